@@ -1,0 +1,60 @@
+# SafeShare: two commands. `make run` serves the demo; `make test` runs the whole suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+export UV_PYTHON_DOWNLOADS := never
+export PATH := $(HOME)/.local/bin:$(PATH)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: help setup uv python-env frontend migrate run test test-sqlite test-postgres lint format bench clean
+
+help:
+	@echo "make run    set everything up and serve the demo on http://$(HOST):$(PORT)"
+	@echo "make test   set everything up and run the whole suite on SQLite and PostgreSQL"
+	@echo "make lint   ruff check and format check"
+	@echo "make bench  run the benchmarks in bench/"
+
+uv:
+	@command -v uv >/dev/null 2>&1 || { echo "Installing uv…"; python3 -m pip install --user --quiet uv || pip install --quiet uv; }
+
+python-env: uv
+	@UV_PYTHON="$$(scripts/find-python)" && export UV_PYTHON && uv sync --frozen --all-groups --quiet
+
+frontend:
+	@command -v npm >/dev/null 2>&1 || { echo "npm is needed for the GOV.UK Frontend packages: apt-get install nodejs npm" >&2; exit 1; }
+	@if [ ! -d node_modules/govuk-frontend ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; fi
+	@npm run --silent build
+
+setup: python-env frontend
+
+migrate: setup
+	@uv run safeshare migrate --no-input -v 0
+
+run: migrate
+	@uv run safeshare demo --if-empty
+	@echo "Serving SafeShare on http://$(HOST):$(PORT)/ (press Ctrl+C to stop)"
+	@uv run gunicorn safeshare.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - --log-level warning
+
+test: setup test-sqlite test-postgres
+
+test-sqlite:
+	uv run pytest --db=sqlite $(PYTEST_ARGS)
+
+test-postgres:
+	uv run pytest --db=postgres $(PYTEST_ARGS)
+
+lint: python-env
+	uv run ruff check src tests bench
+	uv run ruff format --check src tests bench
+
+format: python-env
+	uv run ruff format src tests bench
+	uv run ruff check --fix src tests bench
+
+bench: setup
+	@for script in bench/*.py; do echo "== $$script"; uv run python "$$script" || exit 1; done
+
+clean:
+	rm -rf build .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""SafeShare: the Migrant Victims Protocol, in practice."""

@@ -1,0 +1,3 @@
+from safeshare.cli import main
+
+main()

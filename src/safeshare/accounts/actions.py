@@ -1,0 +1,220 @@
+"""The only code that changes accounts: organisations, users, sign-in state and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pyotp
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from safeshare.accounts.models import ApiToken, Organisation, User
+from safeshare.accounts.roles import (
+    DEFAULT_SCOPES_BY_ROLE,
+    OrganisationKind,
+    Role,
+    Scope,
+    role_allowed_for,
+)
+
+TOKEN_PREFIX = "ss"  # noqa: S105 (a public marker, not a secret)
+
+
+def _role_not_allowed(organisation: Organisation, role: Role) -> ValidationError:
+    kind = organisation.kind_enum.label.lower()
+    return ValidationError({"role": f"A {kind} cannot hold the role {role.label}."})
+
+
+def do_create_organisation(
+    *,
+    code: str,
+    name: str,
+    kind: OrganisationKind | str,
+    official_code: str = "",
+    jurisdiction: str = "england_wales",
+    contact_point: str = "",
+) -> Organisation:
+    """Create an organisation after validating every field."""
+    organisation = Organisation(
+        code=code.strip().upper(),
+        name=name.strip(),
+        kind=OrganisationKind(kind).value,
+        official_code=official_code,
+        jurisdiction=jurisdiction,
+        contact_point=contact_point,
+    )
+    organisation.full_clean()
+    with transaction.atomic(durable=True):
+        organisation.save()
+    return organisation
+
+
+def do_create_user(
+    *,
+    email: str,
+    password: str,
+    organisation: Organisation,
+    role: Role | str,
+    first_name: str = "",
+    last_name: str = "",
+) -> User:
+    """Create a user who signs in for one organisation with one role."""
+    role = Role(role)
+    if not role_allowed_for(organisation.kind, role):
+        raise _role_not_allowed(organisation, role)
+    email = User.objects.normalize_email(email).lower()
+    user = User(
+        email=email,
+        username=email,
+        organisation=organisation,
+        role=role.value,
+        first_name=first_name,
+        last_name=last_name,
+    )
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    with transaction.atomic(durable=True):
+        user.save()
+    return user
+
+
+def do_record_failed_sign_in(user: User) -> User:
+    """Count a failed sign-in; lock the account once the threshold is reached."""
+    with transaction.atomic(durable=True):
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked.failed_sign_ins += 1
+        if locked.failed_sign_ins >= settings.SAFESHARE_LOCKOUT_THRESHOLD:
+            locked.locked_until = timezone.now() + timedelta(
+                minutes=settings.SAFESHARE_LOCKOUT_MINUTES
+            )
+            locked.failed_sign_ins = 0
+        locked.save(update_fields=["failed_sign_ins", "locked_until"])
+    return locked
+
+
+def do_record_successful_sign_in(user: User) -> None:
+    """Clear the failure count after a successful sign-in."""
+    with transaction.atomic(durable=True):
+        User.objects.filter(pk=user.pk).update(
+            failed_sign_ins=0, locked_until=None, last_login=timezone.now()
+        )
+
+
+def do_unlock_user(user: User) -> None:
+    """Unlock an account (an administrator's action)."""
+    with transaction.atomic(durable=True):
+        User.objects.filter(pk=user.pk).update(failed_sign_ins=0, locked_until=None)
+
+
+def do_start_totp_enrolment(user: User) -> str:
+    """Give the user a new, unconfirmed second-factor secret and return it."""
+    secret = pyotp.random_base32()
+    with transaction.atomic(durable=True):
+        User.objects.filter(pk=user.pk).update(totp_secret=secret, totp_confirmed=False)
+    user.totp_secret, user.totp_confirmed = secret, False
+    return secret
+
+
+def do_confirm_totp_enrolment(user: User, code: str) -> bool:
+    """Turn the second factor on once the user proves their app shows the right code."""
+    if not user.totp_secret or not totp_code_is_valid(user.totp_secret, code):
+        return False
+    with transaction.atomic(durable=True):
+        User.objects.filter(pk=user.pk).update(totp_confirmed=True)
+    user.totp_confirmed = True
+    return True
+
+
+def totp_code_is_valid(secret: str, code: str) -> bool:
+    """Check a six-digit code, allowing one step of clock drift."""
+    cleaned = "".join(ch for ch in code if ch.isdigit())
+    return len(cleaned) == 6 and pyotp.TOTP(secret).verify(cleaned, valid_window=1)
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A newly created token: the secret is shown once and never stored."""
+
+    token: ApiToken
+    secret: str
+
+
+def _hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def do_create_api_token(
+    *,
+    organisation: Organisation,
+    role: Role | str,
+    name: str,
+    scopes: list[Scope | str] | None = None,
+    created_by: User | None = None,
+) -> IssuedToken:
+    """Create an API token that acts for an organisation with one role and a set of scopes."""
+    role = Role(role)
+    if not role_allowed_for(organisation.kind, role):
+        raise _role_not_allowed(organisation, role)
+    allowed = DEFAULT_SCOPES_BY_ROLE[role]
+    chosen = frozenset(Scope(s) for s in scopes) if scopes else allowed
+    if not chosen <= allowed:
+        extra = ", ".join(sorted(s.value for s in chosen - allowed))
+        raise ValidationError({"scopes": f"The role {role.label} cannot have: {extra}."})
+    if not name.strip():
+        raise ValidationError({"name": "Enter a name for the token."})
+    prefix = secrets.token_hex(6)
+    secret = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+    token = ApiToken(
+        organisation=organisation,
+        role=role.value,
+        name=name.strip(),
+        prefix=prefix,
+        secret_hash=_hash_secret(secret),
+        scopes=sorted(s.value for s in chosen),
+        created_by=created_by,
+    )
+    token.full_clean()
+    with transaction.atomic(durable=True):
+        token.save()
+    return IssuedToken(token=token, secret=secret)
+
+
+def do_revoke_api_token(token: ApiToken) -> None:
+    """Stop a token from working."""
+    with transaction.atomic(durable=True):
+        ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+
+
+def find_active_token(secret: str) -> ApiToken | None:
+    """Return the active token for a bearer secret, or None. Constant-time on the hash."""
+    parts = secret.split("_")
+    if len(parts) < 3 or parts[0] != TOKEN_PREFIX:
+        return None
+    token = (
+        ApiToken.objects.select_related("organisation")
+        .filter(prefix=parts[1], revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not hmac.compare_digest(token.secret_hash, _hash_secret(secret)):
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token
+
+
+def do_set_password(user: User, password: str) -> None:
+    """Set a new password and clear any lockout."""
+    user.set_password(password)
+    user.failed_sign_ins = 0
+    user.locked_until = None
+    with transaction.atomic(durable=True):
+        user.save(update_fields=["password", "failed_sign_ins", "locked_until"])

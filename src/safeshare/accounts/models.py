@@ -1,0 +1,137 @@
+"""Organisations, the people who sign in for them, and API clients."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from safeshare.accounts.roles import OrganisationKind, Role, role_allowed_for
+
+
+class Organisation(models.Model):
+    """A police force, Immigration Enforcement unit, oversight body or support organisation."""
+
+    code = models.CharField(
+        max_length=32, unique=True, help_text="Short code, for example WMP or IE-NCCU."
+    )
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=32, choices=[(k.value, k.label) for k in OrganisationKind])
+    official_code = models.CharField(
+        max_length=16,
+        blank=True,
+        help_text="For police forces: the Home Office force number, for example 20.",
+    )
+    jurisdiction = models.CharField(
+        max_length=32,
+        default="england_wales",
+        choices=[
+            ("england_wales", "England and Wales"),
+            ("scotland", "Scotland"),
+            ("northern_ireland", "Northern Ireland"),
+            ("united_kingdom", "United Kingdom"),
+        ],
+    )
+    contact_point = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Who Immigration Enforcement should contact about a protection.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def kind_enum(self) -> OrganisationKind:
+        return OrganisationKind(self.kind)
+
+
+class SafeShareUserManager(UserManager):
+    """Users sign in with their email address."""
+
+    def create_user(self, email, password=None, **extra_fields):  # type: ignore[override]
+        extra_fields.setdefault("username", email)
+        return super().create_user(email=email, password=password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who signs in for one organisation with one role."""
+
+    email = models.EmailField(unique=True)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="users", null=True
+    )
+    role = models.CharField(max_length=32, choices=[(r.value, r.label) for r in Role])
+    failed_sign_ins = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    totp_secret = models.CharField(max_length=64, blank=True)
+    totp_confirmed = models.BooleanField(default=False)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = ["username"]
+
+    objects = SafeShareUserManager()
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    def clean(self) -> None:
+        super().clean()
+        if (
+            self.organisation_id
+            and self.role
+            and not role_allowed_for(self.organisation.kind, self.role)
+        ):
+            raise ValidationError(
+                {"role": f"A {self.organisation.kind_enum.label.lower()} cannot hold this role."}
+            )
+
+    def is_locked(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.locked_until is not None and self.locked_until > now
+
+
+class ApiToken(models.Model):
+    """A bearer token for an API client. Only a hash of the secret is stored."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="tokens")
+    role = models.CharField(max_length=32, choices=[(r.value, r.label) for r in Role])
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    scopes = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="unique_token_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation.code}, {self.role})"
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,0 +1,120 @@
+"""Roles and organisation kinds, and which roles each kind of organisation may hold."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class OrganisationKind(StrEnum):
+    """The four kinds of organisation that use SafeShare."""
+
+    POLICE_FORCE = "police_force"
+    IE_UNIT = "ie_unit"
+    OVERSIGHT_BODY = "oversight_body"
+    SUPPORT_ORGANISATION = "support_organisation"
+
+    @property
+    def label(self) -> str:
+        return ORGANISATION_KIND_LABELS[self]
+
+
+ORGANISATION_KIND_LABELS = {
+    OrganisationKind.POLICE_FORCE: "Police force",
+    OrganisationKind.IE_UNIT: "Immigration Enforcement unit",
+    OrganisationKind.OVERSIGHT_BODY: "Oversight body",
+    OrganisationKind.SUPPORT_ORGANISATION: "Support organisation",
+}
+
+
+class Role(StrEnum):
+    """What a person (or an API client) may do in SafeShare."""
+
+    POLICE_OFFICER = "police_officer"
+    PROTOCOL_OFFICER = "protocol_officer"
+    IE_CASEWORKER = "ie_caseworker"
+    IE_SENIOR_APPROVER = "ie_senior_approver"
+    OVERSIGHT_ANALYST = "oversight_analyst"
+    ADVOCATE = "advocate"
+    ADMINISTRATOR = "administrator"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+    @property
+    def is_staff_role(self) -> bool:
+        """Roles that handle personal data or decisions about people (second factor offered)."""
+        return self is not Role.ADVOCATE
+
+
+ROLE_LABELS = {
+    Role.POLICE_OFFICER: "Police officer",
+    Role.PROTOCOL_OFFICER: "Protocol officer",
+    Role.IE_CASEWORKER: "Immigration Enforcement caseworker",
+    Role.IE_SENIOR_APPROVER: "Immigration Enforcement senior approver",
+    Role.OVERSIGHT_ANALYST: "Oversight analyst",
+    Role.ADVOCATE: "Advocate",
+    Role.ADMINISTRATOR: "Administrator",
+}
+
+ROLES_BY_ORGANISATION_KIND: dict[OrganisationKind, frozenset[Role]] = {
+    OrganisationKind.POLICE_FORCE: frozenset(
+        {Role.POLICE_OFFICER, Role.PROTOCOL_OFFICER, Role.ADMINISTRATOR}
+    ),
+    OrganisationKind.IE_UNIT: frozenset(
+        {Role.IE_CASEWORKER, Role.IE_SENIOR_APPROVER, Role.ADMINISTRATOR}
+    ),
+    OrganisationKind.OVERSIGHT_BODY: frozenset({Role.OVERSIGHT_ANALYST, Role.ADMINISTRATOR}),
+    OrganisationKind.SUPPORT_ORGANISATION: frozenset({Role.ADVOCATE, Role.ADMINISTRATOR}),
+}
+
+
+def role_allowed_for(kind: OrganisationKind | str, role: Role | str) -> bool:
+    """Whether an organisation of this kind may hold this role."""
+    return Role(role) in ROLES_BY_ORGANISATION_KIND[OrganisationKind(kind)]
+
+
+class Scope(StrEnum):
+    """What an API token may be used for. A token also acts with exactly one role."""
+
+    CASES_READ = "cases:read"
+    CASES_WRITE = "cases:write"
+    REFERRALS_WRITE = "referrals:write"
+    PROTECTIONS_READ = "protections:read"
+    CLEARANCES_WRITE = "clearances:write"
+    REVIEWS_READ = "reviews:read"
+    REVIEWS_WRITE = "reviews:write"
+    OVERRIDES_WRITE = "overrides:write"
+    LEDGER_READ = "ledger:read"
+    STATISTICS_READ = "statistics:read"
+
+
+DEFAULT_SCOPES_BY_ROLE: dict[Role, frozenset[Scope]] = {
+    Role.POLICE_OFFICER: frozenset(
+        {
+            Scope.CASES_READ,
+            Scope.CASES_WRITE,
+            Scope.REFERRALS_WRITE,
+            Scope.PROTECTIONS_READ,
+            Scope.LEDGER_READ,
+        }
+    ),
+    Role.PROTOCOL_OFFICER: frozenset(
+        {
+            Scope.REVIEWS_READ,
+            Scope.REVIEWS_WRITE,
+            Scope.OVERRIDES_WRITE,
+            Scope.PROTECTIONS_READ,
+            Scope.LEDGER_READ,
+        }
+    ),
+    Role.IE_CASEWORKER: frozenset(
+        {Scope.CLEARANCES_WRITE, Scope.PROTECTIONS_READ, Scope.OVERRIDES_WRITE, Scope.LEDGER_READ}
+    ),
+    Role.IE_SENIOR_APPROVER: frozenset(
+        {Scope.CLEARANCES_WRITE, Scope.PROTECTIONS_READ, Scope.OVERRIDES_WRITE, Scope.LEDGER_READ}
+    ),
+    Role.OVERSIGHT_ANALYST: frozenset({Scope.STATISTICS_READ, Scope.LEDGER_READ}),
+    Role.ADVOCATE: frozenset({Scope.LEDGER_READ}),
+    Role.ADMINISTRATOR: frozenset({Scope.LEDGER_READ}),
+}

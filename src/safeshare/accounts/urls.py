@@ -1,0 +1,11 @@
+from django.urls import path
+
+from safeshare.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("sign-in/", views.sign_in, name="sign-in"),
+    path("sign-in/security-code/", views.second_factor, name="second-factor"),
+    path("account/two-step-sign-in/", views.second_factor_setup, name="second-factor-setup"),
+    path("sign-out/", views.sign_out, name="sign-out"),
+]

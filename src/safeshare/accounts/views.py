@@ -1,0 +1,118 @@
+"""Sign in, second factor and sign out."""
+
+from __future__ import annotations
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from safeshare.accounts import actions
+from safeshare.accounts.forms import SecondFactorForm, SignInForm
+from safeshare.accounts.models import User
+
+PENDING_USER_KEY = "safeshare_pending_second_factor"
+PENDING_NEXT_KEY = "safeshare_pending_next"
+
+
+def _safe_next(request: HttpRequest, value: str | None) -> str:
+    if value and url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return value
+    return "/"
+
+
+def _complete_sign_in(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    actions.do_record_successful_sign_in(user)
+    return redirect(next_url)
+
+
+@never_cache
+def sign_in(request: HttpRequest) -> HttpResponse:
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    if request.user.is_authenticated:
+        return redirect(next_url)
+    form = SignInForm(request.POST if request.method == "POST" else None, request=request)
+    if request.method == "POST" and form.is_valid():
+        user = form.user
+        if user.totp_confirmed:
+            request.session.cycle_key()
+            request.session[PENDING_USER_KEY] = user.pk
+            request.session[PENDING_NEXT_KEY] = next_url
+            return redirect("accounts:second-factor")
+        return _complete_sign_in(request, user, next_url)
+    status = 400 if form.is_bound else 200
+    return render(
+        request, "accounts/sign_in.html", {"form": form, "next": next_url}, status=status
+    )
+
+
+@never_cache
+def second_factor(request: HttpRequest) -> HttpResponse:
+    user_id = request.session.get(PENDING_USER_KEY)
+    user = User.objects.filter(pk=user_id, totp_confirmed=True).first() if user_id else None
+    if user is None:
+        return redirect("accounts:sign-in")
+    form = SecondFactorForm(
+        request.POST if request.method == "POST" else None, secret=user.totp_secret
+    )
+    if request.method == "POST":
+        if user.is_locked():
+            return redirect("accounts:sign-in")
+        if form.is_valid():
+            next_url = request.session.pop(PENDING_NEXT_KEY, "/")
+            request.session.pop(PENDING_USER_KEY, None)
+            return _complete_sign_in(request, user, next_url)
+        user = actions.do_record_failed_sign_in(user)
+        if user.is_locked():
+            request.session.pop(PENDING_USER_KEY, None)
+            messages.error(request, "Too many incorrect security codes. Your account is locked.")
+            return redirect("accounts:sign-in")
+    return render(
+        request,
+        "accounts/second_factor.html",
+        {"form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@never_cache
+def second_factor_setup(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if request.method == "POST" and "start" in request.POST:
+        actions.do_start_totp_enrolment(user)
+        return redirect("accounts:second-factor-setup")
+    form = SecondFactorForm(
+        request.POST if request.method == "POST" else None, secret=user.totp_secret
+    )
+    if request.method == "POST" and form.is_valid():
+        actions.do_confirm_totp_enrolment(user, form.cleaned_data["code"])
+        messages.success(request, "Two-step sign-in is now on for your account.")
+        return redirect("web:home")
+    qr_svg = ""
+    if user.totp_secret and not user.totp_confirmed:
+        import pyotp
+
+        uri = pyotp.TOTP(user.totp_secret).provisioning_uri(
+            name=user.email, issuer_name="SafeShare"
+        )
+        qr_svg = segno.make(uri).svg_inline(scale=4, title="Code to scan")
+    return render(
+        request,
+        "accounts/second_factor_setup.html",
+        {"form": form, "qr_svg": qr_svg, "secret": user.totp_secret},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.success(request, "You have signed out.")
+    return redirect("accounts:sign-in")

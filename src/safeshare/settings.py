@@ -1,0 +1,226 @@
+"""Django settings for SafeShare, read from the environment.
+
+Defaults give a safe embedded set-up (SQLite in ``var/``); production sets ``DATABASE_URL`` and the
+secrets. Nothing secret is committed: a missing secret key is generated into ``var/`` on first use.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.utils.csp import CSP
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+VAR_DIR = Path(os.environ.get("SAFESHARE_VAR_DIR", PROJECT_DIR / "var")).resolve()
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def env_flag(name: str, default: bool = False) -> bool:
+    """Read a yes/no environment variable ("1", "true", "yes", "on" mean yes)."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    """Read a comma-separated environment variable."""
+    value = os.environ.get(name)
+    if not value:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def secret_from_env_or_file(env_name: str, file_name: str, nbytes: int = 50) -> str:
+    """Return a secret from the environment, or from ``var/`` where it is made on first use."""
+    value = os.environ.get(env_name)
+    if value:
+        return value
+    path = VAR_DIR / file_name
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(nbytes))
+    return path.read_text().strip()
+
+
+SECRET_KEY = secret_from_env_or_file("SAFESHARE_SECRET_KEY", "secret_key")
+DEBUG = env_flag("SAFESHARE_DEBUG")
+ALLOWED_HOSTS = env_list("SAFESHARE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("SAFESHARE_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django.forms",
+    "ninja",
+    "safeshare.accounts",
+    "safeshare.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "safeshare.web.middleware.RequestIdMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "safeshare.accounts.middleware.StaffSessionTimeoutMiddleware",
+    "safeshare.accounts.middleware.AccessControlMiddleware",
+]
+
+ROOT_URLCONF = "safeshare.urls"
+WSGI_APPLICATION = "safeshare.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csp",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "safeshare.web.context_processors.service",
+            ],
+            "builtins": ["safeshare.web.templatetags.govuk"],
+        },
+    },
+]
+
+
+def database_from_url(url: str | None) -> dict:
+    """Build a Django database setting from ``DATABASE_URL``, or the embedded SQLite default."""
+    if url:
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    else:
+        config = {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(VAR_DIR / "safeshare.sqlite3"),
+        }
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # IMMEDIATE transactions take the write lock at BEGIN, so concurrent writers queue
+        # instead of failing on lock upgrade; WAL lets readers run beside one writer.
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    config.setdefault("TEST", {})
+    return config
+
+
+DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL"))}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORM_RENDERER = "safeshare.web.forms.GovukFormRenderer"
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:sign-in"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "accounts:sign-in"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Sign-in protection: this many failures within the window locks the account for the window.
+SAFESHARE_LOCKOUT_THRESHOLD = int(os.environ.get("SAFESHARE_LOCKOUT_THRESHOLD", "5"))
+SAFESHARE_LOCKOUT_MINUTES = int(os.environ.get("SAFESHARE_LOCKOUT_MINUTES", "15"))
+SAFESHARE_STAFF_SESSION_MINUTES = int(os.environ.get("SAFESHARE_STAFF_SESSION_MINUTES", "30"))
+
+# The active protocol policy (see docs/policy.md).
+SAFESHARE_POLICY = os.environ.get("SAFESHARE_POLICY", "mvp-2021")
+
+LANGUAGE_CODE = "en-gb"
+LANGUAGES = [
+    ("en", "English"),
+    ("cy", "Cymraeg"),
+    ("ar", "العربية"),
+    ("pl", "Polski"),
+    ("ro", "Română"),
+    ("sq", "Shqip"),
+    ("vi", "Tiếng Việt"),
+]
+LOCALE_PATHS = [Path(__file__).resolve().parent / "locale"]
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+STATICFILES_DIRS = [
+    ("govuk-frontend", PROJECT_DIR / "node_modules" / "govuk-frontend" / "dist"),
+    ("moj-frontend", PROJECT_DIR / "node_modules" / "@ministryofjustice" / "frontend"),
+    PROJECT_DIR / "build" / "static",
+]
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Cookies, CSRF and transport security are on by default.
+SESSION_COOKIE_SECURE = env_flag("SAFESHARE_SECURE_COOKIES", True)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 60 * 60 * 8
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_SSL_REDIRECT = env_flag("SAFESHARE_SSL_REDIRECT")
+SECURE_HSTS_SECONDS = int(os.environ.get("SAFESHARE_HSTS_SECONDS", "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+if env_flag("SAFESHARE_BEHIND_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("SAFESHARE_LOG_LEVEL", "INFO")},
+    "loggers": {"django.server": {"level": "WARNING"}},
+}
+CSRF_FAILURE_VIEW = "safeshare.web.views.csrf_failure"

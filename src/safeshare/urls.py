@@ -1,0 +1,16 @@
+"""Routes for the whole service."""
+
+from django.urls import include, path
+
+from safeshare.api import api
+
+urlpatterns = [
+    path("", include("safeshare.accounts.urls")),
+    path("api/v1/", api.urls),
+    path("", include("safeshare.web.urls")),
+]
+
+handler400 = "safeshare.web.views.bad_request"
+handler403 = "safeshare.web.views.permission_denied"
+handler404 = "safeshare.web.views.page_not_found"
+handler500 = "safeshare.web.views.server_error"

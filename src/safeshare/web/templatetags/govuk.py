@@ -1,0 +1,35 @@
+"""Template tags for GOV.UK Design System components (loaded in every template)."""
+
+from __future__ import annotations
+
+from django import forms, template
+
+from safeshare.web.forms import described_by, error_summary_items, widget_classes
+
+register = template.Library()
+
+
+@register.inclusion_tag("web/forms/error_summary.html")
+def govuk_error_summary(*forms_to_check: forms.BaseForm) -> dict:
+    """The GOV.UK error summary for one or more forms; renders nothing when there is no error."""
+    items: list[dict[str, str]] = []
+    for form in forms_to_check:
+        if form is not None and form.is_bound and form.errors:
+            items.extend(error_summary_items(form))
+    return {"items": items}
+
+
+@register.simple_tag
+def govuk_widget(bound_field: forms.BoundField) -> str:
+    """Render a field's widget with GOV.UK classes and accessible descriptions."""
+    attrs = {"class": widget_classes(bound_field)}
+    description = described_by(bound_field)
+    if description:
+        attrs["aria-describedby"] = description
+    return bound_field.as_widget(attrs=attrs)
+
+
+@register.filter
+def is_group_widget(bound_field: forms.BoundField) -> bool:
+    """Radios and checkbox groups are drawn as a fieldset."""
+    return bound_field.widget_type in {"radioselect", "checkboxselectmultiple"}

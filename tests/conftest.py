@@ -1,0 +1,150 @@
+"""Shared test configuration: database backend choice, PostgreSQL server, browser, factories.
+
+The suite runs twice: ``pytest`` on SQLite, then ``pytest --db=postgres`` on a PostgreSQL server
+that this session starts and removes. In the PostgreSQL run only the tests that touch the
+database run (tests marked ``django_db`` or using a database fixture): pure-core tests do not
+depend on the database, so running them twice would prove nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from tests.support.postgres import PostgresServer, PostgresUnavailable
+
+# Playwright's sync API runs an event loop in the test thread; the ORM is still used synchronously.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+settings.register_profile(
+    "default", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "thorough", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+DB_FIXTURES = {"db", "transactional_db", "django_db_blocker", "live_server", "django_db_setup"}
+CHROMIUM = os.environ.get("SAFESHARE_CHROMIUM", "/usr/bin/chromium")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db",
+        choices=["sqlite", "postgres"],
+        default="sqlite",
+        help="Database backend for the tests that touch the database.",
+    )
+
+
+def _touches_database(item: pytest.Item) -> bool:
+    if item.get_closest_marker("django_db"):
+        return True
+    return bool(DB_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--db") != "postgres":
+        return
+    selected, deselected = [], []
+    for item in items:
+        (selected if _touches_database(item) else deselected).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
+
+
+def _require(variable: str) -> bool:
+    return os.environ.get(variable, "") not in ("", "0")
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL server for this session, removed afterwards."""
+    try:
+        server = PostgresServer.start()
+    except PostgresUnavailable as error:
+        if _require("SAFESHARE_REQUIRE_POSTGRES"):
+            pytest.fail(f"SAFESHARE_REQUIRE_POSTGRES is set but {error}", pytrace=False)
+        pytest.skip(str(error))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(request: pytest.FixtureRequest) -> None:
+    """Point Django at the session's PostgreSQL server when the run asks for it."""
+    if request.config.getoption("--db") != "postgres":
+        return
+    server = request.getfixturevalue("postgres_server")
+    from django.conf import settings as django_settings
+    from django.db import connections
+
+    from safeshare.settings import database_from_url
+
+    config = database_from_url(server.url)
+    config["CONN_MAX_AGE"] = 0
+    config["CONN_HEALTH_CHECKS"] = False
+    django_settings.DATABASES["default"] = config
+    connections.__dict__.pop("settings", None)
+    with contextlib.suppress(AttributeError):
+        del connections["default"]
+
+
+@pytest.fixture
+def db_vendor() -> str:
+    """``sqlite`` or ``postgresql``: the backend this test runs on."""
+    from django.db import connection
+
+    return connection.vendor
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (browsers cannot be downloaded here)."""
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        message = (
+            f"Chromium was not found at {CHROMIUM}. Install it with: apt-get install chromium"
+        )
+        if _require("SAFESHARE_REQUIRE_BROWSER"):
+            pytest.fail(f"SAFESHARE_REQUIRE_BROWSER is set but {message}", pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser tab (own cookies) pointed at the live test server."""
+    context = browser.new_context(base_url=live_server.url)
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests hash passwords with a fast hasher; test_passwords.py checks the real one (Argon2)."""
+    from django.conf import settings as django_settings
+
+    django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
