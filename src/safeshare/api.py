@@ -18,8 +18,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
+from pydantic import ValidationError as PydanticValidationError
 
 from safeshare.accounts.actions import find_active_token
+from safeshare.idempotency.service import IdempotencyKeyReusedError
+from safeshare.protocol.actions import ProtocolError
+from safeshare.referrals.actions import ReferralRefusedError
 from safeshare.accounts.models import ApiToken, Organisation
 from safeshare.accounts.roles import Role, Scope
 from safeshare.web.middleware import request_id_for
@@ -126,6 +130,14 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
     return error_response(request, 422, "validation_error", "Some fields are not valid.", fields)
 
 
+@api.exception_handler(PydanticValidationError)
+def _pydantic_error(request: HttpRequest, exc: PydanticValidationError) -> HttpResponse:
+    fields: dict[str, str] = {}
+    for error in exc.errors():
+        fields.setdefault(_location(error.get("loc", ())), str(error.get("msg", "Invalid value")))
+    return error_response(request, 422, "validation_error", "Some fields are not valid.", fields)
+
+
 @api.exception_handler(ApiProblem)
 def _api_problem(request: HttpRequest, exc: ApiProblem) -> HttpResponse:
     return error_response(request, exc.status, exc.code, exc.message, exc.fields)
@@ -142,6 +154,32 @@ def _django_validation_error(request: HttpRequest, exc: DjangoValidationError) -
         fields = {}
     message = exc.messages[0] if exc.messages else "The request is not valid."
     return error_response(request, 422, "validation_error", message, fields)
+
+
+def _messages(exc: DjangoValidationError) -> list[str]:
+    return [str(m) for m in exc.messages]
+
+
+@api.exception_handler(ReferralRefusedError)
+def _referral_refused(request: HttpRequest, exc: ReferralRefusedError) -> HttpResponse:
+    return error_response(request, 403, "referral_refused", " ".join(_messages(exc)))
+
+
+@api.exception_handler(ProtocolError)
+def _protocol_error(request: HttpRequest, exc: ProtocolError) -> HttpResponse:
+    fields = (
+        {name: errors[0].messages[0] for name, errors in exc.error_dict.items()}
+        if hasattr(exc, "error_dict") else {}
+    )
+    return error_response(request, 409, "not_allowed", " ".join(_messages(exc)), fields)
+
+
+@api.exception_handler(IdempotencyKeyReusedError)
+def _key_reused(request: HttpRequest, exc: IdempotencyKeyReusedError) -> HttpResponse:
+    return error_response(
+        request, 422, "idempotency_key_reused",
+        "This Idempotency-Key was used before with a different request. Use a new key.",
+    )
 
 
 @api.exception_handler(AuthenticationError)

@@ -27,3 +27,11 @@ def whoami(request):
 
 
 api.add_router("/", meta_router)
+
+from safeshare.cases.api import router as cases_router  # noqa: E402
+from safeshare.protocol.api import router as protocol_router  # noqa: E402
+from safeshare.referrals.api import router as referrals_router  # noqa: E402
+
+api.add_router("/", cases_router)
+api.add_router("/", referrals_router)
+api.add_router("/", protocol_router)

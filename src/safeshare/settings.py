@@ -62,6 +62,14 @@ INSTALLED_APPS = [
     "django.forms",
     "ninja",
     "safeshare.accounts",
+    "safeshare.people",
+    "safeshare.cases",
+    "safeshare.protocol",
+    "safeshare.referrals",
+    "safeshare.matching",
+    "safeshare.ledger",
+    "safeshare.oversight",
+    "safeshare.idempotency",
     "safeshare.web",
 ]
 

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from safeshare.transactions import action_transaction
 from safeshare.accounts.models import ApiToken, Organisation, User
 from safeshare.accounts.roles import (
     DEFAULT_SCOPES_BY_ROLE,
@@ -50,7 +51,7 @@ def do_create_organisation(
         contact_point=contact_point,
     )
     organisation.full_clean()
-    with transaction.atomic(durable=True):
+    with action_transaction():
         organisation.save()
     return organisation
 
@@ -79,14 +80,14 @@ def do_create_user(
     )
     user.set_password(password)
     user.full_clean(exclude=["password"])
-    with transaction.atomic(durable=True):
+    with action_transaction():
         user.save()
     return user
 
 
 def do_record_failed_sign_in(user: User) -> User:
     """Count a failed sign-in; lock the account once the threshold is reached."""
-    with transaction.atomic(durable=True):
+    with action_transaction():
         locked = User.objects.select_for_update().get(pk=user.pk)
         locked.failed_sign_ins += 1
         if locked.failed_sign_ins >= settings.SAFESHARE_LOCKOUT_THRESHOLD:
@@ -100,7 +101,7 @@ def do_record_failed_sign_in(user: User) -> User:
 
 def do_record_successful_sign_in(user: User) -> None:
     """Clear the failure count after a successful sign-in."""
-    with transaction.atomic(durable=True):
+    with action_transaction():
         User.objects.filter(pk=user.pk).update(
             failed_sign_ins=0, locked_until=None, last_login=timezone.now()
         )
@@ -108,14 +109,14 @@ def do_record_successful_sign_in(user: User) -> None:
 
 def do_unlock_user(user: User) -> None:
     """Unlock an account (an administrator's action)."""
-    with transaction.atomic(durable=True):
+    with action_transaction():
         User.objects.filter(pk=user.pk).update(failed_sign_ins=0, locked_until=None)
 
 
 def do_start_totp_enrolment(user: User) -> str:
     """Give the user a new, unconfirmed second-factor secret and return it."""
     secret = pyotp.random_base32()
-    with transaction.atomic(durable=True):
+    with action_transaction():
         User.objects.filter(pk=user.pk).update(totp_secret=secret, totp_confirmed=False)
     user.totp_secret, user.totp_confirmed = secret, False
     return secret
@@ -125,7 +126,7 @@ def do_confirm_totp_enrolment(user: User, code: str) -> bool:
     """Turn the second factor on once the user proves their app shows the right code."""
     if not user.totp_secret or not totp_code_is_valid(user.totp_secret, code):
         return False
-    with transaction.atomic(durable=True):
+    with action_transaction():
         User.objects.filter(pk=user.pk).update(totp_confirmed=True)
     user.totp_confirmed = True
     return True
@@ -180,14 +181,14 @@ def do_create_api_token(
         created_by=created_by,
     )
     token.full_clean()
-    with transaction.atomic(durable=True):
+    with action_transaction():
         token.save()
     return IssuedToken(token=token, secret=secret)
 
 
 def do_revoke_api_token(token: ApiToken) -> None:
     """Stop a token from working."""
-    with transaction.atomic(durable=True):
+    with action_transaction():
         ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )
@@ -216,5 +217,5 @@ def do_set_password(user: User, password: str) -> None:
     user.set_password(password)
     user.failed_sign_ins = 0
     user.locked_until = None
-    with transaction.atomic(durable=True):
+    with action_transaction():
         user.save(update_fields=["password", "failed_sign_ins", "locked_until"])

@@ -1,0 +1,56 @@
+"""Who is acting: a signed-in person or an API client, always for one organisation and role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+
+from safeshare.accounts.models import ApiToken, Organisation, User
+from safeshare.accounts.roles import Role
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The organisation and role an action is done for, and the person or token doing it."""
+
+    organisation: Organisation
+    role: Role
+    user: User | None = None
+    token: ApiToken | None = None
+
+    @property
+    def org_code(self) -> str:
+        return self.organisation.code
+
+    @property
+    def label(self) -> str:
+        if self.user is not None:
+            return str(self.user)
+        if self.token is not None:
+            return f"API client {self.token.name}"
+        return "SafeShare"
+
+    @property
+    def identifier(self) -> str:
+        """A stable identifier for four-eyes checks: the same person or token is the same actor."""
+        if self.user is not None:
+            return f"user:{self.user.pk}"
+        if self.token is not None:
+            return f"token:{self.token.pk}"
+        return f"system:{self.organisation.code}"
+
+    @classmethod
+    def for_user(cls, user: User) -> Actor:
+        return cls(organisation=user.organisation, role=Role(user.role), user=user)
+
+    @classmethod
+    def for_token(cls, token: ApiToken) -> Actor:
+        return cls(organisation=token.organisation, role=Role(token.role), token=token)
+
+    @classmethod
+    def for_request(cls, request: HttpRequest) -> Actor:
+        client = getattr(request, "api_client", None)
+        if client is not None:
+            return cls.for_token(client.token)
+        return cls.for_user(request.user)  # type: ignore[arg-type]

@@ -1,0 +1,156 @@
+"""The only code that changes cases, their parties and their events."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from safeshare.transactions import action_transaction
+from safeshare.accounts.actors import Actor
+from safeshare.accounts.roles import OrganisationKind
+from safeshare.cases.lifecycle import (
+    CaseEvent as CaseEventType,
+)
+from safeshare.cases.lifecycle import (
+    CaseState,
+    InvalidCaseEvent,
+    OffenceCategory,
+    PartyRole,
+    apply_event,
+)
+from safeshare.cases.models import Case, CaseEvent, Party
+from safeshare.ledger.actions import append_entry
+from safeshare.ledger.entries import EntryKind
+from safeshare.ledger.keys import token_for_record
+from safeshare.people.actions import create_person
+from safeshare.people.identity import IdentityIn
+from safeshare.people.models import Person
+from safeshare.protocol.active import active_policy
+from safeshare.protocol.protection import OpeningEvent, should_open_protection
+
+PROTECTED_ROLES = {PartyRole.VICTIM, PartyRole.WITNESS, PartyRole.DEPENDANT}
+
+
+def do_create_case(
+    actor: Actor,
+    *,
+    crime_reference: str,
+    offence_category: OffenceCategory | str,
+    counting_rules_code: str = "",
+) -> Case:
+    """Record a case for the actor's police force. The crime reference is unique in the force."""
+    if actor.organisation.kind != OrganisationKind.POLICE_FORCE:
+        raise ValidationError("Only a police force can record a case.")
+    reference = " ".join(crime_reference.split()).upper()
+    if not reference:
+        raise ValidationError({"crime_reference": "Enter the crime reference"})
+    case = Case(
+        force=actor.organisation,
+        crime_reference=reference,
+        offence_category=OffenceCategory(offence_category).value,
+        counting_rules_code=counting_rules_code.strip(),
+        state=CaseState.REPORTED.value,
+    )
+    case.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with action_transaction():
+            case.save()
+    except IntegrityError as error:
+        raise ValidationError(
+            {"crime_reference": f"Your force already has a case with the reference {reference}"}
+        ) from error
+    return case
+
+
+def do_add_party(
+    case: Case,
+    actor: Actor,
+    *,
+    role: PartyRole | str,
+    identity: IdentityIn | None = None,
+    person: Person | None = None,
+    migrant: bool = True,
+) -> Party:
+    """Add a person to a case in a role. Under a policy that protects on registration (the
+    firewall), a migrant victim, witness or dependant is protected at once."""
+    role = PartyRole(role)
+    if (identity is None) == (person is None):
+        raise ValueError("Give either a new identity or an existing person.")
+    policy = active_policy()
+    with action_transaction():
+        if person is None:
+            person = create_person(identity, actor)  # type: ignore[arg-type]
+        if Party.objects.filter(case=case, person=person, role=role.value).exists():
+            raise ValidationError(f"This person is already a {role} in this case.")
+        party = Party.objects.create(case=case, person=person, role=role.value, migrant=migrant)
+        if role in PROTECTED_ROLES:
+            from safeshare.protocol.actions import open_or_extend_protection
+            from safeshare.protocol.models import Protection
+
+            already_protected = Protection.objects.filter(person=person).exists()
+            opening = should_open_protection(
+                policy, role, OffenceCategory(case.offence_category), OpeningEvent.REGISTRATION
+            )
+            if already_protected or (migrant and opening.opens):
+                open_or_extend_protection(
+                    person, case, role, actor, policy, OpeningEvent.REGISTRATION
+                )
+    return party
+
+
+def do_record_case_event(
+    case: Case,
+    actor: Actor,
+    *,
+    event: CaseEventType | str,
+    occurred_on: dt.date | None = None,
+) -> CaseEvent:
+    """Record what happened in a case and recompute every protection it holds open. An event
+    that makes no sense in the case's state is refused with the reason."""
+    event = CaseEventType(event)
+    occurred_on = occurred_on or timezone.localdate()
+    if occurred_on > timezone.localdate():
+        raise ValidationError({"occurred_on": "The date must be today or in the past"})
+    policy = active_policy()
+    with action_transaction():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        before = CaseState(case.state)
+        try:
+            after = apply_event(before, event)
+        except InvalidCaseEvent as error:
+            raise ValidationError({"event": str(error)}) from error
+        case.state = after.value
+        case.updated_at = timezone.now()
+        case.save(update_fields=["state", "updated_at"])
+        recorded = CaseEvent.objects.create(
+            case=case,
+            event=event.value,
+            occurred_on=occurred_on,
+            state_before=before.value,
+            state_after=after.value,
+            recorded_by=f"{actor.label}, {actor.organisation.name}",
+        )
+        people = Person.objects.filter(parties__case=case).distinct().values_list(
+            "public_id", flat=True
+        )
+        append_entry(
+            EntryKind.CASE_EVENT,
+            actor=actor,
+            policy_id=policy.id,
+            policy_version=policy.version,
+            subjects=list(people),
+            payload={
+                "case": token_for_record("case", case.pk),
+                "event_type": event.value,
+                "case_status": after.value,
+                "event_date": occurred_on.isoformat(),
+                "reopened": event == CaseEventType.CASE_REOPENED,
+            },
+        )
+        from safeshare.protocol.actions import _refresh_for_case
+
+        _refresh_for_case(case, actor, policy)
+    return recorded

@@ -1,0 +1,127 @@
+"""Cases a police force records, the people in them, and the events that move them on."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+
+from safeshare.accounts.models import Organisation
+from safeshare.cases.lifecycle import CaseEvent as CaseEventType
+from safeshare.cases.lifecycle import CaseState, OffenceCategory, PartyRole, is_ongoing
+from safeshare.people.models import Person
+
+OFFENCE_LABELS = {
+    OffenceCategory.DOMESTIC_ABUSE: "Domestic abuse",
+    OffenceCategory.MODERN_SLAVERY_TRAFFICKING: "Modern slavery and trafficking",
+    OffenceCategory.SEXUAL_OFFENCES: "Sexual offences",
+    OffenceCategory.VIOLENCE_AGAINST_THE_PERSON: "Violence against the person",
+    OffenceCategory.LABOUR_EXPLOITATION: "Labour exploitation",
+    OffenceCategory.HATE_CRIME: "Hate crime",
+    OffenceCategory.OTHER: "Other",
+}
+ROLE_LABELS = {
+    PartyRole.VICTIM: "Victim",
+    PartyRole.WITNESS: "Witness",
+    PartyRole.DEPENDANT: "Dependant",
+    PartyRole.SUSPECT: "Suspect",
+}
+STATE_LABELS = {state: state.value.replace("_", " ").capitalize() for state in CaseState}
+STATE_LABELS[CaseState.CLOSED_NFA] = "Closed: no further action"
+EVENT_LABELS = {event: event.value.replace("_", " ").capitalize() for event in CaseEventType}
+
+
+class Case(models.Model):
+    """A crime recorded by a police force. The crime reference is unique within the force."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    force = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="cases")
+    crime_reference = models.CharField(max_length=40)
+    offence_category = models.CharField(
+        max_length=40, choices=[(o.value, label) for o, label in OFFENCE_LABELS.items()]
+    )
+    counting_rules_code = models.CharField(
+        max_length=10, blank=True, help_text="Home Office Counting Rules code, if known."
+    )
+    state = models.CharField(
+        max_length=30,
+        choices=[(s.value, label) for s, label in STATE_LABELS.items()],
+        default=CaseState.REPORTED.value,
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["force", "crime_reference"], name="unique_crime_reference_per_force"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.crime_reference} ({self.force.code})"
+
+    @property
+    def state_enum(self) -> CaseState:
+        return CaseState(self.state)
+
+    @property
+    def is_ongoing(self) -> bool:
+        return is_ongoing(self.state_enum)
+
+    @property
+    def offence_label(self) -> str:
+        return OFFENCE_LABELS[OffenceCategory(self.offence_category)]
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.state_enum]
+
+
+class Party(models.Model):
+    """A person's role in a case: victim, witness, dependant or suspect."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="parties")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="parties")
+    role = models.CharField(
+        max_length=20, choices=[(r.value, label) for r, label in ROLE_LABELS.items()]
+    )
+    migrant = models.BooleanField(
+        default=True, help_text="Whether the person may have insecure immigration status."
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "person", "role"], name="unique_party_role")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} in {self.case}"
+
+    @property
+    def role_enum(self) -> PartyRole:
+        return PartyRole(self.role)
+
+
+class CaseEvent(models.Model):
+    """Something that happened in a case, which moved it from one state to another."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    event = models.CharField(
+        max_length=40, choices=[(e.value, label) for e, label in EVENT_LABELS.items()]
+    )
+    occurred_on = models.DateField()
+    state_before = models.CharField(max_length=30)
+    state_after = models.CharField(max_length=30)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["occurred_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_event_display()} on {self.occurred_on}"

@@ -1,0 +1,729 @@
+"""The only code that changes protections, clearances, reviews and overrides.
+
+Each public ``do_*`` function is one durable transaction that calls the pure core
+(``protection``, ``clearance``, ``overrides``), writes the models and appends its ledger entry.
+Helpers without ``do_`` run inside a caller's transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from safeshare.transactions import action_transaction
+from safeshare.accounts.actors import Actor
+from safeshare.cases.lifecycle import (
+    CaseState,
+    InformationSource,
+    OffenceCategory,
+    PartyRole,
+    RegularisationStatus,
+)
+from safeshare.cases.models import Case, CaseEvent
+from safeshare.ledger.actions import append_entry
+from safeshare.ledger.entries import EntryKind
+from safeshare.ledger.keys import token_for_record
+from safeshare.matching.service import index_identity, match_subject
+from safeshare.oversight.models import Alert
+from safeshare.people.models import Person
+from safeshare.protocol.active import active_policy
+from safeshare.protocol.clearance import (
+    ClearanceDecision,
+    ClearanceOutcome,
+    IEClearanceView,
+    MatchDecision,
+    MatchOutcome,
+    ProtectionSnapshot,
+    decide_clearance,
+    ie_view,
+)
+from safeshare.protocol.enforcement import enforcement_actions
+from safeshare.protocol.models import Clearance, Override, Protection, ProtectionCase, Review
+from safeshare.protocol.overrides import (
+    Approval,
+    OverrideRefused,
+    OverrideRequest,
+    SuspectedOffence,
+    approve_override,
+    validate_override_request,
+)
+from safeshare.protocol.policy import Policy
+from safeshare.protocol.protection import (
+    CloseRefused,
+    CloseRequest,
+    LinkedCase,
+    OpeningEvent,
+    ProtectionFacts,
+    ProtectionStatus,
+    close_protection,
+    compute_protection,
+)
+from safeshare.protocol.references import new_reference
+
+DEFAULT_CONTACT = "the SafeShare duty protocol officer"
+
+
+class ProtocolError(ValidationError):
+    """An action the protocol does not allow, with every reason (shown to the user)."""
+
+
+# --- Protections -----------------------------------------------------------------------------
+
+
+def protection_facts(protection: Protection) -> ProtectionFacts:
+    """The pure core's view of a protection: its cases, regularisation and NRM flag."""
+    links = ProtectionCase.objects.filter(protection=protection).select_related("case")
+    linked = []
+    for link in links:
+        events = CaseEvent.objects.filter(case=link.case).values_list("event", flat=True)
+        withdrawn = False
+        for event in events:
+            if event == "victim_withdrew_support":
+                withdrawn = True
+            elif event == "victim_resumed_support":
+                withdrawn = False
+        linked.append(
+            LinkedCase(
+                case_id=str(link.case.public_id),
+                offence=OffenceCategory(link.case.offence_category),
+                role=PartyRole(link.role),
+                state=CaseState(link.case.state),
+                support_withdrawn=withdrawn,
+            )
+        )
+    return ProtectionFacts(
+        linked_cases=tuple(linked),
+        regularisation=RegularisationStatus(protection.regularisation_status),
+        nrm_recovery_period=protection.nrm_recovery_period,
+        current=ProtectionStatus(protection.status) if protection.status else None,
+    )
+
+
+def _record_status(
+    protection: Protection, status: ProtectionStatus, reasons: Iterable[str]
+) -> bool:
+    changed = protection.status != status.value
+    protection.status = status.value
+    protection.status_reasons = list(reasons)
+    if changed:
+        protection.status_changed_at = timezone.now()
+        if status is ProtectionStatus.TRANSITION:
+            protection.transition_notice_at = None
+    return changed
+
+
+def refresh_protection(protection: Protection, actor: Actor, policy: Policy) -> bool:
+    """Recompute a protection from its facts; record and log a change. In a transaction."""
+    previous = protection.status
+    assessment = compute_protection(policy, protection_facts(protection))
+    changed = _record_status(protection, assessment.status, assessment.reasons)
+    protection.save()
+    if changed:
+        append_entry(
+            EntryKind.PROTECTION_STATUS_CHANGED,
+            actor=actor,
+            policy_id=policy.id,
+            policy_version=policy.version,
+            subjects=[protection.person.public_id],
+            payload={
+                "protection": token_for_record("protection", protection.pk),
+                "status": assessment.status.value,
+                "previous_status": previous,
+            },
+        )
+    return changed
+
+
+def open_or_extend_protection(
+    person: Person,
+    case: Case,
+    role: PartyRole,
+    actor: Actor,
+    policy: Policy,
+    trigger: OpeningEvent,
+) -> Protection:
+    """Open a protection for ``person`` held by ``case``, or link the case to the existing one.
+    In a transaction. A person has one protection record, however many cases hold it open."""
+    protection = Protection.objects.select_for_update().filter(person=person).first()
+    opened = protection is None
+    if opened:
+        protection = Protection.objects.create(
+            reference=_unique_reference(),
+            person=person,
+            status=ProtectionStatus.ACTIVE.value,
+            trigger=trigger.value,
+            opened_by=case.force,
+            policy_id=policy.id,
+            policy_version=policy.version,
+            contact_point=case.force.contact_point or f"{case.force.name} protocol officer",
+        )
+    ProtectionCase.objects.get_or_create(protection=protection, case=case, role=role.value)
+    if opened:
+        assessment = compute_protection(policy, protection_facts(protection))
+        _record_status(protection, assessment.status, assessment.reasons)
+        protection.save()
+        append_entry(
+            EntryKind.PROTECTION_OPENED,
+            actor=actor,
+            policy_id=policy.id,
+            policy_version=policy.version,
+            subjects=[person.public_id],
+            payload={
+                "protection": token_for_record("protection", protection.pk),
+                "case": token_for_record("case", case.pk),
+                "party_role": role.value,
+                "status": protection.status,
+                "reason_code": trigger.value,
+            },
+        )
+    else:
+        refresh_protection(protection, actor, policy)
+    for identity in person.identities.all():
+        index_identity(identity, protection)
+    suspend_scheduled_actions(protection, actor, policy)
+    return protection
+
+
+def _unique_reference() -> str:
+    while True:
+        reference = new_reference()
+        if not Protection.objects.filter(reference=reference).exists():
+            return reference
+
+
+def suspend_scheduled_actions(protection: Protection, actor: Actor, policy: Policy) -> int:
+    """R9: earlier clearances that cleared a still-future action against this person are
+    suspended, and the requester and oversight are alerted. In a transaction."""
+    if not protection.protects:
+        return 0
+    today = timezone.localdate()
+    pending = Clearance.objects.filter(
+        decision=ClearanceOutcome.CLEAR.value,
+        status=Clearance.Status.DECIDED,
+        scheduled_for__gte=today,
+    )
+    suspended = 0
+    for clearance in pending:
+        outcome, _ = match_subject(str(clearance.public_id), clearance.subject)
+        hit = any(
+            str(protection.pk) in candidate.protection_ids for candidate in outcome.candidates
+        )
+        if not hit:
+            continue
+        clearance.status = Clearance.Status.SUSPENDED
+        clearance.reasons = [
+            *clearance.reasons,
+            f"Suspended on {today:%d %B %Y}: the person is now protected ({protection.reference})"
+            " (R9).",
+        ]
+        clearance.save(update_fields=["status", "reasons"])
+        clearance.protections.add(protection)
+        Alert.objects.create(
+            kind=Alert.Kind.SCHEDULED_ACTION_SUSPENDED,
+            summary=(
+                f"A scheduled {clearance.action_code.replace('_', ' ')} was suspended because "
+                f"the person is now protected ({protection.reference})."
+            ),
+            details={"clearance": str(clearance.public_id), "protection": protection.reference},
+            organisation_code=clearance.requested_by.code,
+        )
+        append_entry(
+            EntryKind.CLEARANCE_DECISION,
+            actor=actor,
+            policy_id=policy.id,
+            policy_version=policy.version,
+            subjects=[protection.person.public_id],
+            payload={
+                "clearance": token_for_record("clearance", clearance.pk),
+                "decision": "suspended",
+                "protection": token_for_record("protection", protection.pk),
+                "reason_code": "scheduled_action_suspended",
+            },
+        )
+        suspended += 1
+    return suspended
+
+
+def do_refresh_protections_for_case(case: Case, actor: Actor) -> None:
+    """Recompute every protection linked to a case (after a case event)."""
+    policy = active_policy()
+    with action_transaction():
+        _refresh_for_case(case, actor, policy)
+
+
+def _refresh_for_case(case: Case, actor: Actor, policy: Policy) -> None:
+    ids = ProtectionCase.objects.filter(case=case).values_list("protection_id", flat=True)
+    for protection in Protection.objects.select_for_update().filter(pk__in=list(ids)):
+        refresh_protection(protection, actor, policy)
+
+
+def do_update_regularisation(
+    protection: Protection, status: RegularisationStatus, actor: Actor
+) -> Protection:
+    """Record the person's regularisation status (R11), who certified it, and recompute."""
+    policy = active_policy()
+    with action_transaction():
+        protection = Protection.objects.select_for_update().get(pk=protection.pk)
+        protection.regularisation_status = RegularisationStatus(status).value
+        protection.regularisation_certified_by = f"{actor.label}, {actor.organisation.name}"
+        protection.regularisation_certified_at = timezone.now()
+        protection.save()
+        refresh_protection(protection, actor, policy)
+    return protection
+
+
+def do_close_protection(
+    protection: Protection, actor: Actor, *, reasons: str, victim_notified: bool
+) -> Protection:
+    """End a protection in transition on a person's decision (R12c). Never by a clock."""
+    policy = active_policy()
+    with action_transaction():
+        protection = Protection.objects.select_for_update().get(pk=protection.pk)
+        notice_at = protection.transition_notice_at or protection.status_changed_at
+        days = (timezone.now() - notice_at).days if victim_notified else 0
+        try:
+            assessment = close_protection(
+                policy,
+                protection_facts(protection),
+                CloseRequest(
+                    closed_by=actor.identifier,
+                    closer_role=actor.role.value,
+                    reasons=reasons,
+                    victim_notified=victim_notified,
+                    days_since_notice=days,
+                ),
+            )
+        except CloseRefused as refused:
+            raise ProtocolError(list(refused.problems)) from refused
+        previous = protection.status
+        _record_status(protection, assessment.status, assessment.reasons)
+        protection.closed_at = timezone.now()
+        protection.closed_by = actor.label
+        protection.close_reasons = reasons
+        protection.save()
+        append_entry(
+            EntryKind.PROTECTION_CLOSED,
+            actor=actor,
+            policy_id=policy.id,
+            policy_version=policy.version,
+            subjects=[protection.person.public_id],
+            payload={
+                "protection": token_for_record("protection", protection.pk),
+                "status": assessment.status.value,
+                "previous_status": previous,
+            },
+        )
+    return protection
+
+
+# --- Clearances ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClearanceResult:
+    """A stored clearance and the only view of it IE may have."""
+
+    clearance: Clearance
+    view: IEClearanceView
+
+
+def snapshots_for(outcome: MatchOutcome) -> dict[str, ProtectionSnapshot]:
+    ids = {pid for candidate in outcome.candidates for pid in candidate.protection_ids}
+    return {
+        str(p.pk): ProtectionSnapshot(
+            protection_id=str(p.pk),
+            reference=p.reference,
+            status=ProtectionStatus(p.status),
+            contact_point=p.contact_point or DEFAULT_CONTACT,
+            nrm_recovery_period=p.nrm_recovery_period,
+        )
+        for p in Protection.objects.filter(pk__in=[int(i) for i in ids])
+    }
+
+
+def do_request_clearance(
+    actor: Actor,
+    *,
+    action_code: str,
+    subject: Mapping[str, object],
+    information_sources: Iterable[InformationSource | str],
+    scheduled_for: dt.date | None = None,
+) -> ClearanceResult:
+    """Decide whether IE may take an enforcement action against a subject (DESIGN flow 4)."""
+    policy = active_policy()
+    actions_list = enforcement_actions()
+    actions_list.get(action_code)  # unknown codes raise before anything is stored
+    sources = [InformationSource(s) for s in information_sources]
+    with action_transaction():
+        clearance = Clearance(
+            requested_by=actor.organisation,
+            requester=actor.label,
+            requester_key=actor.identifier,
+            action_code=action_code,
+            actions_version=actions_list.version,
+            subject=dict(subject),
+            information_sources=[s.value for s in sources],
+            scheduled_for=scheduled_for,
+            policy_id=policy.id,
+            policy_version=policy.version,
+        )
+        outcome, result = match_subject(str(clearance.public_id), subject)
+        snapshots = snapshots_for(outcome)
+        decision = decide_clearance(policy, action_code, outcome, snapshots, sources)
+        _store_decision(clearance, decision, outcome, result.explain().splitlines())
+        clearance.save()
+        clearance.protections.set(_protections_in(decision, outcome))
+        if decision.outcome == ClearanceOutcome.HOLD:
+            review = Review.objects.create(clearance=clearance)
+            review.candidates.set(
+                Protection.objects.filter(pk__in=[int(i) for i in decision.held_protection_ids])
+            )
+        _alert_if_ever_protected(clearance, decision)
+        _log_clearance(clearance, decision, actor, policy)
+    return ClearanceResult(clearance, ie_view(decision))
+
+
+def _store_decision(
+    clearance: Clearance,
+    decision: ClearanceDecision,
+    outcome: MatchOutcome,
+    explanation: list[str],
+) -> None:
+    clearance.decision = decision.outcome.value
+    clearance.reasons = list(decision.reasons)
+    clearance.ever_protected = decision.ever_protected
+    clearance.match_decision = outcome.decision.value
+    clearance.match_explanation = explanation
+    clearance.matcher_version = outcome.matcher_version
+    clearance.decided_at = timezone.now()
+
+
+def _protections_in(decision: ClearanceDecision, outcome: MatchOutcome) -> list[Protection]:
+    ids = {pid for candidate in outcome.candidates for pid in candidate.protection_ids}
+    return list(Protection.objects.filter(pk__in=[int(i) for i in ids]))
+
+
+def _alert_if_ever_protected(clearance: Clearance, decision: ClearanceDecision) -> None:
+    if not decision.alert_oversight:
+        return
+    Alert.objects.create(
+        kind=Alert.Kind.ACTION_AGAINST_EVER_PROTECTED,
+        summary=(
+            f"{clearance.requested_by.code} was cleared for "
+            f"{clearance.action_code.replace('_', ' ')} against a person who was protected."
+        ),
+        details={"clearance": str(clearance.public_id), "decision": decision.outcome.value},
+        organisation_code=clearance.requested_by.code,
+    )
+
+
+def _log_clearance(
+    clearance: Clearance, decision: ClearanceDecision, actor: Actor, policy: Policy
+) -> None:
+    people = Person.objects.filter(protections__in=clearance.protections.all()).values_list(
+        "public_id", flat=True
+    )
+    append_entry(
+        EntryKind.CLEARANCE_DECISION,
+        actor=actor,
+        policy_id=policy.id,
+        policy_version=policy.version,
+        subjects=list(people),
+        payload={
+            "clearance": token_for_record("clearance", clearance.pk),
+            "decision": decision.outcome.value,
+            "purpose": clearance.action_code,
+            "match_count": clearance.protections.count(),
+        },
+    )
+
+
+# --- Reviews ---------------------------------------------------------------------------------
+
+
+def do_resolve_review(review: Review, actor: Actor, *, verdict: str, reasons: str) -> Review:
+    """A protocol officer decides a hold: the same person (blocked) or not (decided again)."""
+    policy = active_policy()
+    verdict = Review.Verdict(verdict)
+    if len(reasons.strip()) < 10:
+        raise ProtocolError({"reasons": "Explain your decision in at least 10 characters"})
+    with action_transaction():
+        review = Review.objects.select_for_update().select_related("clearance").get(pk=review.pk)
+        if review.status != Review.Status.OPEN:
+            raise ProtocolError("This review has already been decided.")
+        clearance = review.clearance
+        candidate_ids = set(review.candidates.values_list("pk", flat=True))
+        if verdict == Review.Verdict.SAME_PERSON:
+            clearance.decision = ClearanceOutcome.BLOCKED.value
+            clearance.reasons = [
+                *clearance.reasons,
+                f"A protocol officer confirmed the subject is the protected person: {reasons}",
+            ]
+            clearance.ever_protected = True
+        else:
+            outcome, _ = match_subject(str(clearance.public_id), clearance.subject)
+            remaining = tuple(
+                c
+                for c in outcome.candidates
+                if not {int(p) for p in c.protection_ids} & candidate_ids
+            )
+            ranks = [MatchDecision.NONE, MatchDecision.POSSIBLE, MatchDecision.MATCH]
+            pruned = MatchOutcome(
+                subject_ref=outcome.subject_ref,
+                decision=max(
+                    (c.decision for c in remaining), key=ranks.index, default=MatchDecision.NONE
+                ),
+                candidates=remaining,
+                matcher_version=outcome.matcher_version,
+            )
+            decision = decide_clearance(
+                policy,
+                clearance.action_code,
+                pruned,
+                snapshots_for(pruned),
+                clearance.information_sources,
+            )
+            clearance.decision = decision.outcome.value
+            clearance.reasons = [
+                *clearance.reasons,
+                f"A protocol officer decided the subject is not the protected person: {reasons}",
+                *decision.reasons,
+            ]
+            if decision.outcome == ClearanceOutcome.HOLD:
+                next_review = Review.objects.create(clearance=clearance)
+                next_review.candidates.set(
+                    Protection.objects.filter(
+                        pk__in=[int(i) for i in decision.held_protection_ids]
+                    )
+                )
+        clearance.decided_at = timezone.now()
+        clearance.save()
+        review.status = Review.Status.RESOLVED
+        review.verdict = verdict.value
+        review.reasons = reasons
+        review.resolved_by = actor.label
+        review.resolved_by_org = actor.organisation
+        review.resolved_at = timezone.now()
+        review.save()
+        people = Person.objects.filter(protections__pk__in=candidate_ids).values_list(
+            "public_id", flat=True
+        )
+        append_entry(
+            EntryKind.REVIEW_RESOLVED,
+            actor=actor,
+            policy_id=policy.id,
+            policy_version=policy.version,
+            subjects=list(people),
+            payload={
+                "review": token_for_record("review", review.pk),
+                "clearance": token_for_record("clearance", clearance.pk),
+                "outcome": verdict.value,
+                "decision": clearance.decision,
+            },
+        )
+    return review
+
+
+# --- Overrides -------------------------------------------------------------------------------
+
+
+def _override_request(override: Override) -> OverrideRequest:
+    clearance = override.clearance
+    offence = override.suspected_offence
+    offences = (SuspectedOffence(**offence),) if offence else ()
+    return OverrideRequest(
+        action_code=clearance.action_code,
+        subject_ref=str(clearance.public_id),
+        protection_ids=tuple(str(p) for p in clearance.protections.values_list("pk", flat=True)),
+        category=override.exception_category,
+        reasons=override.reasons,
+        requested_by=override.requester_key,
+        offences=offences,
+        modern_slavery_indicators=override.statutory_defence_flag,
+    )
+
+
+def do_request_override(
+    clearance: Clearance,
+    actor: Actor,
+    *,
+    category: str,
+    reasons: str,
+    suspected_offence: Mapping[str, object] | None = None,
+    modern_slavery_indicators: bool = False,
+) -> Override:
+    """Ask to act despite a block under a named exception (R7, R13). Oversight is alerted."""
+    policy = active_policy()
+    with action_transaction():
+        clearance = Clearance.objects.select_for_update().get(pk=clearance.pk)
+        if clearance.decision != ClearanceOutcome.BLOCKED.value:
+            raise ProtocolError("Only a blocked clearance can be overridden.")
+        if clearance.overrides.filter(status=Override.Status.PENDING).exists():
+            raise ProtocolError("An override of this clearance is already waiting for approval.")
+        override = Override(
+            clearance=clearance,
+            exception_category=category,
+            reasons=reasons,
+            suspected_offence=dict(suspected_offence) if suspected_offence else None,
+            statutory_defence_flag=modern_slavery_indicators,
+            requested_by=actor.organisation,
+            requester=actor.label,
+            requester_key=actor.identifier,
+            policy_id=policy.id,
+            policy_version=policy.version,
+        )
+        assessment = validate_override_request(policy, _override_request(override))
+        if not assessment.valid:
+            raise ProtocolError(list(assessment.problems))
+        override.save()
+        Alert.objects.create(
+            kind=Alert.Kind.OVERRIDE_REQUESTED,
+            summary=(
+                f"{actor.org_code} asked to override a block on "
+                f"{clearance.action_code.replace('_', ' ')} ({category.replace('_', ' ')})."
+            ),
+            details={"override": str(override.public_id), "category": category},
+            organisation_code=actor.org_code,
+        )
+        append_entry(
+            EntryKind.OVERRIDE_REQUESTED,
+            actor=actor,
+            policy_id=policy.id,
+            policy_version=policy.version,
+            subjects=_people_of(clearance),
+            payload={
+                "override": token_for_record("override", override.pk),
+                "clearance": token_for_record("clearance", clearance.pk),
+                "exception": category,
+            },
+        )
+    return override
+
+
+def _people_of(clearance: Clearance) -> list[object]:
+    return list(
+        Person.objects.filter(protections__in=clearance.protections.all()).values_list(
+            "public_id", flat=True
+        )
+    )
+
+
+def do_decide_override(
+    override: Override,
+    actor: Actor,
+    *,
+    approve: bool,
+    reasons: str,
+    statutory_defence_considered: bool = False,
+) -> Override:
+    """The second, senior person approves or refuses an override. Never the requester (R7c)."""
+    policy = active_policy()
+    with action_transaction():
+        override = (
+            Override.objects.select_for_update().select_related("clearance").get(pk=override.pk)
+        )
+        if override.status != Override.Status.PENDING:
+            raise ProtocolError("This override has already been decided.")
+        if actor.identifier == override.requester_key:
+            raise ProtocolError("You asked for this override, so someone else must decide it.")
+        clearance = override.clearance
+        request = _override_request(override)
+        approval = Approval(
+            approved_by=actor.identifier,
+            approver_role=actor.role.value,
+            reasons=reasons,
+            statutory_defence_considered=statutory_defence_considered,
+        )
+        if approve:
+            try:
+                approved = approve_override(policy, request, approval, str(override.public_id))
+            except OverrideRefused as refused:
+                raise ProtocolError(list(refused.problems)) from refused
+            outcome, result = match_subject(str(clearance.public_id), clearance.subject)
+            decision = decide_clearance(
+                policy,
+                clearance.action_code,
+                outcome,
+                snapshots_for(outcome),
+                clearance.information_sources,
+                approved_override=approved,
+            )
+            clearance.decision = decision.outcome.value
+            clearance.reasons = [*clearance.reasons, *decision.reasons]
+            clearance.decided_at = timezone.now()
+            clearance.save()
+            override.status = Override.Status.APPROVED
+        else:
+            if len(reasons.strip()) < 10:
+                raise ProtocolError({"reasons": "Explain why you are refusing the override"})
+            if actor.role.value not in policy.overrides.approver_roles:
+                raise ProtocolError("Only a senior approver can decide an override.")
+            override.status = Override.Status.REFUSED
+        override.decided_by = actor.label
+        override.decided_by_key = actor.identifier
+        override.decision_reasons = reasons
+        override.decided_at = timezone.now()
+        override.save()
+        if approve:
+            Alert.objects.create(
+                kind=Alert.Kind.OVERRIDE_APPROVED,
+                summary=(
+                    f"An override of a block on {clearance.action_code.replace('_', ' ')} was "
+                    f"approved ({override.exception_category.replace('_', ' ')})."
+                ),
+                details={
+                    "override": str(override.public_id),
+                    "clearance_decision": clearance.decision,
+                },
+                organisation_code=actor.org_code,
+            )
+        append_entry(
+            EntryKind.OVERRIDE_APPROVED if approve else EntryKind.OVERRIDE_REFUSED,
+            actor=actor,
+            policy_id=policy.id,
+            policy_version=policy.version,
+            subjects=_people_of(clearance),
+            payload={
+                "override": token_for_record("override", override.pk),
+                "clearance": token_for_record("clearance", clearance.pk),
+                "exception": override.exception_category,
+                "decision": clearance.decision,
+                "approver_role": actor.role.value,
+            },
+        )
+    return override
+
+
+def do_record_nrm_decision(protection: Protection, actor: Actor, *, stage: str) -> Protection:
+    """Record an NRM decision. A positive reasonable-grounds decision sets the recovery-period
+    protection from removal (R27); a negative one does not remove any other protection."""
+    policy = active_policy()
+    allowed = {"referred", "positive_reasonable_grounds", "positive_conclusive_grounds",
+               "negative"}
+    if stage not in allowed:
+        raise ProtocolError({"stage": "Choose one of: " + ", ".join(sorted(allowed))})
+    with action_transaction():
+        protection = Protection.objects.select_for_update().get(pk=protection.pk)
+        protection.nrm_recovery_period = stage in {
+            "positive_reasonable_grounds", "positive_conclusive_grounds"
+        } or (protection.nrm_recovery_period and stage == "referred")
+        protection.save(update_fields=["nrm_recovery_period"])
+        refresh_protection(protection, actor, policy)
+        append_entry(
+            EntryKind.PROTECTION_STATUS_CHANGED,
+            actor=actor,
+            policy_id=policy.id,
+            policy_version=policy.version,
+            subjects=[protection.person.public_id],
+            payload={
+                "protection": token_for_record("protection", protection.pk),
+                "status": protection.status,
+                "reason_code": f"nrm_{stage}",
+            },
+        )
+    return protection

@@ -1,0 +1,20 @@
+"""The policy in force, from settings (``SAFESHARE_POLICY``)."""
+
+from __future__ import annotations
+
+import functools
+
+from django.conf import settings
+
+from safeshare.protocol.policy import Policy, load_policy
+
+
+@functools.lru_cache(maxsize=16)
+def policy_by_id(policy_id: str) -> Policy:
+    """A shipped policy, parsed once per process (its version is the file's hash)."""
+    return load_policy(policy_id)
+
+
+def active_policy() -> Policy:
+    """The policy in force now."""
+    return policy_by_id(settings.SAFESHARE_POLICY)

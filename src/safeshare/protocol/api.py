@@ -1,0 +1,338 @@
+"""API for protections, clearances, reviews and overrides.
+
+IE sees only decisions, protection references and whom to contact (R18); protocol officers see
+identities so that they can decide possible matches; police see their own force's protections.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from pydantic import Field
+
+from safeshare.accounts.actors import Actor
+from safeshare.accounts.roles import Role, Scope
+from safeshare.api import ApiProblem, require_scope
+from safeshare.api_schemas import IdentityFields, StrictSchema
+from safeshare.cases.lifecycle import InformationSource, RegularisationStatus
+from safeshare.idempotency.service import idempotent
+from safeshare.protocol import actions
+from safeshare.protocol.clearance import ClearanceOutcome, IEClearanceView
+from safeshare.protocol.enforcement import enforcement_actions
+from safeshare.protocol.models import Clearance, Override, Protection, Review
+from safeshare.protocol.policy import ExceptionCategory
+from safeshare.protocol.references import normalise_reference
+
+router = Router(tags=["Protections and clearances"])
+IE_ROLES = (Role.IE_CASEWORKER, Role.IE_SENIOR_APPROVER)
+
+
+class ProtectionOut(Schema):
+    reference: str
+    status: str
+    protected: bool = Field(description="True while the protection blocks enforcement.")
+    message: str
+    contact_point: str
+    opened_at: dt.datetime | None = None
+    status_reasons: list[str] | None = Field(
+        default=None, description="Why the status is what it is (police and protocol officers)."
+    )
+
+
+class ClearanceIn(IdentityFields):
+    action: str = Field(description="An enforcement action code from the versioned list.")
+    information_sources: list[InformationSource] = Field(
+        min_length=1, description="Every source of the information behind the action (R19)."
+    )
+    scheduled_for: dt.date | None = None
+
+
+class ClearanceOut(Schema):
+    id: uuid.UUID
+    action: str
+    decision: ClearanceOutcome
+    status: str
+    protection_reference: str | None
+    message: str
+    contact_point: str | None
+    policy_id: str
+    policy_version: str
+    created_at: dt.datetime
+
+
+class CandidateOut(Schema):
+    protection_reference: str
+    protection_status: str
+    identities: list[dict]
+
+
+class ReviewOut(Schema):
+    id: int
+    status: str
+    verdict: str | None
+    clearance_id: uuid.UUID
+    action: str
+    subject: dict
+    candidates: list[CandidateOut]
+    explanation: list[str]
+    created_at: dt.datetime
+
+
+class ResolveIn(StrictSchema):
+    verdict: Review.Verdict
+    reasons: str = Field(min_length=10, max_length=2000)
+
+
+class OffenceIn(StrictSchema):
+    code: str = Field(min_length=1, max_length=60)
+    description: str = Field(min_length=1, max_length=300)
+    linked_to_public_protection: bool = False
+    convicted: bool = False
+
+
+class OverrideIn(StrictSchema):
+    clearance_id: uuid.UUID
+    exception_category: ExceptionCategory
+    reasons: str = Field(min_length=1, max_length=4000)
+    suspected_offence: OffenceIn | None = None
+    modern_slavery_indicators: bool = False
+
+
+class OverrideDecisionIn(StrictSchema):
+    approve: bool = True
+    reasons: str = Field(min_length=1, max_length=4000)
+    statutory_defence_considered: bool = False
+
+
+class OverrideOut(Schema):
+    id: uuid.UUID
+    clearance_id: uuid.UUID
+    exception_category: str
+    status: str
+    clearance_decision: str
+
+
+class ActionOut(Schema):
+    code: str
+    name: str
+    description: str
+
+
+def _actor(request) -> Actor:
+    return Actor.for_token(request.auth.token)
+
+
+def clearance_out(clearance: Clearance, view: IEClearanceView | None = None) -> ClearanceOut:
+    protection = clearance.protections.filter(status__in=["active", "transition"]).first()
+    if view is None:
+        decision = ClearanceOutcome(clearance.decision)
+        contact = protection.contact_point if protection else None
+        if decision == ClearanceOutcome.BLOCKED:
+            message = f"Protected — do not act — contact {contact or 'the SafeShare duty desk'}."
+        elif decision == ClearanceOutcome.HOLD:
+            message = ("Possible match to a protected person — do not act until a protocol "
+                       "officer has reviewed it.")
+        else:
+            message = "No protection applies — clear to proceed with this action."
+        reference = protection.reference if protection and decision == "blocked" else None
+    else:
+        message, contact, reference = view.message, view.contact_point, view.protection_reference
+    if clearance.status == Clearance.Status.SUSPENDED:
+        message = "Suspended — the person is now protected — do not act."
+    return ClearanceOut(
+        id=clearance.public_id, action=clearance.action_code,
+        decision=ClearanceOutcome(clearance.decision), status=clearance.status,
+        protection_reference=reference, message=message, contact_point=contact,
+        policy_id=clearance.policy_id, policy_version=clearance.policy_version,
+        created_at=clearance.created_at,
+    )
+
+
+@router.get("/enforcement-actions", response=list[ActionOut],
+            summary="The versioned list of enforcement actions that need a clearance")
+def list_actions(request):
+    return [ActionOut(code=a.code, name=a.name, description=a.description)
+            for a in enforcement_actions().actions]
+
+
+@router.get("/protections/{reference}", response=ProtectionOut,
+            summary="A protection by its public reference")
+def get_protection(request, reference: str):
+    client = require_scope(request, Scope.PROTECTIONS_READ)
+    try:
+        normalised = normalise_reference(reference)
+    except ValueError as error:
+        raise ApiProblem(404, "not_found", "No protection has that reference.") from error
+    protection = Protection.objects.filter(reference=normalised).first()
+    if protection is None:
+        raise ApiProblem(404, "not_found", "No protection has that reference.")
+    protected = protection.protects
+    message = ("Protected — do not act — contact " + protection.contact_point + "."
+               if protected else "This protection has ended.")
+    out = ProtectionOut(reference=protection.reference, status=protection.status,
+                        protected=protected, message=message,
+                        contact_point=protection.contact_point)
+    if client.role in IE_ROLES:
+        return out
+    if client.role == Role.POLICE_OFFICER and not protection.cases.filter(
+        force=client.organisation
+    ).exists():
+        raise ApiProblem(404, "not_found", "No protection has that reference.")
+    if client.role not in (Role.POLICE_OFFICER, Role.PROTOCOL_OFFICER):
+        raise ApiProblem(403, "forbidden", "Your role cannot read protections.")
+    out.opened_at = protection.opened_at
+    out.status_reasons = list(protection.status_reasons)
+    return out
+
+
+@router.post("/clearances", response={201: ClearanceOut},
+             summary="Ask for a clearance before an enforcement action")
+@idempotent
+def request_clearance(request, payload: ClearanceIn):
+    require_scope(request, Scope.CLEARANCES_WRITE, *IE_ROLES)
+    codes = enforcement_actions().codes
+    if payload.action not in codes:
+        raise ApiProblem(422, "validation_error", "Some fields are not valid.",
+                         {"action": "Unknown action. Use one of: " + ", ".join(codes)})
+    subject = payload.model_dump(
+        exclude={"action", "information_sources", "scheduled_for"}, exclude_none=True,
+        mode="json",
+    )
+    result = actions.do_request_clearance(
+        _actor(request), action_code=payload.action, subject=subject,
+        information_sources=payload.information_sources, scheduled_for=payload.scheduled_for,
+    )
+    return 201, clearance_out(result.clearance, result.view)
+
+
+@router.get("/clearances/{clearance_id}", response=ClearanceOut,
+            summary="One of your organisation's clearances")
+def get_clearance(request, clearance_id: uuid.UUID):
+    client = require_scope(request, Scope.CLEARANCES_WRITE, *IE_ROLES)
+    clearance = get_object_or_404(Clearance, public_id=clearance_id,
+                                  requested_by=client.organisation)
+    return clearance_out(clearance)
+
+
+def _reviews_for(client):
+    return Review.objects.filter(
+        Q(candidates__opened_by=client.organisation) | Q(candidates__cases__force=client.organisation)
+    ).distinct().select_related("clearance")
+
+
+def review_out(review: Review) -> ReviewOut:
+    candidates = [
+        CandidateOut(
+            protection_reference=p.reference, protection_status=p.status,
+            identities=[i.as_fields() for i in p.person.identities.all()],
+        )
+        for p in review.candidates.select_related("person")
+    ]
+    return ReviewOut(
+        id=review.pk, status=review.status, verdict=review.verdict or None,
+        clearance_id=review.clearance.public_id, action=review.clearance.action_code,
+        subject=review.clearance.subject, candidates=candidates,
+        explanation=review.clearance.match_explanation, created_at=review.created_at,
+    )
+
+
+@router.get("/reviews", response=list[ReviewOut], summary="Possible matches waiting for you")
+def list_reviews(request, status: Review.Status = Review.Status.OPEN):
+    client = require_scope(request, Scope.REVIEWS_READ, Role.PROTOCOL_OFFICER)
+    return [review_out(r) for r in _reviews_for(client).filter(status=status)[:200]]
+
+
+@router.post("/reviews/{review_id}/resolve", response=ReviewOut,
+             summary="Decide a possible match: the same person or not")
+@idempotent
+def resolve_review(request, review_id: int, payload: ResolveIn):
+    client = require_scope(request, Scope.REVIEWS_WRITE, Role.PROTOCOL_OFFICER)
+    review = get_object_or_404(_reviews_for(client), pk=review_id)
+    review = actions.do_resolve_review(review, _actor(request), verdict=payload.verdict,
+                                       reasons=payload.reasons)
+    return review_out(review)
+
+
+def override_out(override: Override) -> OverrideOut:
+    return OverrideOut(
+        id=override.public_id, clearance_id=override.clearance.public_id,
+        exception_category=override.exception_category, status=override.status,
+        clearance_decision=override.clearance.decision,
+    )
+
+
+@router.post("/overrides", response={201: OverrideOut},
+             summary="Ask to override a block under a named exception")
+@idempotent
+def request_override(request, payload: OverrideIn):
+    client = require_scope(request, Scope.OVERRIDES_WRITE, *IE_ROLES)
+    clearance = get_object_or_404(Clearance, public_id=payload.clearance_id,
+                                  requested_by=client.organisation)
+    override = actions.do_request_override(
+        clearance, _actor(request), category=payload.exception_category.value,
+        reasons=payload.reasons,
+        suspected_offence=payload.suspected_offence.model_dump()
+        if payload.suspected_offence else None,
+        modern_slavery_indicators=payload.modern_slavery_indicators,
+    )
+    return 201, override_out(override)
+
+
+@router.post("/overrides/{override_id}/approve", response=OverrideOut,
+             summary="Approve or refuse an override (a second, senior person)")
+@idempotent
+def decide_override(request, override_id: uuid.UUID, payload: OverrideDecisionIn):
+    require_scope(request, Scope.OVERRIDES_WRITE, Role.IE_SENIOR_APPROVER, Role.PROTOCOL_OFFICER)
+    override = get_object_or_404(Override.objects.select_related("clearance"),
+                                 public_id=override_id)
+    override = actions.do_decide_override(
+        override, _actor(request), approve=payload.approve, reasons=payload.reasons,
+        statutory_defence_considered=payload.statutory_defence_considered,
+    )
+    return override_out(override)
+
+
+class RegularisationIn(StrictSchema):
+    status: RegularisationStatus
+
+
+class NrmDecisionIn(StrictSchema):
+    stage: str = Field(examples=["positive_reasonable_grounds"])
+
+
+def _force_protection(request, reference: str) -> Protection:
+    client = request.auth
+    try:
+        normalised = normalise_reference(reference)
+    except ValueError as error:
+        raise ApiProblem(404, "not_found", "No protection has that reference.") from error
+    protection = Protection.objects.filter(reference=normalised).filter(
+        Q(cases__force=client.organisation) | Q(opened_by=client.organisation)
+    ).distinct().first()
+    if protection is None:
+        raise ApiProblem(404, "not_found", "No protection has that reference.")
+    return protection
+
+
+@router.post("/protections/{reference}/regularisation", response=ProtectionOut,
+             summary="Record the person's regularisation status (R11)")
+@idempotent
+def record_regularisation(request, reference: str, payload: RegularisationIn):
+    require_scope(request, Scope.CASES_WRITE, Role.POLICE_OFFICER)
+    protection = _force_protection(request, reference)
+    actions.do_update_regularisation(protection, payload.status, _actor(request))
+    return get_protection(request, reference)
+
+
+@router.post("/protections/{reference}/nrm-decision", response=ProtectionOut,
+             summary="Record a National Referral Mechanism decision (R27)")
+@idempotent
+def record_nrm_decision(request, reference: str, payload: NrmDecisionIn):
+    require_scope(request, Scope.CASES_WRITE, Role.POLICE_OFFICER)
+    protection = _force_protection(request, reference)
+    actions.do_record_nrm_decision(protection, _actor(request), stage=payload.stage)
+    return get_protection(request, reference)

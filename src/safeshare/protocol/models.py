@@ -1,0 +1,197 @@
+"""Protections, clearances, reviews of possible matches, and overrides."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+
+from safeshare.accounts.models import Organisation
+from safeshare.cases.lifecycle import RegularisationStatus
+from safeshare.cases.models import Case
+from safeshare.people.models import Person
+from safeshare.protocol.clearance import ClearanceOutcome
+from safeshare.protocol.protection import ProtectionStatus
+
+PROTECTION_STATUS_LABELS = {
+    ProtectionStatus.ACTIVE: "Active",
+    ProtectionStatus.TRANSITION: "In transition",
+    ProtectionStatus.ENDED: "Ended",
+}
+DECISION_LABELS = {
+    ClearanceOutcome.BLOCKED: "Blocked",
+    ClearanceOutcome.HOLD: "On hold",
+    ClearanceOutcome.CLEAR: "Clear",
+}
+
+
+class Protection(models.Model):
+    """A person's protection from immigration enforcement. It has no expiry date: it ends only
+    when a person closes it after a transition period (R8, R12)."""
+
+    reference = models.CharField(max_length=32, unique=True)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="protections")
+    status = models.CharField(
+        max_length=20, choices=[(s.value, label) for s, label in PROTECTION_STATUS_LABELS.items()]
+    )
+    trigger = models.CharField(max_length=30)
+    opened_at = models.DateTimeField(default=timezone.now)
+    opened_by = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    policy_id = models.CharField(max_length=40)
+    policy_version = models.CharField(max_length=64)
+    contact_point = models.CharField(max_length=200)
+    regularisation_status = models.CharField(
+        max_length=30,
+        choices=[(s.value, s.value.replace("_", " ")) for s in RegularisationStatus],
+        default=RegularisationStatus.NONE.value,
+    )
+    regularisation_certified_by = models.CharField(max_length=200, blank=True)
+    regularisation_certified_at = models.DateTimeField(null=True, blank=True)
+    nrm_recovery_period = models.BooleanField(default=False)
+    status_reasons = models.JSONField(default=list)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    transition_notice_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.CharField(max_length=200, blank=True)
+    close_reasons = models.TextField(blank=True)
+    cases = models.ManyToManyField(Case, through="ProtectionCase", related_name="protections")
+
+    class Meta:
+        ordering = ["-opened_at"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def status_enum(self) -> ProtectionStatus:
+        return ProtectionStatus(self.status)
+
+    @property
+    def status_label(self) -> str:
+        return PROTECTION_STATUS_LABELS[self.status_enum]
+
+    @property
+    def protects(self) -> bool:
+        """Active and in-transition protections both block enforcement."""
+        return self.status_enum is not ProtectionStatus.ENDED
+
+
+class ProtectionCase(models.Model):
+    """A case that can hold a protection open, and the person's role in it."""
+
+    protection = models.ForeignKey(Protection, on_delete=models.PROTECT, related_name="links")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="protection_links")
+    role = models.CharField(max_length=20)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["protection", "case", "role"], name="unique_protection_case_role"
+            )
+        ]
+
+
+class Clearance(models.Model):
+    """IE's question before an enforcement action, and SafeShare's answer."""
+
+    class Status(models.TextChoices):
+        DECIDED = "decided", "Decided"
+        SUSPENDED = "suspended", "Suspended: the person is now protected"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    requested_by = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    requester = models.CharField(max_length=200, help_text="The person or API client who asked.")
+    requester_key = models.CharField(max_length=64)
+    action_code = models.CharField(max_length=60)
+    actions_version = models.CharField(max_length=64)
+    subject = models.JSONField(help_text="IE's identity data about the subject, as given.")
+    information_sources = models.JSONField(default=list)
+    scheduled_for = models.DateField(null=True, blank=True)
+    decision = models.CharField(
+        max_length=10, choices=[(d.value, label) for d, label in DECISION_LABELS.items()]
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DECIDED)
+    reasons = models.JSONField(default=list)
+    ever_protected = models.BooleanField(default=False)
+    protections = models.ManyToManyField(Protection, related_name="clearances", blank=True)
+    match_decision = models.CharField(max_length=10)
+    match_explanation = models.JSONField(default=list)
+    matcher_version = models.CharField(max_length=64)
+    policy_id = models.CharField(max_length=40)
+    policy_version = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Clearance {self.public_id} ({self.decision})"
+
+    @property
+    def decision_label(self) -> str:
+        return DECISION_LABELS[ClearanceOutcome(self.decision)]
+
+
+class Review(models.Model):
+    """A possible match that a protocol officer must decide: the same person, or not."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting for a decision"
+        RESOLVED = "resolved", "Decided"
+
+    class Verdict(models.TextChoices):
+        SAME_PERSON = "same_person", "The same person"
+        NOT_SAME_PERSON = "not_same_person", "Not the same person"
+
+    clearance = models.ForeignKey(Clearance, on_delete=models.PROTECT, related_name="reviews")
+    candidates = models.ManyToManyField(Protection, related_name="reviews")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    verdict = models.CharField(max_length=20, choices=Verdict.choices, blank=True)
+    reasons = models.TextField(blank=True)
+    resolved_by = models.CharField(max_length=200, blank=True)
+    resolved_by_org = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Review of {self.clearance}"
+
+
+class Override(models.Model):
+    """A request to act despite a block, under a named exception; needs a second, senior person."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for approval"
+        APPROVED = "approved", "Approved"
+        REFUSED = "refused", "Refused"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    clearance = models.ForeignKey(Clearance, on_delete=models.PROTECT, related_name="overrides")
+    exception_category = models.CharField(max_length=60)
+    reasons = models.TextField()
+    suspected_offence = models.JSONField(null=True, blank=True)
+    statutory_defence_flag = models.BooleanField(default=False)
+    requested_by = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    requester = models.CharField(max_length=200)
+    requester_key = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.CharField(max_length=200, blank=True)
+    decided_by_key = models.CharField(max_length=64, blank=True)
+    decision_reasons = models.TextField(blank=True)
+    policy_id = models.CharField(max_length=40)
+    policy_version = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Override {self.public_id} ({self.status})"

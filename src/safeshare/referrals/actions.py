@@ -1,0 +1,199 @@
+"""Referrals from police to Immigration Enforcement: the only code that records one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from safeshare.transactions import action_transaction
+from safeshare.accounts.actors import Actor
+from safeshare.accounts.models import Organisation
+from safeshare.accounts.roles import OrganisationKind
+from safeshare.cases.lifecycle import InformationSource, OffenceCategory, PartyRole
+from safeshare.cases.models import Party
+from safeshare.ledger.actions import append_entry
+from safeshare.ledger.entries import EntryKind
+from safeshare.ledger.keys import token_for_record
+from safeshare.protocol.active import active_policy
+from safeshare.protocol.policy import Jurisdiction, Policy
+from safeshare.protocol.protection import OpeningEvent
+from safeshare.protocol.referral import (
+    ReferralFacts,
+    ReferralTrigger,
+    decide_referral,
+    validate_referral_payload,
+)
+from safeshare.referrals.models import Referral
+
+IDENTITY_FIELDS = (
+    "given_names", "family_name", "aliases", "date_of_birth", "sex", "nationality",
+    "passport_number", "home_office_reference",
+)
+
+
+class ReferralRefusedError(ValidationError):
+    """The policy does not allow this referral; nothing was sent or stored."""
+
+
+@dataclass(frozen=True)
+class LegalBasis:
+    """What every data flow must record before it can be sent (R22)."""
+
+    controller: str
+    regime: str
+    lawful_basis: str
+    gateway: str
+    agreement_id: str
+    dpia_version: str
+
+
+def referral_payload(
+    party: Party, actor: Actor, *, channel: str, source: str, basis: LegalBasis,
+    necessity: Mapping[str, str], extra: Mapping[str, object],
+) -> dict[str, object]:
+    """Exactly what would be sent: the policy's identity fields plus role and legal metadata."""
+    identity = party.person.primary_identity
+    fields = identity.as_fields() if identity else {}
+    payload: dict[str, object] = {name: fields.get(name) for name in IDENTITY_FIELDS}
+    payload = {name: value for name, value in payload.items() if value not in (None, "", [])}
+    payload.update(
+        role=party.role,
+        protection_flag=True,
+        force_code=actor.org_code,
+        crime_reference=party.case.crime_reference,
+        channel=channel,
+        source_of_information=source,
+        lawful_basis=basis.lawful_basis,
+        gateway=basis.gateway,
+        agreement_id=basis.agreement_id,
+        dpia_version=basis.dpia_version,
+    )
+    payload.update({name: value for name, value in extra.items() if necessity.get(name)})
+    return payload
+
+
+def preview_referral(
+    party: Party, actor: Actor, *, triggers: Iterable[str], channel: str, source: str,
+    basis: LegalBasis, necessity: Mapping[str, str] | None = None,
+    extra: Mapping[str, object] | None = None, policy: Policy | None = None,
+) -> tuple[dict[str, object], list[str], list[str]]:
+    """(payload, refusal reasons, field problems) — shown to the officer before sending."""
+    policy = policy or active_policy()
+    necessity = dict(necessity or {})
+    other_roles = frozenset(
+        PartyRole(role)
+        for role in Party.objects.filter(person=party.person)
+        .exclude(pk=party.pk)
+        .values_list("role", flat=True)
+    )
+    decision = decide_referral(
+        policy,
+        ReferralFacts(
+            role=PartyRole(party.role),
+            offence=OffenceCategory(party.case.offence_category),
+            triggers=frozenset(ReferralTrigger(t) for t in triggers),
+            jurisdiction=Jurisdiction(actor.organisation.jurisdiction)
+            if actor.organisation.jurisdiction in set(Jurisdiction)
+            else Jurisdiction.ENGLAND_WALES,
+            force_code=actor.org_code,
+            other_roles=other_roles,
+        ),
+    )
+    payload = referral_payload(
+        party, actor, channel=channel, source=source, basis=basis, necessity=necessity,
+        extra=extra or {},
+    )
+    problems = [error.message for error in validate_referral_payload(policy, payload, necessity)]
+    refusals = [] if decision.allowed else list(decision.reasons)
+    return payload, refusals, problems
+
+
+def do_make_referral(
+    party: Party,
+    actor: Actor,
+    *,
+    triggers: Iterable[str],
+    channel: str,
+    source_of_information: InformationSource | str,
+    basis: LegalBasis,
+    recipient: Organisation | None = None,
+    necessity: Mapping[str, str] | None = None,
+    extra: Mapping[str, object] | None = None,
+) -> Referral:
+    """Send a referral if, and only if, the policy allows it; open the protection (R1) and log
+    the disclosure in the same transaction (invariant 3)."""
+    policy = active_policy()
+    if party.case.force_id != actor.organisation.pk:
+        raise ValidationError("You can only refer people in your own force's cases.")
+    missing = {
+        name: f"Enter the {label}"
+        for name, label in (
+            ("controller", "data controller"), ("regime", "data protection regime"),
+            ("lawful_basis", "lawful basis"), ("gateway", "legal gateway"),
+            ("agreement_id", "data-sharing agreement reference"), ("dpia_version", "DPIA version"),
+        )
+        if not getattr(basis, name).strip()
+    }
+    if missing:
+        raise ValidationError(missing)
+    triggers = list(triggers)
+    source = InformationSource(source_of_information).value
+    channel = Referral.Channel(channel).value
+    payload, refusals, problems = preview_referral(
+        party, actor, triggers=triggers, channel=channel, source=source, basis=basis,
+        necessity=necessity, extra=extra, policy=policy,
+    )
+    if refusals:
+        raise ReferralRefusedError(refusals, code="referral_refused")
+    if problems:
+        raise ValidationError(problems)
+    recipient = recipient or Organisation.objects.filter(
+        kind=OrganisationKind.IE_UNIT, code="IE-NCCU"
+    ).first() or Organisation.objects.filter(kind=OrganisationKind.IE_UNIT).first()
+    if recipient is None or recipient.kind != OrganisationKind.IE_UNIT:
+        raise ValidationError("There is no Immigration Enforcement unit to send the referral to.")
+    with action_transaction():
+        protection = None
+        from safeshare.protocol.actions import open_or_extend_protection
+        from safeshare.protocol.protection import should_open_protection
+
+        opening = should_open_protection(
+            policy, PartyRole(party.role), OffenceCategory(party.case.offence_category),
+            OpeningEvent.POLICE_REFERRAL,
+        )
+        if opening.opens:
+            protection = open_or_extend_protection(
+                party.person, party.case, PartyRole(party.role), actor, policy,
+                OpeningEvent.POLICE_REFERRAL,
+            )
+        referral = Referral.objects.create(
+            case=party.case, party=party, force=actor.organisation, recipient=recipient,
+            role=party.role, channel=channel, trigger=",".join(sorted(triggers)),
+            source_of_information=source, controller=basis.controller, regime=basis.regime,
+            lawful_basis=basis.lawful_basis, gateway=basis.gateway,
+            agreement_id=basis.agreement_id, dpia_version=basis.dpia_version,
+            payload=payload, necessity_flags=dict(necessity or {}), protection=protection,
+            policy_id=policy.id, policy_version=policy.version,
+            created_by=f"{actor.label}, {actor.organisation.name}",
+        )
+        for kind in (EntryKind.REFERRAL, EntryKind.DISCLOSURE):
+            append_entry(
+                kind,
+                actor=actor,
+                policy_id=policy.id,
+                policy_version=policy.version,
+                subjects=[party.person.public_id],
+                payload={
+                    "referral": token_for_record("referral", referral.pk),
+                    "case": token_for_record("case", party.case.pk),
+                    "party_role": party.role,
+                    "channel": channel,
+                    "recipient_org": recipient.code,
+                    "referring_org": actor.org_code,
+                    "fields": sorted(payload),
+                },
+            )
+    return referral

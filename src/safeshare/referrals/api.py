@@ -1,0 +1,85 @@
+"""API for police: referrals to Immigration Enforcement, only where the policy allows."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from pydantic import Field
+
+from safeshare.accounts.actors import Actor
+from safeshare.accounts.roles import Role, Scope
+from safeshare.api import require_scope
+from safeshare.api_schemas import StrictSchema
+from safeshare.cases.lifecycle import InformationSource
+from safeshare.cases.models import Party
+from safeshare.idempotency.service import idempotent
+from safeshare.protocol.referral import ReferralTrigger
+from safeshare.referrals import actions
+from safeshare.referrals.models import Referral
+
+router = Router(tags=["Referrals"])
+
+
+class ReferralIn(StrictSchema):
+    case_id: uuid.UUID
+    party_id: int
+    triggers: list[ReferralTrigger] = Field(min_length=1, description="Why the referral is needed.")
+    channel: Referral.Channel = Referral.Channel.API
+    source_of_information: InformationSource
+    controller: str = Field(min_length=1, max_length=200)
+    regime: str = Field(min_length=1, max_length=40, examples=["dpa_part_3", "uk_gdpr_part_2"])
+    lawful_basis: str = Field(min_length=1, max_length=200)
+    gateway: str = Field(min_length=1, max_length=200,
+                         examples=["Immigration and Asylum Act 1999 s.20"])
+    agreement_id: str = Field(min_length=1, max_length=100)
+    dpia_version: str = Field(min_length=1, max_length=40)
+    necessity: dict[str, str] = Field(
+        default_factory=dict,
+        description="For a necessity-only field (crime_narrative, current_address, "
+        "third_party_details): the documented reason it must be sent (R17).",
+    )
+    extra: dict[str, str] = Field(default_factory=dict, max_length=3)
+
+
+class ReferralOut(Schema):
+    id: uuid.UUID
+    recipient_code: str
+    payload: dict = Field(description="Exactly the fields that were shared, and nothing else.")
+    protection_reference: str | None
+    policy_id: str
+    policy_version: str
+
+
+@router.post("/referrals", response={201: ReferralOut}, summary="Refer a person to IE")
+@idempotent
+def create_referral(request, payload: ReferralIn):
+    require_scope(request, Scope.REFERRALS_WRITE, Role.POLICE_OFFICER)
+    client = request.auth
+    party = get_object_or_404(
+        Party.objects.select_related("case", "person"),
+        pk=payload.party_id, case__public_id=payload.case_id, case__force=client.organisation,
+    )
+    referral = actions.do_make_referral(
+        party,
+        Actor.for_token(client.token),
+        triggers=[t.value for t in payload.triggers],
+        channel=payload.channel,
+        source_of_information=payload.source_of_information,
+        basis=actions.LegalBasis(
+            controller=payload.controller, regime=payload.regime,
+            lawful_basis=payload.lawful_basis, gateway=payload.gateway,
+            agreement_id=payload.agreement_id, dpia_version=payload.dpia_version,
+        ),
+        necessity=payload.necessity,
+        extra=payload.extra,
+    )
+    return 201, ReferralOut(
+        id=referral.public_id,
+        recipient_code=referral.recipient.code,
+        payload=referral.payload,
+        protection_reference=referral.protection.reference if referral.protection else None,
+        policy_id=referral.policy_id,
+        policy_version=referral.policy_version,
+    )

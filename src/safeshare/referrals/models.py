@@ -1,0 +1,53 @@
+"""Referrals of a victim, witness or dependant from a police force to Immigration Enforcement."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+
+from safeshare.accounts.models import Organisation
+from safeshare.cases.models import Case, Party
+
+
+class Referral(models.Model):
+    """What was sent, to whom, on what legal basis, and why: recorded the same way whatever the
+    channel (R30). ``payload`` holds exactly the fields that were shared, nothing more (R17)."""
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", "Telephone"
+        EMAIL = "email", "Email"
+        API = "api", "API"
+        WEB = "web", "SafeShare website"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="referrals")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="referrals")
+    force = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    recipient = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=20)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    trigger = models.CharField(max_length=40)
+    source_of_information = models.CharField(max_length=30)
+    controller = models.CharField(max_length=200)
+    regime = models.CharField(max_length=40)
+    lawful_basis = models.CharField(max_length=200)
+    gateway = models.CharField(max_length=200)
+    agreement_id = models.CharField(max_length=100)
+    dpia_version = models.CharField(max_length=40)
+    payload = models.JSONField()
+    necessity_flags = models.JSONField(default=dict)
+    protection = models.ForeignKey(
+        "protocol.Protection", on_delete=models.PROTECT, null=True, related_name="referrals"
+    )
+    policy_id = models.CharField(max_length=40)
+    policy_version = models.CharField(max_length=64)
+    created_by = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Referral {self.public_id}"

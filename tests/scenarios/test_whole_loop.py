@@ -1,0 +1,51 @@
+"""The whole loop of the issue's "done when", through the actions layer."""
+
+import pytest
+
+from safeshare.accounts.roles import Role
+from safeshare.ledger.models import LedgerEntry
+from safeshare.protocol import actions as protocol_actions
+from safeshare.protocol.models import Protection
+from tests.scenarios import helpers as h
+
+pytestmark = pytest.mark.django_db
+
+
+def test_refer_clear_review_block_and_transition():
+    officer = h.police()
+    caseworker = h.ie()
+    case = h.new_case(officer)
+    party = h.add_victim(case, officer)
+    h.event(case, officer, "investigation_opened")
+    referral = h.refer(party, officer)
+    protection = Protection.objects.get(person=party.person)
+    assert protection.status == "active"
+    assert referral.protection == protection
+    assert "crime_narrative" not in referral.payload
+
+    result = h.clearance(caseworker, given_names="Mst Fatimma", family_name="Begom",
+                         date_of_birth="1991-03-14")
+    assert result.clearance.decision in {"blocked", "hold"}
+
+    held = h.clearance(caseworker, given_names="Fatimma", family_name="Begom",
+                       date_of_birth=None, nationality=None)
+    assert held.clearance.decision in {"hold", "blocked"}
+    if held.clearance.decision == "hold":
+        review = held.clearance.reviews.get()
+        protocol = h.actor(Role.PROTOCOL_OFFICER, "WMP")
+        protocol_actions.do_resolve_review(review, protocol, verdict="same_person",
+                                           reasons="Same date of arrival and same force case.")
+        held.clearance.refresh_from_db()
+        assert held.clearance.decision == "blocked"
+
+    h.event(case, officer, "suspect_charged")
+    h.event(case, officer, "prosecution_started")
+    h.event(case, officer, "trial_started")
+    h.event(case, officer, "verdict")
+    h.event(case, officer, "sentenced")
+    h.event(case, officer, "case_concluded")
+    protection.refresh_from_db()
+    assert protection.status == "transition", protection.status_reasons
+    still_blocked = h.clearance(caseworker)
+    assert still_blocked.clearance.decision == "blocked"
+    assert LedgerEntry.objects.count() > 5
