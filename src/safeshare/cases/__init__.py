@@ -1,0 +1,1 @@
+"""Criminal cases, the people in them and their roles, and the case lifecycle."""

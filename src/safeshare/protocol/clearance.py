@@ -1,0 +1,444 @@
+"""Clearance: may Immigration Enforcement take this action against this subject? (R4, R6, R19)
+
+IE asks before every enforcement action. The matcher resolves the subject against the register
+and fills a ``MatchOutcome``; this module turns that, the protections' statuses, the sources of
+the information behind the action and any approved override into ``blocked``, ``hold`` or
+``clear``. It does not know how matching works. It holds to invariant 1: no ``clear`` for a
+subject who is, or probably is, a protected person.
+
+- A probable match to a protection that is active or in transition: ``blocked``.
+- A possible match, or a name-only subject with any candidate: ``hold`` (blocked until a
+  protocol officer reviews it).
+- An NRM recovery-period flag: ``blocked``; no override can lift it (R27).
+- Only the alleged perpetrator (or their associates) behind the action: ``blocked``, whatever the
+  match, and no override can lift it (R19, N6).
+- An ended protection: ``clear``, with ``ever_protected`` set so oversight is alerted (R32).
+- An approved override for exactly this action, subject and protections turns ``blocked`` into
+  ``clear`` and is recorded (R7).
+
+``ie_view`` is all IE ever sees of a decision (R18).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from enum import IntEnum, StrEnum
+from types import MappingProxyType
+
+from safeshare.cases.lifecycle import InformationSource
+from safeshare.protocol.enforcement import enforcement_actions
+from safeshare.protocol.overrides import ApprovedOverride
+from safeshare.protocol.policy import Policy
+from safeshare.protocol.protection import ProtectionStatus
+
+__all__ = [
+    "ClearanceDecision",
+    "ClearanceOutcome",
+    "EvidenceField",
+    "FieldAgreement",
+    "IEClearanceView",
+    "MatchCandidate",
+    "MatchDecision",
+    "MatchOutcome",
+    "ProtectionSnapshot",
+    "ReviewVerdict",
+    "decide_clearance",
+    "ie_view",
+]
+
+
+class MatchDecision(StrEnum):
+    """The matcher's view of a subject, or of one candidate."""
+
+    MATCH = "match"
+    POSSIBLE = "possible"
+    NONE = "none"
+
+
+class ReviewVerdict(StrEnum):
+    """A protocol officer's verdict on one candidate after a hold."""
+
+    SAME_PERSON = "same_person"
+    DIFFERENT_PERSON = "different_person"
+
+
+class EvidenceField(StrEnum):
+    """The identity attributes a matcher compares."""
+
+    NAME = "name"
+    DATE_OF_BIRTH = "date_of_birth"
+    NATIONALITY = "nationality"
+    SEX = "sex"
+    PASSPORT_NUMBER = "passport_number"
+    HOME_OFFICE_REFERENCE = "home_office_reference"
+
+
+class FieldAgreement(StrEnum):
+    """How one attribute of the subject compares with a candidate's.
+
+    ``date_transposed`` (day and month swapped) and ``name_reordered`` (the same names in another
+    order) are strong agreement: they are how the same person is often recorded twice.
+    """
+
+    EXACT = "exact"
+    DATE_TRANSPOSED = "date_transposed"
+    NAME_REORDERED = "name_reordered"
+    EQUIVALENT = "equivalent"
+    PARTIAL = "partial"
+    ABSENT = "absent"
+    CONFLICT = "conflict"
+
+
+_STRONG = frozenset(
+    {
+        FieldAgreement.EXACT,
+        FieldAgreement.DATE_TRANSPOSED,
+        FieldAgreement.NAME_REORDERED,
+        FieldAgreement.EQUIVALENT,
+    }
+)
+_DOCUMENTS = (EvidenceField.PASSPORT_NUMBER, EvidenceField.HOME_OFFICE_REFERENCE)
+
+
+@dataclass(frozen=True)
+class MatchCandidate:
+    """One register identity the subject may be, filled in by the matcher."""
+
+    identity_id: str
+    protection_ids: tuple[str, ...]
+    score: float
+    decision: MatchDecision
+    explanation: tuple[str, ...] = ()
+    evidence: Mapping[EvidenceField, FieldAgreement] = field(default_factory=dict)
+    review_verdict: ReviewVerdict | None = None
+
+    def __post_init__(self) -> None:
+        evidence = {EvidenceField(k): FieldAgreement(v) for k, v in self.evidence.items()}
+        object.__setattr__(self, "evidence", MappingProxyType(evidence))
+        object.__setattr__(self, "decision", MatchDecision(self.decision))
+        if self.review_verdict is not None:
+            object.__setattr__(self, "review_verdict", ReviewVerdict(self.review_verdict))
+
+
+@dataclass(frozen=True)
+class MatchOutcome:
+    """What the matcher found for one subject (IE's own identity data)."""
+
+    subject_ref: str
+    decision: MatchDecision
+    candidates: tuple[MatchCandidate, ...] = ()
+    subject_name_only: bool = False
+    matcher_version: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "decision", MatchDecision(self.decision))
+        object.__setattr__(self, "candidates", tuple(self.candidates))
+
+
+@dataclass(frozen=True)
+class ProtectionSnapshot:
+    """What clearance needs to know about one protection."""
+
+    protection_id: str
+    reference: str
+    status: ProtectionStatus
+    contact_point: str
+    nrm_recovery_period: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", ProtectionStatus(self.status))
+
+
+class ClearanceOutcome(StrEnum):
+    BLOCKED = "blocked"
+    HOLD = "hold"
+    CLEAR = "clear"
+
+
+@dataclass(frozen=True)
+class ClearanceDecision:
+    """A clearance decision, with everything needed to explain and replay it."""
+
+    outcome: ClearanceOutcome
+    action_code: str
+    subject_ref: str
+    reasons: tuple[str, ...]
+    blocking_protection_ids: tuple[str, ...]
+    held_protection_ids: tuple[str, ...]
+    protection_reference: str | None
+    contact_point: str | None
+    ever_protected: bool
+    alert_oversight: bool
+    override_id: str | None
+    policy_id: str
+    policy_version: str
+    enforcement_list_version: str
+    matcher_version: str
+
+    @property
+    def review_required(self) -> bool:
+        return self.outcome == ClearanceOutcome.HOLD
+
+
+@dataclass(frozen=True)
+class IEClearanceView:
+    """The only thing IE sees: never crime details, narrative, location or support provider."""
+
+    decision: ClearanceOutcome
+    protection_reference: str | None
+    message: str
+    contact_point: str | None
+
+
+class _Level(IntEnum):
+    NONE = 0
+    POSSIBLE = 1
+    MATCH = 2
+
+
+_LEVEL = {
+    MatchDecision.NONE: _Level.NONE,
+    MatchDecision.POSSIBLE: _Level.POSSIBLE,
+    MatchDecision.MATCH: _Level.MATCH,
+}
+
+
+def decide_clearance(
+    policy: Policy,
+    action_code: str,
+    match: MatchOutcome,
+    protections: Mapping[str, ProtectionSnapshot],
+    information_sources: Collection[InformationSource],
+    approved_override: ApprovedOverride | None = None,
+) -> ClearanceDecision:
+    """Whether IE may take ``action_code`` against the subject of ``match``."""
+    listing = enforcement_actions()
+    action = listing.get(action_code)
+    reasons: list[str] = []
+    hard_block = False  # a block that no override can lift
+
+    sources = frozenset(InformationSource(s) for s in information_sources)
+    if not sources:
+        hard_block = True
+        reasons.append("The source of the information behind this action must be recorded (R19).")
+    elif _perpetrator_only(policy, sources):
+        hard_block = True
+        reasons.append(
+            "The only information behind this action comes from the alleged perpetrator or "
+            "their associates, which can never support enforcement on its own (R19, N6)."
+        )
+
+    blocking: dict[str, ProtectionSnapshot] = {}
+    held: dict[str, ProtectionSnapshot] = {}
+    ended: list[str] = []
+    nrm = False
+    unresolved = False
+    candidates = _ranked(match)
+    if match.decision != MatchDecision.NONE and not candidates:
+        unresolved = True
+        reasons.append(
+            f"The matcher reported a {match.decision} but named no candidate; a protocol officer "
+            "must review it."
+        )
+
+    for candidate, level in candidates:
+        if level == _Level.NONE:
+            continue
+        if not candidate.protection_ids:
+            unresolved = True
+            reasons.append(
+                f"Candidate {candidate.identity_id} has no protection recorded against it; a "
+                "protocol officer must review it."
+            )
+            continue
+        for protection_id in candidate.protection_ids:
+            snapshot = protections.get(protection_id)
+            if snapshot is None:
+                snapshot = ProtectionSnapshot(
+                    protection_id, "", ProtectionStatus.ACTIVE, "", nrm_recovery_period=False
+                )
+                reasons.append(
+                    f"Protection {protection_id} was not supplied, so it is treated as active."
+                )
+            live = snapshot.status.blocks_enforcement or snapshot.nrm_recovery_period
+            if not live:
+                ended.append(protection_id)
+                continue
+            if level == _Level.MATCH:
+                blocking[protection_id] = snapshot
+                nrm = nrm or snapshot.nrm_recovery_period
+                reasons.append(
+                    f"Probable match ({candidate.identity_id}) to protection {protection_id}, "
+                    f"which is {_live_word(snapshot)}."
+                )
+            else:
+                held[protection_id] = snapshot
+                reasons.append(
+                    f"Possible match ({candidate.identity_id}) to protection {protection_id}, "
+                    f"which is {_live_word(snapshot)}: a protocol officer must review it."
+                )
+    if nrm:
+        hard_block = True
+        reasons.append(
+            "A recovery period after a positive reasonable-grounds decision protects the person "
+            "from removal; only a recorded public order disqualification can withhold it (R27)."
+        )
+
+    override_id: str | None = None
+    if blocking and not hard_block and approved_override is not None:
+        problem = _override_problem(
+            policy, action_code, match.subject_ref, blocking, approved_override
+        )
+        if problem:
+            reasons.append(problem)
+        else:
+            override_id = approved_override.override_id
+            reasons.append(
+                f"Override {override_id} ({approved_override.category.label}) approved by "
+                f"{approved_override.approved_by} lifts the block for this action only (R7)."
+            )
+            blocking = {}
+
+    ever_protected = bool(ended) or bool(blocking) or bool(held) or override_id is not None
+    if hard_block or blocking:
+        outcome = ClearanceOutcome.BLOCKED
+    elif held or unresolved:
+        outcome = ClearanceOutcome.HOLD
+    else:
+        outcome = ClearanceOutcome.CLEAR
+        if ended:
+            reasons.append(
+                "The subject matches protection "
+                + ", ".join(sorted(set(ended)))
+                + ", which has ended; oversight is alerted to any action against a person who was "
+                "ever protected (R32)."
+            )
+        if override_id is None and not ended:
+            reasons.append(f"No protection applies to {action.name.lower()}.")
+
+    primary = _primary(blocking) if outcome == ClearanceOutcome.BLOCKED and blocking else None
+    if outcome == ClearanceOutcome.HOLD and held:
+        contact = _primary(held).contact_point or None
+    else:
+        contact = (primary.contact_point or None) if primary else None
+    return ClearanceDecision(
+        outcome=outcome,
+        action_code=action.code,
+        subject_ref=match.subject_ref,
+        reasons=tuple(reasons),
+        blocking_protection_ids=tuple(sorted(blocking)),
+        held_protection_ids=tuple(sorted(held)),
+        protection_reference=(primary.reference or None) if primary else None,
+        contact_point=contact,
+        ever_protected=ever_protected,
+        alert_oversight=outcome == ClearanceOutcome.CLEAR and ever_protected,
+        override_id=override_id,
+        policy_id=policy.id,
+        policy_version=policy.version,
+        enforcement_list_version=listing.version,
+        matcher_version=match.matcher_version,
+    )
+
+
+def ie_view(decision: ClearanceDecision) -> IEClearanceView:
+    """All that IE is shown: decision, reference, instruction and contact point (R18)."""
+    contact = decision.contact_point
+    if decision.outcome == ClearanceOutcome.BLOCKED:
+        if decision.protection_reference or decision.blocking_protection_ids:
+            message = f"Protected — do not act — contact {contact or 'the SafeShare duty desk'}."
+        else:
+            message = (
+                "Do not act — this action cannot go ahead on the information recorded. Record "
+                "every source of the information and ask again."
+            )
+        return IEClearanceView(decision.outcome, decision.protection_reference, message, contact)
+    if decision.outcome == ClearanceOutcome.HOLD:
+        message = (
+            "Possible match to a protected person — do not act until a protocol officer has "
+            f"reviewed it — contact {contact or 'the SafeShare duty desk'}."
+        )
+        return IEClearanceView(decision.outcome, None, message, contact)
+    if decision.override_id:
+        message = f"Clear under override {decision.override_id}, for this action only."
+    else:
+        message = "No protection applies — clear to proceed with this action."
+    return IEClearanceView(decision.outcome, None, message, None)
+
+
+def _perpetrator_only(policy: Policy, sources: frozenset[InformationSource]) -> bool:
+    independent = sources - {InformationSource.ALLEGED_PERPETRATOR}
+    if not policy.clearance.anonymous_corroborates_perpetrator:
+        independent -= {InformationSource.ANONYMOUS}
+    return InformationSource.ALLEGED_PERPETRATOR in sources and not independent
+
+
+def _ranked(match: MatchOutcome) -> list[tuple[MatchCandidate, _Level]]:
+    """Each candidate with the level clearance treats it at: never lower than the evidence says."""
+    ranked = []
+    for candidate in match.candidates:
+        if candidate.review_verdict == ReviewVerdict.DIFFERENT_PERSON:
+            ranked.append((candidate, _Level.NONE))
+            continue
+        level = max(_LEVEL[MatchDecision(candidate.decision)], _evidence_floor(candidate))
+        if match.subject_name_only:
+            level = max(level, _Level.POSSIBLE)
+        if candidate.review_verdict == ReviewVerdict.SAME_PERSON:
+            level = _Level.MATCH
+        ranked.append((candidate, level))
+    if match.decision == MatchDecision.MATCH and ranked:
+        best = max(range(len(ranked)), key=lambda i: ranked[i][0].score)
+        if ranked[best][0].review_verdict != ReviewVerdict.DIFFERENT_PERSON:
+            ranked[best] = (ranked[best][0], _Level.MATCH)
+    elif match.decision == MatchDecision.POSSIBLE:
+        ranked = [
+            (c, max(level, _Level.POSSIBLE))
+            if c.review_verdict != ReviewVerdict.DIFFERENT_PERSON
+            else (c, level)
+            for c, level in ranked
+        ]
+    return ranked
+
+
+def _evidence_floor(candidate: MatchCandidate) -> _Level:
+    """A safety net under the matcher: strong agreement is at least a possible match."""
+    evidence = candidate.evidence
+    if any(evidence.get(document) in _STRONG for document in _DOCUMENTS):
+        return _Level.POSSIBLE
+    name = evidence.get(EvidenceField.NAME)
+    birth = evidence.get(EvidenceField.DATE_OF_BIRTH, FieldAgreement.ABSENT)
+    if name in _STRONG and birth != FieldAgreement.CONFLICT:
+        return _Level.POSSIBLE
+    return _Level.NONE
+
+
+def _override_problem(
+    policy: Policy,
+    action_code: str,
+    subject_ref: str,
+    blocking: Mapping[str, ProtectionSnapshot],
+    override: ApprovedOverride,
+) -> str | None:
+    if override.action_code != action_code or override.subject_ref != subject_ref:
+        return f"Override {override.override_id} is for a different action or subject."
+    if override.category not in policy.overrides.exception_categories:
+        return (
+            f"Override {override.override_id} relies on an exception this policy no longer "
+            "permits."
+        )
+    if override.requested_by.strip() == override.approved_by.strip():
+        return f"Override {override.override_id} was approved by the person who asked for it."
+    missing = sorted(set(blocking) - override.protection_ids)
+    if missing:
+        return f"Override {override.override_id} does not cover protection {', '.join(missing)}."
+    return None
+
+
+def _live_word(snapshot: ProtectionSnapshot) -> str:
+    if snapshot.nrm_recovery_period and not snapshot.status.blocks_enforcement:
+        return "held by an NRM recovery period"
+    return str(snapshot.status)
+
+
+def _primary(snapshots: Mapping[str, ProtectionSnapshot]) -> ProtectionSnapshot:
+    return snapshots[min(snapshots)]

@@ -1,0 +1,713 @@
+"""Policies: which version of the protocol (or the firewall) applies, loaded from TOML.
+
+A policy is data, not code. Each file in ``policies/`` is one policy; its id is the file name and
+its version is the SHA-256 of the file's bytes, so every decision can record exactly which rules
+made it (invariant 7) and be replayed. Any setting a file leaves out takes the *more protective*
+default, but the shipped files state every setting so that their hash alone fixes behaviour.
+
+See ``docs/policy.md`` for each setting, its requirement number and why its default was chosen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from safeshare.cases.lifecycle import OffenceCategory, PartyRole, RegularisationStatus
+
+__all__ = [
+    "IDENTITY_FIELDS",
+    "NECESSITY_ONLY_FIELDS",
+    "PROTECTED_ROLES",
+    "REFERRAL_DETAIL_FIELDS",
+    "REQUIRED_REFERRAL_FIELDS",
+    "ClearanceRules",
+    "ConditionsMode",
+    "ExceptionCategory",
+    "ForceProfile",
+    "Jurisdiction",
+    "JurisdictionProfile",
+    "OverrideRules",
+    "Policy",
+    "PolicyError",
+    "ProtectionRules",
+    "ProtectionTriggerMode",
+    "ReferralRules",
+    "available_policies",
+    "load_policy",
+    "load_policy_file",
+]
+
+IDENTITY_FIELDS: tuple[str, ...] = (
+    "given_names",
+    "family_name",
+    "aliases",
+    "date_of_birth",
+    "sex",
+    "nationality",
+    "passport_number",
+    "home_office_reference",
+)
+REFERRAL_DETAIL_FIELDS: tuple[str, ...] = (
+    "role",
+    "protection_flag",
+    "force_code",
+    "crime_reference",
+    "offence_category",
+    "channel",
+    "source_of_information",
+    "lawful_basis",
+    "gateway",
+    "agreement_id",
+    "dpia_version",
+)
+NECESSITY_ONLY_FIELDS: tuple[str, ...] = (
+    "crime_narrative",
+    "current_address",
+    "third_party_details",
+)
+REQUIRED_REFERRAL_FIELDS: tuple[str, ...] = (
+    "role",
+    "protection_flag",
+    "force_code",
+    "lawful_basis",
+    "gateway",
+    "agreement_id",
+    "dpia_version",
+)
+PROTECTED_ROLES: frozenset[PartyRole] = frozenset(
+    {PartyRole.VICTIM, PartyRole.WITNESS, PartyRole.DEPENDANT}
+)
+
+_POLICY_PACKAGE = "safeshare.protocol"
+_POLICY_DIRECTORY = "policies"
+_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+_FORCE_CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,15}$")
+
+
+class PolicyError(ValueError):
+    """A policy file that is missing, malformed or breaks a rule the protocol does not let go."""
+
+    def __init__(self, file: str, key: str, message: str) -> None:
+        super().__init__(f"Policy file {file}: {key}: {message}")
+        self.file = file
+        self.key = key
+        self.message = message
+
+
+class ConditionsMode(StrEnum):
+    """How the proceedings and regularisation conditions combine (R11)."""
+
+    AND = "AND"
+    OR = "OR"
+
+
+class ProtectionTriggerMode(StrEnum):
+    """What first opens a protection: a referral (the protocol) or registration (firewall)."""
+
+    REFERRAL = "referral"
+    REGISTRATION = "registration"
+
+
+class Jurisdiction(StrEnum):
+    """The three UK criminal justice jurisdictions (R33)."""
+
+    ENGLAND_WALES = "england_wales"
+    SCOTLAND = "scotland"
+    NORTHERN_IRELAND = "northern_ireland"
+
+
+class ExceptionCategory(StrEnum):
+    """Named exceptions under which a block may be overridden (R13)."""
+
+    SUSPECT_IN_PUBLIC_PROTECTION_OFFENCE = "suspect_in_public_protection_offence"
+    FOREIGN_NATIONAL_OFFENDER = "foreign_national_offender"
+    NATIONAL_SECURITY_OR_PUBLIC_PROTECTION = "national_security_or_public_protection"
+
+    @property
+    def label(self) -> str:
+        return _EXCEPTION_LABELS[self]
+
+
+_EXCEPTION_LABELS = {
+    ExceptionCategory.SUSPECT_IN_PUBLIC_PROTECTION_OFFENCE: (
+        "Suspect or defendant in a non-immigration offence linked to public protection"
+    ),
+    ExceptionCategory.FOREIGN_NATIONAL_OFFENDER: "Foreign national offender liable to deportation",
+    ExceptionCategory.NATIONAL_SECURITY_OR_PUBLIC_PROTECTION: (
+        "National security or serious public-protection risk"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ReferralRules:
+    """What may be sent to Immigration Enforcement, and about whom (R16, R17, R22, N1)."""
+
+    allowed_roles: frozenset[PartyRole]
+    fields: tuple[str, ...]
+    necessity_fields: tuple[str, ...]
+    status_doubt_only_refused_offences: frozenset[OffenceCategory]
+    status_doubt_only_refused_roles: frozenset[PartyRole]
+
+
+@dataclass(frozen=True)
+class ProtectionRules:
+    """When a protection opens, what holds it open and how it may end (R1–R3, R5, R10–R14)."""
+
+    trigger: ProtectionTriggerMode
+    non_police_referrals_open_protection: bool
+    covered_roles: frozenset[PartyRole]
+    covered_offences: frozenset[OffenceCategory] | None
+    conditions_mode: ConditionsMode
+    regularisation_statuses_that_hold: frozenset[RegularisationStatus]
+    awaiting_advice_meets_regularisation_condition: bool
+    disengagement_ends_protection: bool
+    minimum_transition_days: int
+    close_roles: frozenset[str]
+
+    def covers(self, role: PartyRole, offence: OffenceCategory) -> bool:
+        """Whether a person in this role, in a case about this offence, is covered."""
+        return role in self.covered_roles and (
+            self.covered_offences is None or offence in self.covered_offences
+        )
+
+
+@dataclass(frozen=True)
+class ClearanceRules:
+    """Settings for clearance decisions (R19)."""
+
+    anonymous_corroborates_perpetrator: bool
+
+
+@dataclass(frozen=True)
+class OverrideRules:
+    """Who may override a block, and on what grounds (R7, R13)."""
+
+    exception_categories: tuple[ExceptionCategory, ...]
+    approver_roles: frozenset[str]
+    minimum_reason_length: int
+
+
+@dataclass(frozen=True)
+class JurisdictionProfile:
+    """Rules that differ between England and Wales, Scotland and Northern Ireland (R27, R33)."""
+
+    jurisdiction: Jurisdiction
+    duty_to_notify: bool
+    duty_to_notify_law: str
+    modern_slavery_defence_law: str
+    victims_rights_instrument: str
+    safe_reporting_only: bool
+
+
+@dataclass(frozen=True)
+class ForceProfile:
+    """A force's local rules. They can only make referrals more restrictive, never less (R33)."""
+
+    force_code: str
+    safe_reporting_only: bool = False
+    status_doubt_only_refused_offences: frozenset[OffenceCategory] = frozenset()
+
+
+@dataclass(frozen=True)
+class Policy:
+    """One policy, validated. ``version`` is the SHA-256 hex of the policy file's bytes."""
+
+    id: str
+    title: str
+    summary: str
+    sources: tuple[str, ...]
+    version: str
+    referrals: ReferralRules
+    protection: ProtectionRules
+    clearance: ClearanceRules
+    overrides: OverrideRules
+    jurisdictions: Mapping[Jurisdiction, JurisdictionProfile] = field(repr=False)
+    forces: Mapping[str, ForceProfile] = field(repr=False)
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.version))
+
+    @property
+    def referrals_possible(self) -> bool:
+        """Whether this policy lets any victim, witness or dependant be referred to IE at all."""
+        return bool(self.referrals.allowed_roles & PROTECTED_ROLES)
+
+    def jurisdiction(self, jurisdiction: Jurisdiction | str) -> JurisdictionProfile:
+        """The profile for a jurisdiction."""
+        return self.jurisdictions[Jurisdiction(jurisdiction)]
+
+    def force(self, force_code: str) -> ForceProfile:
+        """A force's local rules, or a profile with no local tightening."""
+        return self.forces.get(force_code) or ForceProfile(force_code=force_code)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every resolved setting, for audit and display (JSON-serialisable)."""
+        return {
+            "id": self.id,
+            "version": self.version,
+            "title": self.title,
+            "referrals": {
+                "allowed_roles": sorted(self.referrals.allowed_roles),
+                "fields": list(self.referrals.fields),
+                "necessity_fields": list(self.referrals.necessity_fields),
+                "status_doubt_only_refused_offences": sorted(
+                    self.referrals.status_doubt_only_refused_offences
+                ),
+                "status_doubt_only_refused_roles": sorted(
+                    self.referrals.status_doubt_only_refused_roles
+                ),
+            },
+            "protection": {
+                "trigger": str(self.protection.trigger),
+                "non_police_referrals_open_protection": (
+                    self.protection.non_police_referrals_open_protection
+                ),
+                "covered_roles": sorted(self.protection.covered_roles),
+                "covered_offences": (
+                    "all"
+                    if self.protection.covered_offences is None
+                    else sorted(self.protection.covered_offences)
+                ),
+                "conditions_mode": str(self.protection.conditions_mode),
+                "regularisation_statuses_that_hold": sorted(
+                    self.protection.regularisation_statuses_that_hold
+                ),
+                "awaiting_advice_meets_regularisation_condition": (
+                    self.protection.awaiting_advice_meets_regularisation_condition
+                ),
+                "disengagement_ends_protection": self.protection.disengagement_ends_protection,
+                "minimum_transition_days": self.protection.minimum_transition_days,
+                "close_roles": sorted(self.protection.close_roles),
+            },
+            "clearance": {
+                "anonymous_corroborates_perpetrator": (
+                    self.clearance.anonymous_corroborates_perpetrator
+                ),
+            },
+            "overrides": {
+                "exception_categories": [str(c) for c in self.overrides.exception_categories],
+                "approver_roles": sorted(self.overrides.approver_roles),
+                "minimum_reason_length": self.overrides.minimum_reason_length,
+            },
+            "jurisdictions": {
+                str(j): {
+                    "duty_to_notify": p.duty_to_notify,
+                    "duty_to_notify_law": p.duty_to_notify_law,
+                    "modern_slavery_defence_law": p.modern_slavery_defence_law,
+                    "victims_rights_instrument": p.victims_rights_instrument,
+                    "safe_reporting_only": p.safe_reporting_only,
+                }
+                for j, p in self.jurisdictions.items()
+            },
+            "forces": {
+                code: {
+                    "safe_reporting_only": p.safe_reporting_only,
+                    "status_doubt_only_refused_offences": sorted(
+                        p.status_doubt_only_refused_offences
+                    ),
+                }
+                for code, p in self.forces.items()
+            },
+        }
+
+
+# The more protective default for every setting a policy file leaves out.
+_DEFAULT_JURISDICTIONS: dict[Jurisdiction, dict[str, Any]] = {
+    Jurisdiction.ENGLAND_WALES: {
+        "duty_to_notify": True,
+        "duty_to_notify_law": "Modern Slavery Act 2015, s.52",
+        "modern_slavery_defence_law": "Modern Slavery Act 2015, s.45",
+        "victims_rights_instrument": "Code of Practice for Victims of Crime in England and Wales",
+        "safe_reporting_only": False,
+    },
+    Jurisdiction.SCOTLAND: {
+        "duty_to_notify": False,
+        "duty_to_notify_law": "",
+        "modern_slavery_defence_law": (
+            "Human Trafficking and Exploitation (Scotland) Act 2015, s.8 "
+            "(Lord Advocate's instructions)"
+        ),
+        "victims_rights_instrument": "Victims' Code for Scotland",
+        "safe_reporting_only": False,
+    },
+    Jurisdiction.NORTHERN_IRELAND: {
+        "duty_to_notify": False,
+        "duty_to_notify_law": "",
+        "modern_slavery_defence_law": (
+            "Human Trafficking and Exploitation (Criminal Justice and Support for Victims) "
+            "Act (Northern Ireland) 2015, s.22"
+        ),
+        "victims_rights_instrument": "Victim Charter (Northern Ireland)",
+        "safe_reporting_only": False,
+    },
+}
+
+
+def available_policies() -> list[str]:
+    """The ids of the shipped policies, sorted."""
+    directory = resources.files(_POLICY_PACKAGE).joinpath(_POLICY_DIRECTORY)
+    return sorted(
+        entry.name.removesuffix(".toml")
+        for entry in directory.iterdir()
+        if entry.name.endswith(".toml")
+    )
+
+
+def load_policy(policy_id: str) -> Policy:
+    """Load and validate a shipped policy by id, for example ``mvp-2021``."""
+    if not _ID_PATTERN.match(policy_id):
+        raise PolicyError(f"{policy_id}.toml", "id", "is not a valid policy id.")
+    if policy_id not in available_policies():
+        known = ", ".join(available_policies())
+        raise PolicyError(f"{policy_id}.toml", "id", f"no such policy. Known policies: {known}.")
+    resource = resources.files(_POLICY_PACKAGE).joinpath(_POLICY_DIRECTORY, f"{policy_id}.toml")
+    return _parse(resource.read_bytes(), f"{policy_id}.toml")
+
+
+def load_policy_file(path: Path | str) -> Policy:
+    """Load and validate a policy from any file (a deployment's own policy, or a test copy)."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise PolicyError(path.name, "-", f"cannot be read ({error.strerror}).") from error
+    return _parse(data, path.name)
+
+
+def _parse(raw: bytes, file: str) -> Policy:
+    try:
+        document = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise PolicyError(file, "-", f"is not valid UTF-8 TOML ({error}).") from error
+
+    top = _Table(document, "", file)
+    policy_id = top.text("id")
+    if not _ID_PATTERN.match(policy_id):
+        raise PolicyError(file, "id", "must be lower-case letters, digits and hyphens.")
+    if file.endswith(".toml") and file.removesuffix(".toml") != policy_id:
+        raise PolicyError(file, "id", f"'{policy_id}' does not match the file name.")
+    title = top.text("title")
+    summary = top.text("summary", default="")
+    sources = tuple(top.text_list("sources", default=[]))
+    referrals = _parse_referrals(top.table("referrals"))
+    protection = _parse_protection(top.table("protection"))
+    clearance = _parse_clearance(top.table("clearance"))
+    overrides = _parse_overrides(top.table("overrides"))
+    jurisdictions = _parse_jurisdictions(top.table("jurisdictions"))
+    forces = _parse_forces(top.table("forces"))
+    top.finish()
+
+    return Policy(
+        id=policy_id,
+        title=title,
+        summary=summary,
+        sources=sources,
+        version=hashlib.sha256(raw).hexdigest(),
+        referrals=referrals,
+        protection=protection,
+        clearance=clearance,
+        overrides=overrides,
+        jurisdictions=MappingProxyType(jurisdictions),
+        forces=MappingProxyType(forces),
+    )
+
+
+def _parse_referrals(table: _Table) -> ReferralRules:
+    allowed_roles = frozenset(table.enum_list("allowed_roles", PartyRole, default=[]))
+    fields = table.text_list("fields", default=[])
+    known = set(IDENTITY_FIELDS) | set(REFERRAL_DETAIL_FIELDS)
+    for name in fields:
+        if name in NECESSITY_ONLY_FIELDS:
+            table.fail(
+                "fields",
+                f"'{name}' may only be sent with a documented necessity; list it under "
+                "necessity_fields instead.",
+            )
+        if name not in known:
+            table.fail("fields", f"'{name}' is not a referral field.")
+    _no_duplicates(table, "fields", fields)
+    if allowed_roles & PROTECTED_ROLES:
+        missing = [name for name in REQUIRED_REFERRAL_FIELDS if name not in fields]
+        if missing:
+            table.fail(
+                "fields",
+                "a policy that allows referrals must let these fields travel with them: "
+                + ", ".join(missing)
+                + ".",
+            )
+        if not set(fields) & set(IDENTITY_FIELDS):
+            table.fail(
+                "fields", "a policy that allows referrals needs at least one identity field."
+            )
+    necessity_fields = table.text_list("necessity_fields", default=[])
+    for name in necessity_fields:
+        if name not in NECESSITY_ONLY_FIELDS:
+            table.fail(
+                "necessity_fields",
+                f"'{name}' is not a necessity-only field "
+                f"(these are {', '.join(NECESSITY_ONLY_FIELDS)}).",
+            )
+    _no_duplicates(table, "necessity_fields", necessity_fields)
+    refused_offences = frozenset(
+        table.enum_list(
+            "status_doubt_only_refused_offences", OffenceCategory, default=list(OffenceCategory)
+        )
+    )
+    refused_roles = frozenset(
+        table.enum_list(
+            "status_doubt_only_refused_roles", PartyRole, default=sorted(PROTECTED_ROLES)
+        )
+    )
+    table.finish()
+    return ReferralRules(
+        allowed_roles=allowed_roles,
+        fields=tuple(fields),
+        necessity_fields=tuple(necessity_fields),
+        status_doubt_only_refused_offences=refused_offences,
+        status_doubt_only_refused_roles=refused_roles,
+    )
+
+
+def _parse_protection(table: _Table) -> ProtectionRules:
+    trigger = table.enum(
+        "trigger", ProtectionTriggerMode, default=ProtectionTriggerMode.REGISTRATION
+    )
+    non_police = table.boolean("non_police_referrals_open_protection", default=True)
+    covered_roles = frozenset(
+        table.enum_list("covered_roles", PartyRole, default=sorted(PROTECTED_ROLES))
+    )
+    if PartyRole.SUSPECT in covered_roles:
+        table.fail("covered_roles", "a suspect role cannot open or hold a protection (R15).")
+    if not covered_roles:
+        table.fail("covered_roles", "must cover at least the victim role.")
+    raw_offences = table.raw("covered_offences", default="all")
+    covered_offences: frozenset[OffenceCategory] | None
+    if raw_offences == "all":
+        covered_offences = None
+    elif isinstance(raw_offences, list) and raw_offences:
+        covered_offences = frozenset(
+            table.enum_list("covered_offences", OffenceCategory, value=raw_offences)
+        )
+    else:
+        table.fail("covered_offences", 'must be "all" or a non-empty list of offence categories.')
+    mode = table.enum("conditions_mode", ConditionsMode, default=ConditionsMode.OR)
+    holding = frozenset(
+        table.enum_list(
+            "regularisation_statuses_that_hold",
+            RegularisationStatus,
+            default=["advice_received", "application_pending", "appeal_pending"],
+        )
+    )
+    for required in (
+        RegularisationStatus.APPLICATION_PENDING,
+        RegularisationStatus.APPEAL_PENDING,
+    ):
+        if required not in holding:
+            table.fail(
+                "regularisation_statuses_that_hold",
+                f"must include '{required}': a pending application or appeal keeps protection "
+                "active under either mode (R11).",
+            )
+    awaiting_advice = table.boolean("awaiting_advice_meets_regularisation_condition", default=True)
+    disengagement = table.boolean("disengagement_ends_protection", default=False)
+    minimum_days = table.integer("minimum_transition_days", default=90)
+    close_roles = frozenset(table.text_list("close_roles", default=["protocol_officer"]))
+    if not close_roles:
+        table.fail("close_roles", "at least one role must be able to close a protection.")
+    table.finish()
+    return ProtectionRules(
+        trigger=trigger,
+        non_police_referrals_open_protection=non_police,
+        covered_roles=covered_roles,
+        covered_offences=covered_offences,
+        conditions_mode=mode,
+        regularisation_statuses_that_hold=holding,
+        awaiting_advice_meets_regularisation_condition=awaiting_advice,
+        disengagement_ends_protection=disengagement,
+        minimum_transition_days=minimum_days,
+        close_roles=close_roles,
+    )
+
+
+def _parse_clearance(table: _Table) -> ClearanceRules:
+    rules = ClearanceRules(
+        anonymous_corroborates_perpetrator=table.boolean(
+            "anonymous_corroborates_perpetrator", default=False
+        )
+    )
+    table.finish()
+    return rules
+
+
+def _parse_overrides(table: _Table) -> OverrideRules:
+    categories = table.enum_list(
+        "exception_categories", ExceptionCategory, default=list(ExceptionCategory)
+    )
+    _no_duplicates(table, "exception_categories", categories)
+    approver_roles = frozenset(
+        table.text_list("approver_roles", default=["ie_senior_approver", "protocol_officer"])
+    )
+    if not approver_roles:
+        table.fail("approver_roles", "at least one senior role must be able to approve.")
+    minimum = table.integer("minimum_reason_length", default=40)
+    if minimum < 1:
+        table.fail("minimum_reason_length", "free-text reasons are required (R7), so at least 1.")
+    table.finish()
+    return OverrideRules(
+        exception_categories=tuple(categories),
+        approver_roles=approver_roles,
+        minimum_reason_length=minimum,
+    )
+
+
+def _parse_jurisdictions(table: _Table) -> dict[Jurisdiction, JurisdictionProfile]:
+    profiles = {}
+    for jurisdiction in Jurisdiction:
+        defaults = _DEFAULT_JURISDICTIONS[jurisdiction]
+        sub = table.table(str(jurisdiction))
+        profile = JurisdictionProfile(
+            jurisdiction=jurisdiction,
+            duty_to_notify=sub.boolean("duty_to_notify", default=defaults["duty_to_notify"]),
+            duty_to_notify_law=sub.text(
+                "duty_to_notify_law", default=defaults["duty_to_notify_law"]
+            ),
+            modern_slavery_defence_law=sub.text(
+                "modern_slavery_defence_law", default=defaults["modern_slavery_defence_law"]
+            ),
+            victims_rights_instrument=sub.text(
+                "victims_rights_instrument", default=defaults["victims_rights_instrument"]
+            ),
+            safe_reporting_only=sub.boolean(
+                "safe_reporting_only", default=defaults["safe_reporting_only"]
+            ),
+        )
+        if profile.duty_to_notify and not profile.duty_to_notify_law:
+            sub.fail("duty_to_notify_law", "name the law that imposes the duty to notify.")
+        sub.finish()
+        profiles[jurisdiction] = profile
+    table.finish()
+    return profiles
+
+
+def _parse_forces(table: _Table) -> dict[str, ForceProfile]:
+    forces = {}
+    for code in list(table.keys()):
+        if not _FORCE_CODE_PATTERN.match(code):
+            table.fail(code, "force codes are upper-case letters, digits and hyphens.")
+        sub = table.table(code)
+        forces[code] = ForceProfile(
+            force_code=code,
+            safe_reporting_only=sub.boolean("safe_reporting_only", default=False),
+            status_doubt_only_refused_offences=frozenset(
+                sub.enum_list("status_doubt_only_refused_offences", OffenceCategory, default=[])
+            ),
+        )
+        sub.finish()
+    table.finish()
+    return forces
+
+
+def _no_duplicates(table: _Table, key: str, values: list[Any]) -> None:
+    if len(set(values)) != len(values):
+        table.fail(key, "lists a value more than once.")
+
+
+_MISSING = object()
+
+
+class _Table:
+    """One TOML table, read key by key so that unknown keys can be reported."""
+
+    def __init__(self, data: Any, prefix: str, file: str) -> None:
+        if not isinstance(data, dict):
+            raise PolicyError(file, prefix or "-", "must be a table.")
+        self._data = data
+        self._prefix = prefix
+        self._file = file
+        self._seen: set[str] = set()
+
+    def keys(self) -> list[str]:
+        return list(self._data)
+
+    def fail(self, key: str, message: str) -> Any:
+        raise PolicyError(self._file, self._path(key), message)
+
+    def finish(self) -> None:
+        unknown = sorted(set(self._data) - self._seen)
+        if unknown:
+            self.fail(unknown[0], "is not a known setting.")
+
+    def raw(self, key: str, default: Any = _MISSING) -> Any:
+        self._seen.add(key)
+        if key in self._data:
+            return self._data[key]
+        if default is _MISSING:
+            self.fail(key, "is required.")
+        return default
+
+    def table(self, key: str) -> _Table:
+        value = self.raw(key, default={})
+        if not isinstance(value, dict):
+            self.fail(key, "must be a table.")
+        return _Table(value, self._path(key), self._file)
+
+    def text(self, key: str, default: Any = _MISSING) -> str:
+        value = self.raw(key, default)
+        if not isinstance(value, str) or (default is _MISSING and not value.strip()):
+            self.fail(key, "must be a non-empty string.")
+        return value
+
+    def boolean(self, key: str, default: bool) -> bool:
+        value = self.raw(key, default)
+        if not isinstance(value, bool):
+            self.fail(key, "must be true or false.")
+        return value
+
+    def integer(self, key: str, default: int) -> int:
+        value = self.raw(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            self.fail(key, "must be a whole number, zero or more.")
+        return value
+
+    def text_list(self, key: str, default: list[str]) -> list[str]:
+        value = self.raw(key, default)
+        if not isinstance(value, list) or not all(
+            isinstance(item, str) and item.strip() for item in value
+        ):
+            self.fail(key, "must be a list of non-empty strings.")
+        return list(value)
+
+    def enum[E: StrEnum](self, key: str, kind: type[E], default: E) -> E:
+        value = self.raw(key, str(default))
+        return self._member(key, kind, value)
+
+    def enum_list[E: StrEnum](
+        self, key: str, kind: type[E], default: Any = _MISSING, value: Any = _MISSING
+    ) -> list[E]:
+        if value is _MISSING:
+            value = self.raw(key, default)
+        if not isinstance(value, list):
+            self.fail(key, "must be a list.")
+        members = [self._member(key, kind, item) for item in value]
+        _no_duplicates(self, key, members)
+        return members
+
+    def _member[E: StrEnum](self, key: str, kind: type[E], value: Any) -> E:
+        try:
+            return kind(value)
+        except ValueError:
+            allowed = ", ".join(str(member) for member in kind)
+            return self.fail(key, f"'{value}' is not one of: {allowed}.")
+
+    def _path(self, key: str) -> str:
+        return f"{self._prefix}.{key}" if self._prefix else key
