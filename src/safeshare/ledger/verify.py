@@ -1,0 +1,544 @@
+"""Verify a ledger, from an export directory or from any stream of entries and checkpoints.
+
+Run ``python -m safeshare.ledger.verify DIR --public-key KEY_OR_FILE [--json]``. It needs no
+database and no Django. It recomputes the leaf of every entry, checks that entries are canonical,
+allowed and numbered 0..n-1 without gaps, checks every checkpoint's signature, that each
+checkpoint's root is the root of the recomputed tree at its size, and that successive checkpoints
+are consistent. It names the first entry that does not fit and exits with status 1 (2 if the
+export cannot be read).
+
+``verify_log`` is the pure core, taking iterables, so the same checks run over database rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from hashlib import sha256
+from itertools import pairwise
+from pathlib import Path
+
+from safeshare.ledger.checkpoint import (
+    Checkpoint,
+    CheckpointError,
+    VerifierKey,
+    load_verifier_keys,
+    parse_verifier_key,
+    verify_checkpoint,
+)
+from safeshare.ledger.entries import EntryError, assert_no_personal_data, parse_canonical_json
+from safeshare.ledger.export import (
+    ENTRIES_FILE,
+    EXPORT_FORMAT,
+    LEAF_HASHES_FILE,
+    PUBLIC_KEYS_FILE,
+    ExportError,
+    read_checkpoints,
+    read_entry_lines,
+    read_leaf_hashes,
+    read_manifest,
+)
+from safeshare.ledger.merkle import (
+    EMPTY_ROOT,
+    HASH_SIZE,
+    CompactRange,
+    MemorySubtreeCache,
+    PackedHashes,
+    TreeStore,
+    root_from_leaf_hashes,
+    verify_consistency,
+)
+
+MAX_PROBLEMS = 100
+"""Problems listed in full; further ones are only counted."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something that does not fit. ``index`` is the first entry concerned, if any."""
+
+    code: str
+    message: str
+    index: int | None = None
+    checkpoint: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form."""
+        return {
+            "code": self.code,
+            "message": self.message,
+            "index": self.index,
+            "checkpoint": self.checkpoint,
+        }
+
+
+@dataclass
+class CheckpointResult:
+    """The outcome for one checkpoint (``status`` is ``verified``, ``invalid``, ``mismatch``,
+    ``beyond-end`` or ``verified-duplicate``)."""
+
+    label: str
+    status: str
+    size: int | None = None
+    root: bytes | None = None
+    key_ids: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form."""
+        return {
+            "label": self.label,
+            "status": self.status,
+            "size": self.size,
+            "root": base64.b64encode(self.root).decode() if self.root is not None else None,
+            "signed_by": list(self.key_ids),
+        }
+
+
+@dataclass
+class VerificationReport:
+    """Everything the verifier found. ``ok`` is true only if nothing failed."""
+
+    entries: int = 0
+    root: bytes = EMPTY_ROOT
+    origin: str | None = None
+    checkpoints: list[CheckpointResult] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    problems_not_listed: int = 0
+    verified_size: int = 0
+    key_source: str = "given"
+
+    @property
+    def ok(self) -> bool:
+        """True if every check passed."""
+        return not self.problems
+
+    @property
+    def first_problem(self) -> Problem | None:
+        """The problem about the earliest entry, else the first problem found."""
+        with_index = [p for p in self.problems if p.index is not None]
+        if with_index:
+            return min(with_index, key=lambda problem: problem.index or 0)
+        return self.problems[0] if self.problems else None
+
+    def add(self, problem: Problem) -> None:
+        """Record a problem, listing at most ``MAX_PROBLEMS``."""
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(problem)
+        else:
+            self.problems_not_listed += 1
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form."""
+        first = self.first_problem
+        return {
+            "ok": self.ok,
+            "origin": self.origin,
+            "entries": self.entries,
+            "root": base64.b64encode(self.root).decode(),
+            "verified_size": self.verified_size,
+            "unverified_entries": self.entries - self.verified_size,
+            "key_source": self.key_source,
+            "checkpoints": [result.to_dict() for result in self.checkpoints],
+            "first_problem": first.to_dict() if first else None,
+            "problems": [problem.to_dict() for problem in self.problems],
+            "problems_not_listed": self.problems_not_listed,
+        }
+
+    def summary(self) -> str:
+        """A short account for people."""
+        verified = [r for r in self.checkpoints if r.status == "verified"]
+        keys = sorted({key for r in verified for key in r.key_ids})
+        last = f"{self.entries - 1:,}" if self.entries else "-"
+        lines = [
+            f"Origin:       {self.origin or 'unknown'}",
+            f"Entries:      {self.entries:,} (indices 0 to {last})",
+            f"Checkpoints:  {len(verified)} of {len(self.checkpoints)} verified"
+            + (f", largest size {max(r.size or 0 for r in verified):,}" if verified else ""),
+            f"Signed by:    {', '.join(keys) or 'no trusted key'}"
+            + (" (keys from the export itself)" if self.key_source == "export" else ""),
+            f"Tree root:    {base64.b64encode(self.root).decode()}",
+        ]
+        if self.entries > self.verified_size and self.ok:
+            lines.append(
+                f"Not yet covered by a checkpoint: entries {self.verified_size:,} onwards"
+            )
+        first = self.first_problem
+        if first is None:
+            lines.append("Result:       OK")
+        else:
+            where = (
+                f"entry {first.index}"
+                if first.index is not None
+                else (first.checkpoint or "the export")
+            )
+            lines.append("Result:       FAILED")
+            lines.append(f"First problem: {where}: {first.message}")
+            others = len(self.problems) - 1 + self.problems_not_listed
+            if others:
+                lines.append(f"Other problems: {others} (use --json to list them)")
+        return "\n".join(lines) + "\n"
+
+
+def _as_keys(keys: Iterable[VerifierKey | str]) -> list[VerifierKey]:
+    return [key if isinstance(key, VerifierKey) else parse_verifier_key(key) for key in keys]
+
+
+def _check_checkpoints(
+    checkpoints: Mapping[str, str] | Iterable[str],
+    keys: Sequence[VerifierKey],
+    origin: str | None,
+    report: VerificationReport,
+) -> dict[int, tuple[CheckpointResult, Checkpoint]]:
+    """Check signatures; return the valid checkpoints by size."""
+    items = (
+        list(checkpoints.items())
+        if isinstance(checkpoints, Mapping)
+        else [(f"checkpoint {n + 1}", text) for n, text in enumerate(checkpoints)]
+    )
+    parsed: list[tuple[CheckpointResult, Checkpoint]] = []
+    for label, text in items:
+        try:
+            checkpoint = verify_checkpoint(text, keys)
+        except CheckpointError as error:
+            report.checkpoints.append(CheckpointResult(label, "invalid"))
+            report.add(Problem("checkpoint-invalid", str(error), checkpoint=label))
+            continue
+        result = CheckpointResult(
+            label,
+            "pending",
+            checkpoint.size,
+            checkpoint.root,
+            tuple(key.key_id for key in checkpoint.verified_by),
+        )
+        report.checkpoints.append(result)
+        parsed.append((result, checkpoint))
+    parsed.sort(key=lambda pair: pair[1].size)
+    if origin is None and parsed:
+        origin = parsed[0][1].origin
+    report.origin = origin
+    by_size: dict[int, tuple[CheckpointResult, Checkpoint]] = {}
+    for result, checkpoint in parsed:
+        if checkpoint.origin != origin:
+            result.status = "invalid"
+            report.add(
+                Problem(
+                    "checkpoint-origin",
+                    f"origin {checkpoint.origin!r} is not the log's origin {origin!r}",
+                    checkpoint=result.label,
+                )
+            )
+            continue
+        earlier = by_size.get(checkpoint.size)
+        if earlier is not None and earlier[1].root != checkpoint.root:
+            result.status = "invalid"
+            report.add(
+                Problem(
+                    "checkpoint-fork",
+                    f"signed with a different root from {earlier[0].label} for the same size "
+                    f"{checkpoint.size}: the log has shown two different histories",
+                    checkpoint=result.label,
+                )
+            )
+            continue
+        if earlier is not None:
+            result.status = "verified-duplicate"
+            continue
+        by_size[checkpoint.size] = (result, checkpoint)
+    return by_size
+
+
+def _entry_problem(data: bytes, position: int, check_content: bool) -> Problem | None:
+    """Check one entry's bytes on their own: canonical, allowed, and numbered ``position``."""
+    try:
+        obj = parse_canonical_json(data)
+        if not isinstance(obj, dict):
+            raise EntryError("an entry must be a JSON object")
+        if check_content:
+            assert_no_personal_data(obj)
+    except EntryError as error:
+        return Problem("entry-invalid", str(error), index=position)
+    index = obj.get("index")
+    if type(index) is not int or index != position:
+        return Problem(
+            "index-out-of-order",
+            f"line {position + 1} holds index {index!r}, expected {position} "
+            "(an entry is missing, inserted or out of order)",
+            index=position,
+        )
+    return None
+
+
+def verify_log(
+    entries: Iterable[bytes],
+    checkpoints: Mapping[str, str] | Iterable[str],
+    verifier_keys: Iterable[VerifierKey | str],
+    *,
+    leaf_hashes: Iterable[bytes] | None = None,
+    origin: str | None = None,
+    check_content: bool = True,
+) -> VerificationReport:
+    """Recompute the tree over ``entries`` (canonical bytes, in index order) and check it.
+
+    ``checkpoints`` are signed checkpoint texts, optionally keyed by a label used in messages.
+    ``leaf_hashes``, if given, are the leaf hashes the log recorded at append time; where a
+    checkpoint authenticates them they pinpoint the exact entry that was changed. With
+    ``check_content`` every entry must also pass ``assert_no_personal_data``.
+    """
+    report = VerificationReport()
+    keys = _as_keys(verifier_keys)
+    by_size = _check_checkpoints(checkpoints, keys, origin, report)
+    sizes = sorted(by_size)
+    pending = iter(sizes)
+    next_size = next(pending, None)
+
+    leaf_buffer = bytearray()
+    recorded_buffer = bytearray()
+    recorded_iter = iter(leaf_hashes) if leaf_hashes is not None else None
+    recorded_break: int | None = None  # where the recorded hashes stop being one per entry
+    tree = CompactRange()
+    located: set[int] = set()
+
+    def check_at(size: int) -> None:
+        result, checkpoint = by_size[size]
+        if tree.root() == checkpoint.root:
+            result.status = "verified"
+            report.verified_size = size
+            return
+        result.status = "mismatch"
+        if any(p.code == "entry-changed" for p in report.problems):
+            return  # later checkpoints fail because of the change already found
+        index = _locate_change(size, checkpoint.root, leaf_buffer, recorded_buffer)
+        if index is not None:
+            message = (
+                f"not the entry that {result.label} commits to: its leaf hash differs from "
+                "the log's recorded leaf hash, which that checkpoint authenticates"
+            )
+        else:
+            start = report.verified_size
+            exact = [p.index for p in report.problems if p.index is not None and p.index >= start]
+            index = min(exact, default=start)
+            message = (
+                f"entries {start} to {size - 1} do not give the root of {result.label}; the "
+                "first changed entry is among them"
+                + (
+                    f", and entry {index} is the first that visibly does not fit"
+                    if exact
+                    else " (no authenticated leaf hashes narrow it down)"
+                )
+            )
+        located.add(index)
+        report.add(Problem("entry-changed", message, index=index, checkpoint=result.label))
+
+    if next_size == 0:
+        check_at(0)
+        next_size = next(pending, None)
+
+    position = 0
+    append_leaf = tree.append
+    for item in entries:
+        data = item if type(item) is bytes else bytes(item)
+        problem = _entry_problem(data, position, check_content)
+        if problem is not None:
+            report.add(problem)
+        digest = sha256(b"\x00" + data).digest()
+        leaf_buffer += digest
+        append_leaf(digest)
+        if recorded_iter is not None:
+            recorded = next(recorded_iter, None)
+            if recorded is not None and len(recorded) == HASH_SIZE:
+                recorded_buffer += recorded
+            else:
+                recorded_iter, recorded_break = None, position
+        position += 1
+        while next_size == position:
+            check_at(position)
+            next_size = next(pending, None)
+
+    report.entries = position
+    report.root = tree.root()
+    checked = [size for size in sizes if size <= position]
+    for size in sizes[len(checked) :]:
+        result, _ = by_size[size]
+        result.status = "beyond-end"
+        report.add(
+            Problem(
+                "entries-missing",
+                f"{result.label} covers {size} entries but there are only {position}",
+                index=position,
+                checkpoint=result.label,
+            )
+        )
+    if recorded_iter is not None and next(recorded_iter, None) is not None:
+        recorded_break = position
+    if recorded_break is not None:
+        report.add(
+            Problem(
+                "leaf-hashes-count",
+                "the recorded leaf hashes are malformed, or are not one per entry, from line "
+                f"{recorded_break + 1}",
+                index=recorded_break if recorded_break >= report.verified_size else None,
+            )
+        )
+    if leaf_hashes is not None:
+        differs = PackedHashes.from_buffer(leaf_buffer).first_difference(
+            PackedHashes.from_buffer(recorded_buffer),
+            limit=min(position, len(recorded_buffer) // HASH_SIZE),
+        )
+        if differs is not None and differs < report.verified_size:
+            report.add(
+                Problem(
+                    "leaf-hashes-wrong",
+                    f"the recorded leaf hash of entry {differs} is wrong, although the entry "
+                    "itself matches a signed checkpoint",
+                )
+            )
+        elif differs is not None and differs not in located:
+            report.add(
+                Problem(
+                    "leaf-hash-differs",
+                    "its leaf hash differs from the leaf hash the log recorded for it",
+                    index=differs,
+                )
+            )
+    _check_consistency(report, by_size, checked, PackedHashes.from_buffer(leaf_buffer))
+    if position and not by_size:
+        report.add(Problem("no-checkpoint", "no valid checkpoint covers any entry"))
+    return report
+
+
+def _locate_change(
+    size: int, root: bytes, leaf_buffer: bytearray, recorded_buffer: bytearray
+) -> int | None:
+    """The first entry below ``size`` whose leaf differs from the recorded leaf hashes, if the
+    recorded hashes are authenticated by ``root``; otherwise None."""
+    if len(recorded_buffer) < size * HASH_SIZE:
+        return None
+    recorded = PackedHashes.from_buffer(recorded_buffer[: size * HASH_SIZE])
+    if root_from_leaf_hashes(recorded) != root:
+        return None
+    return PackedHashes.from_buffer(leaf_buffer).first_difference(recorded, limit=size)
+
+
+def _check_consistency(
+    report: VerificationReport,
+    by_size: Mapping[int, tuple[CheckpointResult, Checkpoint]],
+    sizes: Sequence[int],
+    leaves: PackedHashes,
+) -> None:
+    """Check successive checkpoints with consistency proofs built from the recomputed tree.
+
+    Where the later checkpoint matches the entries, a failing proof shows that the earlier
+    checkpoint committed to a different history.
+    """
+    store = TreeStore(leaves, MemorySubtreeCache(), min_cached_level=8)
+    for old_size, new_size in pairwise(sizes):
+        old_result, old = by_size[old_size]
+        new_result, new = by_size[new_size]
+        if new_result.status != "verified":
+            continue
+        proof = store.consistency_proof(old_size, new_size)
+        if not verify_consistency(old_size, new_size, old.root, new.root, proof):
+            report.add(
+                Problem(
+                    "checkpoints-inconsistent",
+                    f"{old_result.label} is not a prefix of {new_result.label}: the log was "
+                    "rewritten after it was signed",
+                    checkpoint=old_result.label,
+                )
+            )
+
+
+def verify_export(
+    path: str | Path,
+    verifier_keys: Iterable[VerifierKey | str] | None = None,
+    *,
+    origin: str | None = None,
+    check_content: bool = True,
+) -> VerificationReport:
+    """Verify an export directory. Without ``verifier_keys`` the export's own keys are used.
+
+    Raises ``ExportError`` if the directory or its entries file cannot be read.
+    """
+    directory = Path(path)
+    entries_path = directory / ENTRIES_FILE
+    if not entries_path.is_file():
+        raise ExportError(f"{entries_path} not found")
+    key_source = "given"
+    if verifier_keys is None:
+        key_source = "export"
+        try:
+            verifier_keys = load_verifier_keys(
+                (directory / PUBLIC_KEYS_FILE).read_text(encoding="utf-8")
+            )
+        except (OSError, UnicodeError, CheckpointError) as error:
+            raise ExportError(f"cannot read {PUBLIC_KEYS_FILE}: {error}") from error
+    hashes_path = directory / LEAF_HASHES_FILE
+    report = verify_log(
+        read_entry_lines(entries_path),
+        read_checkpoints(directory),
+        verifier_keys,
+        leaf_hashes=read_leaf_hashes(hashes_path) if hashes_path.is_file() else None,
+        origin=origin,
+        check_content=check_content,
+    )
+    report.key_source = key_source
+    manifest = read_manifest(directory)
+    if manifest is not None and manifest.get("format") != EXPORT_FORMAT:
+        report.add(Problem("export-format", f"unknown export format {manifest.get('format')!r}"))
+    return report
+
+
+def _load_key_argument(value: str) -> list[VerifierKey]:
+    path = Path(value)
+    if path.is_file():
+        return load_verifier_keys(path.read_text(encoding="utf-8"))
+    return [parse_verifier_key(value)]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point; returns the exit status."""
+    parser = argparse.ArgumentParser(
+        prog="python -m safeshare.ledger.verify",
+        description="Verify a SafeShare ledger export without a database.",
+    )
+    parser.add_argument("directory", help="the export directory")
+    parser.add_argument(
+        "--public-key",
+        action="append",
+        metavar="KEY_OR_FILE",
+        help="a trusted verifier key, or a file of them (repeatable); "
+        "without it the export's own public-keys.txt is trusted",
+    )
+    parser.add_argument("--origin", help="the log origin the checkpoints must name")
+    parser.add_argument("--json", action="store_true", help="print the full report as JSON")
+    parser.add_argument(
+        "--no-content-check",
+        action="store_true",
+        help="skip the allow-list check of entry fields (for logs newer than this verifier)",
+    )
+    args = parser.parse_args(argv)
+    try:
+        keys = (
+            [key for value in args.public_key for key in _load_key_argument(value)]
+            if args.public_key
+            else None
+        )
+        report = verify_export(
+            args.directory, keys, origin=args.origin, check_content=not args.no_content_check
+        )
+    except (ExportError, CheckpointError, OSError, UnicodeError) as error:
+        sys.stderr.write(f"cannot verify: {error}\n")
+        return 2
+    if args.json:
+        sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
+    else:
+        sys.stdout.write(f"Ledger export {args.directory}\n{report.summary()}")
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
