@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -21,11 +21,11 @@ from ninja.security import HttpBearer
 from pydantic import ValidationError as PydanticValidationError
 
 from safeshare.accounts.actions import find_active_token
+from safeshare.accounts.models import ApiToken, Organisation
+from safeshare.accounts.roles import Role, Scope
 from safeshare.idempotency.service import IdempotencyKeyReusedError
 from safeshare.protocol.actions import ProtocolError
 from safeshare.referrals.actions import ReferralRefusedError
-from safeshare.accounts.models import ApiToken, Organisation
-from safeshare.accounts.roles import Role, Scope
 from safeshare.web.middleware import request_id_for
 
 logger = logging.getLogger(__name__)
@@ -169,7 +169,8 @@ def _referral_refused(request: HttpRequest, exc: ReferralRefusedError) -> HttpRe
 def _protocol_error(request: HttpRequest, exc: ProtocolError) -> HttpResponse:
     fields = (
         {name: errors[0].messages[0] for name, errors in exc.error_dict.items()}
-        if hasattr(exc, "error_dict") else {}
+        if hasattr(exc, "error_dict")
+        else {}
     )
     return error_response(request, 409, "not_allowed", " ".join(_messages(exc)), fields)
 
@@ -177,7 +178,9 @@ def _protocol_error(request: HttpRequest, exc: ProtocolError) -> HttpResponse:
 @api.exception_handler(IdempotencyKeyReusedError)
 def _key_reused(request: HttpRequest, exc: IdempotencyKeyReusedError) -> HttpResponse:
     return error_response(
-        request, 422, "idempotency_key_reused",
+        request,
+        422,
+        "idempotency_key_reused",
         "This Idempotency-Key was used before with a different request. Use a new key.",
     )
 
@@ -215,7 +218,17 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         413: "payload_too_large",
         429: "too_many_requests",
     }
-    return error_response(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+    message = str(exc)
+    if exc.status_code == 400 and "parse" in message.lower():
+        message = "The request body is not valid JSON."
+    return error_response(request, exc.status_code, codes.get(exc.status_code, "error"), message)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return error_response(
+        request, 413, "payload_too_large", "The request body is too large. Send at most 1 MB."
+    )
 
 
 @api.exception_handler(Exception)

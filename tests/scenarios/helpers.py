@@ -34,14 +34,20 @@ def ie(code: str = "IE-NCCU") -> Actor:
 
 
 def identity(**fields) -> IdentityIn:
-    defaults = {"given_names": "Fatema", "family_name": "Begum", "date_of_birth": "1991-03-14",
-                "nationality": "BGD", "sex": "female"}
+    defaults = {
+        "given_names": "Fatema",
+        "family_name": "Begum",
+        "date_of_birth": "1991-03-14",
+        "nationality": "BGD",
+        "sex": "female",
+    }
     return IdentityIn(**{**defaults, **fields})
 
 
 def new_case(officer: Actor, reference: str = "20/1234/26", offence: str = "domestic_abuse"):
-    return case_actions.do_create_case(officer, crime_reference=reference,
-                                       offence_category=offence)
+    return case_actions.do_create_case(
+        officer, crime_reference=reference, offence_category=offence
+    )
 
 
 def add_victim(case, officer: Actor, role: str = "victim", **fields):
@@ -49,14 +55,28 @@ def add_victim(case, officer: Actor, role: str = "victim", **fields):
 
 
 def refer(party, officer: Actor, triggers=("safeguarding",)):
-    return do_make_referral(party, officer, triggers=triggers, channel="web",
-                            source_of_information="police", basis=BASIS)
+    return do_make_referral(
+        party,
+        officer,
+        triggers=triggers,
+        channel="web",
+        source_of_information="police",
+        basis=BASIS,
+    )
 
 
-def clearance(caseworker: Actor, action: str = "immigration_arrest_or_detention", sources=("police",),
-              **fields):
-    subject = {"given_names": "Fatema", "family_name": "Begum", "date_of_birth": "1991-03-14",
-               "nationality": "BGD"}
+def clearance(
+    caseworker: Actor,
+    action: str = "immigration_arrest_or_detention",
+    sources=("police",),
+    **fields,
+):
+    subject = {
+        "given_names": "Fatema",
+        "family_name": "Begum",
+        "date_of_birth": "1991-03-14",
+        "nationality": "BGD",
+    }
     subject.update(fields)
     subject = {key: value for key, value in subject.items() if value is not None}
     return protocol_actions.do_request_clearance(

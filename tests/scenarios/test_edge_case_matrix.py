@@ -39,8 +39,12 @@ def protection_status(police, reference: str) -> str:
 def test_victim_in_two_cases_stays_protected_when_one_ends(police, ie):
     first, party, referral = referred_victim(police, ie, "20/1001/26")
     second = api.new_case(police, "20/1002/26", "sexual_offences")
-    api.ok(police.post(f"/cases/{second['id']}/parties",
-                       {"role": "victim", "person_id": party["person_id"]}), 201)
+    api.ok(
+        police.post(
+            f"/cases/{second['id']}/parties", {"role": "victim", "person_id": party["person_id"]}
+        ),
+        201,
+    )
     api.event(police, second, "investigation_opened")
     api.event(police, first, "no_further_action")
     reference = referral["protection_reference"]
@@ -71,7 +75,7 @@ def test_victim_withdrawing_support_goes_to_transition_not_enforcement(police, i
 
 
 def test_victim_also_suspect_elsewhere_stays_protected(police, ie):
-    _case, party, referral = referred_victim(police, ie)
+    _case, _party, referral = referred_victim(police, ie)
     assault = api.new_case(police, "20/2002/26", "violence_against_the_person")
     api.add_party(police, assault, role="suspect")
     api.event(police, assault, "investigation_opened")
@@ -82,13 +86,21 @@ def test_victim_also_suspect_elsewhere_stays_protected(police, ie):
 
 def test_witness_only_is_protected_under_the_default_policy(police, ie):
     case = api.new_case(police)
-    witness = api.add_party(police, case, role="witness", given_names="Ana",
-                            family_name="Popescu", nationality="ROU", date_of_birth="1988-07-02")
+    witness = api.add_party(
+        police,
+        case,
+        role="witness",
+        given_names="Ana",
+        family_name="Popescu",
+        nationality="ROU",
+        date_of_birth="1988-07-02",
+    )
     api.event(police, case, "investigation_opened")
     referral = api.ok(api.refer(police, case, witness), 201)
     assert referral["protection_reference"]
-    decision = api.clearance(ie, given_names="Ana", family_name="Popescu", nationality="ROU",
-                             date_of_birth="1988-07-02")
+    decision = api.clearance(
+        ie, given_names="Ana", family_name="Popescu", nationality="ROU", date_of_birth="1988-07-02"
+    )
     assert api.ok(decision, 201)["decision"] == "blocked"
 
 
@@ -99,8 +111,12 @@ def test_witness_only_is_protected_under_the_default_policy(police, ie):
         {"given_names": "Begum", "family_name": "Fatema"},
         {"given_names": "Fatema", "family_name": "Begum", "date_of_birth": "1991-14-03"},
         {"given_names": "Fatema", "family_name": "Begum", "date_of_birth": "1991-03-15"},
-        {"given_names": "Fatima", "family_name": "Begum", "date_of_birth": None,
-         "nationality": "Bangladeshi"},
+        {
+            "given_names": "Fatima",
+            "family_name": "Begum",
+            "date_of_birth": None,
+            "nationality": "Bangladeshi",
+        },
     ],
     ids=["transliteration", "order-swapped", "day-month-swapped", "one-day-off", "name-only"],
 )
@@ -113,8 +129,9 @@ def test_aliases_and_transliterations_are_blocked_or_held(police, ie, spelling):
 
 
 def test_existing_removal_directions_are_suspended_when_protection_starts(police, ie):
-    cleared = api.ok(api.clearance(ie, action="removal_directions",
-                                   scheduled_for="2099-01-01"), 201)
+    cleared = api.ok(
+        api.clearance(ie, action="removal_directions", scheduled_for="2099-01-01"), 201
+    )
     assert cleared["decision"] == "clear"
     referred_victim(police, ie)
     after = api.ok(ie.get(f"/clearances/{cleared['id']}"))
@@ -123,12 +140,22 @@ def test_existing_removal_directions_are_suspended_when_protection_starts(police
 
 
 def test_tip_off_from_ex_partner_alone_enables_nothing(ie):
-    response = api.ok(api.clearance(ie, given_names="Someone", family_name="Unrelated",
-                                    sources=["alleged_perpetrator"]), 201)
+    response = api.ok(
+        api.clearance(
+            ie, given_names="Someone", family_name="Unrelated", sources=["alleged_perpetrator"]
+        ),
+        201,
+    )
     assert response["decision"] == "blocked"
-    corroborated = api.ok(api.clearance(ie, given_names="Someone", family_name="Unrelated",
-                                        sources=["alleged_perpetrator", "immigration_records"]),
-                          201)
+    corroborated = api.ok(
+        api.clearance(
+            ie,
+            given_names="Someone",
+            family_name="Unrelated",
+            sources=["alleged_perpetrator", "immigration_records"],
+        ),
+        201,
+    )
     assert corroborated["decision"] == "clear"
 
 
@@ -143,21 +170,31 @@ def test_refused_application_with_appeal_pending_keeps_protection(police, ie):
 
 def test_dependent_child_is_protected_as_dependant(police, ie):
     case = api.new_case(police)
-    child = api.add_party(police, case, role="dependant", given_names="Rahim",
-                          family_name="Begum", date_of_birth="2016-05-09")
+    child = api.add_party(
+        police,
+        case,
+        role="dependant",
+        given_names="Rahim",
+        family_name="Begum",
+        date_of_birth="2016-05-09",
+    )
     api.event(police, case, "investigation_opened")
     referral = api.ok(api.refer(police, case, child), 201)
     assert referral["protection_reference"]
-    decision = api.clearance(ie, given_names="Rahim", family_name="Begum",
-                             date_of_birth="2016-05-09")
+    decision = api.clearance(
+        ie, given_names="Rahim", family_name="Begum", date_of_birth="2016-05-09"
+    )
     assert api.ok(decision, 201)["decision"] == "blocked"
 
 
 def test_positive_reasonable_grounds_sets_the_recovery_period_flag(police, ie):
     case, _party, referral = referred_victim(police, ie)
     reference = referral["protection_reference"]
-    api.ok(police.post(f"/protections/{reference}/nrm-decision",
-                       {"stage": "positive_reasonable_grounds"}))
+    api.ok(
+        police.post(
+            f"/protections/{reference}/nrm-decision", {"stage": "positive_reasonable_grounds"}
+        )
+    )
     api.event(police, case, "no_further_action")
     assert protection_status(police, reference) == "active"
     assert api.ok(api.clearance(ie, action="removal_directions"), 201)["decision"] == "blocked"

@@ -3,6 +3,7 @@ policy, with DESIGN.md invariants 1, 2, 4, 5 and 7 checked after every step."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 
@@ -28,23 +29,48 @@ from tests.scenarios import helpers as h
 
 _run = itertools.count()
 PEOPLE = [
-    {"given_names": "Amina", "family_name": "Haile", "date_of_birth": "1990-02-11",
-     "nationality": "ERI"},
-    {"given_names": "Nguyen Van", "family_name": "An", "date_of_birth": "1985-11-04",
-     "nationality": "VNM"},
-    {"given_names": "Ewa", "family_name": "Kowalska", "date_of_birth": "1979-06-23",
-     "nationality": "POL"},
+    {
+        "given_names": "Amina",
+        "family_name": "Haile",
+        "date_of_birth": "1990-02-11",
+        "nationality": "ERI",
+    },
+    {
+        "given_names": "Nguyen Van",
+        "family_name": "An",
+        "date_of_birth": "1985-11-04",
+        "nationality": "VNM",
+    },
+    {
+        "given_names": "Ewa",
+        "family_name": "Kowalska",
+        "date_of_birth": "1979-06-23",
+        "nationality": "POL",
+    },
 ]
 ACTIONS = list(enforcement_actions().codes)
-IE_ALLOWED_KEYS = {"id", "action", "decision", "status", "protection_reference", "message",
-                   "contact_point", "policy_id", "policy_version", "created_at"}
+IE_ALLOWED_KEYS = {
+    "id",
+    "action",
+    "decision",
+    "status",
+    "protection_reference",
+    "message",
+    "contact_point",
+    "policy_id",
+    "policy_version",
+    "created_at",
+}
 
 
 def variants(person: dict) -> list[dict]:
     """The same person as IE may record her: as given, names swapped, day and month swapped."""
     year, month, day = person["date_of_birth"].split("-")
-    swapped = {**person, "given_names": person["family_name"],
-               "family_name": person["given_names"]}
+    swapped = {
+        **person,
+        "given_names": person["family_name"],
+        "family_name": person["given_names"],
+    }
     transposed = {**person, "date_of_birth": f"{year}-{day}-{month}"} if int(day) <= 12 else None
     return [v for v in (person, swapped, transposed) if v]
 
@@ -73,8 +99,9 @@ class ProtocolMachine(RuleBasedStateMachine):
         self.cases.append(h.new_case(self.police, reference, offence.value))
 
     @precondition(lambda self: self.cases)
-    @rule(data=st.data(), who=st.integers(0, len(PEOPLE) - 1),
-          role=st.sampled_from(list(PartyRole)))
+    @rule(
+        data=st.data(), who=st.integers(0, len(PEOPLE) - 1), role=st.sampled_from(list(PartyRole))
+    )
     def add_party(self, data, who, role):
         case = data.draw(st.sampled_from(self.cases))
         existing = next((p.person for p, i in self.parties if i == who), None)
@@ -100,19 +127,26 @@ class ProtocolMachine(RuleBasedStateMachine):
             assert Case.objects.get(pk=case.pk).state == before
 
     @precondition(lambda self: self.parties)
-    @rule(data=st.data(), trigger=st.sampled_from(
-        ["safeguarding", "status_doubt", "status_enquiry", "victim_request"]))
+    @rule(
+        data=st.data(),
+        trigger=st.sampled_from(
+            ["safeguarding", "status_doubt", "status_enquiry", "victim_request"]
+        ),
+    )
     def refer(self, data, trigger):
         party, _ = data.draw(st.sampled_from(self.parties))
-        try:
+        with contextlib.suppress(ValidationError):  # refused by the policy: nothing is sent
             h.refer(party, self.police, triggers=(trigger,))
-        except ValidationError:
-            pass  # refused by the policy: nothing is sent
 
-    @rule(who=st.integers(0, len(PEOPLE) - 1), variant=st.integers(0, 2),
-          action=st.sampled_from(ACTIONS),
-          sources=st.sets(st.sampled_from(["police", "alleged_perpetrator",
-                                           "immigration_records", "anonymous"]), min_size=1))
+    @rule(
+        who=st.integers(0, len(PEOPLE) - 1),
+        variant=st.integers(0, 2),
+        action=st.sampled_from(ACTIONS),
+        sources=st.sets(
+            st.sampled_from(["police", "alleged_perpetrator", "immigration_records", "anonymous"]),
+            min_size=1,
+        ),
+    )
     def request_clearance(self, who, variant, action, sources):
         options = variants(self.people[who])
         subject = options[variant % len(options)]
@@ -126,24 +160,30 @@ class ProtocolMachine(RuleBasedStateMachine):
     def resolve_review(self, same):
         review = Review.objects.filter(status="open").first()
         verdict = "same_person" if same else "not_same_person"
-        protocol_actions.do_resolve_review(review, self.protocol, verdict=verdict,
-                                           reasons="Checked against the force's records.")
+        protocol_actions.do_resolve_review(
+            review, self.protocol, verdict=verdict, reasons="Checked against the force's records."
+        )
 
     @precondition(lambda self: any(c.decision == "blocked" for c in self.clearances))
     @rule(data=st.data(), approve=st.booleans())
     def override(self, data, approve):
-        blocked = [c for c in self.clearances if Clearance.objects.get(pk=c.pk).decision
-                   == "blocked"]
+        blocked = [
+            c for c in self.clearances if Clearance.objects.get(pk=c.pk).decision == "blocked"
+        ]
         if not blocked:
             return
         clearance = data.draw(st.sampled_from(blocked))
         try:
             request = protocol_actions.do_request_override(
-                clearance, self.caseworker, category="national_security_or_public_protection",
+                clearance,
+                self.caseworker,
+                category="national_security_or_public_protection",
                 reasons="Intelligence indicates a serious and immediate public-protection risk.",
             )
             protocol_actions.do_decide_override(
-                request, self.senior, approve=approve,
+                request,
+                self.senior,
+                approve=approve,
                 reasons="Reviewed the intelligence report and the protection record in full.",
             )
         except ValidationError:
@@ -157,15 +197,20 @@ class ProtocolMachine(RuleBasedStateMachine):
             return
         policy = active_policy()
         protected = {
-            who for party, who in self.parties
-            if Protection.objects.filter(person=party.person,
-                                         status__in=["active", "transition"]).exists()
+            who
+            for party, who in self.parties
+            if Protection.objects.filter(
+                person=party.person, status__in=["active", "transition"]
+            ).exists()
         }
         for who in protected:
             for subject in variants(self.people[who]):
                 outcome, _ = match_subject("check", subject)
                 decision = decide_clearance(
-                    policy, ACTIONS[0], outcome, protocol_actions.snapshots_for(outcome),
+                    policy,
+                    ACTIONS[0],
+                    outcome,
+                    protocol_actions.snapshots_for(outcome),
                     ["police"],
                 )
                 assert decision.outcome != ClearanceOutcome.CLEAR, (self.people[who], subject)
@@ -200,9 +245,10 @@ class ProtocolMachine(RuleBasedStateMachine):
         for draft in LedgerEntry.objects.values_list("draft", flat=True):
             assert draft["policy_id"] in available_policies()
             assert len(draft["policy_version"]) == 64
-        assert Clearance.objects.filter(policy_id=policy.id).count() == Clearance.objects.filter(
-            policy_version=policy.version
-        ).count()
+        assert (
+            Clearance.objects.filter(policy_id=policy.id).count()
+            == Clearance.objects.filter(policy_version=policy.version).count()
+        )
 
 
 @pytest.mark.django_db
@@ -216,6 +262,8 @@ def test_protocol_invariants_hold_under_every_policy(policy_id, settings):
 
 
 settings_for_machine = settings(
-    max_examples=8, stateful_step_count=12, deadline=None,
+    max_examples=8,
+    stateful_step_count=12,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )

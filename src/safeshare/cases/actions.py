@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
-from safeshare.transactions import action_transaction
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.roles import OrganisationKind
 from safeshare.cases.lifecycle import (
@@ -30,6 +29,7 @@ from safeshare.people.identity import IdentityIn
 from safeshare.people.models import Person
 from safeshare.protocol.active import active_policy
 from safeshare.protocol.protection import OpeningEvent, should_open_protection
+from safeshare.transactions import action_transaction
 
 PROTECTED_ROLES = {PartyRole.VICTIM, PartyRole.WITNESS, PartyRole.DEPENDANT}
 
@@ -133,8 +133,10 @@ def do_record_case_event(
             state_after=after.value,
             recorded_by=f"{actor.label}, {actor.organisation.name}",
         )
-        people = Person.objects.filter(parties__case=case).distinct().values_list(
-            "public_id", flat=True
+        people = (
+            Person.objects.filter(parties__case=case)
+            .distinct()
+            .values_list("public_id", flat=True)
         )
         append_entry(
             EntryKind.CASE_EVENT,

@@ -1,12 +1,10 @@
 """API for police: cases, the people in them, and case events."""
 
-from __future__ import annotations
-
 import datetime as dt
 import uuid
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from safeshare.accounts.actors import Actor
@@ -90,13 +88,21 @@ def case_out(case: Case) -> CaseOut:
         state=case.state,
         ongoing=case.is_ongoing,
         parties=[
-            PartyOut(id=p.pk, role=p.role, person_id=p.person.public_id,
-                     protection=_protection_summary(p))
+            PartyOut(
+                id=p.pk,
+                role=p.role,
+                person_id=p.person.public_id,
+                protection=_protection_summary(p),
+            )
             for p in case.parties.select_related("person")
         ],
         events=[
-            EventOut(event=e.event, occurred_on=e.occurred_on, state_before=e.state_before,
-                     state_after=e.state_after)
+            EventOut(
+                event=e.event,
+                occurred_on=e.occurred_on,
+                state_before=e.state_before,
+                state_after=e.state_after,
+            )
             for e in case.events.all()
         ],
     )
@@ -120,7 +126,7 @@ def create_case(request, payload: CaseIn):
         offence_category=payload.offence_category,
         counting_rules_code=payload.counting_rules_code,
     )
-    return 201, case_out(case)
+    return Status(201, case_out(case))
 
 
 @router.get("/cases/{case_id}", response=CaseOut, summary="A case of your force")
@@ -129,42 +135,73 @@ def get_case(request, case_id: uuid.UUID):
     return case_out(own_case(request, case_id))
 
 
-@router.post("/cases/{case_id}/parties", response={201: PartyOut},
-             summary="Add a person to a case in a role")
+@router.post(
+    "/cases/{case_id}/parties",
+    response={201: PartyOut},
+    summary="Add a person to a case in a role",
+)
 @idempotent
 def add_party(request, case_id: uuid.UUID, payload: PartyIn):
     require_scope(request, Scope.CASES_WRITE, Role.POLICE_OFFICER)
     case = own_case(request, case_id)
     person, identity = None, None
     if payload.person_id is not None:
-        person = Person.objects.filter(
-            public_id=payload.person_id, parties__case__force=request.auth.organisation
-        ).distinct().first()
+        person = (
+            Person.objects.filter(
+                public_id=payload.person_id, parties__case__force=request.auth.organisation
+            )
+            .distinct()
+            .first()
+        )
         if person is None:
-            raise ApiProblem(422, "validation_error", "Some fields are not valid.",
-                             {"person_id": "No person with this id is in your force's cases"})
+            raise ApiProblem(
+                422,
+                "validation_error",
+                "Some fields are not valid.",
+                {"person_id": "No person with this id is in your force's cases"},
+            )
     else:
         identity = IdentityIn(**payload.model_dump(exclude={"role", "migrant", "person_id"}))
     party = actions.do_add_party(
-        case, Actor.for_token(request.auth.token), role=payload.role, identity=identity,
-        person=person, migrant=payload.migrant,
+        case,
+        Actor.for_token(request.auth.token),
+        role=payload.role,
+        identity=identity,
+        person=person,
+        migrant=payload.migrant,
     )
-    return 201, PartyOut(id=party.pk, role=party.role, person_id=party.person.public_id,
-                         protection=_protection_summary(party))
+    return Status(
+        201,
+        PartyOut(
+            id=party.pk,
+            role=party.role,
+            person_id=party.person.public_id,
+            protection=_protection_summary(party),
+        ),
+    )
 
 
-@router.post("/cases/{case_id}/events", response={201: CaseOut},
-             summary="Record a case event; protections are recomputed")
+@router.post(
+    "/cases/{case_id}/events",
+    response={201: CaseOut},
+    summary="Record a case event; protections are recomputed",
+)
 @idempotent
 def add_event(request, case_id: uuid.UUID, payload: EventIn):
     require_scope(request, Scope.CASES_WRITE, Role.POLICE_OFFICER)
     case = own_case(request, case_id)
     if payload.occurred_on and payload.occurred_on > dt.date.today():
-        raise ApiProblem(422, "validation_error", "Some fields are not valid.",
-                         {"occurred_on": "The date must be today or in the past"})
+        raise ApiProblem(
+            422,
+            "validation_error",
+            "Some fields are not valid.",
+            {"occurred_on": "The date must be today or in the past"},
+        )
     actions.do_record_case_event(
-        case, Actor.for_token(request.auth.token), event=payload.event,
+        case,
+        Actor.for_token(request.auth.token),
+        event=payload.event,
         occurred_on=payload.occurred_on,
     )
     case.refresh_from_db()
-    return 201, case_out(case)
+    return Status(201, case_out(case))

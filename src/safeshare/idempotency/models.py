@@ -20,3 +20,6 @@ class IdempotentResponse(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["caller", "key"], name="unique_idempotency_key")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.caller} {self.key}"

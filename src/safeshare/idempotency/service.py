@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
+from ninja import Status
 
 from safeshare.idempotency.models import IdempotentResponse
 from safeshare.transactions import request_transaction
@@ -53,8 +54,12 @@ def idempotent(view: Callable) -> Callable:
         if len(key) > MAX_KEY_LENGTH or not key.isprintable():
             from safeshare.api import ApiProblem
 
-            raise ApiProblem(422, "validation_error", f"{HEADER} is not valid.",
-                             {HEADER: f"Use up to {MAX_KEY_LENGTH} printable characters"})
+            raise ApiProblem(
+                422,
+                "validation_error",
+                f"{HEADER} is not valid.",
+                {HEADER: f"Use up to {MAX_KEY_LENGTH} printable characters"},
+            )
         caller, fingerprint = _caller(request), _fingerprint(request)
         with request_transaction():
             try:
@@ -76,7 +81,9 @@ def idempotent(view: Callable) -> Callable:
 
 
 def _status_and_payload(result) -> tuple[int, object]:
-    if isinstance(result, tuple):
+    if isinstance(result, Status):
+        status, payload = result.status_code, result.value
+    elif isinstance(result, tuple):
         status, payload = result
     else:
         status, payload = 200, result

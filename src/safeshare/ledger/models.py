@@ -38,3 +38,6 @@ class LedgerSubject(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["entry", "token"], name="unique_entry_subject")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.token[:12]}… in {self.entry}"

@@ -10,11 +10,17 @@ class RegisterEntry(models.Model):
     """One protected identity, prepared once so that queries never re-normalise it."""
 
     identity = models.OneToOneField(
-        "people.Identity", on_delete=models.PROTECT, null=True, blank=True,
+        "people.Identity",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="register_entry",
     )
     protection = models.ForeignKey(
-        "protocol.Protection", on_delete=models.PROTECT, null=True, blank=True,
+        "protocol.Protection",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="register_entries",
     )
     external_id = models.CharField(max_length=64, blank=True, db_index=True)
@@ -38,3 +44,6 @@ class RegisterKey(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["key"], name="register_key_idx")]
+
+    def __str__(self) -> str:
+        return self.key

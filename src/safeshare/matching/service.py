@@ -12,7 +12,7 @@ from collections.abc import Hashable, Iterable, Mapping
 
 from django.db.models import Count
 
-from safeshare.matching.matcher import MatchResult, Matcher
+from safeshare.matching.matcher import Matcher, MatchResult
 from safeshare.matching.models import RegisterEntry, RegisterKey
 from safeshare.matching.record import IdentityRecord, PreparedIdentity, prepare
 from safeshare.protocol.clearance import MatchCandidate, MatchDecision, MatchOutcome
@@ -119,7 +119,9 @@ def outcome_from_result(
     )
 
 
-def match_subject(subject_ref: str, fields: Mapping[str, object]) -> tuple[MatchOutcome, MatchResult]:
+def match_subject(
+    subject_ref: str, fields: Mapping[str, object]
+) -> tuple[MatchOutcome, MatchResult]:
     """Match IE's subject against the whole register."""
     result = matcher().match(prepare(record_from_fields(fields)), DatabaseRegister())
     entry_ids = [int(c.register_id) for c in result.candidates]
@@ -133,7 +135,9 @@ def match_subject(subject_ref: str, fields: Mapping[str, object]) -> tuple[Match
 
             found |= {
                 str(pk)
-                for pk in Protection.objects.filter(person_id=person_id).values_list("pk", flat=True)
+                for pk in Protection.objects.filter(person_id=person_id).values_list(
+                    "pk", flat=True
+                )
             }
         protections_by_entry[entry_id] = sorted(found)
     return outcome_from_result(subject_ref, result, protections_by_entry), result

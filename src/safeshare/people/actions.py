@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-
-from safeshare.transactions import action_transaction
 from safeshare.accounts.actors import Actor
 from safeshare.ledger.actions import append_entry
 from safeshare.ledger.entries import EntryKind
 from safeshare.matching.service import index_identity
 from safeshare.people.identity import IdentityIn, resolve_nationality
 from safeshare.people.models import Identity, Person
+from safeshare.transactions import action_transaction
 
 
 def create_identity(person: Person, data: IdentityIn, actor: Actor) -> Identity:
@@ -93,7 +91,6 @@ def do_merge_people(keep: Person, merge: Person, actor: Actor) -> Person:
             policy_id=policy.id,
             policy_version=policy.version,
             subjects=[keep.public_id, merge.public_id],
-            payload={"reason_code": "people_merged",
-                     "status": kept.status if kept else "none"},
+            payload={"reason_code": "people_merged", "status": kept.status if kept else "none"},
         )
     return keep

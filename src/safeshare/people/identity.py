@@ -29,7 +29,7 @@ class Sex(StrEnum):
 
 
 def clean_name(value: str, field: str) -> str:
-    """NFC-normalise a name, drop invisible characters and collapse spaces; refuse control codes."""
+    """NFC-normalise a name, drop invisible characters, collapse spaces; refuse control codes."""
     text = unicodedata.normalize("NFC", value)
     if any(unicodedata.category(ch) == "Cc" for ch in text if ch not in "\t"):
         raise ValueError(f"{field} must not contain control characters")
@@ -47,7 +47,9 @@ def validate_date_of_birth(value: str | None, *, today: dt.date | None = None) -
     value = value.strip()
     match = DATE_OF_BIRTH.match(value)
     if not match:
-        raise ValueError("Date of birth must be YYYY, YYYY-MM or YYYY-MM-DD, for example 1990-04-23")
+        raise ValueError(
+            "Date of birth must be YYYY, YYYY-MM or YYYY-MM-DD, for example 1990-04-23"
+        )
     year, month, day = (int(part) if part else None for part in match.groups())
     today = today or dt.date.today()
     if year < 1900 or year > today.year:

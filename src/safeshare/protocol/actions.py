@@ -12,10 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
-from safeshare.transactions import action_transaction
 from safeshare.accounts.actors import Actor
 from safeshare.cases.lifecycle import (
     CaseState,
@@ -64,6 +62,7 @@ from safeshare.protocol.protection import (
     compute_protection,
 )
 from safeshare.protocol.references import new_reference
+from safeshare.transactions import action_transaction
 
 DEFAULT_CONTACT = "the SafeShare duty protocol officer"
 
@@ -644,7 +643,7 @@ def do_decide_override(
                 approved = approve_override(policy, request, approval, str(override.public_id))
             except OverrideRefused as refused:
                 raise ProtocolError(list(refused.problems)) from refused
-            outcome, result = match_subject(str(clearance.public_id), clearance.subject)
+            outcome, _result = match_subject(str(clearance.public_id), clearance.subject)
             decision = decide_clearance(
                 policy,
                 clearance.action_code,
@@ -703,14 +702,19 @@ def do_record_nrm_decision(protection: Protection, actor: Actor, *, stage: str) 
     """Record an NRM decision. A positive reasonable-grounds decision sets the recovery-period
     protection from removal (R27); a negative one does not remove any other protection."""
     policy = active_policy()
-    allowed = {"referred", "positive_reasonable_grounds", "positive_conclusive_grounds",
-               "negative"}
+    allowed = {
+        "referred",
+        "positive_reasonable_grounds",
+        "positive_conclusive_grounds",
+        "negative",
+    }
     if stage not in allowed:
         raise ProtocolError({"stage": "Choose one of: " + ", ".join(sorted(allowed))})
     with action_transaction():
         protection = Protection.objects.select_for_update().get(pk=protection.pk)
         protection.nrm_recovery_period = stage in {
-            "positive_reasonable_grounds", "positive_conclusive_grounds"
+            "positive_reasonable_grounds",
+            "positive_conclusive_grounds",
         } or (protection.nrm_recovery_period and stage == "referred")
         protection.save(update_fields=["nrm_recovery_period"])
         refresh_protection(protection, actor, policy)

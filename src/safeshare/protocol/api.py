@@ -4,14 +4,12 @@ IE sees only decisions, protection references and whom to contact (R18); protoco
 identities so that they can decide possible matches; police see their own force's protections.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import uuid
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from safeshare.accounts.actors import Actor
@@ -134,8 +132,10 @@ def clearance_out(clearance: Clearance, view: IEClearanceView | None = None) -> 
         if decision == ClearanceOutcome.BLOCKED:
             message = f"Protected — do not act — contact {contact or 'the SafeShare duty desk'}."
         elif decision == ClearanceOutcome.HOLD:
-            message = ("Possible match to a protected person — do not act until a protocol "
-                       "officer has reviewed it.")
+            message = (
+                "Possible match to a protected person — do not act until a protocol "
+                "officer has reviewed it."
+            )
         else:
             message = "No protection applies — clear to proceed with this action."
         reference = protection.reference if protection and decision == "blocked" else None
@@ -144,23 +144,36 @@ def clearance_out(clearance: Clearance, view: IEClearanceView | None = None) -> 
     if clearance.status == Clearance.Status.SUSPENDED:
         message = "Suspended — the person is now protected — do not act."
     return ClearanceOut(
-        id=clearance.public_id, action=clearance.action_code,
-        decision=ClearanceOutcome(clearance.decision), status=clearance.status,
-        protection_reference=reference, message=message, contact_point=contact,
-        policy_id=clearance.policy_id, policy_version=clearance.policy_version,
+        id=clearance.public_id,
+        action=clearance.action_code,
+        decision=ClearanceOutcome(clearance.decision),
+        status=clearance.status,
+        protection_reference=reference,
+        message=message,
+        contact_point=contact,
+        policy_id=clearance.policy_id,
+        policy_version=clearance.policy_version,
         created_at=clearance.created_at,
     )
 
 
-@router.get("/enforcement-actions", response=list[ActionOut],
-            summary="The versioned list of enforcement actions that need a clearance")
+@router.get(
+    "/enforcement-actions",
+    response=list[ActionOut],
+    summary="The versioned list of enforcement actions that need a clearance",
+)
 def list_actions(request):
-    return [ActionOut(code=a.code, name=a.name, description=a.description)
-            for a in enforcement_actions().actions]
+    return [
+        ActionOut(code=a.code, name=a.name, description=a.description)
+        for a in enforcement_actions().actions
+    ]
 
 
-@router.get("/protections/{reference}", response=ProtectionOut,
-            summary="A protection by its public reference")
+@router.get(
+    "/protections/{reference}",
+    response=ProtectionOut,
+    summary="A protection by its public reference",
+)
 def get_protection(request, reference: str):
     client = require_scope(request, Scope.PROTECTIONS_READ)
     try:
@@ -171,16 +184,24 @@ def get_protection(request, reference: str):
     if protection is None:
         raise ApiProblem(404, "not_found", "No protection has that reference.")
     protected = protection.protects
-    message = ("Protected — do not act — contact " + protection.contact_point + "."
-               if protected else "This protection has ended.")
-    out = ProtectionOut(reference=protection.reference, status=protection.status,
-                        protected=protected, message=message,
-                        contact_point=protection.contact_point)
+    message = (
+        "Protected — do not act — contact " + protection.contact_point + "."
+        if protected
+        else "This protection has ended."
+    )
+    out = ProtectionOut(
+        reference=protection.reference,
+        status=protection.status,
+        protected=protected,
+        message=message,
+        contact_point=protection.contact_point,
+    )
     if client.role in IE_ROLES:
         return out
-    if client.role == Role.POLICE_OFFICER and not protection.cases.filter(
-        force=client.organisation
-    ).exists():
+    if (
+        client.role == Role.POLICE_OFFICER
+        and not protection.cases.filter(force=client.organisation).exists()
+    ):
         raise ApiProblem(404, "not_found", "No protection has that reference.")
     if client.role not in (Role.POLICE_OFFICER, Role.PROTOCOL_OFFICER):
         raise ApiProblem(403, "forbidden", "Your role cannot read protections.")
@@ -189,54 +210,80 @@ def get_protection(request, reference: str):
     return out
 
 
-@router.post("/clearances", response={201: ClearanceOut},
-             summary="Ask for a clearance before an enforcement action")
+@router.post(
+    "/clearances",
+    response={201: ClearanceOut},
+    summary="Ask for a clearance before an enforcement action",
+)
 @idempotent
 def request_clearance(request, payload: ClearanceIn):
     require_scope(request, Scope.CLEARANCES_WRITE, *IE_ROLES)
     codes = enforcement_actions().codes
     if payload.action not in codes:
-        raise ApiProblem(422, "validation_error", "Some fields are not valid.",
-                         {"action": "Unknown action. Use one of: " + ", ".join(codes)})
+        raise ApiProblem(
+            422,
+            "validation_error",
+            "Some fields are not valid.",
+            {"action": "Unknown action. Use one of: " + ", ".join(codes)},
+        )
     subject = payload.model_dump(
-        exclude={"action", "information_sources", "scheduled_for"}, exclude_none=True,
+        exclude={"action", "information_sources", "scheduled_for"},
+        exclude_none=True,
         mode="json",
     )
     result = actions.do_request_clearance(
-        _actor(request), action_code=payload.action, subject=subject,
-        information_sources=payload.information_sources, scheduled_for=payload.scheduled_for,
+        _actor(request),
+        action_code=payload.action,
+        subject=subject,
+        information_sources=payload.information_sources,
+        scheduled_for=payload.scheduled_for,
     )
-    return 201, clearance_out(result.clearance, result.view)
+    return Status(201, clearance_out(result.clearance, result.view))
 
 
-@router.get("/clearances/{clearance_id}", response=ClearanceOut,
-            summary="One of your organisation's clearances")
+@router.get(
+    "/clearances/{clearance_id}",
+    response=ClearanceOut,
+    summary="One of your organisation's clearances",
+)
 def get_clearance(request, clearance_id: uuid.UUID):
     client = require_scope(request, Scope.CLEARANCES_WRITE, *IE_ROLES)
-    clearance = get_object_or_404(Clearance, public_id=clearance_id,
-                                  requested_by=client.organisation)
+    clearance = get_object_or_404(
+        Clearance, public_id=clearance_id, requested_by=client.organisation
+    )
     return clearance_out(clearance)
 
 
 def _reviews_for(client):
-    return Review.objects.filter(
-        Q(candidates__opened_by=client.organisation) | Q(candidates__cases__force=client.organisation)
-    ).distinct().select_related("clearance")
+    return (
+        Review.objects.filter(
+            Q(candidates__opened_by=client.organisation)
+            | Q(candidates__cases__force=client.organisation)
+        )
+        .distinct()
+        .select_related("clearance")
+    )
 
 
 def review_out(review: Review) -> ReviewOut:
     candidates = [
         CandidateOut(
-            protection_reference=p.reference, protection_status=p.status,
+            protection_reference=p.reference,
+            protection_status=p.status,
             identities=[i.as_fields() for i in p.person.identities.all()],
         )
         for p in review.candidates.select_related("person")
     ]
     return ReviewOut(
-        id=review.pk, status=review.status, verdict=review.verdict or None,
-        clearance_id=review.clearance.public_id, action=review.clearance.action_code,
-        subject=review.clearance.subject, candidates=candidates,
-        explanation=review.clearance.match_explanation, created_at=review.created_at,
+        id=review.pk,
+        status=review.status,
+        verdict=review.verdict or None,
+        clearance_id=review.clearance.public_id,
+        action=review.clearance.action_code,
+        subject=review.clearance.subject,
+        candidates=candidates,
+        explanation=review.clearance.match_explanation,
+        created_at=review.created_at,
     )
 
 
@@ -246,51 +293,71 @@ def list_reviews(request, status: Review.Status = Review.Status.OPEN):
     return [review_out(r) for r in _reviews_for(client).filter(status=status)[:200]]
 
 
-@router.post("/reviews/{review_id}/resolve", response=ReviewOut,
-             summary="Decide a possible match: the same person or not")
+@router.post(
+    "/reviews/{review_id}/resolve",
+    response=ReviewOut,
+    summary="Decide a possible match: the same person or not",
+)
 @idempotent
 def resolve_review(request, review_id: int, payload: ResolveIn):
     client = require_scope(request, Scope.REVIEWS_WRITE, Role.PROTOCOL_OFFICER)
     review = get_object_or_404(_reviews_for(client), pk=review_id)
-    review = actions.do_resolve_review(review, _actor(request), verdict=payload.verdict,
-                                       reasons=payload.reasons)
+    review = actions.do_resolve_review(
+        review, _actor(request), verdict=payload.verdict, reasons=payload.reasons
+    )
     return review_out(review)
 
 
 def override_out(override: Override) -> OverrideOut:
     return OverrideOut(
-        id=override.public_id, clearance_id=override.clearance.public_id,
-        exception_category=override.exception_category, status=override.status,
+        id=override.public_id,
+        clearance_id=override.clearance.public_id,
+        exception_category=override.exception_category,
+        status=override.status,
         clearance_decision=override.clearance.decision,
     )
 
 
-@router.post("/overrides", response={201: OverrideOut},
-             summary="Ask to override a block under a named exception")
+@router.post(
+    "/overrides",
+    response={201: OverrideOut},
+    summary="Ask to override a block under a named exception",
+)
 @idempotent
 def request_override(request, payload: OverrideIn):
     client = require_scope(request, Scope.OVERRIDES_WRITE, *IE_ROLES)
-    clearance = get_object_or_404(Clearance, public_id=payload.clearance_id,
-                                  requested_by=client.organisation)
+    clearance = get_object_or_404(
+        Clearance, public_id=payload.clearance_id, requested_by=client.organisation
+    )
     override = actions.do_request_override(
-        clearance, _actor(request), category=payload.exception_category.value,
+        clearance,
+        _actor(request),
+        category=payload.exception_category.value,
         reasons=payload.reasons,
         suspected_offence=payload.suspected_offence.model_dump()
-        if payload.suspected_offence else None,
+        if payload.suspected_offence
+        else None,
         modern_slavery_indicators=payload.modern_slavery_indicators,
     )
-    return 201, override_out(override)
+    return Status(201, override_out(override))
 
 
-@router.post("/overrides/{override_id}/approve", response=OverrideOut,
-             summary="Approve or refuse an override (a second, senior person)")
+@router.post(
+    "/overrides/{override_id}/approve",
+    response=OverrideOut,
+    summary="Approve or refuse an override (a second, senior person)",
+)
 @idempotent
 def decide_override(request, override_id: uuid.UUID, payload: OverrideDecisionIn):
     require_scope(request, Scope.OVERRIDES_WRITE, Role.IE_SENIOR_APPROVER, Role.PROTOCOL_OFFICER)
-    override = get_object_or_404(Override.objects.select_related("clearance"),
-                                 public_id=override_id)
+    override = get_object_or_404(
+        Override.objects.select_related("clearance"), public_id=override_id
+    )
     override = actions.do_decide_override(
-        override, _actor(request), approve=payload.approve, reasons=payload.reasons,
+        override,
+        _actor(request),
+        approve=payload.approve,
+        reasons=payload.reasons,
         statutory_defence_considered=payload.statutory_defence_considered,
     )
     return override_out(override)
@@ -310,16 +377,22 @@ def _force_protection(request, reference: str) -> Protection:
         normalised = normalise_reference(reference)
     except ValueError as error:
         raise ApiProblem(404, "not_found", "No protection has that reference.") from error
-    protection = Protection.objects.filter(reference=normalised).filter(
-        Q(cases__force=client.organisation) | Q(opened_by=client.organisation)
-    ).distinct().first()
+    protection = (
+        Protection.objects.filter(reference=normalised)
+        .filter(Q(cases__force=client.organisation) | Q(opened_by=client.organisation))
+        .distinct()
+        .first()
+    )
     if protection is None:
         raise ApiProblem(404, "not_found", "No protection has that reference.")
     return protection
 
 
-@router.post("/protections/{reference}/regularisation", response=ProtectionOut,
-             summary="Record the person's regularisation status (R11)")
+@router.post(
+    "/protections/{reference}/regularisation",
+    response=ProtectionOut,
+    summary="Record the person's regularisation status (R11)",
+)
 @idempotent
 def record_regularisation(request, reference: str, payload: RegularisationIn):
     require_scope(request, Scope.CASES_WRITE, Role.POLICE_OFFICER)
@@ -328,8 +401,11 @@ def record_regularisation(request, reference: str, payload: RegularisationIn):
     return get_protection(request, reference)
 
 
-@router.post("/protections/{reference}/nrm-decision", response=ProtectionOut,
-             summary="Record a National Referral Mechanism decision (R27)")
+@router.post(
+    "/protections/{reference}/nrm-decision",
+    response=ProtectionOut,
+    summary="Record a National Referral Mechanism decision (R27)",
+)
 @idempotent
 def record_nrm_decision(request, reference: str, payload: NrmDecisionIn):
     require_scope(request, Scope.CASES_WRITE, Role.POLICE_OFFICER)

@@ -27,46 +27,95 @@ CASES = 200
 
 # (given names, family names, nationality, sex)
 COMMUNITIES: dict[str, tuple[list[str], list[str], str]] = {
-    "bengali": (["Fatema", "Nasrin", "Rupa", "Shirin", "Taslima", "Ayesha", "Rahima"],
-                ["Begum", "Khatun", "Akter", "Islam", "Rahman", "Chowdhury"], "BGD"),
-    "urdu": (["Saima", "Noreen", "Rubina", "Amna", "Farzana", "Hina"],
-             ["Bibi", "Akhtar", "Kausar", "Hussain", "Parveen", "Iqbal"], "PAK"),
-    "arabic": (["Amal", "Huda", "Mariam", "Rania", "Samira", "Layla"],
-               ["Al-Hassan", "Haddad", "Mansour", "Abdullah", "Khalil", "Saleh"], "SYR"),
-    "vietnamese": (["Thi Lan", "Thi Hoa", "Van An", "Thi Mai", "Van Minh"],
-                   ["Nguyen", "Tran", "Le", "Pham", "Hoang"], "VNM"),
-    "albanian": (["Arta", "Blerina", "Dorina", "Elira", "Mirela", "Besnik"],
-                 ["Hoxha", "Krasniqi", "Berisha", "Shehu", "Gashi"], "ALB"),
-    "tigrinya": (["Helen", "Selam", "Meron", "Senait", "Yonas"],
-                 ["Tesfay", "Gebremedhin", "Haile", "Kidane", "Berhane"], "ERI"),
-    "nigerian": (["Chioma", "Ngozi", "Funmilayo", "Blessing", "Adaeze"],
-                 ["Okafor", "Adeyemi", "Eze", "Okonkwo", "Balogun"], "NGA"),
-    "polish": (["Ewa", "Katarzyna", "Agnieszka", "Magdalena", "Anna"],
-               ["Kowalska", "Nowak", "Wiśniewska", "Wójcik", "Kamińska"], "POL"),
-    "romanian": (["Elena", "Ioana", "Andreea", "Mihaela", "Cristina"],
-                 ["Popescu", "Ionescu", "Dumitru", "Stan", "Gheorghe"], "ROU"),
-    "chinese": (["Li Na", "Wang Fang", "Zhang Wei", "Liu Yang", "Chen Jing"],
-                ["Li", "Wang", "Zhang", "Liu", "Chen"], "CHN"),
-    "spanish_portuguese": (["María José", "Ana Paula", "Luz Marina", "Daniela", "Camila"],
-                           ["García López", "da Silva", "Rodríguez", "Pereira", "Martínez"],
-                           "COL"),
+    "bengali": (
+        ["Fatema", "Nasrin", "Rupa", "Shirin", "Taslima", "Ayesha", "Rahima"],
+        ["Begum", "Khatun", "Akter", "Islam", "Rahman", "Chowdhury"],
+        "BGD",
+    ),
+    "urdu": (
+        ["Saima", "Noreen", "Rubina", "Amna", "Farzana", "Hina"],
+        ["Bibi", "Akhtar", "Kausar", "Hussain", "Parveen", "Iqbal"],
+        "PAK",
+    ),
+    "arabic": (
+        ["Amal", "Huda", "Mariam", "Rania", "Samira", "Layla"],
+        ["Al-Hassan", "Haddad", "Mansour", "Abdullah", "Khalil", "Saleh"],
+        "SYR",
+    ),
+    "vietnamese": (
+        ["Thi Lan", "Thi Hoa", "Van An", "Thi Mai", "Van Minh"],
+        ["Nguyen", "Tran", "Le", "Pham", "Hoang"],
+        "VNM",
+    ),
+    "albanian": (
+        ["Arta", "Blerina", "Dorina", "Elira", "Mirela", "Besnik"],
+        ["Hoxha", "Krasniqi", "Berisha", "Shehu", "Gashi"],
+        "ALB",
+    ),
+    "tigrinya": (
+        ["Helen", "Selam", "Meron", "Senait", "Yonas"],
+        ["Tesfay", "Gebremedhin", "Haile", "Kidane", "Berhane"],
+        "ERI",
+    ),
+    "nigerian": (
+        ["Chioma", "Ngozi", "Funmilayo", "Blessing", "Adaeze"],
+        ["Okafor", "Adeyemi", "Eze", "Okonkwo", "Balogun"],
+        "NGA",
+    ),
+    "polish": (
+        ["Ewa", "Katarzyna", "Agnieszka", "Magdalena", "Anna"],
+        ["Kowalska", "Nowak", "Wiśniewska", "Wójcik", "Kamińska"],
+        "POL",
+    ),
+    "romanian": (
+        ["Elena", "Ioana", "Andreea", "Mihaela", "Cristina"],
+        ["Popescu", "Ionescu", "Dumitru", "Stan", "Gheorghe"],
+        "ROU",
+    ),
+    "chinese": (
+        ["Li Na", "Wang Fang", "Zhang Wei", "Liu Yang", "Chen Jing"],
+        ["Li", "Wang", "Zhang", "Liu", "Chen"],
+        "CHN",
+    ),
+    "spanish_portuguese": (
+        ["María José", "Ana Paula", "Luz Marina", "Daniela", "Camila"],
+        ["García López", "da Silva", "Rodríguez", "Pereira", "Martínez"],
+        "COL",
+    ),
 }
 
 OFFENCE_WEIGHTS = [
-    (OffenceCategory.DOMESTIC_ABUSE, 45), (OffenceCategory.MODERN_SLAVERY_TRAFFICKING, 15),
-    (OffenceCategory.SEXUAL_OFFENCES, 12), (OffenceCategory.VIOLENCE_AGAINST_THE_PERSON, 10),
-    (OffenceCategory.LABOUR_EXPLOITATION, 10), (OffenceCategory.HATE_CRIME, 5),
+    (OffenceCategory.DOMESTIC_ABUSE, 45),
+    (OffenceCategory.MODERN_SLAVERY_TRAFFICKING, 15),
+    (OffenceCategory.SEXUAL_OFFENCES, 12),
+    (OffenceCategory.VIOLENCE_AGAINST_THE_PERSON, 10),
+    (OffenceCategory.LABOUR_EXPLOITATION, 10),
+    (OffenceCategory.HATE_CRIME, 5),
     (OffenceCategory.OTHER, 3),
 ]
 
 # Paths through the lifecycle; a case stops at a random point along one of them.
 PATHS = [
-    ["investigation_opened", "charge_decision_sought", "suspect_charged", "prosecution_started",
-     "trial_started", "verdict", "sentenced", "case_concluded"],
+    [
+        "investigation_opened",
+        "charge_decision_sought",
+        "suspect_charged",
+        "prosecution_started",
+        "trial_started",
+        "verdict",
+        "sentenced",
+        "case_concluded",
+    ],
     ["investigation_opened", "no_further_action"],
     ["investigation_opened", "no_further_action", "case_reopened", "suspect_charged"],
-    ["investigation_opened", "suspect_charged", "prosecution_started", "guilty_plea",
-     "sentenced", "appeal_lodged"],
+    [
+        "investigation_opened",
+        "suspect_charged",
+        "prosecution_started",
+        "guilty_plea",
+        "sentenced",
+        "appeal_lodged",
+    ],
     ["investigation_opened", "victim_withdrew_support"],
 ]
 
@@ -89,13 +138,18 @@ class DemoPerson:
     aliases: tuple[str, ...] = ()
 
     def identity(self) -> IdentityIn:
-        return IdentityIn(given_names=self.given_names, family_name=self.family_name,
-                          date_of_birth=self.date_of_birth, nationality=self.nationality,
-                          aliases=list(self.aliases), sex="female")
+        return IdentityIn(
+            given_names=self.given_names,
+            family_name=self.family_name,
+            date_of_birth=self.date_of_birth,
+            nationality=self.nationality,
+            aliases=list(self.aliases),
+            sex="female",
+        )
 
 
 # The woman in the walk-through: a domestic abuse victim, referred, then held under another
-# spelling of her name ("Mst Fatimma Begom") when IE asks to detain her.
+# spelling of her name ("Mst Fatimma Begom", born "1 January 1991") when IE asks to detain her.
 WALKTHROUGH = DemoPerson("Fatema", "Begum", "1991-03-14", "BGD")
 
 
@@ -112,8 +166,9 @@ def _person(rng: random.Random, used: set[tuple[str, str, str]]) -> DemoPerson:
         givens, families, nationality = COMMUNITIES[community]
         year = rng.randint(1962, 2004)
         born = dt.date(year, 1, 1) + dt.timedelta(days=rng.randint(0, 364))
-        person = DemoPerson(rng.choice(givens), rng.choice(families), born.isoformat(),
-                            nationality)
+        person = DemoPerson(
+            rng.choice(givens), rng.choice(families), born.isoformat(), nationality
+        )
         key = (person.given_names, person.family_name, person.date_of_birth)
         if key not in used:
             used.add(key)
@@ -134,13 +189,21 @@ def seed_protocol() -> None:
 
     # The walk-through victim, in West Midlands Police, with an ongoing investigation.
     officer = officers["WMP"]
-    case = case_actions.do_create_case(officer, crime_reference="20/14233/26",
-                                       offence_category=OffenceCategory.DOMESTIC_ABUSE)
-    party = case_actions.do_add_party(case, officer, role=PartyRole.VICTIM,
-                                      identity=WALKTHROUGH.identity())
+    case = case_actions.do_create_case(
+        officer, crime_reference="20/14233/26", offence_category=OffenceCategory.DOMESTIC_ABUSE
+    )
+    party = case_actions.do_add_party(
+        case, officer, role=PartyRole.VICTIM, identity=WALKTHROUGH.identity()
+    )
     case_actions.do_record_case_event(case, officer, event=CaseEvent.INVESTIGATION_OPENED)
-    do_make_referral(party, officer, triggers=["safeguarding"], channel="web",
-                     source_of_information="police", basis=BASIS)
+    do_make_referral(
+        party,
+        officer,
+        triggers=["safeguarding"],
+        channel="web",
+        source_of_information="police",
+        basis=BASIS,
+    )
     protected.append(WALKTHROUGH)
 
     for number in range(1, CASES):
@@ -148,28 +211,38 @@ def seed_protocol() -> None:
         officer = officers[code]
         offence = rng.choices(offences, weights)[0]
         reference = f"{rng.randint(10, 99)}/{10000 + number}/{rng.choice([24, 25, 26])}"
-        case = case_actions.do_create_case(officer, crime_reference=reference,
-                                           offence_category=offence)
+        case = case_actions.do_create_case(
+            officer, crime_reference=reference, offence_category=offence
+        )
         victim = _person(rng, used)
-        party = case_actions.do_add_party(case, officer, role=PartyRole.VICTIM,
-                                          identity=victim.identity())
+        party = case_actions.do_add_party(
+            case, officer, role=PartyRole.VICTIM, identity=victim.identity()
+        )
         extra_role = rng.random()
         if extra_role < 0.15:
-            child = DemoPerson(rng.choice(COMMUNITIES["bengali"][0]), victim.family_name,
-                               f"{rng.randint(2012, 2022)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
-                               victim.nationality)
-            case_actions.do_add_party(case, officer, role=PartyRole.DEPENDANT,
-                                      identity=child.identity())
+            born = f"{rng.randint(2012, 2022)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"
+            child = DemoPerson(
+                rng.choice(COMMUNITIES["bengali"][0]), victim.family_name, born, victim.nationality
+            )
+            case_actions.do_add_party(
+                case, officer, role=PartyRole.DEPENDANT, identity=child.identity()
+            )
         elif extra_role < 0.30:
-            case_actions.do_add_party(case, officer, role=PartyRole.WITNESS,
-                                      identity=_person(rng, used).identity())
+            case_actions.do_add_party(
+                case, officer, role=PartyRole.WITNESS, identity=_person(rng, used).identity()
+            )
         case_actions.do_record_case_event(case, officer, event=CaseEvent.INVESTIGATION_OPENED)
         if rng.random() < 0.7:
             trigger = rng.choice(["safeguarding", "victim_request", "investigative_necessity"])
             try:
-                do_make_referral(party, officer, triggers=[trigger],
-                                 channel=rng.choice(["phone", "email", "web", "api"]),
-                                 source_of_information="police", basis=BASIS)
+                do_make_referral(
+                    party,
+                    officer,
+                    triggers=[trigger],
+                    channel=rng.choice(["phone", "email", "web", "api"]),
+                    source_of_information="police",
+                    basis=BASIS,
+                )
                 protected.append(victim)
             except ValidationError:
                 pass
@@ -183,65 +256,101 @@ def _advance_from_investigation(case, officer: Actor, rng: random.Random) -> Non
     steps = rng.randint(0, len(path))
     start = timezone.localdate() - dt.timedelta(days=rng.randint(60, 500))
     for position, event in enumerate(path[:steps]):
-        day = min(start + dt.timedelta(days=(position + 1) * rng.randint(7, 40)),
-                  timezone.localdate())
+        day = min(
+            start + dt.timedelta(days=(position + 1) * rng.randint(7, 40)), timezone.localdate()
+        )
         try:
-            case_actions.do_record_case_event(case, officer, event=CaseEvent(event),
-                                              occurred_on=day)
+            case_actions.do_record_case_event(
+                case, officer, event=CaseEvent(event), occurred_on=day
+            )
         except ValidationError:
             return
 
 
-def _seed_clearances(rng: random.Random, caseworker: Actor, senior: Actor,
-                     protected: list[DemoPerson]) -> None:
-    actions = ["immigration_arrest_or_detention", "removal_directions",
-               "service_of_enforcement_papers", "reporting_or_residence_restrictions",
-               "operational_visit"]
-    # The walk-through: IE asks to detain Fatema under another spelling; it is held.
+def _seed_clearances(
+    rng: random.Random, caseworker: Actor, senior: Actor, protected: list[DemoPerson]
+) -> None:
+    actions = [
+        "immigration_arrest_or_detention",
+        "removal_directions",
+        "service_of_enforcement_papers",
+        "reporting_or_residence_restrictions",
+        "operational_visit",
+    ]
+    # The walk-through: IE asks to detain Fatema under another spelling, with her age-disputed
+    # date of birth recorded as 1 January; the possible match is held for review.
     protocol_actions.do_request_clearance(
-        caseworker, action_code="immigration_arrest_or_detention",
-        subject={"given_names": "Mst Fatimma", "family_name": "Begom",
-                 "date_of_birth": "1991-03-14", "nationality": "Bangladeshi"},
+        caseworker,
+        action_code="immigration_arrest_or_detention",
+        subject={
+            "given_names": "Mst Fatimma",
+            "family_name": "Begom",
+            "date_of_birth": "1991-01-01",
+            "nationality": "Bangladeshi",
+        },
         information_sources=["immigration_records"],
     )
     for person in rng.sample(protected, min(12, len(protected))):
-        subject = {"given_names": person.given_names, "family_name": person.family_name,
-                   "date_of_birth": person.date_of_birth, "nationality": person.nationality}
+        subject = {
+            "given_names": person.given_names,
+            "family_name": person.family_name,
+            "date_of_birth": person.date_of_birth,
+            "nationality": person.nationality,
+        }
         if rng.random() < 0.5:  # IE records the names the other way round, without a date
-            subject = {"given_names": person.family_name, "family_name": person.given_names,
-                       "nationality": person.nationality}
+            subject = {
+                "given_names": person.family_name,
+                "family_name": person.given_names,
+                "nationality": person.nationality,
+            }
         protocol_actions.do_request_clearance(
-            caseworker, action_code=rng.choice(actions), subject=subject,
+            caseworker,
+            action_code=rng.choice(actions),
+            subject=subject,
             information_sources=["immigration_records"],
         )
     used: set[tuple[str, str, str]] = set()
     for _ in range(15):  # people who are not protected
         person = _person(rng, used)
         protocol_actions.do_request_clearance(
-            caseworker, action_code=rng.choice(actions),
-            subject={"given_names": person.given_names, "family_name": person.family_name + "a",
-                     "date_of_birth": person.date_of_birth},
+            caseworker,
+            action_code=rng.choice(actions),
+            subject={
+                "given_names": person.given_names,
+                "family_name": person.family_name + "a",
+                "date_of_birth": person.date_of_birth,
+            },
             information_sources=["immigration_records"],
             scheduled_for=timezone.localdate() + dt.timedelta(days=rng.randint(5, 60)),
         )
     # A tip-off from an ex-partner alone: blocked whatever the match (R19).
     protocol_actions.do_request_clearance(
-        caseworker, action_code="operational_visit",
+        caseworker,
+        action_code="operational_visit",
         subject={"given_names": "Ioana", "family_name": "Marin", "date_of_birth": "1994-08-02"},
         information_sources=["alleged_perpetrator"],
     )
     # An override awaiting approval, on a blocked clearance.
     target = protected[1] if len(protected) > 1 else WALKTHROUGH
     blocked = protocol_actions.do_request_clearance(
-        caseworker, action_code="deportation_steps",
-        subject={"given_names": target.given_names, "family_name": target.family_name,
-                 "date_of_birth": target.date_of_birth, "nationality": target.nationality},
+        caseworker,
+        action_code="deportation_steps",
+        subject={
+            "given_names": target.given_names,
+            "family_name": target.family_name,
+            "date_of_birth": target.date_of_birth,
+            "nationality": target.nationality,
+        },
         information_sources=["immigration_records", "other_agency"],
     ).clearance
     if blocked.decision == "blocked":
         protocol_actions.do_request_override(
-            blocked, caseworker, category="national_security_or_public_protection",
-            reasons=("Security Service assessment received on 3 November indicates a serious "
-                     "and immediate risk to the public; see restricted file reference."),
+            blocked,
+            caseworker,
+            category="national_security_or_public_protection",
+            reasons=(
+                "Security Service assessment received on 3 November indicates a serious "
+                "and immediate risk to the public; see restricted file reference."
+            ),
         )
     del senior  # the senior approver decides the override in the demo, by hand

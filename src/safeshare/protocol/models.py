@@ -91,6 +91,9 @@ class ProtectionCase(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.protection} held by {self.case} ({self.role})"
+
 
 class Clearance(models.Model):
     """IE's question before an enforcement action, and SafeShare's answer."""

@@ -6,9 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
-from safeshare.transactions import action_transaction
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation
 from safeshare.accounts.roles import OrganisationKind
@@ -27,10 +25,17 @@ from safeshare.protocol.referral import (
     validate_referral_payload,
 )
 from safeshare.referrals.models import Referral
+from safeshare.transactions import action_transaction
 
 IDENTITY_FIELDS = (
-    "given_names", "family_name", "aliases", "date_of_birth", "sex", "nationality",
-    "passport_number", "home_office_reference",
+    "given_names",
+    "family_name",
+    "aliases",
+    "date_of_birth",
+    "sex",
+    "nationality",
+    "passport_number",
+    "home_office_reference",
 )
 
 
@@ -51,8 +56,14 @@ class LegalBasis:
 
 
 def referral_payload(
-    party: Party, actor: Actor, *, channel: str, source: str, basis: LegalBasis,
-    necessity: Mapping[str, str], extra: Mapping[str, object],
+    party: Party,
+    actor: Actor,
+    *,
+    channel: str,
+    source: str,
+    basis: LegalBasis,
+    necessity: Mapping[str, str],
+    extra: Mapping[str, object],
 ) -> dict[str, object]:
     """Exactly what would be sent: the policy's identity fields plus role and legal metadata."""
     identity = party.person.primary_identity
@@ -76,9 +87,16 @@ def referral_payload(
 
 
 def preview_referral(
-    party: Party, actor: Actor, *, triggers: Iterable[str], channel: str, source: str,
-    basis: LegalBasis, necessity: Mapping[str, str] | None = None,
-    extra: Mapping[str, object] | None = None, policy: Policy | None = None,
+    party: Party,
+    actor: Actor,
+    *,
+    triggers: Iterable[str],
+    channel: str,
+    source: str,
+    basis: LegalBasis,
+    necessity: Mapping[str, str] | None = None,
+    extra: Mapping[str, object] | None = None,
+    policy: Policy | None = None,
 ) -> tuple[dict[str, object], list[str], list[str]]:
     """(payload, refusal reasons, field problems) — shown to the officer before sending."""
     policy = policy or active_policy()
@@ -103,7 +121,12 @@ def preview_referral(
         ),
     )
     payload = referral_payload(
-        party, actor, channel=channel, source=source, basis=basis, necessity=necessity,
+        party,
+        actor,
+        channel=channel,
+        source=source,
+        basis=basis,
+        necessity=necessity,
         extra=extra or {},
     )
     problems = [error.message for error in validate_referral_payload(policy, payload, necessity)]
@@ -131,9 +154,12 @@ def do_make_referral(
     missing = {
         name: f"Enter the {label}"
         for name, label in (
-            ("controller", "data controller"), ("regime", "data protection regime"),
-            ("lawful_basis", "lawful basis"), ("gateway", "legal gateway"),
-            ("agreement_id", "data-sharing agreement reference"), ("dpia_version", "DPIA version"),
+            ("controller", "data controller"),
+            ("regime", "data protection regime"),
+            ("lawful_basis", "lawful basis"),
+            ("gateway", "legal gateway"),
+            ("agreement_id", "data-sharing agreement reference"),
+            ("dpia_version", "DPIA version"),
         )
         if not getattr(basis, name).strip()
     }
@@ -143,16 +169,25 @@ def do_make_referral(
     source = InformationSource(source_of_information).value
     channel = Referral.Channel(channel).value
     payload, refusals, problems = preview_referral(
-        party, actor, triggers=triggers, channel=channel, source=source, basis=basis,
-        necessity=necessity, extra=extra, policy=policy,
+        party,
+        actor,
+        triggers=triggers,
+        channel=channel,
+        source=source,
+        basis=basis,
+        necessity=necessity,
+        extra=extra,
+        policy=policy,
     )
     if refusals:
         raise ReferralRefusedError(refusals, code="referral_refused")
     if problems:
         raise ValidationError(problems)
-    recipient = recipient or Organisation.objects.filter(
-        kind=OrganisationKind.IE_UNIT, code="IE-NCCU"
-    ).first() or Organisation.objects.filter(kind=OrganisationKind.IE_UNIT).first()
+    recipient = (
+        recipient
+        or Organisation.objects.filter(kind=OrganisationKind.IE_UNIT, code="IE-NCCU").first()
+        or Organisation.objects.filter(kind=OrganisationKind.IE_UNIT).first()
+    )
     if recipient is None or recipient.kind != OrganisationKind.IE_UNIT:
         raise ValidationError("There is no Immigration Enforcement unit to send the referral to.")
     with action_transaction():
@@ -161,22 +196,40 @@ def do_make_referral(
         from safeshare.protocol.protection import should_open_protection
 
         opening = should_open_protection(
-            policy, PartyRole(party.role), OffenceCategory(party.case.offence_category),
+            policy,
+            PartyRole(party.role),
+            OffenceCategory(party.case.offence_category),
             OpeningEvent.POLICE_REFERRAL,
         )
         if opening.opens:
             protection = open_or_extend_protection(
-                party.person, party.case, PartyRole(party.role), actor, policy,
+                party.person,
+                party.case,
+                PartyRole(party.role),
+                actor,
+                policy,
                 OpeningEvent.POLICE_REFERRAL,
             )
         referral = Referral.objects.create(
-            case=party.case, party=party, force=actor.organisation, recipient=recipient,
-            role=party.role, channel=channel, trigger=",".join(sorted(triggers)),
-            source_of_information=source, controller=basis.controller, regime=basis.regime,
-            lawful_basis=basis.lawful_basis, gateway=basis.gateway,
-            agreement_id=basis.agreement_id, dpia_version=basis.dpia_version,
-            payload=payload, necessity_flags=dict(necessity or {}), protection=protection,
-            policy_id=policy.id, policy_version=policy.version,
+            case=party.case,
+            party=party,
+            force=actor.organisation,
+            recipient=recipient,
+            role=party.role,
+            channel=channel,
+            trigger=",".join(sorted(triggers)),
+            source_of_information=source,
+            controller=basis.controller,
+            regime=basis.regime,
+            lawful_basis=basis.lawful_basis,
+            gateway=basis.gateway,
+            agreement_id=basis.agreement_id,
+            dpia_version=basis.dpia_version,
+            payload=payload,
+            necessity_flags=dict(necessity or {}),
+            protection=protection,
+            policy_id=policy.id,
+            policy_version=policy.version,
             created_by=f"{actor.label}, {actor.organisation.name}",
         )
         for kind in (EntryKind.REFERRAL, EntryKind.DISCLOSURE):

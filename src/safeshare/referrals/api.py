@@ -1,11 +1,9 @@
 """API for police: referrals to Immigration Enforcement, only where the policy allows."""
 
-from __future__ import annotations
-
 import uuid
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from safeshare.accounts.actors import Actor
@@ -25,14 +23,17 @@ router = Router(tags=["Referrals"])
 class ReferralIn(StrictSchema):
     case_id: uuid.UUID
     party_id: int
-    triggers: list[ReferralTrigger] = Field(min_length=1, description="Why the referral is needed.")
+    triggers: list[ReferralTrigger] = Field(
+        min_length=1, description="Why the referral is needed."
+    )
     channel: Referral.Channel = Referral.Channel.API
     source_of_information: InformationSource
     controller: str = Field(min_length=1, max_length=200)
     regime: str = Field(min_length=1, max_length=40, examples=["dpa_part_3", "uk_gdpr_part_2"])
     lawful_basis: str = Field(min_length=1, max_length=200)
-    gateway: str = Field(min_length=1, max_length=200,
-                         examples=["Immigration and Asylum Act 1999 s.20"])
+    gateway: str = Field(
+        min_length=1, max_length=200, examples=["Immigration and Asylum Act 1999 s.20"]
+    )
     agreement_id: str = Field(min_length=1, max_length=100)
     dpia_version: str = Field(min_length=1, max_length=40)
     necessity: dict[str, str] = Field(
@@ -59,7 +60,9 @@ def create_referral(request, payload: ReferralIn):
     client = request.auth
     party = get_object_or_404(
         Party.objects.select_related("case", "person"),
-        pk=payload.party_id, case__public_id=payload.case_id, case__force=client.organisation,
+        pk=payload.party_id,
+        case__public_id=payload.case_id,
+        case__force=client.organisation,
     )
     referral = actions.do_make_referral(
         party,
@@ -68,18 +71,24 @@ def create_referral(request, payload: ReferralIn):
         channel=payload.channel,
         source_of_information=payload.source_of_information,
         basis=actions.LegalBasis(
-            controller=payload.controller, regime=payload.regime,
-            lawful_basis=payload.lawful_basis, gateway=payload.gateway,
-            agreement_id=payload.agreement_id, dpia_version=payload.dpia_version,
+            controller=payload.controller,
+            regime=payload.regime,
+            lawful_basis=payload.lawful_basis,
+            gateway=payload.gateway,
+            agreement_id=payload.agreement_id,
+            dpia_version=payload.dpia_version,
         ),
         necessity=payload.necessity,
         extra=payload.extra,
     )
-    return 201, ReferralOut(
-        id=referral.public_id,
-        recipient_code=referral.recipient.code,
-        payload=referral.payload,
-        protection_reference=referral.protection.reference if referral.protection else None,
-        policy_id=referral.policy_id,
-        policy_version=referral.policy_version,
+    return Status(
+        201,
+        ReferralOut(
+            id=referral.public_id,
+            recipient_code=referral.recipient.code,
+            payload=referral.payload,
+            protection_reference=referral.protection.reference if referral.protection else None,
+            policy_id=referral.policy_id,
+            policy_version=referral.policy_version,
+        ),
     )
