@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: help setup uv python-env frontend migrate run test test-sqlite test-postgres lint format bench clean
+.PHONY: help setup uv python-env frontend messages migrate run test test-sqlite test-postgres lint format bench clean
 
 help:
 	@echo "make run    set everything up and serve the demo on http://$(HOST):$(PORT)"
@@ -27,7 +27,12 @@ frontend:
 	@if [ ! -d node_modules/govuk-frontend ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; fi
 	@npm run --silent build
 
-setup: python-env frontend
+# Translations of the victim's pages, letter and advice pack: src/safeshare/locale/*/django.po.
+messages: python-env
+	@command -v msgfmt >/dev/null 2>&1 || { echo "GNU gettext is needed to compile translations: apt-get install gettext" >&2; exit 1; }
+	@cd src/safeshare && uv run safeshare compilemessages -v 0
+
+setup: python-env frontend messages
 
 migrate: setup
 	@uv run safeshare migrate --no-input -v 0
@@ -35,7 +40,9 @@ migrate: setup
 run: migrate
 	@uv run safeshare demo --if-empty
 	@echo "Serving SafeShare on http://$(HOST):$(PORT)/ (press Ctrl+C to stop)"
-	@uv run gunicorn safeshare.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - --log-level warning
+	@uv run safeshare ledger worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	uv run gunicorn safeshare.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - --log-level warning
 
 test: setup test-sqlite test-postgres
 

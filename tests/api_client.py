@@ -38,11 +38,14 @@ class ApiClient:
     def get(self, path: str, **params):
         return self.client.get(f"/api/v1{path}", params, headers=self._headers())
 
-    def post(self, path: str, body: object = None, *, key: str | None = None, raw: bytes | None = None):
+    def post(
+        self, path: str, body: object = None, *, key: str | None = None, raw: bytes | None = None
+    ):
         headers = self._headers({"Idempotency-Key": key} if key else None)
         data = raw if raw is not None else json.dumps(body if body is not None else {})
-        return self.client.post(f"/api/v1{path}", data, content_type="application/json",
-                                headers=headers)
+        return self.client.post(
+            f"/api/v1{path}", data, content_type="application/json", headers=headers
+        )
 
 
 def police(code: str = "WMP") -> ApiClient:
@@ -61,8 +64,13 @@ def protocol_officer(code: str = "WMP") -> ApiClient:
     return ApiClient(Role.PROTOCOL_OFFICER, code)
 
 
-FATEMA = {"given_names": "Fatema", "family_name": "Begum", "date_of_birth": "1991-03-14",
-          "nationality": "BGD", "sex": "female"}
+FATEMA = {
+    "given_names": "Fatema",
+    "family_name": "Begum",
+    "date_of_birth": "1991-03-14",
+    "nationality": "BGD",
+    "sex": "female",
+}
 
 
 def ok(response, status: int = 200) -> dict:
@@ -71,8 +79,9 @@ def ok(response, status: int = 200) -> dict:
 
 
 def new_case(client: ApiClient, reference: str = "20/1001/26", offence: str = "domestic_abuse"):
-    return ok(client.post("/cases", {"crime_reference": reference, "offence_category": offence}),
-              201)
+    return ok(
+        client.post("/cases", {"crime_reference": reference, "offence_category": offence}), 201
+    )
 
 
 def add_party(client: ApiClient, case: dict, role: str = "victim", **identity) -> dict:
@@ -85,13 +94,23 @@ def event(client: ApiClient, case: dict, name: str) -> dict:
 
 
 def refer(client: ApiClient, case: dict, party: dict, triggers=("safeguarding",), **extra):
-    body = {"case_id": case["id"], "party_id": party["id"], "triggers": list(triggers),
-            "source_of_information": "police", **BASIS, **extra}
+    body = {
+        "case_id": case["id"],
+        "party_id": party["id"],
+        "triggers": list(triggers),
+        "source_of_information": "police",
+        **BASIS,
+        **extra,
+    }
     return client.post("/referrals", body)
 
 
-def clearance(client: ApiClient, action: str = "immigration_arrest_or_detention",
-              sources=("police",), **identity):
+def clearance(
+    client: ApiClient,
+    action: str = "immigration_arrest_or_detention",
+    sources=("police",),
+    **identity,
+):
     subject = {key: value for key, value in {**FATEMA, **identity}.items() if value is not None}
     body = {**subject, "action": action, "information_sources": list(sources)}
     return client.post("/clearances", body)

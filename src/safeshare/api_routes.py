@@ -35,3 +35,11 @@ from safeshare.referrals.api import router as referrals_router  # noqa: E402
 api.add_router("/", cases_router)
 api.add_router("/", referrals_router)
 api.add_router("/", protocol_router)
+
+from safeshare.oversight.api import router as oversight_router  # noqa: E402
+
+api.add_router("/", oversight_router)
+
+from safeshare.ledger.api import router as ledger_router  # noqa: E402
+
+api.add_router("/", ledger_router)

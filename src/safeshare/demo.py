@@ -16,7 +16,20 @@ from safeshare.accounts.roles import Role
 
 LOGINS_FILE_NAME = "demo-logins.json"
 
-SEEDERS: list[Callable[[], None]] = []
+
+def _seed_protocol() -> None:
+    from safeshare.protocol.demo import seed_protocol
+
+    seed_protocol()
+
+
+def _seed_advice() -> None:
+    from safeshare.advice.demo import seed_advice
+
+    seed_advice()
+
+
+SEEDERS: list[Callable[[], None]] = [_seed_protocol, _seed_advice]
 """Functions run in order after organisations and users exist (cases, protections, …)."""
 
 
@@ -48,4 +61,8 @@ def seed() -> list[DemoLogin]:
     save_logins(logins)
     for seeder in SEEDERS:
         seeder()
+    from safeshare.ledger.service import make_checkpoint, sequence_pending
+
+    sequence_pending()
+    make_checkpoint()  # so the demo starts with a signed, verifiable ledger
     return logins

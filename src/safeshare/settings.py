@@ -48,6 +48,9 @@ def secret_from_env_or_file(env_name: str, file_name: str, nbytes: int = 50) -> 
 
 
 SECRET_KEY = secret_from_env_or_file("SAFESHARE_SECRET_KEY", "secret_key")
+# Old keys still accepted for sessions and signed values while a new key takes over
+# (docs/operations.md, "Key rotation").
+SECRET_KEY_FALLBACKS = env_list("SAFESHARE_SECRET_KEY_FALLBACKS", [])
 DEBUG = env_flag("SAFESHARE_DEBUG")
 ALLOWED_HOSTS = env_list("SAFESHARE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("SAFESHARE_CSRF_TRUSTED_ORIGINS", [])
@@ -69,14 +72,18 @@ INSTALLED_APPS = [
     "safeshare.matching",
     "safeshare.ledger",
     "safeshare.oversight",
+    "safeshare.advice",
     "safeshare.idempotency",
+    "safeshare.operations",
     "safeshare.web",
 ]
 
 MIDDLEWARE = [
+    "safeshare.operations.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "safeshare.web.middleware.RequestIdMiddleware",
+    "safeshare.operations.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -226,8 +233,19 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "safeshare.operations.logs.JsonFormatter"},
+    },
+    "filters": {"request_id": {"()": "safeshare.operations.logs.RequestIdFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            # SAFESHARE_LOG_FORMAT=json: one JSON object a line (docs/operations.md).
+            "formatter": os.environ.get("SAFESHARE_LOG_FORMAT", "plain"),
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("SAFESHARE_LOG_LEVEL", "INFO")},
     "loggers": {"django.server": {"level": "WARNING"}},
 }

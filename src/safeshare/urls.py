@@ -5,8 +5,15 @@ from django.urls import include, path
 from safeshare.api import api
 
 urlpatterns = [
+    path("", include("safeshare.operations.urls")),
     path("", include("safeshare.accounts.urls")),
     path("api/v1/", api.urls),
+    path("", include("safeshare.cases.urls")),
+    path("", include("safeshare.referrals.urls")),
+    path("", include("safeshare.protocol.urls")),
+    path("", include("safeshare.matching.urls")),
+    path("oversight/", include("safeshare.oversight.urls")),
+    path("", include("safeshare.advice.urls")),
     path("", include("safeshare.web.urls")),
 ]
 

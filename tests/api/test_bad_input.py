@@ -13,9 +13,18 @@ from tests import api_client as api
 pytestmark = pytest.mark.django_db
 
 STATE_MODELS = [
-    "cases.Case", "cases.Party", "cases.CaseEvent", "people.Person", "people.Identity",
-    "referrals.Referral", "protocol.Protection", "protocol.Clearance", "protocol.Review",
-    "protocol.Override", "ledger.LedgerEntry", "matching.RegisterEntry",
+    "cases.Case",
+    "cases.Party",
+    "cases.CaseEvent",
+    "people.Person",
+    "people.Identity",
+    "referrals.Referral",
+    "protocol.Protection",
+    "protocol.Clearance",
+    "protocol.Review",
+    "protocol.Override",
+    "ledger.LedgerEntry",
+    "matching.RegisterEntry",
 ]
 
 
@@ -43,41 +52,79 @@ def world():
 
 def _endpoints(world):
     case, party = world["case"], world["party"]
-    valid_referral = {"case_id": case["id"], "party_id": party["id"], "triggers": ["safeguarding"],
-                      "source_of_information": "police", **api.BASIS}
+    valid_referral = {
+        "case_id": case["id"],
+        "party_id": party["id"],
+        "triggers": ["safeguarding"],
+        "source_of_information": "police",
+        **api.BASIS,
+    }
     return {
-        "cases": (world["police"], "/cases",
-                  {"crime_reference": "20/9/26", "offence_category": "hate_crime"}),
-        "parties": (world["police"], f"/cases/{case['id']}/parties",
-                    {**api.FATEMA, "given_names": "Ana", "role": "witness"}),
+        "cases": (
+            world["police"],
+            "/cases",
+            {"crime_reference": "20/9/26", "offence_category": "hate_crime"},
+        ),
+        "parties": (
+            world["police"],
+            f"/cases/{case['id']}/parties",
+            {**api.FATEMA, "given_names": "Ana", "role": "witness"},
+        ),
         "events": (world["police"], f"/cases/{case['id']}/events", {"event": "suspect_charged"}),
         "referrals": (world["police"], "/referrals", valid_referral),
-        "clearances": (world["ie"], "/clearances",
-                       {**api.FATEMA, "given_names": "Someone", "action": "operational_visit",
-                        "information_sources": ["police"]}),
+        "clearances": (
+            world["ie"],
+            "/clearances",
+            {
+                **api.FATEMA,
+                "given_names": "Someone",
+                "action": "operational_visit",
+                "information_sources": ["police"],
+            },
+        ),
     }
 
 
 MUTATIONS = {
-    "cases": [("missing", "offence_category", None), ("enum", "offence_category", "burglary"),
-              ("type", "crime_reference", ["x"])],
-    "parties": [("missing", "role", None), ("enum", "role", "bystander"),
-                ("date", "date_of_birth", "14/03/1991"), ("date", "date_of_birth", "1991-02-30"),
-                ("type", "aliases", "not a list"), ("extra", "crime_narrative", "text")],
-    "events": [("missing", "event", None), ("enum", "event", "arrested"),
-               ("date", "occurred_on", "yesterday")],
-    "referrals": [("missing", "lawful_basis", None), ("enum", "triggers", ["curiosity"]),
-                  ("type", "party_id", "first"), ("empty", "dpia_version", ""),
-                  ("extra", "current_address", "1 High Street")],
-    "clearances": [("missing", "information_sources", None), ("enum", "action", "arrest"),
-                   ("date", "date_of_birth", "1991-13-01"), ("date", "scheduled_for", "soon"),
-                   ("enum", "information_sources", ["neighbour"])],
+    "cases": [
+        ("missing", "offence_category", None),
+        ("enum", "offence_category", "burglary"),
+        ("type", "crime_reference", ["x"]),
+    ],
+    "parties": [
+        ("missing", "role", None),
+        ("enum", "role", "bystander"),
+        ("date", "date_of_birth", "14/03/1991"),
+        ("date", "date_of_birth", "1991-02-30"),
+        ("type", "aliases", "not a list"),
+        ("extra", "crime_narrative", "text"),
+    ],
+    "events": [
+        ("missing", "event", None),
+        ("enum", "event", "arrested"),
+        ("date", "occurred_on", "yesterday"),
+    ],
+    "referrals": [
+        ("missing", "lawful_basis", None),
+        ("enum", "triggers", ["curiosity"]),
+        ("type", "party_id", "first"),
+        ("empty", "dpia_version", ""),
+        ("extra", "current_address", "1 High Street"),
+    ],
+    "clearances": [
+        ("missing", "information_sources", None),
+        ("enum", "action", "arrest"),
+        ("date", "date_of_birth", "1991-13-01"),
+        ("date", "scheduled_for", "soon"),
+        ("enum", "information_sources", ["neighbour"]),
+    ],
 }
 CASES = [(name, *m) for name, ms in MUTATIONS.items() for m in ms]
 
 
-@pytest.mark.parametrize(("endpoint", "kind", "field", "value"), CASES,
-                         ids=[f"{e}-{k}-{f}" for e, k, f, _ in CASES])
+@pytest.mark.parametrize(
+    ("endpoint", "kind", "field", "value"), CASES, ids=[f"{e}-{k}-{f}" for e, k, f, _ in CASES]
+)
 def test_bad_field_is_refused_and_nothing_is_stored(world, endpoint, kind, field, value):
     client, path, body = _endpoints(world)[endpoint]
     body = copy.deepcopy(body)
@@ -108,12 +155,19 @@ def test_another_forces_case_is_not_found_and_untouched(world):
     before = counts()
     case_id = world["case"]["id"]
     assert_refused(other.get(f"/cases/{case_id}"), 404, before)
-    assert_refused(other.post(f"/cases/{case_id}/events", {"event": "suspect_charged"}), 404,
-                   before)
-    assert_refused(other.post(f"/cases/{case_id}/parties", {**api.FATEMA, "role": "victim"}),
-                   404, before)
-    referral = {"case_id": case_id, "party_id": world["party"]["id"], "triggers": ["safeguarding"],
-                "source_of_information": "police", **api.BASIS}
+    assert_refused(
+        other.post(f"/cases/{case_id}/events", {"event": "suspect_charged"}), 404, before
+    )
+    assert_refused(
+        other.post(f"/cases/{case_id}/parties", {**api.FATEMA, "role": "victim"}), 404, before
+    )
+    referral = {
+        "case_id": case_id,
+        "party_id": world["party"]["id"],
+        "triggers": ["safeguarding"],
+        "source_of_information": "police",
+        **api.BASIS,
+    }
     assert_refused(other.post("/referrals", referral), 404, before)
 
 
@@ -121,7 +175,8 @@ def test_event_that_makes_no_sense_is_refused_with_the_reason(world):
     before = counts()
     error = assert_refused(
         world["police"].post(f"/cases/{world['case']['id']}/events", {"event": "verdict"}),
-        422, before,
+        422,
+        before,
     )
     assert "event" in error["fields"]
 

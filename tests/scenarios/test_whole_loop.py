@@ -59,3 +59,70 @@ def test_refer_clear_review_block_and_transition():
     still_blocked = h.clearance(caseworker)
     assert still_blocked.clearance.decision == "blocked"
     assert LedgerEntry.objects.count() > 5
+
+
+def test_override_after_a_confirmed_match_keeps_the_verdict():
+    officer, caseworker = h.police(), h.ie()
+    senior = h.actor(Role.IE_SENIOR_APPROVER, "IE-NCCU")
+    case = h.new_case(officer)
+    party = h.add_victim(case, officer)
+    h.event(case, officer, "investigation_opened")
+    h.refer(party, officer)
+    held = h.clearance(
+        caseworker,
+        given_names="Mst Fatimma",
+        family_name="Begom",
+        date_of_birth="1991-01-01",
+        nationality="Bangladeshi",
+    ).clearance
+    assert held.decision == "hold"
+    protocol = h.actor(Role.PROTOCOL_OFFICER, "WMP")
+    protocol_actions.do_resolve_review(
+        held.reviews.get(),
+        protocol,
+        verdict="same_person",
+        reasons="Same arrival record and same force case.",
+    )
+    held.refresh_from_db()
+    assert held.decision == "blocked"
+    assert held.ie_protection_reference
+    override = protocol_actions.do_request_override(
+        held,
+        caseworker,
+        category="national_security_or_public_protection",
+        reasons="Intelligence indicates a serious and immediate public-protection risk.",
+    )
+    protocol_actions.do_decide_override(
+        override,
+        senior,
+        approve=True,
+        reasons="Reviewed the intelligence report and the protection record in full.",
+    )
+    held.refresh_from_db()
+    assert held.decision == "clear", held.reasons
+    assert "override" in held.ie_message
+
+
+def test_not_the_same_person_clears_and_is_remembered():
+    officer, caseworker = h.police(), h.ie()
+    case = h.new_case(officer)
+    party = h.add_victim(case, officer)
+    h.event(case, officer, "investigation_opened")
+    h.refer(party, officer)
+    held = h.clearance(
+        caseworker,
+        given_names="Mst Fatimma",
+        family_name="Begom",
+        date_of_birth="1991-01-01",
+        nationality="Bangladeshi",
+    ).clearance
+    protocol = h.actor(Role.PROTOCOL_OFFICER, "WMP")
+    protocol_actions.do_resolve_review(
+        held.reviews.get(),
+        protocol,
+        verdict="not_same_person",
+        reasons="Different arrival date and different parents.",
+    )
+    held.refresh_from_db()
+    assert held.decision == "clear", held.reasons
+    assert not held.reviews.filter(status="open").exists()

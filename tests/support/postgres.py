@@ -76,24 +76,7 @@ class PostgresServer:
             "--locale=C.UTF-8",
             "--no-sync",
         )
-        options = (
-            f"-c listen_addresses=127.0.0.1 -c port={server.port} "
-            f"-c unix_socket_directories={base} -c fsync=off -c full_page_writes=off "
-            "-c synchronous_commit=off -c max_connections=200"
-        )
-        server._run(
-            str(bin_dir / "pg_ctl"),
-            "-D",
-            str(server.data_dir),
-            "-o",
-            options,
-            "-l",
-            str(base / "server.log"),
-            "-w",
-            "-t",
-            "60",
-            "start",
-        )
+        server.resume()
         server._run(
             str(bin_dir / "createdb"),
             "-h",
@@ -105,6 +88,48 @@ class PostgresServer:
             "safeshare",
         )
         return server
+
+    def _options(self) -> str:
+        return (
+            f"-c listen_addresses=127.0.0.1 -c port={self.port} "
+            f"-c unix_socket_directories={self.data_dir.parent} -c fsync=off "
+            "-c full_page_writes=off -c synchronous_commit=off -c max_connections=200"
+        )
+
+    def resume(self) -> None:
+        """Start (or start again) the server on its port, keeping its data."""
+        self._run(
+            str(self.bin_dir / "pg_ctl"),
+            "-D",
+            str(self.data_dir),
+            "-o",
+            self._options(),
+            "-l",
+            str(self.data_dir.parent / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
+
+    def halt(self, mode: str = "fast") -> None:
+        """Stop the server but keep its data (``fast`` ends sessions as an operator would;
+        ``immediate`` is a crash). Used by the fault tests; ``resume`` starts it again."""
+        self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-m", mode, "-w", "stop")
+
+    def create_database(self, name: str) -> str:
+        """A new, empty database on this server; returns its URL."""
+        self._run(
+            str(self.bin_dir / "createdb"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            "safeshare",
+            name,
+        )
+        return f"postgres://safeshare@127.0.0.1:{self.port}/{name}"
 
     def stop(self) -> None:
         try:

@@ -10,8 +10,15 @@ from safeshare.accounts.roles import Role
 from tests.factories import make_user
 
 ANONYMOUS = "anonymous"
-OK, REDIRECT, FORBIDDEN = 200, 302, 403
+OK, REDIRECT, FORBIDDEN, NOT_FOUND = 200, 302, 403, 404
 R = Role
+ALLOWED_ONLY = {ANONYMOUS: REDIRECT, **dict.fromkeys(Role, FORBIDDEN)}
+
+
+def only(*roles: Role, status: int = OK) -> dict[Role | str, int]:
+    """The row for a page only ``roles`` may open: they get ``status``, others 403."""
+    return {**ALLOWED_ONLY, **dict.fromkeys(roles, status)}
+
 
 # Written out by hand (not derived from PAGE_PERMISSIONS) so that any change to who can open a
 # page has to be made twice, deliberately. Statuses are for a GET.
@@ -30,7 +37,104 @@ EXPECTED: dict[str, dict[Role | str, int]] = {
     },
     # Sign-out only accepts POST.
     "accounts:sign-out": {ANONYMOUS: REDIRECT, **dict.fromkeys(Role, 405)},
+    # Protocol pages. Pages about one object are opened here with an id that does not exist:
+    # roles that may open the page get 404, everyone else 403 before the view runs.
+    # tests/pages/test_object_access.py checks each against real objects.
+    "cases:list": only(R.POLICE_OFFICER),
+    "cases:create": only(R.POLICE_OFFICER),
+    "cases:detail": only(R.POLICE_OFFICER, status=NOT_FOUND),
+    "cases:add-party": only(R.POLICE_OFFICER, status=NOT_FOUND),
+    "cases:record-event": only(R.POLICE_OFFICER, status=NOT_FOUND),
+    "referrals:start": only(R.POLICE_OFFICER, status=NOT_FOUND),
+    "referrals:check": only(R.POLICE_OFFICER, status=NOT_FOUND),
+    "referrals:detail": only(R.POLICE_OFFICER, status=NOT_FOUND),
+    "protocol:protection": only(R.POLICE_OFFICER, R.PROTOCOL_OFFICER, status=NOT_FOUND),
+    "protocol:protection-letter": only(R.POLICE_OFFICER, R.PROTOCOL_OFFICER, status=NOT_FOUND),
+    "protocol:protection-regularisation": only(R.POLICE_OFFICER, status=NOT_FOUND),
+    "protocol:protection-nrm": only(R.POLICE_OFFICER, status=NOT_FOUND),
+    "protocol:protection-close": only(R.PROTOCOL_OFFICER, status=NOT_FOUND),
+    "protocol:clearance-list": only(R.IE_CASEWORKER, R.IE_SENIOR_APPROVER),
+    "protocol:clearance-new": only(R.IE_CASEWORKER, R.IE_SENIOR_APPROVER),
+    "protocol:clearance": only(R.IE_CASEWORKER, R.IE_SENIOR_APPROVER, status=NOT_FOUND),
+    "protocol:override-new": only(R.IE_CASEWORKER, R.IE_SENIOR_APPROVER, status=NOT_FOUND),
+    "matching:sweep-list": only(R.IE_CASEWORKER, R.IE_SENIOR_APPROVER),
+    "matching:sweep-new": only(R.IE_CASEWORKER, R.IE_SENIOR_APPROVER),
+    "matching:sweep": only(R.IE_CASEWORKER, R.IE_SENIOR_APPROVER, status=NOT_FOUND),
+    "matching:sweep-download": only(R.IE_CASEWORKER, R.IE_SENIOR_APPROVER, status=NOT_FOUND),
+    "protocol:review-list": only(R.PROTOCOL_OFFICER),
+    "protocol:review": only(R.PROTOCOL_OFFICER, status=NOT_FOUND),
+    "protocol:override-list": only(R.PROTOCOL_OFFICER, R.IE_SENIOR_APPROVER),
+    "protocol:override": only(R.PROTOCOL_OFFICER, R.IE_SENIOR_APPROVER, status=NOT_FOUND),
+    # Oversight analysts only. Acknowledging an alert and exporting the ledger accept POST.
+    "oversight:dashboard": only(R.OVERSIGHT_ANALYST),
+    "oversight:statistic": only(R.OVERSIGHT_ANALYST),
+    "oversight:download": only(R.OVERSIGHT_ANALYST),
+    "oversight:alerts": only(R.OVERSIGHT_ANALYST),
+    "oversight:alert-acknowledge": only(R.OVERSIGHT_ANALYST, status=405),
+    "oversight:comparison": only(R.OVERSIGHT_ANALYST),
+    "oversight:ledger": only(R.OVERSIGHT_ANALYST),
+    "oversight:ledger-export": only(R.OVERSIGHT_ANALYST, status=405),
+    # Letters, advice packs and subject access: police (and protocol officers to read).
+    "advice:start": only(R.POLICE_OFFICER, R.PROTOCOL_OFFICER),
+    "advice:protection": only(R.POLICE_OFFICER, R.PROTOCOL_OFFICER, status=NOT_FOUND),
+    "advice:contact": only(R.POLICE_OFFICER, status=NOT_FOUND),
+    "advice:issue-letter": only(R.POLICE_OFFICER, status=NOT_FOUND),
+    "advice:issue-pack": only(R.POLICE_OFFICER, status=NOT_FOUND),
+    "advice:pack": only(R.POLICE_OFFICER, R.PROTOCOL_OFFICER, status=NOT_FOUND),
+    "advice:pack-pdf": only(R.POLICE_OFFICER, R.PROTOCOL_OFFICER, status=NOT_FOUND),
+    "advice:subject-access": only(R.POLICE_OFFICER, R.PROTOCOL_OFFICER, status=NOT_FOUND),
+    # The victim's own view is open to all at this level; without a victim's session (staff
+    # sessions do not count) each page sends people to the victim's sign-in, /my-protection/.
+    "advice:victim-sign-in": {ANONYMOUS: OK, **dict.fromkeys(Role, OK)},
+    "advice:victim-protection": {ANONYMOUS: REDIRECT, **dict.fromkeys(Role, REDIRECT)},
+    "advice:victim-shared": {ANONYMOUS: REDIRECT, **dict.fromkeys(Role, REDIRECT)},
+    "advice:victim-receipt": {ANONYMOUS: REDIRECT, **dict.fromkeys(Role, REDIRECT)},
+    "advice:victim-advice": {ANONYMOUS: REDIRECT, **dict.fromkeys(Role, REDIRECT)},
+    "advice:victim-advice-pdf": {ANONYMOUS: REDIRECT, **dict.fromkeys(Role, REDIRECT)},
+    "advice:victim-sign-out": {ANONYMOUS: 405, **dict.fromkeys(Role, 405)},
+    # Exit this page (to a neutral website) and the language switch redirect everyone.
+    "advice:victim-leave": {ANONYMOUS: REDIRECT, **dict.fromkeys(Role, REDIRECT)},
+    "advice:victim-language": {ANONYMOUS: REDIRECT, **dict.fromkeys(Role, REDIRECT)},
 }
+
+MISSING_ID = "00000000-0000-4000-8000-000000000000"
+MISSING_REFERENCE = "PR-0000-0000-0000-0"
+CASE = {"case_id": MISSING_ID}
+PARTY = {"case_id": MISSING_ID, "party_id": 999999}
+PROTECTION = {"reference": MISSING_REFERENCE}
+CLEARANCE = {"clearance_id": MISSING_ID}
+# Arguments for routes about one object: ids that match nothing.
+ROUTE_KWARGS: dict[str, dict[str, object]] = {
+    "cases:detail": CASE,
+    "cases:add-party": CASE,
+    "cases:record-event": CASE,
+    "referrals:start": PARTY,
+    "referrals:check": PARTY,
+    "referrals:detail": {"referral_id": MISSING_ID},
+    "protocol:protection": PROTECTION,
+    "protocol:protection-letter": PROTECTION,
+    "protocol:protection-regularisation": PROTECTION,
+    "protocol:protection-nrm": PROTECTION,
+    "protocol:protection-close": PROTECTION,
+    "protocol:clearance": CLEARANCE,
+    "protocol:override-new": CLEARANCE,
+    "protocol:review": {"review_id": 999999},
+    "protocol:override": {"override_id": MISSING_ID},
+    "matching:sweep": {"sweep_id": MISSING_ID},
+    "matching:sweep-download": {"sweep_id": MISSING_ID},
+    "advice:protection": PROTECTION,
+    "advice:contact": PROTECTION,
+    "advice:issue-letter": PROTECTION,
+    "advice:issue-pack": PROTECTION,
+    "advice:pack": {**PROTECTION, "pack_id": MISSING_ID},
+    "advice:pack-pdf": {**PROTECTION, "pack_id": MISSING_ID},
+    "advice:subject-access": {"person_id": MISSING_ID},
+    "advice:victim-receipt": {"entry_id": 999999},
+    "advice:victim-advice-pdf": {"pack_id": MISSING_ID},
+    "advice:victim-language": {"code": "cy"},
+}
+VICTIM_REDIRECTS = {"advice:victim-leave", "advice:victim-language"}
+"""Victim routes that redirect away from the victim's sign-in page by design."""
 
 CASES = [(name, who) for name, row in EXPECTED.items() for who in row]
 
@@ -66,9 +170,14 @@ def test_every_route_is_declared_and_in_the_matrix():
 def test_role_page_matrix(client, route, who):
     if who != ANONYMOUS:
         client.force_login(make_user(who))
-    response = client.get(reverse(route))
+    response = client.get(reverse(route, kwargs=ROUTE_KWARGS.get(route)))
     assert response.status_code == EXPECTED[route][who]
-    if response.status_code == REDIRECT and who == ANONYMOUS and route != "accounts:second-factor":
+    if response.status_code == REDIRECT and route.startswith("advice:victim-"):
+        if route not in VICTIM_REDIRECTS:
+            assert response["Location"] == reverse("advice:victim-sign-in")
+    elif (
+        response.status_code == REDIRECT and who == ANONYMOUS and route != "accounts:second-factor"
+    ):
         assert response["Location"].startswith(reverse("accounts:sign-in"))
 
 

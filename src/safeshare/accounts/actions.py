@@ -11,10 +11,8 @@ from datetime import timedelta
 import pyotp
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
-from safeshare.transactions import action_transaction
 from safeshare.accounts.models import ApiToken, Organisation, User
 from safeshare.accounts.roles import (
     DEFAULT_SCOPES_BY_ROLE,
@@ -23,6 +21,7 @@ from safeshare.accounts.roles import (
     Scope,
     role_allowed_for,
 )
+from safeshare.transactions import action_transaction
 
 TOKEN_PREFIX = "ss"  # noqa: S105 (a public marker, not a secret)
 

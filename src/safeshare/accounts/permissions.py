@@ -2,13 +2,16 @@
 
 A route that is not in the table is refused to everyone, so a new page is closed until someone
 decides who may see it. Later issues add their routes here; the role-by-page test walks them all.
+The API has its own table, ``API_PERMISSIONS`` (role × operation × object scope), at the end.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Final
 
-from safeshare.accounts.roles import Role
+from safeshare.accounts.roles import Role, Scope
 
 PUBLIC: Final = "public"
 """Anyone may open the page, signed in or not."""
@@ -30,6 +33,66 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "web:home": ALL_ROLES,
     "web:accessibility": PUBLIC,
     "web:privacy": PUBLIC,
+    # Police: their own force's cases, the people in them, referrals (views scope by force).
+    "cases:list": POLICE,
+    "cases:create": POLICE,
+    "cases:detail": POLICE,
+    "cases:add-party": POLICE,
+    "cases:record-event": POLICE,
+    "referrals:start": POLICE,
+    "referrals:check": POLICE,
+    "referrals:detail": POLICE,
+    # Protections their force opened or holds a case for; only protocol officers close one.
+    "protocol:protection": POLICE | PROTOCOL,
+    "protocol:protection-letter": POLICE | PROTOCOL,
+    "protocol:protection-regularisation": POLICE,
+    "protocol:protection-nrm": POLICE,
+    "protocol:protection-close": PROTOCOL,
+    # Immigration Enforcement: its own organisation's clearances, and overrides of them.
+    "protocol:clearance-list": IE,
+    "protocol:clearance-new": IE,
+    "protocol:clearance": IE,
+    "protocol:override-new": IE,
+    # Sweeps of a caseload against the register: IE, its own organisation's (views scope).
+    "matching:sweep-list": IE,
+    "matching:sweep-new": IE,
+    "matching:sweep": IE,
+    "matching:sweep-download": IE,
+    # Possible matches for protocol officers; overrides for the second, senior person.
+    "protocol:review-list": PROTOCOL,
+    "protocol:review": PROTOCOL,
+    "protocol:override-list": PROTOCOL | IE_SENIOR,
+    "protocol:override": PROTOCOL | IE_SENIOR,
+    # Letters, advice packs and subject access for the force's protections (views scope by
+    # force); only police officers record safe contact and issue letters and packs.
+    "advice:start": POLICE | PROTOCOL,
+    "advice:protection": POLICE | PROTOCOL,
+    "advice:contact": POLICE,
+    "advice:issue-letter": POLICE,
+    "advice:issue-pack": POLICE,
+    "advice:pack": POLICE | PROTOCOL,
+    "advice:pack-pdf": POLICE | PROTOCOL,
+    "advice:subject-access": POLICE | PROTOCOL,
+    # The victim's own view: open to anyone here; each page checks the victim's session (a
+    # protection reference and the passcode on their letter) itself.
+    "advice:victim-sign-in": PUBLIC,
+    "advice:victim-protection": PUBLIC,
+    "advice:victim-shared": PUBLIC,
+    "advice:victim-receipt": PUBLIC,
+    "advice:victim-advice": PUBLIC,
+    "advice:victim-advice-pdf": PUBLIC,
+    "advice:victim-sign-out": PUBLIC,
+    "advice:victim-leave": PUBLIC,
+    "advice:victim-language": PUBLIC,
+    # Oversight: disclosure-controlled statistics, alerts, policy comparison, the ledger.
+    "oversight:dashboard": OVERSIGHT,
+    "oversight:statistic": OVERSIGHT,
+    "oversight:download": OVERSIGHT,
+    "oversight:alerts": OVERSIGHT,
+    "oversight:alert-acknowledge": OVERSIGHT,
+    "oversight:comparison": OVERSIGHT,
+    "oversight:ledger": OVERSIGHT,
+    "oversight:ledger-export": OVERSIGHT,
 }
 
 EXEMPT_PATH_PREFIXES: tuple[str, ...] = ("/api/", "/static/", "/healthz", "/readyz", "/metrics")
@@ -39,3 +102,161 @@ EXEMPT_PATH_PREFIXES: tuple[str, ...] = ("/api/", "/static/", "/healthz", "/read
 def roles_for(view_name: str) -> frozenset[Role] | str | None:
     """The roles allowed on a route, PUBLIC, or None when the route is not declared."""
     return PAGE_PERMISSIONS.get(view_name)
+
+
+# --- The API: role × operation × object scope ------------------------------------------------
+#
+# Every API operation ("METHOD /path/{template}", relative to /api/v1) is declared here with the
+# token scope it needs and, for each role that may call it, which objects that role reaches.
+# ``BearerToken`` (safeshare/api.py) refuses an undeclared operation, a role that is not listed
+# and a token without the scope, before the endpoint runs; endpoints keep their own
+# ``require_scope`` and object filters (defence in depth). The object scope is enforced by the
+# endpoint's query and proved against real objects by tests/security/test_access_table.py.
+
+NO_OBJECT: Final = "none"
+"""The operation reads no stored object, or creates one for the caller's own organisation."""
+ANY_OBJECT: Final = "any"
+"""Any object of the kind (IE reads a protection by reference: status and contact only)."""
+OWN_FORCE_CASE: Final = "own_force_case"
+"""A case of the caller's police force (and the people in it); another force's is not found."""
+PROTECTION_OF_OWN_FORCE: Final = "protection_of_own_force"
+"""A protection the caller's force opened or holds a case for."""
+OWN_ORG_CLEARANCE: Final = "own_org_clearance"
+"""A clearance the caller's organisation asked for."""
+REVIEW_OF_OWN_FORCE: Final = "review_of_own_force"
+"""A possible-match review whose candidate protections belong to the caller's force."""
+OWN_ORG_OVERRIDE: Final = "own_org_override"
+"""An override the caller's (IE) organisation asked for."""
+OWN_ORG_SWEEP: Final = "own_org_sweep"
+"""A caseload sweep the caller's (IE) organisation uploaded."""
+OVERRIDE_OF_OWN_FORCE: Final = "override_of_own_force"
+"""An override of a block on a protection that belongs to the caller's force."""
+
+
+@dataclass(frozen=True)
+class ApiPermission:
+    """Who may call one API operation: the token scope it needs and, per role, on what."""
+
+    scope: Scope | None
+    objects: Mapping[Role, str]
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(self.objects)
+
+
+def _api(scope: Scope | None, *grants: tuple[frozenset[Role], str]) -> ApiPermission:
+    return ApiPermission(
+        scope, {role: objects for roles, objects in grants for role in sorted(roles)}
+    )
+
+
+API_PERMISSIONS: dict[str, ApiPermission] = {
+    "GET /whoami": _api(None, (ALL_ROLES, NO_OBJECT)),
+    "GET /enforcement-actions": _api(None, (ALL_ROLES, NO_OBJECT)),
+    # Police: their own force's cases, the people in them and referrals from them.
+    "POST /cases": _api(Scope.CASES_WRITE, (POLICE, NO_OBJECT)),
+    "GET /cases/{case_id}": _api(Scope.CASES_READ, (POLICE, OWN_FORCE_CASE)),
+    "POST /cases/{case_id}/parties": _api(Scope.CASES_WRITE, (POLICE, OWN_FORCE_CASE)),
+    "POST /cases/{case_id}/events": _api(Scope.CASES_WRITE, (POLICE, OWN_FORCE_CASE)),
+    "POST /referrals": _api(Scope.REFERRALS_WRITE, (POLICE, OWN_FORCE_CASE)),
+    # Protections: IE reads any by reference (protected or not, whom to contact: R18); police
+    # and protocol officers read their own force's, with the reasons for the status.
+    "GET /protections/{reference}": _api(
+        Scope.PROTECTIONS_READ, (POLICE | PROTOCOL, PROTECTION_OF_OWN_FORCE), (IE, ANY_OBJECT)
+    ),
+    "POST /protections/{reference}/regularisation": _api(
+        Scope.CASES_WRITE, (POLICE, PROTECTION_OF_OWN_FORCE)
+    ),
+    "POST /protections/{reference}/nrm-decision": _api(
+        Scope.CASES_WRITE, (POLICE, PROTECTION_OF_OWN_FORCE)
+    ),
+    # Immigration Enforcement: clearances and overrides of its own organisation.
+    "POST /clearances": _api(Scope.CLEARANCES_WRITE, (IE, NO_OBJECT)),
+    "GET /clearances/{clearance_id}": _api(Scope.CLEARANCES_WRITE, (IE, OWN_ORG_CLEARANCE)),
+    "POST /overrides": _api(Scope.OVERRIDES_WRITE, (IE, OWN_ORG_CLEARANCE)),
+    # The second, senior person: an IE senior approver of the unit that asked, or a protocol
+    # officer of the force whose protection blocked the action.
+    "POST /overrides/{override_id}/approve": _api(
+        Scope.OVERRIDES_WRITE, (IE_SENIOR, OWN_ORG_OVERRIDE), (PROTOCOL, OVERRIDE_OF_OWN_FORCE)
+    ),
+    # Protocol officers: possible matches against their force's protections.
+    "GET /reviews": _api(Scope.REVIEWS_READ, (PROTOCOL, REVIEW_OF_OWN_FORCE)),
+    "POST /reviews/{review_id}/resolve": _api(
+        Scope.REVIEWS_WRITE, (PROTOCOL, REVIEW_OF_OWN_FORCE)
+    ),
+    # Oversight: disclosure-controlled figures and the ledger's status; no personal data.
+    "GET /oversight/statistics": _api(Scope.STATISTICS_READ, (OVERSIGHT, ANY_OBJECT)),
+    "GET /oversight/statistics/{statistic_id}": _api(
+        Scope.STATISTICS_READ, (OVERSIGHT, ANY_OBJECT)
+    ),
+    "GET /oversight/alerts": _api(Scope.STATISTICS_READ, (OVERSIGHT, ANY_OBJECT)),
+    "GET /oversight/comparison": _api(Scope.STATISTICS_READ, (OVERSIGHT, ANY_OBJECT)),
+    "GET /oversight/ledger": _api(Scope.LEDGER_READ, (OVERSIGHT, ANY_OBJECT)),
+    # The transparency log holds no personal data: any token with ledger:read.
+    "GET /ledger/checkpoint": _api(Scope.LEDGER_READ, (ALL_ROLES, ANY_OBJECT)),
+    "GET /ledger/entries": _api(Scope.LEDGER_READ, (ALL_ROLES, ANY_OBJECT)),
+    "GET /ledger/entries/{index}/proof": _api(Scope.LEDGER_READ, (ALL_ROLES, ANY_OBJECT)),
+    "GET /ledger/consistency": _api(Scope.LEDGER_READ, (ALL_ROLES, ANY_OBJECT)),
+    "GET /ledger/public-key": _api(Scope.LEDGER_READ, (ALL_ROLES, ANY_OBJECT)),
+}
+
+
+# Pages about one object: which objects each allowed role reaches (the views scope their
+# queries; tests/security/test_access_table.py opens every one with real objects of both sides).
+# A role missing from a route's entry reaches no object through it; routes without an object
+# are not listed.
+PERSON_IN_OWN_FORCE_CASE: Final = "person_in_own_force_case"
+"""A person who is a party to a case of the caller's force."""
+VICTIMS_OWN: Final = "victims_own"
+"""The signed-in victim's own protection, disclosures and advice packs, nobody else's."""
+
+_OWN_PROTECTION: Final = {Role.POLICE_OFFICER: PROTECTION_OF_OWN_FORCE}
+_READ_PROTECTION: Final = {
+    Role.POLICE_OFFICER: PROTECTION_OF_OWN_FORCE,
+    Role.PROTOCOL_OFFICER: PROTECTION_OF_OWN_FORCE,
+}
+_OWN_CASE: Final = {Role.POLICE_OFFICER: OWN_FORCE_CASE}
+_IE_CLEARANCE: Final = dict.fromkeys(IE, OWN_ORG_CLEARANCE)
+
+PAGE_OBJECT_SCOPES: dict[str, Mapping[Role | str, str]] = {
+    "cases:detail": _OWN_CASE,
+    "cases:add-party": _OWN_CASE,
+    "cases:record-event": _OWN_CASE,
+    "referrals:start": _OWN_CASE,
+    "referrals:check": _OWN_CASE,
+    "referrals:detail": _OWN_CASE,
+    "protocol:protection": _READ_PROTECTION,
+    "protocol:protection-letter": _READ_PROTECTION,
+    "protocol:protection-regularisation": _OWN_PROTECTION,
+    "protocol:protection-nrm": _OWN_PROTECTION,
+    "protocol:protection-close": {Role.PROTOCOL_OFFICER: PROTECTION_OF_OWN_FORCE},
+    "protocol:clearance": _IE_CLEARANCE,
+    "matching:sweep": dict.fromkeys(IE, OWN_ORG_SWEEP),
+    "matching:sweep-download": dict.fromkeys(IE, OWN_ORG_SWEEP),
+    "protocol:override-new": _IE_CLEARANCE,
+    "protocol:review": {Role.PROTOCOL_OFFICER: REVIEW_OF_OWN_FORCE},
+    "protocol:override": {
+        Role.PROTOCOL_OFFICER: OVERRIDE_OF_OWN_FORCE,
+        Role.IE_SENIOR_APPROVER: OWN_ORG_OVERRIDE,
+    },
+    "advice:protection": _READ_PROTECTION,
+    "advice:contact": _OWN_PROTECTION,
+    "advice:issue-letter": _OWN_PROTECTION,
+    "advice:issue-pack": _OWN_PROTECTION,
+    "advice:pack": _READ_PROTECTION,
+    "advice:pack-pdf": _READ_PROTECTION,
+    "advice:subject-access": {
+        Role.POLICE_OFFICER: PERSON_IN_OWN_FORCE_CASE,
+        Role.PROTOCOL_OFFICER: PERSON_IN_OWN_FORCE_CASE,
+    },
+    # Open to anyone at the page table; only the signed-in victim gets past the view's check.
+    "advice:victim-receipt": {PUBLIC: VICTIMS_OWN},
+    "advice:victim-advice-pdf": {PUBLIC: VICTIMS_OWN},
+    "advice:victim-language": {PUBLIC: NO_OBJECT},
+}
+
+
+def api_permission(operation: str) -> ApiPermission | None:
+    """The declared permission for ``"METHOD /path/{template}"``, or None (refused to all)."""
+    return API_PERMISSIONS.get(operation)

@@ -21,7 +21,7 @@ from safeshare.cases.lifecycle import (
     apply_event,
 )
 from safeshare.cases.models import Case, CaseEvent, Party
-from safeshare.ledger.actions import append_entry
+from safeshare.ledger.actions import log_entry
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.keys import token_for_record
 from safeshare.people.actions import create_person
@@ -138,11 +138,10 @@ def do_record_case_event(
             .distinct()
             .values_list("public_id", flat=True)
         )
-        append_entry(
+        log_entry(
             EntryKind.CASE_EVENT,
-            actor=actor,
-            policy_id=policy.id,
-            policy_version=policy.version,
+            actor,
+            policy,
             subjects=list(people),
             payload={
                 "case": token_for_record("case", case.pk),

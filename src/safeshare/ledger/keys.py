@@ -10,6 +10,7 @@ from pathlib import Path
 from django.conf import settings
 
 from safeshare.ledger.entries import person_token, record_token
+from safeshare.ledger.signing import write_secret_once
 
 HMAC_KEY_ENV = "SAFESHARE_LEDGER_HMAC_KEY"
 HMAC_KEY_FILE = "ledger_hmac_key"
@@ -22,11 +23,7 @@ def hmac_key() -> bytes:
     if value:
         return bytes.fromhex(value)
     path = Path(settings.VAR_DIR) / HMAC_KEY_FILE
-    if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
-    return bytes.fromhex(path.read_text().strip())
+    return bytes.fromhex(write_secret_once(path, secrets.token_hex(32)))
 
 
 def token_for_person(public_id: object) -> str:

@@ -1,4 +1,5 @@
-"""The ledger's tables: entries (queued, then sequenced without gaps) and who they are about."""
+"""The ledger's tables: entries (queued, then sequenced without gaps), who they are about, signed
+checkpoints, and a cache of the hashes of complete subtrees."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ class LedgerEntry(models.Model):
 
     class Meta:
         ordering = ["id"]
+        # The sequencer finds queued rows (index IS NULL) through the unique index on
+        # ``index``, which holds NULLs too on SQLite and PostgreSQL.
         indexes = [models.Index(fields=["kind", "created_at"])]
 
     def __str__(self) -> str:
@@ -31,7 +34,11 @@ class LedgerEntry(models.Model):
 class LedgerSubject(models.Model):
     """A person an entry is about, as a keyed token: how a victim's disclosures are found."""
 
-    entry = models.ForeignKey(LedgerEntry, on_delete=models.PROTECT, related_name="subject_rows")
+    # Indexed by the unique (entry, token) constraint below; a second index would only cost
+    # every append another write.
+    entry = models.ForeignKey(
+        LedgerEntry, on_delete=models.PROTECT, related_name="subject_rows", db_index=False
+    )
     token = models.CharField(max_length=64, db_index=True)
 
     class Meta:
@@ -40,4 +47,34 @@ class LedgerSubject(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.token[:12]}… in {self.entry}"
+        return f"Subject {self.token[:12]}… of ledger entry {self.entry_id}"
+
+
+class LedgerCheckpoint(models.Model):
+    """A signed tree head: the C2SP checkpoint note over the first ``size`` entries."""
+
+    size = models.BigIntegerField(unique=True)
+    root = models.BinaryField(max_length=32)
+    note = models.TextField(help_text="The signed note (c2sp.org/tlog-checkpoint).")
+    key_name = models.CharField(max_length=200, help_text="<name>+<key hash> of the signer.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["size"]
+
+    def __str__(self) -> str:
+        return f"Ledger checkpoint at size {self.size}"
+
+
+class LedgerSubtree(models.Model):
+    """The hash of a complete (perfect) subtree of ``2**level`` entries starting at entry
+    ``index * 2**level``. Such a subtree never changes, so its hash is kept for ever; derived
+    data, rebuilt from the entries if missing, and never trusted by ``verify``."""
+
+    pk = models.CompositePrimaryKey("level", "index")
+    level = models.SmallIntegerField()
+    index = models.BigIntegerField()
+    hash = models.BinaryField(max_length=32)
+
+    def __str__(self) -> str:
+        return f"Ledger subtree {self.level}/{self.index}"

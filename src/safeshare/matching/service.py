@@ -1,23 +1,40 @@
 """The matching service: the register in the database, and the one function clearances call.
 
 The pure core (``record``, ``blocking``, ``matcher``) decides; this module only fetches
-candidates from the ``RegisterEntry``/``RegisterKey`` tables and translates the result into the
-protocol's ``MatchOutcome``. Replacing the matcher never touches the callers.
+candidates from the ``RegisterEntry``/``RegisterKey`` tables (``storage.DatabaseRegister``) and
+translates the result into the protocol's ``MatchOutcome``. Replacing the matcher never touches
+the callers.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
-from django.db.models import Count
-
-from safeshare.matching.matcher import Matcher, MatchResult
-from safeshare.matching.models import RegisterEntry, RegisterKey
+from safeshare.matching.matcher import CandidateScore, Matcher, MatchResult
+from safeshare.matching.models import RegisterEntry
 from safeshare.matching.record import IdentityRecord, PreparedIdentity, prepare
-from safeshare.protocol.clearance import MatchCandidate, MatchDecision, MatchOutcome
+from safeshare.matching.storage import DatabaseRegister, add_postings, remove_postings
+from safeshare.protocol.clearance import (
+    EvidenceField,
+    FieldAgreement,
+    MatchCandidate,
+    MatchDecision,
+    MatchOutcome,
+    evidence_floor,
+)
 
-QUERY_CHUNK = 500
+__all__ = [
+    "DatabaseRegister",
+    "evidence_of",
+    "index_identity",
+    "match_subject",
+    "matcher",
+    "outcome_from_result",
+    "protections_by_entry",
+    "record_from_fields",
+    "remove_entries",
+]
 
 
 @functools.cache
@@ -47,68 +64,113 @@ def record_from_fields(fields: Mapping[str, object]) -> IdentityRecord:
     )
 
 
-class DatabaseRegister:
-    """The protected-identity register as a ``CandidateSource`` over the database."""
-
-    def __len__(self) -> int:
-        return RegisterEntry.objects.count()
-
-    def key_counts(self, keys: Iterable[str]) -> Mapping[str, int]:
-        keys = list(keys)
-        counts: dict[str, int] = {}
-        for start in range(0, len(keys), QUERY_CHUNK):
-            rows = (
-                RegisterKey.objects.filter(key__in=keys[start : start + QUERY_CHUNK])
-                .values("key")
-                .annotate(n=Count("id"))
-            )
-            counts.update({row["key"]: row["n"] for row in rows})
-        return counts
-
-    def candidates(self, keys: Iterable[str]) -> Iterable[tuple[Hashable, PreparedIdentity]]:
-        keys = list(keys)
-        entry_ids: set[int] = set()
-        for start in range(0, len(keys), QUERY_CHUNK):
-            entry_ids.update(
-                RegisterKey.objects.filter(key__in=keys[start : start + QUERY_CHUNK]).values_list(
-                    "entry_id", flat=True
-                )
-            )
-        ids = sorted(entry_ids)
-        for start in range(0, len(ids), QUERY_CHUNK):
-            for entry_id, prepared in RegisterEntry.objects.filter(
-                id__in=ids[start : start + QUERY_CHUNK]
-            ).values_list("id", "prepared"):
-                yield entry_id, PreparedIdentity.from_json(prepared)
-
-
 def index_identity(identity, protection) -> RegisterEntry:
     """Add (or refresh) one identity in the register, under its protection. Call in a
-    transaction."""
-    prepared = prepare(record_from_fields(identity.as_fields()))
-    entry, _ = RegisterEntry.objects.update_or_create(
-        identity=identity,
-        defaults={"protection": protection, "prepared": prepared.to_json(), "source": "police"},
+    transaction.
+
+    An unchanged identity keeps its entry (only the protection is updated); a changed one gets
+    a new entry, so that prepared identities cached by entry id never go stale.
+    """
+    text = prepare(record_from_fields(identity.as_fields())).to_json()
+    entry = RegisterEntry.objects.select_for_update().filter(identity=identity).first()
+    if entry is not None and entry.prepared == text:
+        if entry.protection_id != protection.pk:
+            entry.protection = protection
+            entry.save(update_fields=["protection"])
+        return entry
+    if entry is not None:
+        remove_entries([entry])
+    entry = RegisterEntry.objects.create(
+        identity=identity, protection=protection, prepared=text, source="police"
     )
-    RegisterKey.objects.filter(entry=entry).delete()
-    RegisterKey.objects.bulk_create([RegisterKey(key=key, entry=entry) for key in prepared.keys])
+    add_postings(dict.fromkeys(PreparedIdentity.from_json(text).keys, (entry.pk,)), 1)
     return entry
+
+
+def remove_entries(entries: Iterable[RegisterEntry]) -> int:
+    """Take entries out of the register (their keys first). Call in a transaction."""
+    postings: dict[str, list[int]] = {}
+    ids = []
+    for entry in entries:
+        ids.append(entry.pk)
+        for key in PreparedIdentity.from_json(entry.prepared).keys:
+            postings.setdefault(key, []).append(entry.pk)
+    if not ids:
+        return 0
+    remove_postings(postings, -len(ids))
+    RegisterEntry.objects.filter(pk__in=ids).delete()
+    return len(ids)
+
+
+# How each matcher comparison level reads as evidence for the clearance core's safety net.
+_NAME_EVIDENCE = {
+    "exact": FieldAgreement.EXACT,
+    "all_phonetic": FieldAgreement.EQUIVALENT,
+    "all_fuzzy": FieldAgreement.EQUIVALENT,
+    "two_plus": FieldAgreement.PARTIAL,
+    "one": FieldAgreement.PARTIAL,
+    "one_fuzzy": FieldAgreement.PARTIAL,
+    "none": FieldAgreement.CONFLICT,
+}
+_DOB_EVIDENCE = {"exact": FieldAgreement.EXACT, "diff": FieldAgreement.CONFLICT}
+_BINARY_EVIDENCE = {"agree": FieldAgreement.EXACT, "disagree": FieldAgreement.CONFLICT}
+_DOCUMENT_EVIDENCE = {
+    "exact": FieldAgreement.EXACT,
+    "one_edit": FieldAgreement.PARTIAL,
+    "diff": FieldAgreement.CONFLICT,
+}
+_FIELDS = {
+    "name": (EvidenceField.NAME, _NAME_EVIDENCE),
+    "dob": (EvidenceField.DATE_OF_BIRTH, _DOB_EVIDENCE),
+    "sex": (EvidenceField.SEX, _BINARY_EVIDENCE),
+    "nationality": (EvidenceField.NATIONALITY, _BINARY_EVIDENCE),
+    "passport": (EvidenceField.PASSPORT_NUMBER, _DOCUMENT_EVIDENCE),
+    "home_office_reference": (EvidenceField.HOME_OFFICE_REFERENCE, _DOCUMENT_EVIDENCE),
+}
+
+
+def evidence_of(candidate: CandidateScore) -> dict[EvidenceField, FieldAgreement]:
+    """Per-field agreement, so the clearance core can hold strong agreement whatever the score.
+
+    Any date level other than ``exact`` or ``diff`` (one digit, a nearby year, a 1 January
+    placeholder) is partial agreement, never a conflict.
+    """
+    evidence: dict[EvidenceField, FieldAgreement] = {}
+    for comparison in candidate.fields:
+        known = _FIELDS.get(comparison.field)
+        if known is None:
+            continue
+        field, levels = known
+        if comparison.level == "missing":
+            evidence[field] = FieldAgreement.ABSENT
+        else:
+            evidence[field] = levels.get(comparison.level, FieldAgreement.PARTIAL)
+    return evidence
 
 
 def outcome_from_result(
     subject_ref: str, result: MatchResult, protections_by_entry: Mapping[int, list[str]]
 ) -> MatchOutcome:
-    """Translate the matcher's result into the protocol's ``MatchOutcome``."""
-    candidates = tuple(
+    """Translate the matcher's result into the protocol's ``MatchOutcome``.
+
+    Every candidate the matcher explains is passed on with its evidence, including those it
+    scored ``none``: the clearance core raises strong agreement to at least a hold.
+    """
+    translated = (
         MatchCandidate(
             identity_id=str(candidate.register_id),
             protection_ids=tuple(protections_by_entry.get(int(candidate.register_id), [])),
             score=candidate.weight,
             decision=MatchDecision(candidate.decision),
             explanation=(candidate.explain(),),
+            evidence=evidence_of(candidate),
         )
         for candidate in result.candidates
-        if candidate.decision != "none"
+    )
+    candidates = tuple(
+        candidate
+        for candidate in translated
+        if candidate.decision != MatchDecision.NONE or evidence_floor(candidate)
     )
     return MatchOutcome(
         subject_ref=subject_ref,
@@ -119,25 +181,36 @@ def outcome_from_result(
     )
 
 
+def protections_by_entry(entry_ids: Iterable[int]) -> dict[int, list[str]]:
+    """For each entry, its own protection and every protection of its identity's person."""
+    rows = list(
+        RegisterEntry.objects.filter(id__in=list(entry_ids)).values_list(
+            "id", "protection_id", "identity__person_id"
+        )
+    )
+    people = {person_id for _, _, person_id in rows if person_id}
+    by_person: dict[int, set[str]] = {}
+    if people:
+        from safeshare.protocol.models import Protection
+
+        for person_id, pk in Protection.objects.filter(person_id__in=people).values_list(
+            "person_id", "pk"
+        ):
+            by_person.setdefault(person_id, set()).add(str(pk))
+    found: dict[int, list[str]] = {}
+    for entry_id, protection_id, person_id in rows:
+        protections = {str(protection_id)} if protection_id else set()
+        protections |= by_person.get(person_id, set())
+        found[entry_id] = sorted(protections)
+    return found
+
+
 def match_subject(
     subject_ref: str, fields: Mapping[str, object]
 ) -> tuple[MatchOutcome, MatchResult]:
     """Match IE's subject against the whole register."""
-    result = matcher().match(prepare(record_from_fields(fields)), DatabaseRegister())
+    engine = matcher()
+    result = engine.match(prepare(record_from_fields(fields)), DatabaseRegister(engine.thresholds))
     entry_ids = [int(c.register_id) for c in result.candidates]
-    protections_by_entry: dict[int, list[str]] = {}
-    for entry_id, protection_id, person_id in RegisterEntry.objects.filter(
-        id__in=entry_ids
-    ).values_list("id", "protection_id", "identity__person_id"):
-        found = {str(protection_id)} if protection_id else set()
-        if person_id:
-            from safeshare.protocol.models import Protection
-
-            found |= {
-                str(pk)
-                for pk in Protection.objects.filter(person_id=person_id).values_list(
-                    "pk", flat=True
-                )
-            }
-        protections_by_entry[entry_id] = sorted(found)
-    return outcome_from_result(subject_ref, result, protections_by_entry), result
+    found = protections_by_entry(entry_ids) if entry_ids else {}
+    return outcome_from_result(subject_ref, result, found), result

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from safeshare.accounts.actors import Actor
-from safeshare.ledger.actions import append_entry
+from safeshare.ledger.actions import log_entry
 from safeshare.ledger.entries import EntryKind
 from safeshare.matching.service import index_identity
 from safeshare.people.identity import IdentityIn, resolve_nationality
@@ -85,11 +85,10 @@ def do_merge_people(keep: Person, merge: Person, actor: Actor) -> Person:
             refresh_protection(kept, actor, policy)
             for identity in keep.identities.all():
                 index_identity(identity, kept)
-        append_entry(
+        log_entry(
             EntryKind.PROTECTION_STATUS_CHANGED,
-            actor=actor,
-            policy_id=policy.id,
-            policy_version=policy.version,
+            actor,
+            policy,
             subjects=[keep.public_id, merge.public_id],
             payload={"reason_code": "people_merged", "status": kept.status if kept else "none"},
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -23,7 +23,7 @@ from safeshare.cases.lifecycle import (
     RegularisationStatus,
 )
 from safeshare.cases.models import Case, CaseEvent
-from safeshare.ledger.actions import append_entry
+from safeshare.ledger.actions import log_entry
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.keys import token_for_record
 from safeshare.matching.service import index_identity, match_subject
@@ -34,9 +34,11 @@ from safeshare.protocol.clearance import (
     ClearanceDecision,
     ClearanceOutcome,
     IEClearanceView,
+    MatchCandidate,
     MatchDecision,
     MatchOutcome,
     ProtectionSnapshot,
+    ReviewVerdict,
     decide_clearance,
     ie_view,
 )
@@ -123,11 +125,10 @@ def refresh_protection(protection: Protection, actor: Actor, policy: Policy) -> 
     changed = _record_status(protection, assessment.status, assessment.reasons)
     protection.save()
     if changed:
-        append_entry(
+        log_entry(
             EntryKind.PROTECTION_STATUS_CHANGED,
-            actor=actor,
-            policy_id=policy.id,
-            policy_version=policy.version,
+            actor,
+            policy,
             subjects=[protection.person.public_id],
             payload={
                 "protection": token_for_record("protection", protection.pk),
@@ -166,11 +167,10 @@ def open_or_extend_protection(
         assessment = compute_protection(policy, protection_facts(protection))
         _record_status(protection, assessment.status, assessment.reasons)
         protection.save()
-        append_entry(
+        log_entry(
             EntryKind.PROTECTION_OPENED,
-            actor=actor,
-            policy_id=policy.id,
-            policy_version=policy.version,
+            actor,
+            policy,
             subjects=[person.public_id],
             payload={
                 "protection": token_for_record("protection", protection.pk),
@@ -215,12 +215,19 @@ def suspend_scheduled_actions(protection: Protection, actor: Actor, policy: Poli
         if not hit:
             continue
         clearance.status = Clearance.Status.SUSPENDED
+        _set_ie_view(
+            clearance,
+            f"Suspended — the person is now protected — do not act — contact "
+            f"{protection.contact_point}.",
+            protection.contact_point,
+            protection.reference,
+        )
         clearance.reasons = [
             *clearance.reasons,
             f"Suspended on {today:%d %B %Y}: the person is now protected ({protection.reference})"
             " (R9).",
         ]
-        clearance.save(update_fields=["status", "reasons"])
+        clearance.save(update_fields=["status", "reasons", *IE_VIEW_FIELDS])
         clearance.protections.add(protection)
         Alert.objects.create(
             kind=Alert.Kind.SCHEDULED_ACTION_SUSPENDED,
@@ -231,11 +238,10 @@ def suspend_scheduled_actions(protection: Protection, actor: Actor, policy: Poli
             details={"clearance": str(clearance.public_id), "protection": protection.reference},
             organisation_code=clearance.requested_by.code,
         )
-        append_entry(
+        log_entry(
             EntryKind.CLEARANCE_DECISION,
-            actor=actor,
-            policy_id=policy.id,
-            policy_version=policy.version,
+            actor,
+            policy,
             subjects=[protection.person.public_id],
             payload={
                 "clearance": token_for_record("clearance", clearance.pk),
@@ -305,11 +311,10 @@ def do_close_protection(
         protection.closed_by = actor.label
         protection.close_reasons = reasons
         protection.save()
-        append_entry(
+        log_entry(
             EntryKind.PROTECTION_CLOSED,
-            actor=actor,
-            policy_id=policy.id,
-            policy_version=policy.version,
+            actor,
+            policy,
             subjects=[protection.person.public_id],
             payload={
                 "protection": token_for_record("protection", protection.pk),
@@ -375,6 +380,7 @@ def do_request_clearance(
         snapshots = snapshots_for(outcome)
         decision = decide_clearance(policy, action_code, outcome, snapshots, sources)
         _store_decision(clearance, decision, outcome, result.explain().splitlines())
+        _set_ie_view_from(clearance, ie_view(decision))
         clearance.save()
         clearance.protections.set(_protections_in(decision, outcome))
         if decision.outcome == ClearanceOutcome.HOLD:
@@ -385,6 +391,75 @@ def do_request_clearance(
         _alert_if_ever_protected(clearance, decision)
         _log_clearance(clearance, decision, actor, policy)
     return ClearanceResult(clearance, ie_view(decision))
+
+
+IE_VIEW_FIELDS = ("ie_message", "ie_contact_point", "ie_protection_reference")
+
+
+def _set_ie_view(clearance: Clearance, message: str, contact: str | None, reference: str | None):
+    """Store what IE is told, so that every page and endpoint shows the same words (R18)."""
+    clearance.ie_message = message
+    clearance.ie_contact_point = contact or ""
+    clearance.ie_protection_reference = reference or ""
+
+
+def _set_ie_view_from(clearance: Clearance, view: IEClearanceView) -> None:
+    _set_ie_view(clearance, view.message, view.contact_point, view.protection_reference)
+
+
+def outcome_with_verdicts(
+    clearance: Clearance, pending: Mapping[int, ReviewVerdict] | None = None
+) -> MatchOutcome:
+    """Match the clearance's subject again, carrying every protocol officer's verdict on it.
+
+    Verdicts recorded in resolved reviews (and ``pending`` ones being recorded now) are attached
+    to the candidates they concern; a confirmed protection stays a candidate even if the matcher
+    would no longer propose it.
+    """
+    verdicts: dict[int, ReviewVerdict] = {}
+    for review in clearance.reviews.filter(status=Review.Status.RESOLVED).prefetch_related(
+        "candidates"
+    ):
+        verdict = (
+            ReviewVerdict.SAME_PERSON
+            if review.verdict == Review.Verdict.SAME_PERSON
+            else ReviewVerdict.DIFFERENT_PERSON
+        )
+        for protection in review.candidates.all():
+            verdicts[protection.pk] = verdict
+    verdicts.update(pending or {})
+    outcome, _ = match_subject(str(clearance.public_id), clearance.subject)
+    candidates = []
+    seen: set[int] = set()
+    for candidate in outcome.candidates:
+        ids = {int(p) for p in candidate.protection_ids}
+        seen |= ids
+        found = [verdicts[p] for p in ids if p in verdicts]
+        if ReviewVerdict.SAME_PERSON in found:
+            candidate = replace(candidate, review_verdict=ReviewVerdict.SAME_PERSON)
+        elif found:
+            candidate = replace(candidate, review_verdict=ReviewVerdict.DIFFERENT_PERSON)
+        candidates.append(candidate)
+    for protection_id, verdict in verdicts.items():
+        if verdict == ReviewVerdict.SAME_PERSON and protection_id not in seen:
+            candidates.append(
+                MatchCandidate(
+                    identity_id=f"review:{protection_id}",
+                    protection_ids=(str(protection_id),),
+                    score=0.0,
+                    decision=MatchDecision.MATCH,
+                    explanation=("Confirmed as the same person by a protocol officer.",),
+                    review_verdict=ReviewVerdict.SAME_PERSON,
+                )
+            )
+    live = [c for c in candidates if c.review_verdict != ReviewVerdict.DIFFERENT_PERSON]
+    ranks = [MatchDecision.NONE, MatchDecision.POSSIBLE, MatchDecision.MATCH]
+    overall = max(
+        (MatchDecision.MATCH if c.review_verdict else c.decision for c in live),
+        key=ranks.index,
+        default=MatchDecision.NONE,
+    )
+    return replace(outcome, candidates=tuple(candidates), decision=overall)
 
 
 def _store_decision(
@@ -427,11 +502,10 @@ def _log_clearance(
     people = Person.objects.filter(protections__in=clearance.protections.all()).values_list(
         "public_id", flat=True
     )
-    append_entry(
+    log_entry(
         EntryKind.CLEARANCE_DECISION,
-        actor=actor,
-        policy_id=policy.id,
-        policy_version=policy.version,
+        actor,
+        policy,
         subjects=list(people),
         payload={
             "clearance": token_for_record("clearance", clearance.pk),
@@ -457,49 +531,32 @@ def do_resolve_review(review: Review, actor: Actor, *, verdict: str, reasons: st
             raise ProtocolError("This review has already been decided.")
         clearance = review.clearance
         candidate_ids = set(review.candidates.values_list("pk", flat=True))
-        if verdict == Review.Verdict.SAME_PERSON:
-            clearance.decision = ClearanceOutcome.BLOCKED.value
-            clearance.reasons = [
-                *clearance.reasons,
-                f"A protocol officer confirmed the subject is the protected person: {reasons}",
-            ]
-            clearance.ever_protected = True
-        else:
-            outcome, _ = match_subject(str(clearance.public_id), clearance.subject)
-            remaining = tuple(
-                c
-                for c in outcome.candidates
-                if not {int(p) for p in c.protection_ids} & candidate_ids
+        verdict_for_core = (
+            ReviewVerdict.SAME_PERSON
+            if verdict == Review.Verdict.SAME_PERSON
+            else ReviewVerdict.DIFFERENT_PERSON
+        )
+        outcome = outcome_with_verdicts(clearance, dict.fromkeys(candidate_ids, verdict_for_core))
+        decision = decide_clearance(
+            policy,
+            clearance.action_code,
+            outcome,
+            snapshots_for(outcome),
+            clearance.information_sources,
+        )
+        clearance.decision = decision.outcome.value
+        clearance.ever_protected = clearance.ever_protected or decision.ever_protected
+        clearance.reasons = [
+            *clearance.reasons,
+            f"A protocol officer decided the subject is {verdict.label.lower()}: {reasons}",
+            *decision.reasons,
+        ]
+        _set_ie_view_from(clearance, ie_view(decision))
+        if decision.outcome == ClearanceOutcome.HOLD:
+            next_review = Review.objects.create(clearance=clearance)
+            next_review.candidates.set(
+                Protection.objects.filter(pk__in=[int(i) for i in decision.held_protection_ids])
             )
-            ranks = [MatchDecision.NONE, MatchDecision.POSSIBLE, MatchDecision.MATCH]
-            pruned = MatchOutcome(
-                subject_ref=outcome.subject_ref,
-                decision=max(
-                    (c.decision for c in remaining), key=ranks.index, default=MatchDecision.NONE
-                ),
-                candidates=remaining,
-                matcher_version=outcome.matcher_version,
-            )
-            decision = decide_clearance(
-                policy,
-                clearance.action_code,
-                pruned,
-                snapshots_for(pruned),
-                clearance.information_sources,
-            )
-            clearance.decision = decision.outcome.value
-            clearance.reasons = [
-                *clearance.reasons,
-                f"A protocol officer decided the subject is not the protected person: {reasons}",
-                *decision.reasons,
-            ]
-            if decision.outcome == ClearanceOutcome.HOLD:
-                next_review = Review.objects.create(clearance=clearance)
-                next_review.candidates.set(
-                    Protection.objects.filter(
-                        pk__in=[int(i) for i in decision.held_protection_ids]
-                    )
-                )
         clearance.decided_at = timezone.now()
         clearance.save()
         review.status = Review.Status.RESOLVED
@@ -512,11 +569,10 @@ def do_resolve_review(review: Review, actor: Actor, *, verdict: str, reasons: st
         people = Person.objects.filter(protections__pk__in=candidate_ids).values_list(
             "public_id", flat=True
         )
-        append_entry(
+        log_entry(
             EntryKind.REVIEW_RESOLVED,
-            actor=actor,
-            policy_id=policy.id,
-            policy_version=policy.version,
+            actor,
+            policy,
             subjects=list(people),
             payload={
                 "review": token_for_record("review", review.pk),
@@ -589,11 +645,10 @@ def do_request_override(
             details={"override": str(override.public_id), "category": category},
             organisation_code=actor.org_code,
         )
-        append_entry(
+        log_entry(
             EntryKind.OVERRIDE_REQUESTED,
-            actor=actor,
-            policy_id=policy.id,
-            policy_version=policy.version,
+            actor,
+            policy,
             subjects=_people_of(clearance),
             payload={
                 "override": token_for_record("override", override.pk),
@@ -643,7 +698,7 @@ def do_decide_override(
                 approved = approve_override(policy, request, approval, str(override.public_id))
             except OverrideRefused as refused:
                 raise ProtocolError(list(refused.problems)) from refused
-            outcome, _result = match_subject(str(clearance.public_id), clearance.subject)
+            outcome = outcome_with_verdicts(clearance)
             decision = decide_clearance(
                 policy,
                 clearance.action_code,
@@ -654,6 +709,7 @@ def do_decide_override(
             )
             clearance.decision = decision.outcome.value
             clearance.reasons = [*clearance.reasons, *decision.reasons]
+            _set_ie_view_from(clearance, ie_view(decision))
             clearance.decided_at = timezone.now()
             clearance.save()
             override.status = Override.Status.APPROVED
@@ -681,11 +737,10 @@ def do_decide_override(
                 },
                 organisation_code=actor.org_code,
             )
-        append_entry(
+        log_entry(
             EntryKind.OVERRIDE_APPROVED if approve else EntryKind.OVERRIDE_REFUSED,
-            actor=actor,
-            policy_id=policy.id,
-            policy_version=policy.version,
+            actor,
+            policy,
             subjects=_people_of(clearance),
             payload={
                 "override": token_for_record("override", override.pk),
@@ -718,11 +773,10 @@ def do_record_nrm_decision(protection: Protection, actor: Actor, *, stage: str) 
         } or (protection.nrm_recovery_period and stage == "referred")
         protection.save(update_fields=["nrm_recovery_period"])
         refresh_protection(protection, actor, policy)
-        append_entry(
+        log_entry(
             EntryKind.PROTECTION_STATUS_CHANGED,
-            actor=actor,
-            policy_id=policy.id,
-            policy_version=policy.version,
+            actor,
+            policy,
             subjects=[protection.person.public_id],
             payload={
                 "protection": token_for_record("protection", protection.pk),

@@ -19,7 +19,7 @@ from safeshare.api_schemas import IdentityFields, StrictSchema
 from safeshare.cases.lifecycle import InformationSource, RegularisationStatus
 from safeshare.idempotency.service import idempotent
 from safeshare.protocol import actions
-from safeshare.protocol.clearance import ClearanceOutcome, IEClearanceView
+from safeshare.protocol.clearance import ClearanceOutcome
 from safeshare.protocol.enforcement import enforcement_actions
 from safeshare.protocol.models import Clearance, Override, Protection, Review
 from safeshare.protocol.policy import ExceptionCategory
@@ -120,37 +120,40 @@ class ActionOut(Schema):
     description: str
 
 
+def _is_own_force_protection(protection: Protection, organisation) -> bool:
+    """A force's officers see the protections it opened or that its cases hold open."""
+    return (
+        protection.opened_by_id == organisation.pk
+        or protection.cases.filter(force=organisation).exists()
+    )
+
+
+def _overrides_for(client):
+    """Overrides a caller may decide: those on a protocol officer's force's protections, or
+    those a senior approver's own unit asked for."""
+    overrides = Override.objects.select_related("clearance")
+    if client.role == Role.PROTOCOL_OFFICER:
+        return overrides.filter(
+            Q(clearance__protections__opened_by=client.organisation)
+            | Q(clearance__protections__cases__force=client.organisation)
+        ).distinct()
+    return overrides.filter(clearance__requested_by=client.organisation)
+
+
 def _actor(request) -> Actor:
     return Actor.for_token(request.auth.token)
 
 
-def clearance_out(clearance: Clearance, view: IEClearanceView | None = None) -> ClearanceOut:
-    protection = clearance.protections.filter(status__in=["active", "transition"]).first()
-    if view is None:
-        decision = ClearanceOutcome(clearance.decision)
-        contact = protection.contact_point if protection else None
-        if decision == ClearanceOutcome.BLOCKED:
-            message = f"Protected — do not act — contact {contact or 'the SafeShare duty desk'}."
-        elif decision == ClearanceOutcome.HOLD:
-            message = (
-                "Possible match to a protected person — do not act until a protocol "
-                "officer has reviewed it."
-            )
-        else:
-            message = "No protection applies — clear to proceed with this action."
-        reference = protection.reference if protection and decision == "blocked" else None
-    else:
-        message, contact, reference = view.message, view.contact_point, view.protection_reference
-    if clearance.status == Clearance.Status.SUSPENDED:
-        message = "Suspended — the person is now protected — do not act."
+def clearance_out(clearance: Clearance) -> ClearanceOut:
+    """All that IE may see of a clearance (R18): decision, reference, message and contact."""
     return ClearanceOut(
         id=clearance.public_id,
         action=clearance.action_code,
         decision=ClearanceOutcome(clearance.decision),
         status=clearance.status,
-        protection_reference=reference,
-        message=message,
-        contact_point=contact,
+        protection_reference=clearance.ie_protection_reference or None,
+        message=clearance.ie_message,
+        contact_point=clearance.ie_contact_point or None,
         policy_id=clearance.policy_id,
         policy_version=clearance.policy_version,
         created_at=clearance.created_at,
@@ -198,13 +201,10 @@ def get_protection(request, reference: str):
     )
     if client.role in IE_ROLES:
         return out
-    if (
-        client.role == Role.POLICE_OFFICER
-        and not protection.cases.filter(force=client.organisation).exists()
-    ):
-        raise ApiProblem(404, "not_found", "No protection has that reference.")
     if client.role not in (Role.POLICE_OFFICER, Role.PROTOCOL_OFFICER):
         raise ApiProblem(403, "forbidden", "Your role cannot read protections.")
+    if not _is_own_force_protection(protection, client.organisation):
+        raise ApiProblem(404, "not_found", "No protection has that reference.")
     out.opened_at = protection.opened_at
     out.status_reasons = list(protection.status_reasons)
     return out
@@ -238,7 +238,7 @@ def request_clearance(request, payload: ClearanceIn):
         information_sources=payload.information_sources,
         scheduled_for=payload.scheduled_for,
     )
-    return Status(201, clearance_out(result.clearance, result.view))
+    return Status(201, clearance_out(result.clearance))
 
 
 @router.get(
@@ -349,10 +349,10 @@ def request_override(request, payload: OverrideIn):
 )
 @idempotent
 def decide_override(request, override_id: uuid.UUID, payload: OverrideDecisionIn):
-    require_scope(request, Scope.OVERRIDES_WRITE, Role.IE_SENIOR_APPROVER, Role.PROTOCOL_OFFICER)
-    override = get_object_or_404(
-        Override.objects.select_related("clearance"), public_id=override_id
+    client = require_scope(
+        request, Scope.OVERRIDES_WRITE, Role.IE_SENIOR_APPROVER, Role.PROTOCOL_OFFICER
     )
+    override = get_object_or_404(_overrides_for(client), public_id=override_id)
     override = actions.do_decide_override(
         override,
         _actor(request),

@@ -380,7 +380,7 @@ def _ranked(match: MatchOutcome) -> list[tuple[MatchCandidate, _Level]]:
         if candidate.review_verdict == ReviewVerdict.DIFFERENT_PERSON:
             ranked.append((candidate, _Level.NONE))
             continue
-        level = max(_LEVEL[MatchDecision(candidate.decision)], _evidence_floor(candidate))
+        level = max(_LEVEL[MatchDecision(candidate.decision)], evidence_floor(candidate))
         if match.subject_name_only:
             level = max(level, _Level.POSSIBLE)
         if candidate.review_verdict == ReviewVerdict.SAME_PERSON:
@@ -400,8 +400,11 @@ def _ranked(match: MatchOutcome) -> list[tuple[MatchCandidate, _Level]]:
     return ranked
 
 
-def _evidence_floor(candidate: MatchCandidate) -> _Level:
-    """A safety net under the matcher: strong agreement is at least a possible match."""
+def evidence_floor(candidate: MatchCandidate) -> _Level:
+    """A safety net under the matcher: strong agreement is at least a possible match.
+
+    Public so that the matching service passes on every candidate it would hold.
+    """
     evidence = candidate.evidence
     if any(evidence.get(document) in _STRONG for document in _DOCUMENTS):
         return _Level.POSSIBLE

@@ -12,7 +12,7 @@ from safeshare.accounts.models import Organisation
 from safeshare.accounts.roles import OrganisationKind
 from safeshare.cases.lifecycle import InformationSource, OffenceCategory, PartyRole
 from safeshare.cases.models import Party
-from safeshare.ledger.actions import append_entry
+from safeshare.ledger.actions import log_entry
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.keys import token_for_record
 from safeshare.protocol.active import active_policy
@@ -233,11 +233,10 @@ def do_make_referral(
             created_by=f"{actor.label}, {actor.organisation.name}",
         )
         for kind in (EntryKind.REFERRAL, EntryKind.DISCLOSURE):
-            append_entry(
+            log_entry(
                 kind,
-                actor=actor,
-                policy_id=policy.id,
-                policy_version=policy.version,
+                actor,
+                policy,
                 subjects=[party.person.public_id],
                 payload={
                     "referral": token_for_record("referral", referral.pk),

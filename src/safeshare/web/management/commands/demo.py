@@ -49,3 +49,11 @@ class Command(BaseCommand):
             seen_roles.add(login.role)
             table.add_row(login.role.label, login.email, login.password, login.organisation)
         console.print(table)
+        from safeshare.advice.demo import load_demo_victim
+
+        victim = load_demo_victim()
+        if victim is not None:
+            console.print(
+                f"Victim's own view ({victim.sign_in_url}): {victim.name}, protection reference "
+                f"{victim.reference}, one-time passcode {victim.passcode}"
+            )

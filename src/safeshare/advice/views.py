@@ -1,0 +1,341 @@
+"""Pages for police and protocol officers: safe contact, protection letters, advice packs and
+subject access exports, each reached from a protection reference.
+
+Scoping is the protocol pages' (``protocol.views.force_protection``): a protection the user's
+force opened or holds a case for; anything else is "not found".
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from safeshare.accounts.actors import Actor
+from safeshare.accounts.roles import Role
+from safeshare.advice import actions
+from safeshare.advice.eligibility import first_responder_prompts
+from safeshare.advice.factsio import facts_from_json
+from safeshare.advice.forms import (
+    NO,
+    YES,
+    AdvicePackForm,
+    ContactPreferenceForm,
+    FactsForm,
+    ProtectionLetterForm,
+    SubjectAccessForm,
+)
+from safeshare.advice.languages import get_language
+from safeshare.advice.models import AdvicePack, ProtectionLetter
+from safeshare.advice.pack import build_pack_content
+from safeshare.advice.sar import sar_pdf
+from safeshare.advice.victim import no_store
+from safeshare.advice.victim_views import victim_view_url
+from safeshare.cases.forms import add_action_errors, posted_data
+from safeshare.cases.models import Party
+from safeshare.ledger.audit import do_record_personal_data_read
+from safeshare.people.models import Person
+from safeshare.protocol.models import Protection
+from safeshare.protocol.references import ReferenceFormatError, normalise_reference
+from safeshare.protocol.views import force_protection
+
+CASE_OFFENCES = {
+    "domestic_abuse": "domestic_abuse",
+    "modern_slavery_trafficking": "modern_slavery_or_trafficking",
+    "labour_exploitation": "labour_exploitation",
+    "sexual_offences": "sexual_violence",
+    "hate_crime": "hate_crime",
+}
+"""Case offence categories that say which advice offence category applies."""
+
+
+class FindProtectionForm(forms.Form):
+    reference = forms.CharField(
+        label="Protection reference",
+        help_text="For example PR-7K3D-QX9M-2VHT-A",
+        max_length=40,
+        error_messages={"required": "Enter the protection reference"},
+    )
+
+    def clean_reference(self) -> str:
+        try:
+            return normalise_reference(self.cleaned_data["reference"])
+        except ReferenceFormatError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+def _read(request: HttpRequest, protection: Protection, purpose: str) -> None:
+    do_record_personal_data_read(Actor.for_user(request.user), [protection.person], purpose)
+
+
+def start(request: HttpRequest) -> HttpResponse:
+    form = FindProtectionForm(posted_data(request))
+    if request.method == "POST" and form.is_valid():
+        return redirect("advice:protection", reference=form.cleaned_data["reference"])
+    return render(
+        request, "advice/police/start.html", {"form": form}, status=400 if form.is_bound else 200
+    )
+
+
+def overview(request: HttpRequest, reference: str) -> HttpResponse:
+    protection = force_protection(request, reference)
+    _read(request, protection, "advice_page")
+    return render(
+        request,
+        "advice/police/overview.html",
+        {
+            "protection": protection,
+            "identity": protection.person.primary_identity,
+            "contact": actions.latest_contact_preference(protection.person),
+            "letters": ProtectionLetter.objects.filter(protection=protection),
+            "packs": AdvicePack.objects.filter(protection=protection),
+            "is_police": request.user.role == Role.POLICE_OFFICER,
+        },
+    )
+
+
+def contact(request: HttpRequest, reference: str) -> HttpResponse:
+    protection = force_protection(request, reference)
+    latest = actions.latest_contact_preference(protection.person)
+    initial = {}
+    if latest is not None:
+        initial = {
+            "language": latest.language,
+            "interpreter_needed": YES if latest.interpreter_needed else NO,
+            "interpreter_language": latest.interpreter_language,
+            "address_shared_with_perpetrator": latest.address_shared_with_perpetrator,
+            "safe_channel": latest.safe_channel,
+            "safe_postal_address": latest.safe_postal_address,
+            "safe_phone": latest.safe_phone,
+            "safe_email": latest.safe_email,
+        }
+    form = ContactPreferenceForm(posted_data(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.do_record_contact_preference(
+                protection.person,
+                Actor.for_user(request.user),
+                language=data["language"],
+                interpreter_needed=data["interpreter_needed"] == YES,
+                interpreter_language=data["interpreter_language"],
+                safe_channel=data["safe_channel"],
+                address_shared_with_perpetrator=data["address_shared_with_perpetrator"],
+                safe_postal_address=data["safe_postal_address"],
+                safe_phone=data["safe_phone"],
+                safe_email=data["safe_email"],
+            )
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            messages.success(request, "Safe contact details saved.")
+            return redirect("advice:protection", reference=protection.reference)
+    else:
+        _read(request, protection, "safe_contact_page")
+    return render(
+        request,
+        "advice/police/contact_form.html",
+        {"form": form, "protection": protection, "identity": protection.person.primary_identity},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+def issue_letter(request: HttpRequest, reference: str) -> HttpResponse:
+    protection = force_protection(request, reference)
+    contact_preference = actions.latest_contact_preference(protection.person)
+    initial = {"language": actions.language_for_person(protection.person)}
+    form = ProtectionLetterForm(posted_data(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            issued = actions.do_issue_protection_letter(
+                protection,
+                Actor.for_user(request.user),
+                language=form.cleaned_data["language"],
+                delivery=form.cleaned_data["delivery"],
+                view_url=victim_view_url(request),
+            )
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            response = render(
+                request,
+                "advice/police/letter_issued.html",
+                {
+                    "protection": protection,
+                    "letter": issued.letter,
+                    "passcode": issued.passcode,
+                    "pdf_data": base64.b64encode(issued.pdf).decode("ascii"),
+                    "pdf_name": f"protection-letter-{protection.reference}.pdf",
+                    "language": get_language(issued.letter.language),
+                },
+            )
+            return no_store(response)
+    return render(
+        request,
+        "advice/police/letter_form.html",
+        {
+            "form": form,
+            "protection": protection,
+            "identity": protection.person.primary_identity,
+            "contact": contact_preference,
+            "post_refusal": _post_refusal(protection),
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+def _post_refusal(protection: Protection) -> str:
+    try:
+        actions.safe_postal_address(protection.person)
+    except ValidationError as error:
+        return error.messages[0]
+    return ""
+
+
+def _initial_facts(protection: Protection) -> dict[str, object]:
+    latest = AdvicePack.objects.filter(protection=protection).first()
+    if latest is not None:
+        return FactsForm.initial_from(facts_from_json(latest.facts))
+    initial: dict[str, object] = {"first_responder_is_public_authority": YES}
+    offences = {
+        CASE_OFFENCES.get(link.case.offence_category)
+        for link in protection.links.select_related("case")
+    } - {None}
+    if len(offences) == 1:
+        initial["offence_category"] = offences.pop()
+    return initial
+
+
+def issue_pack(request: HttpRequest, reference: str) -> HttpResponse:
+    protection = force_protection(request, reference)
+    initial = {
+        **_initial_facts(protection),
+        "language": actions.language_for_person(protection.person),
+    }
+    form = AdvicePackForm(posted_data(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pack = actions.do_issue_advice_pack(
+                protection,
+                Actor.for_user(request.user),
+                facts=form.facts,
+                language=form.cleaned_data["language"],
+                channel=form.cleaned_data["channel"],
+                view_url=victim_view_url(request),
+            )
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            messages.success(request, "Advice pack issued.")
+            return redirect("advice:pack", reference=protection.reference, pack_id=pack.public_id)
+    else:
+        _read(request, protection, "advice_pack_form")
+    return render(
+        request,
+        "advice/police/pack_form.html",
+        {
+            "form": form,
+            "protection": protection,
+            "identity": protection.person.primary_identity,
+            "post_refusal": _post_refusal(protection),
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+def _pack(protection: Protection, pack_id: uuid.UUID) -> AdvicePack:
+    pack = AdvicePack.objects.filter(protection=protection, public_id=pack_id).first()
+    if pack is None:
+        raise Http404("No advice pack")
+    return pack
+
+
+def pack_detail(request: HttpRequest, reference: str, pack_id: uuid.UUID) -> HttpResponse:
+    protection = force_protection(request, reference)
+    pack = _pack(protection, pack_id)
+    facts = facts_from_json(pack.facts)
+    _read(request, protection, "advice_pack_page")
+    with translation.override("en"):
+        content = build_pack_content(
+            protection, facts, pack.advice_date, view_url=victim_view_url(request)
+        )
+    return render(
+        request,
+        "advice/police/pack_detail.html",
+        {
+            "protection": protection,
+            "pack": pack,
+            "content": content,
+            "prompts": first_responder_prompts(facts, on=pack.advice_date),
+            "language": get_language(pack.language),
+        },
+    )
+
+
+def pack_pdf(request: HttpRequest, reference: str, pack_id: uuid.UUID) -> HttpResponse:
+    protection = force_protection(request, reference)
+    pack = _pack(protection, pack_id)
+    _read(request, protection, "advice_pack_pdf")
+    response = HttpResponse(bytes(pack.pdf), content_type="application/pdf")
+    name = f"advice-pack-{protection.reference}-{pack.language}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return no_store(response)
+
+
+# --- Subject access --------------------------------------------------------------------------
+
+
+def force_person(request: HttpRequest, person_id: uuid.UUID) -> Person:
+    """A person in one of the user's force's cases, or with a protection it opened."""
+    organisation = request.user.organisation
+    person = Person.objects.filter(public_id=person_id).first()
+    if person is None:
+        raise Http404("No such person")
+    in_case = Party.objects.filter(person=person, case__force=organisation).exists()
+    protected = (
+        Protection.objects.filter(person=person)
+        .filter(Q(opened_by=organisation) | Q(cases__force=organisation))
+        .exists()
+    )
+    if not (in_case or protected):
+        raise Http404("No such person")
+    return person
+
+
+def subject_access(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    person = force_person(request, person_id)
+    form = SubjectAccessForm(posted_data(request))
+    if request.method == "POST" and form.is_valid():
+        result = actions.do_export_subject_access(person, Actor.for_user(request.user))
+        stamp = timezone.localtime(result.export.created_at).strftime("%Y%m%d-%H%M")
+        if form.cleaned_data["format"] == "json":
+            response = HttpResponse(result.json_bytes, content_type="application/json")
+            name = f"subject-access-{person.public_id}-{stamp}.json"
+        else:
+            response = HttpResponse(sar_pdf(result.data), content_type="application/pdf")
+            name = f"subject-access-{person.public_id}-{stamp}.pdf"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return no_store(response)
+    protections = Protection.objects.filter(person=person)
+    return render(
+        request,
+        "advice/police/subject_access.html",
+        {
+            "form": form,
+            "person": person,
+            "identity": person.primary_identity,
+            "protections": protections,
+            "back": reverse("advice:protection", kwargs={"reference": protections[0].reference})
+            if protections
+            else reverse("web:home"),
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )

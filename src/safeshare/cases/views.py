@@ -1,0 +1,171 @@
+"""Police pages: the force's cases, recording a case, the people in it and what happened.
+
+Views are thin: a form validates, one action changes state, the page redirects (POST-redirect-GET).
+A police officer sees only their own force's cases; another force's case is not found.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from safeshare.accounts.actors import Actor
+from safeshare.cases import actions
+from safeshare.cases.forms import (
+    CaseEventForm,
+    CaseForm,
+    PartyForm,
+    add_action_errors,
+    posted_data,
+)
+from safeshare.cases.lifecycle import CaseEvent, CaseState, InvalidCaseEvent, allowed_events
+from safeshare.cases.lifecycle import apply_event as lifecycle_apply_event
+from safeshare.cases.models import ROLE_LABELS, Case
+from safeshare.ledger.audit import do_record_personal_data_read
+from safeshare.protocol.active import active_policy
+
+CASES_PER_PAGE = 50
+
+
+def own_case(request: HttpRequest, case_id: uuid.UUID) -> Case:
+    """A case of the officer's own force; another force's case is not found (no existence leak)."""
+    return get_object_or_404(
+        Case.objects.select_related("force"), public_id=case_id, force=request.user.organisation
+    )
+
+
+def case_list(request: HttpRequest) -> HttpResponse:
+    cases = (
+        Case.objects.filter(force=request.user.organisation)
+        .annotate(people=Count("parties__person", distinct=True))
+        .order_by("-created_at")
+    )
+    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "cases/case_list.html", {"page": page})
+
+
+def case_create(request: HttpRequest) -> HttpResponse:
+    form = CaseForm(posted_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = actions.do_create_case(
+                Actor.for_user(request.user),
+                crime_reference=form.cleaned_data["crime_reference"],
+                offence_category=form.cleaned_data["offence_category"],
+                counting_rules_code=form.cleaned_data["counting_rules_code"],
+            )
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            messages.success(request, f"Case {case.crime_reference} recorded")
+            return redirect("cases:detail", case_id=case.public_id)
+    return render(request, "cases/case_form.html", {"form": form})
+
+
+def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    case = own_case(request, case_id)
+    parties = list(
+        case.parties.select_related("person").prefetch_related(
+            "person__identities", "person__protections", "referrals"
+        )
+    )
+    rows = []
+    for party in parties:
+        identities = list(party.person.identities.all())
+        protections = list(party.person.protections.all())
+        rows.append(
+            {
+                "party": party,
+                "identity": identities[0] if identities else None,
+                "role_label": ROLE_LABELS[party.role_enum],
+                "protection": protections[0] if protections else None,
+                "referable": party.role != "suspect",
+                "referral": max(party.referrals.all(), key=lambda r: r.created_at, default=None),
+            }
+        )
+    do_record_personal_data_read(
+        Actor.for_user(request.user), [party.person for party in parties], "case_page"
+    )
+    events = [
+        {
+            "title": CaseEvent(event.event).label,
+            "by": event.recorded_by,
+            "on": event.occurred_on,
+            "before": CaseState(event.state_before).label,
+            "after": CaseState(event.state_after).label,
+            "moved": event.state_before != event.state_after,
+        }
+        for event in reversed(list(case.events.all()))
+    ]
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "rows": rows,
+            "events": events,
+            "policy": active_policy(),
+        },
+    )
+
+
+def party_create(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    case = own_case(request, case_id)
+    form = PartyForm(posted_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            party = actions.do_add_party(
+                case,
+                Actor.for_user(request.user),
+                role=form.cleaned_data["role"],
+                identity=form.identity,
+                migrant=form.cleaned_data["migrant"],
+            )
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            name = form.identity.given_names + " " + form.identity.family_name
+            messages.success(
+                request, f"{name.strip()} added as {ROLE_LABELS[party.role_enum].lower()}"
+            )
+            return redirect("cases:detail", case_id=case.public_id)
+    return render(request, "cases/party_form.html", {"form": form, "case": case})
+
+
+def event_create(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    case = own_case(request, case_id)
+    allowed = allowed_events(case.state_enum)
+    form = CaseEventForm(posted_data(request), allowed=allowed)
+    if request.method == "POST" and form.is_valid():
+        try:
+            recorded = actions.do_record_case_event(
+                case,
+                Actor.for_user(request.user),
+                event=form.cleaned_data["event"],
+                occurred_on=form.cleaned_data["occurred_on"],
+            )
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            label = CaseEvent(recorded.event).label
+            messages.success(request, f"{label} recorded")
+            return redirect("cases:detail", case_id=case.public_id)
+    refused = []
+    for event in CaseEvent:
+        if event in allowed:
+            continue
+        try:
+            lifecycle_apply_event(case.state_enum, event)
+        except InvalidCaseEvent as error:
+            refused.append({"label": event.label, "reason": error.reason})
+    return render(
+        request,
+        "cases/event_form.html",
+        {"form": form, "case": case, "refused": refused, "state": case.state_enum},
+    )

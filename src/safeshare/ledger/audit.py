@@ -1,0 +1,36 @@
+"""Audit of reads: every page that shows a person's data records who read it, and why."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from safeshare.accounts.actors import Actor
+from safeshare.ledger.actions import append_entry
+from safeshare.ledger.entries import EntryKind
+from safeshare.ledger.models import LedgerEntry
+from safeshare.people.models import Person
+from safeshare.protocol.active import active_policy
+from safeshare.transactions import action_transaction
+
+
+def do_record_personal_data_read(
+    actor: Actor, people: Iterable[Person], purpose: str
+) -> LedgerEntry | None:
+    """Append a ``personal_data_read`` entry for the people whose data a page showed.
+
+    ``purpose`` is a code naming the page (for example ``case_page``). Nothing is written when
+    the page showed nobody.
+    """
+    public_ids = sorted({str(person.public_id) for person in people})
+    if not public_ids:
+        return None
+    policy = active_policy()
+    with action_transaction():
+        return append_entry(
+            EntryKind.PERSONAL_DATA_READ,
+            actor=actor,
+            policy_id=policy.id,
+            policy_version=policy.version,
+            subjects=public_ids,
+            payload={"purpose": purpose, "count": len(public_ids)},
+        )

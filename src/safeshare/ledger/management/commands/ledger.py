@@ -1,0 +1,254 @@
+"""``safeshare ledger …``: sequence, sign, verify and export the ledger, and run its worker.
+
+- ``verify [--content] [--json]``: recompute the tree from the stored entries, check every
+  checkpoint and name the first entry that does not fit (exit status 1 if anything fails).
+- ``export DIR``: write entries, recorded leaf hashes, checkpoints and public keys to ``DIR``
+  for ``python -m safeshare.ledger.verify DIR --public-key …``.
+- ``checkpoint``: sequence queued entries, then sign a checkpoint if there is anything new.
+- ``worker [--interval S] [--once]``: sequence continuously and sign checkpoints in batches;
+  stops cleanly on SIGTERM or Ctrl+C.
+- ``public-key``: print the verifier keys (current first), one a line.
+- ``sequence``: give queued entries their indices, without signing.
+- ``new-key``: print a new signing key (for ``SAFESHARE_LEDGER_SIGNING_KEY``) and its verifier
+  key; ``record-rotation --org CODE``: append the ``key_rotated`` entry of a rotation.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+import threading
+import time
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError, close_old_connections
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from safeshare.accounts.actors import Actor
+from safeshare.accounts.models import Organisation
+from safeshare.accounts.roles import Role
+from safeshare.ledger import service, signing
+from safeshare.ledger.actions import do_record_key_rotation
+from safeshare.ledger.checkpoint import generate_signing_key, parse_signer_key, signer_key_string
+
+logger = logging.getLogger("safeshare.ledger.worker")
+
+
+class _Bar(AbstractContextManager):
+    """A rich progress bar on a terminal; silent otherwise (logs, tests, pipes)."""
+
+    def __init__(self, label: str) -> None:
+        console = Console(file=sys.stderr)
+        self.progress = (
+            Progress(
+                TextColumn(label),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
+            )
+            if console.is_terminal
+            else None
+        )
+        self.task = None
+
+    def __enter__(self) -> _Bar:
+        if self.progress is not None:
+            self.progress.start()
+            self.task = self.progress.add_task("", total=None)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.progress is not None and self.task is not None:
+            self.progress.update(self.task, completed=done, total=total)
+
+
+class Command(BaseCommand):
+    help = "Sequence, sign, verify and export the ledger; run its background worker."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="subcommand", required=True)
+        verify = sub.add_parser("verify", help="Verify the stored ledger against its checkpoints.")
+        verify.add_argument(
+            "--content",
+            action="store_true",
+            help="Also re-check every entry's canonical form and allow-list (slower).",
+        )
+        verify.add_argument("--json", action="store_true", help="Print the full report as JSON.")
+        export = sub.add_parser("export", help="Write the ledger to a directory for verifiers.")
+        export.add_argument("directory", type=Path, help="A new or empty directory.")
+        sub.add_parser("checkpoint", help="Sequence queued entries and sign a checkpoint.")
+        worker = sub.add_parser("worker", help="Sequence and sign in the background.")
+        worker.add_argument(
+            "--interval",
+            type=float,
+            default=1.0,
+            help="Seconds between sequencing passes (default 1).",
+        )
+        worker.add_argument(
+            "--checkpoint-interval",
+            type=float,
+            default=10.0,
+            help="Sign a checkpoint at least this often while entries arrive (default 10 s).",
+        )
+        worker.add_argument(
+            "--checkpoint-entries",
+            type=int,
+            default=10_000,
+            help="…or as soon as this many entries are not yet signed (default 10,000).",
+        )
+        worker.add_argument(
+            "--once", action="store_true", help="Sequence and sign once, then stop."
+        )
+        sub.add_parser("public-key", help="Print the ledger's verifier keys, one a line.")
+        sub.add_parser("sequence", help="Give queued entries their indices (never signs).")
+        sub.add_parser("new-key", help="Print a new signing key and its verifier key.")
+        rotation = sub.add_parser(
+            "record-rotation", help="Append the key_rotated entry of a key rotation."
+        )
+        rotation.add_argument("--org", required=True, help="Code of the organisation rotating.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        getattr(self, "handle_" + options["subcommand"].replace("-", "_"))(options)
+
+    # --- one-off commands ------------------------------------------------------------------
+
+    def handle_verify(self, options: dict[str, Any]) -> None:
+        with _bar("Verifying") as bar:
+            report = service.verify_database(check_content=options["content"], progress=bar)
+        if options["json"]:
+            self.stdout.write(json.dumps(report.to_dict(), indent=2))
+        else:
+            self.stdout.write("Ledger in the database\n" + report.summary(), ending="")
+        if not report.ok:
+            first = report.first_problem
+            if first is not None and first.code == "no-checkpoint":
+                raise CommandError(
+                    "No checkpoint has been signed yet: run `safeshare ledger checkpoint` "
+                    "(or the worker), then verify again."
+                )
+            where = f"entry {first.index}" if first and first.index is not None else "the ledger"
+            raise CommandError(f"The ledger did not verify: see {where}.")
+
+    def handle_export(self, options: dict[str, Any]) -> None:
+        directory: Path = options["directory"]
+        try:
+            with _bar("Exporting") as bar:
+                summary = service.export_to(directory, progress=bar)
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        keys = service.verifier_keys()
+        self.stdout.write(
+            f"Exported {summary.entries:,} entries and {summary.checkpoints:,} checkpoints "
+            f"to {directory}.\nVerify with:\n  python -m safeshare.ledger.verify {directory} "
+            f"--public-key {keys[0]}\n"
+        )
+
+    def handle_checkpoint(self, options: dict[str, Any]) -> None:
+        try:
+            sequenced = service.sequence_pending()
+            checkpoint = service.make_checkpoint()
+        except (service.LedgerIntegrityError, service.SequencingError) as error:
+            raise CommandError(str(error)) from error
+        if sequenced:
+            self.stdout.write(f"Sequenced {sequenced:,} queued entries.")
+        if checkpoint is None:
+            size = service.log_size()
+            self.stdout.write(f"Nothing new to sign: the log has {size:,} entries, all signed.")
+        else:
+            self.stdout.write(f"Signed a checkpoint of {checkpoint.size:,} entries.")
+            self.stdout.write(checkpoint.note, ending="")
+
+    def handle_public_key(self, options: dict[str, Any]) -> None:
+        for key in service.verifier_keys():
+            self.stdout.write(key)
+
+    def handle_sequence(self, options: dict[str, Any]) -> None:
+        try:
+            count = service.sequence_pending()
+        except (service.LedgerIntegrityError, service.SequencingError) as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(
+            f"Sequenced {count:,} queued entries; the log has {service.log_size():,}."
+        )
+
+    def handle_new_key(self, options: dict[str, Any]) -> None:
+        key = signer_key_string(signing.origin(), generate_signing_key())
+        self.stdout.write(f"{signing.SIGNING_KEY_ENV}={key}")
+        self.stdout.write(f"{signing.VERIFIER_KEY_ENV}={parse_signer_key(key).verifier}")
+
+    def handle_record_rotation(self, options: dict[str, Any]) -> None:
+        organisation = Organisation.objects.filter(code=options["org"].upper()).first()
+        if organisation is None:
+            raise CommandError(f"No organisation {options['org']!r}. See `safeshare orgs list`.")
+        try:
+            entry = do_record_key_rotation(
+                Actor(organisation=organisation, role=Role.ADMINISTRATOR)
+            )
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(
+            f"Queued the key_rotated entry (row {entry.pk}). Run `safeshare ledger checkpoint` "
+            "now: that checkpoint is signed with both keys."
+        )
+
+    # --- the worker ------------------------------------------------------------------------
+
+    def handle_worker(self, options: dict[str, Any]) -> None:
+        stop = threading.Event()
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(signum, lambda *_: stop.set())
+        interval = max(options["interval"], 0.01)
+        every = max(options["checkpoint_interval"], 0.0)
+        batch = max(options["checkpoint_entries"], 1)
+        once = options["once"]
+        last_signed = time.monotonic()
+        failed = False
+        if not once:
+            logger.info("Ledger worker started (origin %s)", signing.origin())
+        while True:
+            busy = False
+            try:
+                close_old_connections()
+                sequenced = service.sequence_pending()
+                busy = sequenced >= service.SEQUENCE_BATCH
+                signed = service.latest_checkpoint_record()
+                unsigned = service.log_size() - (signed.size if signed else 0)
+                due = once or time.monotonic() - last_signed >= every or unsigned >= batch
+                if unsigned > 0 and due:
+                    checkpoint = service.make_checkpoint()
+                    last_signed = time.monotonic()
+                    if checkpoint is not None:
+                        logger.info("Signed ledger checkpoint of %s entries", checkpoint.size)
+                failed = False
+            except (service.LedgerIntegrityError, service.SequencingError) as error:
+                failed = True
+                logger.error("Ledger worker: %s", error)
+            except DatabaseError as error:
+                failed = True
+                logger.warning("Ledger worker: database error, retrying: %s", error)
+                close_old_connections()
+            if once or stop.is_set():
+                break
+            stop.wait(0 if busy else interval)
+        if not once:
+            logger.info("Ledger worker stopped")
+        if once and failed:
+            raise CommandError("The ledger worker could not sequence or sign; see the log.")
+
+
+def _bar(label: str) -> AbstractContextManager:
+    bar = _Bar(label)
+    return bar if bar.progress is not None else nullcontext(None)

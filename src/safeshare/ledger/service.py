@@ -1,0 +1,446 @@
+"""The ledger's Django side: sequencing, checkpoints, proofs, receipts, verification and export.
+
+Thin adapters between the pure core (``merkle``, ``entries``, ``checkpoint``, ``receipts``,
+``export``, ``verify``) and the tables. Appends are queued by ``actions.append_entry`` in each
+action's transaction; ``sequence_pending`` gives them indices in commit order without gaps and
+fills the subtree cache; ``make_checkpoint`` signs the tree head. Only the worker and the
+``checkpoint`` command sign: nothing on the request path does. See docs/ledger.md and
+docs/adr/0003-ledger-sequencing.md.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from safeshare.ledger import signing, storage
+from safeshare.ledger.checkpoint import (
+    CheckpointError,
+    add_signature,
+    sign_checkpoint,
+    verify_checkpoint,
+)
+from safeshare.ledger.entries import EntryError, entry_bytes, entry_from_dict
+from safeshare.ledger.export import ExportSummary, write_export
+from safeshare.ledger.keys import token_for_person
+from safeshare.ledger.merkle import (
+    CompactRange,
+    NodeId,
+    _consistency_ranges,
+    _inclusion_ranges,
+    leaf_hash,
+    verify_consistency,
+)
+from safeshare.ledger.models import LedgerCheckpoint, LedgerEntry
+from safeshare.ledger.receipts import Receipt, make_receipt
+from safeshare.ledger.verify import Problem, VerificationReport, verify_log
+
+logger = logging.getLogger(__name__)
+
+SEQUENCE_BATCH = 2000
+"""Entries sequenced per transaction (the lock is held for one batch at a time)."""
+
+Progress = Callable[[int, int], None]
+"""Called with (entries done, entries in all) while verifying or exporting."""
+
+
+class LedgerIntegrityError(RuntimeError):
+    """The stored log does not fit its own signed checkpoints: nothing is sequenced or signed
+    until someone has looked (run ``safeshare ledger verify``)."""
+
+
+class SequencingError(RuntimeError):
+    """A queued entry cannot be made into a valid entry (it would block the log)."""
+
+
+class LedgerRangeError(ValueError):
+    """Asked for entries or proofs outside the log."""
+
+
+# --- Sequencing ------------------------------------------------------------------------------
+
+
+def _latest_checkpoint_size() -> int | None:
+    return LedgerCheckpoint.objects.order_by("-size").values_list("size", flat=True).first()
+
+
+def _sequence_batch(limit: int) -> int:
+    """Sequence up to ``limit`` queued entries in one transaction; return how many."""
+    with transaction.atomic():
+        storage.lock_ledger()
+        queued = storage.queued_drafts(limit)
+        if not queued:
+            return 0
+        size = storage.sequenced_size()
+        signed = _latest_checkpoint_size()
+        if signed is not None and size < signed:
+            raise LedgerIntegrityError(
+                f"the log has {size} entries but checkpoint {signed} was signed: entries are "
+                "missing, so nothing more is sequenced"
+            )
+        compact = storage.tree().compact_range(size)
+        nodes: dict[NodeId, bytes] = {}
+
+        def keep(node: NodeId, digest: bytes) -> None:
+            if node.level >= storage.MIN_CACHED_LEVEL:
+                nodes[node] = digest
+
+        rows = []
+        for offset, (row_id, draft) in enumerate(queued):
+            index = size + offset
+            try:
+                data = entry_bytes(entry_from_dict({**draft, "index": index}))
+            except (EntryError, KeyError, TypeError, ValueError) as error:
+                raise SequencingError(
+                    f"queued ledger row {row_id} is not valid: {error}"
+                ) from error
+            digest = leaf_hash(data)
+            compact.append(digest, on_node=keep)
+            rows.append((row_id, index, data, digest))
+        storage.store_sequenced(rows)
+        storage.DatabaseSubtreeCache().put_many(nodes)
+        return len(rows)
+
+
+def sequence_pending(limit: int | None = None) -> int:
+    """Give queued entries their indices, in commit order, with no gaps; return how many.
+
+    Each batch is its own transaction under the ledger lock, so concurrent sequencers never
+    interleave (and the unique index on ``index`` is the backstop). Never signs.
+    """
+    if not storage.has_queued():  # the usual case on a read path: take no lock at all
+        return 0
+    done = 0
+    while limit is None or done < limit:
+        batch = SEQUENCE_BATCH if limit is None else min(SEQUENCE_BATCH, limit - done)
+        count = _sequence_batch(batch)
+        done += count
+        if count < batch:
+            break
+    return done
+
+
+# --- Checkpoints -----------------------------------------------------------------------------
+
+
+def make_checkpoint() -> LedgerCheckpoint | None:
+    """Sign a checkpoint over every sequenced entry; ``None`` if there is nothing new to sign.
+
+    Before signing it checks, with a consistency proof, that the tree extends the last signed
+    checkpoint: a log whose stored history was rewritten is never signed. Call it only from the
+    worker or the ``checkpoint`` command, never on a request path.
+    """
+    signer = signing.signing_key()
+    previous = signing.previous_signing_key()
+    with transaction.atomic():
+        storage.lock_ledger()
+        size = storage.sequenced_size()
+        last = LedgerCheckpoint.objects.order_by("-size").first()
+        if last is not None and last.size > size:
+            raise LedgerIntegrityError(
+                f"checkpoint {last.size} was signed but the log has only {size} entries"
+            )
+        if size == 0 or (last is not None and last.size == size):
+            return None
+        tree = storage.tree()
+        root = tree.root(size)
+        if last is not None:
+            try:
+                old = verify_checkpoint(last.note, signing.verifier_keys())
+            except CheckpointError as error:
+                raise LedgerIntegrityError(
+                    f"the stored checkpoint {last.size} does not verify: {error}"
+                ) from error
+            proof = tree.consistency_proof(old.size, size)
+            if not verify_consistency(old.size, size, old.root, root, proof):
+                raise LedgerIntegrityError(
+                    f"the stored entries are not an extension of checkpoint {old.size}: the "
+                    "history was changed, so nothing is signed"
+                )
+        note = sign_checkpoint(signing.origin(), size, root, signer)
+        if previous is not None and previous.verifier.key_id != signer.verifier.key_id:
+            note = add_signature(note, previous.private_key, previous.name)
+        try:
+            with transaction.atomic():
+                return LedgerCheckpoint.objects.create(
+                    size=size, root=root, note=note, key_name=signer.verifier.key_id
+                )
+        except IntegrityError:
+            return None
+
+
+def latest_checkpoint_record() -> LedgerCheckpoint | None:
+    """The largest signed checkpoint."""
+    return LedgerCheckpoint.objects.order_by("-size").first()
+
+
+def latest_checkpoint() -> str | None:
+    """The note text of the largest signed checkpoint, or ``None`` before the first."""
+    checkpoint = latest_checkpoint_record()
+    return checkpoint.note if checkpoint is not None else None
+
+
+def checkpoint_at(size: int) -> str | None:
+    """The note of the checkpoint of exactly ``size`` entries, if one was signed."""
+    return LedgerCheckpoint.objects.filter(size=size).values_list("note", flat=True).first()
+
+
+def verifier_keys() -> list[str]:
+    """The log's verifier keys (note key strings), the current one first."""
+    return [str(key) for key in signing.verifier_keys()]
+
+
+# --- Proofs and entries ----------------------------------------------------------------------
+
+
+def log_size() -> int:
+    """Number of sequenced entries."""
+    return storage.sequenced_size()
+
+
+@dataclass(frozen=True)
+class InclusionProof:
+    """Entry ``index``'s recorded leaf hash and its audit path in the tree of ``size``."""
+
+    index: int
+    size: int
+    leaf_hash: bytes
+    proof: list[bytes]
+
+
+def prove_inclusion(index: int, size: int) -> InclusionProof:
+    """The audit path of entry ``index`` in the tree of the first ``size`` entries, with the
+    entry's recorded leaf hash. One query reads the cached subtrees, the few leaf hashes and
+    the log's size it needs."""
+    if not 0 <= index < size:
+        raise LedgerRangeError("an inclusion proof needs 0 <= index < size")
+    read = storage.tree_for_ranges([*_inclusion_ranges(index, size), (index, index + 1)])
+    if size > read.size:
+        raise LedgerRangeError(f"the size must be at most {read.size}, the log's size")
+    proof = read.tree.inclusion_proof(index, size)
+    digest = read.leaves.get(index) or storage.read_leaf_hashes(index, index + 1)[0]
+    return InclusionProof(index, size, digest, proof)
+
+
+def inclusion_proof(index: int, size: int) -> list[bytes]:
+    """The audit path of entry ``index`` in the tree of the first ``size`` entries."""
+    return prove_inclusion(index, size).proof
+
+
+def consistency_proof(old: int, new: int) -> list[bytes]:
+    """The proof that the tree of ``old`` entries is a prefix of the tree of ``new`` entries."""
+    if not 0 <= old <= new:
+        raise LedgerRangeError("a consistency proof needs 0 <= first <= second")
+    ranges = [] if old in (0, new) else _consistency_ranges(old, new)
+    read = storage.tree_for_ranges(ranges)
+    if new > read.size:
+        raise LedgerRangeError(f"the second size must be at most {read.size}, the log's size")
+    return read.tree.consistency_proof(old, new)
+
+
+def entries_range(start: int, end: int) -> list[LedgerEntry]:
+    """Sequenced entries with ``start <= index < end``, in index order."""
+    if not 0 <= start <= end:
+        raise LedgerRangeError("a range needs 0 <= start <= end")
+    return list(
+        LedgerEntry.objects.filter(index__gte=start, index__lt=end)
+        .only("id", "index", "kind", "body", "leaf_hash", "created_at")
+        .order_by("index")
+    )
+
+
+# --- Receipts --------------------------------------------------------------------------------
+
+
+def _person_tokens(person: object) -> list[str]:
+    """The person's token, and those of any person records merged into them."""
+    ids = [person.public_id]  # type: ignore[attr-defined]
+    merged = getattr(person, "merged_from", None) if getattr(person, "pk", None) else None
+    if merged is not None:
+        ids += list(merged.values_list("public_id", flat=True))
+    return [token_for_person(public_id) for public_id in ids]
+
+
+def receipts_for_person(person: object) -> list[tuple[LedgerEntry, Receipt | None]]:
+    """Every entry about the person, newest first, each with its receipt.
+
+    Queued entries are sequenced first (cheap; never signs). The receipt proves inclusion in
+    the latest signed checkpoint; it is ``None`` for an entry that no checkpoint covers yet.
+    """
+    try:
+        sequence_pending()
+    except (LedgerIntegrityError, SequencingError):
+        logger.exception("The ledger could not sequence queued entries")
+    entries = list(
+        LedgerEntry.objects.filter(subject_rows__token__in=_person_tokens(person))
+        .distinct()
+        .order_by(F("index").desc(nulls_first=True), "-id")
+    )
+    checkpoint = latest_checkpoint_record()
+    tree = storage.tree()
+    result: list[tuple[LedgerEntry, Receipt | None]] = []
+    for entry in entries:
+        receipt = None
+        if (
+            checkpoint is not None
+            and entry.index is not None
+            and entry.index < checkpoint.size
+            and entry.leaf_hash is not None
+        ):
+            proof = tree.inclusion_proof(entry.index, checkpoint.size)
+            receipt = make_receipt(entry.index, bytes(entry.leaf_hash), checkpoint.note, proof)
+        result.append((entry, receipt))
+    return result
+
+
+# --- Verification and export -----------------------------------------------------------------
+
+
+class DatabaseVerificationReport(VerificationReport):
+    """The pure verifier's report over the database's rows (``size`` is the entries read)."""
+
+    @property
+    def size(self) -> int:
+        """Number of sequenced entries read."""
+        return self.entries
+
+
+def _sequence_quietly() -> None:
+    try:
+        sequence_pending()
+    except (LedgerIntegrityError, SequencingError) as error:
+        logger.warning("Queued ledger entries were not sequenced: %s", error)
+
+
+def _rows(
+    size: int, progress: Progress | None
+) -> Iterator[tuple[int, bytes | None, bytes | None]]:
+    done = 0
+    for row in storage.stream_entries(below=size):
+        yield row
+        done += 1
+        if progress is not None and done % storage.STREAM_CHUNK == 0:
+            progress(done, size)
+    if progress is not None:
+        progress(done, size)
+
+
+def verify_database(
+    *, check_content: bool = False, progress: Progress | None = None
+) -> DatabaseVerificationReport:
+    """Recompute the tree from the stored entries and check every checkpoint against it.
+
+    Checks every checkpoint's signature and that successive checkpoints are consistent, that
+    entries are numbered 0..n-1 in order, and compares each entry with the leaf hash recorded
+    when it was sequenced, so that the report names the first entry that does not fit. Entries
+    a checkpoint covers were validated before they were signed, so by default only their index
+    is re-read; ``check_content`` re-checks every entry's canonical form and allow-list too.
+    """
+    _sequence_quietly()
+    size = storage.sequenced_size()
+    recorded: deque[bytes] = deque()
+
+    def bodies() -> Iterator[bytes]:
+        for _index, body, leaf in _rows(size, progress):
+            recorded.append(leaf or b"")
+            yield body or b""
+
+    def leaves() -> Iterator[bytes]:
+        # Pulled right after each entry, so it holds exactly that entry's recorded hash.
+        while recorded:
+            yield recorded.popleft()
+
+    report = verify_log(
+        bodies(),
+        storage.checkpoint_notes(),
+        signing.verifier_keys(),
+        leaf_hashes=leaves(),
+        check_content=check_content,
+        recheck_signed_entries=check_content,
+    )
+    result = DatabaseVerificationReport(
+        **{field.name: getattr(report, field.name) for field in fields(report)}
+    )
+    result.source = "the ledger"
+    _find_inserted_entry(result, size)
+    return result
+
+
+MAX_INSERTION_SEARCH = 1024
+"""Largest stretch between checkpoints searched for a single inserted entry."""
+
+
+def _find_inserted_entry(report: DatabaseVerificationReport, size: int) -> None:
+    """Name an entry inserted into the stored history, if that explains the first bad checkpoint.
+
+    An entry slipped in by renumbering the rows after it (and given a matching leaf hash) makes
+    every later entry look out of place. If removing exactly one entry between the last good
+    checkpoint and the first bad one gives that checkpoint's root, that entry is the intruder.
+    """
+    bad = [r for r in report.checkpoints if r.status == "mismatch" and r.size is not None]
+    if not bad:
+        return
+    first_bad = min(bad, key=lambda result: result.size or 0)
+    start, end = report.verified_size, first_bad.size or 0
+    if end - start > MAX_INSERTION_SEARCH or end + 1 > size:
+        return
+    prefix = CompactRange()
+    window: list[bytes] = []
+    for position, (_index, body, _leaf) in enumerate(storage.stream_entries(below=None)):
+        if position > end:
+            break
+        digest = leaf_hash(body or b"")
+        if position < start:
+            prefix.append(digest)
+        else:
+            window.append(digest)
+    if len(window) != end - start + 1:
+        return
+    head = prefix
+    for skipped, digest in enumerate(window):
+        candidate = head.copy()
+        candidate.extend(window[skipped + 1 :])
+        if candidate.root() == first_bad.root:
+            report.add(
+                Problem(
+                    "entry-inserted",
+                    f"not in the history {first_bad.label} signed: without this entry, "
+                    f"entries {start} to {end} give that checkpoint's root exactly",
+                    index=start + skipped,
+                    checkpoint=first_bad.label,
+                )
+            )
+            return
+        head.append(digest)
+
+
+def export_to(directory: Path, *, progress: Progress | None = None) -> ExportSummary:
+    """Write an export directory (docs/ledger.md, "The export") for independent verification.
+
+    Entries are streamed with the leaf hashes recorded when they were sequenced, every signed
+    checkpoint and the verifier keys. The directory must not exist or must be empty.
+    """
+    _sequence_quietly()
+    size = storage.sequenced_size()
+    recorded: deque[bytes] = deque()
+
+    def bodies() -> Iterator[bytes]:
+        for _index, body, leaf in _rows(size, progress):
+            # A damaged row is exported as found; a missing hash becomes one that never matches.
+            recorded.append(leaf if leaf is not None and len(leaf) == 32 else bytes(32))
+            yield body or b""
+
+    def leaves() -> Iterator[bytes]:
+        while recorded:
+            yield recorded.popleft()
+
+    notes = storage.checkpoint_notes()
+    return write_export(
+        Path(directory), bodies(), list(notes.values()), verifier_keys(), leaf_hashes=leaves()
+    )

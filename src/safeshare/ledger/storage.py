@@ -1,0 +1,310 @@
+"""SQL-level adapters between the ledger's pure core and its tables (SQLite and PostgreSQL).
+
+The hot paths (appends, sequencing, proofs, streaming every entry for ``verify`` and
+``export``) use the driver's cursor on Django's connection, inside Django's transactions: the
+ORM, and even Django's cursor wrapper, would cost more than the hashing. An inclusion or
+consistency proof reads everything it needs in one query. Nothing here signs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from itertools import batched
+from typing import Any, NamedTuple
+
+from django.db import connection
+
+from safeshare.ledger.merkle import NodeId, TreeStore, _perfect_nodes
+from safeshare.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerSubject, LedgerSubtree
+
+LOCK_KEY = 0x5AFE_5AE1_ED6E
+"""PostgreSQL advisory lock key held by whoever sequences or signs (one at a time)."""
+
+MIN_CACHED_LEVEL = 4
+"""Subtrees of 16 entries and more are cached (about one row per 8 entries)."""
+
+STREAM_CHUNK = 5000
+"""Rows fetched per query when streaming the whole log."""
+
+
+def _table(model: type) -> str:
+    """The quoted table name (double quotes suit both SQLite and PostgreSQL)."""
+    return f'"{model._meta.db_table}"'  # type: ignore[attr-defined]
+
+
+ENTRIES = _table(LedgerEntry)
+SUBJECTS = _table(LedgerSubject)
+SUBTREES = _table(LedgerSubtree)
+CHECKPOINTS = _table(LedgerCheckpoint)
+INDEX = '"index"'
+
+
+def _sql(text: str) -> str:
+    """Write queries with ``%s``; SQLite's driver wants ``?``."""
+    return text.replace("%s", "?") if connection.vendor == "sqlite" else text
+
+
+def run(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    """Execute one statement on Django's connection (in its transaction, if any); fetch all."""
+    connection.ensure_connection()
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(_sql(sql), params)
+        return cursor.fetchall() if cursor.description else []
+    finally:
+        cursor.close()
+
+
+def run_many(sql: str, rows: Iterable[Sequence[Any]]) -> None:
+    """Execute one statement for each row of parameters."""
+    connection.ensure_connection()
+    cursor = connection.connection.cursor()
+    try:
+        cursor.executemany(_sql(sql), rows)
+    finally:
+        cursor.close()
+
+
+def lock_ledger() -> None:
+    """Serialise sequencers and signers until the current transaction ends.
+
+    PostgreSQL: a transaction-scoped advisory lock. SQLite: every transaction is ``BEGIN
+    IMMEDIATE`` (see settings), which already holds the database's single write lock.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("lock_ledger() must run inside a transaction")
+    if connection.vendor == "postgresql":
+        run("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+
+
+def _as_bytes(value: object) -> bytes | None:
+    if value is None:
+        return None
+    return value if type(value) is bytes else bytes(value)  # type: ignore[arg-type]
+
+
+def sequenced_size() -> int:
+    """Number of sequenced entries (one more than the largest index; the index is unique)."""
+    [(largest,)] = run(f"SELECT MAX({INDEX}) FROM {ENTRIES}")  # noqa: S608
+    return 0 if largest is None else int(largest) + 1
+
+
+def has_queued() -> bool:
+    """Whether any entry waits for an index (a cheap look, outside any lock)."""
+    return bool(run(f"SELECT 1 FROM {ENTRIES} WHERE {INDEX} IS NULL LIMIT 1"))  # noqa: S608
+
+
+def queued_drafts(limit: int) -> list[tuple[int, dict[str, object]]]:
+    """Up to ``limit`` queued entries, oldest first: ``(row id, draft fields)``."""
+    rows = run(
+        f"SELECT id, draft FROM {ENTRIES} WHERE {INDEX} IS NULL ORDER BY id LIMIT %s",  # noqa: S608
+        [limit],
+    )
+    return [
+        (row_id, json.loads(draft) if isinstance(draft, str | bytes) else draft)
+        for row_id, draft in rows
+    ]
+
+
+def store_sequenced(rows: Sequence[tuple[int, int, bytes, bytes]]) -> None:
+    """Give queued rows their index, canonical bytes and leaf hash: ``(id, index, body, leaf)``.
+
+    PostgreSQL gets the whole batch in one statement (arrays); SQLite, in-process, one each.
+    """
+    if connection.vendor == "postgresql":
+        ids, indices, bodies, leaves = (list(column) for column in zip(*rows, strict=True))
+        run(
+            f"UPDATE {ENTRIES} AS e SET {INDEX} = v.position, body = v.body, "  # noqa: S608
+            "leaf_hash = v.leaf FROM unnest(%s::bigint[], %s::bigint[], %s::bytea[], "
+            "%s::bytea[]) AS v(id, position, body, leaf) "
+            f"WHERE e.id = v.id AND e.{INDEX} IS NULL",
+            [ids, indices, bodies, leaves],
+        )
+        return
+    run_many(
+        f"UPDATE {ENTRIES} SET {INDEX} = %s, body = %s, leaf_hash = %s "  # noqa: S608
+        f"WHERE id = %s AND {INDEX} IS NULL",
+        [(index, body, leaf, row_id) for row_id, index, body, leaf in rows],
+    )
+
+
+def read_leaf_hashes(start: int, end: int) -> list[bytes]:
+    """The recorded leaf hashes of entries ``[start, end)``, in index order."""
+    rows = run(
+        f"SELECT leaf_hash FROM {ENTRIES} "  # noqa: S608
+        f"WHERE {INDEX} >= %s AND {INDEX} < %s ORDER BY {INDEX}",
+        [start, end],
+    )
+    return [_as_bytes(value) or b"" for (value,) in rows]
+
+
+def _padded(count: int) -> int:
+    """Round up to a power of two, so that a few query shapes serve every proof (and the
+    driver's prepared statements are reused)."""
+    return 1 << max(0, (count - 1).bit_length())
+
+
+def _values(rows: Sequence[tuple[int, int]]) -> tuple[str, list[int]]:
+    """``(VALUES (a, b), …) AS v``, padded with ``(-1, -1)``; columns ``column1``, ``column2``."""
+    padded = [*rows, *[(-1, -1)] * (_padded(len(rows)) - len(rows))]
+    first = "(CAST(%s AS INTEGER), CAST(%s AS BIGINT))"
+    sql = f"(VALUES {', '.join([first, *['(%s, %s)'] * (len(padded) - 1)])}) AS v"
+    return sql, [value for row in padded for value in row]
+
+
+def _pairs(rows: Sequence[tuple[int, int]]) -> tuple[str, list[Any]]:
+    """A relation ``v(column1, column2)`` of the rows, as padded ``VALUES`` (exact row counts
+    keep the planner on the indexes; few distinct query texts)."""
+    values, params = _values(rows)
+    return values, list(params)
+
+
+def _nodes_query(nodes: Collection[NodeId]) -> tuple[str, list[Any]]:
+    relation, params = _pairs([(node.level, node.index) for node in nodes])
+    return (
+        f"SELECT s.level, s.{INDEX}, s.hash FROM {relation} "  # noqa: S608
+        f"JOIN {SUBTREES} s ON s.level = v.column1 AND s.{INDEX} = v.column2",
+        params,
+    )
+
+
+def _leaves_query(ranges: Sequence[tuple[int, int]]) -> tuple[str, list[Any]]:
+    relation, params = _pairs(ranges)
+    return (
+        f"SELECT -1, e.{INDEX}, e.leaf_hash FROM {relation} "  # noqa: S608
+        f"JOIN {ENTRIES} e ON e.{INDEX} >= v.column1 AND e.{INDEX} < v.column2",
+        params,
+    )
+
+
+class DatabaseSubtreeCache:
+    """``SubtreeCache`` over the ``LedgerSubtree`` table, optionally with hashes read ahead."""
+
+    def __init__(self, known: Mapping[NodeId, bytes] | None = None) -> None:
+        self._known = dict(known or {})
+
+    def get_many(self, nodes: Collection[NodeId]) -> Mapping[NodeId, bytes]:
+        """Return the cached hashes among ``nodes`` (one query for those not read ahead)."""
+        found = {node: self._known[node] for node in nodes if node in self._known}
+        missing = [node for node in nodes if node not in found]
+        for group in batched(missing, 512):
+            for level, index, digest in run(*_nodes_query(group)):
+                found[NodeId(level, index)] = _as_bytes(digest) or b""
+        return found
+
+    def put_many(self, hashes: Mapping[NodeId, bytes]) -> None:
+        """Store hashes of complete subtrees (ones already stored are left as they are)."""
+        if not hashes:
+            return
+        if connection.vendor == "postgresql":
+            run(
+                f"INSERT INTO {SUBTREES} (level, {INDEX}, hash) "  # noqa: S608
+                "SELECT * FROM unnest(%s::smallint[], %s::bigint[], %s::bytea[]) "
+                f"ON CONFLICT (level, {INDEX}) DO NOTHING",
+                [
+                    [node.level for node in hashes],
+                    [node.index for node in hashes],
+                    list(hashes.values()),
+                ],
+            )
+            return
+        run_many(
+            f"INSERT INTO {SUBTREES} (level, {INDEX}, hash) VALUES (%s, %s, %s) "  # noqa: S608
+            f"ON CONFLICT (level, {INDEX}) DO NOTHING",
+            [(node.level, node.index, digest) for node, digest in hashes.items()],
+        )
+
+
+def tree() -> TreeStore:
+    """Roots and proofs over the sequenced entries, with the subtree cache."""
+    return TreeStore(read_leaf_hashes, DatabaseSubtreeCache(), min_cached_level=MIN_CACHED_LEVEL)
+
+
+class ReadAhead(NamedTuple):
+    """What ``tree_for_ranges`` read: a tree over it, the log's size, and the leaf hashes."""
+
+    tree: TreeStore
+    size: int
+    leaves: dict[int, bytes]
+
+
+def tree_for_ranges(ranges: Iterable[tuple[int, int]]) -> ReadAhead:
+    """A tree that has read ahead, in one query, everything a proof over ``ranges`` needs.
+
+    ``ranges`` are the leaf ranges whose hashes make up the proof (``merkle``'s proof ranges).
+    The log's size is read in the same query. Anything missing (a cold cache) is read on
+    demand, as ``tree()`` would.
+    """
+    nodes = {node for start, end in ranges for node in _perfect_nodes(start, end)}
+    high = [node for node in nodes if node.level >= MIN_CACHED_LEVEL]
+    tiles = sorted(
+        {node.index >> (MIN_CACHED_LEVEL - node.level) for node in nodes if node not in high}
+    )
+    parts: list[str] = []
+    params: list[Any] = []
+    if high:
+        sql, node_params = _nodes_query(high)
+        parts.append(sql)
+        params += node_params
+    if tiles:
+        width = 1 << MIN_CACHED_LEVEL
+        sql, leaf_params = _leaves_query([(tile * width, (tile + 1) * width) for tile in tiles])
+        parts.append(sql)
+        params += leaf_params
+    parts.append(f"SELECT -2, MAX({INDEX}), NULL FROM {ENTRIES}")  # noqa: S608
+    known: dict[NodeId, bytes] = {}
+    leaves: dict[int, bytes] = {}
+    size = 0
+    for level, index, digest in run(" UNION ALL ".join(parts), params):
+        if level == -2:
+            size = 0 if index is None else int(index) + 1
+        elif level == -1:
+            leaves[index] = _as_bytes(digest) or b""
+        else:
+            known[NodeId(level, index)] = _as_bytes(digest) or b""
+
+    def read(start: int, end: int) -> list[bytes]:
+        if all(i in leaves for i in range(start, end)):
+            return [leaves[i] for i in range(start, end)]
+        return read_leaf_hashes(start, end)
+
+    store = TreeStore(read, DatabaseSubtreeCache(known), min_cached_level=MIN_CACHED_LEVEL)
+    return ReadAhead(store, size, leaves)
+
+
+def stream_entries(
+    below: int | None = None, chunk: int = STREAM_CHUNK
+) -> Iterator[tuple[int, bytes | None, bytes | None]]:
+    """Every sequenced row in index order: ``(index, body, recorded leaf hash)``.
+
+    Reads in keyset pages, so memory stays flat however long the log is. ``below`` stops at an
+    index (rows sequenced after the caller took its size are left out).
+    """
+    last: int | None = None
+    while True:
+        conditions = [f"{INDEX} IS NOT NULL"]
+        params: list[object] = []
+        if last is not None:
+            conditions.append(f"{INDEX} > %s")
+            params.append(last)
+        if below is not None:
+            conditions.append(f"{INDEX} < %s")
+            params.append(below)
+        params.append(chunk)
+        rows = run(
+            f"SELECT {INDEX}, body, leaf_hash FROM {ENTRIES} "  # noqa: S608
+            f"WHERE {' AND '.join(conditions)} ORDER BY {INDEX} LIMIT %s",
+            params,
+        )
+        for index, body, leaf in rows:
+            yield index, _as_bytes(body), _as_bytes(leaf)
+        if len(rows) < chunk:
+            return
+        last = rows[-1][0]
+
+
+def checkpoint_notes() -> dict[str, str]:
+    """Every stored checkpoint note, in size order, labelled ``checkpoint <size>``."""
+    rows = LedgerCheckpoint.objects.order_by("size").values_list("size", "note")
+    return {f"checkpoint {size}": note for size, note in rows}

@@ -1,0 +1,107 @@
+"""Blocking keys: several independent ways for a true candidate to be found.
+
+Every identity is indexed under these keys (``k`` = phonetic key of a name token, see
+``names.key_tokens``; pairs are unordered and taken within one name, primary or alias):
+
+========  ===========================  ==============================================
+prefix    key                          survives
+========  ===========================  ==============================================
+``t:``    one token                    everything but a typo in that token (rare
+                                       names only: common tokens exceed the cap)
+``n:``    two tokens                   order swap, missing or wrong date, extra or
+                                       missing tokens, typo in a third token
+``y:``    two tokens + birth year      as ``n:`` for common names; queried at year
+          (``-`` when unknown)         ±1 (±2 for partial dates) and ``-``
+``d:``    one token + full date        typo in any other token; day/month swap
+                                       (day and month are sorted when both ≤ 12)
+``i:``    two initials + full date     typos or transliteration in every token,
+                                       order swap
+``b:``    one token + birth year       a typo in, or replacement of, every other
+                                       token (father's name as family name) when the
+                                       date is partial; common tokens exceed the cap
+``p:``    passport number              any name or date error
+``h:``    Home Office reference        any name or date error
+========  ===========================  ==============================================
+
+``blocking_keys`` gives the keys an identity is stored under; ``query_keys`` the (larger) set
+a subject looks up. A key shared by more than ``key_cap`` register identities is not used to
+fetch candidates (see ``Matcher``): the other keys still find a true candidate, and a subject
+too thin to use them (name only, common name) is held rather than cleared.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+from safeshare.matching.names import key_tokens
+from safeshare.matching.record import PreparedIdentity
+
+__all__ = ["blocking_keys", "day_month_key", "name_key_sets", "query_keys"]
+
+
+def day_month_key(month: int, day: int) -> str:
+    """Day and month as four digits, order-free when either could be the other."""
+    if month <= 12 and day <= 12:
+        month, day = min(month, day), max(month, day)
+    return f"{month:02d}{day:02d}"
+
+
+def name_key_sets(prepared: PreparedIdentity) -> list[frozenset[str]]:
+    """The phonetic keys of each name (primary, then aliases)."""
+    return [key_tokens(tokens) for tokens in prepared.names]
+
+
+def _keys(
+    prepared: PreparedIdentity, years: tuple[str, ...], token_years: tuple[str, ...]
+) -> frozenset[str]:
+    keys: set[str] = set()
+    year, month, day = prepared.date_of_birth
+    full = prepared.has_full_date_of_birth
+    date = f"{year}{day_month_key(month, day)}" if full else ""
+    if full:
+        for names in prepared.names:
+            initials = sorted({t[0] for t in names})
+            if len(initials) == 1:
+                keys.add(f"i:{initials[0]}|{date}")
+            for a, b in combinations(initials, 2):
+                keys.add(f"i:{a}{b}|{date}")
+    for names, tokens in zip(prepared.names, name_key_sets(prepared), strict=True):
+        if len(tokens) == 1 and len(names) > 1:  # Lei Li, Hossain Hossain: one key, twice
+            (token,) = tokens
+            keys.add(f"n:{token}|{token}")
+            for y in years:
+                keys.add(f"y:{token}|{token}|{y}")
+        for token in tokens:
+            keys.add(f"t:{token}")
+            for y in token_years:
+                keys.add(f"b:{token}|{y}")
+            if full:
+                keys.add(f"d:{token}|{date}")
+        for a, b in combinations(sorted(tokens), 2):
+            keys.add(f"n:{a}|{b}")
+            for y in years:
+                keys.add(f"y:{a}|{b}|{y}")
+    if prepared.passport_number:
+        keys.add(f"p:{prepared.passport_number}")
+    if prepared.home_office_reference:
+        keys.add(f"h:{prepared.home_office_reference}")
+    return frozenset(keys)
+
+
+def blocking_keys(prepared: PreparedIdentity) -> frozenset[str]:
+    """The keys under which a register identity is indexed."""
+    year = prepared.date_of_birth[0]
+    return _keys(prepared, (str(year) if year else "-",), (str(year),) if year else ())
+
+
+def query_keys(prepared: PreparedIdentity) -> frozenset[str]:
+    """The keys a subject looks up: its own, with the birth year widened (±1, or ±2 for a
+    partial or 1 January date) and register rows without a date of birth included."""
+    year = prepared.date_of_birth[0]
+    if not year:
+        return blocking_keys(prepared)
+    full = prepared.has_full_date_of_birth
+    spread = 1 if full else 2
+    years = (*(str(year + d) for d in range(-spread, spread + 1)), "-")
+    token_years = (str(year),) if full else tuple(str(year + d) for d in (-1, 0, 1))
+    return _keys(prepared, years, token_years)

@@ -1,0 +1,389 @@
+"""Score a subject against register candidates and decide: match, possible or none.
+
+Decision → clearance: ``match`` → blocked, ``possible`` → hold (blocked until a protocol
+officer reviews it), ``none`` → clear. Safety rules on top of the weights:
+
+* a candidate whose every name token agrees (exactly or phonetically) and whose date of
+  birth is consistent (the same, a partial date in the same year, or unknown) with no
+  contradicting sex or Home Office reference is held, however many others share the name:
+  ambiguity is for a person to resolve, not a reason to clear;
+* a subject with little data (no full date of birth and no document number) is held, not
+  cleared, when a candidate agrees on two or more name tokens (or on a single-token name)
+  and no date contradicts it;
+* a subject whose name is too common to fetch candidates for (a capped name key) and who
+  has no date of birth to narrow it is held.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Literal
+
+from safeshare.matching.blocking import name_key_sets, query_keys
+from safeshare.matching.compare import (
+    DOB_LEVELS,
+    FIELDS,
+    LEVELS,
+    MISSING,
+    NAME_ALL_PHONETIC,
+    NAME_ONE,
+    NAME_TWO_PLUS,
+    NameComparison,
+    compare_address,
+    compare_dob,
+    compare_document,
+    compare_names,
+    compare_value,
+)
+from safeshare.matching.model import MatchModel, Thresholds, load_model
+from safeshare.matching.names import skeleton
+from safeshare.matching.record import IdentityRecord, PreparedIdentity, prepare
+from safeshare.matching.register import CandidateSource
+
+__all__ = [
+    "CLEARANCE",
+    "CandidateScore",
+    "Decision",
+    "FieldComparison",
+    "MatchResult",
+    "Matcher",
+]
+
+Decision = Literal["match", "possible", "none"]
+CLEARANCE: dict[str, str] = {"match": "blocked", "possible": "hold", "none": "clear"}
+_RANK = {"none": 0, "possible": 1, "match": 2}
+_DOB_DIFF = DOB_LEVELS.index("diff")
+_CONSISTENT_DOB = frozenset(
+    {MISSING, *(DOB_LEVELS.index(x) for x in ("exact", "partial_same_year"))}
+)
+_DISAGREE = 1
+_DOCUMENT_DIFF = 2
+
+
+@dataclass(frozen=True, slots=True)
+class FieldComparison:
+    """One field's contribution: its comparison level and match weight (bits)."""
+
+    field: str
+    level: str  # a label from compare.LEVELS, or "missing"
+    weight: float
+    detail: str = ""  # e.g. the two names compared
+
+    def __str__(self) -> str:
+        detail = f" [{self.detail}]" if self.detail else ""
+        return f"{self.field}: {self.level}{detail} ({self.weight:+.1f})"
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateScore:
+    """A scored candidate with the evidence behind its score.
+
+    ``weight`` is the sum of the field weights, the name-frequency adjustment and the prior
+    (minus log2 of how many register identities share a name token with the subject), so it
+    is comparable across register sizes; ``probability`` is ``1 / (1 + 2**-weight)``.
+    """
+
+    register_id: Hashable
+    weight: float
+    probability: float
+    decision: Decision
+    fields: tuple[FieldComparison, ...]
+    rule: str = ""  # a safety rule that raised the decision, if any
+
+    def explain(self) -> str:
+        parts = ", ".join(str(f) for f in self.fields if f.level != "missing")
+        rule = f"; {self.rule}" if self.rule else ""
+        return f"{self.register_id}: {self.decision} at {self.weight:+.1f} bits ({parts}){rule}"
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    """The decision for one subject, its best candidates (strongest first) and why."""
+
+    decision: Decision
+    best_weight: float | None
+    candidates: tuple[CandidateScore, ...]
+    reasons: tuple[str, ...]
+    candidates_considered: int
+    model_version: str
+
+    @property
+    def clearance(self) -> str:
+        return CLEARANCE[self.decision]
+
+    @property
+    def best(self) -> CandidateScore | None:
+        return self.candidates[0] if self.candidates else None
+
+    def explain(self) -> str:
+        lines = [f"{self.decision} ({self.clearance}); model {self.model_version}"]
+        lines += [f"  {reason}" for reason in self.reasons]
+        lines += [f"  {c.explain()}" for c in self.candidates]
+        return "\n".join(lines)
+
+
+_Scored = tuple[float, Hashable, tuple[int, ...], NameComparison, float, PreparedIdentity]
+
+
+def name_frequency(name: NameComparison, counts: Mapping[str, int], size: int) -> float | None:
+    """Share of the register, other than the candidate, carrying the agreeing name: the
+    rarest pair of agreeing tokens, or the single agreeing token; None when nothing agreed
+    exactly or phonetically."""
+    if not size or not name.strong_tokens or name.level > NAME_ONE:
+        return None
+    keys = sorted({skeleton(t) for t in name.strong_tokens if len(t) >= 2})
+    if len(keys) >= 2:
+        count = min(counts.get(f"n:{a}|{b}", 1) for a, b in combinations(keys, 2))
+    elif keys:
+        count = counts.get(f"t:{keys[0]}", 1)
+    else:
+        return None
+    # Other identities with the name: the candidate itself does not count (half a person
+    # for a name nobody else has).
+    return max(count - 1, 0.5) / size
+
+
+def name_crowd(prepared: PreparedIdentity, counts: Mapping[str, int]) -> int:
+    """How many register identities share a name token with the subject (with overlaps):
+    the prior odds of any one of them being the subject are about one in this."""
+    keys = {f"t:{k}" for names in name_key_sets(prepared) for k in names}
+    return sum(counts.get(k, 0) for k in keys)
+
+
+class Matcher:
+    """Fellegi–Sunter scoring over blocked candidates, with recall-first safety rules."""
+
+    def __init__(
+        self,
+        model: MatchModel | None = None,
+        thresholds: Thresholds | None = None,
+        *,
+        explain_top: int = 5,
+        prune: bool = True,
+    ) -> None:
+        self.model = model or load_model()
+        self.thresholds = thresholds or self.model.thresholds
+        self.explain_top = explain_top
+        self.prune = prune
+        self.version = self.model.version
+        weights = self.model.weights
+        self._weights = [weights[f] for f in FIELDS]
+        tf = self.model.term_frequency
+        self._tf_reference = tf.reference
+        self._tf = (tf.max_up, tf.max_down, tf.min_frequency)
+        self._name_ceiling = max(self._weights[0]) + max(tf.max_up, 0.0)
+
+    # -- public -----------------------------------------------------------------------------
+
+    def match(
+        self, subject: IdentityRecord | PreparedIdentity, source: CandidateSource
+    ) -> MatchResult:
+        """Decide about one subject against every identity ``source`` can offer."""
+        prepared = subject if isinstance(subject, PreparedIdentity) else prepare(subject)
+        counts, capped, candidates, size = self.retrieve(prepared, source)
+        crowd = name_crowd(prepared, counts)
+        offset = -math.log2(crowd) if crowd > 1 else 0.0
+        little_data = not (prepared.has_full_date_of_birth or prepared.has_document)
+        prune_below = None if little_data or not self.prune else self.thresholds.possible
+        scored: list[_Scored] = []
+        considered = 0
+        for register_id, candidate in candidates:
+            considered += 1
+            item = self._score(prepared, register_id, candidate, counts, size, prune_below, offset)
+            if item is not None:
+                scored.append(item)
+        return self._decide(prepared, scored, capped, considered, offset)
+
+    def retrieve(
+        self, prepared: PreparedIdentity, source: CandidateSource
+    ) -> tuple[Mapping[str, int], list[str], Iterable[tuple[Hashable, PreparedIdentity]], int]:
+        """Blocking: (key counts, capped keys, candidates, register size) for a subject."""
+        keys = query_keys(prepared)
+        counts = source.key_counts(keys)
+        cap, token_cap = self.thresholds.key_cap, self.thresholds.token_key_cap
+        usable: list[str] = []
+        capped: list[str] = []
+        for key in keys:
+            count = counts.get(key, 0)
+            if count:
+                limit = token_cap if key[0] in "tb" else cap
+                (usable if count <= limit else capped).append(key)
+        return counts, capped, source.candidates(usable), max(len(source), 1)
+
+    def match_many(
+        self, subjects: Iterable[IdentityRecord | PreparedIdentity], source: CandidateSource
+    ) -> list[MatchResult]:
+        """Decide about many subjects (a sweep); results are in the order given."""
+        return [self.match(subject, source) for subject in subjects]
+
+    def score_pair(self, subject: PreparedIdentity, candidate: PreparedIdentity) -> CandidateScore:
+        """Score two prepared identities directly (no register, no name-frequency data)."""
+        scored = self._score(subject, None, candidate, {}, 0)
+        assert scored is not None
+        return self._explain(subject, scored)
+
+    # -- scoring ----------------------------------------------------------------------------
+
+    def _score(
+        self,
+        s: PreparedIdentity,
+        register_id: Hashable,
+        c: PreparedIdentity,
+        counts: Mapping[str, int],
+        size: int,
+        prune_below: float | None = None,
+        offset: float = 0.0,
+    ) -> _Scored | None:
+        """Score one pair. With ``prune_below``, return None (without comparing names, the
+        costly part) when even the best name agreement could not reach that weight."""
+        weights = self._weights
+        dob = compare_dob(s.date_of_birth, c.date_of_birth)
+        sex = compare_value(s.sex, c.sex)
+        nationality = compare_value(s.nationality, c.nationality)
+        passport = compare_document(s.passport_number, c.passport_number)
+        ho_ref = compare_document(s.home_office_reference, c.home_office_reference)
+        address = compare_address(s.address, s.postcode, c.address, c.postcode)
+        rest = (dob, sex, nationality, passport, ho_ref, address)
+        total = offset
+        for field_weights, level in zip(weights[1:], rest, strict=True):
+            if level != MISSING:
+                total += field_weights[level]
+        if (
+            prune_below is not None
+            and total + self._name_ceiling < prune_below
+            and not (dob in _CONSISTENT_DOB and sex != _DISAGREE and ho_ref != _DOCUMENT_DIFF)
+        ):
+            return None
+        name = compare_names(s.names, c.names)
+        total += weights[0][name.level]
+        tf = self._tf_adjustment(name, counts, size) if size else 0.0
+        return (total + tf, register_id, (name.level, *rest), name, tf, c)
+
+    def _tf_adjustment(self, name: NameComparison, counts: Mapping[str, int], size: int) -> float:
+        reference = self._tf_reference
+        if name.level >= len(reference) or not reference[name.level]:
+            return 0.0
+        frequency = name_frequency(name, counts, size)
+        if frequency is None:
+            return 0.0
+        max_up, max_down, min_frequency = self._tf
+        adjustment = math.log2(reference[name.level] / max(frequency, min_frequency))
+        return max(-max_down, min(max_up, adjustment))
+
+    # -- deciding ---------------------------------------------------------------------------
+
+    def _decision(self, weight: float) -> Decision:
+        if weight >= self.thresholds.match:
+            return "match"
+        if weight >= self.thresholds.possible:
+            return "possible"
+        return "none"
+
+    def _consistency_rule(self, scored: _Scored) -> str:
+        _, _, levels, name, _, _ = scored
+        if (
+            name.level <= NAME_ALL_PHONETIC
+            and levels[1] in _CONSISTENT_DOB
+            and levels[2] != _DISAGREE
+            and levels[5] != _DOCUMENT_DIFF
+        ):
+            return "held: every name token and the date of birth are consistent"
+        return ""
+
+    def _little_data_rule(self, s: PreparedIdentity, scored: _Scored) -> str:
+        _, _, levels, name, _, c = scored
+        if levels[1] == _DOB_DIFF:
+            return ""
+        single = name.level == NAME_ONE and (
+            len(s.names[name.subject_name]) == 1 or len(c.names[name.candidate_name]) == 1
+        )
+        if name.level <= NAME_TWO_PLUS or single:
+            return "held: little data about the subject and the names agree"
+        return ""
+
+    def _decide(
+        self,
+        s: PreparedIdentity,
+        scored: list[_Scored],
+        capped: list[str],
+        considered: int,
+        offset: float = 0.0,
+    ) -> MatchResult:
+        scored.sort(key=lambda item: item[0], reverse=True)
+        decision: Decision = "none"
+        reasons: list[str] = []
+        explained: list[CandidateScore] = []
+        little_data = not (s.has_full_date_of_birth or s.has_document)
+        for rank, item in enumerate(scored):
+            candidate_decision = self._decision(item[0])
+            rule = ""
+            if candidate_decision == "none" and decision == "none":
+                rule = self._consistency_rule(item)
+                if not rule and little_data:
+                    rule = self._little_data_rule(s, item)
+                if rule:
+                    candidate_decision = "possible"
+            if _RANK[candidate_decision] > _RANK[decision]:
+                decision = candidate_decision
+            if rank < self.explain_top or rule:
+                explained.append(self._explain(s, item, candidate_decision, rule, offset))
+            elif decision != "none":
+                break
+        if not s.has_date_of_birth and any(k.startswith("n:") for k in capped):
+            if decision == "none":
+                decision = "possible"
+            reasons.append(
+                "held: the name is shared by too many protected identities to rank them "
+                "without a date of birth"
+            )
+        if not considered:
+            reasons.append("no candidate shares a blocking key")
+        # The candidates behind the decision first (a rule-held one may score low).
+        explained.sort(key=lambda c: (_RANK[c.decision], c.weight), reverse=True)
+        return MatchResult(
+            decision=decision,
+            best_weight=scored[0][0] if scored else None,
+            candidates=tuple(explained[: max(self.explain_top, 1)]),
+            reasons=tuple(reasons),
+            candidates_considered=considered,
+            model_version=self.version,
+        )
+
+    def _explain(
+        self,
+        s: PreparedIdentity,
+        item: _Scored,
+        decision: Decision | None = None,
+        rule: str = "",
+        offset: float = 0.0,
+    ) -> CandidateScore:
+        weight, register_id, levels, name, tf, c = item
+        fields = []
+        for field, level, weights in zip(FIELDS, levels, self._weights, strict=True):
+            if level == MISSING:
+                fields.append(FieldComparison(field, "missing", 0.0))
+            else:
+                detail = ""
+                if field == "name" and s.names and c.names:
+                    detail = (
+                        f"{' '.join(s.names[name.subject_name])} ~ "
+                        f"{' '.join(c.names[name.candidate_name])}"
+                    )
+                fields.append(FieldComparison(field, LEVELS[field][level], weights[level], detail))
+        if tf:
+            fields.append(FieldComparison("name_frequency", "common" if tf < 0 else "rare", tf))
+        if offset:
+            crowd = round(2.0**-offset)
+            fields.append(FieldComparison("prior", "crowd", offset, f"{crowd} share a name token"))
+        probability = 1.0 / (1.0 + 2.0**-weight)
+        return CandidateScore(
+            register_id=register_id,
+            weight=weight,
+            probability=probability,
+            decision=decision or self._decision(weight),
+            fields=tuple(fields),
+            rule=rule,
+        )

@@ -1,0 +1,161 @@
+"""Fellegi–Sunter parameters and decision thresholds, stored as a versioned JSON file.
+
+Each comparison level has ``m`` = P(level | same person) and ``u`` = P(level | different
+people who share a name token), so that agreements which go together (a shared name and a
+shared nationality) are not counted as independent evidence. Its match weight is
+``log2(m / u)``; a missing field has weight 0. Name agreement is adjusted for how common the
+agreeing name is in the register (term frequency), and the matcher adds the prior: minus log2
+of how many register identities share a name token with the subject.
+``python -m safeshare.matching.train`` re-estimates the parameters and chooses the thresholds
+on development data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from safeshare.matching.compare import LEVELS
+
+__all__ = ["MODEL_FORMAT", "MatchModel", "Thresholds", "load_model"]
+
+MODEL_FORMAT = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Decision thresholds on the total match weight, and the blocking key cap.
+
+    ``match`` and above: blocked. ``possible`` and above: hold for review. ``key_cap``: a key
+    shared by more register identities than this is not used to fetch candidates;
+    ``token_key_cap`` the same for single-token keys (``t:``, ``b:``), which only help for
+    rarer names.
+    """
+
+    match: float
+    possible: float
+    key_cap: int = 400
+    token_key_cap: int = 100
+
+    def __post_init__(self) -> None:
+        if self.possible > self.match:
+            msg = "the 'possible' threshold must not exceed the 'match' threshold"
+            raise ValueError(msg)
+
+
+@dataclass(frozen=True, slots=True)
+class TermFrequency:
+    """Name-frequency adjustment: ``log2(reference[level] / frequency)``, clamped.
+
+    ``frequency`` is the share of register identities carrying the agreeing name (or token);
+    ``reference[level]`` its mean over non-matching candidate pairs at that name level in
+    development data (0: no adjustment at that level).
+    """
+
+    reference: tuple[float, ...] = ()
+    max_up: float = 10.0
+    max_down: float = 8.0
+    min_frequency: float = 1e-6
+
+
+@dataclass(frozen=True)
+class MatchModel:
+    """m and u per comparison level, with the weights derived from them."""
+
+    m: dict[str, tuple[float, ...]]
+    u: dict[str, tuple[float, ...]]
+    thresholds: Thresholds
+    term_frequency: TermFrequency = field(default_factory=TermFrequency)
+    metadata: dict[str, object] = field(default_factory=dict)
+    weights: dict[str, tuple[float, ...]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        weights: dict[str, tuple[float, ...]] = {}
+        for name, levels in LEVELS.items():
+            m, u = self.m[name], self.u[name]
+            if len(m) != len(levels) or len(u) != len(levels):
+                msg = f"model field {name!r} needs {len(levels)} levels"
+                raise ValueError(msg)
+            weights[name] = tuple(math.log2(mi / ui) for mi, ui in zip(m, u, strict=True))
+        object.__setattr__(self, "weights", weights)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "format": MODEL_FORMAT,
+            "comparisons": {
+                name: {
+                    label: {"m": self.m[name][i], "u": self.u[name][i]}
+                    for i, label in enumerate(levels)
+                }
+                for name, levels in LEVELS.items()
+            },
+            "term_frequency": {
+                "reference": dict(
+                    zip(LEVELS["name"], self.term_frequency.reference, strict=False)
+                ),
+                "max_up": self.term_frequency.max_up,
+                "max_down": self.term_frequency.max_down,
+                "min_frequency": self.term_frequency.min_frequency,
+            },
+            "thresholds": {
+                "match": self.thresholds.match,
+                "possible": self.thresholds.possible,
+                "key_cap": self.thresholds.key_cap,
+                "token_key_cap": self.thresholds.token_key_cap,
+            },
+            "metadata": self.metadata,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=1, sort_keys=True) + "\n"
+
+    @property
+    def version(self) -> str:
+        """First 12 hex digits of the SHA-256 of the canonical parameter JSON."""
+        canonical = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()[:12]
+
+    @classmethod
+    def from_dict(cls, doc: dict) -> MatchModel:
+        if doc.get("format") != MODEL_FORMAT:
+            msg = f"unsupported model format {doc.get('format')!r}"
+            raise ValueError(msg)
+        comparisons = doc["comparisons"]
+        m = {n: tuple(float(comparisons[n][lv]["m"]) for lv in lv_) for n, lv_ in LEVELS.items()}
+        u = {n: tuple(float(comparisons[n][lv]["u"]) for lv in lv_) for n, lv_ in LEVELS.items()}
+        t = doc["thresholds"]
+        return cls(
+            m=m,
+            u=u,
+            thresholds=Thresholds(
+                float(t["match"]),
+                float(t["possible"]),
+                int(t["key_cap"]),
+                int(t.get("token_key_cap", 100)),
+            ),
+            term_frequency=_term_frequency(doc.get("term_frequency", {})),
+            metadata=dict(doc.get("metadata", {})),
+        )
+
+
+def _term_frequency(doc: dict) -> TermFrequency:
+    reference = doc.get("reference", {})
+    return TermFrequency(
+        reference=tuple(float(reference.get(level, 0.0)) for level in LEVELS["name"]),
+        max_up=float(doc.get("max_up", 10.0)),
+        max_down=float(doc.get("max_down", 8.0)),
+        min_frequency=float(doc.get("min_frequency", 1e-6)),
+    )
+
+
+def default_model_path() -> Path:
+    return Path(str(resources.files("safeshare.matching").joinpath("data/model.json")))
+
+
+def load_model(path: str | Path | None = None) -> MatchModel:
+    """Read the shipped parameter file (or ``path``); ``.version`` identifies it in decisions."""
+    return MatchModel.from_dict(json.loads(Path(path or default_model_path()).read_text()))

@@ -1,0 +1,142 @@
+"""The identity record the service exchanges with the matcher, and its prepared form."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+
+from safeshare.matching.fields import (
+    PartialDate,
+    format_date,
+    normalise_address,
+    normalise_document,
+    normalise_nationality,
+    normalise_postcode,
+    normalise_sex,
+    parse_date_of_birth,
+)
+from safeshare.matching.names import name_tokens
+
+__all__ = ["IdentityRecord", "PreparedIdentity", "prepare"]
+
+PREPARED_FORMAT = 1
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityRecord:
+    """One identity as a source system records it (police register row or IE subject).
+
+    ``aliases`` are full names, each an identity in its own right. ``date_of_birth`` is
+    ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; ``nationality`` may be an alpha-3 or alpha-2 code,
+    a country name, an adjective or free text.
+    """
+
+    given_names: str = ""
+    family_name: str = ""
+    aliases: tuple[str, ...] = ()
+    date_of_birth: str | None = None
+    sex: str | None = None
+    nationality: str | None = None
+    passport_number: str | None = None
+    home_office_reference: str | None = None
+    address: str | None = None
+    postcode: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedIdentity:
+    """An identity normalised once: what comparisons and blocking read, never raw text.
+
+    ``names`` holds the canonical tokens of the primary name first, then of each alias.
+    ``date_of_birth`` is ``(year, month, day)`` with 0 for unknown parts.
+    """
+
+    names: tuple[tuple[str, ...], ...]
+    date_of_birth: PartialDate = (0, 0, 0)
+    sex: str = ""
+    nationality: str = ""
+    passport_number: str = ""
+    home_office_reference: str = ""
+    postcode: str = ""
+    address: str = ""
+    keys: frozenset[str] = field(default=frozenset(), compare=False)
+
+    @property
+    def has_date_of_birth(self) -> bool:
+        return self.date_of_birth[0] != 0
+
+    @property
+    def has_full_date_of_birth(self) -> bool:
+        _, month, day = self.date_of_birth
+        return bool(month and day) and not (month == 1 and day == 1)
+
+    @property
+    def has_document(self) -> bool:
+        return bool(self.passport_number or self.home_office_reference)
+
+    def to_json(self) -> str:
+        """Compact JSON for storage next to the register row (keys included)."""
+        doc: dict[str, object] = {"f": PREPARED_FORMAT, "n": [list(n) for n in self.names]}
+        for short, value in (
+            ("d", format_date(self.date_of_birth)),
+            ("s", self.sex),
+            ("c", self.nationality),
+            ("p", self.passport_number),
+            ("h", self.home_office_reference),
+            ("pc", self.postcode),
+            ("a", self.address),
+        ):
+            if value:
+                doc[short] = value
+        doc["k"] = sorted(self.keys)
+        return json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> PreparedIdentity:
+        doc = json.loads(text)
+        if doc.get("f") != PREPARED_FORMAT:
+            msg = f"unsupported prepared identity format {doc.get('f')!r}"
+            raise ValueError(msg)
+        intern = sys.intern
+        return cls(
+            names=tuple(tuple(intern(t) for t in n) for n in doc["n"]),
+            date_of_birth=parse_date_of_birth(doc.get("d")),
+            sex=doc.get("s", ""),
+            nationality=doc.get("c", ""),
+            passport_number=doc.get("p", ""),
+            home_office_reference=doc.get("h", ""),
+            postcode=doc.get("pc", ""),
+            address=doc.get("a", ""),
+            keys=frozenset(doc.get("k", ())),
+        )
+
+
+def prepare(record: IdentityRecord) -> PreparedIdentity:
+    """Normalise every field of ``record`` once and attach its blocking keys."""
+    from safeshare.matching.blocking import blocking_keys
+
+    names: list[tuple[str, ...]] = []
+    primary = name_tokens(record.given_names, record.family_name)
+    if primary:
+        names.append(primary)
+    for alias in record.aliases:
+        tokens = name_tokens(alias)
+        if tokens and tokens not in names:
+            names.append(tokens)
+    prepared = PreparedIdentity(
+        names=tuple(names),
+        date_of_birth=parse_date_of_birth(record.date_of_birth),
+        sex=normalise_sex(record.sex),
+        nationality=normalise_nationality(record.nationality),
+        passport_number=normalise_document(record.passport_number),
+        home_office_reference=normalise_document(record.home_office_reference),
+        postcode=normalise_postcode(record.postcode),
+        address=normalise_address(record.address),
+    )
+    return _with_keys(prepared, blocking_keys(prepared))
+
+
+def _with_keys(prepared: PreparedIdentity, keys: frozenset[str]) -> PreparedIdentity:
+    object.__setattr__(prepared, "keys", keys)
+    return prepared

@@ -1,0 +1,484 @@
+"""The register in the database: posting lists, candidate sources and bulk writes.
+
+``RegisterKey`` holds one row per blocking key: the number of register entries carrying it
+(``n``) and their ids (``ids``, packed). A clearance reads every query key's exact count, and
+the ids of the keys it may use, in one indexed query; then the prepared identities of those
+ids in a second, through a per-process cache. Entries never change once written (a changed
+identity gets a new entry and id), so the cache needs no invalidation. See
+docs/adr/0005-register-storage.md.
+
+Writers lock key rows in key order (``#``, the register size, first), so concurrent writers
+queue rather than deadlock.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import threading
+from array import array
+from collections import OrderedDict
+from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
+from datetime import date, datetime
+
+from django.db import connections
+from django.db.models import Model
+
+from safeshare.matching.blocking import query_keys
+from safeshare.matching.model import Thresholds, load_model
+from safeshare.matching.models import RegisterEntry, RegisterKey
+from safeshare.matching.record import PreparedIdentity
+
+SIZE_KEY = "#"
+"""The ``RegisterKey`` row whose ``n`` is the number of entries in the register."""
+SQLITE_CHUNK = 500
+POSTGRES_CHUNK = 20_000
+# Off by default: an entry id can be reused after a rolled-back insert (SQLite's sequence rolls
+# back with the transaction) or a restore from backup, and a stale cached identity could then be
+# scored in place of the real one, which could clear a protected person. Turn it on only where ids
+# are never reused (PostgreSQL, no restores without restarting every process).
+CACHE_SIZE = int(os.environ.get("SAFESHARE_MATCHING_CACHE", "0"))
+_LITTLE = sys.byteorder == "little"
+
+Postings = Mapping[str, Sequence[int] | array]
+
+
+# --- Posting lists ---------------------------------------------------------------------------
+
+
+def pack_ids(ids: Iterable[int]) -> bytes:
+    """Entry ids as little-endian signed 64-bit integers."""
+    packed = ids if isinstance(ids, array) and ids.typecode == "q" else array("q", ids)
+    if not _LITTLE:
+        packed = array("q", packed)
+        packed.byteswap()
+    return packed.tobytes()
+
+
+def unpack_ids(data: bytes | memoryview | None) -> array:
+    ids = array("q")
+    if data:
+        ids.frombytes(bytes(data))
+        if not _LITTLE:
+            ids.byteswap()
+    return ids
+
+
+# --- Prepared identities, cached by entry id -------------------------------------------------
+
+
+class PreparedCache:
+    """A thread-safe least-recently-used map of entry id to ``PreparedIdentity``."""
+
+    def __init__(self, capacity: int = CACHE_SIZE) -> None:
+        self.capacity = capacity
+        self._items: OrderedDict[int, PreparedIdentity] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get_many(self, ids: Iterable[int]) -> tuple[dict[int, PreparedIdentity], list[int]]:
+        found: dict[int, PreparedIdentity] = {}
+        missing: list[int] = []
+        items = self._items
+        with self._lock:
+            for entry_id in ids:
+                prepared = items.get(entry_id)
+                if prepared is None:
+                    missing.append(entry_id)
+                else:
+                    items.move_to_end(entry_id)
+                    found[entry_id] = prepared
+        return found, missing
+
+    def put_many(self, pairs: Iterable[tuple[int, PreparedIdentity]]) -> None:
+        if self.capacity <= 0:
+            return
+        items = self._items
+        with self._lock:
+            for entry_id, prepared in pairs:
+                items[entry_id] = prepared
+                items.move_to_end(entry_id)
+            while len(items) > self.capacity:
+                items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+CACHE = PreparedCache()
+"""The process's cache of prepared entries (``SAFESHARE_MATCHING_CACHE`` entries; off by
+default, see ``CACHE_SIZE``)."""
+
+
+# --- Queries ---------------------------------------------------------------------------------
+
+
+def _quoted(model: type[Model], using: str = "default") -> str:
+    return connections[using].ops.quote_name(model._meta.db_table)
+
+
+def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def fetch_keys(
+    keys: Collection[str],
+    thresholds: Thresholds | None,
+    using: str = "default",
+) -> dict[str, tuple[int, bytes | None]]:
+    """``{key: (n, packed ids)}`` for the keys present, with the ids only of the keys the
+    matcher may use (``n`` within the key's cap: ``token_key_cap`` for ``t:`` and ``b:``
+    keys, ``key_cap`` for the others), or of every key when ``thresholds`` is None."""
+    connection = connections[using]
+    table = _quoted(RegisterKey, using)
+    unlimited = sys.maxsize >> 1
+    token_cap = unlimited if thresholds is None else thresholds.token_key_cap
+    cap = unlimited if thresholds is None else thresholds.key_cap
+    ids = (
+        "CASE WHEN n <= (CASE WHEN substr(\"key\", 1, 1) IN ('t', 'b') THEN %s ELSE %s END) "
+        "THEN ids END"
+    )
+    rows: dict[str, tuple[int, bytes | None]] = {}
+    keys = list(keys)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for part in _chunks(keys, POSTGRES_CHUNK):
+                cursor.execute(
+                    f'SELECT "key", n, {ids} FROM {table} WHERE "key" = ANY(%s::text[])',  # noqa: S608
+                    [token_cap, cap, list(part)],
+                )
+                rows.update((key, (n, packed)) for key, n, packed in cursor.fetchall())
+        else:
+            for part in _chunks(keys, SQLITE_CHUNK):
+                marks = ",".join(["%s"] * len(part))
+                cursor.execute(
+                    f'SELECT "key", n, {ids} FROM {table} WHERE "key" IN ({marks})',  # noqa: S608
+                    [token_cap, cap, *part],
+                )
+                rows.update((key, (n, packed)) for key, n, packed in cursor.fetchall())
+    return rows
+
+
+def fetch_entries(
+    ids: Collection[int], cache: PreparedCache | None = CACHE, using: str = "default"
+) -> dict[int, PreparedIdentity]:
+    """The prepared identities of ``ids`` (those still in the register)."""
+    if cache is not None:
+        found, missing = cache.get_many(ids)
+    else:
+        found, missing = {}, list(ids)
+    if not missing:
+        return found
+    connection = connections[using]
+    table = _quoted(RegisterEntry, using)
+    parse = PreparedIdentity.from_json
+    loaded: list[tuple[int, PreparedIdentity]] = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for part in _chunks(missing, POSTGRES_CHUNK):
+                cursor.execute(
+                    f"SELECT id, prepared FROM {table} WHERE id = ANY(%s::bigint[])",  # noqa: S608
+                    [list(part)],
+                )
+                loaded += [(entry_id, parse(text)) for entry_id, text in cursor.fetchall()]
+        else:
+            for part in _chunks(missing, SQLITE_CHUNK):
+                marks = ",".join(["%s"] * len(part))
+                cursor.execute(
+                    f"SELECT id, prepared FROM {table} WHERE id IN ({marks})",  # noqa: S608
+                    list(part),
+                )
+                loaded += [(entry_id, parse(text)) for entry_id, text in cursor.fetchall()]
+    if cache is not None:
+        cache.put_many(loaded)
+    found.update(loaded)
+    return found
+
+
+@functools.cache
+def default_thresholds() -> Thresholds:
+    return load_model().thresholds
+
+
+class DatabaseRegister:
+    """The register as a ``CandidateSource``: one query for every key's count (and the ids of
+    keys under the cap, kept for ``candidates``), one for the entries not already cached.
+
+    The caps mirror ``Matcher.retrieve``; they only decide what is fetched up front, and a key
+    the matcher asks for whose ids were not fetched is fetched then."""
+
+    def __init__(
+        self,
+        thresholds: Thresholds | None = None,
+        *,
+        cache: PreparedCache | None = CACHE,
+        using: str = "default",
+    ) -> None:
+        self._thresholds = thresholds or default_thresholds()
+        self._cache = cache
+        self._using = using
+        self._rows: dict[str, tuple[int, bytes | None]] = {}
+        self._size: int | None = None
+
+    def __len__(self) -> int:
+        if self._size is None:
+            rows = fetch_keys([SIZE_KEY], self._thresholds, self._using)
+            self._size = rows.get(SIZE_KEY, (0, None))[0]
+        return self._size
+
+    def key_counts(self, keys: Iterable[str]) -> Mapping[str, int]:
+        rows = fetch_keys([*keys, SIZE_KEY], self._thresholds, self._using)
+        self._size = rows.pop(SIZE_KEY, (0, None))[0]
+        self._rows.update(rows)
+        return {key: n for key, (n, _) in rows.items()}
+
+    def candidates(self, keys: Iterable[str]) -> Iterable[tuple[Hashable, PreparedIdentity]]:
+        keys = list(keys)
+        unfetched = [k for k in keys if k not in self._rows or self._rows[k][1] is None]
+        if unfetched:
+            self._rows.update(fetch_keys(unfetched, None, self._using))
+        ids: set[int] = set()
+        for key in keys:
+            row = self._rows.get(key)
+            if row is not None:
+                ids.update(unpack_ids(row[1]))
+        return sorted(fetch_entries(ids, self._cache, self._using).items())
+
+
+class PrefetchedRegister:
+    """A ``CandidateSource`` for a batch of subjects (a sweep): every key and candidate the
+    batch needs is fetched in a few queries up front."""
+
+    def __init__(
+        self,
+        subjects: Iterable[PreparedIdentity],
+        thresholds: Thresholds | None = None,
+        *,
+        cache: PreparedCache | None = CACHE,
+        using: str = "default",
+    ) -> None:
+        self._thresholds = thresholds or default_thresholds()
+        self._cache = cache
+        self._using = using
+        wanted: set[str] = {SIZE_KEY}
+        for subject in subjects:
+            wanted |= query_keys(subject)
+        self._rows = fetch_keys(wanted, self._thresholds, using)
+        self._size = self._rows.pop(SIZE_KEY, (0, None))[0]
+        ids: set[int] = set()
+        for _, packed in self._rows.values():
+            ids.update(unpack_ids(packed))
+        self._entries = fetch_entries(ids, cache, using)
+
+    def __len__(self) -> int:
+        return self._size
+
+    def key_counts(self, keys: Iterable[str]) -> Mapping[str, int]:
+        rows = self._rows
+        return {key: rows[key][0] for key in keys if key in rows}
+
+    def candidates(self, keys: Iterable[str]) -> Iterable[tuple[Hashable, PreparedIdentity]]:
+        keys = list(keys)
+        unfetched = [k for k in keys if k in self._rows and self._rows[k][1] is None]
+        if unfetched:
+            self._rows.update(fetch_keys(unfetched, None, self._using))
+        ids: set[int] = set()
+        for key in keys:
+            row = self._rows.get(key)
+            if row is not None:
+                ids.update(unpack_ids(row[1]))
+        missing = [i for i in ids if i not in self._entries]
+        if missing:
+            self._entries.update(fetch_entries(missing, self._cache, self._using))
+        entries = self._entries
+        return [(i, entries[i]) for i in sorted(ids) if i in entries]
+
+
+# --- Writing posting lists -------------------------------------------------------------------
+
+
+def _posting_row(key: str, ids: int | Sequence[int] | array) -> tuple[str, int, bytes]:
+    if isinstance(ids, int):
+        return key, 1, ids.to_bytes(8, "little", signed=True)
+    return key, len(ids), pack_ids(ids)
+
+
+def add_postings(postings: Postings, size_delta: int, using: str = "default") -> None:
+    """Add entry ids to their keys' posting lists, and ``size_delta`` to the register size.
+    In the caller's transaction. Rows are written in key order, the order every writer locks
+    them in."""
+    connection = connections[using]
+    table = _quoted(RegisterKey, using)
+    size_row = (SIZE_KEY, size_delta, b"")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            if len(postings) > 1000:
+                cursor.execute(
+                    "CREATE TEMP TABLE IF NOT EXISTS matching_postings_in "
+                    '("key" text COLLATE "C", n integer, ids bytea) ON COMMIT DROP'
+                )
+                cursor.execute("TRUNCATE matching_postings_in")
+                rows = (_posting_row(key, ids) for key, ids in postings.items())
+                copy_rows(cursor, "matching_postings_in", ("key", "n", "ids"), [size_row])
+                copy_rows(cursor, "matching_postings_in", ("key", "n", "ids"), rows)
+                source = 'SELECT "key", n, ids FROM matching_postings_in ORDER BY "key"'
+                cursor.execute(
+                    f'INSERT INTO {table} AS k ("key", n, ids) {source} '
+                    'ON CONFLICT ("key") DO UPDATE SET n = k.n + EXCLUDED.n, '
+                    "ids = k.ids || EXCLUDED.ids"
+                )
+                cursor.execute("TRUNCATE matching_postings_in")
+            else:
+                rows = [size_row, *sorted(_posting_row(k, ids) for k, ids in postings.items())]
+                cursor.executemany(
+                    f'INSERT INTO {table} AS k ("key", n, ids) VALUES (%s, %s, %s) '  # noqa: S608
+                    'ON CONFLICT ("key") DO UPDATE SET n = k.n + EXCLUDED.n, '
+                    "ids = k.ids || EXCLUDED.ids",
+                    rows,
+                )
+        else:
+            rows = [size_row]
+            rows += (_posting_row(key, postings[key]) for key in sorted(postings))
+            cursor.executemany(
+                f'INSERT INTO {table} ("key", n, ids) VALUES (%s, %s, %s) '  # noqa: S608
+                'ON CONFLICT ("key") DO UPDATE SET n = n + excluded.n, '
+                "ids = CAST(ids || excluded.ids AS BLOB)",
+                rows,
+            )
+
+
+def remove_postings(postings: Mapping[str, Collection[int]], size_delta: int, using="default"):
+    """Take entry ids off their keys' posting lists (a key left empty is deleted) and add
+    ``size_delta`` (negative) to the register size. In the caller's transaction."""
+    connection = connections[using]
+    table = _quoted(RegisterKey, using)
+    keys = sorted(postings)
+    lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE {table} SET n = n + %s WHERE "key" = %s',  # noqa: S608
+            [size_delta, SIZE_KEY],
+        )
+        current: dict[str, bytes] = {}
+        for part in _chunks(keys, SQLITE_CHUNK):
+            marks = ",".join(["%s"] * len(part))
+            cursor.execute(
+                f'SELECT "key", ids FROM {table} WHERE "key" IN ({marks}) '  # noqa: S608
+                f'ORDER BY "key"{lock}',
+                list(part),
+            )
+            current.update((key, ids) for key, ids in cursor.fetchall())
+        updates, deletes = [], []
+        for key in keys:
+            if key not in current:
+                continue
+            gone = set(postings[key])
+            kept = array("q", (i for i in unpack_ids(current[key]) if i not in gone))
+            if kept:
+                updates.append((len(kept), pack_ids(kept), key))
+            else:
+                deletes.append((key,))
+        if updates:
+            cursor.executemany(
+                f'UPDATE {table} SET n = %s, ids = %s WHERE "key" = %s',  # noqa: S608
+                updates,
+            )
+        if deletes:
+            cursor.executemany(f'DELETE FROM {table} WHERE "key" = %s', deletes)  # noqa: S608
+
+
+# --- Bulk inserts ----------------------------------------------------------------------------
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: object) -> str:
+    if value is None:
+        return "\\N"
+    if type(value) is str:
+        return value.translate(_COPY_ESCAPES)
+    if type(value) is int:
+        return str(value)
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, bytes | bytearray | memoryview):
+        return "\\\\x" + bytes(value).hex()
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value).translate(_COPY_ESCAPES)
+
+
+def copy_rows(cursor, table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]):
+    """``COPY table (columns) FROM STDIN`` on PostgreSQL (psycopg 3), in text format.
+    ``cursor`` is Django's cursor wrapper; ``table`` is quoted here unless it already is."""
+    quote = cursor.db.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)
+    target = table if table.startswith('"') else quote(table)
+    text = _copy_text
+    with cursor.cursor.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
+        lines: list[str] = []
+        for row in rows:
+            lines.append("\t".join([text(v) for v in row]))
+            if len(lines) >= 5000:
+                copy.write("\n".join(lines) + "\n")
+                lines = []
+        if lines:
+            copy.write("\n".join(lines) + "\n")
+
+
+class BulkWriter:
+    """Inserts many rows fast, inside the caller's transaction: ``COPY`` on PostgreSQL,
+    ``executemany`` on SQLite. Ids are reserved up front, so that rows can refer to rows
+    written in the same batch."""
+
+    def __init__(self, using: str = "default") -> None:
+        self.connection = connections[using]
+        self.postgres = self.connection.vendor == "postgresql"
+        self._next: dict[str, int] = {}
+
+    def reserve_ids(self, model: type[Model], count: int) -> list[int]:
+        if count <= 0:
+            return []
+        table = model._meta.db_table
+        column = model._meta.pk.column
+        with self.connection.cursor() as cursor:
+            if self.postgres:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                    [self.connection.ops.quote_name(table), column, count],
+                )
+                return [row[0] for row in cursor.fetchall()]
+            start = self._next.get(table)
+            if start is None:
+                quote = self.connection.ops.quote_name
+                sql = (
+                    "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "  # noqa: S608
+                    f"coalesce((SELECT max({quote(column)}) FROM {quote(table)}), 0))"
+                )
+                cursor.execute(sql, [table])
+                start = cursor.fetchone()[0] + 1
+            self._next[table] = start + count
+            return list(range(start, start + count))
+
+    def insert(
+        self, model: type[Model], columns: Sequence[str], rows: Sequence[Sequence[object]]
+    ) -> None:
+        if not rows:
+            return
+        table = _quoted(model, self.connection.alias)
+        with self.connection.cursor() as cursor:
+            if self.postgres:
+                copy_rows(cursor, table, columns, rows)
+            else:
+                quote = self.connection.ops.quote_name
+                names = ", ".join(quote(c) for c in columns)
+                marks = ", ".join(["%s"] * len(columns))
+                cursor.executemany(
+                    f"INSERT INTO {table} ({names}) VALUES ({marks})",  # noqa: S608
+                    rows,
+                )

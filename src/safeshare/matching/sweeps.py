@@ -1,0 +1,250 @@
+"""Screening a caseload against the register: ``safeshare screen`` and IE's background sweeps.
+
+The engine is the online clearance's (``service.matcher()``, the same evidence floor): each
+batch of subjects fetches every key and candidate it needs in a few queries
+(``storage.PrefetchedRegister``), then ``Matcher.match_many`` decides. The decision maps as
+the clearance does (``match`` blocked, ``possible`` hold, ``none`` clear), raised to a hold
+where the evidence floor would hold the subject online.
+
+Background sweeps run in a thread of the web process, started once the upload has committed,
+or in ``safeshare sweeps run`` (``SAFESHARE_SWEEP_RUNNER=worker``). Each writes a heartbeat as
+it goes; a sweep whose heartbeat stops (the process died) is started again from the top, at
+most ``MAX_ATTEMPTS`` times, then marked failed with a message saying so. See
+docs/adr/0005-register-storage.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import os
+import re
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from itertools import islice
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from safeshare.matching.csvfiles import (
+    OUTPUT_COLUMNS,
+    IdentityCsv,
+    IdentityRow,
+    RowProblem,
+    safe_cell,
+)
+from safeshare.matching.matcher import CLEARANCE, CandidateScore, Matcher, MatchResult
+from safeshare.matching.models import RegisterEntry, Sweep
+from safeshare.matching.record import prepare
+from safeshare.matching.service import matcher as default_matcher
+from safeshare.matching.service import outcome_from_result
+from safeshare.matching.storage import PrefetchedRegister
+
+log = logging.getLogger(__name__)
+
+BATCH = 1000
+MAX_ATTEMPTS = 3
+STALE_AFTER = timedelta(seconds=int(os.environ.get("SAFESHARE_SWEEP_STALE_SECONDS", "120")))
+RUNNER = os.environ.get("SAFESHARE_SWEEP_RUNNER", "thread")
+"""``thread``: the web process runs each sweep in a thread; ``worker``: only
+``safeshare sweeps run`` does; ``inline``: run at once in the caller (tests)."""
+_STORED_NAME = re.compile(r"[0-9a-f]{32}\.csv")
+
+
+@dataclass(frozen=True, slots=True)
+class Screened:
+    """One line of a sweep's result."""
+
+    query_id: str
+    register_id: str
+    decision: str  # blocked, hold or clear
+    score: float | None
+
+    def as_row(self) -> list[str]:
+        score = "" if self.score is None else f"{self.score:.2f}"
+        return [safe_cell(self.query_id), safe_cell(self.register_id), self.decision, score]
+
+
+def sweep_decision(result: MatchResult) -> tuple[str, CandidateScore | None]:
+    """The matcher's decision, raised to ``possible`` where the clearance core's evidence floor
+    would hold the subject, and the candidate it is about (None when clear)."""
+    if result.decision == "none":
+        held = outcome_from_result("sweep", result, {}).candidates
+        if not held:
+            return "none", None
+        wanted = held[0].identity_id
+        return "possible", next(c for c in result.candidates if str(c.register_id) == wanted)
+    best = next((c for c in result.candidates if c.decision == result.decision), result.best)
+    return result.decision, best
+
+
+def register_ids(entry_ids: Iterable[int]) -> dict[int, str]:
+    """The id each entry was imported with, or its protection's reference when it came from a
+    case (there is no import id to give)."""
+    found: dict[int, str] = {}
+    rows = RegisterEntry.objects.filter(id__in=list(entry_ids)).values_list(
+        "id", "external_id", "protection__reference"
+    )
+    for entry_id, external_id, reference in rows:
+        found[entry_id] = external_id or reference or ""
+    return found
+
+
+def screen_rows(
+    rows: Iterable[IdentityRow],
+    *,
+    matcher: Matcher | None = None,
+    batch: int = BATCH,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[Screened]:
+    """Decide about every row, in order, a batch at a time."""
+    engine = matcher or default_matcher()
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, batch)):
+        yield from screen_batch(chunk, engine)
+        if progress is not None:
+            progress(len(chunk))
+
+
+def screen_batch(chunk: Sequence[IdentityRow], engine: Matcher) -> list[Screened]:
+    prepared = [prepare(row.record()) for row in chunk]
+    source = PrefetchedRegister(prepared, engine.thresholds)
+    results = engine.match_many(prepared, source)
+    decided = [sweep_decision(result) for result in results]
+    wanted = {int(best.register_id) for _, best in decided if best is not None}
+    names = register_ids(wanted) if wanted else {}
+    screened = []
+    for row, (decision, best) in zip(chunk, decided, strict=True):
+        clear = decision == "none"
+        screened.append(
+            Screened(
+                query_id=row.id,
+                register_id="" if clear or best is None else names.get(int(best.register_id), ""),
+                decision=CLEARANCE[decision],
+                score=None if best is None else round(best.weight, 2),
+            )
+        )
+    return screened
+
+
+class ScreenWriter:
+    """Writes ``query_id, register_id, decision, score`` and counts the decisions."""
+
+    def __init__(self, handle) -> None:
+        self._writer = csv.writer(handle, lineterminator="\n")
+        self._writer.writerow(OUTPUT_COLUMNS)
+        self.counts = {"blocked": 0, "hold": 0, "clear": 0}
+
+    def write(self, screened: Iterable[Screened]) -> None:
+        for item in screened:
+            self.counts[item.decision] += 1
+            self._writer.writerow(item.as_row())
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+# --- Background sweeps -----------------------------------------------------------------------
+
+
+def sweep_dir() -> Path:
+    """``var/sweeps/``: uploaded caseloads and results, readable by this service only."""
+    path = Path(settings.VAR_DIR) / "sweeps"
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
+def stored_path(sweep: Sweep, *, results: bool = False) -> Path:
+    """The file of a sweep; its name is generated, never the uploaded one."""
+    if not _STORED_NAME.fullmatch(sweep.stored_name):
+        raise ValueError("not a stored sweep file name")
+    name = sweep.result_name if results else sweep.stored_name
+    return sweep_dir() / name
+
+
+def start(sweep_id: int) -> None:
+    """Run a queued sweep as ``RUNNER`` says (called once the upload has committed)."""
+    if RUNNER == "inline":
+        run(sweep_id)
+    elif RUNNER == "thread":
+        threading.Thread(
+            target=_run_in_thread, args=(sweep_id,), name=f"sweep-{sweep_id}", daemon=True
+        ).start()
+
+
+def _run_in_thread(sweep_id: int) -> None:
+    try:
+        run(sweep_id)
+    finally:
+        connection.close()
+
+
+def run(sweep_id: int) -> bool:
+    """Claim a queued (or stale) sweep and run it to the end. False if someone else has it."""
+    from safeshare.matching import actions
+
+    sweep = actions.claim_sweep(sweep_id)
+    if sweep is None:
+        return False
+    part = stored_path(sweep, results=True).with_suffix(f".{sweep.attempts}.part")
+    try:
+        with stored_path(sweep).open("rb") as source, part.open("w", newline="") as out:
+            os.chmod(part, 0o600)
+            reader = IdentityCsv(source)
+            writer = ScreenWriter(out)
+
+            def valid_rows() -> Iterator[IdentityRow]:
+                for item in reader:
+                    if isinstance(item, RowProblem):
+                        raise ValueError(str(item))  # checked on upload: the file changed
+                    yield item
+
+            for screened in _batches(screen_rows(valid_rows()), BATCH):
+                writer.write(screened)
+                actions.record_sweep_progress(sweep, writer.total, writer.counts)
+        if reader.content_digest != sweep.content_digest:
+            raise ValueError("the uploaded file changed after it was checked")
+        actions.do_finish_sweep(sweep, writer.counts, results_file=part)
+    except actions.SweepTakenOver:
+        log.warning("sweep %s was taken over by another process", sweep.public_id)
+        part.unlink(missing_ok=True)
+    except Exception as error:
+        log.exception("sweep %s failed", sweep.public_id)
+        part.unlink(missing_ok=True)
+        actions.do_fail_sweep(
+            sweep,
+            "The sweep could not be finished because of a problem in SafeShare "
+            f"({type(error).__name__}). Upload the file again, or tell your protocol officer "
+            "if it happens again.",
+        )
+    return True
+
+
+def _batches(items: Iterable[Screened], size: int) -> Iterator[list[Screened]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def recover(sweep: Sweep | None = None) -> list[int]:
+    """Start again the sweeps whose process stopped (see ``actions.requeue_stale_sweeps``)."""
+    from safeshare.matching import actions
+
+    requeued = actions.requeue_stale_sweeps(sweep)
+    if RUNNER != "worker":
+        for sweep_id in requeued:
+            start(sweep_id)
+    return requeued
+
+
+def is_stale(sweep: Sweep) -> bool:
+    """Queued or running, and nothing heard from it for ``STALE_AFTER``."""
+    if sweep.status not in (Sweep.Status.QUEUED, Sweep.Status.RUNNING):
+        return False
+    beat = sweep.heartbeat_at or sweep.created_at
+    return beat < timezone.now() - STALE_AFTER

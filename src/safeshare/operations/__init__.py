@@ -1,0 +1,1 @@
+"""Running SafeShare in production: health, readiness, metrics, database outages, API lockout."""

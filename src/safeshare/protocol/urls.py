@@ -1,0 +1,26 @@
+"""Pages for protections, clearances, reviews of possible matches and overrides."""
+
+from django.urls import path
+
+from safeshare.protocol import views
+
+app_name = "protocol"
+urlpatterns = [
+    path("protections/<str:reference>/", views.protection_detail, name="protection"),
+    path("protections/<str:reference>/letter/", views.protection_letter, name="protection-letter"),
+    path(
+        "protections/<str:reference>/regularisation/",
+        views.protection_regularisation,
+        name="protection-regularisation",
+    ),
+    path("protections/<str:reference>/nrm-decision/", views.protection_nrm, name="protection-nrm"),
+    path("protections/<str:reference>/close/", views.protection_close, name="protection-close"),
+    path("clearances/", views.clearance_list, name="clearance-list"),
+    path("clearances/new/", views.clearance_create, name="clearance-new"),
+    path("clearances/<uuid:clearance_id>/", views.clearance_detail, name="clearance"),
+    path("clearances/<uuid:clearance_id>/override/", views.override_create, name="override-new"),
+    path("reviews/", views.review_list, name="review-list"),
+    path("reviews/<int:review_id>/", views.review_detail, name="review"),
+    path("overrides/", views.override_list, name="override-list"),
+    path("overrides/<uuid:override_id>/", views.override_detail, name="override"),
+]

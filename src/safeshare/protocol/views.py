@@ -1,0 +1,529 @@
+"""Pages for protections, clearances, reviews of possible matches and overrides.
+
+Scoping mirrors the API (``protocol/api.py``): police and protocol officers see protections their
+force opened or holds a case for; IE sees its own organisation's clearances and, of each, only
+the decision, the protection reference, the message and whom to contact (R18, invariant 5);
+protocol officers see reviews whose candidate protections belong to their force.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from safeshare.accounts.actors import Actor
+from safeshare.accounts.roles import Role
+from safeshare.cases.forms import SEX_LABELS, SOURCE_LABELS, add_action_errors, posted_data
+from safeshare.cases.lifecycle import CaseState, InformationSource, PartyRole
+from safeshare.cases.models import ROLE_LABELS
+from safeshare.ledger.audit import do_record_personal_data_read
+from safeshare.protocol import actions
+from safeshare.protocol.active import active_policy
+from safeshare.protocol.api import clearance_out
+from safeshare.protocol.enforcement import UnknownEnforcementAction, enforcement_actions
+from safeshare.protocol.forms import (
+    NRM_STAGE_LABELS,
+    REGULARISATION_LABELS,
+    ClearanceForm,
+    CloseProtectionForm,
+    NrmDecisionForm,
+    OverrideDecisionForm,
+    OverrideRequestForm,
+    RegularisationForm,
+    ReviewDecisionForm,
+)
+from safeshare.protocol.models import Clearance, Override, Protection, Review
+from safeshare.protocol.overrides import SuspectedOffence, is_immigration_status_offence
+from safeshare.protocol.policy import ExceptionCategory, Jurisdiction
+from safeshare.protocol.protection import ProtectionStatus
+from safeshare.protocol.references import ReferenceFormatError, normalise_reference
+
+PER_PAGE = 50
+IDENTITY_ROWS = (
+    ("given_names", "Given names"),
+    ("family_name", "Family name"),
+    ("aliases", "Other names"),
+    ("date_of_birth", "Date of birth"),
+    ("sex", "Sex"),
+    ("nationality", "Nationality"),
+    ("passport_number", "Passport number"),
+    ("home_office_reference", "Home Office reference"),
+)
+
+
+def action_name(code: str) -> str:
+    """The enforcement action's name, or its code if it has left the list."""
+    try:
+        return enforcement_actions().get(code).name
+    except UnknownEnforcementAction:
+        return code.replace("_", " ").capitalize()
+
+
+def exception_label(code: str) -> str:
+    try:
+        return ExceptionCategory(code).label
+    except ValueError:
+        return code.replace("_", " ").capitalize()
+
+
+def _show(name: str, value: object) -> str:
+    if value in (None, "", []):
+        return ""
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    if name == "sex":
+        return next((label for sex, label in SEX_LABELS.items() if sex.value == value), value)
+    return str(value)
+
+
+# --- Protections -----------------------------------------------------------------------------
+
+
+def force_protection(request: HttpRequest, reference: str) -> Protection:
+    """A protection the user's force opened or holds a case for; anything else is not found."""
+    try:
+        normalised = normalise_reference(reference)
+    except ReferenceFormatError as error:
+        raise Http404("No protection has that reference.") from error
+    organisation = request.user.organisation
+    protection = (
+        Protection.objects.filter(reference=normalised)
+        .filter(Q(cases__force=organisation) | Q(opened_by=organisation))
+        .select_related("person", "opened_by")
+        .distinct()
+        .first()
+    )
+    if protection is None:
+        raise Http404("No protection has that reference.")
+    return protection
+
+
+def _protection_context(request: HttpRequest, protection: Protection) -> dict[str, object]:
+    organisation = request.user.organisation
+    links = []
+    for link in protection.links.select_related("case", "case__force").order_by("id"):
+        case = link.case
+        links.append(
+            {
+                "own": case.force_id == organisation.pk,
+                "case": case,
+                "force": case.force.name,
+                "role": ROLE_LABELS[PartyRole(link.role)],
+                "state": CaseState(case.state),
+                "ongoing": case.is_ongoing,
+            }
+        )
+    is_police = request.user.role == Role.POLICE_OFFICER
+    reasons = []
+    for reason in protection.status_reasons:
+        for link in links:
+            if link["own"]:
+                reason = reason.replace(str(link["case"].public_id), link["case"].crime_reference)
+        reasons.append(reason)
+    return {
+        "protection": protection,
+        "reasons": reasons,
+        "identity": protection.person.primary_identity,
+        "links": links,
+        "policy": active_policy(),
+        "regularisation": REGULARISATION_LABELS[
+            next(s for s in REGULARISATION_LABELS if s.value == protection.regularisation_status)
+        ],
+        "is_police": is_police,
+        "can_close": request.user.role == Role.PROTOCOL_OFFICER
+        and protection.status == ProtectionStatus.TRANSITION,
+    }
+
+
+def protection_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    protection = force_protection(request, reference)
+    context = _protection_context(request, protection)
+    if context["is_police"]:
+        context["regularisation_form"] = RegularisationForm(
+            initial={"status": protection.regularisation_status}
+        )
+        context["nrm_form"] = NrmDecisionForm()
+    do_record_personal_data_read(
+        Actor.for_user(request.user), [protection.person], "protection_page"
+    )
+    return render(request, "protocol/protection_detail.html", context)
+
+
+def protection_letter(request: HttpRequest, reference: str) -> HttpResponse:
+    protection = force_protection(request, reference)
+    referral = protection.referrals.order_by("created_at").first()
+    do_record_personal_data_read(
+        Actor.for_user(request.user), [protection.person], "protection_letter"
+    )
+    return render(
+        request,
+        "protocol/protection_letter.html",
+        {
+            "protection": protection,
+            "reference_groups": protection.reference.split("-"),
+            "identity": protection.person.primary_identity,
+            "policy": active_policy(),
+            "actions": enforcement_actions().actions,
+            "referral": referral,
+            "force": protection.opened_by,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def protection_regularisation(request: HttpRequest, reference: str) -> HttpResponse:
+    protection = force_protection(request, reference)
+    form = RegularisationForm(
+        posted_data(request), initial={"status": protection.regularisation_status}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_update_regularisation(
+                protection, form.cleaned_data["status"], Actor.for_user(request.user)
+            )
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            messages.success(request, "Regularisation status recorded")
+            return redirect("protocol:protection", reference=protection.reference)
+    return render(
+        request, "protocol/regularisation_form.html", {"form": form, "protection": protection}
+    )
+
+
+def protection_nrm(request: HttpRequest, reference: str) -> HttpResponse:
+    protection = force_protection(request, reference)
+    form = NrmDecisionForm(posted_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_record_nrm_decision(
+                protection, Actor.for_user(request.user), stage=form.cleaned_data["stage"]
+            )
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            label = NRM_STAGE_LABELS[form.cleaned_data["stage"]]
+            messages.success(request, f"{label} recorded")
+            return redirect("protocol:protection", reference=protection.reference)
+    return render(request, "protocol/nrm_form.html", {"form": form, "protection": protection})
+
+
+def protection_close(request: HttpRequest, reference: str) -> HttpResponse:
+    protection = force_protection(request, reference)
+    form = CloseProtectionForm(posted_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_close_protection(
+                protection,
+                Actor.for_user(request.user),
+                reasons=form.cleaned_data["reasons"],
+                victim_notified=form.cleaned_data["victim_notified"],
+            )
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            messages.success(request, f"Protection {protection.reference} closed")
+            return redirect("protocol:protection", reference=protection.reference)
+    return render(
+        request,
+        "protocol/close_form.html",
+        {
+            "form": form,
+            "protection": protection,
+            "policy": active_policy(),
+            "in_transition": protection.status == ProtectionStatus.TRANSITION,
+        },
+    )
+
+
+# --- Clearances (Immigration Enforcement) ----------------------------------------------------
+
+
+def own_clearance(request: HttpRequest, clearance_id: uuid.UUID) -> Clearance:
+    return get_object_or_404(
+        Clearance, public_id=clearance_id, requested_by=request.user.organisation
+    )
+
+
+def clearance_create(request: HttpRequest) -> HttpResponse:
+    form = ClearanceForm(posted_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = actions.do_request_clearance(
+                Actor.for_user(request.user),
+                action_code=form.cleaned_data["action"],
+                subject=form.subject(),
+                information_sources=form.cleaned_data["information_sources"],
+                scheduled_for=form.cleaned_data["scheduled_for"],
+            )
+        except UnknownEnforcementAction as error:
+            form.add_error("action", str(error))
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            return redirect("protocol:clearance", clearance_id=result.clearance.public_id)
+    return render(request, "protocol/clearance_form.html", {"form": form})
+
+
+def _subject_name(subject: dict) -> str:
+    name = " ".join(str(subject.get(k) or "") for k in ("given_names", "family_name")).strip()
+    return name or "Name not given"
+
+
+def clearance_list(request: HttpRequest) -> HttpResponse:
+    clearances = Clearance.objects.filter(requested_by=request.user.organisation).order_by(
+        "-created_at"
+    )
+    page = Paginator(clearances, PER_PAGE).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "clearance": clearance,
+            "subject": _subject_name(clearance.subject),
+            "action": action_name(clearance.action_code),
+            "suspended": clearance.status == Clearance.Status.SUSPENDED,
+        }
+        for clearance in page.object_list
+    ]
+    return render(request, "protocol/clearance_list.html", {"page": page, "rows": rows})
+
+
+def clearance_detail(request: HttpRequest, clearance_id: uuid.UUID) -> HttpResponse:
+    clearance = own_clearance(request, clearance_id)
+    view = clearance_out(clearance)
+    overrides = list(clearance.overrides.order_by("-created_at"))
+    can_override = (
+        clearance.decision == "blocked"
+        and clearance.status == Clearance.Status.DECIDED
+        and not any(o.status == Override.Status.PENDING for o in overrides)
+    )
+    return render(
+        request,
+        "protocol/clearance_detail.html",
+        {
+            "clearance": clearance,
+            "view": view,
+            "action": action_name(clearance.action_code),
+            "subject": _subject_name(clearance.subject),
+            "overrides": [
+                {"override": o, "category": exception_label(o.exception_category)}
+                for o in overrides
+            ],
+            "can_override": can_override,
+        },
+    )
+
+
+def override_create(request: HttpRequest, clearance_id: uuid.UUID) -> HttpResponse:
+    clearance = own_clearance(request, clearance_id)
+    policy = active_policy()
+    form = OverrideRequestForm(posted_data(request), policy=policy)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_request_override(
+                clearance,
+                Actor.for_user(request.user),
+                category=form.cleaned_data["category"].value,
+                reasons=form.cleaned_data["reasons"],
+                suspected_offence=form.suspected_offence(),
+                modern_slavery_indicators=form.cleaned_data["modern_slavery_indicators"],
+            )
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            messages.success(
+                request, "Override requested. A second, senior person must now decide it."
+            )
+            return redirect("protocol:clearance", clearance_id=clearance.public_id)
+    return render(
+        request,
+        "protocol/override_form.html",
+        {
+            "form": form,
+            "clearance": clearance,
+            "action": action_name(clearance.action_code),
+            "subject": _subject_name(clearance.subject),
+            "blocked": clearance.decision == "blocked",
+        },
+    )
+
+
+# --- Reviews of possible matches (protocol officers) ------------------------------------------
+
+
+def reviews_for(request: HttpRequest) -> QuerySet[Review]:
+    """Reviews whose candidate protections belong to the officer's force (as the API)."""
+    organisation = request.user.organisation
+    return (
+        Review.objects.filter(
+            Q(candidates__opened_by=organisation) | Q(candidates__cases__force=organisation)
+        )
+        .distinct()
+        .select_related("clearance", "clearance__requested_by")
+    )
+
+
+def review_list(request: HttpRequest) -> HttpResponse:
+    reviews = reviews_for(request).filter(status=Review.Status.OPEN).order_by("created_at")
+    page = Paginator(reviews, PER_PAGE).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "review": review,
+            "action": action_name(review.clearance.action_code),
+            "candidates": review.candidates.count(),
+        }
+        for review in page.object_list
+    ]
+    return render(request, "protocol/review_list.html", {"page": page, "rows": rows})
+
+
+def _comparison(subject: dict, protection: Protection) -> dict[str, object]:
+    identities = list(protection.person.identities.all())
+    fields = [identity.as_fields() for identity in identities]
+    rows = []
+    for name, label in IDENTITY_ROWS:
+        theirs = _show(name, subject.get(name))
+        ours = [_show(name, values.get(name)) for values in fields]
+        rows.append({"label": label, "subject": theirs, "candidates": ours})
+    return {"protection": protection, "identities": identities, "rows": rows}
+
+
+def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = get_object_or_404(reviews_for(request), pk=review_id)
+    form = ReviewDecisionForm(posted_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            resolved = actions.do_resolve_review(
+                review,
+                Actor.for_user(request.user),
+                verdict=form.cleaned_data["verdict"],
+                reasons=form.cleaned_data["reasons"],
+            )
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            resolved.clearance.refresh_from_db()
+            decision = resolved.clearance.decision_label.lower()
+            messages.success(
+                request,
+                f"Decision recorded: {resolved.get_verdict_display().lower()}. "
+                f"The clearance is now {decision}.",
+            )
+            return redirect("protocol:review-list")
+    candidates = list(review.candidates.select_related("person").order_by("id"))
+    do_record_personal_data_read(
+        Actor.for_user(request.user), [p.person for p in candidates], "review_page"
+    )
+    subject = review.clearance.subject
+    return render(
+        request,
+        "protocol/review_detail.html",
+        {
+            "form": form,
+            "review": review,
+            "action": action_name(review.clearance.action_code),
+            "comparisons": [_comparison(subject, p) for p in candidates],
+            "explanation": review.clearance.match_explanation,
+            "sources": [
+                SOURCE_LABELS[InformationSource(s)] for s in review.clearance.information_sources
+            ],
+        },
+    )
+
+
+# --- Overrides (senior approvers and protocol officers) ---------------------------------------
+
+
+def overrides_for(request: HttpRequest) -> QuerySet[Override]:
+    """Protocol officers: overrides of blocks on their force's protections. IE senior
+    approvers: overrides asked for by their own organisation."""
+    organisation = request.user.organisation
+    overrides = Override.objects.select_related("clearance", "requested_by")
+    if request.user.role == Role.PROTOCOL_OFFICER:
+        return overrides.filter(
+            Q(clearance__protections__opened_by=organisation)
+            | Q(clearance__protections__cases__force=organisation)
+        ).distinct()
+    return overrides.filter(requested_by=organisation)
+
+
+def override_list(request: HttpRequest) -> HttpResponse:
+    pending = overrides_for(request).filter(status=Override.Status.PENDING).order_by("created_at")
+    page = Paginator(pending, PER_PAGE).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "override": override,
+            "action": action_name(override.clearance.action_code),
+            "category": exception_label(override.exception_category),
+            "own": override.requester_key == Actor.for_user(request.user).identifier,
+        }
+        for override in page.object_list
+    ]
+    return render(request, "protocol/override_list.html", {"page": page, "rows": rows})
+
+
+def _reviewer_flags(override: Override, law: str) -> list[str]:
+    flags = []
+    offence = override.suspected_offence
+    if offence and is_immigration_status_offence(SuspectedOffence(**offence)):
+        flags.append(
+            f"'{offence.get('description') or offence.get('code')}' is an immigration-status "
+            "offence and is disregarded: such offences never ground an override."
+        )
+    if override.statutory_defence_flag:
+        flags.append(
+            "The person has modern slavery indicators. Before relying on any offence, consider "
+            f"whether the statutory defence ({law}) applies."
+        )
+    return flags
+
+
+def override_detail(request: HttpRequest, override_id: uuid.UUID) -> HttpResponse:
+    override = get_object_or_404(overrides_for(request), public_id=override_id)
+    policy = active_policy()
+    jurisdiction = override.requested_by.jurisdiction
+    law = policy.jurisdiction(
+        jurisdiction if jurisdiction in set(Jurisdiction) else Jurisdiction.ENGLAND_WALES
+    ).modern_slavery_defence_law
+    form = OverrideDecisionForm(
+        posted_data(request), statutory_defence=override.statutory_defence_flag, law=law
+    )
+    if request.method == "POST" and form.is_valid():
+        approve = form.cleaned_data["decision"] == "approve"
+        try:
+            actions.do_decide_override(
+                override,
+                Actor.for_user(request.user),
+                approve=approve,
+                reasons=form.cleaned_data["reasons"],
+                statutory_defence_considered=form.cleaned_data.get(
+                    "statutory_defence_considered", False
+                ),
+            )
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            messages.success(request, "Override approved" if approve else "Override refused")
+            return redirect("protocol:override-list")
+    clearance = override.clearance
+    return render(
+        request,
+        "protocol/override_detail.html",
+        {
+            "form": form,
+            "override": override,
+            "clearance": clearance,
+            "action": action_name(clearance.action_code),
+            "category": exception_label(override.exception_category),
+            "references": list(clearance.protections.values_list("reference", flat=True)),
+            "flags": _reviewer_flags(override, law),
+            "own": override.requester_key == Actor.for_user(request.user).identifier,
+            "pending": override.status == Override.Status.PENDING,
+        },
+    )

@@ -1,0 +1,109 @@
+"""The form a police officer fills in before a referral to Immigration Enforcement is previewed."""
+
+from __future__ import annotations
+
+from django import forms
+
+from safeshare.accounts.models import Organisation
+from safeshare.cases.forms import SOURCE_LABELS
+from safeshare.protocol.referral import ReferralTrigger
+from safeshare.referrals.models import Referral
+
+REGIME_LABELS = {
+    "uk_gdpr_part_2": "UK GDPR and Data Protection Act 2018, Part 2 (general processing)",
+    "dpa_part_3": "Data Protection Act 2018, Part 3 (law enforcement processing)",
+}
+WEB_CHANNELS = [(channel.value, channel.label) for channel in Referral.Channel if channel != "api"]
+BASIS_FIELDS = ("controller", "regime", "lawful_basis", "gateway", "agreement_id", "dpia_version")
+
+
+def _text(label: str, max_length: int, help_text: str = "", width: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        max_length=max_length,
+        widget=forms.TextInput(attrs={"class": width} if width else {}),
+        error_messages={
+            "required": f"Enter the {label if label[:2].isupper() else label.lower()}",
+            "max_length": f"{label} must be {max_length} characters or fewer",
+        },
+    )
+
+
+class ReferralForm(forms.Form):
+    triggers = forms.MultipleChoiceField(
+        label="Why is the referral needed?",
+        help_text="Select all that apply.",
+        choices=[(trigger.value, trigger.label) for trigger in ReferralTrigger],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Select why the referral is needed",
+            "invalid_choice": "Select why the referral is needed from the list",
+        },
+    )
+    channel = forms.ChoiceField(
+        label="How will it be sent?",
+        choices=WEB_CHANNELS,
+        widget=forms.RadioSelect,
+        initial=Referral.Channel.WEB.value,
+        error_messages={
+            "required": "Select how the referral will be sent",
+            "invalid_choice": "Select how the referral will be sent from the list",
+        },
+    )
+    source_of_information = forms.ChoiceField(
+        label="Where did the information about the person's immigration status come from?",
+        choices=[(source.value, label) for source, label in SOURCE_LABELS.items()],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select where the information came from",
+            "invalid_choice": "Select one of the sources listed",
+        },
+    )
+    controller = _text("Data controller", 200, "Who decides why and how the data is used.")
+    regime = forms.ChoiceField(
+        label="Data protection regime",
+        choices=list(REGIME_LABELS.items()),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select the data protection regime",
+            "invalid_choice": "Select the data protection regime from the list",
+        },
+    )
+    lawful_basis = _text("Lawful basis", 200)
+    gateway = _text("Legal gateway", 200, "The law that allows the data to be shared.")
+    agreement_id = _text(
+        "Data-sharing agreement reference",
+        100,
+        "For example, DSA-2026-014.",
+        "govuk-input--width-20",
+    )
+    dpia_version = _text(
+        "DPIA version",
+        40,
+        "The version of the data protection impact assessment, for example 3.1.",
+        "govuk-input--width-10",
+    )
+
+    @staticmethod
+    def defaults_for(force: Organisation) -> dict[str, object]:
+        """Prefill: the legal basis of the force's last referral, or the usual basis."""
+        last = Referral.objects.filter(force=force).order_by("-created_at").first()
+        if last is not None:
+            basis = {name: getattr(last, name) for name in BASIS_FIELDS}
+            if basis["regime"] not in REGIME_LABELS:
+                basis["regime"] = "uk_gdpr_part_2"
+        else:
+            basis = {
+                "controller": f"Chief Constable of {force.name}",
+                "regime": "uk_gdpr_part_2",
+                "lawful_basis": "Public task: UK GDPR Article 6(1)(e)",
+                "gateway": "Immigration and Asylum Act 1999, section 20",
+                "agreement_id": "",
+                "dpia_version": "",
+            }
+        return {"channel": Referral.Channel.WEB.value, **basis}
+
+
+class SendReferralForm(forms.Form):
+    """No fields: the officer confirms the previewed referral. Carries the action's errors."""

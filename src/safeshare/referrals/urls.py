@@ -1,0 +1,20 @@
+"""Police pages for referring a person to Immigration Enforcement."""
+
+from django.urls import path
+
+from safeshare.referrals import views
+
+app_name = "referrals"
+urlpatterns = [
+    path(
+        "cases/<uuid:case_id>/people/<int:party_id>/refer/",
+        views.referral_start,
+        name="start",
+    ),
+    path(
+        "cases/<uuid:case_id>/people/<int:party_id>/refer/check/",
+        views.referral_check,
+        name="check",
+    ),
+    path("referrals/<uuid:referral_id>/", views.referral_detail, name="detail"),
+]

@@ -1,0 +1,193 @@
+"""Referral to Immigration Enforcement: a form, then a check page that shows exactly the fields
+that would be shared (from ``preview_referral``) or why nothing can be sent, then "Send"."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from safeshare.accounts.actors import Actor
+from safeshare.cases.forms import SEX_LABELS, SOURCE_LABELS, add_action_errors, posted_data
+from safeshare.cases.lifecycle import InformationSource
+from safeshare.cases.models import OFFENCE_LABELS, ROLE_LABELS, Party
+from safeshare.ledger.audit import do_record_personal_data_read
+from safeshare.protocol.active import active_policy
+from safeshare.protocol.referral import ReferralTrigger
+from safeshare.referrals.actions import LegalBasis, do_make_referral, preview_referral
+from safeshare.referrals.forms import BASIS_FIELDS, ReferralForm, SendReferralForm
+from safeshare.referrals.models import Referral
+
+FIELD_LABELS = {
+    "given_names": "Given names",
+    "family_name": "Family name",
+    "aliases": "Other names or spellings",
+    "date_of_birth": "Date of birth",
+    "sex": "Sex",
+    "nationality": "Nationality",
+    "passport_number": "Passport number",
+    "home_office_reference": "Home Office reference",
+    "role": "Role in the case",
+    "protection_flag": "Protection flag",
+    "force_code": "Police force",
+    "crime_reference": "Crime reference",
+    "offence_category": "Kind of crime",
+    "channel": "How it is sent",
+    "source_of_information": "Where the information came from",
+    "lawful_basis": "Lawful basis",
+    "gateway": "Legal gateway",
+    "agreement_id": "Data-sharing agreement",
+    "dpia_version": "DPIA version",
+    "crime_narrative": "What happened",
+    "current_address": "Current address",
+    "third_party_details": "Details of other people",
+}
+
+
+def _draft_key(party: Party) -> str:
+    return f"safeshare-referral-draft-{party.pk}"
+
+
+def own_party(request: HttpRequest, case_id: uuid.UUID, party_id: int) -> Party:
+    """A person in one of the officer's own force's cases; anything else is not found."""
+    return get_object_or_404(
+        Party.objects.select_related("case", "case__force", "person"),
+        pk=party_id,
+        case__public_id=case_id,
+        case__force=request.user.organisation,
+    )
+
+
+def display_value(name: str, value: object) -> str:
+    """A payload value as the officer should read it."""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    labels: dict[str, dict] = {
+        "role": {role.value: label for role, label in ROLE_LABELS.items()},
+        "sex": {sex.value: label for sex, label in SEX_LABELS.items()},
+        "source_of_information": {s.value: label for s, label in SOURCE_LABELS.items()},
+        "channel": {c.value: c.label for c in Referral.Channel},
+        "offence_category": {o.value: label for o, label in OFFENCE_LABELS.items()},
+    }
+    return labels.get(name, {}).get(str(value), str(value))
+
+
+def payload_rows(payload: dict[str, object]) -> list[dict[str, str]]:
+    """The fields of a referral, in a fixed order, with labels."""
+    order = list(FIELD_LABELS)
+    names = sorted(payload, key=lambda n: (order.index(n) if n in order else len(order), n))
+    return [
+        {
+            "name": name,
+            "label": FIELD_LABELS.get(name, name.replace("_", " ").capitalize()),
+            "value": display_value(name, payload[name]),
+        }
+        for name in names
+    ]
+
+
+def referral_start(request: HttpRequest, case_id: uuid.UUID, party_id: int) -> HttpResponse:
+    party = own_party(request, case_id, party_id)
+    draft = request.session.get(_draft_key(party))
+    initial = draft or ReferralForm.defaults_for(request.user.organisation)
+    form = ReferralForm(posted_data(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        request.session[_draft_key(party)] = dict(form.cleaned_data)
+        return redirect("referrals:check", case_id=party.case.public_id, party_id=party.pk)
+    identity = party.person.primary_identity
+    do_record_personal_data_read(Actor.for_user(request.user), [party.person], "referral_form")
+    return render(
+        request,
+        "referrals/referral_form.html",
+        {
+            "form": form,
+            "party": party,
+            "case": party.case,
+            "identity": identity,
+            "role_label": ROLE_LABELS[party.role_enum],
+            "policy": active_policy(),
+        },
+    )
+
+
+def referral_check(request: HttpRequest, case_id: uuid.UUID, party_id: int) -> HttpResponse:
+    party = own_party(request, case_id, party_id)
+    draft = request.session.get(_draft_key(party))
+    if not draft:
+        return redirect("referrals:start", case_id=party.case.public_id, party_id=party.pk)
+    actor = Actor.for_user(request.user)
+    basis = LegalBasis(**{name: draft[name] for name in BASIS_FIELDS})
+    form = SendReferralForm(posted_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral = do_make_referral(
+                party,
+                actor,
+                triggers=draft["triggers"],
+                channel=draft["channel"],
+                source_of_information=draft["source_of_information"],
+                basis=basis,
+            )
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            del request.session[_draft_key(party)]
+            messages.success(request, "Referral sent to Immigration Enforcement")
+            return redirect("referrals:detail", referral_id=referral.public_id)
+    payload, refusals, problems = preview_referral(
+        party,
+        actor,
+        triggers=draft["triggers"],
+        channel=draft["channel"],
+        source=draft["source_of_information"],
+        basis=basis,
+    )
+    do_record_personal_data_read(actor, [party.person], "referral_check")
+    policy = active_policy()
+    protection = party.person.protections.first()
+    return render(
+        request,
+        "referrals/referral_check.html",
+        {
+            "form": form,
+            "party": party,
+            "case": party.case,
+            "identity": party.person.primary_identity,
+            "role_label": ROLE_LABELS[party.role_enum],
+            "rows": payload_rows(payload),
+            "refusals": refusals,
+            "problems": problems,
+            "policy": policy,
+            "protection": protection,
+            "triggers": [ReferralTrigger(t).label for t in draft["triggers"]],
+            "source": SOURCE_LABELS[InformationSource(draft["source_of_information"])],
+            "basis": basis,
+        },
+    )
+
+
+def referral_detail(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
+    referral = get_object_or_404(
+        Referral.objects.select_related(
+            "case", "party", "party__person", "protection", "recipient"
+        ),
+        public_id=referral_id,
+        force=request.user.organisation,
+    )
+    do_record_personal_data_read(
+        Actor.for_user(request.user), [referral.party.person], "referral_page"
+    )
+    return render(
+        request,
+        "referrals/referral_detail.html",
+        {
+            "referral": referral,
+            "rows": payload_rows(referral.payload),
+            "role_label": ROLE_LABELS[referral.party.role_enum],
+        },
+    )

@@ -1,0 +1,140 @@
+"""Builders for the advice and victim-view tests, and a stand-in for the ledger's service.
+
+``FakeLedgerService`` does what ``safeshare.ledger.service`` will do (sequence queued entries,
+sign a checkpoint, give inclusion proofs), using the ledger's own pure functions, so that the
+victim's page can be tested with real, checkable receipts before that service exists.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from safeshare.accounts.actors import Actor
+from safeshare.accounts.roles import Role
+from safeshare.advice import actions
+from safeshare.advice.eligibility import Child, Facts
+from safeshare.cases import actions as case_actions
+from safeshare.ledger.checkpoint import generate_signing_key, sign_checkpoint, verifier_key
+from safeshare.ledger.entries import entry_bytes, entry_from_dict
+from safeshare.ledger.merkle import inclusion_proof, leaf_hash, root_from_leaf_hashes
+from safeshare.ledger.models import LedgerEntry
+from safeshare.ledger.receipts import make_receipt
+from safeshare.people.identity import IdentityIn
+from safeshare.referrals.actions import LegalBasis, do_make_referral
+from tests.factories import make_user, organisation_for
+
+BASIS = LegalBasis(
+    controller="Chief Constable of West Midlands Police",
+    regime="uk_gdpr_part_2",
+    lawful_basis="Public task",
+    gateway="Immigration and Asylum Act 1999 s.20",
+    agreement_id="DSA-2026-014",
+    dpia_version="3.1",
+)
+VIEW_URL = "http://testserver/my-protection/"
+ORIGIN = "test.safeshare.example/ledger"
+
+
+def officer(code: str = "WMP", role: Role = Role.POLICE_OFFICER) -> Actor:
+    return Actor.for_user(make_user(role, organisation_for(role, code)))
+
+
+def protected_victim(police: Actor, reference: str = "20/1234/26", **identity):
+    """A domestic abuse victim in a force's case, referred to IE: returns the protection."""
+    organisation_for(Role.IE_CASEWORKER, "IE-NCCU")
+    case = case_actions.do_create_case(
+        police, crime_reference=reference, offence_category="domestic_abuse"
+    )
+    fields = {
+        "given_names": "Fatema",
+        "family_name": "Begum",
+        "date_of_birth": "1991-03-14",
+        "nationality": "BGD",
+        "sex": "female",
+        **identity,
+    }
+    party = case_actions.do_add_party(case, police, role="victim", identity=IdentityIn(**fields))
+    referral = do_make_referral(
+        party,
+        police,
+        triggers=["safeguarding"],
+        channel="web",
+        source_of_information="police",
+        basis=BASIS,
+    )
+    return referral.protection
+
+
+def facts() -> Facts:
+    return Facts(
+        offence_category="domestic_abuse",
+        relationship_to_perpetrator="former_partner",
+        visa_category="partner_of_student",
+        relationship_broke_down_due_to_abuse=True,
+        jurisdiction="england",
+        children=(Child(age=4, years_residence=2, british_or_settled=False),),
+        means="destitute",
+        age=35,
+        years_residence=2,
+    )
+
+
+def issue_letter(protection, police: Actor, **kwargs):
+    kwargs = {"language": "en", "delivery": "handed_over", "view_url": VIEW_URL, **kwargs}
+    return actions.do_issue_protection_letter(protection, police, **kwargs)
+
+
+def issue_pack(protection, police: Actor, **kwargs):
+    kwargs = {
+        "facts": facts(),
+        "language": "en",
+        "channel": "handed_over",
+        "view_url": VIEW_URL,
+        **kwargs,
+    }
+    return actions.do_issue_advice_pack(protection, police, **kwargs)
+
+
+class FakeLedgerService:
+    """Sequences queued entries and signs a checkpoint over all of them on demand."""
+
+    def __init__(self) -> None:
+        self.private_key = generate_signing_key()
+        self.key = verifier_key(ORIGIN, self.private_key.public_key())
+
+    def sequence(self) -> tuple[list[bytes], str]:
+        leaves = [
+            bytes(h)
+            for h in LedgerEntry.objects.filter(index__isnull=False)
+            .order_by("index")
+            .values_list("leaf_hash", flat=True)
+        ]
+        for entry in LedgerEntry.objects.filter(index__isnull=True).order_by("id"):
+            data = entry_bytes(entry_from_dict({**entry.draft, "index": len(leaves)}))
+            entry.index = len(leaves)
+            entry.body = data
+            entry.leaf_hash = leaf_hash(data)
+            entry.save(update_fields=["index", "body", "leaf_hash"])
+            leaves.append(leaf_hash(data))
+        root = root_from_leaf_hashes(leaves)
+        return leaves, sign_checkpoint(ORIGIN, len(leaves), root, self.private_key, ORIGIN)
+
+    def receipts_for_person(self, person):
+        from safeshare.advice.ledger_link import entries_about
+
+        leaves, checkpoint = self.sequence()
+        pairs = []
+        for entry in entries_about(person):
+            proof = inclusion_proof(leaves, entry.index, len(leaves))
+            pairs.append(
+                (entry, make_receipt(entry.index, leaves[entry.index], checkpoint, proof))
+            )
+        return pairs
+
+    def verifier_keys(self):
+        return [str(self.key)]
+
+    def as_module(self) -> SimpleNamespace:
+        return SimpleNamespace(
+            receipts_for_person=self.receipts_for_person, verifier_keys=self.verifier_keys
+        )

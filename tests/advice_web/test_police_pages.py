@@ -1,0 +1,159 @@
+"""The officer's pages: safe contact, issuing a letter (the passcode shown once) and an advice
+pack (every fact answered explicitly), scoped to the officer's force."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+import pytest
+from django.urls import reverse
+
+from safeshare.accounts.roles import Role
+from safeshare.advice.forms import CHILD_ROWS, NOT_KNOWN, QUESTIONS
+from safeshare.advice.models import AdvicePack, ContactPreference, ProtectionLetter
+from safeshare.advice.passcodes import passcode_matches
+from tests.advice_web.support import officer, protected_victim
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setup(client):
+    police = officer()
+    protection = protected_victim(police)
+    client.force_login(police.user)
+    return protection, police
+
+
+def url(name: str, protection, **kwargs) -> str:
+    return reverse(f"advice:{name}", kwargs={"reference": protection.reference, **kwargs})
+
+
+def all_answers(**changes) -> dict[str, str]:
+    answers = {}
+    for question in QUESTIONS:
+        answers[question.name] = "" if question.kind in {"date", "number", "int"} else NOT_KNOWN
+    answers |= {"has_children": NOT_KNOWN, "language": "en", "channel": "handed_over"}
+    for row in range(1, CHILD_ROWS + 1):
+        answers[f"child_{row}_settled"] = NOT_KNOWN
+    answers.update(changes)
+    return answers
+
+
+def test_the_start_page_finds_a_protection(client, setup):
+    protection, _ = setup
+    response = client.post(reverse("advice:start"), {"reference": protection.reference.lower()})
+    assert response["Location"] == url("protection", protection)
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_issuing_a_letter_shows_the_passcode_once(client, setup):
+    protection, _ = setup
+    form = client.get(url("issue-letter", protection))
+    assert form.status_code == 200
+    response = client.post(
+        url("issue-letter", protection), {"language": "cy", "delivery": "handed_over"}
+    )
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    passcode = re.search(r'data-testid="issued-passcode">([0-9 ]+)<', response.text).group(1)
+    letter = ProtectionLetter.objects.get()
+    assert passcode_matches(passcode, letter.passcode_hash)
+    pdf = re.search(r'href="data:application/pdf;base64,([A-Za-z0-9+/=]+)"', response.text)
+    assert base64.b64decode(pdf.group(1)).startswith(b"%PDF")
+    overview = client.get(url("protection", protection)).text
+    assert passcode not in overview
+    assert "In use" in overview
+
+
+def test_a_letter_is_not_posted_to_a_shared_address_and_the_page_says_why(client, setup):
+    protection, _ = setup
+    response = client.post(
+        url("contact", protection),
+        {
+            "language": "en",
+            "interpreter_needed": "no",
+            "address_shared_with_perpetrator": "yes",
+            "safe_channel": "in_person",
+        },
+    )
+    assert response.status_code == 302
+    assert ContactPreference.objects.get().address_shared_with_perpetrator == "yes"
+    page = client.get(url("issue-letter", protection)).text
+    assert "shares that address with the alleged perpetrator" in page
+    response = client.post(
+        url("issue-letter", protection), {"language": "en", "delivery": "posted"}
+    )
+    assert response.status_code == 400
+    assert "There is a problem" in response.text
+    assert "shares that address with the alleged perpetrator, who could open it" in response.text
+    assert not ProtectionLetter.objects.exists()
+
+
+def test_the_contact_form_refuses_post_to_a_shared_address(client, setup):
+    protection, _ = setup
+    response = client.post(
+        url("contact", protection),
+        {
+            "language": "en",
+            "interpreter_needed": "no",
+            "address_shared_with_perpetrator": "yes",
+            "safe_channel": "post",
+            "safe_postal_address": "1 Home Street",
+        },
+    )
+    assert response.status_code == 400
+    assert "Post is only safe to an address the alleged perpetrator does not share" in (
+        response.text
+    )
+
+
+def test_every_fact_must_be_answered(client, setup):
+    protection, _ = setup
+    response = client.post(url("issue-pack", protection), {"language": "en"})
+    assert response.status_code == 400
+    assert "Answer: what crime is the person a victim of?" in response.text
+    assert not AdvicePack.objects.exists()
+
+
+def test_issuing_a_pack_records_each_fact(client, setup):
+    protection, _ = setup
+    form = client.get(url("issue-pack", protection)).text
+    assert 'value="domestic_abuse" selected' in form
+    response = client.post(
+        url("issue-pack", protection),
+        all_answers(
+            offence_category="domestic_abuse",
+            visa_category="partner_of_skilled_worker",
+            relationship_broke_down_due_to_abuse="yes",
+            age="30",
+            has_children="no",
+            language="ar",
+        ),
+    )
+    assert response.status_code == 302
+    pack = AdvicePack.objects.get()
+    assert pack.language == "ar"
+    assert pack.facts["visa_category"] == "partner_of_skilled_worker"
+    assert pack.facts["relationship_broke_down_due_to_abuse"] is True
+    assert pack.facts["fears_return"] is None
+    assert pack.facts["children"] == []
+    assert pack.facts["age"] == 30
+    detail = client.get(response["Location"])
+    assert "mvdac" in detail.text
+    assert "awaiting review by a qualified translator" in detail.text
+    pdf = client.get(url("pack-pdf", protection, pack_id=pack.public_id))
+    assert pdf.content == bytes(pack.pdf)
+
+
+def test_other_forces_and_other_roles_cannot_reach_the_pages(client, setup):
+    protection, _ = setup
+    client.force_login(make_user(Role.POLICE_OFFICER))
+    assert client.get(url("protection", protection)).status_code == 404
+    assert client.get(url("issue-letter", protection)).status_code == 404
+    client.force_login(make_user(Role.IE_CASEWORKER))
+    assert client.get(url("protection", protection)).status_code == 403
+    client.force_login(make_user(Role.ADVOCATE))
+    assert client.get(url("issue-pack", protection)).status_code == 403

@@ -1,0 +1,1 @@
+"""The ledger's Django side: sequencing, checkpoints, proofs, receipts, API, verify, export."""

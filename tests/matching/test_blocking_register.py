@@ -1,0 +1,111 @@
+"""Blocking keys, prepared identities and the in-memory register."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from safeshare.matching import (
+    IdentityRecord,
+    InMemoryRegister,
+    PreparedIdentity,
+    blocking_keys,
+    prepare,
+    query_keys,
+)
+from safeshare.matching.synth import CULTURES, _Generator
+
+BASE = IdentityRecord(
+    given_names="Fatema",
+    family_name="Begum",
+    aliases=("Fatema Khatun",),
+    date_of_birth="1990-03-04",
+    sex="F",
+    nationality="Bangladeshi",
+    passport_number="BD1234567",
+)
+
+
+def found(register_record: IdentityRecord, subject: IdentityRecord) -> bool:
+    return bool(prepare(register_record).keys & query_keys(prepare(subject)))
+
+
+def test_keys_are_short_strings_and_query_keys_extend_blocking_keys():
+    prepared = prepare(BASE)
+    assert prepared.keys == blocking_keys(prepared)
+    assert prepared.keys <= query_keys(prepared)
+    assert all(isinstance(k, str) and len(k) < 40 for k in prepared.keys)
+
+
+def test_each_single_error_still_shares_a_key():
+    r = BASE
+    assert found(r, IdentityRecord("Begum", "Fatema", date_of_birth="1990-03-04"))  # order
+    assert found(r, IdentityRecord("Fatema", "Bxgum", date_of_birth="1990-03-04"))  # typo
+    assert found(r, IdentityRecord("Fatema", "Begum", date_of_birth="1990-04-03"))  # swap
+    assert found(r, IdentityRecord("Fatema", "Begum"))  # no date
+    assert found(r, IdentityRecord("Fatema", "Begum", date_of_birth="1991-03-04"))  # year
+    assert found(r, IdentityRecord("Fatema", "Begum", date_of_birth="1990-01-01"))  # placeholder
+    assert found(r, IdentityRecord("Fatema", "Khatun", date_of_birth="1985"))  # alias
+    assert found(r, IdentityRecord("Xyz", "Qrs", passport_number="bd 1234567"))  # document
+    assert found(r, IdentityRecord("Fatiam", "Begun", date_of_birth="1990-03-04"))  # two typos
+    assert not found(r, IdentityRecord("Omar", "Malik", date_of_birth="1960-11-23"))
+
+
+SINGLE_ERRORS = ("translit", "typo", "order_swap", "alias", "honorific", "dob_swap", "dob_missing",
+                 "dob_year", "dob_placeholder", "dob_year_only", "script")  # fmt: skip
+
+
+@settings(max_examples=150)
+@given(st.integers(0, 10**6), st.sampled_from(sorted(CULTURES)), st.sampled_from(SINGLE_ERRORS))
+def test_no_single_corruption_loses_the_true_candidate(seed, culture, kind):
+    generator = _Generator(seed)
+    person = generator.person(culture)
+    if kind == "alias" and not person.aliases:
+        return
+    police = generator.render(person, (), "police")
+    subject = generator.render(person, (kind,), "ie")
+    assert found(police, subject), (police, subject)
+
+
+@given(
+    st.text(max_size=30),
+    st.text(max_size=30),
+    st.lists(st.text(max_size=20), max_size=2),
+    st.one_of(st.none(), st.dates().map(str), st.integers(1900, 2020).map(str)),
+    st.sampled_from(["F", "m", None]),
+    st.sampled_from(["PAK", "Eritrean", "Viet Nam", None, "somewhere"]),
+)
+def test_prepared_identity_round_trips_through_json(given_names, family, aliases, dob, sex, nat):
+    prepared = prepare(IdentityRecord(given_names, family, tuple(aliases), dob, sex, nat, "X1"))
+    restored = PreparedIdentity.from_json(prepared.to_json())
+    assert restored == prepared
+    assert restored.keys == prepared.keys
+
+
+def test_register_add_update_remove():
+    register = InMemoryRegister()
+    register.add(1, BASE)
+    register.add(2, IdentityRecord("Omar", "Malik", date_of_birth="1960-11-23"))
+    subject = prepare(IdentityRecord("Fatema", "Begum", date_of_birth="1990-03-04"))
+    keys = query_keys(subject)
+    assert {i for i, _ in register.candidates(keys)} == {1}
+    register.update(1, IdentityRecord("Someone", "Else", date_of_birth="1950"))
+    assert not register.candidates(keys)
+    register.update(1, BASE)
+    assert {i for i, _ in register.candidates(keys)} == {1}
+    register.remove(1)
+    register.remove(99)  # unknown ids are ignored
+    assert not register.candidates(keys)
+    assert len(register) == 1
+
+
+def test_posting_lists_grow_and_shrink_consistently():
+    register = InMemoryRegister()
+    for i in range(150):  # past the list-to-set switch
+        register.add(i, IdentityRecord("Mohammed", "Khan", date_of_birth="1985"))
+    key = "n:KN|MHMD"
+    assert register.key_counts([key]) == {key: 150}
+    for i in range(149):
+        register.remove(i)
+    assert register.key_counts([key]) == {key: 1}
+    assert [i for i, _ in register.candidates([key])] == [149]
+    register.remove(149)
+    assert register.key_counts([key]) == {}

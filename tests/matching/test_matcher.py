@@ -1,0 +1,214 @@
+"""Scoring and decisions: invariances, safety rules, explanations, the shipped model."""
+
+import dataclasses
+import json
+from functools import cache
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from safeshare.matching import (
+    CLEARANCE,
+    IdentityRecord,
+    InMemoryRegister,
+    Matcher,
+    MatchModel,
+    Thresholds,
+    load_model,
+    prepare,
+)
+from safeshare.matching.synth import generate
+
+FATEMA = IdentityRecord(
+    given_names="Fatema",
+    family_name="Begum",
+    aliases=("Fatema Khatun",),
+    date_of_birth="1990-03-04",
+    sex="F",
+    nationality="Bangladeshi",
+)
+
+
+@cache
+def population() -> tuple[InMemoryRegister, tuple]:
+    data = generate(424_242, 600, 150, 150)
+    register = InMemoryRegister((i, prepare(r)) for i, r in data.register)
+    register.add("fatema", FATEMA)
+    return register, tuple(data.subjects)
+
+
+@cache
+def matcher() -> Matcher:
+    return Matcher(load_model())
+
+
+def decide(subject: IdentityRecord) -> str:
+    return matcher().match(subject, population()[0]).decision
+
+
+def test_a_clean_copy_is_blocked_and_explained():
+    result = matcher().match(FATEMA, population()[0])
+    assert result.decision == "match"
+    assert result.clearance == "blocked"
+    assert result.best.register_id == "fatema"
+    fields = {f.field: f for f in result.best.fields}
+    assert fields["name"].level == "exact"
+    assert fields["name"].detail == "fatima begum ~ fatima begum"
+    assert fields["dob"].level == "exact"
+    assert fields["dob"].weight > 0
+    assert "fatema" in result.explain()
+    assert result.model_version == load_model().version
+
+
+def test_the_issue_examples_are_not_cleared():
+    assert decide(IdentityRecord("Mst Fatimma", "Begom", date_of_birth="1990-04-03")) != "none"
+    assert (
+        decide(IdentityRecord("FATEMA", "KHATUN", date_of_birth="1990", nationality="BGD"))
+        != "none"
+    )
+    assert decide(IdentityRecord("Begum", "Fatema", date_of_birth="1990-01-01", sex="f")) != "none"
+
+
+def test_records_without_names_do_not_break_matching():
+    register = InMemoryRegister([(1, IdentityRecord(date_of_birth="1990-03-04")), (2, FATEMA)])
+    result = matcher().match(
+        IdentityRecord(date_of_birth="1990-03-04", passport_number="X1"), register
+    )
+    assert result.decision in ("match", "possible", "none")
+    assert matcher().match(IdentityRecord(), register).decision == "none"
+
+
+def test_someone_else_is_cleared():
+    assert (
+        decide(IdentityRecord("Zdzislaw", "Brzeczyszczykiewicz", date_of_birth="1961-11-30"))
+        == "none"
+    )
+
+
+def test_a_name_only_subject_with_a_plausible_candidate_is_held():
+    assert decide(IdentityRecord("Fatima", "Begom")) == "possible"
+    assert decide(IdentityRecord("Fatema Khatun")) != "none"
+
+
+def test_the_candidate_behind_a_decision_is_explained_first():
+    register, subjects = population()
+    for labelled in subjects[:150]:
+        result = Matcher(load_model(), explain_top=1).match(labelled.record, register)
+        if result.decision != "none":
+            assert result.best.decision == result.decision
+
+
+def test_an_alias_on_either_side_matches():
+    register = InMemoryRegister(
+        [
+            (
+                1,
+                IdentityRecord(
+                    "Ngozi", "Adeyemi", aliases=("Grace Okafor",), date_of_birth="1988-05-06"
+                ),
+            )
+        ]
+    )
+    m = matcher()
+    assert (
+        m.match(IdentityRecord("Grace", "Okafor", date_of_birth="1988-05-06"), register).decision
+        != "none"
+    )
+    register = InMemoryRegister(
+        [(1, IdentityRecord("Grace", "Okafor", date_of_birth="1988-05-06"))]
+    )
+    subject = IdentityRecord(
+        "Ngozi", "Adeyemi", aliases=("Grace Okafor",), date_of_birth="1988-05-06"
+    )
+    assert m.match(subject, register).decision != "none"
+
+
+def test_a_very_common_name_without_a_date_is_held_not_cleared():
+    register = InMemoryRegister(
+        (
+            i,
+            IdentityRecord(
+                "Mohammed", "Khan", date_of_birth=f"{1950 + i % 50}-0{1 + i % 9}-1{i % 9}"
+            ),
+        )
+        for i in range(600)
+    )
+    m = Matcher(load_model(), dataclasses.replace(load_model().thresholds, key_cap=100))
+    result = m.match(IdentityRecord("Muhammad", "Khan"), register)
+    assert result.decision == "possible"
+    assert any("too many" in reason for reason in result.reasons)
+
+
+subjects_strategy = st.integers(0, 299)
+
+
+def swapped_names(record: IdentityRecord) -> IdentityRecord:
+    return dataclasses.replace(
+        record, given_names=record.family_name, family_name=record.given_names
+    )
+
+
+def swapped_date(record: IdentityRecord) -> IdentityRecord | None:
+    dob = record.date_of_birth or ""
+    if len(dob) != 10 or int(dob[8:]) > 12:
+        return None
+    return dataclasses.replace(record, date_of_birth=f"{dob[:4]}-{dob[8:]}-{dob[5:7]}")
+
+
+@settings(max_examples=60)
+@given(subjects_strategy)
+def test_swapping_name_order_never_changes_the_decision(index):
+    subject = population()[1][index].record
+    assert decide(swapped_names(subject)) == decide(subject)
+
+
+@settings(max_examples=60)
+@given(subjects_strategy)
+def test_swapping_day_and_month_never_changes_the_decision(index):
+    subject = population()[1][index].record
+    swapped = swapped_date(subject)
+    if swapped is not None:
+        assert decide(swapped) == decide(subject)
+
+
+@settings(max_examples=40)
+@given(subjects_strategy)
+def test_name_only_members_are_never_cleared(index):
+    labelled = population()[1][index]
+    if labelled.member_of is None:
+        return
+    register = population()[0]
+    truth = register.get(labelled.member_of)
+    name_only = IdentityRecord(labelled.record.given_names, labelled.record.family_name)
+    result = matcher().match(name_only, register)
+    strong = matcher().score_pair(prepare(name_only), truth)
+    name_level = next(f.level for f in strong.fields if f.field == "name")
+    if name_level in ("exact", "all_phonetic", "all_fuzzy", "two_plus"):
+        assert result.decision != "none"
+
+
+def test_match_many_equals_match_one_by_one():
+    register, subjects = population()
+    records = [s.record for s in subjects[:40]]
+    many = matcher().match_many(records, register)
+    assert [r.decision for r in many] == [matcher().match(r, register).decision for r in records]
+
+
+def test_clearance_mapping():
+    assert CLEARANCE == {"match": "blocked", "possible": "hold", "none": "clear"}
+
+
+def test_shipped_model_loads_round_trips_and_has_a_stable_version():
+    model = load_model()
+    again = MatchModel.from_dict(json.loads(model.to_json()))
+    assert again.version == model.version
+    assert model.thresholds.possible <= model.thresholds.match
+    assert model.weights["name"][0] > 0 > model.weights["dob"][-1]
+    changed = dataclasses.replace(model, thresholds=Thresholds(99.0, 1.0))
+    assert changed.version != model.version
+
+
+def test_thresholds_must_be_ordered():
+    with pytest.raises(ValueError, match="must not exceed"):
+        Thresholds(match=1.0, possible=2.0)

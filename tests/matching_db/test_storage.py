@@ -1,0 +1,211 @@
+"""The register in the database decides exactly as the in-memory register does."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from safeshare.matching import InMemoryRegister, Matcher, PreparedIdentity, prepare
+from safeshare.matching.actions import do_import_register
+from safeshare.matching.blocking import query_keys
+from safeshare.matching.csvfiles import IdentityCsv
+from safeshare.matching.models import RegisterEntry, RegisterKey
+from safeshare.matching.service import index_identity, match_subject, remove_entries
+from safeshare.matching.storage import (
+    CACHE,
+    SIZE_KEY,
+    DatabaseRegister,
+    PrefetchedRegister,
+    PreparedCache,
+    pack_ids,
+    unpack_ids,
+)
+from safeshare.matching.synth import generate
+from tests.matching_db.conftest import HEADER
+
+pytestmark = pytest.mark.django_db
+
+
+def synth_csv(records) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*HEADER.split(","), "address", "postcode"])
+    for identity_id, r in records:
+        writer.writerow(
+            [
+                f"S{identity_id}",
+                r.given_names,
+                r.family_name,
+                ";".join(r.aliases),
+                r.date_of_birth or "",
+                r.sex or "",
+                r.nationality or "",
+                r.passport_number or "",
+                r.home_office_reference or "",
+                r.address or "",
+                r.postcode or "",
+            ]
+        )
+    return out.getvalue()
+
+
+@pytest.fixture
+def synth_register(force, importer):
+    data = generate(20_260_001, 600, 120, 120)
+    reader = IdentityCsv(io.BytesIO(synth_csv(data.register).encode()))
+    result = do_import_register(
+        reader, force, importer, content_digest=lambda: reader.content_digest, skip_invalid=True
+    )
+    assert result.imported >= 590, result.rejected[:5]
+    memory = InMemoryRegister(
+        (entry_id, PreparedIdentity.from_json(text))
+        for entry_id, text in RegisterEntry.objects.values_list("id", "prepared")
+    )
+    return data, memory
+
+
+def summary(result):
+    """The result, with candidates of equal weight in either order (the matcher keeps the
+    order it was given for ties, and the registers give candidates in different orders)."""
+    weights = [round(c.weight, 9) for c in result.candidates]
+    unique = [c.register_id for c in result.candidates if weights.count(round(c.weight, 9)) == 1]
+    return (
+        result.decision,
+        None if result.best_weight is None else round(result.best_weight, 9),
+        sorted((w, c.decision) for w, c in zip(weights, result.candidates, strict=True)),
+        sorted(unique),
+        result.candidates_considered,
+        result.reasons,
+    )
+
+
+def test_the_database_register_decides_as_the_in_memory_register(synth_register):
+    data, memory = synth_register
+    matcher = Matcher(explain_top=10_000)  # every scored candidate, so ties are all seen
+    for subject in data.subjects:
+        prepared = prepare(subject.record)
+        CACHE.clear()
+        in_database = matcher.match(prepared, DatabaseRegister())
+        assert summary(in_database) == summary(matcher.match(prepared, memory))
+
+
+def test_a_batch_decides_as_one_subject_at_a_time(synth_register):
+    data, memory = synth_register
+    matcher = Matcher(explain_top=10_000)
+    prepared = [prepare(s.record) for s in data.subjects]
+    batch = PrefetchedRegister(prepared, matcher.thresholds, cache=PreparedCache(0))
+    for subject, result in zip(prepared, matcher.match_many(prepared, batch), strict=True):
+        assert summary(result) == summary(matcher.match(subject, memory))
+
+
+def test_key_counts_are_exact_and_the_size_is_kept(synth_register):
+    data, memory = synth_register
+    register = DatabaseRegister()
+    keys = set()
+    for subject in data.subjects[:40]:
+        keys |= query_keys(prepare(subject.record))
+    assert dict(register.key_counts(keys)) == memory.key_counts(keys)
+    assert len(register) == len(memory) == RegisterEntry.objects.count()
+
+
+def test_the_posting_lists_hold_every_entry_under_every_key(synth_register):
+    postings: dict[str, set[int]] = {}
+    for entry_id, text in RegisterEntry.objects.values_list("id", "prepared"):
+        for key in PreparedIdentity.from_json(text).keys:
+            postings.setdefault(key, set()).add(entry_id)
+    stored = {
+        key: (n, set(unpack_ids(ids)))
+        for key, n, ids in RegisterKey.objects.exclude(key=SIZE_KEY).values_list("key", "n", "ids")
+    }
+    assert stored == {key: (len(ids), ids) for key, ids in postings.items()}
+
+
+def test_ids_pack_and_unpack():
+    ids = [1, 2**40, 7, 2**63 - 1]
+    assert list(unpack_ids(pack_ids(ids))) == ids
+    assert list(unpack_ids(b"")) == []
+
+
+def test_the_cache_keeps_the_most_recent_entries():
+    cache = PreparedCache(2)
+    one, two, three = (prepare_name(n) for n in ("Ann Lee", "Bo Chan", "Cy Diaz"))
+    cache.put_many([(1, one), (2, two)])
+    cache.get_many([1])
+    cache.put_many([(3, three)])
+    found, missing = cache.get_many([1, 2, 3])
+    assert set(found) == {1, 3}
+    assert missing == [2]
+
+
+def prepare_name(name: str) -> PreparedIdentity:
+    from safeshare.matching import IdentityRecord
+
+    given, family = name.split()
+    return prepare(IdentityRecord(given, family))
+
+
+def test_a_changed_identity_gets_a_new_entry_and_its_keys_move(force, importer, caseworker):
+    from tests.matching_db.conftest import REGISTER
+    from tests.matching_db.test_import import import_text
+
+    import_text(REGISTER, force, importer)
+    entry = RegisterEntry.objects.select_related("identity", "protection").get(external_id="W2")
+    old_keys = PreparedIdentity.from_json(entry.prepared).keys
+    size = RegisterKey.objects.get(key=SIZE_KEY).n
+
+    # Unchanged: the same entry.
+    assert index_identity(entry.identity, entry.protection).pk == entry.pk
+
+    identity = entry.identity
+    identity.family_name = "Rahman"
+    identity.save()
+    new = index_identity(identity, entry.protection)
+    assert new.pk != entry.pk
+    assert not RegisterEntry.objects.filter(pk=entry.pk).exists()
+    assert RegisterKey.objects.get(key=SIZE_KEY).n == size
+    for key in old_keys:
+        row = RegisterKey.objects.filter(key=key).first()
+        assert row is None or entry.pk not in unpack_ids(row.ids)
+    for key in PreparedIdentity.from_json(new.prepared).keys:
+        row = RegisterKey.objects.get(key=key)
+        assert new.pk in unpack_ids(row.ids)
+        assert row.n == len(unpack_ids(row.ids))
+    outcome, _ = match_subject(
+        "s",
+        {
+            "given_names": "Ali",
+            "family_name": "Rahman",
+            "date_of_birth": "1980",
+            "nationality": "PAK",
+            "passport_number": "AB1234567",
+        },
+    )
+    assert str(new.pk) in {c.identity_id for c in outcome.candidates}
+
+    remove_entries([new])
+    assert RegisterKey.objects.get(key=SIZE_KEY).n == size - 1
+    assert not RegisterKey.objects.filter(key="p:AB1234567").exists()
+
+
+def test_match_subject_names_the_protection_of_an_imported_entry(force, importer):
+    from tests.matching_db.conftest import REGISTER
+    from tests.matching_db.test_import import import_text
+
+    import_text(REGISTER, force, importer)
+    entry = RegisterEntry.objects.get(external_id="W3")
+    outcome, result = match_subject(
+        "s",
+        {
+            "given_names": "Maria",
+            "family_name": "Ionescu",
+            "date_of_birth": "1988-07-02",
+            "nationality": "ROU",
+            "home_office_reference": "K1234567",
+        },
+    )
+    assert result.decision == "match"
+    best = outcome.candidates[0]
+    assert best.identity_id == str(entry.pk)
+    assert best.protection_ids == (str(entry.protection_id),)

@@ -1,0 +1,92 @@
+"""The matching service passes per-field evidence on, so strong agreement is never cleared,
+whatever score the model gives it (invariant 1, independent of the model's weights)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from safeshare.matching.compare import LEVELS
+from safeshare.matching.matcher import CandidateScore, FieldComparison, MatchResult
+from safeshare.matching.service import evidence_of, outcome_from_result
+from safeshare.protocol.clearance import (
+    ClearanceOutcome,
+    EvidenceField,
+    FieldAgreement,
+    ProtectionSnapshot,
+    decide_clearance,
+)
+from safeshare.protocol.policy import available_policies, load_policy
+from safeshare.protocol.protection import ProtectionStatus
+
+STRONG_NAMES = ["exact", "all_phonetic", "all_fuzzy"]
+NON_CONFLICTING_DATES = [level for level in LEVELS["dob"] if level != "diff"] + ["missing"]
+
+
+def scored(name: str, dob: str, decision: str = "none", weight: float = -20.0) -> MatchResult:
+    candidate = CandidateScore(
+        register_id=7,
+        weight=weight,
+        probability=0.0,
+        decision=decision,
+        fields=(FieldComparison("name", name, 0.0), FieldComparison("dob", dob, 0.0)),
+    )
+    return MatchResult(
+        decision=decision,
+        best_weight=weight,
+        candidates=(candidate,),
+        reasons=(),
+        candidates_considered=1,
+        model_version="test",
+    )
+
+
+def decide(result: MatchResult, policy_id: str) -> ClearanceOutcome:
+    outcome = outcome_from_result("subject", result, {7: ["1"]})
+    snapshots = {"1": ProtectionSnapshot("1", "PR-TEST", ProtectionStatus.ACTIVE, "contact")}
+    return decide_clearance(
+        load_policy(policy_id), "removal_directions", outcome, snapshots, ["police"]
+    ).outcome
+
+
+@pytest.mark.parametrize("policy_id", available_policies())
+@given(name=st.sampled_from(STRONG_NAMES), dob=st.sampled_from(NON_CONFLICTING_DATES))
+def test_strong_name_agreement_is_never_cleared_even_at_a_low_score(policy_id, name, dob):
+    assert decide(scored(name, dob), policy_id) != ClearanceOutcome.CLEAR
+
+
+@pytest.mark.parametrize("policy_id", available_policies())
+def test_a_conflicting_date_and_weak_name_can_be_cleared(policy_id):
+    assert decide(scored("one", "diff"), policy_id) == ClearanceOutcome.CLEAR
+
+
+@pytest.mark.parametrize(
+    ("field", "level", "expected"),
+    [
+        ("name", "exact", (EvidenceField.NAME, FieldAgreement.EXACT)),
+        ("name", "all_fuzzy", (EvidenceField.NAME, FieldAgreement.EQUIVALENT)),
+        ("name", "one", (EvidenceField.NAME, FieldAgreement.PARTIAL)),
+        ("name", "none", (EvidenceField.NAME, FieldAgreement.CONFLICT)),
+        ("dob", "exact", (EvidenceField.DATE_OF_BIRTH, FieldAgreement.EXACT)),
+        ("dob", "partial_same_year", (EvidenceField.DATE_OF_BIRTH, FieldAgreement.PARTIAL)),
+        ("dob", "diff", (EvidenceField.DATE_OF_BIRTH, FieldAgreement.CONFLICT)),
+        ("dob", "missing", (EvidenceField.DATE_OF_BIRTH, FieldAgreement.ABSENT)),
+        ("passport", "one_edit", (EvidenceField.PASSPORT_NUMBER, FieldAgreement.PARTIAL)),
+        ("nationality", "disagree", (EvidenceField.NATIONALITY, FieldAgreement.CONFLICT)),
+    ],
+)
+def test_matcher_levels_read_as_evidence(field, level, expected):
+    probe = CandidateScore(7, 0.0, 0.0, "none", (FieldComparison(field, level, 0.0),))
+    assert evidence_of(probe) == dict([expected])
+
+
+def test_every_matcher_level_is_understood():
+    for field, levels in LEVELS.items():
+        for level in (*levels, "missing"):
+            probe = CandidateScore(7, 0.0, 0.0, "none", (FieldComparison(field, level, 0.0),))
+            evidence = evidence_of(probe)
+            if field == "address":
+                assert evidence == {}
+            else:
+                assert len(evidence) == 1

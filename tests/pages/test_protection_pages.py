@@ -1,0 +1,240 @@
+"""The protection page, its forms, closing a protection and the printable letter."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from safeshare.accounts.actors import Actor
+from safeshare.cases import actions as case_actions
+from safeshare.ledger.models import LedgerEntry
+from safeshare.protocol.models import Protection
+from tests.pages.helpers import error_summary, signed_in, text
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def in_transition(protection, case, officer) -> Protection:
+    actor = Actor.for_user(officer)
+    case_actions.do_record_case_event(case, actor, event="investigation_opened")
+    case_actions.do_record_case_event(case, actor, event="case_concluded")
+    protection.refresh_from_db()
+    assert protection.status == "transition"
+    return protection
+
+
+def url(name: str, protection: Protection) -> str:
+    return reverse(name, kwargs={"reference": protection.reference})
+
+
+def test_police_officer_sees_the_protection(client, officer, protection, case):
+    response = signed_in(client, officer).get(url("protocol:protection", protection))
+    html = text(response)
+    assert response.status_code == 200
+    assert protection.reference in html
+    assert "govuk-tag--green" in html
+    assert "Active" in html
+    assert "Held open by case 20/1234/26" in html
+    assert reverse("cases:detail", kwargs={"case_id": case.public_id}) in html
+    assert "West Midlands Police protocol desk" in html
+    assert url("protocol:protection-regularisation", protection) in html
+    assert url("protocol:protection-nrm", protection) in html
+    assert url("protocol:protection-close", protection) not in html
+
+
+def test_protection_page_records_the_read(client, officer, protection):
+    signed_in(client, officer).get(url("protocol:protection", protection))
+    entry = LedgerEntry.objects.filter(kind="personal_data_read").latest("id")
+    assert entry.draft["payload"]["purpose"] == "protection_page"
+
+
+def test_reference_is_read_forgivingly(client, officer, protection):
+    typed = protection.reference.lower().replace("-", " ")
+    response = signed_in(client, officer).get(
+        reverse("protocol:protection", kwargs={"reference": typed})
+    )
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("reference", ["PR-NOPE", "PR-0000-0000-0000-0"])
+def test_unknown_or_malformed_reference_is_not_found(client, officer, protection, reference):
+    response = signed_in(client, officer).get(
+        reverse("protocol:protection", kwargs={"reference": reference})
+    )
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "name", ["protocol:protection", "protocol:protection-letter", "protocol:protection-nrm"]
+)
+def test_another_forces_protection_is_not_found(client, other_officer, protection, name):
+    assert signed_in(client, other_officer).get(url(name, protection)).status_code == 404
+
+
+def test_ie_cannot_open_the_protection_page(client, caseworker, protection):
+    assert (
+        signed_in(client, caseworker).get(url("protocol:protection", protection)).status_code
+        == 403
+    )
+
+
+def test_protocol_officer_cannot_close_an_active_protection(client, protocol_officer, protection):
+    html = text(signed_in(client, protocol_officer).get(url("protocol:protection", protection)))
+    assert "Close protection" not in html
+    assert url("protocol:protection-regularisation", protection) not in html
+    response = client.post(
+        url("protocol:protection-close", protection),
+        {"reasons": "The case is over.", "victim_notified": "on"},
+    )
+    assert "cannot be closed while something holds it open" in error_summary(response)
+    protection.refresh_from_db()
+    assert protection.status == "active"
+
+
+# --- Regularisation and NRM ------------------------------------------------------------------
+
+
+def test_record_regularisation_status(client, officer, protection):
+    response = signed_in(client, officer).post(
+        url("protocol:protection-regularisation", protection), {"status": "application_pending"}
+    )
+    assert response["Location"] == url("protocol:protection", protection)
+    protection.refresh_from_db()
+    assert protection.regularisation_status == "application_pending"
+    assert protection.regularisation_certified_by.startswith("Test Police officer")
+    assert "Regularisation status recorded" in text(client.get(response["Location"]))
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({}, "Select where the person stands"),
+        ({"status": "deported"}, "Select where the person stands from the list"),
+    ],
+)
+def test_bad_regularisation_status_is_refused(client, officer, protection, data, message):
+    response = signed_in(client, officer).post(
+        url("protocol:protection-regularisation", protection), data
+    )
+    assert message in error_summary(response)
+    protection.refresh_from_db()
+    assert protection.regularisation_status == "none"
+    assert protection.regularisation_certified_by == ""
+
+
+def test_record_an_nrm_decision(client, officer, protection):
+    response = signed_in(client, officer).post(
+        url("protocol:protection-nrm", protection), {"stage": "positive_reasonable_grounds"}
+    )
+    assert response.status_code == 302
+    protection.refresh_from_db()
+    assert protection.nrm_recovery_period is True
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [({}, "Select the decision"), ({"stage": "maybe"}, "Select the decision from the list")],
+)
+def test_bad_nrm_decision_is_refused(client, officer, protection, data, message):
+    response = signed_in(client, officer).post(url("protocol:protection-nrm", protection), data)
+    assert message in error_summary(response)
+    protection.refresh_from_db()
+    assert protection.nrm_recovery_period is False
+
+
+# --- Transition and close --------------------------------------------------------------------
+
+
+def test_a_concluded_case_leaves_the_protection_in_transition(client, officer, in_transition):
+    html = text(signed_in(client, officer).get(url("protocol:protection", in_transition)))
+    assert "In transition" in html
+    assert "Ended" not in html
+    assert "govuk-tag--orange" in html
+    assert "until a person decides to close it" in html
+
+
+def test_protocol_officer_is_offered_close_only_in_transition(
+    client, protocol_officer, in_transition
+):
+    html = text(signed_in(client, protocol_officer).get(url("protocol:protection", in_transition)))
+    assert url("protocol:protection-close", in_transition) in html
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"victim_notified": "on"}, "Explain why you are closing the protection"),
+        ({"reasons": "Case concluded."}, "must be sent the end-of-protection notice"),
+        ({"reasons": "Case concluded.", "victim_notified": "on"}, "at the earliest 90 days"),
+    ],
+)
+def test_close_is_refused_with_the_reason(client, protocol_officer, in_transition, data, message):
+    response = signed_in(client, protocol_officer).post(
+        url("protocol:protection-close", in_transition), data
+    )
+    assert response.status_code == 200
+    assert message in error_summary(response)
+    in_transition.refresh_from_db()
+    assert in_transition.status == "transition"
+    assert in_transition.closed_at is None
+
+
+def test_close_a_protection_after_the_notice_period(client, protocol_officer, in_transition):
+    Protection.objects.filter(pk=in_transition.pk).update(
+        status_changed_at=timezone.now() - dt.timedelta(days=100)
+    )
+    response = signed_in(client, protocol_officer).post(
+        url("protocol:protection-close", in_transition),
+        {
+            "reasons": "The case concluded and the person has settled status.",
+            "victim_notified": "on",
+        },
+    )
+    assert response["Location"] == url("protocol:protection", in_transition)
+    in_transition.refresh_from_db()
+    assert in_transition.status == "ended"
+    assert LedgerEntry.objects.filter(kind="protection_closed").count() == 1
+    html = text(client.get(response["Location"]))
+    assert f"Protection {in_transition.reference} closed" in html
+    assert "Ended" in html
+
+
+def test_police_officer_cannot_close_a_protection(client, officer, in_transition):
+    response = signed_in(client, officer).post(
+        url("protocol:protection-close", in_transition),
+        {"reasons": "x" * 20, "victim_notified": "on"},
+    )
+    assert response.status_code == 403
+    in_transition.refresh_from_db()
+    assert in_transition.status == "transition"
+
+
+# --- Letter ----------------------------------------------------------------------------------
+
+
+def test_protection_letter(client, officer, protection):
+    response = signed_in(client, officer).get(url("protocol:protection-letter", protection))
+    html = text(response)
+    assert response.status_code == 200
+    assert "Your protection from immigration enforcement" in html
+    assert "This letter is for Fatema Begum" in html
+    groups = protection.reference.split("-")
+    assert "\u2002".join(groups) in html
+    assert "Arrest or detention for immigration purposes" in html
+    assert "West Midlands Police protocol desk" in html
+    assert "999" in html
+    assert "govuk-!-display-none-print" in html
+    assert "PDF" not in html
+    entry = LedgerEntry.objects.filter(kind="personal_data_read").latest("id")
+    assert entry.draft["payload"]["purpose"] == "protection_letter"
+
+
+def test_protection_letter_for_a_protection_in_transition(client, protocol_officer, in_transition):
+    html = text(
+        signed_in(client, protocol_officer).get(url("protocol:protection-letter", in_transition))
+    )
+    assert "The criminal case is over, but you are still protected" in html
