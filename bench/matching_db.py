@@ -195,10 +195,13 @@ def run(args) -> dict[str, object]:
         with Timer() as timer:
             call_command(
                 "register", "import", str(register_csv), "--org", "WMP", "--quiet",
-                "--workers", str(args.workers),
+                "--skip-invalid", "--workers", str(args.workers), stdout=io.StringIO(),
             )  # fmt: skip
         report["import_s"] = timer.wall
         report["import_cpu_s"] = timer.cpu
+        from safeshare.matching.models import RegisterImport
+
+        report["import_rows_rejected"] = RegisterImport.objects.get().rejected
         if server_before is not None:
             report["import_server_cpu_s"] = round(server_cpu(connection) - server_before, 1)
         report.update(peak_rss_mib())
@@ -305,14 +308,16 @@ def sweep(subjects_csv: Path, labels, scratch: Path, workers: list[int]) -> dict
         with Timer() as timer:
             call_command(
                 "screen", str(subjects_csv), "--out", str(target), "--quiet",
-                "--workers", str(count), stdout=io.StringIO(),
+                "--skip-invalid", "--workers", str(count), stdout=io.StringIO(),
             )  # fmt: skip
         out[f"sweep_{count}w_s"] = timer.wall
         out[f"sweep_{count}w_cpu_s"] = timer.cpu
     with target.open(newline="", encoding="utf-8") as handle:
-        decisions = [row["decision"] for row in csv.DictReader(handle)]
-    members = [d for d, label in zip(decisions, labels, strict=True) if label is not None]
-    others = [d for d, label in zip(decisions, labels, strict=True) if label is None]
+        decided = {row["query_id"]: row["decision"] for row in csv.DictReader(handle)}
+    pairs = [(decided[f"Q{n}"], label) for n, label in enumerate(labels) if f"Q{n}" in decided]
+    out["sweep_rows_rejected"] = len(labels) - len(pairs)
+    members = [d for d, label in pairs if label is not None]
+    others = [d for d, label in pairs if label is None]
     out["sweep_recall"] = round(sum(d != "clear" for d in members) / max(len(members), 1), 4)
     out["sweep_review_rate"] = round(sum(d != "clear" for d in others) / max(len(others), 1), 4)
     return out

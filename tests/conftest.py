@@ -47,12 +47,21 @@ def _touches_database(item: pytest.Item) -> bool:
     return bool(DB_FIXTURES & set(getattr(item, "fixturenames", ())))
 
 
+def _runs_on(item: pytest.Item, backend: str) -> bool:
+    """Whether ``item`` belongs to the ``--db=backend`` pass.
+
+    The PostgreSQL pass runs only tests that touch the database; ``sqlite_only`` and
+    ``postgres_only`` tests belong to one pass (they exercise that engine's own behaviour)."""
+    if backend == "postgres":
+        return _touches_database(item) and not item.get_closest_marker("sqlite_only")
+    return not item.get_closest_marker("postgres_only")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if config.getoption("--db") != "postgres":
-        return
+    backend = config.getoption("--db")
     selected, deselected = [], []
     for item in items:
-        (selected if _touches_database(item) else deselected).append(item)
+        (selected if _runs_on(item, backend) else deselected).append(item)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected

@@ -159,10 +159,6 @@ def test_ended_protection_is_shown_as_ended(client, signed_in):
 
 
 def test_receipts_from_the_ledgers_own_service_verify(client, signed_in):
-    from safeshare.advice.ledger_link import service_available
-
-    if not service_available():
-        pytest.skip("safeshare.ledger.service is not installed")
     from safeshare.ledger import service
 
     page = client.get(reverse("advice:victim-shared")).text

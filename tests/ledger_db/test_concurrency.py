@@ -35,14 +35,9 @@ def check(result: dict, writers: int, appends: int) -> None:
     assert result["checkpoints"] >= 1
 
 
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_writers_on_postgresql(db_vendor):
-    if db_vendor != "postgresql":
-        pytest.skip(
-            "the SQLite test database is in memory with a shared cache, whose table locks "
-            "refuse concurrent writers instead of queueing them; "
-            "test_concurrent_writers_on_a_sqlite_file covers SQLite"
-        )
+@pytest.mark.postgres_only  # SQLite's in-memory test database refuses concurrent writers
+@pytest.mark.django_db(transaction=True)  # test_concurrent_writers_on_a_sqlite_file covers it
+def test_concurrent_writers_on_postgresql():
     result = summary(hammer(WRITERS, APPENDS, fail_every=FAIL_EVERY))
     check(result, WRITERS, APPENDS)
 
@@ -79,9 +74,7 @@ def _run(var_dir: Path, *args: str, timeout: float = 300) -> subprocess.Complete
 
 
 @pytest.fixture(scope="module")
-def sqlite_dir(tmp_path_factory, pytestconfig) -> Path:
-    if pytestconfig.getoption("--db") == "postgres":
-        pytest.skip("these run SQLite files in processes of their own: the SQLite pass runs them")
+def sqlite_dir(tmp_path_factory) -> Path:
     var_dir = tmp_path_factory.mktemp("ledger-sqlite")
     result = _run(var_dir, "-m", "safeshare", "migrate", "--no-input", "-v", "0")
     assert result.returncode == 0, result.stderr
@@ -89,6 +82,7 @@ def sqlite_dir(tmp_path_factory, pytestconfig) -> Path:
 
 
 @pytest.mark.slow
+@pytest.mark.sqlite_only
 def test_concurrent_writers_on_a_sqlite_file(sqlite_dir: Path):
     result = _run(sqlite_dir, "-c", SCRIPT, "--writers", "4", "--appends", "25")
     assert result.returncode == 0, result.stderr
@@ -96,6 +90,7 @@ def test_concurrent_writers_on_a_sqlite_file(sqlite_dir: Path):
 
 
 @pytest.mark.slow
+@pytest.mark.sqlite_only
 def test_the_worker_sequences_signs_and_stops_on_sigterm(sqlite_dir: Path):
     database = sqlite_dir / "safeshare.sqlite3"
     appended = _run(
@@ -144,6 +139,7 @@ def test_the_worker_sequences_signs_and_stops_on_sigterm(sqlite_dir: Path):
 
 
 @pytest.mark.slow
+@pytest.mark.sqlite_only
 def test_the_verify_command_passes_then_fails_on_a_tampered_copy(sqlite_dir: Path, tmp_path):
     result = _run(sqlite_dir, "-c", SCRIPT, "--writers", "1", "--appends", "12")
     assert result.returncode == 0, result.stderr

@@ -131,12 +131,41 @@ def test_ids_pack_and_unpack():
 def test_the_cache_keeps_the_most_recent_entries():
     cache = PreparedCache(2)
     one, two, three = (prepare_name(n) for n in ("Ann Lee", "Bo Chan", "Cy Diaz"))
-    cache.put_many([(1, one), (2, two)])
+    cache.put_many([(1, ("v1", one)), (2, ("v2", two))])
     cache.get_many([1])
-    cache.put_many([(3, three)])
-    found, missing = cache.get_many([1, 2, 3])
-    assert set(found) == {1, 3}
-    assert missing == [2]
+    cache.put_many([(3, ("v3", three))])
+    assert set(cache.get_many([1, 2, 3])) == {1, 3}
+
+
+def test_a_reused_entry_id_is_never_answered_from_the_cache(force, importer):
+    """SQLite's sequence rolls back with a failed insert, and a restore rewinds PostgreSQL's:
+    an id can come back holding someone else. The cache must not answer for it."""
+    from django.utils import timezone
+
+    from safeshare.matching.storage import add_postings
+    from tests.matching_db.conftest import REGISTER
+    from tests.matching_db.test_import import import_text
+
+    import_text(REGISTER, force, importer)
+    maria = {"given_names": "Maria", "family_name": "Ionescu", "date_of_birth": "1988-07-02"}
+    _, result = match_subject("s", maria)
+    entry = RegisterEntry.objects.get(external_id="W3")
+    assert result.best.register_id == entry.pk
+    assert len(CACHE)  # Maria's entry is cached
+
+    remove_entries([entry])
+    ann = prepare_name("Annika Lindqvist")
+    RegisterEntry.objects.create(
+        id=entry.pk, prepared=ann.to_json(), source="test", created_at=timezone.now()
+    )
+    add_postings(dict.fromkeys(ann.keys, (entry.pk,)), 1)
+    _, result = match_subject("s", maria)
+    assert entry.pk not in {c.register_id for c in result.candidates}
+    _, result = match_subject("s", {"given_names": "Annika", "family_name": "Lindqvist"})
+    best = result.best
+    assert best.register_id == entry.pk
+    assert "~ annika lindqvist]" in best.explain()  # scored against the new row, not Maria
+    assert result.decision != "none"
 
 
 def prepare_name(name: str) -> PreparedIdentity:

@@ -260,6 +260,7 @@ def test_the_list_shows_the_organisations_sweeps(register, ie_client, upload):
     assert "Finished" in page
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes stale connections, as in production
 def test_the_worker_command_runs_queued_sweeps(register, ie_client, monkeypatch, upload):
     from django.core.management import call_command
 

@@ -60,9 +60,9 @@ def test_kill_9_mid_burst_loses_nothing_and_doubles_nothing(fault_env, app_serve
     assert set(acknowledged_before_kill.values()) <= set(stored["ids"])
 
 
+@pytest.mark.postgres_only  # SQLite has no server to restart
 def test_postgres_restart_under_load_gives_503_then_recovers(fault_env, app_server):
-    if fault_env.postgres is None:
-        pytest.skip("PostgreSQL only: make test-postgres runs it (SQLite has no server)")
+    assert fault_env.postgres is not None
     writer = Writer(app_server, fault_env.tokens["ie"], run="Restart")
     pool = writer.run_numbers(range(400), threads=4, timeout=90)
     try:

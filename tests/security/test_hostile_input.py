@@ -211,6 +211,72 @@ def test_path_tricks_do_not_reach_files(client, path):
     assert b"root:" not in body
 
 
+CASELOAD = "id,given_names,family_name,aliases,dob,sex,nationality,passport_no,ho_ref\n"
+
+
+@pytest.mark.parametrize(
+    ("upload_name", "shown"),
+    [
+        ("../../../../tmp/safeshare-evil.csv", "safeshare-evil.csv"),
+        ("..\\..\\..\\tmp\\safeshare-evil.csv", "safeshare-evil.csv"),
+        ("%2e%2e%2fsafeshare-evil.csv", "%2e%2e%2fsafeshare-evil.csv"),
+        ("/tmp/safeshare-evil.csv", "safeshare-evil.csv"),
+        ("/etc/passwd", None),  # not a CSV file: refused with a clear error
+    ],
+)
+def test_path_tricks_in_sweep_uploads_never_reach_the_disk(client, upload_name, shown):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from safeshare.matching import sweeps
+    from safeshare.matching.models import Sweep
+
+    client.force_login(make_user(Role.IE_CASEWORKER))
+    upload = SimpleUploadedFile(
+        upload_name, (CASELOAD + "Q1,Ana,Popescu,,1988,F,ROU,,\n").encode()
+    )
+    response = client.post(reverse("matching:sweep-new"), {"caseload": upload})
+    from pathlib import Path
+
+    assert not Path("/tmp/safeshare-evil.csv").exists()
+    if shown is None:
+        assert "must be a CSV file" in response.content.decode()
+        assert not Sweep.objects.exists()
+        return
+    assert response.status_code == 302, response.content.decode()[:2000]
+    sweep = Sweep.objects.get()
+    assert sweep.upload_name == shown
+    assert len(sweep.stored_name) == 36
+    assert sweep.stored_name.endswith(".csv")
+    assert "/" not in sweep.stored_name
+    assert "\\" not in sweep.stored_name
+    assert sweeps.stored_path(sweep).parent == sweeps.sweep_dir()
+    assert sweeps.stored_path(sweep).is_file()
+
+
+def test_a_formula_in_an_uploaded_caseload_is_refused_or_neutralised(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from safeshare.matching import sweeps
+    from safeshare.matching.models import Sweep
+
+    client.force_login(make_user(Role.IE_CASEWORKER))
+    formula_id = CASELOAD + '=HYPERLINK("http://x"),Ana,Popescu,,1988,F,ROU,,\n'
+    upload = SimpleUploadedFile("caseload.csv", formula_id.encode())
+    response = client.post(reverse("matching:sweep-new"), {"caseload": upload})
+    assert response.status_code in (200, 400)
+    assert "govuk-error-summary" in response.content.decode()
+    assert not Sweep.objects.exists()
+    formula_name = CASELOAD + "Q1,=cmd|' /C calc'!A0,@SUM(1),,1988,F,ROU,,\n"
+    upload = SimpleUploadedFile("caseload.csv", formula_name.encode())
+    assert client.post(reverse("matching:sweep-new"), {"caseload": upload}).status_code == 302
+    sweep = Sweep.objects.get()
+    sweeps.run(sweep.pk)
+    download = client.get(reverse("matching:sweep-download", kwargs={"sweep_id": sweep.public_id}))
+    assert download.status_code == 200
+    cells = _cells(b"".join(download.streaming_content).decode())
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
+
+
 def test_the_api_takes_no_file_uploads(police):
     """No API operation accepts multipart bodies, so no uploaded file name reaches the disk."""
     upload = io.BytesIO(b"given_names,family_name\nFatema,Begum\n")

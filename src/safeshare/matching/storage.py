@@ -34,11 +34,12 @@ SIZE_KEY = "#"
 """The ``RegisterKey`` row whose ``n`` is the number of entries in the register."""
 SQLITE_CHUNK = 500
 POSTGRES_CHUNK = 20_000
-# Off by default: an entry id can be reused after a rolled-back insert (SQLite's sequence rolls
-# back with the transaction) or a restore from backup, and a stale cached identity could then be
-# scored in place of the real one, which could clear a protected person. Turn it on only where ids
-# are never reused (PostgreSQL, no restores without restarting every process).
-CACHE_SIZE = int(os.environ.get("SAFESHARE_MATCHING_CACHE", "0"))
+# An entry id can come back with other contents: SQLite's sequence rolls back with a rolled-back
+# insert, and a restore from backup rewinds PostgreSQL's. A cached identity is therefore only
+# used while the row it came from is still there: every lookup reads each candidate's
+# ``created_at`` with the candidate list and re-reads any entry whose row differs (see
+# ``fetch_entries``). ``SAFESHARE_MATCHING_CACHE=0`` turns the cache off.
+CACHE_SIZE = int(os.environ.get("SAFESHARE_MATCHING_CACHE", "200000"))
 _LITTLE = sys.byteorder == "little"
 
 Postings = Mapping[str, Sequence[int] | array]
@@ -68,38 +69,39 @@ def unpack_ids(data: bytes | memoryview | None) -> array:
 # --- Prepared identities, cached by entry id -------------------------------------------------
 
 
+_Cached = tuple[object, PreparedIdentity]
+"""The row version (its ``created_at`` as the database returns it) and the identity."""
+
+
 class PreparedCache:
-    """A thread-safe least-recently-used map of entry id to ``PreparedIdentity``."""
+    """A thread-safe least-recently-used map of entry id to (row version, identity)."""
 
     def __init__(self, capacity: int = CACHE_SIZE) -> None:
         self.capacity = capacity
-        self._items: OrderedDict[int, PreparedIdentity] = OrderedDict()
+        self._items: OrderedDict[int, _Cached] = OrderedDict()
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._items)
 
-    def get_many(self, ids: Iterable[int]) -> tuple[dict[int, PreparedIdentity], list[int]]:
-        found: dict[int, PreparedIdentity] = {}
-        missing: list[int] = []
+    def get_many(self, ids: Iterable[int]) -> dict[int, _Cached]:
+        found: dict[int, _Cached] = {}
         items = self._items
         with self._lock:
             for entry_id in ids:
-                prepared = items.get(entry_id)
-                if prepared is None:
-                    missing.append(entry_id)
-                else:
+                cached = items.get(entry_id)
+                if cached is not None:
                     items.move_to_end(entry_id)
-                    found[entry_id] = prepared
-        return found, missing
+                    found[entry_id] = cached
+        return found
 
-    def put_many(self, pairs: Iterable[tuple[int, PreparedIdentity]]) -> None:
+    def put_many(self, items_to_add: Iterable[tuple[int, _Cached]]) -> None:
         if self.capacity <= 0:
             return
         items = self._items
         with self._lock:
-            for entry_id, prepared in pairs:
-                items[entry_id] = prepared
+            for entry_id, cached in items_to_add:
+                items[entry_id] = cached
                 items.move_to_end(entry_id)
             while len(items) > self.capacity:
                 items.popitem(last=False)
@@ -110,8 +112,8 @@ class PreparedCache:
 
 
 CACHE = PreparedCache()
-"""The process's cache of prepared entries (``SAFESHARE_MATCHING_CACHE`` entries; off by
-default, see ``CACHE_SIZE``)."""
+"""The process's cache of prepared entries (``SAFESHARE_MATCHING_CACHE`` entries, default
+200,000, about 250 MB; checked against the database on every use, see ``CACHE_SIZE``)."""
 
 
 # --- Queries ---------------------------------------------------------------------------------
@@ -167,37 +169,62 @@ def fetch_keys(
 def fetch_entries(
     ids: Collection[int], cache: PreparedCache | None = CACHE, using: str = "default"
 ) -> dict[int, PreparedIdentity]:
-    """The prepared identities of ``ids`` (those still in the register)."""
-    if cache is not None:
-        found, missing = cache.get_many(ids)
-    else:
-        found, missing = {}, list(ids)
-    if not missing:
-        return found
+    """The prepared identities of ``ids`` still in the register.
+
+    One query reads every id's row version (``created_at``) and the prepared JSON of those not
+    cached; a cached identity whose row version differs (the id was reused) is read again."""
+    cached = cache.get_many(ids) if cache is not None else {}
+    found: dict[int, PreparedIdentity] = {}
+    loaded: list[tuple[int, _Cached]] = []
+    stale: list[int] = []
+    parse = PreparedIdentity.from_json
+    for entry_id, version, text in _entry_rows(list(ids), set(cached), using):
+        if text is not None:
+            prepared = parse(text)
+            loaded.append((entry_id, (version, prepared)))
+            found[entry_id] = prepared
+        elif cached[entry_id][0] == version:
+            found[entry_id] = cached[entry_id][1]
+        else:
+            stale.append(entry_id)
+    if stale:
+        for entry_id, version, text in _entry_rows(stale, set(), using):
+            prepared = parse(text)
+            loaded.append((entry_id, (version, prepared)))
+            found[entry_id] = prepared
+    if cache is not None and loaded:
+        cache.put_many(loaded)
+    return found
+
+
+def _entry_rows(
+    ids: list[int], cached: set[int], using: str
+) -> Iterator[tuple[int, object, str | None]]:
+    """(id, row version, prepared JSON unless the id is in ``cached``) for the ids present."""
+    if not ids:
+        return
     connection = connections[using]
     table = _quoted(RegisterEntry, using)
-    parse = PreparedIdentity.from_json
-    loaded: list[tuple[int, PreparedIdentity]] = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            for part in _chunks(missing, POSTGRES_CHUNK):
+            for part in _chunks(ids, POSTGRES_CHUNK):
+                known = [i for i in part if i in cached]
                 cursor.execute(
-                    f"SELECT id, prepared FROM {table} WHERE id = ANY(%s::bigint[])",  # noqa: S608
-                    [list(part)],
+                    "SELECT id, created_at, CASE WHEN id = ANY(%s::bigint[]) THEN NULL "  # noqa: S608
+                    f"ELSE prepared END FROM {table} WHERE id = ANY(%s::bigint[])",
+                    [known, list(part)],
                 )
-                loaded += [(entry_id, parse(text)) for entry_id, text in cursor.fetchall()]
+                yield from cursor.fetchall()
         else:
-            for part in _chunks(missing, SQLITE_CHUNK):
-                marks = ",".join(["%s"] * len(part))
+            for part in _chunks(ids, SQLITE_CHUNK):
+                known = [i for i in part if i in cached] or [0]
                 cursor.execute(
-                    f"SELECT id, prepared FROM {table} WHERE id IN ({marks})",  # noqa: S608
-                    list(part),
+                    "SELECT id, created_at, CASE WHEN id IN "  # noqa: S608
+                    f"({','.join(['%s'] * len(known))}) THEN NULL ELSE prepared END "
+                    f"FROM {table} WHERE id IN ({','.join(['%s'] * len(part))})",
+                    [*known, *part],
                 )
-                loaded += [(entry_id, parse(text)) for entry_id, text in cursor.fetchall()]
-    if cache is not None:
-        cache.put_many(loaded)
-    found.update(loaded)
-    return found
+                yield from cursor.fetchall()
 
 
 @functools.cache
