@@ -11,6 +11,7 @@ from safeshare.matching import (
     prepare,
     query_keys,
 )
+from safeshare.matching.fields import format_date, parse_canonical_date, parse_date_of_birth
 from safeshare.matching.synth import CULTURES, _Generator
 
 BASE = IdentityRecord(
@@ -78,6 +79,22 @@ def test_prepared_identity_round_trips_through_json(given_names, family, aliases
     restored = PreparedIdentity.from_json(prepared.to_json())
     assert restored == prepared
     assert restored.keys == prepared.keys
+    candidate = PreparedIdentity.from_json(prepared.to_json(), with_keys=False)
+    assert candidate == prepared  # everything a comparison reads
+    assert candidate.keys == frozenset()
+
+
+@given(
+    st.one_of(
+        st.just((0, 0, 0)),
+        st.tuples(st.integers(1850, 2200), st.just(0), st.just(0)),
+        st.tuples(st.integers(1850, 2200), st.integers(1, 12), st.just(0)),
+        st.tuples(st.integers(1850, 2200), st.integers(1, 12), st.integers(1, 31)),
+    )
+)
+def test_a_stored_date_reads_back_as_it_was(date):
+    assert parse_canonical_date(format_date(date)) == date
+    assert parse_canonical_date(format_date(date)) == parse_date_of_birth(format_date(date))
 
 
 def test_register_add_update_remove():

@@ -21,7 +21,10 @@ from safeshare.protocol.policy import available_policies, load_policy
 from safeshare.protocol.protection import ProtectionStatus
 
 STRONG_NAMES = ["exact", "all_phonetic", "all_fuzzy"]
-NON_CONFLICTING_DATES = [level for level in LEVELS["dob"] if level != "diff"] + ["missing"]
+CONFLICTING_DATES = ["same_year", "year_near", "diff"]  # different day and month, or years
+NON_CONFLICTING_DATES = [lvl for lvl in LEVELS["dob"] if lvl not in CONFLICTING_DATES] + [
+    "missing"
+]
 
 
 def scored(name: str, dob: str, decision: str = "none", weight: float = -20.0) -> MatchResult:
@@ -57,6 +60,14 @@ def test_strong_name_agreement_is_never_cleared_even_at_a_low_score(policy_id, n
 
 
 @pytest.mark.parametrize("policy_id", available_policies())
+@given(name=st.sampled_from(STRONG_NAMES), dob=st.sampled_from(CONFLICTING_DATES))
+def test_the_same_name_with_another_date_of_birth_is_left_to_the_matcher(policy_id, name, dob):
+    """The hard negative of a common name: the safety net does not hold it, the score decides."""
+    assert decide(scored(name, dob), policy_id) == ClearanceOutcome.CLEAR
+    assert decide(scored(name, dob, "possible", 3.0), policy_id) == ClearanceOutcome.HOLD
+
+
+@pytest.mark.parametrize("policy_id", available_policies())
 def test_a_conflicting_date_and_weak_name_can_be_cleared(policy_id):
     assert decide(scored("one", "diff"), policy_id) == ClearanceOutcome.CLEAR
 
@@ -70,6 +81,11 @@ def test_a_conflicting_date_and_weak_name_can_be_cleared(policy_id):
         ("name", "none", (EvidenceField.NAME, FieldAgreement.CONFLICT)),
         ("dob", "exact", (EvidenceField.DATE_OF_BIRTH, FieldAgreement.EXACT)),
         ("dob", "partial_same_year", (EvidenceField.DATE_OF_BIRTH, FieldAgreement.PARTIAL)),
+        ("dob", "partial_year_far", (EvidenceField.DATE_OF_BIRTH, FieldAgreement.PARTIAL)),
+        ("dob", "one_edit", (EvidenceField.DATE_OF_BIRTH, FieldAgreement.PARTIAL)),
+        ("dob", "day_month_year_near", (EvidenceField.DATE_OF_BIRTH, FieldAgreement.PARTIAL)),
+        ("dob", "same_year", (EvidenceField.DATE_OF_BIRTH, FieldAgreement.CONFLICT)),
+        ("dob", "year_near", (EvidenceField.DATE_OF_BIRTH, FieldAgreement.CONFLICT)),
         ("dob", "diff", (EvidenceField.DATE_OF_BIRTH, FieldAgreement.CONFLICT)),
         ("dob", "missing", (EvidenceField.DATE_OF_BIRTH, FieldAgreement.ABSENT)),
         ("passport", "one_edit", (EvidenceField.PASSPORT_NUMBER, FieldAgreement.PARTIAL)),

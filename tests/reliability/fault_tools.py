@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import uuid
 
 
 def _setup() -> None:
@@ -43,8 +44,9 @@ def seed() -> dict[str, str]:
 
     unit = organisation("IE-NCCU", OrganisationKind.IE_UNIT, "Immigration Enforcement NCCU")
     force = organisation("WMP", OrganisationKind.POLICE_FORCE, "West Midlands Police")
-    police = do_create_api_token(organisation=force, role=Role.POLICE_OFFICER, name="faults")
-    caseworker = do_create_api_token(organisation=unit, role=Role.IE_CASEWORKER, name="faults")
+    name = f"faults {uuid.uuid4().hex[:8]}"  # token names are unique per organisation
+    police = do_create_api_token(organisation=force, role=Role.POLICE_OFFICER, name=name)
+    caseworker = do_create_api_token(organisation=unit, role=Role.IE_CASEWORKER, name=name)
     from safeshare.protocol.models import Protection
 
     if not Protection.objects.exists():

@@ -42,14 +42,18 @@ def _check_audit(fault_env: FaultEnv, writer: Writer, expected: int | None = Non
     return stored
 
 
-def test_kill_9_mid_burst_loses_nothing_and_doubles_nothing(fault_env, app_server):
+def test_kill_9_mid_burst_loses_nothing_and_doubles_nothing(
+    fault_env, app_server, record_property
+):
     writer = Writer(app_server, fault_env.tokens["ie"], run="Kill")
     pool = writer.run_numbers(range(BURST), threads=THREADS, timeout=120)
     try:
         writer.wait_for(BURST // 4, timeout=60)
         app_server.kill9()
+        killed = time.monotonic()
         acknowledged_before_kill = dict(writer.acknowledged)
         app_server.start()
+        restarted = time.monotonic()
         writer.finish()
     finally:
         writer.stop.set()
@@ -58,16 +62,27 @@ def test_kill_9_mid_burst_loses_nothing_and_doubles_nothing(fault_env, app_serve
     assert [a for a in writer.attempts if a.status is None], "the kill should cut requests off"
     stored = _check_audit(fault_env, writer, BURST)
     assert set(acknowledged_before_kill.values()) <= set(stored["ids"])
+    # Figures for bench/faults.py (bench/README.md, "Faults").
+    record_property("writes", BURST)
+    record_property("acknowledged_before_kill", len(acknowledged_before_kill))
+    record_property("requests_cut_off", sum(a.status is None for a in writer.attempts))
+    record_property("attempts", len(writer.attempts))
+    record_property("stored", len([n for n in stored["names"] if n.startswith(writer.run)]))
+    record_property("stored_twice", stored["repeated"])
+    record_property("restart_s", round(restarted - killed, 2))
 
 
 @pytest.mark.postgres_only  # SQLite has no server to restart
-def test_postgres_restart_under_load_gives_503_then_recovers(fault_env, app_server):
+def test_postgres_restart_under_load_gives_503_then_recovers(
+    fault_env, app_server, record_property
+):
     assert fault_env.postgres is not None
     writer = Writer(app_server, fault_env.tokens["ie"], run="Restart")
     pool = writer.run_numbers(range(400), threads=4, timeout=90)
     try:
         writer.wait_for(10, timeout=60)
         fault_env.postgres.halt("fast")
+        halted = time.monotonic()
         time.sleep(1.5)
         during = requests.get(app_server.url("/readyz"), timeout=5)
         fault_env.postgres.resume()
@@ -89,7 +104,15 @@ def test_postgres_restart_under_load_gives_503_then_recovers(fault_env, app_serv
     assert during.headers["Retry-After"] == "1"
     assert requests.get(app_server.url("/readyz"), timeout=5).status_code == 200
     assert recovered - resumed < 10, "the service should recover by itself within seconds"
-    _check_audit(fault_env, writer)
+    stored = _check_audit(fault_env, writer)
+    # Figures for bench/faults.py (bench/README.md, "Faults").
+    record_property("attempts", len(writer.attempts))
+    record_property("acknowledged", len(writer.acknowledged))
+    record_property("answered_503", len(outage))
+    record_property("other_answers", sum(a.status not in (201, 503) for a in writer.attempts))
+    record_property("database_down_s", round(resumed - halted, 2))
+    record_property("first_write_after_restart_s", round(recovered - resumed, 2))
+    record_property("stored_twice", stored["repeated"])
 
 
 def test_backup_and_restore_keep_every_write_and_a_verifiable_ledger(fault_env, tmp_path):

@@ -70,6 +70,15 @@ def format_date(date: PartialDate) -> str:
     return f"{year:04d}-{month:02d}-{day:02d}"
 
 
+def parse_canonical_date(text: str | None) -> PartialDate:
+    """The inverse of ``format_date``: a stored canonical date, read without a regex."""
+    if not text:
+        return (0, 0, 0)
+    parts = [int(part) for part in text.split("-")]
+    parts += [0] * (3 - len(parts))
+    return (parts[0], parts[1], parts[2])
+
+
 def normalise_sex(text: str | None) -> str:
     """``f``, ``m`` or ``""`` (unknown, other or not stated: never guessed)."""
     value = fold(text)

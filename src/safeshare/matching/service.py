@@ -112,7 +112,14 @@ _NAME_EVIDENCE = {
     "one_fuzzy": FieldAgreement.PARTIAL,
     "none": FieldAgreement.CONFLICT,
 }
-_DOB_EVIDENCE = {"exact": FieldAgreement.EXACT, "diff": FieldAgreement.CONFLICT}
+_DOB_EVIDENCE = {
+    "exact": FieldAgreement.EXACT,
+    # Two full dates that differ in both day and month (and not by one slip of a digit) are
+    # different dates of birth, whatever the year: the hard negative of a common name.
+    "same_year": FieldAgreement.CONFLICT,
+    "year_near": FieldAgreement.CONFLICT,
+    "diff": FieldAgreement.CONFLICT,
+}
 _BINARY_EVIDENCE = {"agree": FieldAgreement.EXACT, "disagree": FieldAgreement.CONFLICT}
 _DOCUMENT_EVIDENCE = {
     "exact": FieldAgreement.EXACT,
@@ -132,8 +139,9 @@ _FIELDS = {
 def evidence_of(candidate: CandidateScore) -> dict[EvidenceField, FieldAgreement]:
     """Per-field agreement, so the clearance core can hold strong agreement whatever the score.
 
-    Any date level other than ``exact`` or ``diff`` (one digit, a nearby year, a 1 January
-    placeholder) is partial agreement, never a conflict.
+    A date one digit out, with the same day and month in a nearby year, or compared with a
+    year-only or 1 January placeholder (an age dispute) is partial agreement. Two full dates
+    with a different day and month conflict, as do dates years apart.
     """
     evidence: dict[EvidenceField, FieldAgreement] = {}
     for comparison in candidate.fields:

@@ -113,7 +113,8 @@ class PreparedCache:
 
 CACHE = PreparedCache()
 """The process's cache of prepared entries (``SAFESHARE_MATCHING_CACHE`` entries, default
-200,000, about 250 MB; checked against the database on every use, see ``CACHE_SIZE``)."""
+200,000, about 120 MB when full; checked against the database on every use, see
+``CACHE_SIZE``)."""
 
 
 # --- Queries ---------------------------------------------------------------------------------
@@ -177,7 +178,7 @@ def fetch_entries(
     found: dict[int, PreparedIdentity] = {}
     loaded: list[tuple[int, _Cached]] = []
     stale: list[int] = []
-    parse = PreparedIdentity.from_json
+    parse = _parse_candidate
     for entry_id, version, text in _entry_rows(list(ids), set(cached), using):
         if text is not None:
             prepared = parse(text)
@@ -197,34 +198,48 @@ def fetch_entries(
     return found
 
 
+def _version_column(connection) -> str:
+    """An entry's row version as every cache lookup reads it: ``created_at`` as text (text is
+    quicker to fetch than datetimes, and only compared for equality)."""
+    return "created_at::text" if connection.vendor == "postgresql" else "created_at"
+
+
+def _parse_candidate(text: str) -> PreparedIdentity:
+    """A stored entry as a candidate for scoring: without its blocking keys."""
+    return PreparedIdentity.from_json(text, with_keys=False)
+
+
 def _entry_rows(
     ids: list[int], cached: set[int], using: str
 ) -> Iterator[tuple[int, object, str | None]]:
-    """(id, row version, prepared JSON unless the id is in ``cached``) for the ids present."""
+    """(id, row version, prepared JSON unless the id is in ``cached``) for the ids present.
+
+    One statement a chunk: the cached ids' versions and the others' rows, as two halves of a
+    ``UNION ALL`` (each an indexed lookup, so the cost grows with the number of ids, not with
+    its square)."""
     if not ids:
         return
     connection = connections[using]
     table = _quoted(RegisterEntry, using)
+    postgres = connection.vendor == "postgresql"
+    version = _version_column(connection)
+    versions = f"SELECT id, {version}, NULL FROM {table} WHERE id "  # noqa: S608
+    rows = f"SELECT id, {version}, prepared FROM {table} WHERE id "  # noqa: S608
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            for part in _chunks(ids, POSTGRES_CHUNK):
-                known = [i for i in part if i in cached]
-                cursor.execute(
-                    "SELECT id, created_at, CASE WHEN id = ANY(%s::bigint[]) THEN NULL "  # noqa: S608
-                    f"ELSE prepared END FROM {table} WHERE id = ANY(%s::bigint[])",
-                    [known, list(part)],
+        for part in _chunks(ids, POSTGRES_CHUNK if postgres else SQLITE_CHUNK):
+            known = [i for i in part if i in cached]
+            unknown = [i for i in part if i not in cached]
+            if postgres:
+                sql = f"{versions}= ANY(%s::bigint[]) UNION ALL {rows}= ANY(%s::bigint[])"
+                params: list[object] = [known, unknown]
+            else:
+                sql = (
+                    f"{versions}IN ({','.join(['%s'] * len(known)) or 'NULL'}) UNION ALL "
+                    f"{rows}IN ({','.join(['%s'] * len(unknown)) or 'NULL'})"
                 )
-                yield from cursor.fetchall()
-        else:
-            for part in _chunks(ids, SQLITE_CHUNK):
-                known = [i for i in part if i in cached] or [0]
-                cursor.execute(
-                    "SELECT id, created_at, CASE WHEN id IN "  # noqa: S608
-                    f"({','.join(['%s'] * len(known))}) THEN NULL ELSE prepared END "
-                    f"FROM {table} WHERE id IN ({','.join(['%s'] * len(part))})",
-                    [*known, *part],
-                )
-                yield from cursor.fetchall()
+                params = [*known, *unknown]
+            cursor.execute(sql, params)
+            yield from cursor.fetchall()
 
 
 @functools.cache

@@ -336,8 +336,16 @@ class ClearanceResult:
     view: IEClearanceView
 
 
-def snapshots_for(outcome: MatchOutcome) -> dict[str, ProtectionSnapshot]:
-    ids = {pid for candidate in outcome.candidates for pid in candidate.protection_ids}
+def candidate_protections(outcome: MatchOutcome) -> list[Protection]:
+    """Every protection a candidate of ``outcome`` carries, with its person (one query)."""
+    ids = {int(pid) for candidate in outcome.candidates for pid in candidate.protection_ids}
+    if not ids:
+        return []
+    return list(Protection.objects.filter(pk__in=ids).select_related("person"))
+
+
+def snapshots_of(protections: Iterable[Protection]) -> dict[str, ProtectionSnapshot]:
+    """What the clearance core needs to know of each protection."""
     return {
         str(p.pk): ProtectionSnapshot(
             protection_id=str(p.pk),
@@ -346,8 +354,12 @@ def snapshots_for(outcome: MatchOutcome) -> dict[str, ProtectionSnapshot]:
             contact_point=p.contact_point or DEFAULT_CONTACT,
             nrm_recovery_period=p.nrm_recovery_period,
         )
-        for p in Protection.objects.filter(pk__in=[int(i) for i in ids])
+        for p in protections
     }
+
+
+def snapshots_for(outcome: MatchOutcome) -> dict[str, ProtectionSnapshot]:
+    return snapshots_of(candidate_protections(outcome))
 
 
 def do_request_clearance(
@@ -377,19 +389,27 @@ def do_request_clearance(
             policy_version=policy.version,
         )
         outcome, result = match_subject(str(clearance.public_id), subject)
-        snapshots = snapshots_for(outcome)
-        decision = decide_clearance(policy, action_code, outcome, snapshots, sources)
+        protections = candidate_protections(outcome)
+        decision = decide_clearance(
+            policy, action_code, outcome, snapshots_of(protections), sources
+        )
         _store_decision(clearance, decision, outcome, result.explain().splitlines())
         _set_ie_view_from(clearance, ie_view(decision))
         clearance.save()
-        clearance.protections.set(_protections_in(decision, outcome))
+        # A new clearance and a new review have no links yet: insert them, with no reads.
+        Clearance.protections.through.objects.bulk_create(
+            Clearance.protections.through(clearance=clearance, protection=p) for p in protections
+        )
         if decision.outcome == ClearanceOutcome.HOLD:
             review = Review.objects.create(clearance=clearance)
-            review.candidates.set(
-                Protection.objects.filter(pk__in=[int(i) for i in decision.held_protection_ids])
+            held = {int(i) for i in decision.held_protection_ids}
+            Review.candidates.through.objects.bulk_create(
+                Review.candidates.through(review=review, protection=p)
+                for p in protections
+                if p.pk in held
             )
         _alert_if_ever_protected(clearance, decision)
-        _log_clearance(clearance, decision, actor, policy)
+        _log_clearance(clearance, decision, actor, policy, protections)
     return ClearanceResult(clearance, ie_view(decision))
 
 
@@ -477,11 +497,6 @@ def _store_decision(
     clearance.decided_at = timezone.now()
 
 
-def _protections_in(decision: ClearanceDecision, outcome: MatchOutcome) -> list[Protection]:
-    ids = {pid for candidate in outcome.candidates for pid in candidate.protection_ids}
-    return list(Protection.objects.filter(pk__in=[int(i) for i in ids]))
-
-
 def _alert_if_ever_protected(clearance: Clearance, decision: ClearanceDecision) -> None:
     if not decision.alert_oversight:
         return
@@ -497,21 +512,23 @@ def _alert_if_ever_protected(clearance: Clearance, decision: ClearanceDecision) 
 
 
 def _log_clearance(
-    clearance: Clearance, decision: ClearanceDecision, actor: Actor, policy: Policy
+    clearance: Clearance,
+    decision: ClearanceDecision,
+    actor: Actor,
+    policy: Policy,
+    protections: list[Protection],
 ) -> None:
-    people = Person.objects.filter(protections__in=clearance.protections.all()).values_list(
-        "public_id", flat=True
-    )
+    """The clearance's ledger entry: its protected people, as tokens, and how many matched."""
     log_entry(
         EntryKind.CLEARANCE_DECISION,
         actor,
         policy,
-        subjects=list(people),
+        subjects=list(dict.fromkeys(p.person.public_id for p in protections)),
         payload={
             "clearance": token_for_record("clearance", clearance.pk),
             "decision": decision.outcome.value,
             "purpose": clearance.action_code,
-            "match_count": clearance.protections.count(),
+            "match_count": len(protections),
         },
     )
 
