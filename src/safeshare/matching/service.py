@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 
 from safeshare.matching.matcher import CandidateScore, Matcher, MatchResult
 from safeshare.matching.models import RegisterEntry
@@ -219,6 +220,15 @@ def match_subject(
     """Match IE's subject against the whole register."""
     engine = matcher()
     result = engine.match(prepare(record_from_fields(fields)), DatabaseRegister(engine.thresholds))
-    entry_ids = [int(c.register_id) for c in result.candidates]
-    found = protections_by_entry(entry_ids) if entry_ids else {}
-    return outcome_from_result(subject_ref, result, found), result
+    # Only the candidates the outcome keeps need their protections: most are scored ``none``
+    # and dropped, so they are not looked up.
+    outcome = outcome_from_result(subject_ref, result, {})
+    entry_ids = [int(c.identity_id) for c in outcome.candidates]
+    if not entry_ids:
+        return outcome, result
+    found = protections_by_entry(entry_ids)
+    candidates = tuple(
+        replace(c, protection_ids=tuple(found.get(int(c.identity_id), ())))
+        for c in outcome.candidates
+    )
+    return replace(outcome, candidates=candidates), result
