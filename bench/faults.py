@@ -33,6 +33,7 @@ def run(backend: str) -> dict[str, object]:
     began = time.monotonic()
     completed = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", f"--db={backend}", f"--junitxml={report}",
+         "-o", "junit_family=legacy",
          "tests/reliability/test_faults.py"],
         cwd=ROOT, env={**os.environ, "SAFESHARE_REQUIRE_POSTGRES": "1"},
     )  # fmt: skip

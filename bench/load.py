@@ -85,6 +85,7 @@ class Driver:
     lock: threading.Lock = field(default_factory=threading.Lock)
     counter: int = 0
     connection_errors: int = 0
+    stale_connection_retries: int = 0
 
     def next_body(self) -> bytes:
         with self.lock:
@@ -102,8 +103,19 @@ class Driver:
         }
         started = time.monotonic()
         try:
-            connection.request("POST", "/api/v1/clearances", body=body, headers=headers)
-            response = connection.getresponse()
+            try:
+                response = self._send(connection, body, headers)
+            except (ConnectionResetError, BrokenPipeError, http.client.RemoteDisconnected):
+                if not getattr(connection, "used", False):
+                    raise  # a fresh connection refused: an error
+                # The server closed a kept-alive connection as the request left (its keep-alive
+                # timeout): send it again, with the same Idempotency-Key, as HTTP clients do.
+                with self.lock:
+                    self.stale_connection_retries += 1
+                connection.close()
+                connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
+                response = self._send(connection, body, headers)
+            connection.used = True
             payload = response.read()
             status = response.status
         except (OSError, http.client.HTTPException) as error:
@@ -122,6 +134,11 @@ class Driver:
         with self.lock:
             self.samples.append(Sample(due, started, finished, status, decision))
         return connection
+
+    @staticmethod
+    def _send(connection: http.client.HTTPConnection, body: bytes, headers: dict[str, str]):
+        connection.request("POST", "/api/v1/clearances", body=body, headers=headers)
+        return connection.getresponse()
 
     def closed_loop(self, clients: int, duration: float) -> None:
         stop = time.monotonic() + duration
@@ -187,6 +204,7 @@ def drive(args: argparse.Namespace) -> None:
         "mode": args.mode,
         "duration_s": round(elapsed, 2),
         "requests": len(driver.samples) + driver.connection_errors,
+        "stale_connection_retries": driver.stale_connection_retries,
         "acknowledged": len(ok),
         "errors": len(driver.errors),
         "error_examples": driver.errors[:5],

@@ -64,6 +64,12 @@ class CheckpointOut(Schema):
     note: str = Field(description="The signed note (c2sp.org/tlog-checkpoint), verbatim.")
 
 
+def _also_text(description: str) -> dict[str, object]:
+    """OpenAPI for an operation whose 200 answer may also be ``text/plain``."""
+    text = {"schema": {"type": "string"}, "example": description}
+    return {"responses": {200: {"content": {"text/plain; charset=utf-8": text}}}}
+
+
 class FormatQuery(Schema):
     format: Format | None = Field(
         default=None, description="`text` or `json`; otherwise the Accept header decides."
@@ -76,6 +82,7 @@ class FormatQuery(Schema):
     summary="The latest signed checkpoint",
     description="The signed note as `text/plain` (the default), or as JSON with "
     "`Accept: application/json` or `?format=json`. 404 before the first checkpoint.",
+    openapi_extra=_also_text("The signed note (c2sp.org/tlog-checkpoint), verbatim."),
 )
 def latest_checkpoint(request: HttpRequest, query: Query[FormatQuery]):
     _read(request)
@@ -237,6 +244,7 @@ class PublicKeyOut(Schema):
     summary="The ledger's public (verifier) keys",
     description="JSON by default; one key a line with `Accept: text/plain` or `?format=text`. "
     "Get the key from more than one place before you rely on it.",
+    openapi_extra=_also_text("One verifier key a line, current first."),
 )
 def public_key(request: HttpRequest, query: Query[FormatQuery]):
     _read(request)
