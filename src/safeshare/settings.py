@@ -11,6 +11,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -24,6 +25,22 @@ def env_flag(name: str, default: bool = False) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    """Read a whole-number environment variable; a bad value stops start-up, saying why."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = None
+    if number is None or number < minimum:
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number of at least {minimum}, not {value!r}."
+        )
+    return number
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -163,9 +180,16 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Sign-in protection: this many failures within the window locks the account for the window.
-SAFESHARE_LOCKOUT_THRESHOLD = int(os.environ.get("SAFESHARE_LOCKOUT_THRESHOLD", "5"))
-SAFESHARE_LOCKOUT_MINUTES = int(os.environ.get("SAFESHARE_LOCKOUT_MINUTES", "15"))
-SAFESHARE_STAFF_SESSION_MINUTES = int(os.environ.get("SAFESHARE_STAFF_SESSION_MINUTES", "30"))
+SAFESHARE_LOCKOUT_THRESHOLD = env_int("SAFESHARE_LOCKOUT_THRESHOLD", 5, minimum=1)
+SAFESHARE_LOCKOUT_MINUTES = env_int("SAFESHARE_LOCKOUT_MINUTES", 15, minimum=1)
+SAFESHARE_STAFF_SESSION_MINUTES = env_int("SAFESHARE_STAFF_SESSION_MINUTES", 30, minimum=1)
+SAFESHARE_RETRY_AFTER_SECONDS = env_int("SAFESHARE_RETRY_AFTER_SECONDS", 5, minimum=1)
+SAFESHARE_API_LOCKOUT_THRESHOLD = env_int("SAFESHARE_API_LOCKOUT_THRESHOLD", 20, minimum=1)
+SAFESHARE_API_LOCKOUT_MINUTES = env_int("SAFESHARE_API_LOCKOUT_MINUTES", 15, minimum=1)
+# Register entries each process keeps parsed (0: none); see safeshare.matching.storage.
+SAFESHARE_MATCHING_CACHE = env_int("SAFESHARE_MATCHING_CACHE", 200_000)
+# A sweep whose heartbeat is older than this is started again (its process stopped).
+SAFESHARE_SWEEP_STALE_SECONDS = env_int("SAFESHARE_SWEEP_STALE_SECONDS", 120, minimum=10)
 
 # The active protocol policy (see docs/policy.md).
 SAFESHARE_POLICY = os.environ.get("SAFESHARE_POLICY", "mvp-2021")
@@ -209,7 +233,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_flag("SAFESHARE_SSL_REDIRECT")
-SECURE_HSTS_SECONDS = int(os.environ.get("SAFESHARE_HSTS_SECONDS", "31536000"))
+SECURE_HSTS_SECONDS = env_int("SAFESHARE_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 if env_flag("SAFESHARE_BEHIND_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -14,7 +14,6 @@ queue rather than deadlock.
 from __future__ import annotations
 
 import functools
-import os
 import sys
 import threading
 from array import array
@@ -22,6 +21,7 @@ from collections import OrderedDict
 from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db import connections
 from django.db.models import Model
 
@@ -39,7 +39,7 @@ POSTGRES_CHUNK = 20_000
 # used while the row it came from is still there: every lookup reads each candidate's
 # ``created_at`` with the candidate list and re-reads any entry whose row differs (see
 # ``fetch_entries``). ``SAFESHARE_MATCHING_CACHE=0`` turns the cache off.
-CACHE_SIZE = int(os.environ.get("SAFESHARE_MATCHING_CACHE", "200000"))
+CACHE_SIZE: int = getattr(settings, "SAFESHARE_MATCHING_CACHE", 200_000)
 _LITTLE = sys.byteorder == "little"
 
 Postings = Mapping[str, Sequence[int] | array]

@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 
 BATCH = 1000
 MAX_ATTEMPTS = 3
-STALE_AFTER = timedelta(seconds=int(os.environ.get("SAFESHARE_SWEEP_STALE_SECONDS", "120")))
+STALE_AFTER = timedelta(seconds=getattr(settings, "SAFESHARE_SWEEP_STALE_SECONDS", 120))
 RUNNER = os.environ.get("SAFESHARE_SWEEP_RUNNER", "thread")
 """``thread``: the web process runs each sweep in a thread; ``worker``: only
 ``safeshare sweeps run`` does; ``inline``: run at once in the caller (tests)."""
