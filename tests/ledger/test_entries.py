@@ -31,7 +31,7 @@ from safeshare.ledger.entries import (
 )
 from safeshare.ledger.merkle import leaf_hash
 
-from .helpers import TOKEN_KEY, make_entry
+from .helpers import TOKEN_KEY, make_entry, make_legacy_entry
 
 json_scalars = (
     st.none()
@@ -201,7 +201,9 @@ def test_entry_from_dict_validates() -> None:
 
 
 def valid_dict() -> dict[str, object]:
-    return entry_to_dict(make_entry(4))
+    """A format-1 entry: the value shapes are the same in every format, and format 1 takes any
+    allowed payload field (format 2's narrower lists are tested below)."""
+    return entry_to_dict(make_legacy_entry(4))
 
 
 def test_a_valid_entry_passes() -> None:
@@ -226,7 +228,8 @@ def test_a_valid_entry_passes() -> None:
         ("index", True),
         ("index", 1.0),
         ("kind", "note"),
-        ("v", 2),
+        ("v", 3),
+        ("v", 0),
         ("payload", ["decision", "blocked"]),
     ],
 )
@@ -343,7 +346,7 @@ def test_no_free_text_passes_as_a_token_or_digest(text: str) -> None:
 
 
 def test_entries_reject_non_integer_numbers_when_parsed() -> None:
-    data = entry_bytes(make_entry(1)).replace(b'"match_count":1', b'"match_count":1.5')
+    data = entry_bytes(make_legacy_entry(1)).replace(b'"match_count":1', b'"match_count":1.5')
     with pytest.raises(PersonalDataError, match="match_count"):
         parse_entry(data)
 

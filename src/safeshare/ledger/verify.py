@@ -31,7 +31,15 @@ from safeshare.ledger.checkpoint import (
     parse_verifier_key,
     verify_checkpoint,
 )
-from safeshare.ledger.entries import EntryError, assert_no_personal_data, parse_canonical_json
+from safeshare.ledger.entries import (
+    ENTRY_FORMAT_VERSION,
+    LEGACY_FORMAT_VERSION,
+    EntryError,
+    EntryKind,
+    assert_no_personal_data,
+    entry_format,
+    parse_canonical_json,
+)
 from safeshare.ledger.export import (
     ENTRIES_FILE,
     EXPORT_FORMAT,
@@ -280,6 +288,32 @@ def _entry_problem(data: bytes, position: int, check_content: bool) -> Problem |
     return None
 
 
+_FORMAT_CHANGED = b'"kind":"' + EntryKind.FORMAT_CHANGED.value.encode() + b'"'
+
+
+def _format_problem(
+    data: bytes, position: int, previous: int | None
+) -> tuple[int | None, Problem | None]:
+    """Check the entry's format against the one before: formats only move forward, and the
+    first format-2 entry after format-1 ones is the ``format_changed`` entry."""
+    version = entry_format(data)
+    if version is None or previous is None or version == previous:
+        return version, None
+    if previous == LEGACY_FORMAT_VERSION and version == ENTRY_FORMAT_VERSION:
+        if _FORMAT_CHANGED in data:
+            return version, None
+        return version, Problem(
+            "format-unannounced",
+            "the first format-2 entry after format-1 entries must be a format_changed entry",
+            index=position,
+        )
+    return version, Problem(
+        "format-backwards",
+        f"an entry in format {version} follows one in format {previous}",
+        index=position,
+    )
+
+
 def verify_log(
     entries: Iterable[bytes],
     checkpoints: Mapping[str, str] | Iterable[str],
@@ -352,6 +386,7 @@ def verify_log(
         next_size = next(pending, None)
 
     position = 0
+    version: int | None = None
     append_leaf = tree.append
     quick_until = 0 if recheck_signed_entries else max(sizes, default=0)
     index_prefix = _INDEX_PREFIX.match
@@ -366,6 +401,8 @@ def verify_log(
             )
         else:
             problem = _entry_problem(data, position, check_content)
+        if problem is None and check_content:
+            version, problem = _format_problem(data, position, version)
         if problem is not None:
             report.add(problem)
         digest = sha256(b"\x00" + data).digest()
