@@ -14,8 +14,9 @@ from safeshare.advice.eligibility import candidate_routes, default_catalogue
 from safeshare.advice.factsio import facts_from_json, facts_to_json
 from safeshare.advice.models import AdvicePack, ProtectionLetter
 from safeshare.advice.passcodes import normalise_passcode, passcode_matches
-from safeshare.ledger.entries import EntryKind
+from safeshare.ledger.entries import EntryKind, commit_reference
 from safeshare.ledger.keys import token_for_person
+from safeshare.ledger.models import LedgerSubject
 from tests.advice_web.support import facts, issue_letter, issue_pack, officer, protected_victim
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +64,11 @@ def test_a_letter_is_logged_on_the_ledger_in_the_same_action():
     entry = letter.ledger_entry
     assert entry.kind == EntryKind.LETTER_ISSUED
     assert entry.draft["payload"]["channel"] == "handed_over"
-    assert entry.draft["subjects"] == [token_for_person(protection.person.public_id)]
+    [reference] = LedgerSubject.objects.filter(entry_id=entry.pk, field="subjects")
+    assert reference.token == token_for_person(protection.person.public_id)
+    assert entry.draft["subjects"] == [
+        commit_reference(bytes(reference.opening), "person", str(protection.person.public_id))
+    ]
 
 
 def test_a_new_letter_replaces_the_old_passcode():
