@@ -171,9 +171,15 @@ def test_a_pack_stores_what_reproduces_it_and_is_logged():
     assert "mvdac" in [r["route_id"] for r in stored.routes]
     payload = pack.ledger_entry.draft["payload"]
     assert pack.ledger_entry.kind == EntryKind.ADVICE_ISSUED
-    assert payload["content_digest"] == stored.content_digest
+    [reference] = LedgerSubject.objects.filter(
+        entry_id=pack.ledger_entry.pk, field="content_digest"
+    )
+    assert reference.token == stored.content_digest
+    assert payload["content_digest"] == commit_reference(
+        bytes(reference.opening), "content_digest", stored.content_digest
+    )
     assert payload["channel"] == "handed_over"
-    assert payload["routes"] == [r["route_id"] for r in stored.routes]
+    assert "routes" not in payload  # advice routes profile a person: kept off the log
 
 
 def test_a_pack_is_not_posted_to_an_unsafe_address():

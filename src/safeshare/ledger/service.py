@@ -320,6 +320,20 @@ def _person_tokens(person: object) -> dict[str, str]:
     return {token_for_person(public_id): str(public_id) for public_id in ids}
 
 
+def person_openings(person: object) -> dict[int, list[Opening]]:
+    """The openings of the person's commitments (format 2), by entry row id, found through the
+    keyed tokens; each entry's list is in a fixed order."""
+    tokens = _person_tokens(person)
+    openings: dict[int, list[Opening]] = {}
+    for entry_id, token, opening in LedgerSubject.objects.filter(
+        token__in=tokens, field=storage.SUBJECT_FIELD, opening__isnull=False
+    ).values_list("entry_id", "token", "opening"):
+        openings.setdefault(entry_id, []).append(Opening("person", tokens[token], bytes(opening)))
+    for found in openings.values():
+        found.sort(key=lambda item: item.identifier)
+    return openings
+
+
 def receipts_for_person(person: object) -> list[tuple[LedgerEntry, Receipt | None]]:
     """Every entry about the person, newest first, each with its receipt.
 
@@ -333,11 +347,7 @@ def receipts_for_person(person: object) -> list[tuple[LedgerEntry, Receipt | Non
     except (LedgerIntegrityError, SequencingError):
         logger.exception("The ledger could not sequence queued entries")
     tokens = _person_tokens(person)
-    openings: dict[int, list[Opening]] = {}
-    for entry_id, token, opening in LedgerSubject.objects.filter(
-        token__in=tokens, field=storage.SUBJECT_FIELD, opening__isnull=False
-    ).values_list("entry_id", "token", "opening"):
-        openings.setdefault(entry_id, []).append(Opening("person", tokens[token], bytes(opening)))
+    openings = person_openings(person)
     entries = list(
         LedgerEntry.objects.filter(
             subject_rows__token__in=tokens, subject_rows__field=storage.SUBJECT_FIELD
@@ -362,7 +372,7 @@ def receipts_for_person(person: object) -> list[tuple[LedgerEntry, Receipt | Non
                 bytes(entry.leaf_hash),
                 checkpoint.note,
                 proof,
-                openings=sorted(openings.get(entry.pk, []), key=lambda o: o.identifier),
+                openings=openings.get(entry.pk, []),
             )
         result.append((entry, receipt))
     return result
