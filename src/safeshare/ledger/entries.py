@@ -407,7 +407,9 @@ V2_PAYLOAD_FIELDS: dict[EntryKind, frozenset[str]] = {
         EntryKind.OVERRIDE_REFUSED: (
             "override", "clearance", "exception", "decision", "approver_role", "approver_org",
         ),
-        EntryKind.PROTECTION_OPENED: ("protection", "case", "record", "count", "content_digest"),
+        EntryKind.PROTECTION_OPENED: (
+            "protection", "case", "record", "count", "reason_code", "content_digest",
+        ),
         EntryKind.PROTECTION_STATUS_CHANGED: ("protection",),
         EntryKind.PROTECTION_CLOSED: ("protection",),
         EntryKind.CASE_EVENT: ("case",),
@@ -431,15 +433,20 @@ them); ``public_payload`` keeps only these. Profiling details (party roles, case
 events, protection statuses, advice routes, event dates, links between entries) are not
 published."""
 
-CLEARANCE_REASON_CODES = frozenset({"screen", "sweep", "scheduled_action_suspended"})
-"""The only ``reason_code`` values a format-2 clearance entry publishes (how it was asked)."""
+PUBLISHED_REASON_CODES = frozenset(
+    {"screen", "sweep", "scheduled_action_suspended", "register_import"}
+)
+"""The only ``reason_code`` values a format-2 entry publishes: how a clearance was asked (one
+person, a bulk screen, a sweep of the caseload, a suspension) or that protections came from a
+force's register import. Reasons that profile a person (referral triggers, NRM stages, merges)
+are not published."""
 
 
 def public_payload(kind: EntryKind | str, payload: Mapping[str, object]) -> dict[str, object]:
     """The part of ``payload`` that a format-2 entry of ``kind`` publishes."""
     allowed = V2_PAYLOAD_FIELDS[EntryKind(kind)]
     kept = {name: value for name, value in payload.items() if name in allowed}
-    if "reason_code" in kept and kept["reason_code"] not in CLEARANCE_REASON_CODES:
+    if "reason_code" in kept and kept["reason_code"] not in PUBLISHED_REASON_CODES:
         del kept["reason_code"]
     return kept
 
@@ -525,7 +532,7 @@ def _check_format_2(entry_dict: Mapping[str, object], payload: Mapping[str, obje
             f"of format {ENTRY_FORMAT_VERSION}"
         )
     reason = payload.get("reason_code")
-    if reason is not None and reason not in CLEARANCE_REASON_CODES:
+    if reason is not None and reason not in PUBLISHED_REASON_CODES:
         raise PersonalDataError(f"reason_code {reason!r} is not published in format 2")
     if not str(entry_dict["timestamp"]).endswith(":00.000000Z"):
         raise PersonalDataError("a format-2 timestamp is given to the minute")
