@@ -154,3 +154,61 @@ def test_receipts_of_format_2_entries_carry_openings_and_format_1_ones_still_ver
             assert [o.identifier for o in receipt.openings] == [str(person.public_id)]
         else:
             assert receipt.openings == ()
+
+
+def run_verifier(*args: str):
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "safeshare.ledger.verify", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+def test_the_offline_verifier_passes_an_export_across_the_switch_and_names_a_change(
+    switched, tmp_path
+):
+    from safeshare.ledger.export import ENTRIES_FILE
+
+    directory = tmp_path / "export"
+    service.export_to(directory)
+    keys = tmp_path / "keys.txt"
+    keys.write_text("".join(f"{key}\n" for key in service.verifier_keys()))
+    good = run_verifier(str(directory), "--public-key", str(keys))
+    assert good.returncode == 0, good.stdout + good.stderr
+    lines = (directory / ENTRIES_FILE).read_bytes().split(b"\n")
+    lines[5] = lines[5].replace(b'"actor_org":"', b'"actor_org":"X', 1)
+    lines[15] = lines[15].replace(b'"actor_org":"', b'"actor_org":"X', 1)
+    (directory / ENTRIES_FILE).write_bytes(b"\n".join(lines))
+    bad = run_verifier(str(directory), "--public-key", str(keys), "--json")
+    assert bad.returncode == 1
+    problems = json.loads(bad.stdout)["problems"]
+    assert {problem["index"] for problem in problems if problem["code"] == "entry-changed"} >= {5}
+
+
+def test_the_offline_verifier_checks_a_victims_receipt_and_its_opening(switched, people, tmp_path):
+    from safeshare.advice.disclosures import receipt_bundle
+
+    person = people[1]
+    entry, receipt = next(
+        (entry, receipt)
+        for entry, receipt in service.receipts_for_person(person)
+        if entry_format(bytes(entry.body)) == 2
+    )
+    bundle = json.loads(receipt_bundle(entry, receipt, service.verifier_keys()))
+    keys = tmp_path / "keys.txt"
+    keys.write_text("".join(f"{key}\n" for key in service.verifier_keys()))
+    path = tmp_path / "receipt.json"
+    path.write_text(json.dumps(bundle))
+    good = run_verifier("--receipt", str(path), "--public-key", str(keys))
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert f"person {person.public_id}" in good.stdout
+    bundle["receipt"]["openings"][0]["identifier"] = str(people[0].public_id)
+    path.write_text(json.dumps(bundle))
+    forged = run_verifier("--receipt", str(path), "--public-key", str(keys))
+    assert forged.returncode == 1
+    assert "does not open" in forged.stdout

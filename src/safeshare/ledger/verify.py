@@ -560,13 +560,48 @@ def _load_key_argument(value: str) -> list[VerifierKey]:
     return [parse_verifier_key(value)]
 
 
+def _check_receipt_file(args: argparse.Namespace) -> int:
+    """Check a receipt bundle: inclusion in a signed checkpoint, and the holder's openings."""
+    from safeshare.ledger.receipts import ReceiptError, check_receipt, receipt_from_json
+
+    try:
+        bundle = json.loads(Path(args.receipt).read_text(encoding="utf-8"))
+        if not isinstance(bundle, dict) or not isinstance(bundle.get("entry"), str):
+            raise ReceiptError("not a receipt bundle: it needs the entry and the receipt")
+        receipt = receipt_from_json(json.dumps(bundle.get("receipt")))
+        keys = (
+            [key for value in args.public_key for key in _load_key_argument(value)]
+            if args.public_key
+            else list(bundle.get("verifier_keys") or [])
+        )
+        checkpoint = check_receipt(
+            receipt, bundle["entry"].encode("utf-8"), keys, origin=args.origin
+        )
+    except (ReceiptError, CheckpointError, OSError, UnicodeError, ValueError) as error:
+        sys.stdout.write(f"Receipt {args.receipt}\nResult:       NOT VALID: {error}\n")
+        return 1
+    opened = ", ".join(f"{o.namespace} {o.identifier}" for o in receipt.openings) or "none"
+    sys.stdout.write(
+        f"Receipt {args.receipt}\nEntry:        {receipt.index}\n"
+        f"Checkpoint:   {checkpoint.origin}, size {checkpoint.size}\n"
+        f"About:        {opened}\nResult:       OK\n"
+    )
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; returns the exit status."""
     parser = argparse.ArgumentParser(
         prog="python -m safeshare.ledger.verify",
         description="Verify a SafeShare ledger export without a database.",
     )
-    parser.add_argument("directory", help="the export directory")
+    parser.add_argument("directory", nargs="?", help="the export directory")
+    parser.add_argument(
+        "--receipt",
+        metavar="FILE",
+        help="check a receipt bundle (the JSON a victim downloads: entry, receipt, keys) "
+        "instead of an export",
+    )
     parser.add_argument(
         "--public-key",
         action="append",
@@ -582,6 +617,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="skip the allow-list check of entry fields (for logs newer than this verifier)",
     )
     args = parser.parse_args(argv)
+    if args.receipt:
+        return _check_receipt_file(args)
+    if not args.directory:
+        parser.error("give an export directory, or --receipt FILE")
     try:
         keys = (
             [key for value in args.public_key for key in _load_key_argument(value)]
