@@ -48,7 +48,7 @@ class LedgerSubject(models.Model):
     )
     field = models.CharField(
         max_length=32,
-        default="subjects",
+        db_default="subjects",
         help_text="``subjects`` for a person, else the payload field the reference is in.",
     )
     token = models.CharField(max_length=64, db_index=True)
