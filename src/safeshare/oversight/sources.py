@@ -5,7 +5,8 @@ pack it issues (``AdvicePack``: the protection, the time issued) together with a
 ``advice_issued`` entry on the transparency log, in one transaction. Oversight reads the first
 pack issued for each protection with one SQL aggregate. Where the advice app is not installed,
 it falls back to the ledger's keyed tables: the first ``advice_issued`` entry whose subject is
-the protected person (found by the keyed token, never through the public log). Until any advice exists the statistic says "no data yet".
+the protected person (found by the keyed token, never through the public log). Until any advice
+exists the statistic says "no data yet".
 """
 
 from __future__ import annotations
