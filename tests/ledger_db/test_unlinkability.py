@@ -36,19 +36,39 @@ def attack_as_ie():
     return entries, withheld, link(entries, is_ie_clearance)
 
 
+def _orgs() -> dict[int, str]:
+    return {
+        pk: str(draft.get("actor_org", ""))
+        for pk, draft in LedgerEntry.objects.exclude(draft={}).values_list("pk", "draft")
+    }
+
+
 def operator_links_ie_clearances_to_other_orgs() -> int:
     """Entries by other organisations about the people of IE's clearances, as the operator
     finds them with its key (the links the public log must not give away)."""
-    clearances = LedgerEntry.objects.filter(
-        kind="clearance_decision", draft__actor_org__startswith="IE"
+    orgs = _orgs()
+    clearances = [
+        pk
+        for pk, kind in LedgerEntry.objects.values_list("pk", "kind")
+        if kind == "clearance_decision" and orgs.get(pk, "").startswith("IE")
+    ]
+    people = LedgerSubject.objects.filter(entry_id__in=clearances, field="subjects")
+    tokens = set(people.values_list("token", flat=True))
+    found = LedgerSubject.objects.filter(token__in=tokens, field="subjects")
+    entries = set(found.values_list("entry_id", flat=True))
+    return sum(1 for pk in entries if not orgs.get(pk, "").startswith("IE"))
+
+
+def orgs_writing_about_people_of(org: str) -> set[str]:
+    """The organisations whose entries concern the people ``org`` wrote about (keyed lookup)."""
+    orgs = _orgs()
+    tokens = set(
+        LedgerSubject.objects.filter(
+            entry_id__in=[pk for pk, code in orgs.items() if code == org], field="subjects"
+        ).values_list("token", flat=True)
     )
-    tokens = LedgerSubject.objects.filter(entry__in=clearances, field="subjects").values("token")
-    return (
-        LedgerEntry.objects.filter(subject_rows__token__in=tokens, subject_rows__field="subjects")
-        .exclude(draft__actor_org__startswith="IE")
-        .distinct()
-        .count()
-    )
+    entries = LedgerSubject.objects.filter(token__in=tokens, field="subjects")
+    return {orgs[pk] for pk in entries.values_list("entry_id", flat=True) if pk in orgs}
 
 
 def assert_nothing_links(entries, linkage) -> None:
@@ -117,13 +137,7 @@ def test_two_forces_writing_about_one_person_cannot_be_linked(policy_id, setting
     settings.SAFESHARE_POLICY = policy_id
     api.organisation_for(h.Role.IE_CASEWORKER, "IE-NCCU")
     person = two_forces_one_person()
-    by_key = LedgerEntry.objects.filter(
-        subject_rows__token__in=LedgerSubject.objects.filter(
-            entry__draft__actor_org="WMP", field="subjects"
-        ).values("token"),
-        subject_rows__field="subjects",
-    )
-    orgs = set(by_key.values_list("draft__actor_org", flat=True))
+    orgs = orgs_writing_about_people_of("WMP")
     assert {"WMP", "MPS"} <= orgs, "the operator finds the person's entries from both forces"
     assert person.pk
     entries, _withheld, linkage = attack_as_ie()
