@@ -43,3 +43,7 @@ api.add_router("/", oversight_router)
 from safeshare.ledger.api import router as ledger_router  # noqa: E402
 
 api.add_router("/", ledger_router)
+
+from safeshare.notifications.api import router as notifications_router  # noqa: E402
+
+api.add_router("/", notifications_router)

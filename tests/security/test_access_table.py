@@ -122,6 +122,28 @@ API_REQUESTS: dict[str, tuple[bool, Build]] = {
         True,
         lambda w, s: (f"/clearances/{w.side(s).blocked.public_id}", None),
     ),
+    "POST /clearances/{clearance_id}/outcome": (
+        True,
+        lambda w, s: (
+            f"/clearances/{w.side(s).blocked.public_id}/outcome",
+            {"outcome": "not_yet"},
+        ),
+    ),
+    "POST /protections/{reference}/contact-settings": (
+        True,
+        lambda w, s: (
+            f"/protections/{_ref(w, s)}/contact-settings",
+            {
+                "channel": "email",
+                "email": "safe@example.org",
+                "address_shared_with_perpetrator": False,
+            },
+        ),
+    ),
+    "GET /protections/{reference}/notifications": (
+        True,
+        lambda w, s: (f"/protections/{_ref(w, s)}/notifications", None),
+    ),
     "POST /overrides": (
         True,
         lambda w, s: (

@@ -171,9 +171,20 @@ API_PERMISSIONS: dict[str, ApiPermission] = {
     "POST /protections/{reference}/nrm-decision": _api(
         Scope.CASES_WRITE, (POLICE, PROTECTION_OF_OWN_FORCE)
     ),
+    # Safe contact for notices (R28, R29): recorded by the force's police officers, as on the
+    # safe-contact page; the notices' delivery is read by its police and protocol officers.
+    "POST /protections/{reference}/contact-settings": _api(
+        Scope.CASES_WRITE, (POLICE, PROTECTION_OF_OWN_FORCE)
+    ),
+    "GET /protections/{reference}/notifications": _api(
+        Scope.PROTECTIONS_READ, (POLICE | PROTOCOL, PROTECTION_OF_OWN_FORCE)
+    ),
     # Immigration Enforcement: clearances and overrides of its own organisation.
     "POST /clearances": _api(Scope.CLEARANCES_WRITE, (IE, NO_OBJECT)),
     "GET /clearances/{clearance_id}": _api(Scope.CLEARANCES_WRITE, (IE, OWN_ORG_CLEARANCE)),
+    "POST /clearances/{clearance_id}/outcome": _api(
+        Scope.CLEARANCES_WRITE, (IE, OWN_ORG_CLEARANCE)
+    ),
     "POST /overrides": _api(Scope.OVERRIDES_WRITE, (IE, OWN_ORG_CLEARANCE)),
     # The second, senior person: an IE senior approver of the unit that asked, or a protocol
     # officer of the force whose protection blocked the action.

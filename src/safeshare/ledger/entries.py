@@ -55,6 +55,7 @@ class EntryKind(StrEnum):
     POLICY_ACTIVATED = "policy_activated"
     KEY_ROTATED = "key_rotated"
     FORMAT_CHANGED = "format_changed"
+    CLEARANCE_OUTCOME = "clearance_outcome"
 
 
 class EntryError(ValueError):
@@ -424,6 +425,7 @@ V2_PAYLOAD_FIELDS: dict[EntryKind, frozenset[str]] = {
             "key_purpose", "verifier_key", "previous_verifier_key", "key_hash",
         ),
         EntryKind.FORMAT_CHANGED: ("entry_format", "previous_entry_format"),
+        EntryKind.CLEARANCE_OUTCOME: ("clearance", "outcome", "decision"),
     }.items()
 }  # fmt: skip
 """The payload fields a format-2 entry of each kind may hold (docs/ledger.md explains each).

@@ -29,6 +29,7 @@ from safeshare.ledger.keys import token_for_record
 from safeshare.matching.service import index_identity, match_subject
 from safeshare.oversight.models import Alert
 from safeshare.people.models import Person
+from safeshare.protocol import outcomes
 from safeshare.protocol.active import active_policy
 from safeshare.protocol.clearance import (
     ClearanceDecision,
@@ -136,6 +137,9 @@ def refresh_protection(protection: Protection, actor: Actor, policy: Policy) -> 
                 "previous_status": previous,
             },
         )
+        outcomes.after_status_change(protection, previous, policy)
+        if protection.status == ProtectionStatus.ACTIVE.value:
+            suspend_scheduled_actions(protection, actor, policy)
     return changed
 
 
@@ -180,6 +184,7 @@ def open_or_extend_protection(
                 "reason_code": trigger.value,
             },
         )
+        outcomes.notify_person(protection, outcomes.Event.PROTECTION_OPENED, policy)
     else:
         refresh_protection(protection, actor, policy)
     for identity in person.identities.all():
@@ -201,11 +206,7 @@ def suspend_scheduled_actions(protection: Protection, actor: Actor, policy: Poli
     if not protection.protects:
         return 0
     today = timezone.localdate()
-    pending = Clearance.objects.filter(
-        decision=ClearanceOutcome.CLEAR.value,
-        status=Clearance.Status.DECIDED,
-        scheduled_for__gte=today,
-    )
+    pending = outcomes.open_clears(policy, timezone.now())
     suspended = 0
     for clearance in pending:
         outcome, _ = match_subject(str(clearance.public_id), clearance.subject)
@@ -238,6 +239,7 @@ def suspend_scheduled_actions(protection: Protection, actor: Actor, policy: Poli
             details={"clearance": str(clearance.public_id), "protection": protection.reference},
             organisation_code=clearance.requested_by.code,
         )
+        outcomes.tell_ie_suspended(clearance, protection)
         log_entry(
             EntryKind.CLEARANCE_DECISION,
             actor,
@@ -289,8 +291,13 @@ def do_close_protection(
     policy = active_policy()
     with action_transaction():
         protection = Protection.objects.select_for_update().get(pk=protection.pk)
-        notice_at = protection.transition_notice_at or protection.status_changed_at
-        days = (timezone.now() - notice_at).days if victim_notified else 0
+        # R12b: the minimum period runs from the notice's recorded delivery, never from the
+        # moment the protection entered transition.
+        notice_at = protection.transition_notice_at
+        in_transition = protection.status == ProtectionStatus.TRANSITION.value
+        if victim_notified and in_transition and notice_at is None:
+            raise ProtocolError(outcomes.notice_problems(protection, timezone.now(), policy))
+        days = (timezone.now() - notice_at).days if victim_notified and notice_at else 0
         try:
             assessment = close_protection(
                 policy,
@@ -322,6 +329,7 @@ def do_close_protection(
                 "previous_status": previous,
             },
         )
+        outcomes.after_status_change(protection, previous, policy)
     return protection
 
 
@@ -583,6 +591,7 @@ def do_resolve_review(review: Review, actor: Actor, *, verdict: str, reasons: st
         review.resolved_by_org = actor.organisation
         review.resolved_at = timezone.now()
         review.save()
+        outcomes.tell_ie_hold_resolved(clearance)
         people = Person.objects.filter(protections__pk__in=candidate_ids).values_list(
             "public_id", flat=True
         )
@@ -754,6 +763,7 @@ def do_decide_override(
                 },
                 organisation_code=actor.org_code,
             )
+            outcomes.tell_force_override_approved(override)
         log_entry(
             EntryKind.OVERRIDE_APPROVED if approve else EntryKind.OVERRIDE_REFUSED,
             actor,

@@ -7,7 +7,12 @@ class ProtocolConfig(AppConfig):
 
     def ready(self) -> None:
         from safeshare.accounts.roles import Role
+        from safeshare.notifications.actions import on_delivered
+        from safeshare.notifications.messages import Event
+        from safeshare.protocol.outcomes import record_notice_delivered
         from safeshare.web.navigation import register
+
+        on_delivered(Event.TRANSITION_NOTICE, record_notice_delivered)
 
         for role in (Role.IE_CASEWORKER, Role.IE_SENIOR_APPROVER):
             register(role, "Ask for a clearance", "protocol:clearance-new")

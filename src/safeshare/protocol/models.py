@@ -201,3 +201,32 @@ class Override(models.Model):
 
     def __str__(self) -> str:
         return f"Override {self.public_id} ({self.status})"
+
+
+class OutcomeReport(models.Model):
+    """What IE says it did after a clearance: took the action (when), cancelled it, or not yet.
+
+    ``valid_basis`` records whether a valid ``clear`` for that action covered the moment the
+    action was taken; when it did not, oversight was alerted (``alerted``)."""
+
+    class Outcome(models.TextChoices):
+        ACTION_TAKEN = "action_taken", "Action taken"
+        CANCELLED = "cancelled", "Cancelled"
+        NOT_YET = "not_yet", "Not taken yet"
+
+    clearance = models.ForeignKey(Clearance, on_delete=models.PROTECT, related_name="outcomes")
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    action_taken_at = models.DateTimeField(null=True, blank=True)
+    valid_basis = models.BooleanField()
+    basis_reason = models.CharField(max_length=300)
+    alerted = models.BooleanField(default=False)
+    reported_by = models.CharField(max_length=200)
+    reporter_key = models.CharField(max_length=64)
+    reported_by_org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    reported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-reported_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} for {self.clearance}"

@@ -186,6 +186,8 @@ class ClearanceRules:
     """Settings for clearance decisions (R19)."""
 
     anonymous_corroborates_perpetrator: bool
+    # How long a ``clear`` stands for the action asked about; after it a new clearance is needed.
+    clear_valid_hours: int = 72
 
 
 @dataclass(frozen=True)
@@ -293,6 +295,7 @@ class Policy:
                 "anonymous_corroborates_perpetrator": (
                     self.clearance.anonymous_corroborates_perpetrator
                 ),
+                "clear_valid_hours": self.clearance.clear_valid_hours,
             },
             "overrides": {
                 "exception_categories": [str(c) for c in self.overrides.exception_categories],
@@ -543,8 +546,11 @@ def _parse_clearance(table: _Table) -> ClearanceRules:
     rules = ClearanceRules(
         anonymous_corroborates_perpetrator=table.boolean(
             "anonymous_corroborates_perpetrator", default=False
-        )
+        ),
+        clear_valid_hours=table.integer("clear_valid_hours", default=72),
     )
+    if rules.clear_valid_hours < 1:
+        table.fail("clear_valid_hours", "must be at least 1 hour.")
     table.finish()
     return rules
 
