@@ -507,7 +507,7 @@ def _poll_one(pk: int, now: dt.datetime, report: DeliveryReport) -> None:
     backend = channel_module.channel_for(notification.channel)
     if backend is None or notification.sent_at is None:
         return
-    state, detail = backend.status(notification.provider_reference, notification.sent_at)
+    state, detail = backend.status(notification.provider_reference, notification.sent_at, now)
     if state == channel_module.DeliveryState.PENDING:
         return
     with transaction.atomic():

@@ -54,7 +54,9 @@ class DeliveryState:
 class ChannelBackend(Protocol):
     def send(self, outgoing: Outgoing) -> Sent: ...
 
-    def status(self, provider_reference: str, sent_at: dt.datetime) -> tuple[str, str]: ...
+    def status(
+        self, provider_reference: str, sent_at: dt.datetime, now: dt.datetime
+    ) -> tuple[str, str]: ...
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,9 @@ class SmtpEmail:
             raise ChannelError("The email address was refused.", permanent=True)
         return Sent(provider_reference=message["Message-ID"], delivered_at=_now())
 
-    def status(self, provider_reference: str, sent_at: dt.datetime) -> tuple[str, str]:
+    def status(
+        self, provider_reference: str, sent_at: dt.datetime, now: dt.datetime
+    ) -> tuple[str, str]:
         return DeliveryState.DELIVERED, ""
 
 
@@ -173,7 +177,9 @@ class GovukNotify:
             raise ChannelError(f"GOV.UK Notify could not be reached: {error}") from error
         return Sent(provider_reference=response["id"])
 
-    def status(self, provider_reference: str, sent_at: dt.datetime) -> tuple[str, str]:
+    def status(
+        self, provider_reference: str, sent_at: dt.datetime, now: dt.datetime
+    ) -> tuple[str, str]:
         try:
             result = self.client.get_notification_by_id(provider_reference)
         except Exception as error:
@@ -211,8 +217,10 @@ class PrintQueueLetter:
             raise ChannelError(f"The letter could not be written: {error}") from error
         return Sent(provider_reference=path.name)
 
-    def status(self, provider_reference: str, sent_at: dt.datetime) -> tuple[str, str]:
-        if _now().date() >= deemed_delivered(sent_at.date()):
+    def status(
+        self, provider_reference: str, sent_at: dt.datetime, now: dt.datetime
+    ) -> tuple[str, str]:
+        if now.date() >= deemed_delivered(sent_at.date()):
             return DeliveryState.DELIVERED, "Deemed delivered on the second working day"
         return DeliveryState.PENDING, ""
 
