@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("safeshare.matching.urls")),
     path("oversight/", include("safeshare.oversight.urls")),
     path("", include("safeshare.advice.urls")),
+    path("", include("safeshare.notifications.urls")),
     path("", include("safeshare.web.urls")),
 ]
 

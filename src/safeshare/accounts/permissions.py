@@ -84,6 +84,11 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "advice:victim-sign-out": PUBLIC,
     "advice:victim-leave": PUBLIC,
     "advice:victim-language": PUBLIC,
+    # Notices to people: the force's protocol officers see what did not reach a person, and
+    # staff read the messages addressed to their organisation and role (views scope both).
+    "notifications:list": PROTOCOL,
+    "notifications:resolve": PROTOCOL,
+    "notifications:messages": POLICE | PROTOCOL | IE,
     # Oversight: disclosure-controlled statistics, alerts, policy comparison, the ledger.
     "oversight:dashboard": OVERSIGHT,
     "oversight:statistic": OVERSIGHT,
