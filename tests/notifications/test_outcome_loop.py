@@ -230,3 +230,34 @@ def test_police_cannot_report_outcomes(case, officer):
     clearance = ask(ie(), {**SUBJECT, "given_names": "Nobody", "family_name": "Known"})
     response = report(police(), clearance["id"], {"outcome": "cancelled"})
     assert response.status_code == 403
+
+
+def test_an_approved_override_shows_on_the_protection_page(
+    client, monkeypatch, caseworker, approver, protocol_officer, protection
+):
+    from django.urls import reverse
+
+    from tests.pages.helpers import signed_in, text
+
+    page = reverse("protocol:protection", kwargs={"reference": protection.reference})
+    assert "An override was approved" not in text(signed_in(client, protocol_officer).get(page))
+    fake_matcher(monkeypatch, "match", [protection])
+    blocked = protocol_actions.do_request_clearance(
+        Actor.for_user(caseworker),
+        action_code="immigration_arrest_or_detention",
+        subject={"given_names": "Fatema", "family_name": "Begum"},
+        information_sources=["immigration_records"],
+    ).clearance
+    override = protocol_actions.do_request_override(
+        blocked,
+        Actor.for_user(caseworker),
+        category="national_security_or_public_protection",
+        reasons=REASONS,
+    )
+    protocol_actions.do_decide_override(
+        override, Actor.for_user(approver), approve=True, reasons=REASONS + " Approved."
+    )
+    html = text(client.get(page))
+    assert "An override was approved" in html
+    assert "Immigration arrest or detention, approved" in html
+    assert "national security or public protection" in html

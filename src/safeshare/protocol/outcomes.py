@@ -348,3 +348,28 @@ def tell_force_override_approved(override: Override) -> None:
                     message,
                     link=f"/protections/{protection.reference}/",
                 )
+
+
+def approved_overrides(protection: Protection) -> list[dict[str, object]]:
+    """Overrides approved against this protection: what action, when, under which exception."""
+    rows = (
+        Override.objects.filter(status=Override.Status.APPROVED, clearance__protections=protection)
+        .select_related("clearance")
+        .order_by("-decided_at")
+        .distinct()
+    )
+    return [
+        {
+            "action": o.clearance.action_code.replace("_", " ").capitalize(),
+            "decided_at": o.decided_at,
+            "exception": o.exception_category.replace("_", " "),
+        }
+        for o in rows
+    ]
+
+
+def protection_page_facts(protection: Protection, policy: Policy) -> dict[str, object]:
+    return {
+        "approved_overrides": approved_overrides(protection),
+        "earliest_close": earliest_close(protection, policy),
+    }
