@@ -329,6 +329,10 @@ def _messages(exc: DjangoValidationError) -> list[str]:
 
 @api.exception_handler(ReferralRefusedError)
 def _referral_refused(request: HttpRequest, exc: ReferralRefusedError) -> HttpResponse:
+    # The request's transaction has rolled back: the refused attempt is recorded now.
+    from safeshare.referrals.actions import record_refusal
+
+    record_refusal(exc)
     return error_response(request, 403, "referral_refused", " ".join(_messages(exc)))
 
 

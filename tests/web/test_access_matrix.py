@@ -76,6 +76,7 @@ EXPECTED: dict[str, dict[Role | str, int]] = {
     "oversight:ledger-export": only(R.OVERSIGHT_ANALYST, status=405),
     # Letters, advice packs and subject access: police (and protocol officers to read).
     "notifications:list": only(R.PROTOCOL_OFFICER),
+    "referrals:refused": only(R.POLICE_OFFICER),
     "notifications:resolve": only(R.PROTOCOL_OFFICER, status=405),
     "notifications:messages": only(
         R.POLICE_OFFICER, R.PROTOCOL_OFFICER, R.IE_CASEWORKER, R.IE_SENIOR_APPROVER

@@ -42,6 +42,7 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "referrals:start": POLICE,
     "referrals:check": POLICE,
     "referrals:detail": POLICE,
+    "referrals:refused": POLICE,
     # Protections their force opened or holds a case for; only protocol officers close one.
     "protocol:protection": POLICE | PROTOCOL,
     "protocol:protection-letter": POLICE | PROTOCOL,

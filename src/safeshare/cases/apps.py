@@ -10,4 +10,5 @@ class CasesConfig(AppConfig):
         from safeshare.web.navigation import register
 
         register(Role.POLICE_OFFICER, "Cases", "cases:list")
+        register(Role.POLICE_OFFICER, "Refused referrals", "referrals:refused")
         register(Role.POLICE_OFFICER, "Record a case", "cases:create")
