@@ -29,7 +29,13 @@ def _seed_advice() -> None:
     seed_advice()
 
 
-SEEDERS: list[Callable[[], None]] = [_seed_protocol, _seed_advice]
+def _seed_notifications() -> None:
+    from safeshare.notifications.demo import seed_notifications
+
+    seed_notifications()
+
+
+SEEDERS: list[Callable[[], None]] = [_seed_protocol, _seed_advice, _seed_notifications]
 """Functions run in order after organisations and users exist (cases, protections, …)."""
 
 

@@ -323,3 +323,15 @@ def test_bad_contact_settings_are_refused_and_nothing_is_stored(case, officer, v
         )
     assert field in refused.value.message_dict
     assert ContactSettings.objects.count() == 0
+
+
+def test_the_send_command_sends_what_is_due(smtp_server, case, officer):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    victim_with_contact(case, officer, **SAFE_EMAIL)
+    out = StringIO()
+    call_command("notifications", "send", stdout=out)
+    assert "Sent 1, delivered 1" in out.getvalue()
+    assert len(smtp_server.messages) == 1
