@@ -261,3 +261,24 @@ def test_an_approved_override_shows_on_the_protection_page(
     assert "An override was approved" in html
     assert "Immigration arrest or detention, approved" in html
     assert "national security or public protection" in html
+
+
+def test_outcomes_are_counted_in_the_statistics():
+    from safeshare.oversight.statistics import STATISTICS, Context, Filters
+
+    api = ie()
+    for n in range(6):
+        clearance = ask(api, {**SUBJECT, "given_names": f"Nobody{n}", "family_name": "Known"})
+        report(
+            api,
+            clearance["id"],
+            {"outcome": "action_taken", "action_taken_at": iso(timezone.now())},
+        )
+    result = STATISTICS["clearance-outcomes"].build(
+        Filters(year=timezone.localdate().year), Context()
+    )
+    table = result.tables[0]
+    arrest = next(r for r in table.rows if r.code == "immigration_arrest_or_detention")
+    # Columns: on a valid clear, without one, cancelled, not reported; then the total.
+    assert [c.value for c in arrest.cells] == [6, 0, 0, 0, 6]
+    assert result.headline == 6

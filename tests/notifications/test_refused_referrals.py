@@ -71,3 +71,29 @@ def test_a_refused_api_referral_is_recorded_after_its_transaction_rolls_back(ie_
     refused = RefusedReferral.objects.get()
     assert refused.rule_codes == ["status_check_only"]
     assert LedgerEntry.objects.filter(kind="referral_refused").count() == 1
+
+
+def test_refused_referrals_are_counted_in_the_statistics(case, officer):
+    from django.utils import timezone
+
+    from safeshare.oversight.statistics import STATISTICS, Context, Filters
+
+    victim = case_actions.do_add_party(
+        case, Actor.for_user(officer), role="victim", identity=IdentityIn(**VICTIM)
+    )
+    for _ in range(6):
+        with pytest.raises(ReferralRefusedError):
+            do_make_referral(
+                victim,
+                Actor.for_user(officer),
+                triggers=["status_enquiry"],
+                channel="web",
+                source_of_information="police",
+                basis=BASIS,
+            )
+    filters = Filters(year=timezone.localdate().year)
+    result = STATISTICS["refused-referrals"].build(filters, Context())
+    assert result.headline == 6
+    table = result.tables[0]
+    row = next(r for r in table.rows if r.code == "status_check_only")
+    assert row.cells[-1].value == 6
