@@ -340,7 +340,8 @@ def next_window_start(now: dt.datetime, start: dt.time) -> dt.datetime:
 
 def backoff(attempts: int) -> dt.timedelta:
     """5, 10, 20, 40 minutes… at most six hours."""
-    return min(dt.timedelta(minutes=5 * 2 ** max(attempts - 1, 0)), dt.timedelta(hours=6))
+    exponent = min(max(attempts - 1, 0), 10)
+    return min(dt.timedelta(minutes=5 * 2**exponent), dt.timedelta(hours=6))
 
 
 def deliver_due(now: dt.datetime | None = None) -> DeliveryReport:
