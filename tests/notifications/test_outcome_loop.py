@@ -261,6 +261,12 @@ def test_an_approved_override_shows_on_the_protection_page(
     assert "An override was approved" in html
     assert "Immigration arrest or detention, approved" in html
     assert "national security or public protection" in html
+    case = protection.cases.get()
+    officer = case.force.users.filter(role="police_officer").first()
+    case_html = text(
+        signed_in(client, officer).get(reverse("cases:detail", kwargs={"case_id": case.public_id}))
+    )
+    assert "Override approved" in case_html
 
 
 def test_outcomes_are_counted_in_the_statistics():

@@ -29,6 +29,7 @@ from safeshare.cases.lifecycle import apply_event as lifecycle_apply_event
 from safeshare.cases.models import ROLE_LABELS, Case
 from safeshare.ledger.audit import do_record_personal_data_read
 from safeshare.protocol.active import active_policy
+from safeshare.protocol.outcomes import approved_overrides
 
 CASES_PER_PAGE = 50
 
@@ -85,6 +86,7 @@ def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
                 "identity": identities[0] if identities else None,
                 "role_label": ROLE_LABELS[party.role_enum],
                 "protection": protections[0] if protections else None,
+                "overrides": approved_overrides(protections[0]) if protections else [],
                 "referable": party.role != "suspect",
                 "referral": max(party.referrals.all(), key=lambda r: r.created_at, default=None),
             }
