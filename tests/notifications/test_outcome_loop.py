@@ -288,3 +288,69 @@ def test_outcomes_are_counted_in_the_statistics():
     # Columns: on a valid clear, without one, cancelled, not reported; then the total.
     assert [c.value for c in arrest.cells] == [6, 0, 0, 0, 6]
     assert result.headline == 6
+
+
+def outcome_page(clearance) -> str:
+    from django.urls import reverse
+
+    return reverse("protocol:clearance-outcome", kwargs={"clearance_id": clearance.public_id})
+
+
+def test_the_ie_page_reports_an_outcome_and_alerts_after_a_block(
+    client, monkeypatch, caseworker, protection
+):
+    from tests.pages.helpers import signed_in, text
+
+    fake_matcher(monkeypatch, "match", [protection])
+    blocked = protocol_actions.do_request_clearance(
+        Actor.for_user(caseworker),
+        action_code="immigration_arrest_or_detention",
+        subject={"given_names": "Fatema", "family_name": "Begum"},
+        information_sources=["immigration_records"],
+    ).clearance
+    signed_in(client, caseworker)
+    today = timezone.localtime()
+    response = client.post(
+        outcome_page(blocked),
+        {
+            "outcome": "action_taken",
+            "action_date": f"{today.day}/{today.month}/{today.year}",
+            "action_time": "00:01",
+        },
+    )
+    assert response.status_code == 302
+    assert "Oversight was told" in text(client.get(response["Location"]))
+    assert Alert.objects.filter(kind="action_after_block").exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({}, "Select what was done"),
+        ({"outcome": "arrested"}, "Select what was done from the list"),
+        ({"outcome": "action_taken"}, "Enter the date the action was taken"),
+        (
+            {"outcome": "action_taken", "action_date": "31/2/2026", "action_time": "10:00"},
+            "real date",
+        ),
+        (
+            {"outcome": "action_taken", "action_date": "1/2/2026", "action_time": "25:00"},
+            "real time",
+        ),
+        ({"outcome": "cancelled", "action_date": "1/2/2026"}, "only when the action was taken"),
+    ],
+)
+def test_bad_outcome_pages_are_refused_and_nothing_is_stored(client, caseworker, data, message):
+    from tests.pages.helpers import error_summary, signed_in
+
+    clear = protocol_actions.do_request_clearance(
+        Actor.for_user(caseworker),
+        action_code="immigration_arrest_or_detention",
+        subject={"given_names": "Nobody", "family_name": "Known"},
+        information_sources=["immigration_records"],
+    ).clearance
+    response = signed_in(client, caseworker).post(outcome_page(clear), data)
+    assert response.status_code == 200
+    assert message in error_summary(response)
+    assert OutcomeReport.objects.count() == 0
+    assert Alert.objects.count() == 0

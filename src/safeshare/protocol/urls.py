@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from safeshare.protocol import views
+from safeshare.protocol import outcome_views, views
 
 app_name = "protocol"
 urlpatterns = [
@@ -19,6 +19,11 @@ urlpatterns = [
     path("clearances/new/", views.clearance_create, name="clearance-new"),
     path("clearances/<uuid:clearance_id>/", views.clearance_detail, name="clearance"),
     path("clearances/<uuid:clearance_id>/override/", views.override_create, name="override-new"),
+    path(
+        "clearances/<uuid:clearance_id>/outcome/",
+        outcome_views.clearance_outcome,
+        name="clearance-outcome",
+    ),
     path("reviews/", views.review_list, name="review-list"),
     path("reviews/<int:review_id>/", views.review_detail, name="review"),
     path("overrides/", views.override_list, name="override-list"),
