@@ -40,8 +40,12 @@ def test_contact_settings_are_recorded_and_used(case, officer):
         .get(f"/protections/{victim.person.protections.get().reference}/notifications")
         .json()
     )
-    assert [n["status"] for n in listed] == ["withheld"]
-    assert "No safe way to contact" in listed[0]["reason"]
+    # The opening notice withheld for want of safe contact is queued again, by text message.
+    assert [(n["status"], n["channel"]) for n in listed] == [
+        ("queued", "sms"),
+        ("withheld", "none"),
+    ]
+    assert "No safe way to contact" in listed[1]["reason"]
 
 
 @pytest.mark.parametrize(

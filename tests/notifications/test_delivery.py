@@ -335,3 +335,22 @@ def test_the_send_command_sends_what_is_due(smtp_server, case, officer):
     call_command("notifications", "send", stdout=out)
     assert "Sent 1, delivered 1" in out.getvalue()
     assert len(smtp_server.messages) == 1
+
+
+def test_recording_safe_contact_later_sends_the_withheld_opening_notice(
+    smtp_server, case, officer
+):
+    victim = victim_with_contact(case, officer)
+    first = Notification.objects.get()
+    assert first.status == Notification.Status.WITHHELD
+    notices.do_record_contact_settings(victim.person, Actor.for_user(officer), **SAFE_EMAIL)
+    notices.deliver_due()
+    first.refresh_from_db()
+    assert first.resolved_at is not None
+    [(recipients, message)] = smtp_server.messages
+    assert recipients == [SAFE_EMAIL["email"]]
+    assert protection_of(victim).reference in message.get_content()
+    # Recording it again sends nothing more.
+    notices.do_record_contact_settings(victim.person, Actor.for_user(officer), **SAFE_EMAIL)
+    notices.deliver_due()
+    assert len(smtp_server.messages) == 1

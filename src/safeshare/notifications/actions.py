@@ -212,7 +212,7 @@ def do_record_contact_settings(
     if errors:
         raise ValidationError(errors)
     with action_transaction():
-        return ContactSettings.objects.create(
+        saved = ContactSettings.objects.create(
             person=person,
             channel=channel,
             email=email.strip(),
@@ -226,6 +226,33 @@ def do_record_contact_settings(
             case_updates=case_updates,
             recorded_by=actor.label,
             recorded_by_org=actor.organisation,
+        )
+        _requeue_opening_notices(person, actor)
+    return saved
+
+
+def _requeue_opening_notices(person: Person, actor: Actor) -> None:
+    """A person who had no safe way to be told their reference is told it once one is
+    recorded: each withheld, unresolved opening notice is queued again. In a transaction."""
+    if reach_for(person).withheld:
+        return
+    withheld = Notification.objects.select_for_update().filter(
+        person=person,
+        event=Event.PROTECTION_OPENED.value,
+        status=Notification.Status.WITHHELD,
+        resolved_at__isnull=True,
+    )
+    for old in withheld:
+        queue_notice(
+            person, Event.PROTECTION_OPENED, organisation=old.organisation,
+            reference=old.protection_reference,
+        )  # fmt: skip
+        old.resolved_at = timezone.now()
+        old.save(update_fields=["resolved_at"])
+        NotificationHistory.objects.create(
+            notification=old,
+            status=old.status,
+            detail=f"Queued again after safe contact was recorded by {actor.label}",
         )
 
 

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
-
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import User
 from safeshare.accounts.roles import Role
 from safeshare.notifications import actions
-from safeshare.notifications.messages import Event
 
 CHOICES = [
     {"channel": "email", "email": "victim.one@example.org", "language": "en"},
@@ -46,16 +43,13 @@ CHOICES = [
 
 
 def seed_notifications() -> int:
-    """Give demo protections safe contact, one channel each, and queue their opening notices."""
-    from safeshare.protocol.active import active_policy
+    """Give demo protections safe contact, one channel each; their opening notices follow."""
     from safeshare.protocol.models import Protection
-    from safeshare.protocol.outcomes import notify_person
 
     user = User.objects.filter(role=Role.POLICE_OFFICER.value).order_by("id").first()
     if user is None:
         return 0
     actor = Actor.for_user(user)
-    policy = active_policy()
     protections = list(
         Protection.objects.filter(opened_by=user.organisation, status="active").order_by("id")[
             : len(CHOICES)
@@ -63,8 +57,7 @@ def seed_notifications() -> int:
     )
     for protection, choice in zip(protections, CHOICES, strict=False):
         values = {"address_shared_with_perpetrator": True, **choice}
+        # Recording safe contact queues the opening notice that had nowhere safe to go.
         actions.do_record_contact_settings(protection.person, actor, **values)
-        with transaction.atomic():
-            notify_person(protection, Event.PROTECTION_OPENED, policy)
     actions.deliver_due()
     return len(protections)
