@@ -256,3 +256,21 @@ def test_protection_letter_for_a_protection_in_transition(client, protocol_offic
         signed_in(client, protocol_officer).get(url("protocol:protection-letter", in_transition))
     )
     assert "The criminal case is over, but you are still protected" in html
+
+
+def test_record_that_the_notice_was_given_by_hand(client, protocol_officer, in_transition):
+    page = url("protocol:protection-notice-given", in_transition)
+    signed_in(client, protocol_officer)
+    future = timezone.localdate() + dt.timedelta(days=2)
+    response = client.post(page, {"given_on": f"{future.day}/{future.month}/{future.year}"})
+    assert "must be today or in the past" in error_summary(response)
+    response = client.post(page, {"given_on": "31/2/2026"})
+    assert "Enter a real date" in error_summary(response)
+    in_transition.refresh_from_db()
+    assert in_transition.transition_notice_at is None
+    today = timezone.localdate()
+    response = client.post(page, {"given_on": f"{today.day}/{today.month}/{today.year}"})
+    assert response["Location"] == url("protocol:protection", in_transition)
+    in_transition.refresh_from_db()
+    assert timezone.localtime(in_transition.transition_notice_at).date() == today
+    assert "can be closed from" in text(client.get(response["Location"]))

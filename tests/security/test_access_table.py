@@ -424,6 +424,7 @@ SITE_OBJECTS: dict[str, Callable[[World, str], dict]] = {
     "protocol:protection-regularisation": _protection,
     "protocol:protection-nrm": _protection,
     "protocol:protection-close": _protection,
+    "protocol:protection-notice-given": _protection,
     "protocol:clearance": lambda w, s: {"clearance_id": w.side(s).blocked.public_id},
     "matching:sweep": lambda w, s: {"sweep_id": w.sweep(s).public_id},
     "matching:sweep-download": lambda w, s: {"sweep_id": w.sweep(s, finished=True).public_id},

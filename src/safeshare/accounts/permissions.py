@@ -49,6 +49,7 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "protocol:protection-regularisation": POLICE,
     "protocol:protection-nrm": POLICE,
     "protocol:protection-close": PROTOCOL,
+    "protocol:protection-notice-given": PROTOCOL,
     # Immigration Enforcement: its own organisation's clearances, and overrides of them.
     "protocol:clearance-list": IE,
     "protocol:clearance-new": IE,
@@ -249,6 +250,7 @@ PAGE_OBJECT_SCOPES: dict[str, Mapping[Role | str, str]] = {
     "protocol:protection-regularisation": _OWN_PROTECTION,
     "protocol:protection-nrm": _OWN_PROTECTION,
     "protocol:protection-close": {Role.PROTOCOL_OFFICER: PROTECTION_OF_OWN_FORCE},
+    "protocol:protection-notice-given": {Role.PROTOCOL_OFFICER: PROTECTION_OF_OWN_FORCE},
     "protocol:clearance": _IE_CLEARANCE,
     "matching:sweep": dict.fromkeys(IE, OWN_ORG_SWEEP),
     "matching:sweep-download": dict.fromkeys(IE, OWN_ORG_SWEEP),

@@ -94,3 +94,32 @@ def clearance_outcome(request: HttpRequest, clearance_id: uuid.UUID) -> HttpResp
             "reports": list(clearance.outcomes.all()),
         },
     )
+
+
+class NoticeGivenForm(forms.Form):
+    given_on = GovukDateField(
+        label="Date the end-of-protection notice was given",
+        help_text="In person or through the support organisation. For example, 27/3/2026",
+        error_messages={"required": "Enter the date the notice was given"},
+    )
+
+
+def protection_notice_given(request: HttpRequest, reference: str) -> HttpResponse:
+    """A protocol officer records that the notice was handed over (no safe channel to send it)."""
+    from safeshare.protocol.views import force_protection
+
+    protection = force_protection(request, reference)
+    form = NoticeGivenForm(posted_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcomes.do_record_notice_handed_over(
+                protection, Actor.for_user(request.user), given_on=form.cleaned_data["given_on"]
+            )
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            messages.success(request, "Date the notice was given recorded")
+            return redirect("protocol:protection", reference=protection.reference)
+    return render(
+        request, "protocol/notice_given_form.html", {"form": form, "protection": protection}
+    )

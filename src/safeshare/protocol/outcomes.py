@@ -128,7 +128,9 @@ def do_record_notice_handed_over(
         protection = Protection.objects.select_for_update().get(pk=protection.pk)
         if protection.status != ProtectionStatus.TRANSITION.value:
             raise ValidationError({"given_on": "Only a protection in transition has a notice"})
-        given = timezone.make_aware(dt.datetime.combine(given_on, dt.time(12)))
+        given = min(
+            timezone.make_aware(dt.datetime.combine(given_on, dt.time(12))), timezone.now()
+        )
         if given < protection.status_changed_at - dt.timedelta(days=1):
             raise ValidationError(
                 {"given_on": "The notice cannot have been given before the transition began"}

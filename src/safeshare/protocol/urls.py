@@ -15,6 +15,11 @@ urlpatterns = [
     ),
     path("protections/<str:reference>/nrm-decision/", views.protection_nrm, name="protection-nrm"),
     path("protections/<str:reference>/close/", views.protection_close, name="protection-close"),
+    path(
+        "protections/<str:reference>/notice-given/",
+        outcome_views.protection_notice_given,
+        name="protection-notice-given",
+    ),
     path("clearances/", views.clearance_list, name="clearance-list"),
     path("clearances/new/", views.clearance_create, name="clearance-new"),
     path("clearances/<uuid:clearance_id>/", views.clearance_detail, name="clearance"),
