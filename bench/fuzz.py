@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 def _tokens() -> dict[str, str]:
     from safeshare.accounts.actions import do_create_api_token, do_create_organisation
     from safeshare.accounts.models import Organisation
-    from safeshare.accounts.roles import OrganisationKind, Role
+    from safeshare.kernel.roles import OrganisationKind, Role
 
     kinds = {
         Role.POLICE_OFFICER: ("WMP", OrganisationKind.POLICE_FORCE),

@@ -144,7 +144,7 @@ def _writer(count: int, start_at: float, people: list[str], queue) -> None:
 
     from safeshare.accounts.actors import Actor
     from safeshare.accounts.models import Organisation
-    from safeshare.accounts.roles import Role
+    from safeshare.kernel.roles import Role
     from safeshare.ledger.audit import do_record_personal_data_read
     from safeshare.people.models import Person
 
@@ -299,7 +299,7 @@ def child(args: argparse.Namespace) -> None:
     from django.test.utils import setup_test_environment
 
     from safeshare.accounts import actions
-    from safeshare.accounts.roles import OrganisationKind, Role
+    from safeshare.kernel.roles import OrganisationKind, Role
     from safeshare.ledger import service, storage
     from safeshare.ledger.checkpoint import verify_checkpoint
     from safeshare.ledger.merkle import verify_inclusion

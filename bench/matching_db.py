@@ -156,7 +156,7 @@ def setup_django(db: str, scratch: Path):
 
     call_command("migrate", verbosity=0)
     from safeshare.accounts.actions import do_create_organisation
-    from safeshare.accounts.roles import OrganisationKind
+    from safeshare.kernel.roles import OrganisationKind
 
     do_create_organisation(
         code="WMP",
@@ -268,7 +268,7 @@ def latency(subjects_csv: Path, n: int) -> dict[str, object]:
     """One subject at a time, as clearances come: the matching, then whole clearances."""
     from safeshare.accounts.actors import Actor
     from safeshare.accounts.models import Organisation
-    from safeshare.accounts.roles import Role
+    from safeshare.kernel.roles import Role
     from safeshare.matching import storage
     from safeshare.matching.service import match_subject
     from safeshare.protocol.actions import do_request_clearance

@@ -93,9 +93,9 @@ def generate(args: argparse.Namespace) -> dict[str, int]:
     from psycopg.types.json import Jsonb
 
     from safeshare.accounts.models import Organisation
-    from safeshare.accounts.roles import OrganisationKind
     from safeshare.cases.lifecycle import OffenceCategory
     from safeshare.cases.models import Case, CaseEvent, Party
+    from safeshare.kernel.roles import OrganisationKind
     from safeshare.ledger.keys import token_for_person
     from safeshare.ledger.models import LedgerEntry, LedgerSubject
     from safeshare.oversight.models import Alert
@@ -666,7 +666,7 @@ def main() -> int:
         from safeshare.accounts import actions, demo
         from safeshare.accounts.actors import Actor
         from safeshare.accounts.models import Organisation, User
-        from safeshare.accounts.roles import Role
+        from safeshare.kernel.roles import Role
         from safeshare.oversight import history
         from safeshare.oversight.statistics import STATISTICS
 

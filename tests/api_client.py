@@ -8,7 +8,7 @@ import uuid
 from django.test import Client
 
 from safeshare.accounts import actions
-from safeshare.accounts.roles import Role
+from safeshare.kernel.roles import Role
 from tests.factories import organisation_for
 
 BASIS = {

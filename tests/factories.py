@@ -8,7 +8,7 @@ import factory
 
 from safeshare.accounts import actions
 from safeshare.accounts.models import Organisation, User
-from safeshare.accounts.roles import OrganisationKind, Role
+from safeshare.kernel.roles import OrganisationKind, Role
 
 DEFAULT_PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)

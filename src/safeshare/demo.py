@@ -12,7 +12,7 @@ from django.conf import settings
 
 from safeshare.accounts import demo as accounts_demo
 from safeshare.accounts.demo import DemoLogin
-from safeshare.accounts.roles import Role
+from safeshare.kernel.roles import Role
 
 LOGINS_FILE_NAME = "demo-logins.json"
 

@@ -3,7 +3,7 @@
 import pytest
 
 import safeshare.settings as production_settings
-from safeshare.accounts.roles import Role
+from safeshare.kernel.roles import Role
 from tests.factories import DEFAULT_PASSWORD, make_user
 
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from safeshare.accounts import actions
 from safeshare.accounts.models import User
-from safeshare.accounts.roles import Role
+from safeshare.kernel.roles import Role
 from tests.factories import DEFAULT_PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db

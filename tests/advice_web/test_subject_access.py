@@ -13,9 +13,9 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from safeshare.accounts.roles import Role
 from safeshare.advice import actions
 from safeshare.advice.models import SubjectAccessExemption, SubjectAccessExport
+from safeshare.kernel.roles import Role
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.models import LedgerEntry
 from safeshare.referrals.models import Referral

@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from safeshare.accounts.roles import Role
 from safeshare.advice.models import ReferenceLock
+from safeshare.kernel.roles import Role
 from safeshare.protocol.references import new_reference
 from tests.advice_web.support import issue_letter, officer, protected_victim
 from tests.factories import make_user

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from safeshare.accounts import actions
-from safeshare.accounts.roles import Role
+from safeshare.kernel.roles import Role
 from tests.factories import organisation_for
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import uuid
 from django.db import connection
 
 from safeshare.accounts.actors import Actor
-from safeshare.accounts.roles import Role
+from safeshare.kernel.roles import Role
 from safeshare.ledger.audit import do_record_personal_data_read
 from safeshare.ledger.models import LedgerEntry
 from safeshare.people.models import Person

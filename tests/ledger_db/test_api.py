@@ -7,7 +7,7 @@ import base64
 import pytest
 
 from safeshare.accounts import actions
-from safeshare.accounts.roles import Role, Scope
+from safeshare.kernel.roles import Role, Scope
 from safeshare.ledger import service
 from safeshare.ledger.checkpoint import verify_checkpoint
 from safeshare.ledger.merkle import leaf_hash, verify_consistency, verify_inclusion

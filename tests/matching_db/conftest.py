@@ -10,7 +10,7 @@ from django.apps import apps
 from safeshare.accounts.actions import do_create_organisation
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation
-from safeshare.accounts.roles import OrganisationKind, Role
+from safeshare.kernel.roles import OrganisationKind, Role
 from safeshare.matching import storage
 
 HEADER = "id,given_names,family_name,aliases,dob,sex,nationality,passport_no,ho_ref"

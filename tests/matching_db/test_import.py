@@ -220,7 +220,7 @@ def test_an_id_already_in_the_register_for_the_force_is_refused(force, other_for
     assert message.startswith("Row 3: id ‘W3’ is already in the register for WMP")
     # Another force's ids are its own.
     from safeshare.accounts.actors import Actor
-    from safeshare.accounts.roles import Role
+    from safeshare.kernel.roles import Role
 
     other = Actor(organisation=other_force, role=Role.PROTOCOL_OFFICER)
     assert import_text(f"{HEADER}\nW3,Maria,Ionescu,,,,,,\n", other_force, other).imported == 1

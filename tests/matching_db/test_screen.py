@@ -163,7 +163,7 @@ def test_the_command_writes_rejects_when_asked(register, ie_unit, tmp_path):
 
 
 def test_the_command_needs_the_unit_when_there_are_several(register, tmp_path):
-    from safeshare.accounts.roles import OrganisationKind
+    from safeshare.kernel.roles import OrganisationKind
     from tests.matching_db.conftest import organisation
 
     organisation("IE-A", OrganisationKind.IE_UNIT, "IE A")

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from safeshare.accounts.roles import Role
+from safeshare.kernel.roles import Role
 from safeshare.ledger.models import LedgerEntry
 from safeshare.matching import forms as matching_forms
 from safeshare.matching import sweeps
@@ -142,7 +142,7 @@ def test_another_organisations_sweep_is_not_found(
 
 @pytest.fixture
 def other_ie_user(db):
-    from safeshare.accounts.roles import OrganisationKind
+    from safeshare.kernel.roles import OrganisationKind
     from tests.matching_db.conftest import organisation
 
     other = organisation("IE-SOUTH", OrganisationKind.IE_UNIT, "Immigration Enforcement South")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from safeshare.accounts.roles import Role
+from safeshare.kernel.roles import Role
 from tests.api_client import ApiClient, ok
 from tests.factories import organisation_for
 from tests.oversight import scenario

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from safeshare.accounts.roles import Role
+from safeshare.kernel.roles import Role
 from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.oversight import scenario
 

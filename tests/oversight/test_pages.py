@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from safeshare.accounts.roles import Role
+from safeshare.kernel.roles import Role
 from safeshare.oversight.models import Alert, ComparisonRun, LedgerCheck
 from safeshare.oversight.statistics import OFFENCES, STATISTICS
 from tests.api_client import ApiClient

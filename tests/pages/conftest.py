@@ -7,9 +7,9 @@ import pytest
 from safeshare.accounts.actions import do_create_organisation
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation, User
-from safeshare.accounts.roles import OrganisationKind, Role
 from safeshare.cases import actions as case_actions
 from safeshare.cases.models import Case, Party
+from safeshare.kernel.roles import OrganisationKind, Role
 from safeshare.people.identity import IdentityIn
 from safeshare.referrals.actions import do_make_referral
 from tests.factories import make_user

@@ -13,7 +13,7 @@ import re
 import pytest
 
 from safeshare.accounts.actions import do_create_organisation
-from safeshare.accounts.roles import OrganisationKind, Role
+from safeshare.kernel.roles import OrganisationKind, Role
 from tests.factories import DEFAULT_PASSWORD, make_user
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]

@@ -155,7 +155,7 @@ def test_bad_clearance_input_stores_nothing(client, caseworker, monkeypatch, cha
 def test_your_clearances_lists_only_your_organisations_newest_first(
     client, caseworker, approver, other_ie_unit, monkeypatch
 ):
-    from safeshare.accounts.roles import Role
+    from safeshare.kernel.roles import Role
     from tests.factories import make_user
 
     fake_matcher(monkeypatch, "none")
@@ -171,7 +171,7 @@ def test_your_clearances_lists_only_your_organisations_newest_first(
 
 
 def test_another_organisations_clearance_is_not_found(client, blocked, other_ie_unit):
-    from safeshare.accounts.roles import Role
+    from safeshare.kernel.roles import Role
     from tests.factories import make_user
 
     other = make_user(Role.IE_CASEWORKER, other_ie_unit)

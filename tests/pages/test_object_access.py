@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from safeshare.accounts.actors import Actor
-from safeshare.accounts.roles import Role
+from safeshare.kernel.roles import Role
 from safeshare.protocol import actions as protocol_actions
 from safeshare.referrals.models import Referral
 from tests.factories import make_user, organisation_for

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from safeshare.accounts.actors import Actor
-from safeshare.accounts.roles import Role
+from safeshare.kernel.roles import Role
 from safeshare.ledger.models import LedgerEntry
 from safeshare.protocol import actions as protocol_actions
 from safeshare.protocol.models import Clearance, Override, Review

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from safeshare.accounts.roles import Role
 from safeshare.cases.lifecycle import OffenceCategory, PartyRole, RegularisationStatus
+from safeshare.kernel.roles import Role
 from safeshare.protocol.policy import (
     REQUIRED_REFERRAL_FIELDS,
     ConditionsMode,

@@ -32,8 +32,8 @@ def seed() -> dict[str, str]:
     from safeshare.accounts.actions import do_create_api_token, do_create_organisation
     from safeshare.accounts.actors import Actor
     from safeshare.accounts.models import Organisation
-    from safeshare.accounts.roles import OrganisationKind, Role
     from safeshare.cases import actions as case_actions
+    from safeshare.kernel.roles import OrganisationKind, Role
     from safeshare.people.identity import IdentityIn
     from safeshare.referrals.actions import LegalBasis, do_make_referral
 

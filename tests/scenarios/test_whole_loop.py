@@ -2,7 +2,7 @@
 
 import pytest
 
-from safeshare.accounts.roles import Role
+from safeshare.kernel.roles import Role
 from safeshare.ledger.models import LedgerEntry
 from safeshare.protocol import actions as protocol_actions
 from safeshare.protocol.models import Protection

@@ -15,9 +15,9 @@ import pytest
 from safeshare.accounts.actions import do_create_organisation
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation, User
-from safeshare.accounts.roles import OrganisationKind, Role
 from safeshare.cases import actions as case_actions
 from safeshare.cases.models import Case, Party
+from safeshare.kernel.roles import OrganisationKind, Role
 from safeshare.people.identity import IdentityIn
 from safeshare.protocol import actions as protocol_actions
 from safeshare.protocol.models import Clearance, Override, Protection, Review

@@ -30,7 +30,7 @@ from safeshare.accounts.permissions import (
     PUBLIC,
     VICTIMS_OWN,
 )
-from safeshare.accounts.roles import Role
+from safeshare.kernel.roles import Role
 from tests.api_client import ApiClient
 from tests.security.conftest import BASIS, ORG_FOR_ROLE, ORGANISATIONS, World, user_for
 
@@ -302,7 +302,7 @@ def test_an_undeclared_operation_is_refused_to_everyone(world):
 
 def test_a_token_without_the_scope_is_refused_before_the_endpoint(world):
     from safeshare.accounts import actions
-    from safeshare.accounts.roles import Scope
+    from safeshare.kernel.roles import Scope
 
     issued = actions.do_create_api_token(
         organisation=world.own.case.force,

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from safeshare.accounts import actions
 from safeshare.accounts.middleware import LAST_SEEN_KEY
-from safeshare.accounts.roles import Role, Scope
+from safeshare.kernel.roles import Role, Scope
 from tests import api_client as api
 from tests.factories import DEFAULT_PASSWORD, make_user
 

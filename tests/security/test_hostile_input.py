@@ -16,7 +16,7 @@ from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 
-from safeshare.accounts.roles import Role
+from safeshare.kernel.roles import Role
 from tests import api_client as api
 from tests.factories import make_user
 

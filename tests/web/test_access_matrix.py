@@ -6,7 +6,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from safeshare.accounts.permissions import EXEMPT_PATH_PREFIXES, PAGE_PERMISSIONS
-from safeshare.accounts.roles import Role
+from safeshare.kernel.roles import Role
 from tests.factories import make_user
 
 ANONYMOUS = "anonymous"

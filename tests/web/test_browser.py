@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from safeshare.accounts.roles import Role
+from safeshare.kernel.roles import Role
 from tests.factories import DEFAULT_PASSWORD, make_user
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]

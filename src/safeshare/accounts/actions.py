@@ -14,14 +14,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from safeshare.accounts.models import ApiToken, Organisation, User
-from safeshare.accounts.roles import (
+from safeshare.kernel.roles import (
     DEFAULT_SCOPES_BY_ROLE,
     OrganisationKind,
     Role,
     Scope,
     role_allowed_for,
 )
-from safeshare.transactions import action_transaction
+from safeshare.kernel.transactions import action_transaction
 
 TOKEN_PREFIX = "ss"  # noqa: S105 (a public marker, not a secret)
 

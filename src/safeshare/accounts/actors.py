@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 
 from safeshare.accounts.models import ApiToken, Organisation, User
-from safeshare.accounts.roles import Role
+from safeshare.kernel.roles import Role
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from safeshare.accounts.roles import OrganisationKind, Role, role_allowed_for
+from safeshare.kernel.roles import OrganisationKind, Role, role_allowed_for
 
 
 class Organisation(models.Model):

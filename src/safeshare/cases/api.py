@@ -8,14 +8,14 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from safeshare.accounts.actors import Actor
-from safeshare.accounts.roles import Role, Scope
-from safeshare.api import ApiProblem, require_scope
+from safeshare.api_kit import ApiProblem, require_scope
 from safeshare.api_schemas import IdentityFields, ProtectionSummary, StrictSchema
 from safeshare.cases import actions
 from safeshare.cases.lifecycle import CaseEvent as CaseEventType
 from safeshare.cases.lifecycle import OffenceCategory, PartyRole
 from safeshare.cases.models import Case, Party
 from safeshare.idempotency.service import idempotent
+from safeshare.kernel.roles import Role, Scope
 from safeshare.people.identity import IdentityIn
 from safeshare.people.models import Person
 

@@ -6,8 +6,7 @@ class CasesConfig(AppConfig):
     label = "cases"
 
     def ready(self) -> None:
-        from safeshare.accounts.roles import Role
-        from safeshare.web.navigation import register
+        from safeshare.cases import actions
+        from safeshare.kernel import hooks
 
-        register(Role.POLICE_OFFICER, "Cases", "cases:list")
-        register(Role.POLICE_OFFICER, "Record a case", "cases:create")
+        hooks.subscribe(hooks.PEOPLE_MERGED, actions.on_people_merged)

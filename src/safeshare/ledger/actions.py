@@ -130,9 +130,9 @@ def do_record_key_rotation(actor: Actor) -> LedgerEntry:
     ``SAFESHARE_LEDGER_PREVIOUS_SIGNING_KEY``, so that the next checkpoint, which covers this
     entry, carries both signatures.
     """
+    from safeshare.kernel.transactions import action_transaction
     from safeshare.ledger import signing
     from safeshare.protocol.active import active_policy
-    from safeshare.transactions import action_transaction
 
     previous = signing.previous_signing_key()
     if previous is None:

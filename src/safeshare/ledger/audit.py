@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from safeshare.accounts.actors import Actor
+from safeshare.kernel.transactions import action_transaction
 from safeshare.ledger.actions import append_entry
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.models import LedgerEntry
 from safeshare.people.models import Person
 from safeshare.protocol.active import active_policy
-from safeshare.transactions import action_transaction
 
 
 def do_record_personal_data_read(

@@ -28,7 +28,8 @@ from django.utils import timezone
 
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation
-from safeshare.accounts.roles import OrganisationKind, Role
+from safeshare.kernel.roles import OrganisationKind, Role
+from safeshare.kernel.transactions import action_transaction
 from safeshare.ledger.actions import append_entry
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.keys import token_for_record
@@ -48,7 +49,6 @@ from safeshare.protocol.active import active_policy
 from safeshare.protocol.models import Protection
 from safeshare.protocol.protection import ProtectionStatus
 from safeshare.protocol.references import new_reference
-from safeshare.transactions import action_transaction
 
 IMPORT_TRIGGER = "register_import"
 IMPORT_BATCH = 5000

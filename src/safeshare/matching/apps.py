@@ -6,7 +6,7 @@ class MatchingConfig(AppConfig):
     label = "matching"
 
     def ready(self) -> None:
-        from safeshare.accounts.roles import Role
+        from safeshare.kernel.roles import Role
         from safeshare.web.navigation import register
 
         for role in (Role.IE_CASEWORKER, Role.IE_SENIOR_APPROVER):

@@ -12,8 +12,8 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from safeshare.accounts.roles import Role, Scope
-from safeshare.api import ApiProblem, require_scope
+from safeshare.api_kit import ApiProblem, require_scope
+from safeshare.kernel.roles import Role, Scope
 from safeshare.oversight import history, ledger_view
 from safeshare.oversight.comparison_tables import comparison_tables
 from safeshare.oversight.models import Alert

@@ -6,18 +6,7 @@ class OversightConfig(AppConfig):
     label = "oversight"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_save
+        from safeshare.kernel import hooks
+        from safeshare.oversight import webhooks
 
-        from safeshare.accounts.roles import Role
-        from safeshare.oversight.models import Alert
-        from safeshare.oversight.webhooks import on_alert_saved
-        from safeshare.web.navigation import register
-
-        post_save.connect(on_alert_saved, sender=Alert, dispatch_uid="oversight-alert-webhook")
-        for label, url_name in (
-            ("Statistics", "oversight:dashboard"),
-            ("Alerts", "oversight:alerts"),
-            ("Policy comparison", "oversight:comparison"),
-            ("Ledger", "oversight:ledger"),
-        ):
-            register(Role.OVERSIGHT_ANALYST, label, url_name)
+        hooks.subscribe(hooks.ALERT_RAISED, webhooks.raise_alert)

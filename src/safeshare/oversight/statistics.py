@@ -26,9 +26,9 @@ from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
 from safeshare.accounts.models import Organisation
-from safeshare.accounts.roles import OrganisationKind
 from safeshare.cases.lifecycle import OffenceCategory
 from safeshare.cases.models import OFFENCE_LABELS
+from safeshare.kernel.roles import OrganisationKind
 from safeshare.oversight import actions, sources
 from safeshare.oversight.disclosure import MARGIN, Cube, linked_cube, protect
 from safeshare.oversight.models import StatisticsSnapshot

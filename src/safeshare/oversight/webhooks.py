@@ -27,8 +27,8 @@ import urllib.request
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import transaction
 
+from safeshare.kernel import hooks
 from safeshare.oversight import actions
 from safeshare.oversight.models import Alert, WebhookDelivery
 
@@ -137,11 +137,14 @@ def retry_failed(limit: int = 500) -> tuple[int, int]:
     return tried, delivered
 
 
-def on_alert_saved(sender, instance: Alert, created: bool, **kwargs) -> None:
-    """Signal receiver: after the alert's transaction commits, send it to the webhook."""
-    if not created or kwargs.get("raw"):
-        return
-    alert_id = instance.pk
+def raise_alert(*, kind: str, summary: str, details: dict, organisation_code: str) -> Alert:
+    """Hook ``alert_raised``: store the alert in the caller's transaction and, once that
+    commits, send it to the webhook. The sending is an explicit after-commit effect; a failure is
+    kept as a delivery the worker sends again, and never breaks the action that raised it."""
+    alert = actions.do_raise_alert(
+        kind=kind, summary=summary, details=details, organisation_code=organisation_code
+    )
+    alert_id = alert.pk
 
     def _deliver() -> None:
         try:
@@ -149,4 +152,5 @@ def on_alert_saved(sender, instance: Alert, created: bool, **kwargs) -> None:
         except Exception:  # a webhook must never break the action that raised the alert
             logger.exception("Could not queue webhook delivery for alert %s", alert_id)
 
-    transaction.on_commit(_deliver)
+    hooks.on_commit(_deliver)
+    return alert

@@ -13,11 +13,11 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from safeshare.accounts.actors import Actor
-from safeshare.accounts.roles import Role, Scope
-from safeshare.api import ApiProblem, require_scope
+from safeshare.api_kit import ApiProblem, require_scope
 from safeshare.api_schemas import IdentityFields, StrictSchema
 from safeshare.cases.lifecycle import InformationSource, RegularisationStatus
 from safeshare.idempotency.service import idempotent
+from safeshare.kernel.roles import Role, Scope
 from safeshare.protocol import actions
 from safeshare.protocol.clearance import ClearanceOutcome
 from safeshare.protocol.enforcement import enforcement_actions

@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import User
-from safeshare.accounts.roles import Role
 from safeshare.cases import actions as case_actions
 from safeshare.cases.lifecycle import CaseEvent, OffenceCategory, PartyRole
+from safeshare.kernel.roles import Role
 from safeshare.people.identity import IdentityIn
 from safeshare.protocol import actions as protocol_actions
 from safeshare.referrals.actions import LegalBasis, do_make_referral

@@ -9,9 +9,11 @@ from django.core.exceptions import ValidationError
 
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation
-from safeshare.accounts.roles import OrganisationKind
 from safeshare.cases.lifecycle import InformationSource, OffenceCategory, PartyRole
 from safeshare.cases.models import Party
+from safeshare.kernel.errors import RuleRefusal
+from safeshare.kernel.roles import OrganisationKind
+from safeshare.kernel.transactions import action_transaction
 from safeshare.ledger.actions import log_entry
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.keys import token_for_record
@@ -25,7 +27,6 @@ from safeshare.protocol.referral import (
     validate_referral_payload,
 )
 from safeshare.referrals.models import Referral
-from safeshare.transactions import action_transaction
 
 IDENTITY_FIELDS = (
     "given_names",
@@ -39,8 +40,11 @@ IDENTITY_FIELDS = (
 )
 
 
-class ReferralRefusedError(ValidationError):
+class ReferralRefusedError(RuleRefusal):
     """The policy does not allow this referral; nothing was sent or stored."""
+
+    http_status = 403
+    error_code = "referral_refused"
 
 
 @dataclass(frozen=True)

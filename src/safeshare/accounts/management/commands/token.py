@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from safeshare.accounts import actions
 from safeshare.accounts.models import ApiToken, Organisation
-from safeshare.accounts.roles import Role, Scope
+from safeshare.kernel.roles import Role, Scope
 
 
 class Command(BaseCommand):

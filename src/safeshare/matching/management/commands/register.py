@@ -20,7 +20,7 @@ from django.db.models import Count
 
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation
-from safeshare.accounts.roles import Role
+from safeshare.kernel.roles import Role
 from safeshare.matching.actions import RegisterError, do_import_register
 from safeshare.matching.csvfiles import COLUMNS_TEXT, IdentityCsv
 from safeshare.matching.management.commands._progress import Rejects, input_file, progress_bar

@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation
-from safeshare.accounts.roles import OrganisationKind, Role
+from safeshare.kernel.roles import OrganisationKind, Role
 from safeshare.matching.actions import RegisterError, do_screen
 from safeshare.matching.csvfiles import IdentityCsv
 from safeshare.matching.management.commands._progress import Rejects, input_file, progress_bar
