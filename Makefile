@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make run    set everything up and serve the demo on http://$(HOST):$(PORT)"
 	@echo "make test   set everything up and run the whole suite on SQLite and PostgreSQL"
-	@echo "make lint   ruff check and format check"
+	@echo "make lint   ruff check and format check, import contracts (lint-imports)"
 	@echo "make bench  run the benchmarks in bench/"
 
 uv:
@@ -55,6 +55,7 @@ test-postgres:
 lint: python-env
 	uv run ruff check src tests bench
 	uv run ruff format --check src tests bench
+	uv run lint-imports
 
 format: python-env
 	uv run ruff format src tests bench

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "safeshare.idempotency",
     "safeshare.operations",
     "safeshare.web",
+    "safeshare.commands",
 ]
 
 MIDDLEWARE = [

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from safeshare.kernel import hooks
+
 
 class CasesConfig(AppConfig):
     name = "safeshare.cases"
@@ -7,6 +9,5 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from safeshare.cases import actions
-        from safeshare.kernel import hooks
 
         hooks.subscribe(hooks.PEOPLE_MERGED, actions.on_people_merged)

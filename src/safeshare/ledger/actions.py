@@ -15,6 +15,7 @@ from django.db import connection
 from django.utils import timezone
 
 from safeshare.accounts.actors import Actor
+from safeshare.kernel.transactions import action_transaction
 from safeshare.ledger.entries import (
     Entry,
     EntryKind,
@@ -25,6 +26,7 @@ from safeshare.ledger.entries import (
 from safeshare.ledger.keys import token_for_person
 from safeshare.ledger.models import LedgerEntry
 from safeshare.ledger.storage import ENTRIES, SUBJECTS, run, run_many
+from safeshare.protocol.active import active_policy
 
 
 class LedgerOutsideTransactionError(RuntimeError):
@@ -130,9 +132,7 @@ def do_record_key_rotation(actor: Actor) -> LedgerEntry:
     ``SAFESHARE_LEDGER_PREVIOUS_SIGNING_KEY``, so that the next checkpoint, which covers this
     entry, carries both signatures.
     """
-    from safeshare.kernel.transactions import action_transaction
     from safeshare.ledger import signing
-    from safeshare.protocol.active import active_policy
 
     previous = signing.previous_signing_key()
     if previous is None:

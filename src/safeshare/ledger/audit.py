@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from safeshare.accounts.actors import Actor
 from safeshare.kernel.transactions import action_transaction
+
+if TYPE_CHECKING:  # the ledger sits below people: it only names the type
+    from safeshare.people.models import Person
 from safeshare.ledger.actions import append_entry
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.models import LedgerEntry
-from safeshare.people.models import Person
 from safeshare.protocol.active import active_policy
 
 

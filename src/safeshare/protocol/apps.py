@@ -1,12 +1,13 @@
 from django.apps import AppConfig
 
+from safeshare.kernel import hooks
+
 
 class ProtocolConfig(AppConfig):
     name = "safeshare.protocol"
     label = "protocol"
 
     def ready(self) -> None:
-        from safeshare.kernel import hooks
         from safeshare.protocol import actions
 
         hooks.subscribe(hooks.PARTY_ADDED, actions.on_party_added)

@@ -17,9 +17,10 @@ from safeshare.kernel.transactions import action_transaction
 from safeshare.ledger.actions import log_entry
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.keys import token_for_record
+from safeshare.protocol.actions import open_or_extend_protection
 from safeshare.protocol.active import active_policy
 from safeshare.protocol.policy import Jurisdiction, Policy
-from safeshare.protocol.protection import OpeningEvent
+from safeshare.protocol.protection import OpeningEvent, should_open_protection
 from safeshare.protocol.referral import (
     ReferralFacts,
     ReferralTrigger,
@@ -196,9 +197,6 @@ def do_make_referral(
         raise ValidationError("There is no Immigration Enforcement unit to send the referral to.")
     with action_transaction():
         protection = None
-        from safeshare.protocol.actions import open_or_extend_protection
-        from safeshare.protocol.protection import should_open_protection
-
         opening = should_open_protection(
             policy,
             PartyRole(party.role),

@@ -1,4 +1,4 @@
-"""Demo data for ``safeshare demo``: each app adds its own seeder to ``SEEDERS``."""
+"""Demo data for ``safeshare demo`` (an edge: it may use every app)."""
 
 from __future__ import annotations
 
@@ -12,24 +12,15 @@ from django.conf import settings
 
 from safeshare.accounts import demo as accounts_demo
 from safeshare.accounts.demo import DemoLogin
+from safeshare.advice.demo import seed_advice
+from safeshare.demo.cases import seed_protocol
 from safeshare.kernel.roles import Role
+from safeshare.ledger.service import make_checkpoint, sequence_pending
 
 LOGINS_FILE_NAME = "demo-logins.json"
 
 
-def _seed_protocol() -> None:
-    from safeshare.protocol.demo import seed_protocol
-
-    seed_protocol()
-
-
-def _seed_advice() -> None:
-    from safeshare.advice.demo import seed_advice
-
-    seed_advice()
-
-
-SEEDERS: list[Callable[[], None]] = [_seed_protocol, _seed_advice]
+SEEDERS: list[Callable[[], None]] = [seed_protocol, seed_advice]
 """Functions run in order after organisations and users exist (cases, protections, …)."""
 
 
@@ -61,8 +52,6 @@ def seed() -> list[DemoLogin]:
     save_logins(logins)
     for seeder in SEEDERS:
         seeder()
-    from safeshare.ledger.service import make_checkpoint, sequence_pending
-
     sequence_pending()
     make_checkpoint()  # so the demo starts with a signed, verifiable ledger
     return logins

@@ -9,6 +9,7 @@ from rich.table import Table
 from safeshare import demo
 from safeshare.accounts import demo as accounts_demo
 from safeshare.accounts.models import Organisation
+from safeshare.advice.demo import load_demo_victim
 
 
 class Command(BaseCommand):
@@ -49,8 +50,6 @@ class Command(BaseCommand):
             seen_roles.add(login.role)
             table.add_row(login.role.label, login.email, login.password, login.organisation)
         console.print(table)
-        from safeshare.advice.demo import load_demo_victim
-
         victim = load_demo_victim()
         if victim is not None:
             console.print(
