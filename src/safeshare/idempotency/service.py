@@ -11,10 +11,10 @@ import hashlib
 import json
 from collections.abc import Callable
 
-from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Status
 
+from safeshare.idempotency import actions
 from safeshare.idempotency.models import IdempotentResponse
 from safeshare.kernel.errors import SafeShareError
 from safeshare.kernel.transactions import request_transaction
@@ -69,19 +69,13 @@ def idempotent(view: Callable) -> Callable:
             )
         caller, fingerprint = _caller(request), _fingerprint(request)
         with request_transaction():
-            try:
-                with transaction.atomic():
-                    record = IdempotentResponse.objects.create(
-                        caller=caller, key=key, request_hash=fingerprint, status_code=0, body=b""
-                    )
-            except IntegrityError:
+            record = actions.do_claim_key(caller, key, fingerprint)
+            if record is None:
                 stored = IdempotentResponse.objects.get(caller=caller, key=key)
                 return _replay(stored, fingerprint)
             result = view(request, *args, **kwargs)
             status, payload = _status_and_payload(result)
-            record.status_code = status
-            record.body = json.dumps(payload, default=str).encode()
-            record.save(update_fields=["status_code", "body"])
+            actions.do_store_response(record, status, json.dumps(payload, default=str).encode())
             return result
 
     return wrapper
