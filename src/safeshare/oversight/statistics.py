@@ -192,10 +192,13 @@ class Context:
     """Lookups shared by every statistic in one request: forces, and protected cubes.
 
     ``cube`` counts a statistic (or reuses its snapshot while the data is unchanged, or while
-    the snapshot is younger than ``max_age()``), then applies disclosure control.
+    the snapshot is younger than ``max_age()``), then applies disclosure control. Snapshots are
+    written only by a refresh (the worker's ``statistics`` job): reading never writes.
     """
 
     def __init__(self, *, refresh: bool = False) -> None:
+        # Only a refresh (the worker's job, or the ``oversight refresh-statistics`` command)
+        # keeps what it counts; a page counts afresh in memory and writes nothing.
         self.refresh = refresh
         self._markers: dict[Callable[[], str], str] = {}
         self._forces: list[tuple[int, str, str]] | None = None
@@ -239,6 +242,8 @@ class Context:
         current = current or self.marker(marker)
         started = time.perf_counter()
         counted = build()
+        if not self.refresh:
+            return counted, timezone.now()
         stored = actions.do_store_statistics_snapshot(
             name=name,
             year=year,
