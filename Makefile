@@ -40,9 +40,9 @@ migrate: setup
 run: migrate
 	@uv run safeshare demo --if-empty
 	@echo "Serving SafeShare on http://$(HOST):$(PORT)/ (press Ctrl+C to stop)"
-	@uv run safeshare ledger worker & worker=$$!; \
+	@SAFESHARE_SWEEP_RUNNER=worker uv run safeshare worker & worker=$$!; \
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
-	uv run gunicorn safeshare.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - --log-level warning
+	SAFESHARE_SWEEP_RUNNER=worker uv run gunicorn safeshare.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - --log-level warning
 
 test: setup test-sqlite test-postgres
 

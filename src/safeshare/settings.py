@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "safeshare.operations",
     "safeshare.web",
     "safeshare.commands",
+    "safeshare.worker",
 ]
 
 MIDDLEWARE = [
@@ -191,6 +192,16 @@ SAFESHARE_API_LOCKOUT_MINUTES = env_int("SAFESHARE_API_LOCKOUT_MINUTES", 15, min
 SAFESHARE_MATCHING_CACHE = env_int("SAFESHARE_MATCHING_CACHE", 200_000)
 # A sweep whose heartbeat is older than this is started again (its process stopped).
 SAFESHARE_SWEEP_STALE_SECONDS = env_int("SAFESHARE_SWEEP_STALE_SECONDS", 120, minimum=10)
+
+# The worker (safeshare worker): checkpoints at least this often while entries arrive, or as
+# soon as this many entries are unsigned; statistics snapshots kept for this many seconds.
+SAFESHARE_LEDGER_CHECKPOINT_SECONDS = env_int("SAFESHARE_LEDGER_CHECKPOINT_SECONDS", 10, minimum=1)
+SAFESHARE_LEDGER_CHECKPOINT_ENTRIES = env_int(
+    "SAFESHARE_LEDGER_CHECKPOINT_ENTRIES", 10_000, minimum=1
+)
+SAFESHARE_OVERSIGHT_STATISTICS_MAX_AGE = env_int(
+    "SAFESHARE_OVERSIGHT_STATISTICS_MAX_AGE", 300, minimum=0
+)
 
 # The active protocol policy (see docs/policy.md).
 SAFESHARE_POLICY = os.environ.get("SAFESHARE_POLICY", "mvp-2021")

@@ -13,7 +13,6 @@ overrides belong to Immigration Enforcement and have no force or offence).
 
 from __future__ import annotations
 
-import os
 import statistics as pystats
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -177,10 +176,7 @@ class Counted:
 
 def max_age() -> timedelta:
     """How long a snapshot is used without checking whether the data changed."""
-    seconds = getattr(settings, "SAFESHARE_OVERSIGHT_STATISTICS_MAX_AGE", None)
-    if seconds is None:
-        seconds = os.environ.get("SAFESHARE_OVERSIGHT_STATISTICS_MAX_AGE", "300")
-    return timedelta(seconds=int(seconds))
+    return timedelta(seconds=int(settings.SAFESHARE_OVERSIGHT_STATISTICS_MAX_AGE))
 
 
 _PROTECTED: dict[tuple, tuple[Cube, frozenset]] = {}
