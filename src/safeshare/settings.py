@@ -193,6 +193,20 @@ SAFESHARE_MATCHING_CACHE = env_int("SAFESHARE_MATCHING_CACHE", 200_000)
 # A sweep whose heartbeat is older than this is started again (its process stopped).
 SAFESHARE_SWEEP_STALE_SECONDS = env_int("SAFESHARE_SWEEP_STALE_SECONDS", 120, minimum=10)
 
+# Who may read /metrics: a bearer token, and/or addresses or networks (comma-separated).
+SAFESHARE_METRICS_TOKEN = os.environ.get("SAFESHARE_METRICS_TOKEN", "")
+SAFESHARE_METRICS_ALLOW = os.environ.get("SAFESHARE_METRICS_ALLOW", "")
+
+# Alerts to an external system (docs/oversight.md): where (http or https; unset: no webhook),
+# the shared secret of the signature, and seconds to wait for the receiver.
+SAFESHARE_OVERSIGHT_WEBHOOK_URL = os.environ.get("SAFESHARE_OVERSIGHT_WEBHOOK_URL", "").strip()
+if SAFESHARE_OVERSIGHT_WEBHOOK_URL and not SAFESHARE_OVERSIGHT_WEBHOOK_URL.startswith(
+    ("http://", "https://")
+):
+    raise ImproperlyConfigured("SAFESHARE_OVERSIGHT_WEBHOOK_URL must be an http or https address.")
+SAFESHARE_OVERSIGHT_WEBHOOK_SECRET = os.environ.get("SAFESHARE_OVERSIGHT_WEBHOOK_SECRET", "")
+SAFESHARE_OVERSIGHT_WEBHOOK_TIMEOUT = env_int("SAFESHARE_OVERSIGHT_WEBHOOK_TIMEOUT", 3, minimum=1)
+
 # The worker (safeshare worker): checkpoints at least this often while entries arrive, or as
 # soon as this many entries are unsigned; statistics snapshots kept for this many seconds.
 SAFESHARE_LEDGER_CHECKPOINT_SECONDS = env_int("SAFESHARE_LEDGER_CHECKPOINT_SECONDS", 10, minimum=1)
@@ -247,7 +261,8 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_flag("SAFESHARE_SSL_REDIRECT")
 SECURE_HSTS_SECONDS = env_int("SAFESHARE_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-if env_flag("SAFESHARE_BEHIND_PROXY"):
+SAFESHARE_BEHIND_PROXY = env_flag("SAFESHARE_BEHIND_PROXY")
+if SAFESHARE_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 SECURE_CSP = {

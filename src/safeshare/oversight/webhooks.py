@@ -3,11 +3,11 @@
 When an alert is stored (by the protocol's actions, in their transaction), and once that
 transaction has committed, the alert is queued for the webhook and sent at once: a JSON ``POST``
 signed with HMAC-SHA256 (``X-SafeShare-Signature: sha256=<hex>`` over the exact body, with the
-shared secret). A delivery that fails stays ``failed`` and is tried again by
-``safeshare oversight deliver-webhooks`` (run it from cron). The body holds references and codes
-only, never personal data.
+shared secret). A delivery that fails stays ``failed`` and is tried again by the worker's
+``webhooks`` job (or ``safeshare oversight deliver-webhooks``). The body holds references and
+codes only, never personal data.
 
-Settings (from the environment):
+Settings (``settings.py`` reads them from the environment):
 
 - ``SAFESHARE_OVERSIGHT_WEBHOOK_URL``: where to send alerts (http or https); unset means no
   webhook.
@@ -21,7 +21,6 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
@@ -40,7 +39,7 @@ MAX_ATTEMPTS = 20
 
 
 def _setting(name: str, default: str = "") -> str:
-    return str(getattr(settings, name, None) or os.environ.get(name, default))
+    return str(getattr(settings, name, None) or default)
 
 
 def webhook_url() -> str:
