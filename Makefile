@@ -8,11 +8,12 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: help setup uv python-env frontend messages migrate run test test-sqlite test-postgres lint format bench clean
+.PHONY: help setup uv python-env frontend messages migrate run test test-fast test-sqlite test-postgres lint format bench clean
 
 help:
 	@echo "make run    set everything up and serve the demo on http://$(HOST):$(PORT)"
 	@echo "make test   set everything up and run the whole suite on SQLite and PostgreSQL"
+	@echo "make test-fast  pure and SQLite tests, no browser or slow tests (day-to-day work)"
 	@echo "make lint   ruff check and format check, import contracts (lint-imports)"
 	@echo "make bench  run the benchmarks in bench/"
 
@@ -45,6 +46,11 @@ run: migrate
 	SAFESHARE_SWEEP_RUNNER=worker uv run gunicorn safeshare.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - --log-level warning
 
 test: setup test-sqlite test-postgres
+
+# The day-to-day lane: pure and SQLite tests; no browser, fault injection or 10^5-row imports
+# (those are marked `browser` or `slow`, and run in `make test`).
+test-fast: python-env
+	uv run pytest --db=sqlite -m "not browser and not slow" $(PYTEST_ARGS)
 
 test-sqlite:
 	uv run pytest --db=sqlite $(PYTEST_ARGS)
