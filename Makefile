@@ -14,7 +14,7 @@ help:
 	@echo "make run    set everything up and serve the demo on http://$(HOST):$(PORT)"
 	@echo "make test   set everything up and run the whole suite on SQLite and PostgreSQL"
 	@echo "make test-fast  pure and SQLite tests, no browser or slow tests (day-to-day work)"
-	@echo "make lint   ruff check and format check, import contracts (lint-imports)"
+	@echo "make lint   ruff, import contracts (lint-imports), types (mypy)"
 	@echo "make bench  run the benchmarks in bench/"
 
 uv:
@@ -62,6 +62,7 @@ lint: python-env
 	uv run ruff check src tests bench
 	uv run ruff format --check src tests bench
 	uv run lint-imports
+	uv run mypy
 
 format: python-env
 	uv run ruff format src tests bench

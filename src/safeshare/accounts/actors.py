@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from safeshare.accounts.models import ApiToken, Organisation, User
@@ -41,7 +43,10 @@ class Actor:
         return f"system:{self.organisation.code}"
 
     @classmethod
-    def for_user(cls, user: User) -> Actor:
+    def for_user(cls, user: User | AnonymousUser) -> Actor:
+        """The signed-in person (the access middleware lets no one else reach a page)."""
+        if not isinstance(user, User):
+            raise PermissionDenied("Sign in to do this.")
         return cls(organisation=user.organisation, role=Role(user.role), user=user)
 
     @classmethod
@@ -53,4 +58,4 @@ class Actor:
         client = getattr(request, "api_client", None)
         if client is not None:
             return cls.for_token(client.token)
-        return cls.for_user(request.user)  # type: ignore[arg-type]
+        return cls.for_user(request.user)

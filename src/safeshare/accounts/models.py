@@ -54,7 +54,7 @@ class Organisation(models.Model):
 class SafeShareUserManager(UserManager):
     """Users sign in with their email address."""
 
-    def create_user(self, email, password=None, **extra_fields):  # type: ignore[override]
+    def create_user(self, email, password=None, **extra_fields):
         extra_fields.setdefault("username", email)
         return super().create_user(email=email, password=password, **extra_fields)
 

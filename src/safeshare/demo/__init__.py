@@ -20,7 +20,7 @@ from safeshare.ledger.service import make_checkpoint, sequence_pending
 LOGINS_FILE_NAME = "demo-logins.json"
 
 
-SEEDERS: list[Callable[[], None]] = [seed_protocol, seed_advice]
+SEEDERS: list[Callable[[], object]] = [seed_protocol, seed_advice]
 """Functions run in order after organisations and users exist (cases, protections, …)."""
 
 

@@ -169,7 +169,7 @@ class Counted:
     def from_json(cls, data: Mapping[str, object]) -> Counted:
         breakdowns = {
             name: (size, {tuple(row[:-1]): row[-1] for row in rows})
-            for name, (size, rows) in data["breakdowns"].items()  # type: ignore[union-attr]
+            for name, (size, rows) in data["breakdowns"].items()
         }
         return cls(tuple(data["base_sizes"]), breakdowns, dict(data.get("extras") or {}))  # type: ignore[arg-type]
 
@@ -358,13 +358,13 @@ def _grouped(
 ) -> dict[tuple[int, ...], int]:
     counts: dict[tuple[int, ...], int] = {}
     for row in rows:
-        force = force_index.get(row[force_field])  # type: ignore[arg-type]
+        force = force_index.get(row[force_field])
         offence = offence_position(str(row[offence_field]))
         position = category(row)
         if force is None or offence == MARGIN or position is None:
             continue
         key = (force, offence, position)
-        counts[key] = counts.get(key, 0) + int(row["n"])  # type: ignore[arg-type]
+        counts[key] = counts.get(key, 0) + int(row["n"])
     return counts
 
 
@@ -375,7 +375,7 @@ def _by(field_name: str, choices: Sequence[tuple[str, str]]):
 
 def _month(row: Mapping[str, object]) -> int | None:
     month = row["month"]
-    return None if month is None else int(month) - 1  # type: ignore[arg-type]
+    return None if month is None else int(month) - 1
 
 
 # --- Tables from a force × offence cube --------------------------------------------------------
