@@ -9,7 +9,7 @@ from django.test import Client
 
 from safeshare.accounts import actions
 from safeshare.kernel.roles import Role
-from tests.factories import organisation_for
+from tests.accounts.factories import organisation_for
 
 BASIS = {
     "controller": "Chief Constable of West Midlands Police",

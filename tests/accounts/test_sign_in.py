@@ -9,7 +9,7 @@ from django.urls import reverse
 from safeshare.accounts import actions
 from safeshare.accounts.models import User
 from safeshare.kernel.roles import Role
-from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.accounts.factories import DEFAULT_PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +124,7 @@ def test_second_factor_is_asked_for_once_enrolled(client):
 def test_role_must_fit_the_organisation():
     from django.core.exceptions import ValidationError
 
-    from tests.factories import organisation_for
+    from tests.accounts.factories import organisation_for
 
     police = organisation_for(Role.POLICE_OFFICER)
     with pytest.raises(ValidationError, match="cannot hold"):

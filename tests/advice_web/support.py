@@ -21,7 +21,7 @@ from safeshare.ledger.models import LedgerEntry
 from safeshare.ledger.receipts import make_receipt
 from safeshare.people.identity import IdentityIn
 from safeshare.referrals.actions import LegalBasis, do_make_referral
-from tests.factories import make_user, organisation_for
+from tests.accounts.factories import make_user, organisation_for
 
 BASIS = LegalBasis(
     controller="Chief Constable of West Midlands Police",

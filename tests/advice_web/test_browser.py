@@ -239,7 +239,7 @@ def test_every_victim_page_passes_an_axe_scan(page, victim, code):
 
 def test_an_officer_issues_the_letter_and_pack_and_the_victim_signs_in(page, browser, live_server):
     from safeshare.advice.forms import CHILD_ROWS, QUESTIONS
-    from tests.factories import DEFAULT_PASSWORD
+    from tests.accounts.factories import DEFAULT_PASSWORD
 
     police = officer()
     protection = protected_victim(police)

@@ -19,8 +19,8 @@ from safeshare.kernel.roles import Role
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.models import LedgerEntry
 from safeshare.referrals.models import Referral
+from tests.accounts.factories import DEFAULT_PASSWORD, make_user
 from tests.advice_web.support import issue_letter, issue_pack, officer, protected_victim
-from tests.factories import DEFAULT_PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
 

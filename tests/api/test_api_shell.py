@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 
 from safeshare.accounts import actions
 from safeshare.kernel.roles import Role
-from tests.factories import organisation_for
+from tests.accounts.factories import organisation_for
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from safeshare.kernel.roles import Role, Scope
 from safeshare.ledger import service
 from safeshare.ledger.checkpoint import verify_checkpoint
 from safeshare.ledger.merkle import leaf_hash, verify_consistency, verify_inclusion
+from tests.accounts.factories import organisation_for
 from tests.api_client import ApiClient
-from tests.factories import organisation_for
 from tests.ledger_db.support import ORIGIN, append, officer, someone
 
 pytestmark = pytest.mark.django_db

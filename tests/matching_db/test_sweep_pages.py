@@ -16,7 +16,7 @@ from safeshare.ledger.models import LedgerEntry
 from safeshare.matching import forms as matching_forms
 from safeshare.matching import sweeps
 from safeshare.matching.models import Sweep
-from tests.factories import make_user
+from tests.accounts.factories import make_user
 from tests.matching_db.conftest import REGISTER, counts
 from tests.matching_db.test_import import import_text
 from tests.matching_db.test_screen import CASELOAD

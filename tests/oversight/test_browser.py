@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from safeshare.kernel.roles import Role
-from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.accounts.factories import DEFAULT_PASSWORD, make_user
 from tests.oversight import scenario
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]

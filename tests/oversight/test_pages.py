@@ -19,8 +19,8 @@ from django.utils import timezone
 from safeshare.kernel.roles import Role
 from safeshare.oversight.models import Alert, ComparisonRun, LedgerCheck
 from safeshare.oversight.statistics import OFFENCES, STATISTICS
+from tests.accounts.factories import make_user
 from tests.api_client import ApiClient
-from tests.factories import make_user
 from tests.oversight import scenario
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ import pytest
 
 from safeshare.accounts.actions import do_create_organisation
 from safeshare.kernel.roles import OrganisationKind, Role
-from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.accounts.factories import DEFAULT_PASSWORD, make_user
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 

@@ -156,7 +156,7 @@ def test_your_clearances_lists_only_your_organisations_newest_first(
     client, caseworker, approver, other_ie_unit, monkeypatch
 ):
     from safeshare.kernel.roles import Role
-    from tests.factories import make_user
+    from tests.accounts.factories import make_user
 
     fake_matcher(monkeypatch, "none")
     ask(client, caseworker, family_name="Older")
@@ -172,7 +172,7 @@ def test_your_clearances_lists_only_your_organisations_newest_first(
 
 def test_another_organisations_clearance_is_not_found(client, blocked, other_ie_unit):
     from safeshare.kernel.roles import Role
-    from tests.factories import make_user
+    from tests.accounts.factories import make_user
 
     other = make_user(Role.IE_CASEWORKER, other_ie_unit)
     assert signed_in(client, other).get(detail_url(blocked)).status_code == 404

@@ -10,7 +10,7 @@ from safeshare.kernel.roles import Role
 from safeshare.ledger.audit import do_record_personal_data_read
 from safeshare.ledger.entries import PAYLOAD_FIELDS
 from safeshare.ledger.models import LedgerEntry, LedgerSubject
-from tests.factories import make_user
+from tests.accounts.factories import make_user
 from tests.pages.helpers import signed_in, text
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from safeshare.accounts.actors import Actor
 from safeshare.kernel.roles import Role
 from safeshare.protocol import actions as protocol_actions
 from safeshare.referrals.models import Referral
-from tests.factories import make_user, organisation_for
+from tests.accounts.factories import make_user, organisation_for
 from tests.pages.helpers import fake_matcher
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from safeshare.kernel.roles import Role
 from safeshare.ledger.models import LedgerEntry
 from safeshare.protocol import actions as protocol_actions
 from safeshare.protocol.models import Clearance, Override, Review
-from tests.factories import make_user
+from tests.accounts.factories import make_user
 from tests.pages.helpers import error_summary, fake_matcher, signed_in, text
 
 pytestmark = pytest.mark.django_db

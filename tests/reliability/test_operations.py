@@ -240,7 +240,7 @@ def test_a_page_answers_503_when_its_view_loses_the_database(monkeypatch):
 
 
 def test_a_page_answers_503_when_the_session_cannot_be_loaded(client, monkeypatch):
-    from tests.factories import make_user
+    from tests.accounts.factories import make_user
 
     client.force_login(make_user(Role.ADVOCATE))
 

@@ -8,7 +8,7 @@ from safeshare.kernel.roles import Role
 from safeshare.people.identity import IdentityIn
 from safeshare.protocol import actions as protocol_actions
 from safeshare.referrals.actions import LegalBasis, do_make_referral
-from tests.factories import make_user, organisation_for
+from tests.accounts.factories import make_user, organisation_for
 
 BASIS = LegalBasis(
     controller="Chief Constable of West Midlands Police",

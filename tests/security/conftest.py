@@ -23,7 +23,7 @@ from safeshare.protocol import actions as protocol_actions
 from safeshare.protocol.models import Clearance, Override, Protection, Review
 from safeshare.referrals.actions import LegalBasis, do_make_referral
 from safeshare.referrals.models import Referral
-from tests.factories import make_user
+from tests.accounts.factories import make_user
 
 BASIS = LegalBasis(
     controller="Chief Constable",

@@ -16,7 +16,7 @@ from safeshare.accounts import actions
 from safeshare.accounts.middleware import LAST_SEEN_KEY
 from safeshare.kernel.roles import Role, Scope
 from tests import api_client as api
-from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.accounts.factories import DEFAULT_PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -156,7 +156,7 @@ def test_api_lockout_stores_no_network_address(settings):
 def test_a_token_cannot_have_scopes_beyond_its_role():
     from django.core.exceptions import ValidationError
 
-    from tests.factories import organisation_for
+    from tests.accounts.factories import organisation_for
 
     with pytest.raises(ValidationError):
         actions.do_create_api_token(

@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from safeshare.kernel.roles import Role
 from tests import api_client as api
-from tests.factories import make_user
+from tests.accounts.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

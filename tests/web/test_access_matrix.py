@@ -7,7 +7,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from safeshare.accounts.permissions import EXEMPT_PATH_PREFIXES, PAGE_PERMISSIONS
 from safeshare.kernel.roles import Role
-from tests.factories import make_user
+from tests.accounts.factories import make_user
 
 ANONYMOUS = "anonymous"
 OK, REDIRECT, FORBIDDEN, NOT_FOUND = 200, 302, 403, 404

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from safeshare.kernel.roles import Role
-from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.accounts.factories import DEFAULT_PASSWORD, make_user
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 

@@ -89,7 +89,7 @@ def data_for_worker(db):
     from safeshare.ledger.audit import do_record_personal_data_read
     from safeshare.people.actions import create_person
     from safeshare.people.identity import IdentityIn
-    from tests.factories import make_user
+    from tests.accounts.factories import make_user
 
     actor = Actor.for_user(make_user(Role.POLICE_OFFICER))
     person = create_person(IdentityIn(given_names="Ana", family_name="Lima"), actor)
