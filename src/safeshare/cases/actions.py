@@ -21,6 +21,7 @@ from safeshare.cases.lifecycle import (
 )
 from safeshare.cases.models import Case, CaseEvent, Party
 from safeshare.kernel import hooks
+from safeshare.kernel.policy import policy_in_force
 from safeshare.kernel.roles import OrganisationKind
 from safeshare.kernel.transactions import action_transaction
 from safeshare.ledger.actions import log_entry
@@ -29,7 +30,6 @@ from safeshare.ledger.keys import token_for_record
 from safeshare.people.actions import create_person
 from safeshare.people.identity import IdentityIn
 from safeshare.people.models import Person
-from safeshare.protocol.active import active_policy
 
 PROTECTED_ROLES = {PartyRole.VICTIM, PartyRole.WITNESS, PartyRole.DEPENDANT}
 
@@ -79,7 +79,7 @@ def do_add_party(
     role = PartyRole(role)
     if (identity is None) == (person is None):
         raise ValueError("Give either a new identity or an existing person.")
-    policy = active_policy()
+    policy = policy_in_force()
     with action_transaction():
         if person is None:
             person = create_person(identity, actor)  # type: ignore[arg-type]
@@ -103,7 +103,7 @@ def do_record_case_event(
     occurred_on = occurred_on or timezone.localdate()
     if occurred_on > timezone.localdate():
         raise ValidationError({"occurred_on": "The date must be today or in the past"})
-    policy = active_policy()
+    policy = policy_in_force()
     with action_transaction():
         case = Case.objects.select_for_update().get(pk=case.pk)
         before = CaseState(case.state)

@@ -15,6 +15,7 @@ from django.db import connection
 from django.utils import timezone
 
 from safeshare.accounts.actors import Actor
+from safeshare.kernel.policy import policy_in_force
 from safeshare.kernel.transactions import action_transaction
 from safeshare.ledger.entries import (
     Entry,
@@ -26,7 +27,6 @@ from safeshare.ledger.entries import (
 from safeshare.ledger.keys import token_for_person
 from safeshare.ledger.models import LedgerEntry
 from safeshare.ledger.storage import ENTRIES, SUBJECTS, run, run_many
-from safeshare.protocol.active import active_policy
 
 
 class LedgerOutsideTransactionError(RuntimeError):
@@ -140,7 +140,7 @@ def do_record_key_rotation(actor: Actor) -> LedgerEntry:
     current = signing.signing_key().verifier
     if previous.verifier.key_id == current.key_id:
         raise ValueError("the new signing key is the same as the retiring one")
-    policy = active_policy()
+    policy = policy_in_force()
     with action_transaction():
         return append_entry(
             EntryKind.KEY_ROTATED,

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 
-from safeshare.kernel import hooks
+from safeshare.kernel import hooks, policy
+from safeshare.protocol.active import active_policy
 
 
 class ProtocolConfig(AppConfig):
@@ -9,6 +10,8 @@ class ProtocolConfig(AppConfig):
 
     def ready(self) -> None:
         from safeshare.protocol import actions
+
+        policy.provide(active_policy)
 
         hooks.subscribe(hooks.PARTY_ADDED, actions.on_party_added)
         hooks.subscribe(hooks.CASE_EVENT_RECORDED, actions.on_case_event_recorded)
