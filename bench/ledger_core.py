@@ -24,9 +24,10 @@ from safeshare.ledger.checkpoint import generate_signing_key, sign_checkpoint, v
 from safeshare.ledger.entries import (
     Entry,
     EntryKind,
+    commit_reference,
     entry_bytes,
-    format_timestamp,
-    person_token,
+    format_coarse_timestamp,
+    public_payload,
     record_token,
 )
 from safeshare.ledger.export import write_export
@@ -47,25 +48,35 @@ DECISIONS = ["blocked", "hold", "clear"]
 
 
 def make_entry(index: int, key: bytes, policy_version: str) -> Entry:
-    """A realistic entry: two subject tokens, four payload fields."""
+    """A realistic format-2 entry: two subject commitments and its kind's payload fields (a
+    clearance commitment, a decision, a channel, a match count where the kind has them)."""
     from datetime import UTC, datetime, timedelta
 
     moment = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=index * 0.37)
+    kind = KINDS[index % len(KINDS)]
+    people = (f"p{index % 9973}", f"p{index % 7919}x")
     return Entry(
         index=index,
-        kind=KINDS[index % len(KINDS)],
+        kind=kind,
         policy_id="uk-mvp-2022",
         policy_version=policy_version,
         actor_org="IE-NCCU",
         actor_role="ie_caseworker",
-        timestamp=format_timestamp(moment),
-        subjects=(person_token(key, f"p{index % 9973}"), person_token(key, f"p{index % 7919}x")),
-        payload={
-            "clearance": record_token(key, "clearance", str(index)),
-            "decision": DECISIONS[index % 3],
-            "channel": "api",
-            "match_count": index % 4,
-        },
+        timestamp=format_coarse_timestamp(moment),
+        subjects=tuple(
+            sorted(commit_reference(os.urandom(32), "person", person) for person in people)
+        ),
+        payload=public_payload(
+            kind,
+            {
+                "clearance": commit_reference(
+                    os.urandom(32), "clearance", record_token(key, "clearance", str(index))
+                ),
+                "decision": DECISIONS[index % 3],
+                "channel": "api",
+                "match_count": index % 4,
+            },
+        ),
     )
 
 

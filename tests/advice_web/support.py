@@ -121,14 +121,17 @@ class FakeLedgerService:
 
     def receipts_for_person(self, person):
         from safeshare.advice.ledger_link import entries_about
+        from safeshare.ledger.service import person_openings
 
         leaves, checkpoint = self.sequence()
+        openings = person_openings(person)
         pairs = []
         for entry in entries_about(person):
             proof = inclusion_proof(leaves, entry.index, len(leaves))
-            pairs.append(
-                (entry, make_receipt(entry.index, leaves[entry.index], checkpoint, proof))
+            receipt = make_receipt(
+                entry.index, leaves[entry.index], checkpoint, proof, openings.get(entry.pk, [])
             )
+            pairs.append((entry, receipt))
         return pairs
 
     def verifier_keys(self):

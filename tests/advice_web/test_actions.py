@@ -14,8 +14,9 @@ from safeshare.advice.factsio import facts_from_json, facts_to_json
 from safeshare.advice.models import AdvicePack, ProtectionLetter
 from safeshare.advice.passcodes import normalise_passcode, passcode_matches
 from safeshare.kernel.roles import Role
-from safeshare.ledger.entries import EntryKind
+from safeshare.ledger.entries import EntryKind, commit_reference
 from safeshare.ledger.keys import token_for_person
+from safeshare.ledger.models import LedgerSubject
 from tests.advice_web.support import facts, issue_letter, issue_pack, officer, protected_victim
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +64,11 @@ def test_a_letter_is_logged_on_the_ledger_in_the_same_action():
     entry = letter.ledger_entry
     assert entry.kind == EntryKind.LETTER_ISSUED
     assert entry.draft["payload"]["channel"] == "handed_over"
-    assert entry.draft["subjects"] == [token_for_person(protection.person.public_id)]
+    [reference] = LedgerSubject.objects.filter(entry_id=entry.pk, field="subjects")
+    assert reference.token == token_for_person(protection.person.public_id)
+    assert entry.draft["subjects"] == [
+        commit_reference(bytes(reference.opening), "person", str(protection.person.public_id))
+    ]
 
 
 def test_a_new_letter_replaces_the_old_passcode():
@@ -166,9 +171,15 @@ def test_a_pack_stores_what_reproduces_it_and_is_logged():
     assert "mvdac" in [r["route_id"] for r in stored.routes]
     payload = pack.ledger_entry.draft["payload"]
     assert pack.ledger_entry.kind == EntryKind.ADVICE_ISSUED
-    assert payload["content_digest"] == stored.content_digest
+    [reference] = LedgerSubject.objects.filter(
+        entry_id=pack.ledger_entry.pk, field="content_digest"
+    )
+    assert reference.token == stored.content_digest
+    assert payload["content_digest"] == commit_reference(
+        bytes(reference.opening), "content_digest", stored.content_digest
+    )
     assert payload["channel"] == "handed_over"
-    assert payload["routes"] == [r["route_id"] for r in stored.routes]
+    assert "routes" not in payload  # advice routes profile a person: kept off the log
 
 
 def test_a_pack_is_not_posted_to_an_unsafe_address():

@@ -143,11 +143,34 @@ def test_a_tampered_receipt_fails_in_the_browser(page, victim):
     # Change one byte of the first entry and check it again with the page's own code.
     result = page.evaluate("""async () => {
       const element = document.querySelector('.app-receipt-check');
-      const entry = atob(element.dataset.entry).replace('"v":1', '"v":2');
+      const entry = atob(element.dataset.entry).replace('"v":2', '"v":1');
       element.dataset.entry = btoa(entry);
       const status = element.querySelector('.app-browser-check');
       delete status.dataset.result;
       const module = await import('/static/advice/receipts.mjs?again');
+      await new Promise(resolve => setTimeout(resolve, 500));
+      return status.dataset.result;
+    }""")
+    assert result == "bad"
+
+
+def test_a_receipt_that_opens_someone_else_fails_in_the_browser(page, victim):
+    protection, passcode = victim
+    sign_in(page, protection.reference, passcode)
+    page.goto("/my-protection/shared/")
+    page.wait_for_function(
+        "[...document.querySelectorAll('.app-browser-check')].every(e => e.dataset.result)"
+    )
+    # The receipt opens the victim's own commitment in the entry; another identifier does not.
+    result = page.evaluate("""async () => {
+      const element = document.querySelector('.app-receipt-check');
+      const receipt = JSON.parse(element.dataset.receipt);
+      if (!receipt.openings || !receipt.openings.length) return "no openings";
+      receipt.openings = receipt.openings.map(o => ({...o, identifier: o.identifier + "0"}));
+      element.dataset.receipt = JSON.stringify(receipt);
+      const status = element.querySelector('.app-browser-check');
+      delete status.dataset.result;
+      const module = await import('/static/advice/receipts.mjs?other');
       await new Promise(resolve => setTimeout(resolve, 500));
       return status.dataset.result;
     }""")

@@ -16,8 +16,8 @@ from django.urls import reverse
 from safeshare.advice import actions
 from safeshare.advice.models import SubjectAccessExemption, SubjectAccessExport
 from safeshare.kernel.roles import Role
-from safeshare.ledger.entries import EntryKind
-from safeshare.ledger.models import LedgerEntry
+from safeshare.ledger.entries import EntryKind, commit_reference
+from safeshare.ledger.models import LedgerEntry, LedgerSubject
 from safeshare.referrals.models import Referral
 from tests.accounts.factories import DEFAULT_PASSWORD, make_user
 from tests.advice_web.support import issue_letter, issue_pack, officer, protected_victim
@@ -61,7 +61,13 @@ def test_the_export_is_recorded_and_logged(case):
     result = actions.do_export_subject_access(protection.person, police)
     export = SubjectAccessExport.objects.get()
     assert export.ledger_entry.kind == EntryKind.SAR_EXPORT
-    assert export.ledger_entry.draft["payload"]["content_digest"] == export.content_digest
+    [reference] = LedgerSubject.objects.filter(
+        entry_id=export.ledger_entry.pk, field="content_digest"
+    )
+    assert reference.token == export.content_digest
+    assert export.ledger_entry.draft["payload"]["content_digest"] == commit_reference(
+        bytes(reference.opening), "content_digest", export.content_digest
+    )
     assert export.item_count == result.export.item_count > 5
 
 

@@ -47,9 +47,9 @@ def test_every_entry_about_the_person_is_listed(signed_in, no_ledger_service):
     assert {"referral", "disclosure", "protection_opened", "letter_issued"} <= kinds
     assert keys == []
     token = token_for_person(protection.person.public_id)
-    assert all(
-        token in entry.draft["subjects"] for entry in ledger_link.entries_about(protection.person)
-    )
+    entries = ledger_link.entries_about(protection.person)
+    assert {row.entry_id for row in rows} == {entry.pk for entry in entries}
+    assert not any(token in json.dumps(entry.draft) for entry in entries)
 
 
 def test_receipts_verify_in_the_page_and_when_downloaded(client, signed_in, ledger_service):
@@ -67,6 +67,10 @@ def test_receipts_verify_in_the_page_and_when_downloaded(client, signed_in, ledg
     assert verify_receipt(
         json.dumps(bundle["receipt"]), bundle["entry"].encode(), bundle["verifier_keys"]
     )
+    [opening] = bundle["receipt"]["openings"]
+    assert opening["identifier"] == str(signed_in[0].person.public_id)
+    wrong = {**bundle["receipt"], "openings": [{**opening, "identifier": "someone-else"}]}
+    assert not verify_receipt(json.dumps(wrong), bundle["entry"].encode(), keys)
     tampered = bundle["entry"].replace('"channel":"web"', '"channel":"phone"')
     if tampered != bundle["entry"]:
         assert not verify_receipt(json.dumps(bundle["receipt"]), tampered.encode(), keys)

@@ -14,11 +14,14 @@ from safeshare.ledger.checkpoint import (
     verifier_key,
 )
 from safeshare.ledger.entries import (
+    LEGACY_FORMAT_VERSION,
     Entry,
     EntryKind,
+    commit_reference,
     entry_bytes,
     format_timestamp,
     person_token,
+    public_payload,
     record_token,
 )
 from safeshare.ledger.export import LEAF_HASHES_FILE, write_export
@@ -86,12 +89,44 @@ def naive_proof(m: int, leaves: Sequence[bytes]) -> list[bytes]:
 # --- Entries and exports ---------------------------------------------------------------------
 
 
+def _opening(label: str) -> bytes:
+    return sha256(f"opening {label}".encode()).digest()
+
+
 def make_entry(index: int, **changes: object) -> Entry:
-    """A valid entry whose content depends on ``index``."""
-    moment = datetime(2026, 3, 1, 9, 0, tzinfo=UTC) + timedelta(minutes=index, microseconds=index)
+    """A valid entry (format 2) whose content depends on ``index``."""
+    moment = datetime(2026, 3, 1, 9, 0, tzinfo=UTC) + timedelta(minutes=index)
+    kind = EntryKind(changes.get("kind", list(EntryKind)[index % len(EntryKind)]))
     fields: dict[str, object] = {
         "index": index,
-        "kind": list(EntryKind)[index % len(EntryKind)],
+        "kind": kind,
+        "policy_id": "uk-mvp-2022",
+        "policy_version": POLICY_VERSION,
+        "actor_org": "WMP" if index % 2 else "IE-NCCU",
+        "actor_role": "police_officer" if index % 2 else "ie_caseworker",
+        "timestamp": format_timestamp(moment),
+        "subjects": (commit_reference(_opening(f"s{index}"), "person", f"person-{index % 7}"),),
+        "payload": public_payload(
+            kind,
+            {
+                "case": commit_reference(_opening(f"c{index}"), "case", str(index // 3)),
+                "clearance": commit_reference(_opening(f"k{index}"), "clearance", str(index)),
+                "decision": ("blocked", "hold", "clear")[index % 3],
+                "match_count": index % 5,
+            },
+        ),
+    }
+    fields.update(changes)
+    return Entry(**fields)  # type: ignore[arg-type]
+
+
+def make_legacy_entry(index: int, **changes: object) -> Entry:
+    """A valid entry of format 1 (keyed tokens repeated from entry to entry)."""
+    moment = datetime(2026, 3, 1, 9, 0, tzinfo=UTC) + timedelta(minutes=index, microseconds=index)
+    kinds = [kind for kind in EntryKind if kind is not EntryKind.FORMAT_CHANGED]
+    fields: dict[str, object] = {
+        "index": index,
+        "kind": kinds[index % len(kinds)],
         "policy_id": "uk-mvp-2022",
         "policy_version": POLICY_VERSION,
         "actor_org": "WMP" if index % 2 else "IE-NCCU",
@@ -103,6 +138,7 @@ def make_entry(index: int, **changes: object) -> Entry:
             "decision": ("blocked", "hold", "clear")[index % 3],
             "match_count": index % 5,
         },
+        "version": LEGACY_FORMAT_VERSION,
     }
     fields.update(changes)
     return Entry(**fields)  # type: ignore[arg-type]

@@ -14,24 +14,29 @@ from hypothesis import strategies as st
 
 from safeshare.ledger.entries import (
     ENTRY_FORMAT_VERSION,
+    OPENING_BYTES,
     PAYLOAD_FIELDS,
+    V2_PAYLOAD_FIELDS,
     EntryError,
     EntryKind,
     PersonalDataError,
     assert_no_personal_data,
     canonical_json,
+    commit_reference,
     entry_bytes,
+    entry_format,
     entry_from_dict,
     entry_to_dict,
     format_timestamp,
     parse_canonical_json,
     parse_entry,
     person_token,
+    public_payload,
     record_token,
 )
 from safeshare.ledger.merkle import leaf_hash
 
-from .helpers import TOKEN_KEY, make_entry
+from .helpers import TOKEN_KEY, make_entry, make_legacy_entry
 
 json_scalars = (
     st.none()
@@ -201,7 +206,9 @@ def test_entry_from_dict_validates() -> None:
 
 
 def valid_dict() -> dict[str, object]:
-    return entry_to_dict(make_entry(4))
+    """A format-1 entry: the value shapes are the same in every format, and format 1 takes any
+    allowed payload field (format 2's narrower lists are tested below)."""
+    return entry_to_dict(make_legacy_entry(4))
 
 
 def test_a_valid_entry_passes() -> None:
@@ -226,7 +233,8 @@ def test_a_valid_entry_passes() -> None:
         ("index", True),
         ("index", 1.0),
         ("kind", "note"),
-        ("v", 2),
+        ("v", 3),
+        ("v", 0),
         ("payload", ["decision", "blocked"]),
     ],
 )
@@ -343,7 +351,7 @@ def test_no_free_text_passes_as_a_token_or_digest(text: str) -> None:
 
 
 def test_entries_reject_non_integer_numbers_when_parsed() -> None:
-    data = entry_bytes(make_entry(1)).replace(b'"match_count":1', b'"match_count":1.5')
+    data = entry_bytes(make_legacy_entry(1)).replace(b'"match_count":1', b'"match_count":1.5')
     with pytest.raises(PersonalDataError, match="match_count"):
         parse_entry(data)
 
@@ -355,3 +363,105 @@ def test_entry_normalises_kind_and_subjects() -> None:
     assert entry.subjects == (token,)
     assert entry == make_entry(1, kind=EntryKind.REFERRAL, subjects=(token,))
     assert entry != make_entry(2, kind=EntryKind.REFERRAL, subjects=(token,))
+
+
+# --- Format 2: commitments and the fields each kind publishes -----------------------------------
+
+_IDS = st.text(min_size=1, max_size=40)
+_OPENINGS = st.binary(min_size=OPENING_BYTES, max_size=OPENING_BYTES)
+
+
+def test_a_commitment_is_sha256_over_the_domain_opening_and_reference() -> None:
+    opening = bytes(range(32))
+    expected = sha256(b"safeshare/ledger/reference/v2\x00" + opening + b"person:0a1b").hexdigest()
+    assert commit_reference(opening, "person", "0a1b") == expected
+    with pytest.raises(ValueError, match="32 bytes"):
+        commit_reference(b"short", "person", "0a1b")
+    with pytest.raises(ValueError, match="namespace"):
+        commit_reference(opening, "Person:", "0a1b")
+
+
+@given(identifier=_IDS, first=_OPENINGS, second=_OPENINGS)
+def test_one_reference_under_two_openings_gives_two_unrelated_commitments(
+    identifier: str, first: bytes, second: bytes
+) -> None:
+    one = commit_reference(first, "person", identifier)
+    other = commit_reference(second, "person", identifier)
+    assert (one == other) == (first == second)
+
+
+@given(a=_IDS, b=_IDS, opening=_OPENINGS)
+def test_an_opening_opens_only_its_own_reference(a: str, b: str, opening: bytes) -> None:
+    assert (commit_reference(opening, "person", a) == commit_reference(opening, "person", b)) == (
+        a == b
+    )
+    assert commit_reference(opening, "person", a) != commit_reference(opening, "case", a)
+
+
+_ANY_PAYLOAD = {
+    "case": "a" * 64,
+    "protection": "b" * 64,
+    "clearance": "c" * 64,
+    "decision": "blocked",
+    "party_role": "victim",
+    "status": "active",
+    "previous_status": "pending",
+    "event_type": "suspect_charged",
+    "case_status": "charged",
+    "event_date": "2026-05-01",
+    "routes": ["asylum", "ddv"],
+    "reason_code": "nrm_positive",
+    "refers_to": 4,
+    "channel": "web",
+    "count": 2,
+}
+
+
+@given(
+    kind=st.sampled_from(list(EntryKind)),
+    names=st.sets(st.sampled_from(sorted(_ANY_PAYLOAD))),
+    reason=st.sampled_from(["screen", "nrm_positive", "safeguarding", "register_import"]),
+)
+def test_what_public_payload_keeps_is_always_a_valid_format_2_entry(
+    kind: EntryKind, names: set[str], reason: str
+) -> None:
+    given_payload = {name: _ANY_PAYLOAD[name] for name in names}
+    if "reason_code" in given_payload:
+        given_payload["reason_code"] = reason
+    kept = public_payload(kind, given_payload)
+    assert set(kept) <= V2_PAYLOAD_FIELDS[kind]
+    assert not set(kept) & {"party_role", "status", "event_type", "routes", "refers_to"}
+    entry = make_entry(3, kind=kind, payload=kept)
+    data = entry_bytes(entry)
+    assert entry_format(data) == 2
+    assert parse_entry(data) == entry
+
+
+@pytest.mark.parametrize(
+    ("kind", "field", "value"),
+    [
+        (EntryKind.CASE_EVENT, "event_type", "suspect_charged"),
+        (EntryKind.PROTECTION_STATUS_CHANGED, "status", "active"),
+        (EntryKind.ADVICE_ISSUED, "routes", ["asylum"]),
+        (EntryKind.DISCLOSURE, "party_role", "witness"),
+        (EntryKind.REFERRAL, "refers_to", 3),
+        (EntryKind.PROTECTION_OPENED, "reason_code", "safeguarding"),
+    ],
+)
+def test_format_2_refuses_fields_that_profile_a_person(
+    kind: EntryKind, field: str, value: object
+) -> None:
+    fields = entry_to_dict(make_entry(3, kind=kind))
+    fields["payload"] = {**fields["payload"], field: value}
+    with pytest.raises(PersonalDataError, match=field if field != "reason_code" else "reason"):
+        assert_no_personal_data(fields)
+
+
+def test_format_2_times_are_to_the_minute_and_format_changed_is_never_format_1() -> None:
+    fields = entry_to_dict(make_entry(3))
+    fields["timestamp"] = "2026-03-01T09:03:17.000000Z"
+    with pytest.raises(PersonalDataError, match="minute"):
+        assert_no_personal_data(fields)
+    legacy = entry_to_dict(make_legacy_entry(3, kind=EntryKind.FORMAT_CHANGED))
+    with pytest.raises(PersonalDataError, match="format_changed"):
+        assert_no_personal_data(legacy)

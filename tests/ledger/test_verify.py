@@ -118,8 +118,8 @@ def test_write_export_keeps_every_checkpoint_of_the_same_size(
 
 def test_changed_entry_byte_is_named(export: Path, signer: Signer) -> None:
     lines = read_lines(export)
-    assert b'"match_count":3' in lines[13]
-    lines[13] = lines[13].replace(b'"match_count":3', b'"match_count":4')
+    assert b'"policy_id":"uk-mvp-2022"' in lines[13]
+    lines[13] = lines[13].replace(b'"policy_id":"uk-mvp-2022"', b'"policy_id":"uk-mvp-2023"')
     write_lines(export, lines)
     assert first(export, signer) == (13, "entry-changed")
 
@@ -127,7 +127,7 @@ def test_changed_entry_byte_is_named(export: Path, signer: Signer) -> None:
 def test_changed_entry_without_leaf_hashes_names_the_range(tmp_path: Path, signer: Signer) -> None:
     export = build_export(tmp_path / "e", LOG, signer, SIZES, with_leaf_hashes=False)
     lines = read_lines(export)
-    lines[13] = lines[13].replace(b'"match_count":3', b'"match_count":4')
+    lines[13] = lines[13].replace(b'"policy_id":"uk-mvp-2022"', b'"policy_id":"uk-mvp-2023"')
     write_lines(export, lines)
     report = verify_export(export, [signer.verifier])
     problem = report.first_problem
@@ -141,7 +141,7 @@ def test_entry_and_its_leaf_hash_both_changed_names_the_range(
     export: Path, signer: Signer
 ) -> None:
     lines = read_lines(export)
-    lines[13] = lines[13].replace(b'"match_count":3', b'"match_count":4')
+    lines[13] = lines[13].replace(b'"policy_id":"uk-mvp-2022"', b'"policy_id":"uk-mvp-2023"')
     write_lines(export, lines)
     hashes = (export / LEAF_HASHES_FILE).read_text().split()
     hashes[13] = leaf_hash(lines[13]).hex()
@@ -184,7 +184,7 @@ def test_reordered_lines_are_named(export: Path, signer: Signer) -> None:
 
 def test_inserted_line_is_named(export: Path, signer: Signer) -> None:
     lines = read_lines(export)
-    forged = entry_bytes(make_entry(13, payload={"decision": "clear"}))
+    forged = entry_bytes(make_entry(13, actor_org="IE-NCCU"))
     lines.insert(13, forged)
     write_lines(export, lines)
     assert first(export, signer) == (13, "entry-changed")
@@ -214,7 +214,7 @@ def test_moved_lines_are_named_exactly_even_without_leaf_hashes(
 def test_changes_after_the_last_checkpoint_are_named(tmp_path: Path, signer: Signer) -> None:
     export = build_export(tmp_path / "e", LOG, signer, (10, 20))
     lines = read_lines(export)
-    lines[24] = lines[24].replace(b'"match_count":4', b'"match_count":1')
+    lines[24] = lines[24].replace(b'"policy_id":"uk-mvp-2022"', b'"policy_id":"uk-mvp-2023"')
     write_lines(export, lines)
     assert first(export, signer) == (24, "leaf-hash-differs")
     lines[22], lines[23] = lines[23], lines[22]
@@ -232,7 +232,7 @@ def test_a_wrong_recorded_leaf_hash_does_not_blame_a_good_entry(
     assert [(p.code, p.index) for p in report.problems] == [("leaf-hashes-wrong", None)]
     # With an entry changed as well, the unauthenticated leaf hashes cannot pin it down.
     lines = read_lines(export)
-    lines[13] = lines[13].replace(b'"match_count":3', b'"match_count":4')
+    lines[13] = lines[13].replace(b'"policy_id":"uk-mvp-2022"', b'"policy_id":"uk-mvp-2023"')
     write_lines(export, lines)
     assert first(export, signer) == (10, "entry-changed")
 
@@ -371,7 +371,9 @@ def test_verify_log_over_database_rows(signer: Signer) -> None:
     )
     assert report.ok
     assert report.verified_size == 30
-    rows[7] = memoryview(LOG[7].replace(b'"match_count":2', b'"match_count":3'))
+    rows[7] = memoryview(
+        LOG[7].replace(b'"policy_id":"uk-mvp-2022"', b'"policy_id":"uk-mvp-2023"')
+    )
     report = verify_log(
         rows, checkpoints, [signer.verifier], leaf_hashes=[leaf_hash(d) for d in LOG]
     )
@@ -422,7 +424,7 @@ def test_command_line_accepts_a_good_export(export: Path, signer: Signer) -> Non
 
 def test_command_line_names_the_first_bad_entry(export: Path, signer: Signer) -> None:
     lines = read_lines(export)
-    lines[13] = lines[13].replace(b'"match_count":3', b'"match_count":4')
+    lines[13] = lines[13].replace(b'"policy_id":"uk-mvp-2022"', b'"policy_id":"uk-mvp-2023"')
     write_lines(export, lines)
     key_file = export.parent / "trusted-keys.txt"
     key_file.write_text(f"# from the operator's website\n{signer.verifier}\n")

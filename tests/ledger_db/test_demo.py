@@ -33,7 +33,7 @@ def test_the_verify_command_fails_on_a_tampered_copy_of_the_demo_ledger(settings
     demo.seed()
     call_command("ledger", "verify", stdout=io.StringIO())
     body = body_of(5)
-    set_body(5, body.replace(b'"v":1', b'"v":2'))
+    set_body(5, body.replace(b'"v":2', b'"v":1'))
     out = io.StringIO()
     with pytest.raises(CommandError, match="entry 5"):
         call_command("ledger", "verify", stdout=out)

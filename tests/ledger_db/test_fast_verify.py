@@ -50,7 +50,7 @@ def test_a_good_log_verifies_quickly(signer):
 def test_tampering_is_named_as_by_the_full_check(signer, tamper, expected):
     log = list(LOG)
     if tamper == "change":
-        log[7] = log[7].replace(b'"match_count":2', b'"match_count":3')
+        log[7] = log[7].replace(b'"policy_id":"uk-mvp-2022"', b'"policy_id":"uk-mvp-2023"')
     elif tamper == "delete":
         del log[7]
     elif tamper == "swap":

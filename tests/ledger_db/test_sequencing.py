@@ -8,7 +8,7 @@ from django.db import transaction
 from safeshare.kernel.transactions import action_transaction, request_transaction
 from safeshare.ledger import service, storage
 from safeshare.ledger.actions import LedgerOutsideTransactionError, append_entry
-from safeshare.ledger.entries import EntryKind, entry_bytes, entry_from_dict
+from safeshare.ledger.entries import EntryKind, commit_reference, entry_bytes, entry_from_dict
 from safeshare.ledger.keys import token_for_person
 from safeshare.ledger.merkle import (
     CompactRange,
@@ -30,9 +30,13 @@ def test_an_append_is_queued_until_sequenced():
     [entry] = append(officer(), 1, [person])
     stored = LedgerEntry.objects.get(pk=entry.pk)
     assert (stored.index, stored.body, stored.leaf_hash) == (None, None, None)
-    assert stored.draft["subjects"] == [token_for_person(person.public_id)]
+    [reference] = LedgerSubject.objects.filter(entry=stored)
+    assert reference.token == token_for_person(person.public_id)
+    assert stored.draft["subjects"] == [
+        commit_reference(bytes(reference.opening), "person", str(person.public_id))
+    ]
+    assert token_for_person(person.public_id) not in str(stored.draft)
     assert "index" not in stored.draft
-    assert LedgerSubject.objects.filter(entry=stored).count() == 1
     assert entry.kind == stored.kind == "personal_data_read"
 
 

@@ -9,7 +9,8 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from safeshare.ledger.models import LedgerEntry
+from safeshare.ledger.entries import commit_reference
+from safeshare.ledger.models import LedgerEntry, LedgerSubject
 from safeshare.matching.actions import RegisterError, do_import_register
 from safeshare.matching.csvfiles import IdentityCsv
 from safeshare.matching.models import RegisterEntry, RegisterImport, RegisterKey
@@ -89,10 +90,15 @@ def test_the_import_has_one_ledger_entry_with_the_count_and_the_file_digest(forc
     payload = entry.draft["payload"]
     assert payload["count"] == 4
     assert payload["reason_code"] == "register_import"
-    assert payload["content_digest"] == hashlib.sha256(REGISTER.encode()).hexdigest()
+    digest = hashlib.sha256(REGISTER.encode()).hexdigest()
+    [reference] = LedgerSubject.objects.filter(entry=entry, field="content_digest")
+    assert reference.token == digest
+    assert payload["content_digest"] == commit_reference(
+        bytes(reference.opening), "content_digest", digest
+    )
     assert entry.draft["subjects"] == []
     assert result.record == RegisterImport.objects.get()
-    assert result.record.content_digest == payload["content_digest"]
+    assert result.record.content_digest == digest
 
 
 def test_a_clearance_finds_an_imported_person_and_names_the_force(force, importer, caseworker):

@@ -48,7 +48,9 @@ def person_tokens(person: Person) -> list[str]:
 def entries_about(person: Person) -> list[LedgerEntry]:
     """Every ledger entry about the person, oldest first."""
     return list(
-        LedgerEntry.objects.filter(subject_rows__token__in=person_tokens(person))
+        LedgerEntry.objects.filter(
+            subject_rows__token__in=person_tokens(person), subject_rows__field="subjects"
+        )
         .distinct()
         .order_by("id")
     )

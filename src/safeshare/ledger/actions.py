@@ -9,6 +9,7 @@ indices, in commit order and without gaps. See docs/adr/0003-ledger-sequencing.m
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Mapping
 
 from django.db import connection
@@ -18,23 +19,32 @@ from safeshare.accounts.actors import Actor
 from safeshare.kernel.policy import policy_in_force
 from safeshare.kernel.transactions import action_transaction
 from safeshare.ledger.entries import (
+    OPENING_BYTES,
+    REFERENCE_FIELDS,
     Entry,
     EntryKind,
     assert_no_personal_data,
+    check_payload_shapes,
+    commit_reference,
     entry_to_dict,
-    format_timestamp,
+    format_coarse_timestamp,
+    public_payload,
 )
 from safeshare.ledger.keys import token_for_person
 from safeshare.ledger.models import LedgerEntry
-from safeshare.ledger.storage import ENTRIES, SUBJECTS, run, run_many
+from safeshare.ledger.storage import ENTRIES, SUBJECT_FIELD, SUBJECTS, run, run_many
 
 
 class LedgerOutsideTransactionError(RuntimeError):
     """An entry must be written in the same transaction as the action it records."""
 
 
-def _insert(kind: str, draft: dict[str, object], created_at: object, tokens: list[str]) -> int:
-    """Insert the queued entry and its subject rows; return the entry's row id.
+Reference = tuple[str, str, bytes]
+"""An entry's reference as stored off the log: (field, keyed token, opening)."""
+
+
+def _insert(kind: str, draft: dict[str, object], created_at: object, refs: list[Reference]) -> int:
+    """Insert the queued entry and its reference rows; return the entry's row id.
 
     Plain SQL: this runs once per action, and the ORM's cost here was most of the append's.
     On PostgreSQL both inserts travel in one statement (one round trip).
@@ -45,10 +55,18 @@ def _insert(kind: str, draft: dict[str, object], created_at: object, tokens: lis
         [(row_id,)] = run(
             f"WITH entry AS (INSERT INTO {ENTRIES} (kind, draft, created_at) "  # noqa: S608
             "VALUES (%s, %s::jsonb, %s) RETURNING id), "
-            f"subject AS (INSERT INTO {SUBJECTS} (entry_id, token) "
-            "SELECT entry.id, token FROM entry, unnest(%s::varchar[]) AS token) "
+            f"subject AS (INSERT INTO {SUBJECTS} (entry_id, field, token, opening) "
+            "SELECT entry.id, r.field, r.token, r.opening FROM entry, "
+            "unnest(%s::varchar[], %s::varchar[], %s::bytea[]) AS r(field, token, opening)) "
             "SELECT id FROM entry",
-            [kind, draft_json, created, tokens],
+            [
+                kind,
+                draft_json,
+                created,
+                [ref[0] for ref in refs],
+                [ref[1] for ref in refs],
+                [ref[2] for ref in refs],
+            ],
         )
         return row_id
     [(row_id,)] = run(
@@ -56,12 +74,19 @@ def _insert(kind: str, draft: dict[str, object], created_at: object, tokens: lis
         "RETURNING id",
         [kind, draft_json, created],
     )
-    if tokens:
+    if refs:
         run_many(
-            f"INSERT INTO {SUBJECTS} (entry_id, token) VALUES (%s, %s)",  # noqa: S608
-            [(row_id, token) for token in tokens],
+            f"INSERT INTO {SUBJECTS} (entry_id, field, token, opening) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s)",
+            [(row_id, *ref) for ref in refs],
         )
     return row_id
+
+
+def _committed(namespace: str, identifier: str) -> tuple[str, bytes]:
+    """A fresh opening and the commitment it opens (docs/adr/0007-unlinkable-entries.md)."""
+    opening = os.urandom(OPENING_BYTES)
+    return commit_reference(opening, namespace, identifier), opening
 
 
 def append_entry(
@@ -75,30 +100,49 @@ def append_entry(
 ) -> LedgerEntry:
     """Queue an entry in the caller's transaction (DESIGN.md invariant 3).
 
-    ``subjects`` are people's public ids; they are stored only as keyed tokens. The payload is
-    checked against the ledger's allow-list, so no personal data can be written.
+    ``subjects`` are people's public ids; the payload's record fields hold the keyed tokens of
+    ``keys.token_for_record``. The payload is checked against the ledger's allow-list, so no
+    personal data can be written, and only the fields the entry's kind publishes are kept
+    (``entries.public_payload``). In the entry every person, record and document digest becomes
+    a hiding commitment with its own random opening; the openings and the keyed tokens stay in
+    the database (``LedgerSubject``), so only the service can find an entry's people again.
     """
     if not connection.in_atomic_block:
         raise LedgerOutsideTransactionError(
             "append_entry must run inside the action's transaction"
         )
-    tokens = sorted({token_for_person(subject) for subject in subjects})
+    kind = EntryKind(kind)
+    given = dict(payload or {})
+    check_payload_shapes(given)
+    public = public_payload(kind, given)
+    refs: list[Reference] = []
+    commitments = []
+    for public_id in dict.fromkeys(str(subject) for subject in subjects):
+        commitment, opening = _committed("person", public_id)
+        commitments.append(commitment)
+        refs.append((SUBJECT_FIELD, token_for_person(public_id), opening))
+    for name in sorted(REFERENCE_FIELDS.intersection(public)):
+        value = public[name]
+        if value is None:
+            continue
+        public[name], opening = _committed(name, str(value))
+        refs.append((name, str(value), opening))
     now = timezone.now()
     draft = Entry(
         index=0,
-        kind=EntryKind(kind),
+        kind=kind,
         policy_id=policy_id,
         policy_version=policy_version,
         actor_org=actor.org_code,
         actor_role=actor.role.value,
-        timestamp=format_timestamp(now),
-        subjects=tuple(tokens),
-        payload=dict(payload or {}),
+        timestamp=format_coarse_timestamp(now),
+        subjects=tuple(sorted(commitments)),
+        payload=public,
     )
     fields = entry_to_dict(draft)
     assert_no_personal_data(fields)
     del fields["index"]
-    row_id = _insert(draft.kind.value, fields, now, tokens)
+    row_id = _insert(draft.kind.value, fields, now, refs)
     return LedgerEntry.from_db(
         connection.alias,
         ["id", "index", "kind", "draft", "body", "leaf_hash", "created_at"],

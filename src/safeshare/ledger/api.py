@@ -1,6 +1,10 @@
 """The ledger's API: the latest checkpoint, entries, inclusion and consistency proofs, the key.
 
-The ledger holds no personal data, so any token with the ``ledger:read`` scope may read it.
+The ledger holds no personal data, and from entry format 2 nothing that links people (each
+reference is a hiding commitment with its own opening), so any token with the ``ledger:read``
+scope may read its public form: checkpoints, proofs, keys and format-2 entries. Entries of format
+1 held keyed tokens that repeat from entry to entry; they are served as leaf hashes only (enough
+to rebuild the tree and check every proof), never re-published.
 Hashes and proof nodes are base64 (as in checkpoints); entries are given as their exact
 canonical JSON text, whose UTF-8 bytes are the Merkle leaf data. Nothing here signs or writes.
 """
@@ -18,6 +22,7 @@ from safeshare.api_kit import ApiProblem, require_scope
 from safeshare.kernel.roles import Scope
 from safeshare.ledger import service, signing
 from safeshare.ledger.checkpoint import CheckpointError, parse_checkpoint
+from safeshare.ledger.entries import ENTRY_FORMAT_VERSION, entry_format
 
 router = Router(tags=["Ledger"])
 
@@ -100,7 +105,23 @@ def latest_checkpoint(request: HttpRequest, query: Query[FormatQuery]):
 class EntryOut(Schema):
     index: int
     leaf_hash: str = Field(description="SHA-256(0x00 ‖ entry), base64, as recorded.")
-    entry: str = Field(description="The entry's canonical JSON; its UTF-8 bytes are the leaf.")
+    entry: str | None = Field(
+        description="The entry's canonical JSON; its UTF-8 bytes are the leaf. Null for an "
+        "entry of format 1, whose keyed tokens would let readers link people: only its leaf "
+        "hash is served (docs/adr/0007-unlinkable-entries.md)."
+    )
+    withheld: bool = Field(
+        default=False, description="True when only the leaf hash of the entry is served."
+    )
+
+
+def _entry_out(index: int, leaf: bytes | memoryview | None, body: bytes | None) -> EntryOut:
+    data = bytes(body or b"")
+    if entry_format(data) != ENTRY_FORMAT_VERSION:
+        return EntryOut(index=index, leaf_hash=_b64(leaf or b""), entry=None, withheld=True)
+    return EntryOut(
+        index=index, leaf_hash=_b64(leaf or b""), entry=data.decode("utf-8", "replace")
+    )
 
 
 class EntriesOut(Schema):
@@ -144,13 +165,7 @@ def entries(request: HttpRequest, query: Query[RangeQuery]):
         end=end,
         log_size=size,
         entries=[
-            EntryOut(
-                index=row.index,
-                leaf_hash=_b64(row.leaf_hash or b""),
-                entry=bytes(row.body or b"").decode("utf-8", "replace"),
-            )
-            for row in rows
-            if row.index is not None
+            _entry_out(row.index, row.leaf_hash, row.body) for row in rows if row.index is not None
         ],
     )
 

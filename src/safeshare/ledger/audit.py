@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 from safeshare.accounts.actors import Actor
 from safeshare.kernel.policy import policy_in_force
 from safeshare.kernel.transactions import action_transaction
-
-if TYPE_CHECKING:  # the ledger sits below people: it only names the type
-    from safeshare.people.models import Person
 from safeshare.ledger.actions import append_entry
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.models import LedgerEntry
+
+if TYPE_CHECKING:  # the ledger sits below people: it only names the type
+    from safeshare.people.models import Person
 
 
 def do_record_personal_data_read(

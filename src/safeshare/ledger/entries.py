@@ -21,8 +21,14 @@ from enum import StrEnum
 from functools import lru_cache
 from hashlib import sha256
 
-ENTRY_FORMAT_VERSION = 1
-"""Value of the ``v`` field of every entry written in this format."""
+ENTRY_FORMAT_VERSION = 2
+"""Value of the ``v`` field of every entry written now (docs/adr/0007-unlinkable-entries.md)."""
+
+LEGACY_FORMAT_VERSION = 1
+"""The first format, whose keyed tokens are the same in every entry (still verified, never
+written). Its entries stay leaves of the tree; the API serves them as leaf hashes only."""
+
+FORMAT_VERSIONS = frozenset({LEGACY_FORMAT_VERSION, ENTRY_FORMAT_VERSION})
 
 MIN_TOKEN_KEY_BYTES = 32
 """Shortest key accepted for keyed tokens."""
@@ -48,6 +54,7 @@ class EntryKind(StrEnum):
     SAR_EXPORT = "sar_export"
     POLICY_ACTIVATED = "policy_activated"
     KEY_ROTATED = "key_rotated"
+    FORMAT_CHANGED = "format_changed"
 
 
 class EntryError(ValueError):
@@ -160,12 +167,42 @@ def person_token(key: bytes, identifier: str) -> str:
     return record_token(key, "person", identifier)
 
 
+# --- Hiding commitments (format 2) -----------------------------------------------------------
+
+COMMITMENT_DOMAIN = b"safeshare/ledger/reference/v2\x00"
+"""Domain separation for reference commitments (never changes within format 2)."""
+
+OPENING_BYTES = 32
+"""Length of a commitment's random opening."""
+
+
+def commit_reference(opening: bytes, namespace: str, identifier: str) -> str:
+    """``SHA-256(domain ‖ opening ‖ namespace ":" identifier)`` in lower-case hex.
+
+    With a fresh random 32-byte ``opening`` for every (entry, reference), two commitments to the
+    same person or record cannot be told apart from commitments to different ones by anyone who
+    does not hold the openings (which the operator keeps off the log). Whoever is given the
+    opening and the identifier can check that the commitment is theirs, and learns nothing about
+    the entry's other references.
+    """
+    if len(opening) != OPENING_BYTES:
+        raise ValueError(f"an opening must be {OPENING_BYTES} bytes")
+    if not _NAMESPACE.fullmatch(namespace):
+        raise ValueError(f"bad reference namespace {namespace!r}")
+    return sha256(COMMITMENT_DOMAIN + opening + f"{namespace}:{identifier}".encode()).hexdigest()
+
+
 def format_timestamp(moment: datetime) -> str:
     """Format an aware datetime as an RFC 3339 UTC timestamp with microseconds."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("the timestamp must be timezone-aware")
     naive = moment.astimezone(UTC).replace(tzinfo=None)
     return naive.isoformat(timespec="microseconds") + "Z"
+
+
+def format_coarse_timestamp(moment: datetime) -> str:
+    """The timestamp of a format-2 entry: to the minute (seconds and microseconds are zero)."""
+    return format_timestamp(moment.replace(second=0, microsecond=0))
 
 
 # --- Value shapes ----------------------------------------------------------------------------
@@ -246,7 +283,10 @@ def _list_of(check: Callable[[object], bool]) -> Callable[[object], bool]:
 
 _TOKENS = _list_of(_HEX64)
 TOKEN = ValueShape(
-    "token", "keyed hash (64 hex digits) from `record_token`/`person_token`", _HEX64
+    "token",
+    "format 2: hiding commitment (64 hex digits) with a fresh opening per entry; format 1: "
+    "keyed hash from `record_token`/`person_token`",
+    _HEX64,
 )
 DIGEST = ValueShape("digest", "SHA-256 (64 hex digits) of a document kept off the ledger", _HEX64)
 CODE = ValueShape("code", "snake_case code from a closed list in SafeShare, e.g. `blocked`", _CODE)
@@ -327,6 +367,9 @@ PAYLOAD_FIELDS: dict[str, ValueShape] = {
     "verifier_key": VERIFIER_KEY,
     "previous_verifier_key": VERIFIER_KEY,
     "key_hash": KEY_HASH,
+    # Entry formats (the format_changed entry).
+    "entry_format": COUNT,
+    "previous_entry_format": COUNT,
 }
 """Every field an entry payload may hold, and the shape of its value. Values may also be null.
 
@@ -334,6 +377,79 @@ To record a new fact, add a field here with the narrowest shape that fits. Never
 that admits free text: names, addresses, dates of birth, nationalities, document numbers,
 crime references, narratives and reasons in words stay in the database, off the ledger.
 """
+
+REFERENCE_FIELDS: frozenset[str] = frozenset(
+    [name for name, shape in PAYLOAD_FIELDS.items() if shape is TOKEN]
+    + ["content_digest", "reason_digest"]
+)
+"""Payload fields that refer to a person's records or documents. In format 2 each value is a
+hiding commitment with its own opening (``commit_reference``), never a repeated token."""
+
+_COUNTS = ("count", "blocked_count", "hold_count", "clear_count")
+V2_PAYLOAD_FIELDS: dict[EntryKind, frozenset[str]] = {
+    kind: frozenset(names)
+    for kind, names in {
+        EntryKind.DISCLOSURE: (
+            "referral", "case", "channel", "recipient_org", "referring_org", "fields",
+        ),
+        EntryKind.REFERRAL: (
+            "referral", "case", "channel", "recipient_org", "referring_org", "fields",
+        ),
+        EntryKind.CLEARANCE_DECISION: (
+            "clearance", "protection", "sweep", "decision", "purpose", "match_count",
+            "reason_code", "content_digest", *_COUNTS,
+        ),
+        EntryKind.REVIEW_RESOLVED: ("review", "clearance", "outcome", "decision"),
+        EntryKind.OVERRIDE_REQUESTED: ("override", "clearance", "exception"),
+        EntryKind.OVERRIDE_APPROVED: (
+            "override", "clearance", "exception", "decision", "approver_role", "approver_org",
+        ),
+        EntryKind.OVERRIDE_REFUSED: (
+            "override", "clearance", "exception", "decision", "approver_role", "approver_org",
+        ),
+        EntryKind.PROTECTION_OPENED: (
+            "protection", "case", "record", "count", "reason_code", "content_digest",
+        ),
+        EntryKind.PROTECTION_STATUS_CHANGED: ("protection",),
+        EntryKind.PROTECTION_CLOSED: ("protection",),
+        EntryKind.CASE_EVENT: ("case",),
+        EntryKind.PERSONAL_DATA_READ: ("purpose", "count"),
+        EntryKind.ADVICE_ISSUED: ("advice_pack", "protection", "channel", "content_digest"),
+        EntryKind.LETTER_ISSUED: ("letter", "protection", "channel"),
+        EntryKind.SAR_EXPORT: ("record", "count", "content_digest"),
+        EntryKind.POLICY_ACTIVATED: (
+            "policy_mode", "jurisdiction", "previous_policy_version", "effective_date",
+        ),
+        EntryKind.KEY_ROTATED: (
+            "key_purpose", "verifier_key", "previous_verifier_key", "key_hash",
+        ),
+        EntryKind.FORMAT_CHANGED: ("entry_format", "previous_entry_format"),
+    }.items()
+}  # fmt: skip
+"""The payload fields a format-2 entry of each kind may hold (docs/ledger.md explains each).
+
+Callers may pass more (the facts stay in their own tables, where the keyed statistics read
+them); ``public_payload`` keeps only these. Profiling details (party roles, case stages and
+events, protection statuses, advice routes, event dates, links between entries) are not
+published."""
+
+PUBLISHED_REASON_CODES = frozenset(
+    {"screen", "sweep", "scheduled_action_suspended", "register_import"}
+)
+"""The only ``reason_code`` values a format-2 entry publishes: how a clearance was asked (one
+person, a bulk screen, a sweep of the caseload, a suspension) or that protections came from a
+force's register import. Reasons that profile a person (referral triggers, NRM stages, merges)
+are not published."""
+
+
+def public_payload(kind: EntryKind | str, payload: Mapping[str, object]) -> dict[str, object]:
+    """The part of ``payload`` that a format-2 entry of ``kind`` publishes."""
+    allowed = V2_PAYLOAD_FIELDS[EntryKind(kind)]
+    kept = {name: value for name, value in payload.items() if name in allowed}
+    if "reason_code" in kept and kept["reason_code"] not in PUBLISHED_REASON_CODES:
+        del kept["reason_code"]
+    return kept
+
 
 _KINDS = frozenset(EntryKind)
 _REPEATED_SHAPES: dict[str, Callable[[object], bool]] = {
@@ -376,8 +492,9 @@ def assert_no_personal_data(entry_dict: Mapping[str, object]) -> None:
         value = entry_dict[name]
         if not isinstance(value, str) or not _repeated_value_ok(name, str(value)):
             raise PersonalDataError(f"field {name!r} has a value of the wrong shape")
-    if entry_dict["v"] != ENTRY_FORMAT_VERSION or not _is_count(entry_dict["v"]):
-        raise PersonalDataError(f"field 'v' must be {ENTRY_FORMAT_VERSION}")
+    version = entry_dict["v"]
+    if not _is_count(version) or version not in FORMAT_VERSIONS:
+        raise PersonalDataError(f"field 'v' must be one of {sorted(FORMAT_VERSIONS)}")
     if not _is_count(entry_dict["index"]):
         raise PersonalDataError("field 'index' must be a non-negative integer")
     if not _is_timestamp(entry_dict["timestamp"]):
@@ -387,12 +504,38 @@ def assert_no_personal_data(entry_dict: Mapping[str, object]) -> None:
     payload = entry_dict["payload"]
     if type(payload) is not dict and not isinstance(payload, Mapping):
         raise PersonalDataError("payload must be a JSON object")
+    check_payload_shapes(payload)
+    if version == ENTRY_FORMAT_VERSION:
+        _check_format_2(entry_dict, payload)
+    elif entry_dict["kind"] == EntryKind.FORMAT_CHANGED:
+        raise PersonalDataError("a format_changed entry must be written in the new format")
+
+
+def check_payload_shapes(payload: Mapping[object, object]) -> None:
+    """Raise ``PersonalDataError`` unless every payload field is on the allow-list with a value
+    of its shape (or null)."""
     for name, value in payload.items():
         shape = PAYLOAD_FIELDS.get(name) if isinstance(name, str) else None
         if shape is None:
             raise PersonalDataError(f"payload field {name!r} is not on the allow-list")
         if value is not None and not shape.check(value):
             raise PersonalDataError(f"payload field {name!r} must be a {shape.name}")
+
+
+def _check_format_2(entry_dict: Mapping[str, object], payload: Mapping[str, object]) -> None:
+    """Format 2 publishes less: only its kind's fields, and times to the minute."""
+    allowed = V2_PAYLOAD_FIELDS[EntryKind(entry_dict["kind"])]
+    extra = sorted(str(name) for name in payload if name not in allowed)
+    if extra:
+        raise PersonalDataError(
+            f"payload fields {extra} are not published in a {entry_dict['kind']} entry "
+            f"of format {ENTRY_FORMAT_VERSION}"
+        )
+    reason = payload.get("reason_code")
+    if reason is not None and reason not in PUBLISHED_REASON_CODES:
+        raise PersonalDataError(f"reason_code {reason!r} is not published in format 2")
+    if not str(entry_dict["timestamp"]).endswith(":00.000000Z"):
+        raise PersonalDataError("a format-2 timestamp is given to the minute")
 
 
 # --- Entries ---------------------------------------------------------------------------------
@@ -411,6 +554,7 @@ class Entry:
     timestamp: str
     subjects: tuple[str, ...] = ()
     payload: Mapping[str, PayloadValue] = field(default_factory=dict)
+    version: int = ENTRY_FORMAT_VERSION
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", EntryKind(self.kind))
@@ -421,7 +565,7 @@ class Entry:
 def entry_to_dict(entry: Entry) -> dict[str, object]:
     """Return the JSON object form of an entry (not yet validated)."""
     return {
-        "v": ENTRY_FORMAT_VERSION,
+        "v": entry.version,
         "index": entry.index,
         "kind": entry.kind.value,
         "policy_id": entry.policy_id,
@@ -454,6 +598,7 @@ def entry_from_dict(entry_dict: Mapping[str, object]) -> Entry:
         timestamp=str(entry_dict["timestamp"]),
         subjects=tuple(subjects),
         payload=payload,
+        version=int(entry_dict["v"]),  # type: ignore[call-overload]
     )
 
 
@@ -476,3 +621,13 @@ def parse_entry_dict(data: bytes) -> dict[str, object]:
 def parse_entry(data: bytes) -> Entry:
     """Decode entry bytes into an ``Entry``, raising ``EntryError`` if they are not valid."""
     return entry_from_dict(parse_entry_dict(data))
+
+
+_FORMAT_SUFFIX = re.compile(rb'"v":([0-9]{1,9})}\Z')
+
+
+def entry_format(data: bytes) -> int | None:
+    """The format (``v``) of an entry's canonical bytes, read from its end (``v`` sorts last),
+    or ``None`` if the bytes do not end like an entry."""
+    match = _FORMAT_SUFFIX.search(data[-20:])
+    return int(match[1]) if match else None

@@ -32,22 +32,39 @@ class LedgerEntry(models.Model):
 
 
 class LedgerSubject(models.Model):
-    """A person an entry is about, as a keyed token: how a victim's disclosures are found."""
+    """A person or record an entry refers to, under the operator's keyed token: how the service
+    (and only the service) finds every entry about a person, case or record.
 
-    # Indexed by the unique (entry, token) constraint below; a second index would only cost
-    # every append another write.
+    From entry format 2 the entry itself holds a hiding commitment with a fresh ``opening``
+    per (entry, reference), kept here, off the log: the victim's receipt carries the opening of
+    their own reference. Deleting an opening makes that reference permanently unlinkable.
+    Format-1 rows have no opening (their entries hold the keyed token itself).
+    """
+
+    # Indexed by the unique (entry, field, token) constraint below; a second index would only
+    # cost every append another write.
     entry = models.ForeignKey(
         LedgerEntry, on_delete=models.PROTECT, related_name="subject_rows", db_index=False
     )
+    field = models.CharField(
+        max_length=32,
+        db_default="subjects",
+        help_text="``subjects`` for a person, else the payload field the reference is in.",
+    )
     token = models.CharField(max_length=64, db_index=True)
+    opening = models.BinaryField(
+        max_length=32, null=True, blank=True, help_text="The commitment's opening (format 2)."
+    )
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["entry", "token"], name="unique_entry_subject")
+            models.UniqueConstraint(
+                fields=["entry", "field", "token"], name="unique_entry_reference"
+            )
         ]
 
     def __str__(self) -> str:
-        return f"Subject {self.token[:12]}… of ledger entry {self.entry_id}"
+        return f"Reference {self.field} {self.token[:12]}… of ledger entry {self.entry_id}"
 
 
 class LedgerCheckpoint(models.Model):

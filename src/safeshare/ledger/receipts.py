@@ -8,8 +8,16 @@ checkpoint signature.
 
 JSON form (``receipt_to_json``)::
 
-    {"format": "safeshare-ledger-receipt/1", "index": 41, "leaf_hash": "<base64>",
-     "checkpoint": "<signed checkpoint text>", "inclusion_proof": ["<base64>", ...]}
+    {"format": "safeshare-ledger-receipt/2", "index": 41, "leaf_hash": "<base64>",
+     "checkpoint": "<signed checkpoint text>", "inclusion_proof": ["<base64>", ...],
+     "openings": [{"namespace": "person", "identifier": "<public id>",
+                   "opening": "<64 hex digits>"}]}
+
+From entry format 2 an entry names people only by hiding commitments
+(``entries.commit_reference``). The receipt given to a person carries the openings of their own
+commitments in the entry, so that they (and anyone they show it to) can check that the entry is
+about them; it opens nothing else in the entry. A receipt with no openings (format 1 entries) is
+written in the ``/1`` form.
 """
 
 from __future__ import annotations
@@ -21,10 +29,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from safeshare.ledger.checkpoint import Checkpoint, CheckpointError, VerifierKey, verify_checkpoint
-from safeshare.ledger.entries import EntryError, parse_canonical_json
+from safeshare.ledger.entries import (
+    OPENING_BYTES,
+    REFERENCE_FIELDS,
+    EntryError,
+    commit_reference,
+    parse_canonical_json,
+)
 from safeshare.ledger.merkle import HASH_SIZE, leaf_hash, verify_inclusion
 
-RECEIPT_FORMAT = "safeshare-ledger-receipt/1"
+RECEIPT_FORMAT = "safeshare-ledger-receipt/2"
+LEGACY_RECEIPT_FORMAT = "safeshare-ledger-receipt/1"
+RECEIPT_FORMATS = frozenset({RECEIPT_FORMAT, LEGACY_RECEIPT_FORMAT})
 
 
 class ReceiptError(ValueError):
@@ -32,20 +48,39 @@ class ReceiptError(ValueError):
 
 
 @dataclass(frozen=True)
+class Opening:
+    """What opens one commitment in an entry (``entries.commit_reference``)."""
+
+    namespace: str
+    identifier: str
+    opening: bytes
+
+    def commitment(self) -> str:
+        """The commitment this opens."""
+        return commit_reference(self.opening, self.namespace, self.identifier)
+
+
+@dataclass(frozen=True)
 class Receipt:
-    """Proof that ``leaf_hash`` is the leaf of entry ``index`` in the tree ``checkpoint`` signs."""
+    """Proof that ``leaf_hash`` is the leaf of entry ``index`` in the tree ``checkpoint`` signs,
+    and (``openings``) that the entry refers to the receipt's holder."""
 
     index: int
     leaf_hash: bytes
     checkpoint: str
     inclusion_proof: tuple[bytes, ...]
+    openings: tuple[Opening, ...] = ()
 
 
 def make_receipt(
-    index: int, leaf_hash: bytes, checkpoint: str, inclusion_proof: Sequence[bytes]
+    index: int,
+    leaf_hash: bytes,
+    checkpoint: str,
+    inclusion_proof: Sequence[bytes],
+    openings: Sequence[Opening] = (),
 ) -> Receipt:
     """Build a receipt (the proof is for ``index`` in the checkpoint's tree size)."""
-    return Receipt(index, leaf_hash, checkpoint, tuple(inclusion_proof))
+    return Receipt(index, leaf_hash, checkpoint, tuple(inclusion_proof), tuple(openings))
 
 
 def _b64(data: bytes) -> str:
@@ -54,14 +89,20 @@ def _b64(data: bytes) -> str:
 
 def receipt_to_json(receipt: Receipt) -> str:
     """Return the receipt as compact JSON text."""
+    data: dict[str, object] = {
+        "format": RECEIPT_FORMAT if receipt.openings else LEGACY_RECEIPT_FORMAT,
+        "index": receipt.index,
+        "leaf_hash": _b64(receipt.leaf_hash),
+        "checkpoint": receipt.checkpoint,
+        "inclusion_proof": [_b64(node) for node in receipt.inclusion_proof],
+    }
+    if receipt.openings:
+        data["openings"] = [
+            {"namespace": o.namespace, "identifier": o.identifier, "opening": o.opening.hex()}
+            for o in receipt.openings
+        ]
     return json.dumps(
-        {
-            "format": RECEIPT_FORMAT,
-            "index": receipt.index,
-            "leaf_hash": _b64(receipt.leaf_hash),
-            "checkpoint": receipt.checkpoint,
-            "inclusion_proof": [_b64(node) for node in receipt.inclusion_proof],
-        },
+        data,
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,
@@ -86,7 +127,7 @@ def receipt_from_json(text: str | bytes) -> Receipt:
         data = json.loads(text)
     except (UnicodeError, ValueError) as error:
         raise ReceiptError("a receipt must be JSON") from error
-    if not isinstance(data, dict) or data.get("format") != RECEIPT_FORMAT:
+    if not isinstance(data, dict) or data.get("format") not in RECEIPT_FORMATS:
         raise ReceiptError(f"not a {RECEIPT_FORMAT} receipt")
     index = data.get("index")
     if isinstance(index, bool) or not isinstance(index, int) or index < 0:
@@ -102,7 +143,40 @@ def receipt_from_json(text: str | bytes) -> Receipt:
         leaf_hash=_hash_from_b64(data.get("leaf_hash"), "leaf_hash"),
         checkpoint=checkpoint,
         inclusion_proof=tuple(_hash_from_b64(node, "inclusion proof node") for node in proof),
+        openings=_openings_from_json(data.get("openings", [])),
     )
+
+
+def _openings_from_json(value: object) -> tuple[Opening, ...]:
+    if not isinstance(value, list):
+        raise ReceiptError("the openings must be a list")
+    openings = []
+    for item in value:
+        if not isinstance(item, dict):
+            raise ReceiptError("an opening must be an object")
+        namespace, identifier, opening = (
+            item.get("namespace"),
+            item.get("identifier"),
+            item.get("opening"),
+        )
+        if not isinstance(namespace, str) or not isinstance(identifier, str):
+            raise ReceiptError("an opening needs a namespace and an identifier")
+        if not isinstance(opening, str) or len(opening) != 2 * OPENING_BYTES:
+            raise ReceiptError(f"an opening must be {2 * OPENING_BYTES} hex digits")
+        try:
+            openings.append(Opening(namespace, identifier, bytes.fromhex(opening)))
+        except ValueError as error:
+            raise ReceiptError("an opening must be hex digits") from error
+    return tuple(openings)
+
+
+def _references(entry: dict[str, object]) -> set[str]:
+    """Every commitment in an entry: its subjects and its payload's reference fields."""
+    found = {str(token) for token in entry.get("subjects") or []}
+    payload = entry.get("payload")
+    if isinstance(payload, dict):
+        found.update(str(payload[name]) for name in REFERENCE_FIELDS if payload.get(name))
+    return found
 
 
 def check_receipt(
@@ -134,6 +208,18 @@ def check_receipt(
             raise ReceiptError(f"entry: {error}") from error
         if not isinstance(entry, dict) or entry.get("index") != receipt.index:
             raise ReceiptError("the entry's index is not the receipt's index")
+        if receipt.openings:
+            references = _references(entry)
+            for opening in receipt.openings:
+                try:
+                    commitment = opening.commitment()
+                except ValueError as error:
+                    raise ReceiptError(f"opening: {error}") from error
+                if commitment not in references:
+                    raise ReceiptError(
+                        f"the opening for {opening.namespace} {opening.identifier} does not "
+                        "open any reference in the entry"
+                    )
     if claimed != receipt.leaf_hash:
         raise ReceiptError("the entry does not match the receipt's leaf hash")
     if not verify_inclusion(

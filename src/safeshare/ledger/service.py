@@ -26,7 +26,15 @@ from safeshare.ledger.checkpoint import (
     sign_checkpoint,
     verify_checkpoint,
 )
-from safeshare.ledger.entries import EntryError, entry_bytes, entry_from_dict
+from safeshare.ledger.entries import (
+    ENTRY_FORMAT_VERSION,
+    LEGACY_FORMAT_VERSION,
+    Entry,
+    EntryError,
+    EntryKind,
+    entry_bytes,
+    entry_from_dict,
+)
 from safeshare.ledger.export import ExportSummary, write_export
 from safeshare.ledger.keys import token_for_person
 from safeshare.ledger.merkle import (
@@ -37,8 +45,8 @@ from safeshare.ledger.merkle import (
     leaf_hash,
     verify_consistency,
 )
-from safeshare.ledger.models import LedgerCheckpoint, LedgerEntry
-from safeshare.ledger.receipts import Receipt, make_receipt
+from safeshare.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerSubject
+from safeshare.ledger.receipts import Opening, Receipt, make_receipt
 from safeshare.ledger.verify import Problem, VerificationReport, verify_log
 
 logger = logging.getLogger(__name__)
@@ -92,8 +100,23 @@ def _sequence_batch(limit: int) -> int:
                 nodes[node] = digest
 
         rows = []
-        for offset, (row_id, draft) in enumerate(queued):
-            index = size + offset
+        switches = []
+        version = storage.last_entry_format(size)
+        index = size
+        for row_id, draft in queued:
+            drafted = draft.get("v")
+            if drafted == ENTRY_FORMAT_VERSION and version == LEGACY_FORMAT_VERSION:
+                data = entry_bytes(_format_changed_entry(index, draft))
+                digest = leaf_hash(data)
+                compact.append(digest, on_node=keep)
+                switches.append((index, data, digest))
+                index += 1
+            elif drafted != ENTRY_FORMAT_VERSION and version == ENTRY_FORMAT_VERSION:
+                raise SequencingError(
+                    f"queued ledger row {row_id} is in format {drafted!r}, but the log has "
+                    f"moved to format {ENTRY_FORMAT_VERSION}: stop the old version's writers"
+                )
+            version = drafted
             try:
                 data = entry_bytes(entry_from_dict({**draft, "index": index}))
             except (EntryError, KeyError, TypeError, ValueError) as error:
@@ -103,9 +126,39 @@ def _sequence_batch(limit: int) -> int:
             digest = leaf_hash(data)
             compact.append(digest, on_node=keep)
             rows.append((row_id, index, data, digest))
+            index += 1
+        for position, data, digest in switches:
+            LedgerEntry.objects.create(
+                index=position,
+                kind=EntryKind.FORMAT_CHANGED.value,
+                draft={},
+                body=data,
+                leaf_hash=digest,
+            )
         storage.store_sequenced(rows)
         storage.DatabaseSubtreeCache().put_many(nodes)
         return len(rows)
+
+
+FORMAT_CHANGE_ORG = "SAFESHARE"
+"""``actor_org`` of the ``format_changed`` entry: the service itself, not a person's action."""
+
+
+def _format_changed_entry(index: int, draft: dict[str, object]) -> Entry:
+    """The entry that records, in the log itself, that the entry format changes here."""
+    return Entry(
+        index=index,
+        kind=EntryKind.FORMAT_CHANGED,
+        policy_id=str(draft["policy_id"]),
+        policy_version=str(draft["policy_version"]),
+        actor_org=FORMAT_CHANGE_ORG,
+        actor_role="system",
+        timestamp=str(draft["timestamp"]),
+        payload={
+            "entry_format": ENTRY_FORMAT_VERSION,
+            "previous_entry_format": LEGACY_FORMAT_VERSION,
+        },
+    )
 
 
 def sequence_pending(limit: int | None = None) -> int:
@@ -258,27 +311,47 @@ def entries_range(start: int, end: int) -> list[LedgerEntry]:
 # --- Receipts --------------------------------------------------------------------------------
 
 
-def _person_tokens(person: object) -> list[str]:
-    """The person's token, and those of any person records merged into them."""
+def _person_tokens(person: object) -> dict[str, str]:
+    """The person's token, and those of any person records merged into them: token -> id."""
     ids = [person.public_id]  # type: ignore[attr-defined]
     merged = getattr(person, "merged_from", None) if getattr(person, "pk", None) else None
     if merged is not None:
         ids += list(merged.values_list("public_id", flat=True))
-    return [token_for_person(public_id) for public_id in ids]
+    return {token_for_person(public_id): str(public_id) for public_id in ids}
+
+
+def person_openings(person: object) -> dict[int, list[Opening]]:
+    """The openings of the person's commitments (format 2), by entry row id, found through the
+    keyed tokens; each entry's list is in a fixed order."""
+    tokens = _person_tokens(person)
+    openings: dict[int, list[Opening]] = {}
+    for entry_id, token, opening in LedgerSubject.objects.filter(
+        token__in=tokens, field=storage.SUBJECT_FIELD, opening__isnull=False
+    ).values_list("entry_id", "token", "opening"):
+        openings.setdefault(entry_id, []).append(Opening("person", tokens[token], bytes(opening)))
+    for found in openings.values():
+        found.sort(key=lambda item: item.identifier)
+    return openings
 
 
 def receipts_for_person(person: object) -> list[tuple[LedgerEntry, Receipt | None]]:
     """Every entry about the person, newest first, each with its receipt.
 
     Queued entries are sequenced first (cheap; never signs). The receipt proves inclusion in
-    the latest signed checkpoint; it is ``None`` for an entry that no checkpoint covers yet.
+    the latest signed checkpoint and, for a format-2 entry, carries the openings of the
+    person's own commitments in it (nobody else's); it is ``None`` for an entry that no
+    checkpoint covers yet. Found through the keyed tokens, which only the service holds.
     """
     try:
         sequence_pending()
     except (LedgerIntegrityError, SequencingError):
         logger.exception("The ledger could not sequence queued entries")
+    tokens = _person_tokens(person)
+    openings = person_openings(person)
     entries = list(
-        LedgerEntry.objects.filter(subject_rows__token__in=_person_tokens(person))
+        LedgerEntry.objects.filter(
+            subject_rows__token__in=tokens, subject_rows__field=storage.SUBJECT_FIELD
+        )
         .distinct()
         .order_by(F("index").desc(nulls_first=True), "-id")
     )
@@ -294,7 +367,13 @@ def receipts_for_person(person: object) -> list[tuple[LedgerEntry, Receipt | Non
             and entry.leaf_hash is not None
         ):
             proof = tree.inclusion_proof(entry.index, checkpoint.size)
-            receipt = make_receipt(entry.index, bytes(entry.leaf_hash), checkpoint.note, proof)
+            receipt = make_receipt(
+                entry.index,
+                bytes(entry.leaf_hash),
+                checkpoint.note,
+                proof,
+                openings=openings.get(entry.pk, []),
+            )
         result.append((entry, receipt))
     return result
 

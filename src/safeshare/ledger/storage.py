@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 from django.db import connection
 
+from safeshare.ledger.entries import entry_format
 from safeshare.ledger.merkle import NodeId, TreeStore, _perfect_nodes
 from safeshare.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerSubject, LedgerSubtree
 
@@ -38,6 +39,8 @@ SUBJECTS = _table(LedgerSubject)
 SUBTREES = _table(LedgerSubtree)
 CHECKPOINTS = _table(LedgerCheckpoint)
 INDEX = '"index"'
+SUBJECT_FIELD = "subjects"
+"""``LedgerSubject.field`` of a person the entry is about."""
 
 
 def _sql(text: str) -> str:
@@ -93,6 +96,20 @@ def sequenced_size() -> int:
 def has_queued() -> bool:
     """Whether any entry waits for an index (a cheap look, outside any lock)."""
     return bool(run(f"SELECT 1 FROM {ENTRIES} WHERE {INDEX} IS NULL LIMIT 1"))  # noqa: S608
+
+
+def last_entry_format(size: int) -> int | None:
+    """The format (``v``) of the last sequenced entry, or ``None`` for an empty log.
+
+    Canonical JSON sorts its keys, so ``v`` is an entry's last field.
+    """
+    if size == 0:
+        return None
+    rows = run(f"SELECT body FROM {ENTRIES} WHERE {INDEX} = %s", [size - 1])  # noqa: S608
+    body = _as_bytes(rows[0][0]) if rows else None
+    if not body:
+        return None
+    return entry_format(body)
 
 
 def queued_drafts(limit: int) -> list[tuple[int, dict[str, object]]]:

@@ -31,7 +31,15 @@ from safeshare.ledger.checkpoint import (
     parse_verifier_key,
     verify_checkpoint,
 )
-from safeshare.ledger.entries import EntryError, assert_no_personal_data, parse_canonical_json
+from safeshare.ledger.entries import (
+    ENTRY_FORMAT_VERSION,
+    LEGACY_FORMAT_VERSION,
+    EntryError,
+    EntryKind,
+    assert_no_personal_data,
+    entry_format,
+    parse_canonical_json,
+)
 from safeshare.ledger.export import (
     ENTRIES_FILE,
     EXPORT_FORMAT,
@@ -280,6 +288,32 @@ def _entry_problem(data: bytes, position: int, check_content: bool) -> Problem |
     return None
 
 
+_FORMAT_CHANGED = b'"kind":"' + EntryKind.FORMAT_CHANGED.value.encode() + b'"'
+
+
+def _format_problem(
+    data: bytes, position: int, previous: int | None
+) -> tuple[int | None, Problem | None]:
+    """Check the entry's format against the one before: formats only move forward, and the
+    first format-2 entry after format-1 ones is the ``format_changed`` entry."""
+    version = entry_format(data)
+    if version is None or previous is None or version == previous:
+        return version, None
+    if previous == LEGACY_FORMAT_VERSION and version == ENTRY_FORMAT_VERSION:
+        if _FORMAT_CHANGED in data:
+            return version, None
+        return version, Problem(
+            "format-unannounced",
+            "the first format-2 entry after format-1 entries must be a format_changed entry",
+            index=position,
+        )
+    return version, Problem(
+        "format-backwards",
+        f"an entry in format {version} follows one in format {previous}",
+        index=position,
+    )
+
+
 def verify_log(
     entries: Iterable[bytes],
     checkpoints: Mapping[str, str] | Iterable[str],
@@ -352,6 +386,7 @@ def verify_log(
         next_size = next(pending, None)
 
     position = 0
+    version: int | None = None
     append_leaf = tree.append
     quick_until = 0 if recheck_signed_entries else max(sizes, default=0)
     index_prefix = _INDEX_PREFIX.match
@@ -366,6 +401,8 @@ def verify_log(
             )
         else:
             problem = _entry_problem(data, position, check_content)
+        if problem is None and check_content:
+            version, problem = _format_problem(data, position, version)
         if problem is not None:
             report.add(problem)
         digest = sha256(b"\x00" + data).digest()
@@ -523,13 +560,48 @@ def _load_key_argument(value: str) -> list[VerifierKey]:
     return [parse_verifier_key(value)]
 
 
+def _check_receipt_file(args: argparse.Namespace) -> int:
+    """Check a receipt bundle: inclusion in a signed checkpoint, and the holder's openings."""
+    from safeshare.ledger.receipts import ReceiptError, check_receipt, receipt_from_json
+
+    try:
+        bundle = json.loads(Path(args.receipt).read_text(encoding="utf-8"))
+        if not isinstance(bundle, dict) or not isinstance(bundle.get("entry"), str):
+            raise ReceiptError("not a receipt bundle: it needs the entry and the receipt")
+        receipt = receipt_from_json(json.dumps(bundle.get("receipt")))
+        keys = (
+            [key for value in args.public_key for key in _load_key_argument(value)]
+            if args.public_key
+            else list(bundle.get("verifier_keys") or [])
+        )
+        checkpoint = check_receipt(
+            receipt, bundle["entry"].encode("utf-8"), keys, origin=args.origin
+        )
+    except (ReceiptError, CheckpointError, OSError, UnicodeError, ValueError) as error:
+        sys.stdout.write(f"Receipt {args.receipt}\nResult:       NOT VALID: {error}\n")
+        return 1
+    opened = ", ".join(f"{o.namespace} {o.identifier}" for o in receipt.openings) or "none"
+    sys.stdout.write(
+        f"Receipt {args.receipt}\nEntry:        {receipt.index}\n"
+        f"Checkpoint:   {checkpoint.origin}, size {checkpoint.size}\n"
+        f"About:        {opened}\nResult:       OK\n"
+    )
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; returns the exit status."""
     parser = argparse.ArgumentParser(
         prog="python -m safeshare.ledger.verify",
         description="Verify a SafeShare ledger export without a database.",
     )
-    parser.add_argument("directory", help="the export directory")
+    parser.add_argument("directory", nargs="?", help="the export directory")
+    parser.add_argument(
+        "--receipt",
+        metavar="FILE",
+        help="check a receipt bundle (the JSON a victim downloads: entry, receipt, keys) "
+        "instead of an export",
+    )
     parser.add_argument(
         "--public-key",
         action="append",
@@ -545,6 +617,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="skip the allow-list check of entry fields (for logs newer than this verifier)",
     )
     args = parser.parse_args(argv)
+    if args.receipt:
+        return _check_receipt_file(args)
+    if not args.directory:
+        parser.error("give an export directory, or --receipt FILE")
     try:
         keys = (
             [key for value in args.public_key for key in _load_key_argument(value)]

@@ -4,8 +4,9 @@
 pack it issues (``AdvicePack``: the protection, the time issued) together with an
 ``advice_issued`` entry on the transparency log, in one transaction. Oversight reads the first
 pack issued for each protection with one SQL aggregate. Where the advice app is not installed,
-it falls back to the log itself: the first ``advice_issued`` entry whose subject is the
-protected person (a keyed token). Until any advice exists the statistic says "no data yet".
+it falls back to the ledger's keyed tables: the first ``advice_issued`` entry whose subject is
+the protected person (found by the keyed token, never through the public log). Until any advice
+exists the statistic says "no data yet".
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ def first_advice_by_protection(protections) -> dict[int, datetime]:
 
 def _first_advice_from_ledger(protections) -> dict[int, datetime]:
     rows = (
-        LedgerSubject.objects.filter(entry__kind=ADVICE_ENTRY_KIND)
+        LedgerSubject.objects.filter(entry__kind=ADVICE_ENTRY_KIND, field="subjects")
         .values("token")
         .annotate(first=Min("entry__created_at"))
         .order_by()

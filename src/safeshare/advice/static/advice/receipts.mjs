@@ -1,6 +1,8 @@
 // Checks each ledger receipt on the page again, in the browser, without asking the server:
 // the entry's leaf hash, the RFC 9162 inclusion proof up to the checkpoint's root, and the
-// checkpoint's Ed25519 signature (c2sp.org/tlog-checkpoint) against the log's public key.
+// checkpoint's Ed25519 signature (c2sp.org/tlog-checkpoint) against the log's public key, and
+// (entry format 2) that each opening the receipt carries opens one of the entry's commitments:
+// SHA-256(domain || opening || namespace ":" identifier), as safeshare.ledger.entries does.
 // Where the browser cannot check (no Web Crypto Ed25519), the page keeps the server's result.
 
 const encoder = new TextEncoder();
@@ -25,6 +27,41 @@ async function sha256(...parts) {
 
 function same(a, b) {
   return a.length === b.length && a.every((value, i) => value === b[i]);
+}
+
+const COMMITMENT_DOMAIN = encoder.encode("safeshare/ledger/reference/v2\0");
+const REFERENCE_FIELDS = new Set([
+  "case", "protection", "referral", "clearance", "review", "override", "sweep", "advice_pack",
+  "letter", "request", "record", "actor", "approver", "content_digest", "reason_digest",
+]);
+
+function fromHex(text) {
+  if (!/^(?:[0-9a-f]{2})+$/.test(text)) throw new Error("not hex");
+  return Uint8Array.from(text.match(/../g), (pair) => parseInt(pair, 16));
+}
+
+function toHex(bytes) {
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+// Every commitment in the entry: its subjects and its payload's reference fields.
+function references(fields) {
+  const found = new Set(fields.subjects || []);
+  for (const [name, value] of Object.entries(fields.payload || {})) {
+    if (REFERENCE_FIELDS.has(name) && typeof value === "string") found.add(value);
+  }
+  return found;
+}
+
+async function opensAll(openings, fields) {
+  const found = references(fields);
+  for (const item of openings) {
+    const opening = fromHex(item.opening);
+    if (opening.length !== 32) return false;
+    const value = encoder.encode(`${item.namespace}:${item.identifier}`);
+    if (!found.has(toHex(await sha256(COMMITMENT_DOMAIN, opening, value)))) return false;
+  }
+  return true;
 }
 
 const leafHash = (data) => sha256(new Uint8Array([0]), data);
@@ -108,6 +145,7 @@ async function checkReceipt(element, keys) {
   const entry = fromBase64(element.dataset.entry);
   const fields = JSON.parse(new TextDecoder().decode(entry));
   if (fields.index !== receipt.index) return false;
+  if (!(await opensAll(receipt.openings || [], fields))) return false;
   const leaf = await leafHash(entry);
   if (!same(leaf, fromBase64(receipt.leaf_hash))) return false;
   const checkpoint = parseCheckpoint(receipt.checkpoint);
