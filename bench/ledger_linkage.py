@@ -45,13 +45,13 @@ def main() -> None:
     from django.core.management import call_command
     from django.test import Client
     from django.test.utils import setup_test_environment
-    from safeshare.accounts.roles import Role
     from tests.ledger_db.attacker import is_ie_clearance, link, read_log
 
     import safeshare
     from safeshare import demo
     from safeshare.accounts.actions import do_create_api_token
     from safeshare.accounts.models import Organisation
+    from safeshare.kernel.roles import Role
     from safeshare.ledger import service
 
     setup_test_environment()

@@ -30,22 +30,16 @@ SERIOUS = {"serious", "critical"}
 
 
 @pytest.fixture
-def victim(request):
-    """A victim with a letter and a pack, every ledger entry about them in a signed checkpoint
-    (by the ledger's own service, or the stand-in while that is not installed)."""
-    from safeshare.advice.ledger_link import service_available
+def victim():
+    """A victim with a letter and a pack, every ledger entry about them in a signed checkpoint."""
+    from safeshare.ledger import service
 
     police = officer()
     protection = protected_victim(police)
     issued = issue_letter(protection, police)
     issue_pack(protection, police)
-    if service_available():
-        from safeshare.ledger import service
-
-        service.sequence_pending()
-        service.make_checkpoint()
-    else:
-        request.getfixturevalue("ledger_service")
+    service.sequence_pending()
+    service.make_checkpoint()
     return protection, issued.passcode
 
 

@@ -52,11 +52,9 @@ RAW_WRITE = re.compile(r"\b(INSERT\s+INTO|DELETE\s+FROM|UPDATE\s+\S+\s+(AS\s+\w+
 # Modules other than ``<app>/actions.py`` that may write, each with its reason. Keep it short.
 ALLOWED = {
     # The ledger's documented storage layer: raw SQL that sequences entries and stores the
-    # tree, called only by the ledger's sequencing and checkpoint functions.
+    # subtree cache, called only by the sequencer (``ledger/service.py``, a worker job) and
+    # ``ledger/actions.py``.
     "ledger/storage.py": "the ledger's storage layer (docs/ledger.md)",
-    # Sequencing and checkpoint signing, run by the worker; they move into ledger/actions.py
-    # with the ledger's own issue.
-    "ledger/service.py": "ledger sequencing and checkpoints (worker jobs)",
     # The register's storage (blocking keys, bulk inserts) and index, called from its
     # actions; they move to the register app with the matching issue.
     "matching/storage.py": "the register's storage layer (docs/adr/0005)",

@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
-from safeshare.accounts.roles import Role
 
+from safeshare.kernel.roles import Role
 from safeshare.ledger import service
 from safeshare.ledger.entries import (
     LEGACY_FORMAT_VERSION,

@@ -217,7 +217,9 @@ def fake_ledger_service(monkeypatch, tmp_path):
     )
     module = types.ModuleType("safeshare.ledger.service")
     module.latest_checkpoint = lambda: checkpoint
-    module.verify_database = lambda: types.SimpleNamespace(ok=True, size=42, first_problem=None)
+    module.verify_database = lambda **_: types.SimpleNamespace(
+        ok=True, size=42, first_problem=None
+    )
     module.log_size = lambda: 42
 
     def export_to(directory):

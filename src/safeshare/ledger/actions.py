@@ -12,7 +12,7 @@ import json
 import os
 from collections.abc import Iterable, Mapping
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from safeshare.accounts.actors import Actor
@@ -31,7 +31,7 @@ from safeshare.ledger.entries import (
     public_payload,
 )
 from safeshare.ledger.keys import token_for_person
-from safeshare.ledger.models import LedgerEntry
+from safeshare.ledger.models import LedgerCheckpoint, LedgerEntry
 from safeshare.ledger.storage import ENTRIES, SUBJECT_FIELD, SUBJECTS, run, run_many
 
 
@@ -198,3 +198,25 @@ def do_record_key_rotation(actor: Actor) -> LedgerEntry:
                 "key_hash": f"{current.key_hash:08x}",
             },
         )
+
+
+def do_store_checkpoint(
+    *, size: int, root: bytes, note: str, key_name: str
+) -> LedgerCheckpoint | None:
+    """Keep a signed checkpoint; ``None`` if one of that size was kept already (by another
+    signer). Runs inside the signer's transaction, under the ledger lock."""
+    try:
+        with transaction.atomic():
+            return LedgerCheckpoint.objects.create(
+                size=size, root=root, note=note, key_name=key_name
+            )
+    except IntegrityError:
+        return None
+
+
+def do_store_format_change(index: int, body: bytes, leaf: bytes) -> LedgerEntry:
+    """Keep the ``format_changed`` entry the sequencer puts at the switch of entry format, with
+    its index already given. Runs inside the sequencer's transaction, under the ledger lock."""
+    return LedgerEntry.objects.create(
+        index=index, kind=EntryKind.FORMAT_CHANGED.value, draft={}, body=body, leaf_hash=leaf
+    )
