@@ -10,7 +10,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from safeshare.worker import actions
 from safeshare.worker.jobs import Job
@@ -19,6 +19,13 @@ logger = logging.getLogger("safeshare.worker")
 
 MAX_BACKOFF = 300.0
 """Longest wait before trying a failing job again, in seconds."""
+
+
+def _fresh_connection() -> None:
+    """Drop a broken or expired database connection before a job (as Django does between
+    requests); never inside a transaction, which is the caller's (a test's)."""
+    if not connection.in_atomic_block:
+        close_old_connections()
 
 
 @dataclass
@@ -37,7 +44,7 @@ class Runner:
             now = time.monotonic()
             if not force and self.due.get(job.name, 0.0) > now:
                 continue
-            close_old_connections()
+            _fresh_connection()
             try:
                 if not actions.do_take_lease(job.name, self.holder, job.lease):
                     self.due[job.name] = now + job.every
@@ -53,7 +60,7 @@ class Runner:
                 logger.exception("Worker job %s failed", job.name)
                 error = f"{type(exc).__name__}: {exc}"
                 outcome[job.name] = error
-                close_old_connections()
+                _fresh_connection()
             try:
                 failures = actions.do_release_lease(job.name, self.holder, error=error)
             except Exception:
