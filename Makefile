@@ -41,7 +41,8 @@ run: migrate
 	@uv run safeshare demo --if-empty
 	@echo "Serving SafeShare on http://$(HOST):$(PORT)/ (press Ctrl+C to stop)"
 	@uv run safeshare ledger worker & worker=$$!; \
-	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	uv run safeshare sweeps run & sweeper=$$!; \
+	trap 'kill -TERM $$worker $$sweeper 2>/dev/null; wait $$worker $$sweeper 2>/dev/null' EXIT; \
 	uv run gunicorn safeshare.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - --log-level warning
 
 test: setup test-sqlite test-postgres

@@ -199,7 +199,7 @@ def run(args) -> dict[str, object]:
             )  # fmt: skip
         report["import_s"] = timer.wall
         report["import_cpu_s"] = timer.cpu
-        from safeshare.matching.models import RegisterImport
+        from safeshare.register.models import RegisterImport
 
         report["import_rows_rejected"] = RegisterImport.objects.get().rejected
         if server_before is not None:
@@ -222,7 +222,7 @@ def run(args) -> dict[str, object]:
 
 
 def sizes(connection) -> dict[str, object]:
-    from safeshare.matching.models import RegisterEntry, RegisterKey
+    from safeshare.register.models import RegisterEntry, RegisterKey
 
     out: dict[str, object] = {
         "entries": RegisterEntry.objects.count(),
@@ -241,7 +241,7 @@ def sizes(connection) -> dict[str, object]:
 
 
 def _subjects(path: Path, n: int) -> list[dict[str, object]]:
-    from safeshare.matching.csvfiles import IdentityCsv, IdentityRow
+    from safeshare.register.csvfiles import IdentityCsv, IdentityRow
 
     fields = []
     with path.open("rb") as handle:
@@ -269,9 +269,9 @@ def latency(subjects_csv: Path, n: int) -> dict[str, object]:
     from safeshare.accounts.actors import Actor
     from safeshare.accounts.models import Organisation
     from safeshare.accounts.roles import Role
-    from safeshare.matching import storage
-    from safeshare.matching.service import match_subject
     from safeshare.protocol.actions import do_request_clearance
+    from safeshare.register import storage
+    from safeshare.register.service import match_subject
 
     subjects = _subjects(subjects_csv, n)
     storage.CACHE.clear()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from safeshare.accounts.actors import Actor
 from safeshare.ledger.actions import log_entry
 from safeshare.ledger.entries import EntryKind
-from safeshare.matching.service import index_identity
 from safeshare.people.identity import IdentityIn, resolve_nationality
 from safeshare.people.models import Identity, Person
+from safeshare.register.service import index_identity
 from safeshare.transactions import action_transaction
 
 

@@ -26,7 +26,6 @@ from safeshare.cases.models import Case, CaseEvent
 from safeshare.ledger.actions import log_entry
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.keys import token_for_record
-from safeshare.matching.service import index_identity, match_subject
 from safeshare.oversight.models import Alert
 from safeshare.people.models import Person
 from safeshare.protocol.active import active_policy
@@ -64,6 +63,7 @@ from safeshare.protocol.protection import (
     compute_protection,
 )
 from safeshare.protocol.references import new_reference
+from safeshare.register.service import index_identity, match_subject
 from safeshare.transactions import action_transaction
 
 DEFAULT_CONTACT = "the SafeShare duty protocol officer"

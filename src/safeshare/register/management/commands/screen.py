@@ -18,9 +18,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation
 from safeshare.accounts.roles import OrganisationKind, Role
-from safeshare.matching.actions import RegisterError, do_screen
-from safeshare.matching.csvfiles import IdentityCsv
-from safeshare.matching.management.commands._progress import Rejects, input_file, progress_bar
+from safeshare.register.actions import RegisterError, do_screen
+from safeshare.register.csvfiles import IdentityCsv
+from safeshare.register.management.commands._progress import Rejects, input_file, progress_bar
 
 
 def ie_unit(code: str | None) -> Organisation:

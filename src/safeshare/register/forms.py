@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 
-from safeshare.matching.csvfiles import COLUMNS_TEXT
+from safeshare.register.csvfiles import COLUMNS_TEXT
 
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 MAX_UPLOAD_TEXT = "25 MB"

@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 from safeshare.matching.compare import LEVELS
 from safeshare.matching.matcher import CandidateScore, FieldComparison, MatchResult
-from safeshare.matching.service import evidence_of, outcome_from_result
 from safeshare.protocol.clearance import (
     ClearanceOutcome,
     EvidenceField,
@@ -19,6 +18,7 @@ from safeshare.protocol.clearance import (
 )
 from safeshare.protocol.policy import available_policies, load_policy
 from safeshare.protocol.protection import ProtectionStatus
+from safeshare.register.service import evidence_of, outcome_from_result
 
 STRONG_NAMES = ["exact", "all_phonetic", "all_fuzzy"]
 CONFLICTING_DATES = ["same_year", "year_near", "diff"]  # different day and month, or years

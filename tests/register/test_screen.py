@@ -9,10 +9,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from safeshare.ledger.models import LedgerEntry
-from safeshare.matching.actions import RegisterError, do_screen
-from safeshare.matching.csvfiles import IdentityCsv
-from tests.matching_db.conftest import HEADER, REGISTER, counts
-from tests.matching_db.test_import import import_text
+from safeshare.register.actions import RegisterError, do_screen
+from safeshare.register.csvfiles import IdentityCsv
+from tests.register.conftest import HEADER, REGISTER, counts
+from tests.register.test_import import import_text
 
 pytestmark = pytest.mark.django_db
 
@@ -164,7 +164,7 @@ def test_the_command_writes_rejects_when_asked(register, ie_unit, tmp_path):
 
 def test_the_command_needs_the_unit_when_there_are_several(register, tmp_path):
     from safeshare.accounts.roles import OrganisationKind
-    from tests.matching_db.conftest import organisation
+    from tests.register.conftest import organisation
 
     organisation("IE-A", OrganisationKind.IE_UNIT, "IE A")
     organisation("IE-B", OrganisationKind.IE_UNIT, "IE B")

@@ -8,12 +8,13 @@ import io
 import pytest
 
 from safeshare.matching import InMemoryRegister, Matcher, PreparedIdentity, prepare
-from safeshare.matching.actions import do_import_register
 from safeshare.matching.blocking import query_keys
-from safeshare.matching.csvfiles import IdentityCsv
-from safeshare.matching.models import RegisterEntry, RegisterKey
-from safeshare.matching.service import index_identity, match_subject, remove_entries
-from safeshare.matching.storage import (
+from safeshare.matching.synth import generate
+from safeshare.register.actions import do_import_register
+from safeshare.register.csvfiles import IdentityCsv
+from safeshare.register.models import RegisterEntry, RegisterKey
+from safeshare.register.service import index_identity, match_subject, remove_entries
+from safeshare.register.storage import (
     CACHE,
     SIZE_KEY,
     DatabaseRegister,
@@ -22,8 +23,7 @@ from safeshare.matching.storage import (
     pack_ids,
     unpack_ids,
 )
-from safeshare.matching.synth import generate
-from tests.matching_db.conftest import HEADER
+from tests.register.conftest import HEADER
 
 pytestmark = pytest.mark.django_db
 
@@ -142,9 +142,9 @@ def test_a_reused_entry_id_is_never_answered_from_the_cache(force, importer):
     an id can come back holding someone else. The cache must not answer for it."""
     from django.utils import timezone
 
-    from safeshare.matching.storage import add_postings
-    from tests.matching_db.conftest import REGISTER
-    from tests.matching_db.test_import import import_text
+    from safeshare.register.storage import add_postings
+    from tests.register.conftest import REGISTER
+    from tests.register.test_import import import_text
 
     import_text(REGISTER, force, importer)
     maria = {"given_names": "Maria", "family_name": "Ionescu", "date_of_birth": "1988-07-02"}
@@ -176,8 +176,8 @@ def prepare_name(name: str) -> PreparedIdentity:
 
 
 def test_a_changed_identity_gets_a_new_entry_and_its_keys_move(force, importer, caseworker):
-    from tests.matching_db.conftest import REGISTER
-    from tests.matching_db.test_import import import_text
+    from tests.register.conftest import REGISTER
+    from tests.register.test_import import import_text
 
     import_text(REGISTER, force, importer)
     entry = RegisterEntry.objects.select_related("identity", "protection").get(external_id="W2")
@@ -219,8 +219,8 @@ def test_a_changed_identity_gets_a_new_entry_and_its_keys_move(force, importer, 
 
 
 def test_match_subject_names_the_protection_of_an_imported_entry(force, importer):
-    from tests.matching_db.conftest import REGISTER
-    from tests.matching_db.test_import import import_text
+    from tests.register.conftest import REGISTER
+    from tests.register.test_import import import_text
 
     import_text(REGISTER, force, importer)
     entry = RegisterEntry.objects.get(external_id="W3")

@@ -13,14 +13,14 @@ from django.utils import timezone
 
 from safeshare.accounts.roles import Role
 from safeshare.ledger.models import LedgerEntry
-from safeshare.matching import forms as matching_forms
-from safeshare.matching import sweeps
-from safeshare.matching.models import Sweep
+from safeshare.register import forms as matching_forms
+from safeshare.register import jobs, sweeps
+from safeshare.register.models import Sweep
 from tests.factories import make_user
-from tests.matching_db.conftest import REGISTER, counts
-from tests.matching_db.test_import import import_text
-from tests.matching_db.test_screen import CASELOAD
 from tests.pages.helpers import error_summary, text
+from tests.register.conftest import REGISTER, counts
+from tests.register.test_import import import_text
+from tests.register.test_screen import CASELOAD
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def sweep_files(settings, tmp_path, monkeypatch):
     settings.VAR_DIR = tmp_path
-    monkeypatch.setattr(sweeps, "RUNNER", "inline")
+    monkeypatch.setattr(jobs, "RUNNER", "inline")
     return tmp_path / "sweeps"
 
 
@@ -50,7 +50,7 @@ def ie_client(client, caseworker_user):
 
 @pytest.fixture
 def upload(django_capture_on_commit_callbacks):
-    """Post a file; the sweep then starts as ``sweeps.RUNNER`` says (inline: at once)."""
+    """Post a file; the sweep then starts as ``jobs.RUNNER`` says (inline: at once)."""
 
     def post(client, content: bytes, name: str = "caseload.csv"):
         with django_capture_on_commit_callbacks(execute=True):
@@ -115,7 +115,7 @@ def test_the_uploaded_name_is_never_used_as_a_path(register, ie_client, sweep_fi
 
 
 def test_a_queued_sweep_shows_its_progress_and_refreshes(register, ie_client, monkeypatch, upload):
-    monkeypatch.setattr(sweeps, "RUNNER", "worker")
+    monkeypatch.setattr(jobs, "RUNNER", "worker")
     response = upload(ie_client, CASELOAD.encode())
     page = text(ie_client.get(response["Location"]))
     assert '<meta http-equiv="refresh" content="3">' in page
@@ -124,7 +124,7 @@ def test_a_queued_sweep_shows_its_progress_and_refreshes(register, ie_client, mo
     assert "moj-progress-bar" in page
     # The worker runs it.
     sweep = Sweep.objects.get()
-    assert sweeps.run(sweep.pk) is True
+    assert jobs.run_sweep(sweep.pk) is True
     assert "Your sweep has finished" in text(ie_client.get(response["Location"]))
 
 
@@ -143,7 +143,7 @@ def test_another_organisations_sweep_is_not_found(
 @pytest.fixture
 def other_ie_user(db):
     from safeshare.accounts.roles import OrganisationKind
-    from tests.matching_db.conftest import organisation
+    from tests.register.conftest import organisation
 
     other = organisation("IE-SOUTH", OrganisationKind.IE_UNIT, "Immigration Enforcement South")
     return make_user(Role.IE_SENIOR_APPROVER, other)
@@ -193,14 +193,18 @@ def test_no_file_is_refused(ie_client):
 def test_a_sweep_left_running_by_a_dead_process_is_started_again(
     register, ie_client, monkeypatch, upload
 ):
-    monkeypatch.setattr(sweeps, "RUNNER", "worker")
+    monkeypatch.setattr(jobs, "RUNNER", "worker")
     upload(ie_client, CASELOAD.encode())
     sweep = Sweep.objects.get()
     long_ago = timezone.now() - timedelta(hours=1)
     Sweep.objects.filter(pk=sweep.pk).update(
         status="running", attempts=1, heartbeat_at=long_ago, processed_rows=2
     )
-    monkeypatch.setattr(sweeps, "RUNNER", "inline")
+    # Opening its page writes nothing; the worker starts it again.
+    ie_client.get(reverse("matching:sweep", kwargs={"sweep_id": sweep.public_id}))
+    sweep.refresh_from_db()
+    assert (sweep.status, sweep.attempts) == ("running", 1)
+    assert jobs.run_queued() == (1, 1)
     page = text(ie_client.get(reverse("matching:sweep", kwargs={"sweep_id": sweep.public_id})))
     sweep.refresh_from_db()
     assert (sweep.status, sweep.attempts, sweep.processed_rows) == ("done", 2, 5)
@@ -210,7 +214,7 @@ def test_a_sweep_left_running_by_a_dead_process_is_started_again(
 def test_a_sweep_that_keeps_stopping_is_failed_with_a_clear_message(
     register, ie_client, monkeypatch, upload
 ):
-    monkeypatch.setattr(sweeps, "RUNNER", "worker")
+    monkeypatch.setattr(jobs, "RUNNER", "worker")
     upload(ie_client, CASELOAD.encode())
     sweep = Sweep.objects.get()
     Sweep.objects.filter(pk=sweep.pk).update(
@@ -218,6 +222,7 @@ def test_a_sweep_that_keeps_stopping_is_failed_with_a_clear_message(
         attempts=sweeps.MAX_ATTEMPTS,
         heartbeat_at=timezone.now() - timedelta(hours=1),
     )
+    assert jobs.run_queued() == (0, 0)
     page = text(ie_client.get(reverse("matching:sweep", kwargs={"sweep_id": sweep.public_id})))
     sweep.refresh_from_db()
     assert sweep.status == "failed"
@@ -243,14 +248,14 @@ def test_a_sweep_that_fails_says_so(register, ie_client, monkeypatch, upload):
 
 
 def test_a_running_sweep_is_not_taken_twice(register, ie_client, monkeypatch, upload):
-    monkeypatch.setattr(sweeps, "RUNNER", "worker")
+    monkeypatch.setattr(jobs, "RUNNER", "worker")
     upload(ie_client, CASELOAD.encode())
     sweep = Sweep.objects.get()
-    from safeshare.matching.actions import claim_sweep
+    from safeshare.register.actions import claim_sweep
 
     assert claim_sweep(sweep.pk) is not None
     assert claim_sweep(sweep.pk) is None  # running, with a fresh heartbeat
-    assert sweeps.run(sweep.pk) is False
+    assert jobs.run_sweep(sweep.pk) is False
 
 
 def test_the_list_shows_the_organisations_sweeps(register, ie_client, upload):
@@ -264,7 +269,7 @@ def test_the_list_shows_the_organisations_sweeps(register, ie_client, upload):
 def test_the_worker_command_runs_queued_sweeps(register, ie_client, monkeypatch, upload):
     from django.core.management import call_command
 
-    monkeypatch.setattr(sweeps, "RUNNER", "worker")
+    monkeypatch.setattr(jobs, "RUNNER", "worker")
     upload(ie_client, CASELOAD.encode())
     out = io.StringIO()
     call_command("sweeps", "run", "--once", stdout=out)

@@ -1,8 +1,8 @@
 """``safeshare sweeps …``: IE's background sweeps of an uploaded caseload.
 
 - ``run [--once] [--interval SECONDS]``: the worker. Starts sweeps again whose process stopped
-  (or fails them after three tries), then runs queued sweeps one at a time. Use it with
-  ``SAFESHARE_SWEEP_RUNNER=worker`` so that the web process does not run sweeps itself.
+  (or fails them after three tries), then runs queued sweeps one at a time
+  (``register.jobs.run_queued``). The web process never runs sweeps: run at least one of these.
 - ``list``: the latest sweeps and their state.
 """
 
@@ -13,9 +13,8 @@ import time
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
-from safeshare.matching import sweeps
-from safeshare.matching.actions import requeue_stale_sweeps
-from safeshare.matching.models import Sweep
+from safeshare.register import jobs
+from safeshare.register.models import Sweep
 
 
 class Command(BaseCommand):
@@ -32,24 +31,17 @@ class Command(BaseCommand):
         getattr(self, "handle_" + options["subcommand"])(options)
 
     def handle_run(self, options) -> None:
+        def report(sweep: Sweep) -> None:
+            self.stdout.write(
+                f"Sweep {sweep.public_id} {sweep.get_status_display().lower()}: "
+                f"{sweep.processed_rows:,} of {sweep.total_rows:,} people."
+            )
+
         while True:
             close_old_connections()
-            requeued = requeue_stale_sweeps()
+            requeued, ran = jobs.run_queued(report)
             if requeued:
-                self.stdout.write(f"Started again {len(requeued)} sweeps whose process stopped.")
-            ran = 0
-            for sweep_id in (
-                Sweep.objects.filter(status=Sweep.Status.QUEUED)
-                .order_by("created_at")
-                .values_list("pk", flat=True)
-            ):
-                if sweeps.run(sweep_id):
-                    ran += 1
-                    sweep = Sweep.objects.get(pk=sweep_id)
-                    self.stdout.write(
-                        f"Sweep {sweep.public_id} {sweep.get_status_display().lower()}: "
-                        f"{sweep.processed_rows:,} of {sweep.total_rows:,} people."
-                    )
+                self.stdout.write(f"Started again {requeued} sweeps whose process stopped.")
             if options["once"]:
                 return
             if not ran:

@@ -27,8 +27,8 @@ from django.db.models import Model
 
 from safeshare.matching.blocking import query_keys
 from safeshare.matching.model import Thresholds, load_model
-from safeshare.matching.models import RegisterEntry, RegisterKey
 from safeshare.matching.record import PreparedIdentity
+from safeshare.register.models import RegisterEntry, RegisterKey
 
 SIZE_KEY = "#"
 """The ``RegisterKey`` row whose ``n`` is the number of entries in the register."""

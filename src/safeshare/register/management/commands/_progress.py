@@ -18,7 +18,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from safeshare.matching.csvfiles import REJECT_COLUMNS, IdentityCsv, RowProblem, safe_cell
+from safeshare.register.csvfiles import REJECT_COLUMNS, IdentityCsv, RowProblem, safe_cell
 
 
 def progress_bar(stream: TextIO, quiet: bool, *, rows: bool = False) -> Progress:

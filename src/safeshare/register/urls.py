@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from safeshare.matching import views
+from safeshare.register import views
 
 app_name = "matching"
 urlpatterns = [

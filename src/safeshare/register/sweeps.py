@@ -6,20 +6,17 @@ batch of subjects fetches every key and candidate it needs in a few queries
 the clearance does (``match`` blocked, ``possible`` hold, ``none`` clear), raised to a hold
 where the evidence floor would hold the subject online.
 
-Background sweeps run in a thread of the web process, started once the upload has committed,
-or in ``safeshare sweeps run`` (``SAFESHARE_SWEEP_RUNNER=worker``). Each writes a heartbeat as
-it goes; a sweep whose heartbeat stops (the process died) is started again from the top, at
-most ``MAX_ATTEMPTS`` times, then marked failed with a message saying so. See
-docs/adr/0005-register-storage.md.
+Background sweeps are run by the worker (``safeshare sweeps run``, through ``jobs.run_sweep``),
+never by the web process. Each writes a heartbeat as it goes; a sweep whose heartbeat stops
+(the process died) is started again from the top, at most ``MAX_ATTEMPTS`` times, then marked
+failed with a message saying so. See docs/adr/0005-register-storage.md.
 """
 
 from __future__ import annotations
 
 import csv
 import logging
-import os
 import re
-import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -27,31 +24,25 @@ from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
-from safeshare.matching.csvfiles import (
+from safeshare.matching.matcher import CLEARANCE, CandidateScore, Matcher, MatchResult
+from safeshare.matching.record import prepare
+from safeshare.register.csvfiles import (
     OUTPUT_COLUMNS,
-    IdentityCsv,
     IdentityRow,
-    RowProblem,
     safe_cell,
 )
-from safeshare.matching.matcher import CLEARANCE, CandidateScore, Matcher, MatchResult
-from safeshare.matching.models import RegisterEntry, Sweep
-from safeshare.matching.record import prepare
-from safeshare.matching.service import matcher as default_matcher
-from safeshare.matching.service import outcome_from_result
-from safeshare.matching.storage import PrefetchedRegister
+from safeshare.register.models import RegisterEntry, Sweep
+from safeshare.register.service import matcher as default_matcher
+from safeshare.register.service import outcome_from_result
+from safeshare.register.storage import PrefetchedRegister
 
 log = logging.getLogger(__name__)
 
 BATCH = 1000
 MAX_ATTEMPTS = 3
 STALE_AFTER = timedelta(seconds=getattr(settings, "SAFESHARE_SWEEP_STALE_SECONDS", 120))
-RUNNER = os.environ.get("SAFESHARE_SWEEP_RUNNER", "thread")
-"""``thread``: the web process runs each sweep in a thread; ``worker``: only
-``safeshare sweeps run`` does; ``inline``: run at once in the caller (tests)."""
 _STORED_NAME = re.compile(r"[0-9a-f]{32}\.csv")
 
 
@@ -165,81 +156,6 @@ def stored_path(sweep: Sweep, *, results: bool = False) -> Path:
         raise ValueError("not a stored sweep file name")
     name = sweep.result_name if results else sweep.stored_name
     return sweep_dir() / name
-
-
-def start(sweep_id: int) -> None:
-    """Run a queued sweep as ``RUNNER`` says (called once the upload has committed)."""
-    if RUNNER == "inline":
-        run(sweep_id)
-    elif RUNNER == "thread":
-        threading.Thread(
-            target=_run_in_thread, args=(sweep_id,), name=f"sweep-{sweep_id}", daemon=True
-        ).start()
-
-
-def _run_in_thread(sweep_id: int) -> None:
-    try:
-        run(sweep_id)
-    finally:
-        connection.close()
-
-
-def run(sweep_id: int) -> bool:
-    """Claim a queued (or stale) sweep and run it to the end. False if someone else has it."""
-    from safeshare.matching import actions
-
-    sweep = actions.claim_sweep(sweep_id)
-    if sweep is None:
-        return False
-    part = stored_path(sweep, results=True).with_suffix(f".{sweep.attempts}.part")
-    try:
-        with stored_path(sweep).open("rb") as source, part.open("w", newline="") as out:
-            os.chmod(part, 0o600)
-            reader = IdentityCsv(source)
-            writer = ScreenWriter(out)
-
-            def valid_rows() -> Iterator[IdentityRow]:
-                for item in reader:
-                    if isinstance(item, RowProblem):
-                        raise ValueError(str(item))  # checked on upload: the file changed
-                    yield item
-
-            for screened in _batches(screen_rows(valid_rows()), BATCH):
-                writer.write(screened)
-                actions.record_sweep_progress(sweep, writer.total, writer.counts)
-        if reader.content_digest != sweep.content_digest:
-            raise ValueError("the uploaded file changed after it was checked")
-        actions.do_finish_sweep(sweep, writer.counts, results_file=part)
-    except actions.SweepTakenOver:
-        log.warning("sweep %s was taken over by another process", sweep.public_id)
-        part.unlink(missing_ok=True)
-    except Exception as error:
-        log.exception("sweep %s failed", sweep.public_id)
-        part.unlink(missing_ok=True)
-        actions.do_fail_sweep(
-            sweep,
-            "The sweep could not be finished because of a problem in SafeShare "
-            f"({type(error).__name__}). Upload the file again, or tell your protocol officer "
-            "if it happens again.",
-        )
-    return True
-
-
-def _batches(items: Iterable[Screened], size: int) -> Iterator[list[Screened]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
-
-
-def recover(sweep: Sweep | None = None) -> list[int]:
-    """Start again the sweeps whose process stopped (see ``actions.requeue_stale_sweeps``)."""
-    from safeshare.matching import actions
-
-    requeued = actions.requeue_stale_sweeps(sweep)
-    if RUNNER != "worker":
-        for sweep_id in requeued:
-            start(sweep_id)
-    return requeued
 
 
 def is_stale(sweep: Sweep) -> bool:

@@ -13,9 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from safeshare.matching.matcher import CandidateScore, Matcher, MatchResult
-from safeshare.matching.models import RegisterEntry
 from safeshare.matching.record import IdentityRecord, PreparedIdentity, prepare
-from safeshare.matching.storage import DatabaseRegister, add_postings, remove_postings
 from safeshare.protocol.clearance import (
     EvidenceField,
     FieldAgreement,
@@ -24,6 +22,8 @@ from safeshare.protocol.clearance import (
     MatchOutcome,
     evidence_floor,
 )
+from safeshare.register.models import RegisterEntry
+from safeshare.register.storage import DatabaseRegister, add_postings, remove_postings
 
 __all__ = [
     "DatabaseRegister",

@@ -10,14 +10,14 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from safeshare.ledger.models import LedgerEntry
-from safeshare.matching.actions import RegisterError, do_import_register
-from safeshare.matching.csvfiles import IdentityCsv
-from safeshare.matching.models import RegisterEntry, RegisterImport, RegisterKey
-from safeshare.matching.storage import SIZE_KEY
 from safeshare.people.models import Identity
 from safeshare.protocol import actions as protocol_actions
 from safeshare.protocol.models import Protection
-from tests.matching_db.conftest import HEADER, REGISTER, counts
+from safeshare.register.actions import RegisterError, do_import_register
+from safeshare.register.csvfiles import IdentityCsv
+from safeshare.register.models import RegisterEntry, RegisterImport, RegisterKey
+from safeshare.register.storage import SIZE_KEY
+from tests.register.conftest import HEADER, REGISTER, counts
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from safeshare.accounts.actions import do_create_organisation
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation
 from safeshare.accounts.roles import OrganisationKind, Role
-from safeshare.matching import storage
+from safeshare.register import storage
 
 HEADER = "id,given_names,family_name,aliases,dob,sex,nationality,passport_no,ho_ref"
 REGISTER = f"""{HEADER},address,postcode

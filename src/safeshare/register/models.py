@@ -60,7 +60,7 @@ class RegisterKey(models.Model):
     """A blocking key, how many register entries carry it and which (its posting list).
 
     ``ids`` packs the entry ids as little-endian 64-bit integers, in no particular order
-    (``safeshare.matching.storage.pack_ids``). One row per key: a clearance reads the exact
+    (``safeshare.register.storage.pack_ids``). One row per key: a clearance reads the exact
     count of every query key, and the ids of the keys under the cap, in one indexed query.
     The row whose key is ``#`` counts the entries in the register.
     """

@@ -21,11 +21,11 @@ from django.db.models import Count
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation
 from safeshare.accounts.roles import Role
-from safeshare.matching.actions import RegisterError, do_import_register
-from safeshare.matching.csvfiles import COLUMNS_TEXT, IdentityCsv
-from safeshare.matching.management.commands._progress import Rejects, input_file, progress_bar
-from safeshare.matching.models import RegisterEntry, RegisterImport, RegisterKey
-from safeshare.matching.storage import SIZE_KEY
+from safeshare.register.actions import RegisterError, do_import_register
+from safeshare.register.csvfiles import COLUMNS_TEXT, IdentityCsv
+from safeshare.register.management.commands._progress import Rejects, input_file, progress_bar
+from safeshare.register.models import RegisterEntry, RegisterImport, RegisterKey
+from safeshare.register.storage import SIZE_KEY
 
 
 def default_workers() -> int:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import connection, models
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -32,22 +32,22 @@ from safeshare.accounts.roles import OrganisationKind, Role
 from safeshare.ledger.actions import append_entry
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.keys import token_for_record
-from safeshare.matching import sweeps
-from safeshare.matching.csvfiles import (
+from safeshare.matching.record import prepare
+from safeshare.people.models import Identity, Person
+from safeshare.protocol.active import active_policy
+from safeshare.protocol.models import Protection
+from safeshare.protocol.protection import ProtectionStatus
+from safeshare.protocol.references import new_reference
+from safeshare.register import sweeps
+from safeshare.register.csvfiles import (
     FileProblem,
     IdentityCsv,
     IdentityRow,
     RowProblem,
     validate_row,
 )
-from safeshare.matching.models import RegisterEntry, RegisterImport, Sweep
-from safeshare.matching.record import prepare
-from safeshare.matching.storage import BulkWriter, add_postings
-from safeshare.people.models import Identity, Person
-from safeshare.protocol.active import active_policy
-from safeshare.protocol.models import Protection
-from safeshare.protocol.protection import ProtectionStatus
-from safeshare.protocol.references import new_reference
+from safeshare.register.models import RegisterEntry, RegisterImport, Sweep
+from safeshare.register.storage import BulkWriter, add_postings
 from safeshare.transactions import action_transaction
 
 IMPORT_TRIGGER = "register_import"
@@ -543,8 +543,9 @@ def _screen_in_workers(
 
 
 def do_start_sweep(upload: BinaryIO, upload_name: str, actor: Actor) -> Sweep:
-    """Check an uploaded caseload in full, keep it under a generated name and queue it.
-    Problems with the file are all raised together (up to ten) and nothing is kept."""
+    """Check an uploaded caseload in full, keep it under a generated name and queue it for
+    the worker (``jobs.run_queued``). Problems with the file are all raised together (up to
+    ten) and nothing is kept."""
     if actor.role not in (Role.IE_CASEWORKER, Role.IE_SENIOR_APPROVER):
         raise RegisterError("Only Immigration Enforcement can screen a caseload.")
     target = sweeps.sweep_dir() / f"{uuid.uuid4().hex}.csv"
@@ -591,7 +592,6 @@ def do_start_sweep(upload: BinaryIO, upload_name: str, actor: Actor) -> Sweep:
                 size_bytes=reader.bytes_read,
                 total_rows=rows,
             )
-            transaction.on_commit(lambda: sweeps.start(sweep.pk))
     except BaseException:
         target.unlink(missing_ok=True)
         raise

@@ -11,12 +11,12 @@ import random
 
 import pytest
 
-from safeshare.matching.actions import do_import_register
-from safeshare.matching.csvfiles import IdentityCsv
-from safeshare.matching.models import RegisterEntry, RegisterKey
-from safeshare.matching.service import match_subject
-from safeshare.matching.storage import SIZE_KEY
-from tests.matching_db.conftest import HEADER
+from safeshare.register.actions import do_import_register
+from safeshare.register.csvfiles import IdentityCsv
+from safeshare.register.models import RegisterEntry, RegisterKey
+from safeshare.register.service import match_subject
+from safeshare.register.storage import SIZE_KEY
+from tests.register.conftest import HEADER
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 

@@ -13,10 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from safeshare.accounts.actors import Actor
-from safeshare.matching import forms, sweeps
-from safeshare.matching.actions import RegisterError, do_start_sweep
-from safeshare.matching.forms import LimitedUploadHandler, SweepUploadForm
-from safeshare.matching.models import Sweep
+from safeshare.register import forms, jobs, sweeps
+from safeshare.register.actions import RegisterError, do_start_sweep
+from safeshare.register.forms import LimitedUploadHandler, SweepUploadForm
+from safeshare.register.models import Sweep
 
 PER_PAGE = 50
 REFRESH_SECONDS = 3
@@ -29,7 +29,7 @@ def own_sweep(request: HttpRequest, sweep_id: uuid.UUID) -> Sweep:
 def sweep_list(request: HttpRequest) -> HttpResponse:
     mine = Sweep.objects.filter(organisation=request.user.organisation).order_by("-created_at")
     page = Paginator(mine, PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "matching/sweep_list.html", {"page": page, "sweeps": page.object_list})
+    return render(request, "register/sweep_list.html", {"page": page, "sweeps": page.object_list})
 
 
 @csrf_exempt
@@ -57,21 +57,20 @@ def _sweep_new(request: HttpRequest, handler: LimitedUploadHandler | None) -> Ht
                 for message in error.messages:
                     form.add_error("caseload", message)
             else:
+                jobs.start(sweep.pk)
                 return redirect("matching:sweep", sweep_id=sweep.public_id)
     else:
         form = SweepUploadForm()
-    return render(request, "matching/sweep_form.html", {"form": form})
+    return render(request, "register/sweep_form.html", {"form": form})
 
 
 def sweep_detail(request: HttpRequest, sweep_id: uuid.UUID) -> HttpResponse:
     sweep = own_sweep(request, sweep_id)
-    if sweeps.is_stale(sweep):
-        sweeps.recover(sweep)
-        sweep.refresh_from_db()
+    # Nothing is written here (a GET): the worker queues again a sweep whose process stopped.
     working = sweep.status in (Sweep.Status.QUEUED, Sweep.Status.RUNNING)
     return render(
         request,
-        "matching/sweep_detail.html",
+        "register/sweep_detail.html",
         {"sweep": sweep, "working": working, "refresh": REFRESH_SECONDS if working else None},
     )
 

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+
+
+class RegisterConfig(AppConfig):
+    """The register of protected identities, its imports and IE's sweeps.
+
+    The label stays ``matching`` (the app's name before the pure engine and the Django app
+    were separated): the tables (``matching_*``), the migration history, content types and
+    URL names carry on unchanged. See docs/adr/0009-register-app-and-resident-index.md.
+    """
+
+    name = "safeshare.register"
+    label = "matching"
+    verbose_name = "Register of protected identities"
+
+    def ready(self) -> None:
+        from safeshare.accounts.roles import Role
+        from safeshare.web.navigation import register
+
+        for role in (Role.IE_CASEWORKER, Role.IE_SENIOR_APPROVER):
+            register(role, "Screen a caseload", "matching:sweep-new")
