@@ -44,6 +44,7 @@ from safeshare.register.csvfiles import (
     IdentityCsv,
     IdentityRow,
     RowProblem,
+    count_warnings,
     validate_row,
 )
 from safeshare.register.models import RegisterEntry, RegisterImport, Sweep
@@ -68,6 +69,8 @@ class ImportResult:
     imported: int
     rejected: list[RowProblem] = field(default_factory=list)
     record: RegisterImport | None = None
+    warnings: dict[str, int] = field(default_factory=dict)
+    """Rows imported with a warning, by kind (``csvfiles.WARNINGS``)."""
 
 
 class _Table:
@@ -199,6 +202,7 @@ class _ImportState:
     rejected: list[RowProblem] = field(default_factory=list)
     references: set[str] = field(default_factory=set)
     postings: dict[str, int | array] = field(default_factory=dict)
+    warnings: dict[str, int] = field(default_factory=dict)
     imported: int = 0
 
     def reject(self, problem: RowProblem) -> None:
@@ -224,6 +228,7 @@ class _ImportState:
             self.reject(RowProblem(row.row, reason, row.raw))
             return None
         self.seen[row.id] = row.row
+        count_warnings(self.warnings, row)
         return item
 
 
@@ -269,6 +274,7 @@ def do_import_register(
                 "date_of_birth",
                 "sex",
                 "nationality_code",
+                "nationality_text",
                 "passport_number",
                 "home_office_reference",
             ],
@@ -290,7 +296,7 @@ def do_import_register(
         ),
         _Table(
             RegisterEntry,
-            ["id", "identity", "protection", "external_id", "prepared"],
+            ["id", "identity", "protection", "external_id", "address", "postcode", "prepared"],
             source=org.code,
             created_at=now,
         ),
@@ -338,6 +344,7 @@ def do_import_register(
                 imported_by=actor.label,
                 count=state.imported,
                 rejected=len(state.rejected),
+                warnings=state.warnings,
                 content_digest=digest,
             )
             append_entry(
@@ -357,7 +364,7 @@ def do_import_register(
         if pool is not None:
             pool.terminate()
             pool.join()
-    return ImportResult(state.imported, state.rejected, record)
+    return ImportResult(state.imported, state.rejected, record, state.warnings)
 
 
 def _write_batch(
@@ -392,6 +399,7 @@ def _write_batch(
                 row.dob,
                 row.sex,
                 row.nationality,
+                row.nationality_text,
                 row.passport_no,
                 row.ho_ref,
             )
@@ -409,7 +417,7 @@ def _write_batch(
         RegisterEntry,
         entries.columns,
         entries.rows(
-            (entry_id, identity_id, protection_id, row.id, text)
+            (entry_id, identity_id, protection_id, row.id, row.address, row.postcode, text)
             for entry_id, identity_id, protection_id, (row, text, _, _) in zip(
                 entry_ids, identity_ids, protection_ids, batch, strict=True
             )
@@ -437,6 +445,8 @@ def _tune_for_bulk(writer: BulkWriter) -> None:
 class ScreenResult:
     counts: dict[str, int]
     rejected: list[RowProblem]
+    warnings: dict[str, int] = field(default_factory=dict)
+    """Rows screened with a warning, by kind (``csvfiles.WARNINGS``)."""
 
     @property
     def total(self) -> int:
@@ -463,6 +473,7 @@ def do_screen(
             f"{actor.organisation.kind_enum.label.lower()}."
         )
     rejected: list[RowProblem] = []
+    warnings: dict[str, int] = {}
 
     def rows() -> Iterator[IdentityRow]:
         seen: dict[str, int] = {}
@@ -481,6 +492,7 @@ def do_screen(
                         on_reject(item)
                     continue
                 seen[item.id] = item.row
+                count_warnings(warnings, item)
                 yield item
         except FileProblem as problem:
             raise RegisterError(f"{problem} Nothing was screened.") from problem
@@ -508,7 +520,7 @@ def do_screen(
                 "content_digest": reader.content_digest,
             },
         )
-    return ScreenResult(dict(writer.counts), rejected)
+    return ScreenResult(dict(writer.counts), rejected, warnings)
 
 
 def _screen_chunk(chunk: list[IdentityRow]) -> list[sweeps.Screened]:
@@ -551,6 +563,7 @@ def do_start_sweep(upload: BinaryIO, upload_name: str, actor: Actor) -> Sweep:
     target = sweeps.sweep_dir() / f"{uuid.uuid4().hex}.csv"
     problems: list[str] = []
     seen: dict[str, int] = {}
+    warnings: dict[str, int] = {}
     rows = 0
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as kept:
@@ -568,6 +581,7 @@ def do_start_sweep(upload: BinaryIO, upload_name: str, actor: Actor) -> Sweep:
                         break
                     continue
                 seen[item.id] = item.row
+                count_warnings(warnings, item)
                 rows += 1
                 if rows > MAX_SWEEP_ROWS:
                     problems.append(f"The file has more than {MAX_SWEEP_ROWS:,} rows: split it.")
@@ -591,6 +605,7 @@ def do_start_sweep(upload: BinaryIO, upload_name: str, actor: Actor) -> Sweep:
                 content_digest=reader.content_digest,
                 size_bytes=reader.bytes_read,
                 total_rows=rows,
+                warnings=warnings,
             )
     except BaseException:
         target.unlink(missing_ok=True)

@@ -4,8 +4,15 @@ Both files have the same columns: ``id, given_names, family_name, aliases, dob, 
 nationality, passport_no, ho_ref`` and optionally ``address, postcode``. The reader streams
 the bytes, checks they are UTF-8 (a byte order mark is allowed), parses the CSV strictly and
 validates every row. A problem with the file as a whole (encoding, quoting, header) raises
-``FileProblem``; a problem with one row is yielded as a ``RowProblem`` so that the caller can
-stop or, when asked to, skip it. Row numbers count the header as row 1, as a spreadsheet does.
+``FileProblem``; a row that cannot be used (no usable name, a date that cannot be a date of
+birth, a bad id) is yielded as a ``RowProblem`` so that the caller can stop or, when asked to,
+skip it. Row numbers count the header as row 1, as a spreadsheet does.
+
+Unusual is not invalid: a value the matcher can live without never refuses a row. A
+nationality SafeShare does not recognise is kept as given; a sex it does not recognise is
+stored as unknown; a document number, address or postcode that is too long or holds control
+characters is left out. Each is a warning on the row (``IdentityRow.warnings``, kinds in
+``WARNINGS``), counted by kind in the import, screen and sweep reports.
 
 No Django here: the command, the web upload and the background sweep all use this module.
 """
@@ -49,6 +56,18 @@ MAX_DOCUMENT = 30
 MAX_ADDRESS = 300
 MAX_POSTCODE = 16
 MAX_ALIASES = 20
+MAX_NATIONALITY = 100
+
+WARNINGS = {
+    "nationality_not_recognised": "nationality not recognised: kept as given",
+    "nationality_shortened": "nationality longer than 100 characters: kept shortened",
+    "sex_not_recognised": "sex not recognised: stored as unknown",
+    "passport_no_left_out": "passport_no too long or not text: left out",
+    "ho_ref_left_out": "ho_ref too long or not text: left out",
+    "address_left_out": "address too long or not text: left out",
+    "postcode_left_out": "postcode too long or not text: left out",
+}
+"""The kinds of warning a row can carry, and how a report describes each."""
 CHUNK_BYTES = 1 << 20
 BOM = codecs.BOM_UTF8
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/:-]{0,63}")
@@ -88,8 +107,9 @@ class RowProblem:
 
 @dataclass(frozen=True, slots=True)
 class IdentityRow:
-    """One valid row: canonical values (``sex`` a ``people.identity.Sex`` value or '',
-    ``nationality`` an alpha-3 code or '')."""
+    """One usable row: canonical values (``sex`` a ``people.identity.Sex`` value or '',
+    ``nationality`` an alpha-3 code or '', ``nationality_text`` the nationality as given when it
+    has no code) and the kinds of warning it raised (keys of ``WARNINGS``)."""
 
     row: int
     id: str
@@ -103,6 +123,8 @@ class IdentityRow:
     ho_ref: str
     address: str = ""
     postcode: str = ""
+    nationality_text: str = ""
+    warnings: tuple[str, ...] = ()
     raw: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     def record(self) -> IdentityRecord:
@@ -113,7 +135,7 @@ class IdentityRow:
             aliases=self.aliases,
             date_of_birth=self.dob or None,
             sex=self.sex or None,
-            nationality=self.nationality or None,
+            nationality=self.nationality or self.nationality_text or None,
             passport_number=self.passport_no or None,
             home_office_reference=self.ho_ref or None,
             address=self.address or None,
@@ -333,6 +355,8 @@ def validate_row(
             raise ValueError(f"aliases must list {MAX_ALIASES} names or fewer")
         if not (given or family):
             raise ValueError("give a given name or a family name")
+        if not any(ch.isalpha() for ch in given + family + "".join(aliases)):
+            raise ValueError("the names have no letters: give a name the person is known by")
         dob_text = get("dob")
         try:
             dob = validate_date_of_birth(dob_text)
@@ -340,21 +364,17 @@ def validate_row(
             raise ValueError(
                 f"dob ‘{dob_text[:20]}’ cannot be used: {_lower_first(str(error))}"
             ) from error
+        warnings: list[str] = []
         sex_text = get("sex")
         sex = _SEX.get(" ".join(sex_text.lower().split()))
         if sex is None:
-            raise ValueError(f"sex ‘{sex_text[:20]}’ must be F, M, X, U or empty")
-        nationality_text = get("nationality")
-        nationality, unresolved = resolve_nationality(nationality_text)
-        if unresolved:
-            raise ValueError(
-                f"nationality ‘{nationality_text[:40]}’ is not a country, nationality or "
-                "country code that SafeShare knows (use the ISO code, for example PAK or PK)"
-            )
-        passport = _text(get("passport_no"), "passport_no", MAX_DOCUMENT)
-        ho_ref = _text(get("ho_ref"), "ho_ref", MAX_DOCUMENT)
-        address = _text(get("address"), "address", MAX_ADDRESS)
-        postcode = _text(get("postcode"), "postcode", MAX_POSTCODE)
+            sex = "unknown"
+            warnings.append("sex_not_recognised")
+        nationality, nationality_text = _nationality(get("nationality"), warnings)
+        passport = _optional(get("passport_no"), "passport_no", MAX_DOCUMENT, warnings)
+        ho_ref = _optional(get("ho_ref"), "ho_ref", MAX_DOCUMENT, warnings)
+        address = _optional(get("address"), "address", MAX_ADDRESS, warnings)
+        postcode = _optional(get("postcode"), "postcode", MAX_POSTCODE, warnings)
     except ValueError as error:
         return RowProblem(row, str(error), raw)
     return IdentityRow(
@@ -370,8 +390,51 @@ def validate_row(
         ho_ref=ho_ref,
         address=address,
         postcode=postcode,
+        nationality_text=nationality_text,
+        warnings=tuple(warnings),
         raw=raw,
     )
+
+
+def _nationality(text: str, warnings: list[str]) -> tuple[str, str]:
+    """(alpha-3 or ICAO code, or ''; the text as given when it has no code). Never refused:
+    text SafeShare does not recognise is kept (and still compared as text by the matcher)."""
+    if not text:
+        return "", ""
+    cleaned = "".join(ch for ch in text if ch.isprintable())
+    cleaned = " ".join(cleaned.split())
+    if not cleaned:
+        return "", ""
+    if len(cleaned) > MAX_NATIONALITY:
+        cleaned = cleaned[:MAX_NATIONALITY].rstrip()
+        warnings.append("nationality_shortened")
+    code, unresolved = resolve_nationality(cleaned)
+    if code:
+        return code, ""
+    warnings.append("nationality_not_recognised")
+    return "", unresolved or cleaned
+
+
+def _optional(value: str, column: str, limit: int, warnings: list[str]) -> str:
+    """A value the matcher can do without: left out, with a warning, when it cannot be kept."""
+    try:
+        return _text(value, column, limit)
+    except ValueError:
+        warnings.append(f"{column}_left_out")
+        return ""
+
+
+def count_warnings(counts: dict[str, int], row: IdentityRow) -> None:
+    for kind in row.warnings:
+        counts[kind] = counts.get(kind, 0) + 1
+
+
+def describe_warnings(counts: dict[str, int]) -> list[str]:
+    """``["12 rows: nationality not recognised: kept as given", …]``, commonest first."""
+    return [
+        f"{n:,} {'row' if n == 1 else 'rows'}: {WARNINGS.get(kind, kind)}"
+        for kind, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]
 
 
 def _lower_first(text: str) -> str:

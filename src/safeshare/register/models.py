@@ -20,6 +20,8 @@ class RegisterEntry(models.Model):
     changes, its entry is replaced by a new one (a new id), so that entries cached by id in
     any process stay right. ``source`` is the importing force's code (``police`` for an
     identity recorded through a case) and ``external_id`` the id the force imported it with.
+    ``address`` and ``postcode`` are kept as imported, so that ``safeshare register rebuild``
+    can prepare the entry again from the identity without losing them.
     """
 
     identity = models.OneToOneField(
@@ -38,6 +40,10 @@ class RegisterEntry(models.Model):
     )
     external_id = models.CharField(max_length=64, blank=True)
     source = models.CharField(max_length=32, blank=True)
+    address = models.CharField(
+        max_length=300, blank=True, help_text="As imported (the identity has no address)."
+    )
+    postcode = models.CharField(max_length=16, blank=True, help_text="As imported.")
     prepared = models.TextField(help_text="PreparedIdentity.to_json(): compact JSON.")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -83,6 +89,9 @@ class RegisterImport(models.Model):
     imported_by = models.CharField(max_length=200)
     count = models.PositiveIntegerField()
     rejected = models.PositiveIntegerField(default=0)
+    warnings = models.JSONField(
+        default=dict, blank=True, help_text="Rows imported with a warning, by kind."
+    )
     content_digest = models.CharField(max_length=64, help_text="SHA-256 of the file.")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -118,6 +127,9 @@ class Sweep(models.Model):
     content_digest = models.CharField(max_length=64)
     size_bytes = models.PositiveBigIntegerField()
     total_rows = models.PositiveIntegerField()
+    warnings = models.JSONField(
+        default=dict, blank=True, help_text="Rows accepted with a warning, by kind."
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     processed_rows = models.PositiveIntegerField(default=0)
     blocked_count = models.PositiveIntegerField(default=0)

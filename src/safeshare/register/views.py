@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from safeshare.accounts.actors import Actor
 from safeshare.register import forms, jobs, sweeps
 from safeshare.register.actions import RegisterError, do_start_sweep
+from safeshare.register.csvfiles import describe_warnings
 from safeshare.register.forms import LimitedUploadHandler, SweepUploadForm
 from safeshare.register.models import Sweep
 
@@ -71,7 +72,12 @@ def sweep_detail(request: HttpRequest, sweep_id: uuid.UUID) -> HttpResponse:
     return render(
         request,
         "register/sweep_detail.html",
-        {"sweep": sweep, "working": working, "refresh": REFRESH_SECONDS if working else None},
+        {
+            "sweep": sweep,
+            "working": working,
+            "refresh": REFRESH_SECONDS if working else None,
+            "warning_lines": describe_warnings(sweep.warnings or {}),
+        },
     )
 
 

@@ -22,7 +22,7 @@ from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation
 from safeshare.accounts.roles import Role
 from safeshare.register.actions import RegisterError, do_import_register
-from safeshare.register.csvfiles import COLUMNS_TEXT, IdentityCsv
+from safeshare.register.csvfiles import COLUMNS_TEXT, IdentityCsv, describe_warnings
 from safeshare.register.management.commands._progress import Rejects, input_file, progress_bar
 from safeshare.register.models import RegisterEntry, RegisterImport, RegisterKey
 from safeshare.register.storage import SIZE_KEY
@@ -101,6 +101,10 @@ class Command(BaseCommand):
             f"Imported {result.imported:,} protected identities for {organisation.code} "
             f"in {elapsed:.0f} s."
         )
+        if result.warnings:
+            self.stdout.write("Warnings (the rows were kept):")
+            for line in describe_warnings(result.warnings):
+                self.stdout.write(f"  {line}")
         if result.rejected:
             self.stdout.write(
                 f"{len(result.rejected):,} rows were not imported; they are in {rejects_path}:"

@@ -19,7 +19,7 @@ from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation
 from safeshare.accounts.roles import OrganisationKind, Role
 from safeshare.register.actions import RegisterError, do_screen
-from safeshare.register.csvfiles import IdentityCsv
+from safeshare.register.csvfiles import IdentityCsv, describe_warnings
 from safeshare.register.management.commands._progress import Rejects, input_file, progress_bar
 
 
@@ -106,6 +106,10 @@ class Command(BaseCommand):
             f"{counts['blocked']:,} blocked, {counts['hold']:,} on hold, "
             f"{counts['clear']:,} clear. Results are in {out}."
         )
+        if result.warnings:
+            self.stdout.write("Warnings (the rows were kept):")
+            for line in describe_warnings(result.warnings):
+                self.stdout.write(f"  {line}")
         if result.rejected:
             self.stdout.write(
                 f"{len(result.rejected):,} rows were not screened; they are in {rejects_path}:"
