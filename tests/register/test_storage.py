@@ -6,11 +6,12 @@ import csv
 import io
 
 import pytest
+from django.core.management import call_command
 
-from safeshare.matching import InMemoryRegister, Matcher, PreparedIdentity, prepare
+from safeshare.matching import IdentityRecord, InMemoryRegister, Matcher, PreparedIdentity, prepare
 from safeshare.matching.blocking import query_keys
 from safeshare.matching.synth import generate
-from safeshare.register.actions import do_import_register
+from safeshare.register.actions import do_import_register, do_rebuild_register
 from safeshare.register.csvfiles import IdentityCsv
 from safeshare.register.models import RegisterEntry, RegisterKey
 from safeshare.register.service import index_identity, match_subject, remove_entries
@@ -238,3 +239,63 @@ def test_match_subject_names_the_protection_of_an_imported_entry(force, importer
     best = outcome.candidates[0]
     assert best.identity_id == str(entry.pk)
     assert best.protection_ids == (str(entry.protection_id),)
+
+
+# --- Rebuild ---------------------------------------------------------------------------------
+
+
+def _key_table() -> dict[str, tuple[int, list[int]]]:
+    return {row.key: (row.n, sorted(unpack_ids(row.ids))) for row in RegisterKey.objects.all()}
+
+
+def test_a_rebuild_loses_nothing_and_changes_nothing_when_nothing_changed(force, importer):
+    from tests.register.conftest import REGISTER
+    from tests.register.test_import import import_text
+
+    import_text(REGISTER, force, importer)
+    before_keys = _key_table()
+    before = {
+        e.pk: (e.prepared, e.created_at, e.address, e.postcode)
+        for e in RegisterEntry.objects.all()
+    }
+    out = io.StringIO()
+    call_command("register", "rebuild", "--quiet", stdout=out)
+    assert "4 entries (0 changed)" in out.getvalue()
+    assert _key_table() == before_keys
+    after = {
+        e.pk: (e.prepared, e.created_at, e.address, e.postcode)
+        for e in RegisterEntry.objects.all()
+    }
+    assert after == before
+    assert any(address for _, _, address, _ in after.values())
+
+
+def test_a_rebuild_prepares_entries_again_and_moves_their_keys(force, importer):
+    from tests.register.conftest import REGISTER
+    from tests.register.test_import import import_text
+
+    import_text(REGISTER, force, importer)
+    entry = RegisterEntry.objects.get(external_id="W1")
+    assert entry.address
+    assert entry.postcode
+    # As if normalisation had changed: the stored entry is stale (it lost its address).
+    stale = prepare(IdentityRecord("Fatema", "Begum", date_of_birth="1991-03-14")).to_json()
+    RegisterEntry.objects.filter(pk=entry.pk).update(prepared=stale)
+    result = do_rebuild_register()
+    assert (result.entries, result.changed) == (4, 1)
+    entry.refresh_from_db()
+    fresh = PreparedIdentity.from_json(entry.prepared)
+    assert fresh.address
+    assert fresh.postcode
+    keys = _key_table()
+    assert keys[SIZE_KEY][0] == 4
+    for key in fresh.keys:
+        assert entry.pk in keys[key][1]
+    # Every key row lists exactly the entries that carry it.
+    expected: dict[str, list[int]] = {}
+    for e in RegisterEntry.objects.all():
+        for key in PreparedIdentity.from_json(e.prepared).keys:
+            expected.setdefault(key, []).append(e.pk)
+    assert {k: v[1] for k, v in keys.items() if k != SIZE_KEY} == {
+        k: sorted(v) for k, v in expected.items()
+    }

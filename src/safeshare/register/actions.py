@@ -32,7 +32,7 @@ from safeshare.accounts.roles import OrganisationKind, Role
 from safeshare.ledger.actions import append_entry
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.keys import token_for_record
-from safeshare.matching.record import prepare
+from safeshare.matching.record import PreparedIdentity, prepare
 from safeshare.people.models import Identity, Person
 from safeshare.protocol.active import active_policy
 from safeshare.protocol.models import Protection
@@ -47,8 +47,8 @@ from safeshare.register.csvfiles import (
     count_warnings,
     validate_row,
 )
-from safeshare.register.models import RegisterEntry, RegisterImport, Sweep
-from safeshare.register.storage import BulkWriter, add_postings
+from safeshare.register.models import RegisterEntry, RegisterImport, RegisterKey, Sweep
+from safeshare.register.storage import SIZE_KEY, BulkWriter, add_postings, copy_rows
 from safeshare.transactions import action_transaction
 
 IMPORT_TRIGGER = "register_import"
@@ -436,6 +436,90 @@ def _tune_for_bulk(writer: BulkWriter) -> None:
             cursor.execute("SET LOCAL work_mem = '256MB'")
         else:
             cursor.execute("PRAGMA cache_size = -262144")  # 256 MiB for this connection
+
+
+# --- Rebuild --------------------------------------------------------------------------------
+
+
+@dataclass
+class RebuildResult:
+    entries: int
+    changed: int
+    keys: int
+
+
+def do_rebuild_register(
+    *, progress: Callable[[int], None] | None = None, batch: int = IMPORT_BATCH
+) -> RebuildResult:
+    """Prepare every register entry again from its identity (and the address and postcode the
+    entry keeps), and rebuild every posting list: for when normalisation or the blocking keys
+    change. One transaction: clearances read the register as it was until it commits, and
+    writers wait. An entry whose prepared identity changes gets a new row version
+    (``created_at``), so that every process's cache reads it again (ADR 0005). An entry with
+    no identity keeps its prepared identity."""
+    from safeshare.register.service import entry_text
+
+    now = timezone.now()
+    postings: dict[str, int | array] = {}
+    changed: list[tuple[int, str]] = []
+    total = 0
+    with action_transaction():
+        writer = BulkWriter()
+        _tune_for_bulk(writer)
+        table = connection.ops.quote_name(RegisterKey._meta.db_table)
+        with connection.cursor() as cursor:
+            # Take the writers' lock first (the register size row), as every writer does.
+            cursor.execute(f'UPDATE {table} SET n = n WHERE "key" = %s', [SIZE_KEY])  # noqa: S608
+        entries = (
+            RegisterEntry.objects.select_related("identity")
+            .only("id", "prepared", "address", "postcode", "identity")
+            .order_by("id")
+        )
+        done = 0
+        for entry in entries.iterator(chunk_size=2000):
+            if entry.identity is not None:
+                text = entry_text(entry.identity, entry.address, entry.postcode)
+                if text != entry.prepared:
+                    changed.append((entry.pk, text))
+            else:
+                text = entry.prepared
+            _collect(postings, entry.pk, PreparedIdentity.from_json(text).keys)
+            total += 1
+            done += 1
+            if progress is not None and done >= batch:
+                progress(done)
+                done = 0
+        _update_prepared(writer, changed, now)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+        add_postings(postings, total)
+        if progress is not None and done:
+            progress(done)
+    return RebuildResult(total, len(changed), len(postings))
+
+
+def _update_prepared(writer: BulkWriter, changed: list[tuple[int, str]], now) -> None:
+    if not changed:
+        return
+    table = connection.ops.quote_name(RegisterEntry._meta.db_table)
+    stamp = adapt(RegisterEntry._meta.get_field("created_at"), now)
+    with connection.cursor() as cursor:
+        if writer.postgres:
+            cursor.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS matching_rebuild_in "
+                "(id bigint, prepared text) ON COMMIT DROP"
+            )
+            copy_rows(cursor, "matching_rebuild_in", ("id", "prepared"), changed)
+            cursor.execute(
+                f"UPDATE {table} AS e SET prepared = r.prepared, created_at = %s "  # noqa: S608
+                "FROM matching_rebuild_in AS r WHERE e.id = r.id",
+                [stamp],
+            )
+        else:
+            cursor.executemany(
+                f"UPDATE {table} SET prepared = %s, created_at = %s WHERE id = %s",  # noqa: S608
+                [(text, stamp, entry_id) for entry_id, text in changed],
+            )
 
 
 # --- Screening -------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from safeshare.register.storage import DatabaseRegister, add_postings, remove_po
 
 __all__ = [
     "DatabaseRegister",
+    "entry_text",
     "evidence_of",
     "index_identity",
     "match_subject",
@@ -65,24 +66,40 @@ def record_from_fields(fields: Mapping[str, object]) -> IdentityRecord:
     )
 
 
+def entry_text(identity, address: str = "", postcode: str = "") -> str:
+    """The prepared identity (``PreparedIdentity.to_json()``) of an identity, with the address
+    and postcode its register entry keeps (the identity has none)."""
+    fields = {**identity.as_fields(), "address": address or None, "postcode": postcode or None}
+    return prepare(record_from_fields(fields)).to_json()
+
+
 def index_identity(identity, protection) -> RegisterEntry:
     """Add (or refresh) one identity in the register, under its protection. Call in a
     transaction.
 
     An unchanged identity keeps its entry (only the protection is updated); a changed one gets
-    a new entry, so that prepared identities cached by entry id never go stale.
+    a new entry, so that prepared identities cached by entry id never go stale. The new entry
+    keeps what the old one was imported with (source, import id, address and postcode).
     """
-    text = prepare(record_from_fields(identity.as_fields())).to_json()
     entry = RegisterEntry.objects.select_for_update().filter(identity=identity).first()
+    address, postcode = (entry.address, entry.postcode) if entry is not None else ("", "")
+    text = entry_text(identity, address, postcode)
     if entry is not None and entry.prepared == text:
         if entry.protection_id != protection.pk:
             entry.protection = protection
             entry.save(update_fields=["protection"])
         return entry
+    kept = {"source": "police"}
     if entry is not None:
+        kept = {
+            "source": entry.source,
+            "external_id": entry.external_id,
+            "address": entry.address,
+            "postcode": entry.postcode,
+        }
         remove_entries([entry])
     entry = RegisterEntry.objects.create(
-        identity=identity, protection=protection, prepared=text, source="police"
+        identity=identity, protection=protection, prepared=text, **kept
     )
     add_postings(dict.fromkeys(PreparedIdentity.from_json(text).keys, (entry.pk,)), 1)
     return entry

@@ -5,6 +5,8 @@
   nationality, passport_no, ho_ref`` and optionally ``address, postcode``. A bad row stops the
   import (nothing is stored) unless ``--skip-invalid``, which writes the bad rows, with their
   row numbers and reasons, to ``FILE.rejects.csv`` (or ``--rejects``).
+- ``rebuild [--quiet]``: prepare every entry again from its identity and rebuild the posting
+  lists, after a change to the matcher's normalisation or blocking keys (one transaction).
 - ``stats [--json]``: what the register holds.
 """
 
@@ -21,7 +23,7 @@ from django.db.models import Count
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation
 from safeshare.accounts.roles import Role
-from safeshare.register.actions import RegisterError, do_import_register
+from safeshare.register.actions import RegisterError, do_import_register, do_rebuild_register
 from safeshare.register.csvfiles import COLUMNS_TEXT, IdentityCsv, describe_warnings
 from safeshare.register.management.commands._progress import Rejects, input_file, progress_bar
 from safeshare.register.models import RegisterEntry, RegisterImport, RegisterKey
@@ -57,6 +59,12 @@ class Command(BaseCommand):
             help="Processes that prepare rows for matching beside the import (0: none).",
         )
         imp.add_argument("--quiet", action="store_true", help="No progress bar.")
+        rebuild = sub.add_parser(
+            "rebuild",
+            help="Prepare every entry again and rebuild the blocking keys.",
+            description="Run after a change to the matcher's normalisation or blocking keys.",
+        )
+        rebuild.add_argument("--quiet", action="store_true", help="No progress bar.")
         stats = sub.add_parser("stats", help="Count what the register holds.")
         stats.add_argument("--json", action="store_true", help="Print JSON.")
 
@@ -113,6 +121,19 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {problem}")
             if len(result.rejected) > 10:
                 self.stdout.write(f"  … and {len(result.rejected) - 10:,} more.")
+
+    def handle_rebuild(self, options) -> None:
+        total = RegisterEntry.objects.count()
+        started = time.monotonic()
+        bar = progress_bar(self.stdout, options["quiet"], rows=True)
+        with bar:
+            task = bar.add_task("Rebuilding the register", total=max(total, 1))
+            result = do_rebuild_register(progress=lambda n: bar.advance(task, n))
+            bar.update(task, completed=max(total, 1))
+        self.stdout.write(
+            f"Rebuilt the register in {time.monotonic() - started:.0f} s: {result.entries:,} "
+            f"entries ({result.changed:,} changed), {result.keys:,} blocking keys."
+        )
 
     def handle_stats(self, options) -> None:
         size = RegisterKey.objects.filter(key=SIZE_KEY).values_list("n", flat=True).first()
