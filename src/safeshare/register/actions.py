@@ -48,11 +48,12 @@ from safeshare.register.csvfiles import (
     validate_row,
 )
 from safeshare.register.models import RegisterEntry, RegisterImport, RegisterKey, Sweep
-from safeshare.register.storage import SIZE_KEY, BulkWriter, add_postings, copy_rows
+from safeshare.register.storage import BulkWriter, add_postings, bump_version, copy_rows
 from safeshare.transactions import action_transaction
 
 IMPORT_TRIGGER = "register_import"
 IMPORT_BATCH = 5000
+ENTRY_COLUMNS = ["id", "identity", "protection", "external_id", "address", "postcode", "prepared"]
 MAX_SWEEP_ROWS = 250_000
 
 
@@ -294,17 +295,22 @@ def do_import_register(
             status_reasons=[reason],
             status_changed_at=now,
         ),
-        _Table(
-            RegisterEntry,
-            ["id", "identity", "protection", "external_id", "address", "postcode", "prepared"],
-            source=org.code,
-            created_at=now,
-        ),
     )
     state = _ImportState(org, skip_invalid, on_reject)
     pool = multiprocessing.get_context("fork").Pool(workers) if workers > 0 else None
     try:
         with action_transaction():
+            version = bump_version()
+            tables = (
+                *tables,
+                _Table(
+                    RegisterEntry,
+                    ENTRY_COLUMNS,
+                    source=org.code,
+                    created_at=now,
+                    version=version,
+                ),
+            )
             writer = BulkWriter()
             _tune_for_bulk(writer)
             state.existing = set(
@@ -371,7 +377,7 @@ def _write_batch(
     batch: list[_Prepared],
     writer: BulkWriter,
     state: _ImportState,
-    tables: tuple[_Table, _Table, _Table, _Table],
+    tables: tuple[_Table, ...],
 ) -> None:
     if not batch:
         return
@@ -467,9 +473,7 @@ def do_rebuild_register(
         writer = BulkWriter()
         _tune_for_bulk(writer)
         table = connection.ops.quote_name(RegisterKey._meta.db_table)
-        with connection.cursor() as cursor:
-            # Take the writers' lock first (the register size row), as every writer does.
-            cursor.execute(f'UPDATE {table} SET n = n WHERE "key" = %s', [SIZE_KEY])  # noqa: S608
+        bump_version(generation=True)  # the writers' lock; every process reloads the register
         entries = (
             RegisterEntry.objects.select_related("identity")
             .only("id", "prepared", "address", "postcode", "identity")

@@ -45,11 +45,15 @@ class RegisterEntry(models.Model):
     )
     postcode = models.CharField(max_length=16, blank=True, help_text="As imported.")
     prepared = models.TextField(help_text="PreparedIdentity.to_json(): compact JSON.")
+    version = models.BigIntegerField(
+        default=0, help_text="The register version that added it (RegisterState.version)."
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["id"]
         verbose_name_plural = "register entries"
+        indexes = [models.Index(fields=["version"], name="register_entry_version_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "external_id"],
@@ -77,6 +81,33 @@ class RegisterKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.n})"
+
+
+class RegisterState(models.Model):
+    """One row: the register's version, raised by every transaction that changes it, and its
+    generation, raised when entries are prepared again in place (``register rebuild``).
+
+    Every writer raises the version first, so writers queue on this row and commit in version
+    order: a process holding the register in memory (``resident.ResidentRegister``) reads the
+    version on each query and, when it has moved, only the entries and removals since. See
+    docs/adr/0009-register-app-and-resident-index.md."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.BigIntegerField(default=0)
+    generation = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Register version {self.version} (generation {self.generation})"
+
+
+class RegisterRemoval(models.Model):
+    """An entry taken out of the register, and the register version that took it out."""
+
+    entry_id = models.BigIntegerField()
+    version = models.BigIntegerField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"Entry {self.entry_id} removed at version {self.version}"
 
 
 class RegisterImport(models.Model):

@@ -22,8 +22,13 @@ from safeshare.protocol.clearance import (
     MatchOutcome,
     evidence_floor,
 )
-from safeshare.register.models import RegisterEntry
-from safeshare.register.storage import DatabaseRegister, add_postings, remove_postings
+from safeshare.register.models import RegisterEntry, RegisterRemoval
+from safeshare.register.storage import (
+    DatabaseRegister,
+    add_postings,
+    bump_version,
+    remove_postings,
+)
 
 __all__ = [
     "DatabaseRegister",
@@ -89,6 +94,7 @@ def index_identity(identity, protection) -> RegisterEntry:
             entry.protection = protection
             entry.save(update_fields=["protection"])
         return entry
+    version = bump_version()
     kept = {"source": "police"}
     if entry is not None:
         kept = {
@@ -99,7 +105,7 @@ def index_identity(identity, protection) -> RegisterEntry:
         }
         remove_entries([entry])
     entry = RegisterEntry.objects.create(
-        identity=identity, protection=protection, prepared=text, **kept
+        identity=identity, protection=protection, prepared=text, version=version, **kept
     )
     add_postings(dict.fromkeys(PreparedIdentity.from_json(text).keys, (entry.pk,)), 1)
     return entry
@@ -115,6 +121,10 @@ def remove_entries(entries: Iterable[RegisterEntry]) -> int:
             postings.setdefault(key, []).append(entry.pk)
     if not ids:
         return 0
+    version = bump_version()
+    RegisterRemoval.objects.bulk_create(
+        [RegisterRemoval(entry_id=entry_id, version=version) for entry_id in ids]
+    )
     remove_postings(postings, -len(ids))
     RegisterEntry.objects.filter(pk__in=ids).delete()
     return len(ids)

@@ -28,7 +28,7 @@ from django.db.models import Model
 from safeshare.matching.blocking import query_keys
 from safeshare.matching.model import Thresholds, load_model
 from safeshare.matching.record import PreparedIdentity
-from safeshare.register.models import RegisterEntry, RegisterKey
+from safeshare.register.models import RegisterEntry, RegisterKey, RegisterState
 
 SIZE_KEY = "#"
 """The ``RegisterKey`` row whose ``n`` is the number of entries in the register."""
@@ -339,6 +339,36 @@ class PrefetchedRegister:
             self._entries.update(fetch_entries(missing, self._cache, self._using))
         entries = self._entries
         return [(i, entries[i]) for i in sorted(ids) if i in entries]
+
+
+# --- The register's version ----------------------------------------------------------------
+
+
+def bump_version(*, generation: bool = False, using: str = "default") -> int:
+    """Raise the register's version (and its generation, when entries are changed in place)
+    and return the new version. Every writer calls it first in its transaction: the row lock
+    makes writers queue, so versions commit in order (see ``models.RegisterState``)."""
+    connection = connections[using]
+    table = _quoted(RegisterState, using)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (id, version, generation) VALUES (1, 1, %s) "  # noqa: S608
+            f"ON CONFLICT (id) DO UPDATE SET version = {table}.version + 1, "
+            f"generation = {table}.generation + %s RETURNING version",
+            [int(generation), int(generation)],
+        )
+        return cursor.fetchone()[0]
+
+
+def read_version(using: str = "default") -> tuple[int, int]:
+    """(version, generation) of the register as committed."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT version, generation FROM {_quoted(RegisterState, using)} WHERE id = 1"  # noqa: S608
+        )
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row else (0, 0)
 
 
 # --- Writing posting lists -------------------------------------------------------------------
