@@ -14,6 +14,7 @@ from safeshare.matching.synth import generate
 from safeshare.register.actions import do_import_register, do_rebuild_register
 from safeshare.register.csvfiles import IdentityCsv
 from safeshare.register.models import RegisterEntry, RegisterKey
+from safeshare.register.resident import ResidentRegister
 from safeshare.register.service import index_identity, match_subject, remove_entries
 from safeshare.register.storage import (
     CACHE,
@@ -299,3 +300,79 @@ def test_a_rebuild_prepares_entries_again_and_moves_their_keys(force, importer):
     assert {k: v[1] for k, v in keys.items() if k != SIZE_KEY} == {
         k: sorted(v) for k, v in expected.items()
     }
+
+
+# --- The register held in memory -------------------------------------------------------------
+
+
+def test_the_resident_register_decides_as_the_database_register(synth_register):
+    data, _ = synth_register
+    matcher = Matcher(explain_top=10_000)
+    resident = ResidentRegister()
+    assert resident.sync() is True
+    assert resident.sync() is False  # nothing changed: nothing read again
+    assert len(resident) == RegisterEntry.objects.count()
+    for subject in data.subjects:
+        prepared = prepare(subject.record)
+        CACHE.clear()
+        in_database = matcher.match(prepared, DatabaseRegister())
+        assert summary(matcher.match(prepared, resident)) == summary(in_database)
+
+
+def test_the_resident_register_follows_every_change(force, importer):
+    """Two processes' registers: a change made through the register's writers is seen by
+    both at their next sync, whatever made it (import, identity change, removal, rebuild)."""
+    from tests.register.conftest import REGISTER
+    from tests.register.test_import import import_text
+
+    first, second = ResidentRegister(), ResidentRegister()
+    first.sync()
+    assert len(first) == 0
+    import_text(REGISTER, force, importer)
+    second.sync()
+    assert first.sync() is True
+    ids = set(RegisterEntry.objects.values_list("id", flat=True))
+    for resident in (first, second):
+        assert {i for i, _ in resident._register} == ids
+
+    entry = RegisterEntry.objects.get(external_id="W2")
+    identity = entry.identity
+    identity.family_name = "Rahman"
+    identity.save()
+    new = index_identity(identity, entry.protection)
+    keys = PreparedIdentity.from_json(new.prepared).keys
+    for resident in (first, second):
+        assert resident.sync() is True
+        assert entry.pk not in resident._register
+        assert new.pk in {i for i, _ in resident.candidates(keys)}
+        assert dict(resident.key_counts(keys)) == dict(DatabaseRegister().key_counts(keys))
+
+    remove_entries([new])
+    first.sync()
+    assert new.pk not in first._register
+    assert len(first) == RegisterEntry.objects.count()
+
+    generation = first.generation
+    do_rebuild_register()
+    first.sync()
+    assert first.generation == generation + 1
+    assert {i for i, _ in first._register} == set(
+        RegisterEntry.objects.values_list("id", flat=True)
+    )
+
+
+def test_matches_give_the_same_outcome_wherever_the_register_is_held(synth_register, monkeypatch):
+    from safeshare.register import resident as resident_module
+    from safeshare.register.service import match_prepared
+
+    data, _ = synth_register
+    subjects = [prepare(s.record) for s in data.subjects[:60]]
+    monkeypatch.setenv("SAFESHARE_MATCHING_INDEX", "database")
+    expected = [summary(r) for r in match_prepared(subjects)]
+    monkeypatch.setenv("SAFESHARE_MATCHING_INDEX", "process")
+    resident_module.forget()
+    try:
+        assert [summary(r) for r in match_prepared(subjects)] == expected
+        assert [summary(match_prepared([s])[0]) for s in subjects] == expected
+    finally:
+        resident_module.forget()

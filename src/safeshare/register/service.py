@@ -9,8 +9,13 @@ the callers.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+import logging
+import os
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from safeshare.matching.matcher import CandidateScore, Matcher, MatchResult
 from safeshare.matching.record import IdentityRecord, PreparedIdentity, prepare
@@ -25,16 +30,20 @@ from safeshare.protocol.clearance import (
 from safeshare.register.models import RegisterEntry, RegisterRemoval
 from safeshare.register.storage import (
     DatabaseRegister,
+    PrefetchedRegister,
     add_postings,
     bump_version,
     remove_postings,
 )
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "DatabaseRegister",
     "entry_text",
     "evidence_of",
     "index_identity",
+    "match_prepared",
     "match_subject",
     "matcher",
     "outcome_from_result",
@@ -241,12 +250,52 @@ def protections_by_entry(entry_ids: Iterable[int]) -> dict[int, list[str]]:
     return found
 
 
+def index_mode() -> str:
+    """Where matches find the register (``SAFESHARE_MATCHING_INDEX``): ``database`` (each
+    match reads the key tables), ``process`` (this process holds the register in memory) or
+    ``server`` (the matching server holds it; ``safeshare register serve``)."""
+    mode = getattr(settings, "SAFESHARE_MATCHING_INDEX", "") or os.environ.get(
+        "SAFESHARE_MATCHING_INDEX", "database"
+    )
+    if mode not in ("database", "process", "server"):
+        raise ImproperlyConfigured(
+            f"SAFESHARE_MATCHING_INDEX must be database, process or server, not {mode!r}"
+        )
+    return mode
+
+
+def match_prepared(subjects: Sequence[PreparedIdentity]) -> list[MatchResult]:
+    """Match prepared subjects against the whole register, wherever it is held (see
+    ``index_mode``). All ways give the same decisions; a server that cannot be reached is
+    replaced by the database, with a warning in the log."""
+    if not subjects:
+        return []
+    engine = matcher()
+    mode = index_mode()
+    if mode == "server":
+        from safeshare.register import server
+
+        try:
+            return list(server.ask(("match", [s.to_json() for s in subjects])))
+        except server.ServerUnavailable as error:
+            log.warning("matching server unavailable (%s): matching through the database", error)
+    elif mode == "process":
+        from safeshare.register import resident
+
+        register = resident.shared()
+        with register.lock:
+            register.sync()
+            return engine.match_many(subjects, register)
+    if len(subjects) == 1:
+        return [engine.match(subjects[0], DatabaseRegister(engine.thresholds))]
+    return engine.match_many(subjects, PrefetchedRegister(subjects, engine.thresholds))
+
+
 def match_subject(
     subject_ref: str, fields: Mapping[str, object]
 ) -> tuple[MatchOutcome, MatchResult]:
     """Match IE's subject against the whole register."""
-    engine = matcher()
-    result = engine.match(prepare(record_from_fields(fields)), DatabaseRegister(engine.thresholds))
+    result = match_prepared([prepare(record_from_fields(fields))])[0]
     # Only the candidates the outcome keeps need their protections: most are scored ``none``
     # and dropped, so they are not looked up.
     outcome = outcome_from_result(subject_ref, result, {})

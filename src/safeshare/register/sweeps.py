@@ -34,8 +34,8 @@ from safeshare.register.csvfiles import (
     safe_cell,
 )
 from safeshare.register.models import RegisterEntry, Sweep
+from safeshare.register.service import match_prepared, outcome_from_result
 from safeshare.register.service import matcher as default_matcher
-from safeshare.register.service import outcome_from_result
 from safeshare.register.storage import PrefetchedRegister
 
 log = logging.getLogger(__name__)
@@ -103,8 +103,10 @@ def screen_rows(
 
 def screen_batch(chunk: Sequence[IdentityRow], engine: Matcher) -> list[Screened]:
     prepared = [prepare(row.record()) for row in chunk]
-    source = PrefetchedRegister(prepared, engine.thresholds)
-    results = engine.match_many(prepared, source)
+    if engine is default_matcher():
+        results = match_prepared(prepared)
+    else:
+        results = engine.match_many(prepared, PrefetchedRegister(prepared, engine.thresholds))
     decided = [sweep_decision(result) for result in results]
     wanted = {int(best.register_id) for _, best in decided if best is not None}
     names = register_ids(wanted) if wanted else {}

@@ -7,6 +7,8 @@
   row numbers and reasons, to ``FILE.rejects.csv`` (or ``--rejects``).
 - ``rebuild [--quiet]``: prepare every entry again from its identity and rebuild the posting
   lists, after a change to the matcher's normalisation or blocking keys (one transaction).
+- ``serve [--socket PATH]``: the matching server. Holds the register in memory for every web
+  and sweep worker (with ``SAFESHARE_MATCHING_INDEX=server``) and keeps it current.
 - ``stats [--json]``: what the register holds.
 """
 
@@ -65,6 +67,12 @@ class Command(BaseCommand):
             description="Run after a change to the matcher's normalisation or blocking keys.",
         )
         rebuild.add_argument("--quiet", action="store_true", help="No progress bar.")
+        serve = sub.add_parser(
+            "serve",
+            help="Hold the register in memory and match for the web and sweep workers.",
+            description="Clients find it with SAFESHARE_MATCHING_INDEX=server.",
+        )
+        serve.add_argument("--socket", help="The Unix socket (default var/matching.sock).")
         stats = sub.add_parser("stats", help="Count what the register holds.")
         stats.add_argument("--json", action="store_true", help="Print JSON.")
 
@@ -134,6 +142,32 @@ class Command(BaseCommand):
             f"Rebuilt the register in {time.monotonic() - started:.0f} s: {result.entries:,} "
             f"entries ({result.changed:,} changed), {result.keys:,} blocking keys."
         )
+
+    def handle_serve(self, options) -> None:
+        import signal
+
+        from safeshare.register.server import MatchingServer
+
+        started = time.monotonic()
+        server = MatchingServer(Path(options["socket"]) if options["socket"] else None)
+
+        def stop(*_):
+            server.close()
+            raise SystemExit(0)
+
+        signal.signal(signal.SIGTERM, stop)
+        server.listen()
+        self.stdout.write(
+            f"Matching server on {server.path}: {len(server.register):,} entries loaded in "
+            f"{time.monotonic() - started:.0f} s."
+        )
+        self.stdout.flush()
+        try:
+            server.accept_loop()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.close()
 
     def handle_stats(self, options) -> None:
         size = RegisterKey.objects.filter(key=SIZE_KEY).values_list("n", flat=True).first()
