@@ -3,6 +3,11 @@
     uv run python bench/matching_db.py                                   # 2x10^4, both backends
     uv run python bench/matching_db.py --db sqlite --size 1000000 --skip-latency --skip-sweep
     uv run python bench/matching_db.py --db postgres --size 1000000      # import, latency, sweep
+    uv run python bench/matching_db.py --db postgres --size 100000 --index database
+
+``--index`` says where matches find the register (``SAFESHARE_MATCHING_INDEX``): ``server``
+(the default: ``safeshare register serve`` started in its own process after the import, as in
+production), ``process`` (this process holds it) or ``database`` (key tables read per match).
 
 Data are bench/matching.py's evaluation sets (generated once into bench/data/, the same seeds),
 converted to the import's columns in a scratch folder. Each run uses a fresh database: a
@@ -206,19 +211,68 @@ def run(args) -> dict[str, object]:
             report["import_server_cpu_s"] = round(server_cpu(connection) - server_before, 1)
         report.update(peak_rss_mib())
         report.update(sizes(connection))
+        report["index"] = args.index
+        if args.index == "server":
+            matching_server = start_matching_server(scratch)
+            report.update(matching_server.pop("report"))
+        else:
+            os.environ["SAFESHARE_MATCHING_INDEX"] = args.index
         if not args.skip_latency:
             report.update(latency(subjects_csv, args.latency))
         if not args.skip_sweep:
             report.update(sweep(subjects_csv, labels, scratch, args.sweep_workers))
         report.update(peak_rss_mib())
+        if args.index == "server":
+            report["matching_server_peak_rss_mib"] = _peak_rss(matching_server["process"].pid)
         report["load_average_at_end"] = os.getloadavg()
     finally:
         from django.db import connections
 
         connections.close_all()
+        if args.index == "server" and "matching_server" in locals():
+            matching_server["process"].terminate()
+            matching_server["process"].wait(timeout=30)
         if server is not None:
             server.stop()
     return report
+
+
+def _peak_rss(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024)
+    except OSError:
+        return None
+    return None
+
+
+def start_matching_server(scratch: Path) -> dict[str, object]:
+    """``safeshare register serve`` in its own process, as in production; clients in this
+    process (and the screen's forked workers) then match through it."""
+    import subprocess
+
+    path = scratch / "matching.sock"
+    env = {**os.environ, "SAFESHARE_MATCHING_SOCKET": str(path)}
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "safeshare", "register", "serve", "--socket", str(path)],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    line = process.stdout.readline() if process.stdout else ""
+    if not path.exists():
+        raise RuntimeError(f"the matching server did not start: {line!r}")
+    os.environ["SAFESHARE_MATCHING_SOCKET"] = str(path)
+    os.environ["SAFESHARE_MATCHING_INDEX"] = "server"
+    return {
+        "process": process,
+        "report": {
+            "matching_server_load_s": round(time.perf_counter() - started, 1),
+            "matching_server_rss_after_load_mib": _peak_rss(process.pid),
+        },
+    }
 
 
 def sizes(connection) -> dict[str, object]:
@@ -344,6 +398,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1, help="import preparation workers")
     parser.add_argument("--sweep-workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--latency", type=int, default=2000, help="subjects timed one by one")
+    parser.add_argument(
+        "--index",
+        choices=("database", "process", "server"),
+        default="server",
+        help="where matches find the register (SAFESHARE_MATCHING_INDEX)",
+    )
     parser.add_argument("--skip-latency", action="store_true")
     parser.add_argument("--skip-sweep", action="store_true")
     parser.add_argument("--scratch", help="folder for the converted files and SQLite database")
@@ -362,7 +422,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     report = run(args)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    target = RESULTS / f"matching_db_{args.db}_{args.size}.json"
+    target = RESULTS / f"matching_db_{args.db}_{args.size}_{args.index}.json"
     target.write_text(json.dumps(report, indent=1) + "\n")
     print(markdown(report))
     return 0

@@ -9,20 +9,19 @@ docs/adr/0005-register-storage.md.
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 import uuid
 from array import array
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from django.core.exceptions import ValidationError
-from django.db import connection, models
+from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -33,9 +32,9 @@ from safeshare.ledger.actions import append_entry
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.keys import token_for_record
 from safeshare.matching.record import PreparedIdentity, prepare
-from safeshare.people.models import Identity, Person
+from safeshare.people.bulk import ImportedIdentity, PeopleBulk
 from safeshare.protocol.active import active_policy
-from safeshare.protocol.models import Protection
+from safeshare.protocol.bulk import ImportedProtections
 from safeshare.protocol.protection import ProtectionStatus
 from safeshare.protocol.references import new_reference
 from safeshare.register import sweeps
@@ -48,7 +47,14 @@ from safeshare.register.csvfiles import (
     validate_row,
 )
 from safeshare.register.models import RegisterEntry, RegisterImport, RegisterKey, Sweep
-from safeshare.register.storage import BulkWriter, add_postings, bump_version, copy_rows
+from safeshare.register.storage import (
+    BulkTable,
+    BulkWriter,
+    add_postings,
+    bump_version,
+    copy_rows,
+)
+from safeshare.register.storage import adapt as storage_adapt
 from safeshare.transactions import action_transaction
 
 IMPORT_TRIGGER = "register_import"
@@ -72,53 +78,6 @@ class ImportResult:
     record: RegisterImport | None = None
     warnings: dict[str, int] = field(default_factory=dict)
     """Rows imported with a warning, by kind (``csvfiles.WARNINGS``)."""
-
-
-class _Table:
-    """A bulk insert into one model's table: the columns given per row, then every other
-    column at a constant value (its default unless given), adapted for the database once."""
-
-    def __init__(self, model: type[models.Model], per_row: Sequence[str], **fixed: object):
-        self.model = model
-        fields = list(model._meta.concrete_fields)
-        by_name = {f.name: f for f in fields}
-        self.columns = [by_name[name].column for name in per_row]
-        constant = []
-        for f in fields:
-            if f.name in per_row:
-                continue
-            if f.name in fixed:
-                value = fixed[f.name]
-            elif f.has_default() or (f.empty_strings_allowed and not f.null):
-                value = f.get_default()
-            elif f.null:
-                value = None
-            else:
-                raise RuntimeError(f"{model.__name__}.{f.name} needs a value for a bulk insert")
-            self.columns.append(f.column)
-            constant.append(adapt(f, value))
-        self.constant = tuple(constant)
-
-    def rows(self, per_row: Iterable[tuple]) -> list[tuple]:
-        tail = self.constant
-        return [(*values, *tail) for values in per_row]
-
-
-def adapt(model_field: models.Field, value: object) -> object:
-    """A Python value as the database column takes it (for raw bulk inserts)."""
-    if value is None:
-        return None
-    if isinstance(model_field, models.JSONField):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    if isinstance(model_field, models.DateTimeField):
-        return connection.ops.adapt_datetimefield_value(value)
-    if isinstance(model_field, models.DateField):
-        return connection.ops.adapt_datefield_value(value)
-    if isinstance(model_field, models.UUIDField):
-        return value.hex if isinstance(value, uuid.UUID) else value
-    if isinstance(model_field, models.ForeignKey) and isinstance(value, models.Model):
-        return value.pk
-    return value
 
 
 _Prepared = tuple[IdentityRow, str, tuple[str, ...], str]
@@ -158,28 +117,6 @@ def _batches(
     iterator = iter(rows)
     while chunk := list(islice(iterator, size)):
         yield ("rows", chunk), len(chunk)
-
-
-def _unique_references(proposed: list[str], taken: set[str]) -> list[str]:
-    """The proposed references, with any already used (in this import or the database)
-    replaced by fresh ones."""
-    references = list(proposed)
-    while True:
-        clash = {r for r in references if r in taken}
-        batch = sorted(set(references) - clash)
-        for start in range(0, len(batch), 500):
-            clash |= set(
-                Protection.objects.filter(reference__in=batch[start : start + 500]).values_list(
-                    "reference", flat=True
-                )
-            )
-        if len(set(references)) != len(references):
-            seen: set[str] = set()
-            clash |= {r for r in references if r in seen or seen.add(r)}
-        if not clash:
-            taken.update(references)
-            return references
-        references = [new_reference() if r in clash else r for r in references]
 
 
 def _collect(postings: dict[str, int | array], entry_id: int, keys: Iterable[str]) -> None:
@@ -262,56 +199,27 @@ def do_import_register(
     now = timezone.now()
     contact = org.contact_point or f"{org.name} protocol officer"
     reason = f"Registered by {org.name} in a bulk import on {timezone.localdate():%d %B %Y}."
-    tables = (
-        _Table(Person, ["id", "public_id"], created_at=now, recorded_by=org.pk),
-        _Table(
-            Identity,
-            [
-                "id",
-                "person",
-                "given_names",
-                "family_name",
-                "aliases",
-                "date_of_birth",
-                "sex",
-                "nationality_code",
-                "nationality_text",
-                "passport_number",
-                "home_office_reference",
-            ],
-            recorded_by=org.pk,
-            created_at=now,
-        ),
-        _Table(
-            Protection,
-            ["id", "reference", "person"],
-            status=ProtectionStatus.ACTIVE.value,
-            trigger=IMPORT_TRIGGER,
-            opened_at=now,
-            opened_by=org.pk,
-            policy_id=policy.id,
-            policy_version=policy.version,
-            contact_point=contact[:200],
-            status_reasons=[reason],
-            status_changed_at=now,
-        ),
-    )
     state = _ImportState(org, skip_invalid, on_reject)
     pool = multiprocessing.get_context("fork").Pool(workers) if workers > 0 else None
     try:
         with action_transaction():
             version = bump_version()
+            writer = BulkWriter()
             tables = (
-                *tables,
-                _Table(
-                    RegisterEntry,
-                    ENTRY_COLUMNS,
-                    source=org.code,
-                    created_at=now,
-                    version=version,
+                PeopleBulk(writer, org, now),
+                ImportedProtections(
+                    writer,
+                    org,
+                    policy,
+                    trigger=IMPORT_TRIGGER,
+                    contact_point=contact,
+                    reason=reason,
+                    now=now,
+                ),
+                BulkTable(
+                    RegisterEntry, ENTRY_COLUMNS, source=org.code, created_at=now, version=version
                 ),
             )
-            writer = BulkWriter()
             _tune_for_bulk(writer)
             state.existing = set(
                 RegisterEntry.objects.filter(source=org.code)
@@ -377,31 +285,18 @@ def _write_batch(
     batch: list[_Prepared],
     writer: BulkWriter,
     state: _ImportState,
-    tables: tuple[_Table, ...],
+    tables: tuple[PeopleBulk, ImportedProtections, BulkTable],
 ) -> None:
     if not batch:
         return
-    people, identities, protections, entries = tables
+    people, protections, entries = tables
     n = len(batch)
-    person_ids = writer.reserve_ids(Person, n)
-    identity_ids = writer.reserve_ids(Identity, n)
-    protection_ids = writer.reserve_ids(Protection, n)
-    entry_ids = writer.reserve_ids(RegisterEntry, n)
-    references = _unique_references([item[3] for item in batch], state.references)
-    noise = os.urandom(16 * n)
-    public_ids = [uuid.UUID(bytes=noise[i : i + 16], version=4).hex for i in range(0, 16 * n, 16)]
-    dumps = json.dumps
-    writer.insert(Person, people.columns, people.rows(zip(person_ids, public_ids, strict=True)))
-    writer.insert(
-        Identity,
-        identities.columns,
-        identities.rows(
-            (
-                identity_id,
-                person_id,
+    person_ids, identity_ids = people.insert(
+        [
+            ImportedIdentity(
                 row.given_names,
                 row.family_name,
-                dumps(list(row.aliases), ensure_ascii=False) if row.aliases else "[]",
+                row.aliases,
                 row.dob,
                 row.sex,
                 row.nationality,
@@ -409,16 +304,11 @@ def _write_batch(
                 row.passport_no,
                 row.ho_ref,
             )
-            for identity_id, person_id, (row, _, _, _) in zip(
-                identity_ids, person_ids, batch, strict=True
-            )
-        ),
+            for row, _, _, _ in batch
+        ]
     )
-    writer.insert(
-        Protection,
-        protections.columns,
-        protections.rows(zip(protection_ids, references, person_ids, strict=True)),
-    )
+    protection_ids = protections.insert(person_ids, [item[3] for item in batch])
+    entry_ids = writer.reserve_ids(RegisterEntry, n)
     writer.insert(
         RegisterEntry,
         entries.columns,
@@ -506,7 +396,7 @@ def _update_prepared(writer: BulkWriter, changed: list[tuple[int, str]], now) ->
     if not changed:
         return
     table = connection.ops.quote_name(RegisterEntry._meta.db_table)
-    stamp = adapt(RegisterEntry._meta.get_field("created_at"), now)
+    stamp = storage_adapt(RegisterEntry._meta.get_field("created_at"), now)
     with connection.cursor() as cursor:
         if writer.postgres:
             cursor.execute(
@@ -622,7 +512,11 @@ def _screen_in_workers(
     Rows are read (and checked) here; at most ``2 * workers`` batches are in flight."""
     from django.db import connections
 
+    from safeshare.register import resident, server
+
     connections.close_all()  # every process opens its own: none may share the parent's
+    server.disconnect()  # nor the parent's connection to the matching server
+    resident.forget()  # nor a register the parent held (each loads its own if it must)
     iterator = iter(rows)
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         pending: deque = deque()

@@ -155,6 +155,12 @@ def _connection(path: Path) -> Connection:
     return conn
 
 
+def disconnect() -> None:
+    """Close this thread's connection to the server (before forking: a child must open its
+    own)."""
+    _drop()
+
+
 def _drop() -> None:
     conn = getattr(_local, "conn", None)
     _local.conn = None

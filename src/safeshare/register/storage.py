@@ -14,15 +14,17 @@ queue rather than deadlock.
 from __future__ import annotations
 
 import functools
+import json
 import sys
 import threading
+import uuid
 from array import array
 from collections import OrderedDict
 from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db import connections
+from django.db import connections, models
 from django.db.models import Model
 
 from safeshare.matching.blocking import query_keys
@@ -464,7 +466,59 @@ def remove_postings(postings: Mapping[str, Collection[int]], size_delta: int, us
             cursor.executemany(f'DELETE FROM {table} WHERE "key" = %s', deletes)  # noqa: S608
 
 
-# --- Bulk inserts ----------------------------------------------------------------------------
+# --- Bulk inserts ---
+
+
+class BulkTable:
+    """A bulk insert into one model's table (with ``BulkWriter``): the columns given per row,
+    then every other column at a constant value (its default unless given), adapted for the
+    database once. The owner app of the model describes its table (``people.bulk``,
+    ``protocol.bulk``): a bulk write stays its owner's."""
+
+    def __init__(self, model: type[models.Model], per_row: Sequence[str], **fixed: object):
+        self.model = model
+        fields = list(model._meta.concrete_fields)
+        by_name = {f.name: f for f in fields}
+        self.columns = [by_name[name].column for name in per_row]
+        constant = []
+        for f in fields:
+            if f.name in per_row:
+                continue
+            if f.name in fixed:
+                value = fixed[f.name]
+            elif f.has_default() or (f.empty_strings_allowed and not f.null):
+                value = f.get_default()
+            elif f.null:
+                value = None
+            else:
+                raise RuntimeError(f"{model.__name__}.{f.name} needs a value for a bulk insert")
+            self.columns.append(f.column)
+            constant.append(adapt(f, value))
+        self.constant = tuple(constant)
+
+    def rows(self, per_row: Iterable[tuple]) -> list[tuple]:
+        tail = self.constant
+        return [(*values, *tail) for values in per_row]
+
+
+def adapt(model_field: models.Field, value: object) -> object:
+    """A Python value as the database column takes it (for raw bulk inserts)."""
+    if value is None:
+        return None
+    if isinstance(model_field, models.JSONField):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if isinstance(model_field, models.DateTimeField):
+        return connections["default"].ops.adapt_datetimefield_value(value)
+    if isinstance(model_field, models.DateField):
+        return connections["default"].ops.adapt_datefield_value(value)
+    if isinstance(model_field, models.UUIDField):
+        return value.hex if isinstance(value, uuid.UUID) else value
+    if isinstance(model_field, models.ForeignKey) and isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+# ----------------------------------------------------------------------------
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
