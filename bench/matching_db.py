@@ -217,10 +217,17 @@ def run(args) -> dict[str, object]:
             report.update(matching_server.pop("report"))
         else:
             os.environ["SAFESHARE_MATCHING_INDEX"] = args.index
+        served = matching_server["process"].pid if args.index == "server" else None
         if not args.skip_latency:
+            before = _process_cpu(served)
             report.update(latency(subjects_csv, args.latency))
+            if served is not None:
+                report["latency_matching_server_cpu_s"] = round(_process_cpu(served) - before, 1)
         if not args.skip_sweep:
+            before = _process_cpu(served)
             report.update(sweep(subjects_csv, labels, scratch, args.sweep_workers))
+            if served is not None:
+                report["sweep_matching_server_cpu_s"] = round(_process_cpu(served) - before, 1)
         report.update(peak_rss_mib())
         if args.index == "server":
             report["matching_server_peak_rss_mib"] = _peak_rss(matching_server["process"].pid)
@@ -235,6 +242,14 @@ def run(args) -> dict[str, object]:
         if server is not None:
             server.stop()
     return report
+
+
+def _process_cpu(pid: int | None) -> float:
+    """CPU seconds used so far by a process (0 when there is none)."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().split(")")[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _peak_rss(pid: int) -> float | None:
@@ -332,11 +347,13 @@ def latency(subjects_csv: Path, n: int) -> dict[str, object]:
     out: dict[str, object] = {}
     for label in ("match_cold", "match_warm"):
         timings = []
+        cpu = cpu_seconds()
         for number, fields in enumerate(subjects):
             started = time.perf_counter()
             match_subject(f"bench-{number}", fields)
             timings.append(time.perf_counter() - started)
         out[label] = percentiles(timings)
+        out[f"{label}_client_cpu_ms_mean"] = round((cpu_seconds() - cpu) / len(subjects) * 1e3, 2)
     actor = Actor(organisation=Organisation.objects.get(code="IE-NCCU"), role=Role.IE_CASEWORKER)
     timings = []
     for fields in subjects[: max(n // 4, 1)]:
