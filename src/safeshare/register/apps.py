@@ -6,7 +6,7 @@ class RegisterConfig(AppConfig):
 
     The label stays ``matching`` (the app's name before the pure engine and the Django app
     were separated): the tables (``matching_*``), the migration history, content types and
-    URL names carry on unchanged. See docs/adr/0009-register-app-and-resident-index.md.
+    URL names carry on unchanged. See docs/adr/0012-register-app-and-resident-index.md.
     """
 
     name = "safeshare.register"

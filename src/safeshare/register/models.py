@@ -90,7 +90,7 @@ class RegisterState(models.Model):
     Every writer raises the version first, so writers queue on this row and commit in version
     order: a process holding the register in memory (``resident.ResidentRegister``) reads the
     version on each query and, when it has moved, only the entries and removals since. See
-    docs/adr/0009-register-app-and-resident-index.md."""
+    docs/adr/0012-register-app-and-resident-index.md."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     version = models.BigIntegerField(default=0)

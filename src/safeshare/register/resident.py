@@ -11,7 +11,7 @@ nothing committed is missed (``models.RegisterState``). Applying a change twice 
 One process holds it for everyone: the matching server (``server.py``, ``safeshare register
 serve``) that web workers and sweep workers call over a Unix socket. A process can also hold
 its own (``SAFESHARE_MATCHING_INDEX=process``), e.g. a sweep worker on a machine with memory
-to spare. See docs/adr/0009-register-app-and-resident-index.md.
+to spare. See docs/adr/0012-register-app-and-resident-index.md.
 """
 
 from __future__ import annotations

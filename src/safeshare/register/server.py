@@ -10,7 +10,7 @@ authenticated with a key derived from ``SECRET_KEY`` (``multiprocessing.connecti
 socket file is readable by this service's user only. A client that cannot reach the server
 matches through the database instead, with the same decisions, and says so in the log.
 
-See docs/adr/0009-register-app-and-resident-index.md.
+See docs/adr/0012-register-app-and-resident-index.md.
 """
 
 from __future__ import annotations
