@@ -173,6 +173,7 @@ def outcome_from_result(
             decision=MatchDecision(candidate.decision),
             explanation=(candidate.explain(),),
             evidence=evidence_of(candidate),
+            probability=candidate.probability,
         )
         for candidate in result.candidates
     )
@@ -187,6 +188,8 @@ def outcome_from_result(
         candidates=candidates,
         subject_name_only=False,
         matcher_version=result.model_version,
+        probability=result.probability,
+        would_resolve=result.would_resolve,
     )
 
 
