@@ -33,6 +33,7 @@ from safeshare.protocol.policy import ClearanceRules, Policy
 from safeshare.protocol.protection import ProtectionStatus
 
 __all__ = [
+    "WOULD_RESOLVE",
     "ClearanceDecision",
     "ClearanceOutcome",
     "EvidenceField",
@@ -181,6 +182,10 @@ _REQUEST_LABELS = {
     EvidenceRequest.PASSPORT_NUMBER: "a passport number",
     EvidenceRequest.HOME_OFFICE_REFERENCE: "a Home Office reference",
 }
+
+
+#: How the matcher's explanation states the evidence that would settle a hold.
+WOULD_RESOLVE = "would be settled by:"
 
 
 def describe_requests(requests: Collection[EvidenceRequest | str]) -> str:
@@ -440,10 +445,7 @@ def ie_view(decision: ClearanceDecision) -> IEClearanceView:
             f"reviewed it — contact {contact or 'the SafeShare duty desk'}."
         )
         if decision.evidence_requested:
-            message += (
-                f" Ask again with {describe_requests(decision.evidence_requested)}: that would "
-                "settle it, and the matcher decides again."
-            )
+            message += f" Ask again with {describe_requests(decision.evidence_requested)}."
         return IEClearanceView(
             decision.outcome, None, message, contact, decision.evidence_requested
         )
