@@ -134,7 +134,8 @@ class MatchResult:
         return "\n".join(lines)
 
 
-_Scored = tuple[float, Hashable, tuple[int, ...], NameComparison, float, PreparedIdentity]
+_Scored = tuple[float, Hashable, tuple[int, ...], NameComparison, float, PreparedIdentity, float]
+_NAME_NONE = LEVELS["name"].index("none")
 
 
 def name_count(name: NameComparison, counts: Mapping[str, int]) -> int | None:
@@ -188,6 +189,11 @@ def name_crowd(prepared: PreparedIdentity, counts: Mapping[str, int]) -> int:
 
 #: Evidence a subject can be asked for, in the order it is asked for.
 EVIDENCE_FIELDS = ("date_of_birth", "passport_number", "home_office_reference")
+
+
+def odds(weight: float) -> float:
+    """Posterior odds from a weight in bits."""
+    return 2.0**weight if weight < 1000 else math.inf
 
 
 def probability(weight: float) -> float:
@@ -321,7 +327,13 @@ class Matcher:
         name = compare_names(s.names, c.names)
         total += weights[0][name.level]
         tf = self._tf_adjustment(name, counts, size) if size else 0.0
-        return (total + tf, register_id, (name.level, *rest), name, tf, c)
+        unshared = 0.0
+        if name.level == _NAME_NONE and size > 1:
+            # Found by a date or a document, not a name: the prior is one in the whole register,
+            # not one in the crowd that shares a name token (u was estimated in that crowd).
+            crowd = 2.0**-offset if offset else 1.0
+            unshared = -math.log2(max(size / crowd, 1.0))
+        return (total + tf + unshared, register_id, (name.level, *rest), name, tf, c, unshared)
 
     def _tf_adjustment(self, name: NameComparison, counts: Mapping[str, int], size: int) -> float:
         reference = self._tf_reference
@@ -336,8 +348,16 @@ class Matcher:
 
     # -- deciding ---------------------------------------------------------------------------
 
-    def _decision(self, weight: float) -> Decision:
-        p = probability(weight)
+    @staticmethod
+    def _p(weight: float, total_odds: float | None) -> float:
+        """A candidate's probability among the others (``total_odds``), or alone."""
+        if total_odds is None:
+            return probability(weight)
+        if total_odds == math.inf:
+            return 1.0 if weight > 1000 else 0.0
+        return odds(weight) / (1.0 + total_odds)
+
+    def _decision(self, p: float) -> Decision:
         if p >= self.thresholds.block_probability:
             return "match"
         if p >= self.thresholds.hold_probability:
@@ -354,14 +374,12 @@ class Matcher:
     ) -> MatchResult:
         scored.sort(key=lambda item: item[0], reverse=True)
         reasons: list[str] = []
-        # P(the subject is one of these people): the candidates are exclusive hypotheses, but
-        # their probabilities are estimated one by one, so combine them as if independent,
-        # which never gives less than the largest of them.
-        clear_all = 1.0
-        for item in scored:
-            clear_all *= 1.0 - probability(item[0])
-        any_probability = 1.0 - clear_all
-        best = probability(scored[0][0]) if scored else 0.0
+        # The candidates are exclusive hypotheses (the subject is at most one of them) beside
+        # "none of them": each weight is the log2 posterior odds of one candidate against
+        # "none", so P(candidate i) = o_i / (1 + sum o) and P(any) = sum o / (1 + sum o).
+        total_odds = sum(odds(item[0]) for item in scored)
+        any_probability = total_odds / (1.0 + total_odds) if total_odds != math.inf else 1.0
+        best = self._p(scored[0][0], total_odds) if scored else 0.0
         decision: Decision = "none"
         if best >= self.thresholds.block_probability:
             decision = "match"
@@ -385,7 +403,8 @@ class Matcher:
         if not considered:
             reasons.append("no candidate shares a blocking key")
         explained = [
-            self._explain(s, item, offset=offset) for item in scored[: max(self.explain_top, 1)]
+            self._explain(s, item, offset=offset, total_odds=total_odds)
+            for item in scored[: max(self.explain_top, 1)]
         ]
         return MatchResult(
             decision=decision,
@@ -405,8 +424,9 @@ class Matcher:
         decision: Decision | None = None,
         rule: str = "",
         offset: float = 0.0,
+        total_odds: float | None = None,
     ) -> CandidateScore:
-        weight, register_id, levels, name, tf, c = item
+        weight, register_id, levels, name, tf, c, unshared = item
         fields = []
         for field, level, weights in zip(FIELDS, levels, self._weights, strict=True):
             if level == MISSING:
@@ -424,11 +444,14 @@ class Matcher:
         if offset:
             crowd = round(2.0**-offset)
             fields.append(FieldComparison("prior", "crowd", offset, f"{crowd} share a name token"))
+        if unshared:
+            fields.append(FieldComparison("prior", "register", unshared, "no name in common"))
+        p = self._p(weight, total_odds)
         return CandidateScore(
             register_id=register_id,
             weight=weight,
-            probability=probability(weight),
-            decision=decision or self._decision(weight),
+            probability=p,
+            decision=decision or self._decision(p),
             fields=tuple(fields),
             rule=rule,
         )
