@@ -5,7 +5,7 @@
     uv run --group bench python bench/matching.py scale --size 1000000          # ~10 min
     uv run --group bench python bench/matching.py febrl
 
-Data come from ``safeshare.matching.synth`` with EVALUATION seeds (training uses others) and
+Data come from ``tools.matching.synth`` with EVALUATION seeds (training uses others) and
 are written to bench/data/ as CSV, then read back exactly as ``safeshare register import``
 would read them; results go to bench/results/ as JSON and Markdown. A subject is *recalled*
 when it is a member of the register and gets blocked or hold; the *review rate* is the share
@@ -28,10 +28,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from safeshare.matching import IdentityRecord, InMemoryRegister, Matcher, load_model, prepare
-from safeshare.matching.synth import generate
-
 BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH.parent))  # tools/ (the generators) sit beside src/
+
+from tools.matching.synth import generate  # noqa: E402
+
+from safeshare.matching import (  # noqa: E402
+    IdentityRecord,
+    InMemoryRegister,
+    Matcher,
+    load_model,
+    prepare,
+)
+
 DATA = BENCH / "data"
 RESULTS = BENCH / "results"
 EVALUATION_SEED = 7_000_001  # training uses 20_240_601: never the same data

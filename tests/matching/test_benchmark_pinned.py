@@ -1,6 +1,6 @@
 """A pinned small benchmark: fixed seed, a few thousand identities, recall floor.
 
-The seed differs from training's (python -m safeshare.matching.train) and from
+The seed differs from training's (python -m tools.matching.train) and from
 bench/matching.py's evaluation seeds. Floors sit a little under the measured figures so that
 a real regression fails while the test stays deterministic. Decision by probability (ADR 8,
 hold at P(any protected person) >= 0.2): recall 0.990, review 0.048, blocked precision 0.997.
@@ -10,8 +10,9 @@ safety net, which then held far more at scale.)
 
 from functools import cache
 
+from tools.matching.synth import generate
+
 from safeshare.matching import InMemoryRegister, Matcher, load_model, prepare
-from safeshare.matching.synth import generate
 
 RECALL_FLOOR = 0.98
 REVIEW_CEILING = 0.06

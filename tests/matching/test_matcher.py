@@ -7,6 +7,7 @@ from functools import cache
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tools.matching.synth import generate
 
 from safeshare.matching import (
     CLEARANCE,
@@ -18,7 +19,6 @@ from safeshare.matching import (
     load_model,
     prepare,
 )
-from safeshare.matching.synth import generate
 
 FATEMA = IdentityRecord(
     given_names="Fatema",

@@ -6,6 +6,7 @@ import csv
 import io
 
 import pytest
+from tools.matching.synth import generate
 
 from safeshare.matching import InMemoryRegister, Matcher, PreparedIdentity, prepare
 from safeshare.matching.actions import do_import_register
@@ -22,7 +23,6 @@ from safeshare.matching.storage import (
     pack_ids,
     unpack_ids,
 )
-from safeshare.matching.synth import generate
 from tests.matching_db.conftest import HEADER
 
 pytestmark = pytest.mark.django_db

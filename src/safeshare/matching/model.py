@@ -6,7 +6,7 @@ shared nationality) are not counted as independent evidence. Its match weight is
 ``log2(m / u)``; a missing field has weight 0. Name agreement is adjusted for how common the
 agreeing name is in the register (term frequency), and the matcher adds the prior: minus log2
 of how many register identities share a name token with the subject.
-``python -m safeshare.matching.train`` re-estimates the parameters and chooses the thresholds
+``python -m tools.matching.train`` re-estimates the parameters and chooses the thresholds
 on development data.
 """
 
