@@ -11,12 +11,12 @@ import pycountry
 from safeshare.matching.normalise import fold, fold_alnum
 
 __all__ = [
-    "PartialDate",
-    "normalise_address",
-    "normalise_document",
     "NATIONALITY_NOT_STATED",
     "NATIONALITY_UNKNOWN",
+    "PartialDate",
     "classify_nationality",
+    "normalise_address",
+    "normalise_document",
     "normalise_nationality",
     "normalise_postcode",
     "normalise_sex",
