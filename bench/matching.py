@@ -4,6 +4,10 @@
     uv run --group bench python bench/matching.py quality --size 10000 --splink
     uv run --group bench python bench/matching.py scale --size 1000000          # ~10 min
     uv run --group bench python bench/matching.py febrl
+    uv run --group bench python bench/matching.py second --size 10000 [--splink]  # ~1 min
+
+``second`` uses ``tools.matching.synth2``, a generator built differently (Faker name pools in
+native scripts, another corruption mix) that the matcher was never trained or tuned on.
 
 Data come from ``tools.matching.synth`` with EVALUATION seeds (training uses others) and
 are written to bench/data/ as CSV, then read back exactly as ``safeshare register import``
@@ -32,6 +36,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))  # tools/ (the generators) sit beside src/
 
 from tools.matching.synth import generate  # noqa: E402
+from tools.matching.synth2 import generate2  # noqa: E402
 
 from safeshare.matching import (  # noqa: E402
     IdentityRecord,
@@ -91,14 +96,16 @@ def _record(row: dict[str, str]) -> IdentityRecord:
     )
 
 
-def dataset(name: str, size: int, members: int, non_members: int, seed: int) -> tuple[Path, Path]:
+def dataset(
+    name: str, size: int, members: int, non_members: int, seed: int, second: bool = False
+) -> tuple[Path, Path]:
     """Generate (once) and return the register and subject CSV files."""
     DATA.mkdir(parents=True, exist_ok=True)
     register_csv = DATA / f"{name}_register.csv"
     subjects_csv = DATA / f"{name}_subjects.csv"
     if register_csv.exists() and subjects_csv.exists():
         return register_csv, subjects_csv
-    data = generate(seed, size, members, non_members)
+    data = (generate2 if second else generate)(seed, size, members, non_members)
     _write(register_csv, ({"id": i, **_record_row(r)} for i, r in data.register), ["id", *FIELDS])
     _write(
         subjects_csv,
@@ -313,7 +320,8 @@ def latency(matcher: Matcher, register: InMemoryRegister, subjects: Sequence[Lab
 def run(name: str, size: int, members: int, non_members: int, args) -> dict[str, object]:
     seed = EVALUATION_SEED + size
     t0 = time.perf_counter()
-    register_csv, subjects_csv = dataset(name, size, members, non_members, seed)
+    second = getattr(args, "command", "") == "second"
+    register_csv, subjects_csv = dataset(name, size, members, non_members, seed, second)
     generated = time.perf_counter() - t0
     subjects = read_subjects(subjects_csv)
     model = load_model(args.model) if args.model else load_model()
@@ -452,7 +460,7 @@ def markdown(report: dict[str, object]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("command", choices=("quality", "scale", "febrl"))
+    parser.add_argument("command", choices=("quality", "scale", "febrl", "second"))
     parser.add_argument("--size", type=int, default=10_000)
     parser.add_argument("--members", type=int)
     parser.add_argument("--non-members", type=int)
@@ -469,7 +477,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         large = args.command == "scale"
         members = args.members or (5_000 if large else 3_000)
         non_members = args.non_members or (15_000 if large else 7_000)
-        name = f"eval_{args.size}_{members}_{non_members}"
+        prefix = "second" if args.command == "second" else "eval"
+        name = f"{prefix}_{args.size}_{members}_{non_members}"
         report = run(name, args.size, members, non_members, args)
     _save(name, report)
     print(markdown(report))
