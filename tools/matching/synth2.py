@@ -247,7 +247,7 @@ def generate2(seed: int, register_size: int, members: int, non_members: int) -> 
     native_register = [not p.given.isascii() and rng.random() < 0.4 for p in people]
     register = [
         (i, gen.record(p, (), native))
-        for i, (p, native) in enumerate(zip(people, native_register))
+        for i, (p, native) in enumerate(zip(people, native_register, strict=True))
     ]
     subjects: list[Subject] = []
     for i in rng.sample(range(register_size), min(members, register_size)):
