@@ -234,6 +234,16 @@ def quality(subjects: Sequence[Labelled], results) -> dict[str, object]:
         "review_rate": _ratio(sum(r.decision != "none" for _, r in others), len(others)),
         "precision_of_blocked": _ratio(right_blocks, len(blocked)),
     }
+    # Apart: people not on the register who came with a full date of birth and a document.
+    rich = [(s, r) for s, r in others if _full_dob_and_document(s.record)]
+    out["non_members_full_dob_and_document"] = len(rich)
+    out["review_rate_full_dob_and_document"] = _ratio(
+        sum(r.decision != "none" for _, r in rich), len(rich)
+    )
+    asked = [r for _, r in others if r.decision == "possible" and r.would_resolve]
+    out["holds_asking_for_evidence"] = _ratio(
+        len(asked), sum(r.decision == "possible" for _, r in others)
+    )
     per_culture: dict[str, dict[str, object]] = {}
     for culture in sorted({s.culture for s in subjects}):
         m = [r for s, r in members if s.culture == culture]
@@ -261,6 +271,11 @@ def quality(subjects: Sequence[Labelled], results) -> dict[str, object]:
     out["per_corruption"] = per_kind
     out["per_non_member_kind"] = per_negative
     return out
+
+
+def _full_dob_and_document(record: IdentityRecord) -> bool:
+    prepared = prepare(record)
+    return prepared.has_full_date_of_birth and prepared.has_document
 
 
 def _ratio(a: float, b: float) -> float | None:
@@ -427,7 +442,8 @@ def markdown(report: dict[str, object]) -> str:
     lines.append("| --- | --- |")
     for key in (
         "recall", "false_clears", "review_rate", "non_member_hold_rate", "non_member_blocked_rate",
-        "precision_of_blocked", "true_candidate_top",
+        "precision_of_blocked", "true_candidate_top", "non_members_full_dob_and_document",
+        "review_rate_full_dob_and_document", "holds_asking_for_evidence",
     ):  # fmt: skip
         lines.append(f"| {key} | {q.get(key)} |")
     for key in (
