@@ -1,17 +1,16 @@
 """Score a subject against register candidates and decide: match, possible or none.
 
-Decision → clearance: ``match`` → blocked, ``possible`` → hold (blocked until a protocol
-officer reviews it), ``none`` → clear. Safety rules on top of the weights:
+Decision by probability (docs/adr/0008-decision-by-probability.md). Each candidate's weight is
+the log2 posterior odds that it is the subject (field weights, name frequency smoothed towards
+the population, and the prior: one in the crowd sharing a name token, or one in the whole
+register for a candidate sharing no name). The candidates are exclusive hypotheses:
+P(candidate) = odds / (1 + total odds) and P(any protected person) = total / (1 + total).
 
-* a candidate whose every name token agrees (exactly or phonetically) and whose date of
-  birth is consistent (the same, a partial date in the same year, or unknown) with no
-  contradicting sex or Home Office reference is held, however many others share the name:
-  ambiguity is for a person to resolve, not a reason to clear;
-* a subject with little data (no full date of birth and no document number) is held, not
-  cleared, when a candidate agrees on two or more name tokens (or on a single-token name)
-  and no date contradicts it;
-* a subject whose name is too common to fetch candidates for (a capped name key) and who
-  has no date of birth to narrow it is held.
+``match`` (→ blocked) when the best candidate reaches ``Thresholds.block_probability``;
+``possible`` (→ hold, blocked until a protocol officer reviews it) when P(any) reaches
+``Thresholds.hold_probability``; else ``none`` (→ clear). A subject whose name is too common to
+fetch candidates for and who has no date of birth is held and asked for the date. A hold lists
+in ``would_resolve`` the evidence the subject lacks and a held candidate has.
 """
 
 from __future__ import annotations
