@@ -54,12 +54,12 @@ test-postgres:
 	uv run pytest --db=postgres $(PYTEST_ARGS)
 
 lint: python-env
-	uv run ruff check src tests bench
-	uv run ruff format --check src tests bench
+	uv run ruff check src tests bench tools
+	uv run ruff format --check src tests bench tools
 
 format: python-env
-	uv run ruff format src tests bench
-	uv run ruff check --fix src tests bench
+	uv run ruff format src tests bench tools
+	uv run ruff check --fix src tests bench tools
 
 bench: setup
 	@for script in bench/*.py; do echo "== $$script"; uv run python "$$script" || exit 1; done

@@ -1,5 +1,6 @@
-"""The matching service passes per-field evidence on, so strong agreement is never cleared,
-whatever score the model gives it (invariant 1, independent of the model's weights)."""
+"""The matching service passes per-field evidence and the matcher's probability on. Since ADR 8
+names and dates are decided by that probability against the policy's thresholds; the same
+document is held whatever the probability (invariant 1, independent of the model's weights)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ def scored(name: str, dob: str, decision: str = "none", weight: float = -20.0) -
     candidate = CandidateScore(
         register_id=7,
         weight=weight,
-        probability=0.0,
+        probability=1.0 / (1.0 + 2.0**-weight),
         decision=decision,
         fields=(FieldComparison("name", name, 0.0), FieldComparison("dob", dob, 0.0)),
     )
@@ -42,6 +43,7 @@ def scored(name: str, dob: str, decision: str = "none", weight: float = -20.0) -
         reasons=(),
         candidates_considered=1,
         model_version="test",
+        probability=candidate.probability,
     )
 
 
@@ -55,8 +57,11 @@ def decide(result: MatchResult, policy_id: str) -> ClearanceOutcome:
 
 @pytest.mark.parametrize("policy_id", available_policies())
 @given(name=st.sampled_from(STRONG_NAMES), dob=st.sampled_from(NON_CONFLICTING_DATES))
-def test_strong_name_agreement_is_never_cleared_even_at_a_low_score(policy_id, name, dob):
-    assert decide(scored(name, dob), policy_id) != ClearanceOutcome.CLEAR
+def test_strong_name_agreement_is_decided_by_probability(policy_id, name, dob):
+    """A strong name with a consistent date is no longer held whatever the score (ADR 8 replaces
+    ADR 6's blanket net): held from the policy's hold probability, cleared well below it."""
+    assert decide(scored(name, dob), policy_id) == ClearanceOutcome.CLEAR
+    assert decide(scored(name, dob, "possible", weight=0.0), policy_id) == ClearanceOutcome.HOLD
 
 
 @pytest.mark.parametrize("policy_id", available_policies())

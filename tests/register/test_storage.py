@@ -7,10 +7,10 @@ import io
 
 import pytest
 from django.core.management import call_command
+from tools.matching.synth import generate
 
 from safeshare.matching import IdentityRecord, InMemoryRegister, Matcher, PreparedIdentity, prepare
 from safeshare.matching.blocking import query_keys
-from safeshare.matching.synth import generate
 from safeshare.register.actions import do_import_register, do_rebuild_register
 from safeshare.register.csvfiles import IdentityCsv
 from safeshare.register.models import RegisterEntry, RegisterKey

@@ -57,6 +57,7 @@ IE_ALLOWED_KEYS = {
     "protection_reference",
     "message",
     "contact_point",
+    "evidence_requested",  # field names only (ADR 8), never case details
     "policy_id",
     "policy_version",
     "created_at",

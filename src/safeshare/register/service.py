@@ -209,6 +209,7 @@ def outcome_from_result(
             decision=MatchDecision(candidate.decision),
             explanation=(candidate.explain(),),
             evidence=evidence_of(candidate),
+            probability=candidate.probability,
         )
         for candidate in result.candidates
     )
@@ -223,6 +224,8 @@ def outcome_from_result(
         candidates=candidates,
         subject_name_only=False,
         matcher_version=result.model_version,
+        probability=result.probability,
+        would_resolve=result.would_resolve,
     )
 
 

@@ -10,7 +10,7 @@ Non-members come from the same population, plus hard negatives: someone else wit
 (common) name and a different date of birth, and relatives who share a family name, address
 and nationality.
 
-``python -m safeshare.matching.train`` uses this with development seeds; ``bench/matching.py``
+``python -m tools.matching.train`` uses this with development seeds; ``bench/matching.py``
 with evaluation seeds that training never sees.
 """
 

@@ -1,7 +1,7 @@
 """Estimate the matcher's parameters and choose its thresholds on development data.
 
-    uv run python -m safeshare.matching.train                 # writes matching/data/model.json
-    uv run python -m safeshare.matching.train --out /tmp/m.json --seed 7 --register 20000
+    uv run python -m tools.matching.train                 # writes matching/data/model.json
+    uv run python -m tools.matching.train --out /tmp/m.json --seed 7 --register 20000
 
 Re-runnable and seeded: the same arguments give the same file. Steps:
 
@@ -35,7 +35,7 @@ from safeshare.matching.matcher import Matcher, name_frequency
 from safeshare.matching.model import MatchModel, TermFrequency, Thresholds, default_model_path
 from safeshare.matching.record import prepare
 from safeshare.matching.register import InMemoryRegister
-from safeshare.matching.synth import generate
+from tools.matching.synth import generate
 
 __all__ = ["choose_thresholds", "estimate", "main"]
 
@@ -106,7 +106,7 @@ def choose_thresholds(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m safeshare.matching.train", description=__doc__.split("\n")[0]
+        prog="python -m tools.matching.train", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--out", type=Path, default=default_model_path())
     parser.add_argument("--seed", type=int, default=20_240_601)
@@ -120,6 +120,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-false-block", type=float, default=0.001)
     parser.add_argument("--key-cap", type=int, default=400)
     parser.add_argument("--token-key-cap", type=int, default=100)
+    parser.add_argument("--pseudo-count", type=float, default=10_000.0)
+    parser.add_argument("--block-probability", type=float, default=0.99)
+    parser.add_argument("--hold-probability", type=float, default=0.2)
     args = parser.parse_args(argv)
 
     data = generate(args.seed, args.register, args.members, args.non_members)
@@ -146,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         for register_id in rng.sample(sharing, min(args.u_per_subject, len(sharing))):
             candidate = register.get(register_id)
-            _, _, levels, name, _, _ = scorer._score(prepared, None, candidate, counts, size)
+            _, _, levels, name, *_ = scorer._score(prepared, None, candidate, counts, size)
             pairs_u.append(levels)
             frequency = name_frequency(name, counts, size)
             if frequency is not None:
@@ -158,7 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else 0.0
         for level in range(len(LEVELS["name"]))
     )
-    term_frequency = TermFrequency(reference=reference)
+    term_frequency = TermFrequency(reference=reference, pseudo_count=args.pseudo_count)
 
     untuned = MatchModel(
         m=m,
@@ -171,7 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     non_member_scores: list[float] = []
     for prepared, subject in zip(subjects, data.subjects, strict=True):
         result = matcher.match(prepared, register)
-        held_by_rule = result.decision == "possible"
+        held_by_rule = any("too many" in reason for reason in result.reasons)
         score = float("inf") if held_by_rule else (result.best_weight or -1e9)
         (member_scores if subject.member_of is not None else non_member_scores).append(score)
     match, possible = choose_thresholds(
@@ -188,11 +191,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         m=m,
         u=u,
         thresholds=Thresholds(
-            round(match, 3), round(possible, 3), args.key_cap, args.token_key_cap
+            round(match, 3),
+            round(possible, 3),
+            args.key_cap,
+            args.token_key_cap,
+            args.block_probability,
+            args.hold_probability,
         ),
         term_frequency=term_frequency,
         metadata={
-            "command": "python -m safeshare.matching.train "
+            "command": "python -m tools.matching.train "
             + " ".join(sys.argv[1:] if argv is None else argv),
             "seed": args.seed,
             "register": args.register,
