@@ -46,7 +46,13 @@ from safeshare.register.csvfiles import (
     count_warnings,
     validate_row,
 )
-from safeshare.register.models import RegisterEntry, RegisterImport, RegisterKey, Sweep
+from safeshare.register.models import (
+    RegisterEntry,
+    RegisterImport,
+    RegisterKey,
+    RegisterRemoval,
+    Sweep,
+)
 from safeshare.register.storage import (
     BulkTable,
     BulkWriter,
@@ -384,6 +390,9 @@ def do_rebuild_register(
                 progress(done)
                 done = 0
         _update_prepared(writer, changed, now)
+        # Every resident register loads again (the generation moved): the log of removals
+        # before this point is no longer needed.
+        RegisterRemoval.objects.all().delete()
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {table}")  # noqa: S608
         add_postings(postings, total)
