@@ -23,7 +23,6 @@ from typing import Literal
 
 from safeshare.matching.blocking import name_key_sets, query_keys
 from safeshare.matching.compare import (
-    DOB_LEVELS,
     FIELDS,
     LEVELS,
     MISSING,
@@ -52,13 +51,6 @@ __all__ = [
 
 Decision = Literal["match", "possible", "none"]
 CLEARANCE: dict[str, str] = {"match": "blocked", "possible": "hold", "none": "clear"}
-_RANK = {"none": 0, "possible": 1, "match": 2}
-_DOB_DIFF = DOB_LEVELS.index("diff")
-_CONSISTENT_DOB = frozenset(
-    {MISSING, *(DOB_LEVELS.index(x) for x in ("exact", "partial_same_year"))}
-)
-_DISAGREE = 1
-_DOCUMENT_DIFF = 2
 
 
 @dataclass(frozen=True, slots=True)
