@@ -15,6 +15,7 @@ in ``would_resolve`` the evidence the subject lacks and a held candidate has.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
@@ -397,6 +398,14 @@ class Matcher:
             self._explain(s, item, offset=offset, total_odds=total_odds)
             for item in scored[: max(self.explain_top, 1)]
         ]
+        if decision != "none" and explained and all(c.decision == "none" for c in explained):
+            # Held by the candidates together: the strongest is named, so that the review has
+            # someone to look at.
+            explained[0] = dataclasses.replace(
+                explained[0],
+                decision="possible",
+                rule="held: together with the other candidates it reaches the hold probability",
+            )
         return MatchResult(
             decision=decision,
             best_weight=scored[0][0] if scored else None,
