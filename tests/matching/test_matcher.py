@@ -263,3 +263,24 @@ def test_shipped_model_loads_round_trips_and_has_a_stable_version():
 def test_thresholds_must_be_ordered():
     with pytest.raises(ValueError, match="must not exceed"):
         Thresholds(match=1.0, possible=2.0)
+
+
+def test_a_hold_by_several_weak_candidates_names_the_strongest():
+    register = InMemoryRegister()
+    for i in range(6):
+        register.add(i, IdentityRecord("Amina", f"Diallo{'x' * i}", date_of_birth=f"{1980 + i}"))
+    subject = IdentityRecord("Amina", "Bah", date_of_birth="1987-05-02")
+    base = matcher().thresholds
+    probe = Matcher(load_model(), dataclasses.replace(base, block_probability=0.999999))
+    first = probe.match(subject, register)
+    strongest = max(c.probability for c in first.candidates)
+    assert len(first.candidates) >= 2
+    assert strongest < first.probability <= 0.5
+    between = (strongest + first.probability) / 2
+    held = Matcher(
+        load_model(),
+        dataclasses.replace(base, block_probability=0.999999, hold_probability=between),
+    ).match(subject, register)
+    assert held.decision == "possible"
+    assert held.candidates[0].decision == "possible"
+    assert all(c.probability < between for c in held.candidates)

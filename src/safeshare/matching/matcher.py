@@ -15,6 +15,7 @@ in ``would_resolve`` the evidence the subject lacks and a held candidate has.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
@@ -23,7 +24,6 @@ from typing import Literal
 
 from safeshare.matching.blocking import name_key_sets, query_keys
 from safeshare.matching.compare import (
-    DOB_LEVELS,
     FIELDS,
     LEVELS,
     MISSING,
@@ -52,13 +52,6 @@ __all__ = [
 
 Decision = Literal["match", "possible", "none"]
 CLEARANCE: dict[str, str] = {"match": "blocked", "possible": "hold", "none": "clear"}
-_RANK = {"none": 0, "possible": 1, "match": 2}
-_DOB_DIFF = DOB_LEVELS.index("diff")
-_CONSISTENT_DOB = frozenset(
-    {MISSING, *(DOB_LEVELS.index(x) for x in ("exact", "partial_same_year"))}
-)
-_DISAGREE = 1
-_DOCUMENT_DIFF = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -405,6 +398,14 @@ class Matcher:
             self._explain(s, item, offset=offset, total_odds=total_odds)
             for item in scored[: max(self.explain_top, 1)]
         ]
+        if decision != "none" and explained and all(c.decision == "none" for c in explained):
+            # Held by the candidates together: the strongest is named, so that the review has
+            # someone to look at.
+            explained[0] = dataclasses.replace(
+                explained[0],
+                decision="possible",
+                rule="held: together with the other candidates it reaches the hold probability",
+            )
         return MatchResult(
             decision=decision,
             best_weight=scored[0][0] if scored else None,
