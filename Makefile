@@ -41,9 +41,9 @@ migrate: setup
 run: migrate
 	@uv run safeshare demo --if-empty
 	@echo "Serving SafeShare on http://$(HOST):$(PORT)/ (press Ctrl+C to stop)"
-	@SAFESHARE_SWEEP_RUNNER=worker uv run safeshare worker & worker=$$!; \
+	@uv run safeshare worker & worker=$$!; \
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
-	SAFESHARE_SWEEP_RUNNER=worker uv run gunicorn safeshare.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - --log-level warning
+	uv run gunicorn safeshare.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - --log-level warning
 
 test: setup test-sqlite test-postgres
 
@@ -59,14 +59,14 @@ test-postgres:
 	uv run pytest --db=postgres $(PYTEST_ARGS)
 
 lint: python-env
-	uv run ruff check src tests bench
-	uv run ruff format --check src tests bench
+	uv run ruff check src tests bench tools
+	uv run ruff format --check src tests bench tools
 	uv run lint-imports
 	uv run mypy
 
 format: python-env
-	uv run ruff format src tests bench
-	uv run ruff check --fix src tests bench
+	uv run ruff format src tests bench tools
+	uv run ruff check --fix src tests bench tools
 
 bench: setup
 	@for script in bench/*.py; do echo "== $$script"; uv run python "$$script" || exit 1; done

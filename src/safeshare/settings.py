@@ -86,7 +86,7 @@ INSTALLED_APPS = [
     "safeshare.cases",
     "safeshare.protocol",
     "safeshare.referrals",
-    "safeshare.matching",
+    "safeshare.register",
     "safeshare.ledger",
     "safeshare.oversight",
     "safeshare.advice",
@@ -188,7 +188,7 @@ SAFESHARE_STAFF_SESSION_MINUTES = env_int("SAFESHARE_STAFF_SESSION_MINUTES", 30,
 SAFESHARE_RETRY_AFTER_SECONDS = env_int("SAFESHARE_RETRY_AFTER_SECONDS", 5, minimum=1)
 SAFESHARE_API_LOCKOUT_THRESHOLD = env_int("SAFESHARE_API_LOCKOUT_THRESHOLD", 20, minimum=1)
 SAFESHARE_API_LOCKOUT_MINUTES = env_int("SAFESHARE_API_LOCKOUT_MINUTES", 15, minimum=1)
-# Register entries each process keeps parsed (0: none); see safeshare.matching.storage.
+# Register entries each process keeps parsed (0: none); see safeshare.register.storage.
 SAFESHARE_MATCHING_CACHE = env_int("SAFESHARE_MATCHING_CACHE", 200_000)
 # A sweep whose heartbeat is older than this is started again (its process stopped).
 SAFESHARE_SWEEP_STALE_SECONDS = env_int("SAFESHARE_SWEEP_STALE_SECONDS", 120, minimum=10)

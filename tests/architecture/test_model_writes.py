@@ -55,10 +55,12 @@ ALLOWED = {
     # subtree cache, called only by the sequencer (``ledger/service.py``, a worker job) and
     # ``ledger/actions.py``.
     "ledger/storage.py": "the ledger's storage layer (docs/ledger.md)",
-    # The register's storage (blocking keys, bulk inserts) and index, called from its
-    # actions; they move to the register app with the matching issue.
-    "matching/storage.py": "the register's storage layer (docs/adr/0005)",
-    "matching/service.py": "the register's index, written only from actions",
+    # The register's storage (blocking keys, posting lists) and index, called from its actions.
+    "register/storage.py": "the register's storage layer (docs/adr/0005)",
+    "register/service.py": "the register's index, written only from actions",
+    # The generic bulk writer (COPY / executemany): each owner describes its own table
+    # (``people/bulk.py``, ``protocol/bulk.py``) and writes only from an action's transaction.
+    "kernel/bulk.py": "bulk inserts for the owners' bulk modules, inside their actions",
 }
 
 

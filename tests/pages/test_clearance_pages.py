@@ -276,3 +276,40 @@ def test_only_a_blocked_clearance_can_be_overridden(client, caseworker, monkeypa
     )
     assert "Only a blocked clearance can be overridden." in error_summary(response)
     assert not Override.objects.exists()
+
+
+def test_a_subject_too_thin_to_search_is_refused_with_the_fields_it_needs(client, caseworker):
+    response = ask(client, caseworker, given_names="Ali", family_name="", date_of_birth="")
+    assert response.status_code == 200
+    summary = error_summary(response)
+    assert "not enough about the subject to search the register" in summary
+    assert "a full date of birth, a passport number or a Home Office reference" in summary
+    assert not Clearance.objects.exists()
+
+
+def test_a_hold_for_want_of_evidence_says_what_would_settle_it(
+    client, caseworker, monkeypatch, protection
+):
+    from safeshare.protocol.clearance import MatchCandidate, MatchDecision, MatchOutcome
+    from tests.pages.helpers import FakeMatchResult
+
+    def match_subject(subject_ref, fields):
+        candidate = MatchCandidate(
+            str(protection.person.identities.first().pk),
+            (str(protection.pk),),
+            0.0,
+            MatchDecision.NONE,
+            probability=0.3,
+        )
+        outcome = MatchOutcome(
+            subject_ref, MatchDecision.POSSIBLE, (candidate,), False, "test", 0.3,
+            ("date_of_birth", "passport_number"),
+        )  # fmt: skip
+        return outcome, FakeMatchResult(["possible; model test"])
+
+    monkeypatch.setattr("safeshare.protocol.actions.match_subject", match_subject)
+    response = ask(client, caseworker, date_of_birth="1991")
+    clearance = Clearance.objects.get()
+    assert clearance.decision == "hold"
+    html = text(client.get(response["Location"]))
+    assert "Ask again with a full date of birth or a passport number" in html

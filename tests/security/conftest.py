@@ -154,7 +154,7 @@ class World:
         """A caseload sweep uploaded by the side's IE unit (run to the end if ``finished``)."""
         import io
 
-        from safeshare.matching.actions import do_start_sweep
+        from safeshare.register.actions import do_start_sweep
 
         caseload = (
             "id,given_names,family_name,aliases,dob,sex,nationality,passport_no,ho_ref\n"
@@ -164,9 +164,9 @@ class World:
             io.BytesIO(caseload.encode()), "caseload.csv", self.side(side).caseworker
         )
         if finished:
-            from safeshare.matching import sweeps
+            from safeshare.register import jobs
 
-            sweeps.run(sweep.pk)
+            jobs.run_sweep(sweep.pk)
             sweep.refresh_from_db()
         return sweep
 

@@ -25,11 +25,11 @@ from safeshare.cases.lifecycle import (
 from safeshare.cases.models import Case, CaseEvent, Party
 from safeshare.kernel import hooks
 from safeshare.kernel.errors import RuleRefusal
+from safeshare.kernel.matching import index_identity, match_subject
 from safeshare.kernel.transactions import action_transaction
 from safeshare.ledger.actions import log_entry
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.keys import token_for_record
-from safeshare.matching.service import index_identity, match_subject
 from safeshare.people.models import Identity, Person
 from safeshare.protocol.active import active_policy
 from safeshare.protocol.clearance import (

@@ -14,11 +14,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from safeshare.ledger import service as ledger_service
-from safeshare.matching import sweeps
-from safeshare.matching.actions import requeue_stale_sweeps
-from safeshare.matching.models import Sweep
 from safeshare.oversight import webhooks
 from safeshare.oversight.statistics import refresh_year
+from safeshare.register import jobs as register_jobs
 
 
 @dataclass(frozen=True)
@@ -54,15 +52,7 @@ class _Checkpoints:
 
 def run_sweeps() -> int:
     """Queue again the sweeps whose process stopped, then run the queued ones in turn."""
-    requeue_stale_sweeps()
-    ran = 0
-    queued = (
-        Sweep.objects.filter(status=Sweep.Status.QUEUED)
-        .order_by("created_at")
-        .values_list("pk", flat=True)
-    )
-    for sweep_id in queued:
-        ran += int(sweeps.run(sweep_id))
+    ran, _ = register_jobs.run_queued()
     return ran
 
 
