@@ -25,6 +25,7 @@ import json
 import multiprocessing
 import os
 import random
+import secrets
 import statistics
 import subprocess
 import sys
@@ -413,8 +414,14 @@ def child(args: argparse.Namespace) -> None:
     )
 
     setup_test_environment()
+    officer = actions.do_create_user(
+        email="bench.officer@wmp.test",
+        password=secrets.token_urlsafe(24),
+        organisation=police,
+        role=Role.POLICE_OFFICER,
+    )
     token = actions.do_create_api_token(
-        organisation=police, role=Role.POLICE_OFFICER, name="bench"
+        organisation=police, role=Role.POLICE_OFFICER, name="bench", person=officer
     ).secret
     client = Client(headers={"Authorization": f"Bearer {token}"})
     api_wall = []

@@ -9,7 +9,7 @@ from django.test import Client
 
 from safeshare.accounts import actions
 from safeshare.accounts.roles import Role
-from tests.factories import organisation_for
+from tests.factories import make_user, organisation_for
 
 BASIS = {
     "controller": "Chief Constable of West Midlands Police",
@@ -27,8 +27,12 @@ class ApiClient:
     def __init__(self, role: Role, org_code: str) -> None:
         self.organisation = organisation_for(role, org_code)
         self.role = role
+        self.person = make_user(role, self.organisation)
         self.secret = actions.do_create_api_token(
-            organisation=self.organisation, role=role, name=f"tests {uuid.uuid4().hex[:8]}"
+            organisation=self.organisation,
+            role=role,
+            name=f"tests {uuid.uuid4().hex[:8]}",
+            person=self.person,
         ).secret
         self.client = Client()
 

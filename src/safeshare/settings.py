@@ -6,6 +6,7 @@ secrets. Nothing secret is committed: a missing secret key is generated into ``v
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -100,6 +101,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "safeshare.web.middleware.RequestIdMiddleware",
+    "safeshare.web.strict_input.StrictInputMiddleware",
     "safeshare.operations.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -186,6 +188,38 @@ SAFESHARE_STAFF_SESSION_MINUTES = env_int("SAFESHARE_STAFF_SESSION_MINUTES", 30,
 SAFESHARE_RETRY_AFTER_SECONDS = env_int("SAFESHARE_RETRY_AFTER_SECONDS", 5, minimum=1)
 SAFESHARE_API_LOCKOUT_THRESHOLD = env_int("SAFESHARE_API_LOCKOUT_THRESHOLD", 20, minimum=1)
 SAFESHARE_API_LOCKOUT_MINUTES = env_int("SAFESHARE_API_LOCKOUT_MINUTES", 15, minimum=1)
+# Failed staff sign-ins from one address before it backs off (safeshare.accounts.lockout).
+SAFESHARE_ADDRESS_LOCKOUT_THRESHOLD = env_int("SAFESHARE_ADDRESS_LOCKOUT_THRESHOLD", 20, minimum=1)
+# The reverse proxies in front (addresses or networks): X-Forwarded-For is believed from them only.
+SAFESHARE_TRUSTED_PROXIES = env_list("SAFESHARE_TRUSTED_PROXIES", [])
+for _proxy in SAFESHARE_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"SAFESHARE_TRUSTED_PROXIES must list addresses or networks, not {_proxy!r}."
+        ) from _error
+# Days a new API token works before it must be rotated (safeshare token create --days).
+SAFESHARE_API_TOKEN_DAYS = env_int("SAFESHARE_API_TOKEN_DAYS", 90, minimum=1)
+# Security notices (an account locked, say) are emailed when an email server is set; they are
+# recorded for the holder to see at sign-in either way.
+_EMAIL_HOST = os.environ.get("SAFESHARE_EMAIL_HOST", "")
+SAFESHARE_EMAIL_NOTICES = bool(_EMAIL_HOST)
+MAILERS = {
+    "default": (
+        {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _EMAIL_HOST,
+                "port": env_int("SAFESHARE_EMAIL_PORT", 587, minimum=1),
+                "use_tls": env_flag("SAFESHARE_EMAIL_TLS", True),
+            },
+        }
+        if _EMAIL_HOST
+        else {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}
+    )
+}
+DEFAULT_FROM_EMAIL = os.environ.get("SAFESHARE_EMAIL_FROM", "safeshare@localhost")
 # Register entries each process keeps parsed (0: none); see safeshare.matching.storage.
 SAFESHARE_MATCHING_CACHE = env_int("SAFESHARE_MATCHING_CACHE", 200_000)
 # A sweep whose heartbeat is older than this is started again (its process stopped).

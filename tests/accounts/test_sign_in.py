@@ -57,14 +57,12 @@ def test_lockout_after_repeated_failures(client, settings):
         response = sign_in(client, user.email, "wrong password")
         assert "Enter a correct email address and password" in response.text
     response = sign_in(client, user.email, "wrong password")
-    assert "Your account is locked" in response.text
+    assert "too many attempts to sign in" in response.text
     # Even the right password is refused while locked, with the same clear message.
     response = sign_in(client, user.email, DEFAULT_PASSWORD)
     assert response.status_code == 400
-    assert "Your account is locked" in response.text
+    assert "too many attempts to sign in" in response.text
     assert "_auth_user_id" not in client.session
-    user.refresh_from_db()
-    assert user.is_locked()
 
 
 def test_unlock_lets_the_user_back_in(client, settings):

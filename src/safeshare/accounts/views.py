@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from safeshare.accounts import actions
+from safeshare.accounts import actions, lockout
 from safeshare.accounts.forms import SecondFactorForm, SignInForm
 from safeshare.accounts.models import User
 
@@ -30,6 +30,9 @@ def _safe_next(request: HttpRequest, value: str | None) -> str:
 def _complete_sign_in(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     actions.do_record_successful_sign_in(user)
+    lockout.do_record_successful_sign_in(request, user.email)
+    for notice in lockout.do_take_unseen_notices(user):
+        messages.warning(request, notice)
     return redirect(next_url)
 
 
@@ -63,16 +66,19 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         request.POST if request.method == "POST" else None, secret=user.totp_secret
     )
     if request.method == "POST":
-        if user.is_locked():
+        lock = lockout.sign_in_lock(request, user.email)
+        if lock is not None:
+            request.session.pop(PENDING_USER_KEY, None)
+            messages.error(request, lock.message)
             return redirect("accounts:sign-in")
         if form.is_valid():
             next_url = request.session.pop(PENDING_NEXT_KEY, "/")
             request.session.pop(PENDING_USER_KEY, None)
             return _complete_sign_in(request, user, next_url)
-        user = actions.do_record_failed_sign_in(user)
-        if user.is_locked():
+        lock = lockout.do_record_failed_sign_in(request, user.email)
+        if lock is not None:
             request.session.pop(PENDING_USER_KEY, None)
-            messages.error(request, "Too many incorrect security codes. Your account is locked.")
+            messages.error(request, lock.message)
             return redirect("accounts:sign-in")
     return render(
         request,
