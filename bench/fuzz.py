@@ -89,6 +89,7 @@ def main() -> None:
 def run(args: argparse.Namespace) -> None:
     os.environ["SAFESHARE_VAR_DIR"] = tempfile.mkdtemp(prefix="safeshare-fuzz-")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safeshare.settings")
+    os.environ.setdefault("SAFESHARE_HTTPS", "0")  # the test client speaks plain HTTP
     import django
 
     django.setup()

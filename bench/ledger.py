@@ -64,7 +64,11 @@ def run_backend(db: str, args: argparse.Namespace) -> dict[str, object]:
             for k, v in os.environ.items()
             if k != "DATABASE_URL" and not k.startswith("SAFESHARE_LEDGER_")
         }
-        env.update(SAFESHARE_VAR_DIR=var_dir, DJANGO_SETTINGS_MODULE="safeshare.settings")
+        env.update(
+            SAFESHARE_VAR_DIR=var_dir,
+            DJANGO_SETTINGS_MODULE="safeshare.settings",
+            SAFESHARE_HTTPS="0",
+        )
         env["SAFESHARE_LEDGER_ORIGIN"] = "bench.safeshare.example/ledger"
         server = PostgresServer.start() if db == "postgres" else None
         try:

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "safeshare.web.security_headers.SecurityHeadersMiddleware",
     "safeshare.operations.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -254,7 +255,9 @@ STATICFILES_DIRS = [
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# Cookies, CSRF and transport security are on by default.
+# Cookies, CSRF and transport security are on by default. SAFESHARE_HTTPS=0 turns the HTTPS
+# redirect and HSTS off for plain http://127.0.0.1 (`make run`); production leaves it on.
+SAFESHARE_HTTPS = env_flag("SAFESHARE_HTTPS", True)
 SESSION_COOKIE_SECURE = env_flag("SAFESHARE_SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
@@ -266,9 +269,13 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_SSL_REDIRECT = env_flag("SAFESHARE_SSL_REDIRECT")
-SECURE_HSTS_SECONDS = env_int("SAFESHARE_HSTS_SECONDS", 31536000)
+SECURE_SSL_REDIRECT = env_flag("SAFESHARE_SSL_REDIRECT", SAFESHARE_HTTPS)
+# The container's health checks ask over plain HTTP on its own loopback.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+SECURE_HSTS_SECONDS = env_int("SAFESHARE_HSTS_SECONDS", 31536000 if SAFESHARE_HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# Preloading is a decision for the whole domain and slow to undo: off unless asked for.
+SECURE_HSTS_PRELOAD = env_flag("SAFESHARE_HSTS_PRELOAD")
 if env_flag("SAFESHARE_BEHIND_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -295,16 +302,24 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {"()": "safeshare.operations.logs.JsonFormatter"},
     },
-    "filters": {"request_id": {"()": "safeshare.operations.logs.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "safeshare.operations.logs.RequestIdFilter"},
+        # Request lines name the route, not the path; expected refusals have no traceback.
+        "requests": {"()": "safeshare.web.log_filters.RequestLogFilter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             # SAFESHARE_LOG_FORMAT=json: one JSON object a line (docs/operations.md).
             "formatter": os.environ.get("SAFESHARE_LOG_FORMAT", "plain"),
-            "filters": ["request_id"],
+            "filters": ["request_id", "requests"],
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("SAFESHARE_LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}},
+    "loggers": {
+        "django.server": {"level": "WARNING", "filters": ["requests"]},
+        "django.request": {"filters": ["requests"]},
+        "django.security": {"filters": ["requests"]},
+    },
 }
 CSRF_FAILURE_VIEW = "safeshare.web.views.csrf_failure"
