@@ -55,14 +55,19 @@ def load_logins() -> list[DemoLogin]:
 
 
 def seed() -> list[DemoLogin]:
-    """Create every app's demo data in an empty database and return the logins."""
-    accounts_demo.seed_organisations()
-    logins = accounts_demo.seed_users()
-    save_logins(logins)
-    for seeder in SEEDERS:
-        seeder()
-    from safeshare.ledger.service import make_checkpoint, sequence_pending
+    """Create every app's demo data in an empty database and return the logins.
 
+    All or nothing: every seeder runs in one transaction (the actions join it), so a failure
+    leaves the database empty, ready to try again, never half-seeded."""
+    from safeshare.ledger.service import make_checkpoint, sequence_pending
+    from safeshare.transactions import request_transaction
+
+    with request_transaction():
+        accounts_demo.seed_organisations()
+        logins = accounts_demo.seed_users()
+        for seeder in SEEDERS:
+            seeder()
+    save_logins(logins)
     sequence_pending()
     make_checkpoint()  # so the demo starts with a signed, verifiable ledger
     return logins

@@ -75,6 +75,10 @@ def test_token_create_command_prints_a_working_token_last(client):
         "ie_caseworker",
         "--name",
         "Casework system",
+        "--system",
+        "Casework system",
+        "--owner",
+        make_user(Role.IE_CASEWORKER, organisation).email,
         stdout=out,
         stderr=io.StringIO(),
     )

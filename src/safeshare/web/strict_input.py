@@ -224,7 +224,8 @@ class StrictInputMiddleware:
 
     @staticmethod
     def refuse(request: HttpRequest, problem: InputProblem) -> HttpResponse:
-        logger.warning("Refused input: %s (%s)", problem.where, problem.status)
+        # The part of the request only: a field's name is the caller's text, so it is not logged.
+        logger.warning("Refused input: %s (%s)", problem.where.split(" field ")[0], problem.status)
         return refusal(request, problem)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
