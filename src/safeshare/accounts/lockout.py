@@ -3,7 +3,7 @@
 * **API tokens** are counted per token: a wrong secret given with a known token's prefix counts
   against that token; a token that no one holds counts against the caller's address. Either way a
   *valid* token is never refused, so no one can lock out somebody else's integration, and no
-  address is locked out wholesale (docs/adr/0012-lockouts.md).
+  address is locked out wholesale (docs/adr/0012-lockouts-and-the-web-server.md).
 * **Staff sign-in** is counted per account (a keyed hash of the email address, whether or not an
   account has it) and per address, with exponential back-off: the first lock lasts a minute, each
   further lock twice as long as the last, up to ``SAFESHARE_LOCKOUT_MINUTES``. The answer is the
