@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyotp
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from safeshare.accounts import actions
 from safeshare.accounts.models import User
@@ -114,7 +115,11 @@ def test_second_factor_is_asked_for_once_enrolled(client):
     bad = client.post(reverse("accounts:second-factor"), {"code": "12345x"})
     assert bad.status_code == 400
     assert "The security code is not correct" in bad.text
-    good = client.post(reverse("accounts:second-factor"), {"code": pyotp.TOTP(secret).now()})
+    # The code that confirmed the app was used once already: the next one is needed.
+    used = client.post(reverse("accounts:second-factor"), {"code": pyotp.TOTP(secret).now()})
+    assert used.status_code == 400
+    next_code = pyotp.TOTP(secret).at(timezone.now(), counter_offset=1)
+    good = client.post(reverse("accounts:second-factor"), {"code": next_code})
     assert good.status_code == 302
     assert client.session["_auth_user_id"] == str(user.pk)
 

@@ -126,11 +126,43 @@ def do_start_totp_enrolment(user: User) -> str:
 
 def do_confirm_totp_enrolment(user: User, code: str) -> bool:
     """Turn the second factor on once the user proves their app shows the right code."""
-    if not user.totp_secret or not totp_code_is_valid(user.totp_secret, code):
+    if not do_use_totp_code(user, code):
         return False
+    do_mark_totp_confirmed(user)
+    return True
+
+
+def do_mark_totp_confirmed(user: User) -> None:
+    """Turn the second factor on (its code has just been checked with ``do_use_totp_code``)."""
     with action_transaction():
         User.objects.filter(pk=user.pk).update(totp_confirmed=True)
     user.totp_confirmed = True
+
+
+def totp_step(secret: str, code: str, now=None) -> int | None:
+    """The time step (now, one before or one after) whose code this is, or None."""
+    cleaned = "".join(ch for ch in code if ch.isdigit())
+    if len(cleaned) != 6 or not secret:
+        return None
+    totp = pyotp.TOTP(secret)
+    moment = now or timezone.now()
+    for offset in (0, -1, 1):
+        if hmac.compare_digest(totp.at(moment, counter_offset=offset), cleaned):
+            return totp.timecode(moment) + offset
+    return None
+
+
+def do_use_totp_code(user: User, code: str) -> bool:
+    """Accept a code once: it must be right and newer than the last code accepted, so a code
+    seen over someone's shoulder or replayed cannot be used again."""
+    with action_transaction():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        step = totp_step(locked.totp_secret, code)
+        if step is None or step <= locked.totp_last_step:
+            return False
+        locked.totp_last_step = step
+        locked.save(update_fields=["totp_last_step"])
+    user.totp_last_step = step
     return True
 
 

@@ -76,12 +76,15 @@ class SecondFactorForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, secret: str = "", **kwargs) -> None:
+    def __init__(self, *args, user: User | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.secret = secret
+        self.user = user
 
     def clean_code(self) -> str:
+        """Each code is good once (``actions.do_use_totp_code``)."""
         code = self.cleaned_data["code"]
-        if not actions.totp_code_is_valid(self.secret, code):
-            raise forms.ValidationError("The security code is not correct or has expired")
+        if self.user is None or not actions.do_use_totp_code(self.user, code):
+            raise forms.ValidationError(
+                "The security code is not correct, has expired or was used already"
+            )
         return code

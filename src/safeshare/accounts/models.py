@@ -71,6 +71,8 @@ class User(AbstractUser):
     locked_until = models.DateTimeField(null=True, blank=True)
     totp_secret = models.CharField(max_length=64, blank=True)
     totp_confirmed = models.BooleanField(default=False)
+    # The last time step whose code was accepted: a code is good once (RFC 6238, section 5.2).
+    totp_last_step = models.BigIntegerField(default=0)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["username"]

@@ -29,7 +29,7 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "accounts:sign-in": PUBLIC,
     "accounts:second-factor": PUBLIC,
     "accounts:sign-out": ALL_ROLES,
-    "accounts:second-factor-setup": ALL_ROLES - ADVOCATES,
+    "accounts:second-factor-setup": ALL_ROLES,
     "web:home": ALL_ROLES,
     "web:accessibility": PUBLIC,
     "web:privacy": PUBLIC,

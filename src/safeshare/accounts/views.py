@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import time
+
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -17,6 +22,12 @@ from safeshare.accounts.models import User
 
 PENDING_USER_KEY = "safeshare_pending_second_factor"
 PENDING_NEXT_KEY = "safeshare_pending_next"
+SIGNED_IN_AT_KEY = "safeshare_signed_in_at"
+
+
+def _signed_in_recently(request: HttpRequest) -> bool:
+    signed_in_at = request.session.get(SIGNED_IN_AT_KEY, 0)
+    return time.time() - signed_in_at <= settings.SAFESHARE_REAUTH_MINUTES * 60
 
 
 def _safe_next(request: HttpRequest, value: str | None) -> str:
@@ -29,6 +40,7 @@ def _safe_next(request: HttpRequest, value: str | None) -> str:
 
 def _complete_sign_in(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session[SIGNED_IN_AT_KEY] = time.time()
     actions.do_record_successful_sign_in(user)
     lockout.do_record_successful_sign_in(request, user.email)
     for notice in lockout.do_take_unseen_notices(user):
@@ -62,9 +74,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     user = User.objects.filter(pk=user_id, totp_confirmed=True).first() if user_id else None
     if user is None:
         return redirect("accounts:sign-in")
-    form = SecondFactorForm(
-        request.POST if request.method == "POST" else None, secret=user.totp_secret
-    )
+    form = SecondFactorForm(request.POST if request.method == "POST" else None, user=user)
     if request.method == "POST":
         lock = lockout.sign_in_lock(request, user.email)
         if lock is not None:
@@ -92,13 +102,16 @@ def second_factor(request: HttpRequest) -> HttpResponse:
 def second_factor_setup(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if request.method == "POST" and "start" in request.POST:
+        if user.totp_confirmed and not _signed_in_recently(request):
+            # Replacing a working second factor needs a fresh sign-in, with the old one.
+            logout(request)
+            messages.info(request, "Sign in again to change your two-step sign-in.")
+            return redirect_to_login(reverse("accounts:second-factor-setup"))
         actions.do_start_totp_enrolment(user)
         return redirect("accounts:second-factor-setup")
-    form = SecondFactorForm(
-        request.POST if request.method == "POST" else None, secret=user.totp_secret
-    )
+    form = SecondFactorForm(request.POST if request.method == "POST" else None, user=user)
     if request.method == "POST" and form.is_valid():
-        actions.do_confirm_totp_enrolment(user, form.cleaned_data["code"])
+        actions.do_mark_totp_confirmed(user)
         messages.success(request, "Two-step sign-in is now on for your account.")
         return redirect("web:home")
     qr_svg = ""
