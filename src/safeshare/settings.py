@@ -186,6 +186,8 @@ AUTH_PASSWORD_VALIDATORS = [
 SAFESHARE_LOCKOUT_THRESHOLD = env_int("SAFESHARE_LOCKOUT_THRESHOLD", 5, minimum=1)
 SAFESHARE_LOCKOUT_MINUTES = env_int("SAFESHARE_LOCKOUT_MINUTES", 15, minimum=1)
 SAFESHARE_STAFF_SESSION_MINUTES = env_int("SAFESHARE_STAFF_SESSION_MINUTES", 30, minimum=1)
+# Two-step sign-in for every staff member: whoever has not set it up does so at sign-in.
+SAFESHARE_SECOND_FACTOR_REQUIRED = env_flag("SAFESHARE_SECOND_FACTOR_REQUIRED", True)
 # Changing two-step sign-in needs a sign-in at most this many minutes old.
 SAFESHARE_REAUTH_MINUTES = env_int("SAFESHARE_REAUTH_MINUTES", 5, minimum=1)
 SAFESHARE_RETRY_AFTER_SECONDS = env_int("SAFESHARE_RETRY_AFTER_SECONDS", 5, minimum=1)

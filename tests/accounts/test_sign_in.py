@@ -11,6 +11,7 @@ from safeshare.accounts import actions
 from safeshare.accounts.models import User
 from safeshare.accounts.roles import Role
 from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.support import two_step
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +24,8 @@ def test_correct_password_signs_in_and_reaches_home(client):
     user = make_user(Role.POLICE_OFFICER)
     response = sign_in(client, user.email, DEFAULT_PASSWORD)
     assert response.status_code == 302
+    assert "_auth_user_id" not in client.session  # two-step sign-in is required
+    assert two_step.sign_in(client, user).status_code == 302
     home = client.get(reverse("web:home"))
     assert home.status_code == 200
     assert "Police officer home" in home.text
@@ -79,7 +82,7 @@ def test_success_resets_the_failure_count(client, settings):
     user = make_user(Role.POLICE_OFFICER)
     sign_in(client, user.email, "wrong password")
     sign_in(client, user.email, "wrong password")
-    assert sign_in(client, user.email, DEFAULT_PASSWORD).status_code == 302
+    assert two_step.sign_in(client, user).status_code == 302
     user.refresh_from_db()
     assert user.failed_sign_ins == 0
 
@@ -90,6 +93,9 @@ def test_open_redirect_is_refused(client):
         reverse("accounts:sign-in"),
         {"email": user.email, "password": DEFAULT_PASSWORD, "next": "https://evil.example/"},
     )
+    enrol = response["Location"]
+    client.get(enrol)
+    response = client.post(enrol, {"code": two_step.next_code(user)})
     assert response["Location"] == "/"
 
 

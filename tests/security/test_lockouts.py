@@ -21,6 +21,7 @@ from safeshare.accounts.models import AuthThrottle, SecurityNotice
 from safeshare.accounts.roles import Role
 from tests import api_client as api
 from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.support import two_step
 
 WRONG = "wrong password!"
 
@@ -164,7 +165,7 @@ def test_an_account_backs_off_exponentially_and_then_signs_in(settings):
     sign_in(client, user.email, WRONG)
     assert 60 < lock_seconds() <= 120
     AuthThrottle.objects.filter(key=key).update(locked_until=timezone.now())
-    assert sign_in(client, user.email, DEFAULT_PASSWORD).status_code == 302
+    assert two_step.sign_in(client, user).status_code == 302
     assert not AuthThrottle.objects.filter(kind=lockout.ACCOUNT, key=key).exists()
 
 
@@ -196,7 +197,7 @@ def test_the_account_holder_is_told_and_sees_the_notice_at_sign_in(settings):
     assert "tried to sign in" in notice.message
     assert [message.to for message in mail.outbox] == [[user.email]]
     AuthThrottle.objects.update(locked_until=timezone.now())
-    response = sign_in(client, user.email, DEFAULT_PASSWORD)
+    response = two_step.sign_in(client, user)
     assert response.status_code == 302
     page = client.get(response["Location"], follow=True).content.decode()
     assert "tried to sign in" in page

@@ -16,6 +16,7 @@ from safeshare.accounts.models import User
 from safeshare.accounts.roles import Role
 from safeshare.accounts.views import SIGNED_IN_AT_KEY
 from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.support import two_step
 
 pytestmark = pytest.mark.django_db
 
@@ -40,8 +41,8 @@ def test_a_code_is_accepted_once():
 
 
 def test_a_code_seen_once_cannot_sign_in_twice(client):
-    user, secret = enrolled(Role.IE_SENIOR_APPROVER)
-    code = pyotp.TOTP(secret).now()
+    user, _secret = enrolled(Role.IE_SENIOR_APPROVER)
+    code = two_step.next_code(user)
     client.post(reverse("accounts:sign-in"), {"email": user.email, "password": DEFAULT_PASSWORD})
     assert client.post(reverse("accounts:second-factor"), {"code": code}).status_code == 302
     other = Client()
@@ -85,9 +86,35 @@ def test_replacing_a_working_second_factor_needs_a_fresh_sign_in(client):
 
 def test_a_fresh_sign_in_may_replace_it(client):
     user, secret = enrolled(Role.PROTOCOL_OFFICER)
-    client.post(reverse("accounts:sign-in"), {"email": user.email, "password": DEFAULT_PASSWORD})
-    client.post(reverse("accounts:second-factor"), {"code": pyotp.TOTP(secret).now()})
+    assert two_step.sign_in(client, user).status_code == 302
     response = client.post(reverse("accounts:second-factor-setup"), {"start": "1"})
     assert response["Location"] == reverse("accounts:second-factor-setup")
     user.refresh_from_db()
     assert user.totp_secret != secret
+
+
+def test_staff_without_a_second_factor_set_it_up_before_they_are_signed_in(client):
+    user = make_user(Role.POLICE_OFFICER)
+    response = client.post(
+        reverse("accounts:sign-in"), {"email": user.email, "password": DEFAULT_PASSWORD}
+    )
+    assert response["Location"] == reverse("accounts:second-factor-enrol")
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("web:home")).status_code == 302  # not signed in yet
+    page = client.get(response["Location"])
+    user.refresh_from_db()
+    assert user.totp_secret in page.content.decode()
+    wrong = client.post(response["Location"], {"code": "000000"})
+    assert wrong.status_code == 400
+    assert "_auth_user_id" not in client.session
+    done = client.post(response["Location"], {"code": two_step.next_code(user)})
+    assert done.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+    user.refresh_from_db()
+    assert user.totp_confirmed
+
+
+def test_the_set_up_page_needs_a_pending_sign_in(client):
+    assert client.get(reverse("accounts:second-factor-enrol"))["Location"] == reverse(
+        "accounts:sign-in"
+    )

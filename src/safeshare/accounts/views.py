@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pyotp
 import segno
 from django.conf import settings
 from django.contrib import messages
@@ -56,11 +57,13 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     form = SignInForm(request.POST if request.method == "POST" else None, request=request)
     if request.method == "POST" and form.is_valid():
         user = form.user
-        if user.totp_confirmed:
+        if user.totp_confirmed or settings.SAFESHARE_SECOND_FACTOR_REQUIRED:
             request.session.cycle_key()
             request.session[PENDING_USER_KEY] = user.pk
             request.session[PENDING_NEXT_KEY] = next_url
-            return redirect("accounts:second-factor")
+            if user.totp_confirmed:
+                return redirect("accounts:second-factor")
+            return redirect("accounts:second-factor-enrol")
         return _complete_sign_in(request, user, next_url)
     status = 400 if form.is_bound else 200
     return render(
@@ -98,6 +101,41 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _qr_code(user: User) -> str:
+    uri = pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.email, issuer_name="SafeShare")
+    return segno.make(uri).svg_inline(scale=4, title="Code to scan")
+
+
+@never_cache
+def second_factor_enrol(request: HttpRequest) -> HttpResponse:
+    """Two-step sign-in is required: someone who has not set it up does so before signing in."""
+    user_id = request.session.get(PENDING_USER_KEY)
+    user = User.objects.filter(pk=user_id, totp_confirmed=False).first() if user_id else None
+    if user is None:
+        return redirect("accounts:sign-in")
+    if not user.totp_secret:
+        actions.do_start_totp_enrolment(user)
+    form = SecondFactorForm(request.POST if request.method == "POST" else None, user=user)
+    if request.method == "POST":
+        if form.is_valid():
+            actions.do_mark_totp_confirmed(user)
+            next_url = request.session.pop(PENDING_NEXT_KEY, "/")
+            request.session.pop(PENDING_USER_KEY, None)
+            messages.success(request, "Two-step sign-in is now on for your account.")
+            return _complete_sign_in(request, user, next_url)
+        lock = lockout.do_record_failed_sign_in(request, user.email)
+        if lock is not None:
+            request.session.pop(PENDING_USER_KEY, None)
+            messages.error(request, lock.message)
+            return redirect("accounts:sign-in")
+    return render(
+        request,
+        "accounts/second_factor_enrol.html",
+        {"form": form, "qr_svg": _qr_code(user), "secret": user.totp_secret},
+        status=400 if form.is_bound else 200,
+    )
+
+
 @never_cache
 def second_factor_setup(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
@@ -116,12 +154,7 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
         return redirect("web:home")
     qr_svg = ""
     if user.totp_secret and not user.totp_confirmed:
-        import pyotp
-
-        uri = pyotp.TOTP(user.totp_secret).provisioning_uri(
-            name=user.email, issuer_name="SafeShare"
-        )
-        qr_svg = segno.make(uri).svg_inline(scale=4, title="Code to scan")
+        qr_svg = _qr_code(user)
     return render(
         request,
         "accounts/second_factor_setup.html",
