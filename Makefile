@@ -38,12 +38,14 @@ setup: python-env frontend messages
 migrate: setup
 	@uv run safeshare migrate --no-input -v 0
 
+# The demo is served on plain http://127.0.0.1: no HTTPS redirect or HSTS (README, configuration).
+run: export SAFESHARE_HTTPS ?= 0
 run: migrate
 	@uv run safeshare demo --if-empty
 	@echo "Serving SafeShare on http://$(HOST):$(PORT)/ (press Ctrl+C to stop)"
 	@uv run safeshare worker & worker=$$!; \
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
-	uv run gunicorn safeshare.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - --log-level warning
+	uv run gunicorn safeshare.asgi:application -c python:safeshare.server --bind $(HOST):$(PORT) --log-level warning
 
 test: setup test-sqlite test-postgres
 

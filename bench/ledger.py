@@ -25,6 +25,7 @@ import json
 import multiprocessing
 import os
 import random
+import secrets
 import statistics
 import subprocess
 import sys
@@ -63,7 +64,11 @@ def run_backend(db: str, args: argparse.Namespace) -> dict[str, object]:
             for k, v in os.environ.items()
             if k != "DATABASE_URL" and not k.startswith("SAFESHARE_LEDGER_")
         }
-        env.update(SAFESHARE_VAR_DIR=var_dir, DJANGO_SETTINGS_MODULE="safeshare.settings")
+        env.update(
+            SAFESHARE_VAR_DIR=var_dir,
+            DJANGO_SETTINGS_MODULE="safeshare.settings",
+            SAFESHARE_HTTPS="0",
+        )
         env["SAFESHARE_LEDGER_ORIGIN"] = "bench.safeshare.example/ledger"
         server = PostgresServer.start() if db == "postgres" else None
         try:
@@ -413,8 +418,14 @@ def child(args: argparse.Namespace) -> None:
     )
 
     setup_test_environment()
+    officer = actions.do_create_user(
+        email="bench.officer@wmp.test",
+        password=secrets.token_urlsafe(24),
+        organisation=police,
+        role=Role.POLICE_OFFICER,
+    )
     token = actions.do_create_api_token(
-        organisation=police, role=Role.POLICE_OFFICER, name="bench"
+        organisation=police, role=Role.POLICE_OFFICER, name="bench", person=officer
     ).secret
     client = Client(headers={"Authorization": f"Bearer {token}"})
     api_wall = []

@@ -455,6 +455,7 @@ def run(args: argparse.Namespace) -> None:
         SAFESHARE_VAR_DIR=str(var_dir),
         SAFESHARE_ALLOWED_HOSTS="127.0.0.1",
         SAFESHARE_SECURE_COOKIES="0",
+        SAFESHARE_HTTPS="0",
         SAFESHARE_LOG_LEVEL="WARNING",
         SAFESHARE_METRICS_ALLOW="127.0.0.1",
     )

@@ -145,6 +145,7 @@ def server_cpu(connection) -> float | None:
 def setup_django(db: str, scratch: Path):
     os.environ["SAFESHARE_VAR_DIR"] = str(scratch / "var")
     os.environ.setdefault("SAFESHARE_SECURE_COOKIES", "0")
+    os.environ.setdefault("SAFESHARE_HTTPS", "0")
     server = None
     if db == "postgres":
         from tests.support.postgres import PostgresServer

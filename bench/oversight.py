@@ -645,6 +645,7 @@ def main() -> int:
     var_dir = tempfile.mkdtemp(prefix="safeshare-bench-")
     os.environ["SAFESHARE_VAR_DIR"] = var_dir
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safeshare.settings")
+    os.environ.setdefault("SAFESHARE_HTTPS", "0")  # the test client speaks plain HTTP
     if args.database_url:
         os.environ["DATABASE_URL"] = args.database_url
     else:

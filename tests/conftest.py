@@ -174,7 +174,10 @@ def page(browser, live_server):
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Tests hash passwords with a fast hasher; test_passwords.py checks the real one (Argon2)."""
+    """Tests hash passwords with a fast hasher; test_passwords.py checks the real one (Argon2).
+    They speak plain HTTP (test client, live server), as ``make run`` does with
+    ``SAFESHARE_HTTPS=0``; the production default is tested in tests/security/test_headers.py."""
     from django.conf import settings as django_settings
 
     django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    django_settings.SECURE_SSL_REDIRECT = False

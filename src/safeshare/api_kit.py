@@ -26,15 +26,15 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer
 from pydantic import ValidationError as PydanticValidationError
 
+from safeshare.accounts import lockout
 from safeshare.accounts.actions import find_active_token
 from safeshare.accounts.models import ApiToken, Organisation
 from safeshare.accounts.permissions import api_permission
 from safeshare.kernel.errors import RuleRefusal, SafeShareError
 from safeshare.kernel.roles import Role, Scope
-from safeshare.operations import actions as operations_actions
-from safeshare.operations.lockout import seconds_locked
 from safeshare.operations.responses import api_error_response, unavailable_response
 from safeshare.web.middleware import request_id_for
+from safeshare.web.strict_input import DuplicateKeyError, refuse_duplicate_keys
 
 logger = logging.getLogger(__name__)
 
@@ -52,23 +52,24 @@ class ApiClient:
 class BearerToken(HttpBearer):
     """``Authorization: Bearer ss_…`` tokens made with ``safeshare token create``.
 
-    Before any endpoint runs: an address that sent too many wrong tokens is locked out (429),
-    a wrong token is counted, and the operation is looked up in ``API_PERMISSIONS``: an
-    undeclared operation, a role that is not listed or a missing scope is refused (403).
+    Before any endpoint runs: a wrong token is counted against the token it names, or the
+    caller's address when it names none, and answered 429 once that is locked; a valid token is
+    never locked out (``safeshare.accounts.lockout``). Then the operation is looked up in
+    ``API_PERMISSIONS``: an undeclared operation, a role that is not listed or a missing scope
+    is refused (403).
     """
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiClient | None:
-        wait = seconds_locked(request)
-        if wait is not None:
-            raise ApiProblem(
-                429,
-                "too_many_requests",
-                "Too many wrong API tokens came from your network address. Try again later.",
-                headers={"Retry-After": str(wait)},
-            )
         found = find_active_token(token)
         if found is None:
-            operations_actions.do_record_api_auth_failure(request)
+            wait = lockout.do_record_api_failure(request, token)
+            if wait is not None:
+                raise ApiProblem(
+                    429,
+                    "too_many_requests",
+                    "Too many wrong API tokens. Try again later.",
+                    headers={"Retry-After": str(wait)},
+                )
             return None
         client = ApiClient(
             token=found,
@@ -180,13 +181,17 @@ class StrictJsonParser(Parser):
         except UnicodeDecodeError as error:
             raise BodyProblem("The request body is not valid UTF-8.") from error
         try:
-            value = json.loads(text, parse_constant=_no_constants)
+            value = json.loads(
+                text, parse_constant=_no_constants, object_pairs_hook=refuse_duplicate_keys
+            )
         except RecursionError as error:
             raise BodyProblem(
                 f"The request body is nested too deeply: at most {MAX_JSON_DEPTH} levels."
             ) from error
         except BodyProblem:
             raise
+        except DuplicateKeyError as error:
+            raise BodyProblem(str(error)) from error
         except ValueError as error:
             raise BodyProblem("The request body is not valid JSON.") from error
         _check_parsed(value)

@@ -257,13 +257,11 @@ def test_every_victim_page_passes_an_axe_scan(page, victim, code):
 def test_an_officer_issues_the_letter_and_pack_and_the_victim_signs_in(page, browser, live_server):
     from safeshare.advice.forms import CHILD_ROWS, QUESTIONS
     from tests.accounts.factories import DEFAULT_PASSWORD
+    from tests.support.two_step import browser_sign_in
 
     police = officer()
     protection = protected_victim(police)
-    page.goto("/sign-in/")
-    page.get_by_label("Email address").fill(police.user.email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    browser_sign_in(page, police.user, DEFAULT_PASSWORD)
     page.get_by_role("link", name="Letters and advice").first.click()
     page.get_by_label("Protection reference").fill(protection.reference)
     page.get_by_role("button", name="Find the protection").click()

@@ -144,7 +144,7 @@ def test_the_real_matcher_does_not_clear_a_differently_spelt_victim(
 def test_bad_clearance_input_stores_nothing(client, caseworker, monkeypatch, changes, message):
     fake_matcher(monkeypatch, "none")
     response = ask(client, caseworker, **changes)
-    assert response.status_code == 200
+    assert response.status_code == 400  # a refused form is a 4xx
     assert message in error_summary(response)
     assert not Clearance.objects.exists()
 
@@ -219,7 +219,7 @@ def test_an_immigration_status_offence_is_refused_with_the_reason(client, casewo
             "offence_linked_to_public_protection": "on",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400  # a refused form is a 4xx
     assert "immigration-status offences such as illegal entry" in error_summary(response)
     assert not Override.objects.exists()
 
@@ -259,7 +259,7 @@ def test_an_immigration_status_offence_is_refused_with_the_reason(client, casewo
 )
 def test_bad_override_input_stores_nothing(client, caseworker, blocked, data, message):
     response = signed_in(client, caseworker).post(override_url(blocked), data)
-    assert response.status_code == 200
+    assert response.status_code == 400  # a refused form is a 4xx
     assert message in error_summary(response)
     assert not Override.objects.exists()
 
@@ -280,7 +280,7 @@ def test_only_a_blocked_clearance_can_be_overridden(client, caseworker, monkeypa
 
 def test_a_subject_too_thin_to_search_is_refused_with_the_fields_it_needs(client, caseworker):
     response = ask(client, caseworker, given_names="Ali", family_name="", date_of_birth="")
-    assert response.status_code == 200
+    assert response.status_code == 400
     summary = error_summary(response)
     assert "not enough about the subject to search the register" in summary
     assert "a full date of birth, a passport number or a Home Office reference" in summary

@@ -169,7 +169,7 @@ def test_a_bad_upload_is_refused_in_the_error_summary(
 ):
     before = counts()
     response = upload(ie_client, content, name)
-    assert response.status_code == 200
+    assert response.status_code == 400  # a refused upload is a 4xx
     assert message in error_summary(response)
     assert counts() == before
     assert not sweep_files.exists() or not any(sweep_files.iterdir())
@@ -180,7 +180,7 @@ def test_an_oversize_upload_is_refused_before_it_is_kept(
 ):
     monkeypatch.setattr(matching_forms, "MAX_UPLOAD_BYTES", 100)
     response = upload(ie_client, CASELOAD.encode())
-    assert response.status_code == 200
+    assert response.status_code == 400  # a refused upload is a 4xx
     assert "The selected file must be smaller than 25 MB" in error_summary(response)
     assert not Sweep.objects.exists()
 

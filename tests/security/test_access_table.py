@@ -31,6 +31,7 @@ from safeshare.accounts.permissions import (
     VICTIMS_OWN,
 )
 from safeshare.kernel.roles import Role
+from tests.accounts.factories import make_user
 from tests.api_client import ApiClient
 from tests.security.conftest import BASIS, ORG_FOR_ROLE, ORGANISATIONS, World, user_for
 
@@ -309,6 +310,7 @@ def test_a_token_without_the_scope_is_refused_before_the_endpoint(world):
         role=Role.POLICE_OFFICER,
         name="read only",
         scopes=[Scope.CASES_READ],
+        person=make_user(Role.POLICE_OFFICER, world.own.case.force),
     )
     headers = {"Authorization": f"Bearer {issued.secret}"}
     case_id = world.own.case.public_id

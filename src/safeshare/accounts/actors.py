@@ -30,6 +30,11 @@ class Actor:
         if self.user is not None:
             return str(self.user)
         if self.token is not None:
+            binding = getattr(self.token, "binding", None)
+            if binding is not None and binding.person_id:
+                return f"{binding.person} through API client {self.token.name}"
+            if binding is not None:
+                return f"API client {binding.system_name} (owner {binding.system_owner})"
             return f"API client {self.token.name}"
         return "SafeShare"
 

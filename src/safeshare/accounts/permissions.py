@@ -28,8 +28,9 @@ ADMINISTRATORS = frozenset({Role.ADMINISTRATOR})
 PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "accounts:sign-in": PUBLIC,
     "accounts:second-factor": PUBLIC,
+    "accounts:second-factor-enrol": PUBLIC,
     "accounts:sign-out": ALL_ROLES,
-    "accounts:second-factor-setup": ALL_ROLES - ADVOCATES,
+    "accounts:second-factor-setup": ALL_ROLES,
     "web:home": ALL_ROLES,
     "web:accessibility": PUBLIC,
     "web:privacy": PUBLIC,

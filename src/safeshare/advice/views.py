@@ -325,6 +325,7 @@ def subject_access(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return no_store(response)
     protections = Protection.objects.filter(person=person)
+    do_record_personal_data_read(Actor.for_user(request.user), [person], "subject_access_page")
     return render(
         request,
         "advice/police/subject_access.html",

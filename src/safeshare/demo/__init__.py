@@ -15,6 +15,7 @@ from safeshare.accounts.demo import DemoLogin
 from safeshare.advice.demo import seed_advice
 from safeshare.demo.cases import seed_protocol
 from safeshare.kernel.roles import Role
+from safeshare.kernel.transactions import request_transaction
 from safeshare.ledger.service import make_checkpoint, sequence_pending
 
 LOGINS_FILE_NAME = "demo-logins.json"
@@ -46,12 +47,16 @@ def load_logins() -> list[DemoLogin]:
 
 
 def seed() -> list[DemoLogin]:
-    """Create every app's demo data in an empty database and return the logins."""
-    accounts_demo.seed_organisations()
-    logins = accounts_demo.seed_users()
+    """Create every app's demo data in an empty database and return the logins.
+
+    All or nothing: every seeder runs in one transaction (the actions join it), so a failure
+    leaves the database empty, ready to try again, never half-seeded."""
+    with request_transaction():
+        accounts_demo.seed_organisations()
+        logins = accounts_demo.seed_users()
+        for seeder in SEEDERS:
+            seeder()
     save_logins(logins)
-    for seeder in SEEDERS:
-        seeder()
     sequence_pending()
     make_checkpoint()  # so the demo starts with a signed, verifiable ledger
     return logins

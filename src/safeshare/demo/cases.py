@@ -6,6 +6,7 @@ and cases in every lifecycle state, so that every page has something real to sho
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
 from dataclasses import dataclass
@@ -196,15 +197,9 @@ def seed_protocol() -> None:
         case, officer, role=PartyRole.VICTIM, identity=WALKTHROUGH.identity()
     )
     case_actions.do_record_case_event(case, officer, event=CaseEvent.INVESTIGATION_OPENED)
-    do_make_referral(
-        party,
-        officer,
-        triggers=["safeguarding"],
-        channel="web",
-        source_of_information="police",
-        basis=BASIS,
-    )
-    protected.append(WALKTHROUGH)
+    _refer_if_the_policy_allows(party, officer, trigger="safeguarding", channel="web")
+    if _is_protected(party):
+        protected.append(WALKTHROUGH)
 
     for number in range(1, CASES):
         code = forces[number % len(forces)]
@@ -234,21 +229,33 @@ def seed_protocol() -> None:
         case_actions.do_record_case_event(case, officer, event=CaseEvent.INVESTIGATION_OPENED)
         if rng.random() < 0.7:
             trigger = rng.choice(["safeguarding", "victim_request", "investigative_necessity"])
-            try:
-                do_make_referral(
-                    party,
-                    officer,
-                    triggers=[trigger],
-                    channel=rng.choice(["phone", "email", "web", "api"]),
-                    source_of_information="police",
-                    basis=BASIS,
-                )
-                protected.append(victim)
-            except ValidationError:
-                pass
+            channel = rng.choice(["phone", "email", "web", "api"])
+            _refer_if_the_policy_allows(party, officer, trigger=trigger, channel=channel)
+        if _is_protected(party):
+            protected.append(victim)
         _advance_from_investigation(case, officer, rng)
 
     _seed_clearances(rng, caseworker, senior, protected)
+
+
+def _refer_if_the_policy_allows(party, officer: Actor, *, trigger: str, channel: str) -> None:
+    """Refer the victim to Immigration Enforcement, unless the active policy forbids it (the
+    firewall sends nothing to IE: its victims are protected from registration instead)."""
+    with contextlib.suppress(ValidationError):
+        do_make_referral(
+            party,
+            officer,
+            triggers=[trigger],
+            channel=channel,
+            source_of_information="police",
+            basis=BASIS,
+        )
+
+
+def _is_protected(party) -> bool:
+    from safeshare.protocol.models import Protection
+
+    return Protection.objects.filter(person=party.person).exists()
 
 
 def _advance_from_investigation(case, officer: Actor, rng: random.Random) -> None:
@@ -331,7 +338,9 @@ def _seed_clearances(
         information_sources=["alleged_perpetrator"],
     )
     # An override awaiting approval, on a blocked clearance.
-    target = protected[1] if len(protected) > 1 else WALKTHROUGH
+    if not protected:
+        return
+    target = protected[1] if len(protected) > 1 else protected[0]
     blocked = protocol_actions.do_request_clearance(
         caseworker,
         action_code="deportation_steps",

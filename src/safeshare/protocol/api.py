@@ -18,6 +18,8 @@ from safeshare.api_schemas import IdentityFields, StrictSchema
 from safeshare.cases.lifecycle import InformationSource, RegularisationStatus
 from safeshare.idempotency.service import idempotent
 from safeshare.kernel.roles import Role, Scope
+from safeshare.ledger.audit import do_record_personal_data_read
+from safeshare.people.models import Person
 from safeshare.protocol import actions
 from safeshare.protocol.clearance import (
     WOULD_RESOLVE,
@@ -225,6 +227,7 @@ def get_protection(request, reference: str):
         contact_point=protection.contact_point,
     )
     if client.role in IE_ROLES:
+        do_record_personal_data_read(_actor(request), [protection.person], "api_protection_check")
         return out
     if client.role not in (Role.POLICE_OFFICER, Role.PROTOCOL_OFFICER):
         raise ApiProblem(403, "forbidden", "Your role cannot read protections.")
@@ -232,6 +235,7 @@ def get_protection(request, reference: str):
         raise ApiProblem(404, "not_found", "No protection has that reference.")
     out.opened_at = protection.opened_at
     out.status_reasons = list(protection.status_reasons)
+    do_record_personal_data_read(_actor(request), [protection.person], "api_protection_read")
     return out
 
 
@@ -292,6 +296,11 @@ def get_clearance(request, clearance_id: uuid.UUID):
     clearance = get_object_or_404(
         Clearance, public_id=clearance_id, requested_by=client.organisation
     )
+    do_record_personal_data_read(
+        _actor(request),
+        Person.objects.filter(protections__clearances=clearance).distinct(),
+        "api_clearance_read",
+    )
     return clearance_out(clearance)
 
 
@@ -331,7 +340,14 @@ def review_out(review: Review) -> ReviewOut:
 @router.get("/reviews", response=list[ReviewOut], summary="Possible matches waiting for you")
 def list_reviews(request, status: Review.Status = Review.Status.OPEN):
     client = require_scope(request, Scope.REVIEWS_READ, Role.PROTOCOL_OFFICER)
-    return [review_out(r) for r in _reviews_for(client).filter(status=status)[:200]]
+    reviews = list(_reviews_for(client).filter(status=status)[:200])
+    out = [review_out(r) for r in reviews]
+    do_record_personal_data_read(
+        _actor(request),
+        Person.objects.filter(protections__reviews__in=reviews).distinct(),
+        "api_review_list",
+    )
+    return out
 
 
 @router.post(

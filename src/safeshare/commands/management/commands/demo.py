@@ -50,6 +50,10 @@ class Command(BaseCommand):
             seen_roles.add(login.role)
             table.add_row(login.role.label, login.email, login.password, login.organisation)
         console.print(table)
+        console.print(
+            "Two-step sign-in is required: at each person's first sign-in SafeShare shows a code "
+            "to scan with an authenticator app (or a key to type in), then asks for its codes."
+        )
         victim = load_demo_victim()
         if victim is not None:
             console.print(
