@@ -8,17 +8,14 @@ import pytest
 from safeshare.accounts.actors import Actor
 from safeshare.notifications import actions as notices
 from safeshare.protocol import actions as protocol_actions
-from tests.factories import DEFAULT_PASSWORD
 from tests.notifications.conftest import victim_with_contact
+from tests.support.two_step import browser_sign_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
 def sign_in(page, user) -> None:
-    page.goto("/sign-in/")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    browser_sign_in(page, user)
     page.get_by_test_id("home-heading").wait_for()
 
 

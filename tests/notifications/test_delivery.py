@@ -59,8 +59,8 @@ def test_opened_notice_reaches_a_safe_email_in_the_victims_language(smtp_server,
 
 
 def test_transition_notice_delivery_dates_the_minimum_period(smtp_server, case, officer, force):
-    from safeshare.accounts.roles import Role
-    from tests.factories import make_user
+    from safeshare.kernel.roles import Role
+    from tests.accounts.factories import make_user
 
     victim = victim_with_contact(case, officer, **SAFE_EMAIL)
     notices.deliver_due()
@@ -353,4 +353,17 @@ def test_recording_safe_contact_later_sends_the_withheld_opening_notice(
     # Recording it again sends nothing more.
     notices.do_record_contact_settings(victim.person, Actor.for_user(officer), **SAFE_EMAIL)
     notices.deliver_due()
+    assert len(smtp_server.messages) == 1
+
+
+def test_the_workers_notices_job_sends_what_is_due(smtp_server, case, officer):
+    from safeshare.worker.jobs import jobs
+
+    victim_with_contact(case, officer, **SAFE_EMAIL)
+    [job] = [job for job in jobs() if job.name == "notices"]
+    assert job.run() == 2  # sent, then delivered
+    assert Notification.objects.get(event="protection_opened").status == (
+        Notification.Status.DELIVERED
+    )
+    assert job.run() == 0
     assert len(smtp_server.messages) == 1

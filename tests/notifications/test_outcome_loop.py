@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from safeshare.accounts.actors import Actor
-from safeshare.accounts.roles import Role
+from safeshare.kernel.roles import Role
 from safeshare.ledger.models import LedgerEntry
 from safeshare.notifications.models import StaffNotice
 from safeshare.oversight.models import Alert
@@ -350,7 +350,7 @@ def test_bad_outcome_pages_are_refused_and_nothing_is_stored(client, caseworker,
         information_sources=["immigration_records"],
     ).clearance
     response = signed_in(client, caseworker).post(outcome_page(clear), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in error_summary(response)
     assert OutcomeReport.objects.count() == 0
     assert Alert.objects.count() == 0

@@ -6,10 +6,10 @@ import pytest
 from django.urls import reverse
 
 from safeshare.accounts.actors import Actor
-from safeshare.accounts.roles import Role
 from safeshare.cases import actions as case_actions
+from safeshare.kernel.roles import Role
 from safeshare.notifications.models import Notification
-from tests.factories import make_user
+from tests.accounts.factories import make_user
 from tests.notifications.conftest import victim_with_contact
 from tests.pages.helpers import signed_in, text
 

@@ -7,8 +7,7 @@ class AdviceConfig(AppConfig):
     verbose_name = "Advice, letters and the victim's view"
 
     def ready(self) -> None:
-        from safeshare.accounts.roles import Role
-        from safeshare.web.navigation import register
+        from safeshare.advice.notice_reach import reach_from_advice
+        from safeshare.notifications.actions import provide_fallback_reach
 
-        register(Role.POLICE_OFFICER, "Letters and advice", "advice:start")
-        register(Role.PROTOCOL_OFFICER, "Letters and advice", "advice:start")
+        provide_fallback_reach(reach_from_advice)

@@ -27,9 +27,8 @@ from safeshare.cases.forms import (
 from safeshare.cases.lifecycle import CaseEvent, CaseState, InvalidCaseEvent, allowed_events
 from safeshare.cases.lifecycle import apply_event as lifecycle_apply_event
 from safeshare.cases.models import ROLE_LABELS, Case
+from safeshare.kernel.policy import policy_in_force
 from safeshare.ledger.audit import do_record_personal_data_read
-from safeshare.protocol.active import active_policy
-from safeshare.protocol.outcomes import approved_overrides
 
 CASES_PER_PAGE = 50
 
@@ -86,7 +85,7 @@ def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
                 "identity": identities[0] if identities else None,
                 "role_label": ROLE_LABELS[party.role_enum],
                 "protection": protections[0] if protections else None,
-                "overrides": approved_overrides(protections[0]) if protections else [],
+                "overrides": protections[0].approved_overrides() if protections else [],
                 "referable": party.role != "suspect",
                 "referral": max(party.referrals.all(), key=lambda r: r.created_at, default=None),
             }
@@ -112,7 +111,7 @@ def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             "case": case,
             "rows": rows,
             "events": events,
-            "policy": active_policy(),
+            "policy": policy_in_force(),
         },
     )
 

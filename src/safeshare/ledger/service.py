@@ -16,10 +16,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 
-from safeshare.ledger import signing, storage
+from safeshare.ledger import actions, signing, storage
 from safeshare.ledger.checkpoint import (
     CheckpointError,
     add_signature,
@@ -128,13 +128,7 @@ def _sequence_batch(limit: int) -> int:
             rows.append((row_id, index, data, digest))
             index += 1
         for position, data, digest in switches:
-            LedgerEntry.objects.create(
-                index=position,
-                kind=EntryKind.FORMAT_CHANGED.value,
-                draft={},
-                body=data,
-                leaf_hash=digest,
-            )
+            actions.do_store_format_change(position, data, digest)
         storage.store_sequenced(rows)
         storage.DatabaseSubtreeCache().put_many(nodes)
         return len(rows)
@@ -219,13 +213,9 @@ def make_checkpoint() -> LedgerCheckpoint | None:
         note = sign_checkpoint(signing.origin(), size, root, signer)
         if previous is not None and previous.verifier.key_id != signer.verifier.key_id:
             note = add_signature(note, previous.private_key, previous.name)
-        try:
-            with transaction.atomic():
-                return LedgerCheckpoint.objects.create(
-                    size=size, root=root, note=note, key_name=signer.verifier.key_id
-                )
-        except IntegrityError:
-            return None
+        return actions.do_store_checkpoint(
+            size=size, root=root, note=note, key_name=signer.verifier.key_id
+        )
 
 
 def latest_checkpoint_record() -> LedgerCheckpoint | None:
@@ -337,15 +327,12 @@ def person_openings(person: object) -> dict[int, list[Opening]]:
 def receipts_for_person(person: object) -> list[tuple[LedgerEntry, Receipt | None]]:
     """Every entry about the person, newest first, each with its receipt.
 
-    Queued entries are sequenced first (cheap; never signs). The receipt proves inclusion in
+    Reading writes nothing: entries the worker has not sequenced yet are listed without a
+    receipt, as are entries no signed checkpoint covers yet. The receipt proves inclusion in
     the latest signed checkpoint and, for a format-2 entry, carries the openings of the
     person's own commitments in it (nobody else's); it is ``None`` for an entry that no
     checkpoint covers yet. Found through the keyed tokens, which only the service holds.
     """
-    try:
-        sequence_pending()
-    except (LedgerIntegrityError, SequencingError):
-        logger.exception("The ledger could not sequence queued entries")
     tokens = _person_tokens(person)
     openings = person_openings(person)
     entries = list(
@@ -411,7 +398,7 @@ def _rows(
 
 
 def verify_database(
-    *, check_content: bool = False, progress: Progress | None = None
+    *, check_content: bool = False, progress: Progress | None = None, sequence: bool = True
 ) -> DatabaseVerificationReport:
     """Recompute the tree from the stored entries and check every checkpoint against it.
 
@@ -420,8 +407,10 @@ def verify_database(
     when it was sequenced, so that the report names the first entry that does not fit. Entries
     a checkpoint covers were validated before they were signed, so by default only their index
     is re-read; ``check_content`` re-checks every entry's canonical form and allow-list too.
+    Queued entries are sequenced first unless ``sequence`` is false (a page read writes nothing).
     """
-    _sequence_quietly()
+    if sequence:
+        _sequence_quietly()
     size = storage.sequenced_size()
     recorded: deque[bytes] = deque()
 

@@ -13,6 +13,7 @@ import logging
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,6 +23,7 @@ from django.utils import timezone
 
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation
+from safeshare.kernel.transactions import action_transaction
 from safeshare.notifications import channels as channel_module
 from safeshare.notifications.messages import ALWAYS_SENT, Event, render
 from safeshare.notifications.models import (
@@ -32,7 +34,6 @@ from safeshare.notifications.models import (
     StaffNotice,
 )
 from safeshare.people.models import Person
-from safeshare.transactions import action_transaction
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ def reach_for(person: Person) -> Reach:
     current = latest_settings(person)
     if current is None:
         return _reach_from_advice(person)
-    base = {
+    base: dict[str, Any] = {
         "language": current.language,
         "case_updates": current.case_updates,
         "safe_from": current.safe_from,
@@ -100,35 +101,20 @@ def reach_for(person: Person) -> Reach:
     return Reach(Channel.LETTER, recipient=current.postal_address, **base)
 
 
-def _reach_from_advice(person: Person) -> Reach:
-    from safeshare.advice.actions import latest_contact_preference
-    from safeshare.advice.models import ContactPreference
+# Where to look for safe contact when no notification settings are recorded: the advice app
+# provides it at start-up (``AdviceConfig.ready``), since it sits above this app.
+_fallback_reach: Callable[[Person], Reach] | None = None
 
-    preference = latest_contact_preference(person)
-    if preference is None:
+
+def provide_fallback_reach(lookup: Callable[[Person], Reach]) -> None:
+    global _fallback_reach
+    _fallback_reach = lookup
+
+
+def _reach_from_advice(person: Person) -> Reach:
+    if _fallback_reach is None:
         return Reach(Channel.NONE, withheld="No safe way to contact the person is recorded.")
-    language = preference.language
-    chosen = preference.safe_channel
-    if chosen == ContactPreference.Channel.EMAIL and preference.safe_email:
-        return Reach(Channel.EMAIL, recipient=preference.safe_email, language=language)
-    if chosen == ContactPreference.Channel.PHONE and preference.safe_phone:
-        return Reach(Channel.SMS, recipient=preference.safe_phone, language=language)
-    if chosen == ContactPreference.Channel.POST:
-        if preference.post_is_safe:
-            return Reach(
-                Channel.LETTER, recipient=preference.safe_postal_address, language=language
-            )
-        return Reach(
-            Channel.LETTER,
-            withheld="The postal address is shared with the alleged perpetrator, or may be.",
-            language=language,
-        )
-    return Reach(
-        Channel.NONE,
-        withheld=f"The person chose contact {preference.get_safe_channel_display().lower()}; "
-        "give notices that way.",
-        language=language,
-    )
+    return _fallback_reach(person)
 
 
 def _check_settings(values: dict) -> dict:
@@ -418,7 +404,10 @@ def _deliver_one(pk: int, now: dt.datetime, report: DeliveryReport) -> None:
         _record(notification, Notification.Status.WITHHELD, reason, withheld_reason=reason)
         report.withheld += 1
         return
-    if not within_safe_hours(now, reach.safe_from, reach.safe_until):
+    if (
+        not within_safe_hours(now, reach.safe_from, reach.safe_until)
+        and reach.safe_from is not None
+    ):
         _reschedule(notification, next_window_start(now, reach.safe_from), "Outside safe hours")
         report.waiting += 1
         return

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from safeshare.accounts.actors import Actor
+from safeshare.cases.actions import PROTECTED_ROLES
 from safeshare.cases.lifecycle import (
     CaseState,
     InformationSource,
@@ -22,13 +23,16 @@ from safeshare.cases.lifecycle import (
     PartyRole,
     RegularisationStatus,
 )
-from safeshare.cases.models import Case, CaseEvent
+from safeshare.cases.models import Case, CaseEvent, Party
+from safeshare.kernel import hooks
+from safeshare.kernel.errors import RuleRefusal
+from safeshare.kernel.matching import index_identity, match_subject
+from safeshare.kernel.transactions import action_transaction
 from safeshare.ledger.actions import log_entry
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.keys import token_for_record
-from safeshare.matching.service import index_identity, match_subject
-from safeshare.oversight.models import Alert
-from safeshare.people.models import Person
+from safeshare.notifications.models import Notification
+from safeshare.people.models import Identity, Person
 from safeshare.protocol import outcomes
 from safeshare.protocol.active import active_policy
 from safeshare.protocol.clearance import (
@@ -44,7 +48,14 @@ from safeshare.protocol.clearance import (
     ie_view,
 )
 from safeshare.protocol.enforcement import enforcement_actions
-from safeshare.protocol.models import Clearance, Override, Protection, ProtectionCase, Review
+from safeshare.protocol.models import (
+    Clearance,
+    OutcomeReport,
+    Override,
+    Protection,
+    ProtectionCase,
+    Review,
+)
 from safeshare.protocol.overrides import (
     Approval,
     OverrideRefused,
@@ -63,14 +74,14 @@ from safeshare.protocol.protection import (
     ProtectionStatus,
     close_protection,
     compute_protection,
+    should_open_protection,
 )
 from safeshare.protocol.references import new_reference
-from safeshare.transactions import action_transaction
 
 DEFAULT_CONTACT = "the SafeShare duty protocol officer"
 
 
-class ProtocolError(ValidationError):
+class ProtocolError(RuleRefusal):
     """An action the protocol does not allow, with every reason (shown to the user)."""
 
 
@@ -230,8 +241,9 @@ def suspend_scheduled_actions(protection: Protection, actor: Actor, policy: Poli
         ]
         clearance.save(update_fields=["status", "reasons", *IE_VIEW_FIELDS])
         clearance.protections.add(protection)
-        Alert.objects.create(
-            kind=Alert.Kind.SCHEDULED_ACTION_SUSPENDED,
+        hooks.fire(
+            hooks.ALERT_RAISED,
+            kind="scheduled_action_suspended",
             summary=(
                 f"A scheduled {clearance.action_code.replace('_', ' ')} was suspended because "
                 f"the person is now protected ({protection.reference})."
@@ -508,8 +520,9 @@ def _store_decision(
 def _alert_if_ever_protected(clearance: Clearance, decision: ClearanceDecision) -> None:
     if not decision.alert_oversight:
         return
-    Alert.objects.create(
-        kind=Alert.Kind.ACTION_AGAINST_EVER_PROTECTED,
+    hooks.fire(
+        hooks.ALERT_RAISED,
+        kind="action_against_ever_protected",
         summary=(
             f"{clearance.requested_by.code} was cleared for "
             f"{clearance.action_code.replace('_', ' ')} against a person who was protected."
@@ -662,8 +675,9 @@ def do_request_override(
         if not assessment.valid:
             raise ProtocolError(list(assessment.problems))
         override.save()
-        Alert.objects.create(
-            kind=Alert.Kind.OVERRIDE_REQUESTED,
+        hooks.fire(
+            hooks.ALERT_RAISED,
+            kind="override_requested",
             summary=(
                 f"{actor.org_code} asked to override a block on "
                 f"{clearance.action_code.replace('_', ' ')} ({category.replace('_', ' ')})."
@@ -751,8 +765,9 @@ def do_decide_override(
         override.decided_at = timezone.now()
         override.save()
         if approve:
-            Alert.objects.create(
-                kind=Alert.Kind.OVERRIDE_APPROVED,
+            hooks.fire(
+                hooks.ALERT_RAISED,
+                kind="override_approved",
                 summary=(
                     f"An override of a block on {clearance.action_code.replace('_', ' ')} was "
                     f"approved ({override.exception_category.replace('_', ' ')})."
@@ -812,3 +827,207 @@ def do_record_nrm_decision(protection: Protection, actor: Actor, *, stage: str) 
             },
         )
     return protection
+
+
+# --- Hooks: the lower apps' events this app acts on ------------------------------------------
+
+
+def on_party_added(party: Party, actor: Actor, policy: Policy) -> None:
+    """Hook ``party_added``: under a policy that protects on registration (the firewall), a
+    migrant victim, witness or dependant is protected at once; a person already protected has
+    the new case linked to their protection."""
+    role = PartyRole(party.role)
+    if role not in PROTECTED_ROLES:
+        return
+    person, case = party.person, party.case
+    already_protected = Protection.objects.filter(person=person).exists()
+    opening = should_open_protection(
+        policy, role, OffenceCategory(case.offence_category), OpeningEvent.REGISTRATION
+    )
+    if already_protected or (party.migrant and opening.opens):
+        open_or_extend_protection(person, case, role, actor, policy, OpeningEvent.REGISTRATION)
+
+
+def on_case_event_recorded(case: Case, actor: Actor, policy: Policy) -> None:
+    """Hook ``case_event_recorded``: recompute every protection the case holds open."""
+    _refresh_for_case(case, actor, policy)
+
+
+def on_identity_added(identity: Identity, actor: Actor) -> None:
+    """Hook ``identity_added``: a protected person is protected under every identity (R4)."""
+    protection = identity.person.protections.first()
+    if protection is not None:
+        index_identity(identity, protection)
+
+
+def on_people_merged(keep: Person, merge: Person, actor: Actor) -> None:
+    """Hook ``people_merged``: carry every protection of the merged person forward (R4, R24)."""
+    policy = active_policy()
+    kept = Protection.objects.select_for_update().filter(person=keep).first()
+    moved = Protection.objects.select_for_update().filter(person=merge).first()
+    if moved is not None and kept is None:
+        moved.person = keep
+        moved.save(update_fields=["person"])
+        kept = moved
+    elif moved is not None and kept is not None:
+        for link in ProtectionCase.objects.filter(protection=moved):
+            ProtectionCase.objects.get_or_create(protection=kept, case=link.case, role=link.role)
+        kept.regularisation_status = max(
+            [kept.regularisation_status, moved.regularisation_status],
+            key=lambda s: s != "none",
+        )
+        kept.nrm_recovery_period = kept.nrm_recovery_period or moved.nrm_recovery_period
+        kept.save()
+    if kept is not None:
+        refresh_protection(kept, actor, policy)
+        for identity in keep.identities.all():
+            index_identity(identity, kept)
+    log_entry(
+        EntryKind.PROTECTION_STATUS_CHANGED,
+        actor,
+        policy,
+        subjects=[keep.public_id, merge.public_id],
+        payload={"reason_code": "people_merged", "status": kept.status if kept else "none"},
+    )
+
+
+# --- The end-of-protection notice and what IE did after a clearance (protocol.outcomes) ------
+
+
+def record_notice_delivered(notification: Notification) -> None:
+    """Delivery hook: the first delivered end-of-protection notice dates the minimum period.
+    In the delivery's transaction."""
+    protection = (
+        Protection.objects.select_for_update()
+        .filter(reference=notification.protection_reference)
+        .first()
+    )
+    if protection is None or protection.status != ProtectionStatus.TRANSITION.value:
+        return
+    if (
+        notification.delivered_at is None
+        or notification.delivered_at < protection.status_changed_at
+    ):
+        return
+    if protection.transition_notice_at is None:
+        protection.transition_notice_at = notification.delivered_at
+        protection.save(update_fields=["transition_notice_at"])
+
+
+def do_record_notice_handed_over(
+    protection: Protection, actor: Actor, *, given_on: dt.date
+) -> Protection:
+    """A protocol officer gave the end-of-protection notice in person or through the support
+    organisation; that date starts the minimum period."""
+    today = timezone.localdate()
+    if given_on > today:
+        raise ValidationError(
+            {"given_on": "The date the notice was given must be today or in the past"}
+        )
+    with action_transaction():
+        protection = Protection.objects.select_for_update().get(pk=protection.pk)
+        if protection.status != ProtectionStatus.TRANSITION.value:
+            raise ValidationError({"given_on": "Only a protection in transition has a notice"})
+        given = min(
+            timezone.make_aware(dt.datetime.combine(given_on, dt.time(12))), timezone.now()
+        )
+        if given < protection.status_changed_at - dt.timedelta(days=1):
+            raise ValidationError(
+                {"given_on": "The notice cannot have been given before the transition began"}
+            )
+        if protection.transition_notice_at is None or given < protection.transition_notice_at:
+            protection.transition_notice_at = max(given, protection.status_changed_at)
+            protection.save(update_fields=["transition_notice_at"])
+    return protection
+
+
+def do_report_outcome(
+    clearance: Clearance,
+    actor: Actor,
+    *,
+    outcome: str,
+    action_taken_at: dt.datetime | None = None,
+) -> OutcomeReport:
+    """IE says what it did after a clearance. Bad input raises ``ValidationError`` and stores
+    nothing; an action with no valid clear behind it is stored and alerts oversight at once."""
+    policy = active_policy()
+    now = timezone.now()
+    if outcome not in OutcomeReport.Outcome.values:
+        raise ValidationError(
+            {"outcome": "Say what happened: " + ", ".join(OutcomeReport.Outcome.values)}
+        )
+    if outcome == OutcomeReport.Outcome.ACTION_TAKEN:
+        if action_taken_at is None:
+            raise ValidationError(
+                {"action_taken_at": "Give the date and time the action was taken"}
+            )
+        if timezone.is_naive(action_taken_at):
+            raise ValidationError({"action_taken_at": "Give the time with its time zone"})
+        if action_taken_at > now + dt.timedelta(minutes=5):
+            raise ValidationError(
+                {"action_taken_at": "The action cannot have been taken in the future"}
+            )
+    elif action_taken_at is not None:
+        raise ValidationError({"action_taken_at": "Give a time only when the action was taken"})
+    with action_transaction():
+        clearance = Clearance.objects.select_for_update().get(pk=clearance.pk)
+        final = clearance.outcomes.exclude(outcome=OutcomeReport.Outcome.NOT_YET).first()
+        if final is not None:
+            raise ValidationError(
+                {
+                    "outcome": "This clearance's outcome was already reported: "
+                    + final.get_outcome_display().lower()
+                }
+            )
+        alert_kind = ""
+        if outcome == OutcomeReport.Outcome.ACTION_TAKEN and action_taken_at is not None:
+            valid, reason, alert_kind = outcomes._basis(clearance, action_taken_at, policy)
+        elif outcome == OutcomeReport.Outcome.NOT_YET:
+            state = outcomes.clear_state(clearance, now, policy)
+            valid = state == "valid"
+            expires = timezone.localtime(outcomes.clear_expires_at(clearance, policy))
+            reason = (
+                f"The clear stands until {expires:%H:%M on %d %B %Y}."
+                if valid
+                else "There is no valid clear: ask for a new clearance before acting."
+            )
+        else:
+            valid, reason = True, "Cancelled."
+        report = OutcomeReport.objects.create(
+            clearance=clearance,
+            outcome=outcome,
+            action_taken_at=action_taken_at,
+            valid_basis=valid,
+            basis_reason=reason,
+            alerted=bool(alert_kind),
+            reported_by=actor.label,
+            reporter_key=actor.identifier,
+            reported_by_org=actor.organisation,
+        )
+        if alert_kind:
+            hooks.fire(
+                hooks.ALERT_RAISED,
+                kind=alert_kind,
+                summary=(
+                    f"{clearance.requested_by.code} reported "
+                    f"{clearance.action_code.replace('_', ' ')} without a valid clear: {reason}"
+                )[:300],
+                details={
+                    "clearance": str(clearance.public_id),
+                    "decision": clearance.decision,
+                    "action_taken_at": action_taken_at.isoformat() if action_taken_at else None,
+                },
+                organisation_code=clearance.requested_by.code,
+            )
+        log_entry(
+            EntryKind.CLEARANCE_OUTCOME,
+            actor,
+            policy,
+            subjects=list(dict.fromkeys(p.person.public_id for p in clearance.protections.all())),
+            payload={
+                "clearance": token_for_record("clearance", clearance.pk),
+                "outcome": outcome,
+                "decision": "valid_basis" if valid else "no_valid_basis",
+            },
+        )
+    return report

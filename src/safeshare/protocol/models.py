@@ -76,6 +76,23 @@ class Protection(models.Model):
         """Active and in-transition protections both block enforcement."""
         return self.status_enum is not ProtectionStatus.ENDED
 
+    def approved_overrides(self) -> list[dict[str, object]]:
+        """Overrides approved against this protection: what action, when, under which exception."""
+        rows = (
+            Override.objects.filter(status=Override.Status.APPROVED, clearance__protections=self)
+            .select_related("clearance")
+            .order_by("-decided_at")
+            .distinct()
+        )
+        return [
+            {
+                "action": o.clearance.action_code.replace("_", " ").capitalize(),
+                "decided_at": o.decided_at,
+                "exception": o.exception_category.replace("_", " "),
+            }
+            for o in rows
+        ]
+
 
 class ProtectionCase(models.Model):
     """A case that can hold a protection open, and the person's role in it."""

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from safeshare.accounts.actors import Actor
 from safeshare.cases.forms import GovukDateField, add_action_errors, posted_data
-from safeshare.protocol import outcomes
+from safeshare.protocol import actions, outcomes
 from safeshare.protocol.models import OutcomeReport
 from safeshare.protocol.views import action_name, own_clearance
 
@@ -65,7 +65,7 @@ def clearance_outcome(request: HttpRequest, clearance_id: uuid.UUID) -> HttpResp
     form = OutcomeForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         try:
-            report = outcomes.do_report_outcome(
+            report = actions.do_report_outcome(
                 clearance,
                 Actor.for_user(request.user),
                 outcome=form.cleaned_data["outcome"],
@@ -112,7 +112,7 @@ def protection_notice_given(request: HttpRequest, reference: str) -> HttpRespons
     form = NoticeGivenForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         try:
-            outcomes.do_record_notice_handed_over(
+            actions.do_record_notice_handed_over(
                 protection, Actor.for_user(request.user), given_on=form.cleaned_data["given_on"]
             )
         except ValidationError as error:

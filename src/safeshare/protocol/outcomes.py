@@ -15,25 +15,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from safeshare.accounts.actors import Actor
-from safeshare.accounts.roles import Role
-from safeshare.ledger.actions import log_entry
-from safeshare.ledger.entries import EntryKind
-from safeshare.ledger.keys import token_for_record
+from safeshare.kernel.roles import Role
 from safeshare.notifications import actions as notices
 from safeshare.notifications.messages import Event
-from safeshare.notifications.models import Notification
-from safeshare.oversight.models import Alert
 from safeshare.protocol.active import active_policy
 from safeshare.protocol.clearance import ClearanceOutcome
 from safeshare.protocol.models import Clearance, OutcomeReport, Override, Protection
 from safeshare.protocol.policy import Policy
 from safeshare.protocol.protection import ProtectionStatus
-from safeshare.transactions import action_transaction
 
 # Oversight alert kinds this module raises (the ``Alert.kind`` field is a plain code).
 ACTION_WITHOUT_VALID_CLEAR = "action_without_valid_clear"
@@ -68,26 +60,6 @@ def after_status_change(protection: Protection, previous: str, policy: Policy) -
         notify_person(protection, Event.PROTECTION_REACTIVATED, policy)
 
 
-def record_notice_delivered(notification: Notification) -> None:
-    """Delivery hook: the first delivered end-of-protection notice dates the minimum period.
-    In the delivery's transaction."""
-    protection = (
-        Protection.objects.select_for_update()
-        .filter(reference=notification.protection_reference)
-        .first()
-    )
-    if protection is None or protection.status != ProtectionStatus.TRANSITION.value:
-        return
-    if (
-        notification.delivered_at is None
-        or notification.delivered_at < protection.status_changed_at
-    ):
-        return
-    if protection.transition_notice_at is None:
-        protection.transition_notice_at = notification.delivered_at
-        protection.save(update_fields=["transition_notice_at"])
-
-
 def notice_problems(protection: Protection, now: dt.datetime, policy: Policy) -> list[str]:
     """Why the protection may not be closed yet on the notice's account (R12b), or nothing."""
     if protection.transition_notice_at is None:
@@ -112,33 +84,6 @@ def earliest_close(protection: Protection, policy: Policy) -> dt.datetime | None
     return protection.transition_notice_at + dt.timedelta(
         days=policy.protection.minimum_transition_days
     )
-
-
-def do_record_notice_handed_over(
-    protection: Protection, actor: Actor, *, given_on: dt.date
-) -> Protection:
-    """A protocol officer gave the end-of-protection notice in person or through the support
-    organisation; that date starts the minimum period."""
-    today = timezone.localdate()
-    if given_on > today:
-        raise ValidationError(
-            {"given_on": "The date the notice was given must be today or in the past"}
-        )
-    with action_transaction():
-        protection = Protection.objects.select_for_update().get(pk=protection.pk)
-        if protection.status != ProtectionStatus.TRANSITION.value:
-            raise ValidationError({"given_on": "Only a protection in transition has a notice"})
-        given = min(
-            timezone.make_aware(dt.datetime.combine(given_on, dt.time(12))), timezone.now()
-        )
-        if given < protection.status_changed_at - dt.timedelta(days=1):
-            raise ValidationError(
-                {"given_on": "The notice cannot have been given before the transition began"}
-            )
-        if protection.transition_notice_at is None or given < protection.transition_notice_at:
-            protection.transition_notice_at = max(given, protection.status_changed_at)
-            protection.save(update_fields=["transition_notice_at"])
-    return protection
 
 
 # --- Clearance validity and outcomes ---------------------------------------------------------
@@ -207,97 +152,6 @@ def _basis(clearance: Clearance, taken_at: dt.datetime, policy: Policy) -> tuple
     return True, "A valid clear for this action covered the time it was taken.", ""
 
 
-def do_report_outcome(
-    clearance: Clearance,
-    actor: Actor,
-    *,
-    outcome: str,
-    action_taken_at: dt.datetime | None = None,
-) -> OutcomeReport:
-    """IE says what it did after a clearance. Bad input raises ``ValidationError`` and stores
-    nothing; an action with no valid clear behind it is stored and alerts oversight at once."""
-    policy = active_policy()
-    now = timezone.now()
-    if outcome not in OutcomeReport.Outcome.values:
-        raise ValidationError(
-            {"outcome": "Say what happened: " + ", ".join(OutcomeReport.Outcome.values)}
-        )
-    if outcome == OutcomeReport.Outcome.ACTION_TAKEN:
-        if action_taken_at is None:
-            raise ValidationError(
-                {"action_taken_at": "Give the date and time the action was taken"}
-            )
-        if timezone.is_naive(action_taken_at):
-            raise ValidationError({"action_taken_at": "Give the time with its time zone"})
-        if action_taken_at > now + dt.timedelta(minutes=5):
-            raise ValidationError(
-                {"action_taken_at": "The action cannot have been taken in the future"}
-            )
-    elif action_taken_at is not None:
-        raise ValidationError({"action_taken_at": "Give a time only when the action was taken"})
-    with action_transaction():
-        clearance = Clearance.objects.select_for_update().get(pk=clearance.pk)
-        final = clearance.outcomes.exclude(outcome=OutcomeReport.Outcome.NOT_YET).first()
-        if final is not None:
-            raise ValidationError(
-                {
-                    "outcome": "This clearance's outcome was already reported: "
-                    + final.get_outcome_display().lower()
-                }
-            )
-        alert_kind = ""
-        if outcome == OutcomeReport.Outcome.ACTION_TAKEN:
-            valid, reason, alert_kind = _basis(clearance, action_taken_at, policy)
-        elif outcome == OutcomeReport.Outcome.NOT_YET:
-            state = clear_state(clearance, now, policy)
-            valid = state == "valid"
-            expires = timezone.localtime(clear_expires_at(clearance, policy))
-            reason = (
-                f"The clear stands until {expires:%H:%M on %d %B %Y}."
-                if valid
-                else "There is no valid clear: ask for a new clearance before acting."
-            )
-        else:
-            valid, reason = True, "Cancelled."
-        report = OutcomeReport.objects.create(
-            clearance=clearance,
-            outcome=outcome,
-            action_taken_at=action_taken_at,
-            valid_basis=valid,
-            basis_reason=reason,
-            alerted=bool(alert_kind),
-            reported_by=actor.label,
-            reporter_key=actor.identifier,
-            reported_by_org=actor.organisation,
-        )
-        if alert_kind:
-            Alert.objects.create(
-                kind=alert_kind,
-                summary=(
-                    f"{clearance.requested_by.code} reported "
-                    f"{clearance.action_code.replace('_', ' ')} without a valid clear: {reason}"
-                )[:300],
-                details={
-                    "clearance": str(clearance.public_id),
-                    "decision": clearance.decision,
-                    "action_taken_at": action_taken_at.isoformat(),
-                },
-                organisation_code=clearance.requested_by.code,
-            )
-        log_entry(
-            EntryKind.CLEARANCE_OUTCOME,
-            actor,
-            policy,
-            subjects=list(dict.fromkeys(p.person.public_id for p in clearance.protections.all())),
-            payload={
-                "clearance": token_for_record("clearance", clearance.pk),
-                "outcome": outcome,
-                "decision": "valid_basis" if valid else "no_valid_basis",
-            },
-        )
-    return report
-
-
 # --- Staff notices ---------------------------------------------------------------------------
 
 
@@ -354,20 +208,7 @@ def tell_force_override_approved(override: Override) -> None:
 
 def approved_overrides(protection: Protection) -> list[dict[str, object]]:
     """Overrides approved against this protection: what action, when, under which exception."""
-    rows = (
-        Override.objects.filter(status=Override.Status.APPROVED, clearance__protections=protection)
-        .select_related("clearance")
-        .order_by("-decided_at")
-        .distinct()
-    )
-    return [
-        {
-            "action": o.clearance.action_code.replace("_", " ").capitalize(),
-            "decided_at": o.decided_at,
-            "exception": o.exception_category.replace("_", " "),
-        }
-        for o in rows
-    ]
+    return protection.approved_overrides()
 
 
 def protection_page_facts(protection: Protection, policy: Policy) -> dict[str, object]:
