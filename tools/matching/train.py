@@ -121,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--key-cap", type=int, default=400)
     parser.add_argument("--token-key-cap", type=int, default=100)
     parser.add_argument("--pseudo-count", type=float, default=1_000.0)
-    parser.add_argument("--membership-prior", type=float, default=0.1)
+    parser.add_argument("--membership-prior", type=float, default=0.5)
     parser.add_argument("--block-probability", type=float, default=0.99)
     parser.add_argument("--hold-probability", type=float, default=0.2)
     args = parser.parse_args(argv)

@@ -1,10 +1,12 @@
 """Score a subject against register candidates and decide: match, possible or none.
 
 Decision by probability (docs/adr/0008-decision-by-probability.md). Each candidate's weight is
-the log2 posterior odds that it is the subject (field weights, name frequency smoothed towards
-the population, and the prior: one in the crowd sharing a name token, or one in the whole
-register for a candidate sharing no name). The candidates are exclusive hypotheses:
-P(candidate) = odds / (1 + total odds) and P(any protected person) = total / (1 + total).
+the log2 posterior odds that it is the subject: the membership prior π / (1 − π), one in the
+register's N identities, the name's Bayes factor against its estimated share of the population,
+and ``log2(m / u)`` of the other fields. So each of n namesakes has odds of about
+π / (1 − π) · m / n, and P(any protected person) does not grow with the register. The
+candidates are exclusive hypotheses: P(candidate) = odds / (1 + total odds) and P(any
+protected person) = total / (1 + total).
 
 ``match`` (→ blocked) when the best candidate reaches ``Thresholds.block_probability``;
 ``possible`` (→ hold, blocked until a protocol officer reviews it) when P(any) reaches
@@ -72,9 +74,9 @@ class FieldComparison:
 class CandidateScore:
     """A scored candidate with the evidence behind its score.
 
-    ``weight`` is the sum of the field weights, the name-frequency adjustment and the prior
-    (minus log2 of how many register identities share a name token with the subject), so it
-    is comparable across register sizes; ``probability`` is ``1 / (1 + 2**-weight)``.
+    ``weight`` is the log2 posterior odds that the candidate is the subject (the field weights,
+    the name's population term and the membership prior), comparable across register sizes;
+    ``probability`` is the candidate's share among the exclusive hypotheses.
     """
 
     register_id: Hashable

@@ -3,9 +3,9 @@
 Each comparison level has ``m`` = P(level | same person) and ``u`` = P(level | different
 people who share a name token), so that agreements which go together (a shared name and a
 shared nationality) are not counted as independent evidence. Its match weight is
-``log2(m / u)``; a missing field has weight 0. Name agreement is adjusted for how common the
-agreeing name is in the register (term frequency), and the matcher adds the prior: minus log2
-of how many register identities share a name token with the subject.
+``log2(m / u)``; a missing field has weight 0. With a register the matcher weighs name
+agreement against the agreeing name's estimated share of the population and adds the prior
+``log2(π / (1 − π)) − log2(register size)`` (``Thresholds.membership_prior``; ADR 8).
 ``python -m tools.matching.train`` re-estimates the parameters and chooses the thresholds
 on development data.
 """
@@ -49,7 +49,7 @@ class Thresholds:
     #: The membership prior π: the share of the subjects IE asks about who are protected
     #: people, before anything about them is compared. Each register identity's prior is
     #: π / (register size); see docs/adr/0008.
-    membership_prior: float = 0.1
+    membership_prior: float = 0.5
 
     def __post_init__(self) -> None:
         if not 0.0 < self.membership_prior < 1.0:
@@ -70,11 +70,14 @@ class Thresholds:
 
 @dataclass(frozen=True, slots=True)
 class TermFrequency:
-    """Name-frequency adjustment: ``log2(reference[level] / frequency)``, clamped.
+    """How the matcher estimates an agreeing name's share of the population.
 
-    ``frequency`` is the share of register identities carrying the agreeing name (or token);
-    ``reference[level]`` its mean over non-matching candidate pairs at that name level in
-    development data (0: no adjustment at that level).
+    ``(count + pseudo_count · reference[level]) / (size + pseudo_count)``, floored at
+    ``min_frequency``: the register's count of the name (the candidate included), smoothed
+    towards ``reference[level]``, the mean frequency of the agreeing name over non-matching
+    pairs at that level in development data (0: the level has no name to count).
+    ``max_up`` / ``max_down`` are kept in the file format but no longer applied: the name's
+    Bayes factor is not clamped (ADR 8).
     """
 
     reference: tuple[float, ...] = ()
@@ -169,7 +172,7 @@ class MatchModel:
                 int(t.get("token_key_cap", 100)),
                 float(t.get("block_probability", 0.99)),
                 float(t.get("hold_probability", 0.2)),
-                float(t.get("membership_prior", 0.1)),
+                float(t.get("membership_prior", 0.5)),
             ),
             term_frequency=_term_frequency(doc.get("term_frequency", {})),
             metadata=dict(doc.get("metadata", {})),
