@@ -365,13 +365,24 @@ class Matcher:
             if frequency is not None:
                 # log2(m / f) − log2(size) − log2(m / u)
                 return (
-                    self._log_m_name[level] - self._weights[0][level] - math.log2(frequency * size)
+                    self._log_m_name[level]
+                    - self._weights[0][level]
+                    - math.log2(frequency * self._extent(size))
                 )
         if level == _NAME_NONE:
             # Sharing no name token is what almost everyone does: u among people in general ≈ 1.
-            return -math.log2(size) + (self._log_m_name[level] - self._weights[0][level])
+            return -math.log2(self._extent(size)) + (
+                self._log_m_name[level] - self._weights[0][level]
+            )
         # u among people who share a name token, times the share of people who do.
-        return -math.log2(crowd)
+        return -math.log2(crowd) - math.log2(self._extent(size) / size)
+
+    def _extent(self, size: int) -> float:
+        """The register's size for the prior, with the same pseudo-count as the name frequency:
+        each identity's prior is π / (size + pseudo_count), so that a namesake's odds are about
+        π / (1 − π) · m / (count + pseudo_count · reference), and a register too small to say
+        how common a name is cannot make any one namesake a near-certainty."""
+        return size + self._tf[3]
 
     def _frequency(
         self, name: NameComparison, counts: Mapping[str, int], size: int
@@ -399,11 +410,13 @@ class Matcher:
                 frequency = max(
                     (1 + pseudo_count * reference) / (size + pseudo_count), min_frequency
                 )
-                best = max(best, self._log_m_name[level] - math.log2(frequency * size))
+                best = max(
+                    best, self._log_m_name[level] - math.log2(frequency * self._extent(size))
+                )
             if level == _NAME_NONE:
-                best = max(best, self._log_m_name[level] - math.log2(size))
+                best = max(best, self._log_m_name[level] - math.log2(self._extent(size)))
             else:
-                best = max(best, weight - math.log2(crowd))
+                best = max(best, weight - math.log2(crowd * self._extent(size) / size))
         return best
 
     # -- deciding ---------------------------------------------------------------------------
