@@ -135,7 +135,7 @@ def test_two_witness_processes_cosign_then_refuse_a_rewrite(
 class _Webhook(BaseHTTPRequestHandler):
     received: list[dict[str, object]] = []
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         length = int(self.headers["Content-Length"])
         self.received.append(json.loads(self.rfile.read(length)))
         self.send_response(204)
