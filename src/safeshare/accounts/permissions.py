@@ -33,6 +33,8 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "web:home": ALL_ROLES,
     "web:accessibility": PUBLIC,
     "web:privacy": PUBLIC,
+    # The published ledger (checkpoints, keys, tiles): public by design, no personal data.
+    "ledger:published": PUBLIC,
     # Police: their own force's cases, the people in them, referrals (views scope by force).
     "cases:list": POLICE,
     "cases:create": POLICE,

@@ -506,6 +506,19 @@ def verify_log(
                 )
             )
     _check_consistency(report, by_size, checked, PackedHashes.from_buffer(leaf_buffer))
+    unwitnessed = [
+        r for r in report.checkpoints if r.status == "below-quorum" and r.size is not None
+    ]
+    if unwitnessed and report.verified_size < min(position, max(r.size or 0 for r in unwitnessed)):
+        report.add(
+            Problem(
+                "unwitnessed",
+                f"entries {report.verified_size} onwards are covered by no checkpoint that "
+                f"{quorum} witnesses cosigned: the first entry the witnesses have not vouched "
+                "for (a rewrite, if any, starts here or later)",
+                index=report.verified_size,
+            )
+        )
     if position and not by_size:
         report.add(Problem("no-checkpoint", "no valid checkpoint covers any entry"))
     return report
