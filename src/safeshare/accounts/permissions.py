@@ -33,8 +33,6 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "web:home": ALL_ROLES,
     "web:accessibility": PUBLIC,
     "web:privacy": PUBLIC,
-    # The published ledger (checkpoints, keys, tiles): public by design, no personal data.
-    "ledger:published": PUBLIC,
     # Police: their own force's cases, the people in them, referrals (views scope by force).
     "cases:list": POLICE,
     "cases:create": POLICE,
@@ -97,8 +95,16 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "oversight:ledger-export": OVERSIGHT,
 }
 
-EXEMPT_PATH_PREFIXES: tuple[str, ...] = ("/api/", "/static/", "/healthz", "/readyz", "/metrics")
-"""Paths with their own access control (the API checks bearer tokens and scopes itself)."""
+EXEMPT_PATH_PREFIXES: tuple[str, ...] = (
+    "/api/",
+    "/static/",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/ledger/public/",
+)
+"""Paths with their own access control (the API checks bearer tokens and scopes itself; the
+published ledger is open to all by design and holds no personal data, docs/ledger.md)."""
 
 
 def roles_for(view_name: str) -> frozenset[Role] | str | None:

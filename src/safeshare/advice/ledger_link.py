@@ -95,3 +95,12 @@ def receipt_holds(entry: LedgerEntry, receipt: Receipt | None, keys: list[str]) 
     if receipt is None or data is None or not keys:
         return False
     return verify_receipt(receipt, data, keys)
+
+
+def witnessed_by(receipt: Receipt | None) -> list[str]:
+    """The witnesses (independent organisations) whose cosignatures on the receipt's
+    checkpoint verify; empty if none, or if the ledger is not installed."""
+    if receipt is None or importlib.util.find_spec("safeshare.ledger.witnessing") is None:
+        return []
+    witnessing = importlib.import_module("safeshare.ledger.witnessing")
+    return list(witnessing.cosigners(receipt.checkpoint))
