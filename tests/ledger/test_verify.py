@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from safeshare.ledger.checkpoint import sign_checkpoint
+from safeshare.ledger.checkpoint import add_signature, sign_checkpoint
 from safeshare.ledger.entries import canonical_json, entry_bytes
 from safeshare.ledger.export import (
     CHECKPOINTS_DIR,
@@ -492,3 +492,35 @@ def test_pure_modules_do_not_import_django() -> None:
         [sys.executable, "-c", program], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_a_key_change_without_a_rotation_entry_fails(tmp_path: Path, signer: Signer) -> None:
+    other = Signer()
+    texts = [signer.checkpoint(LOG, 10), other.checkpoint(LOG, 20), other.checkpoint(LOG, 30)]
+    report = verify_log(LOG, texts, [signer.verifier, other.verifier])
+    assert not report.ok
+    assert [p.code for p in report.problems] == ["key-changed"]
+    assert report.problems[0].checkpoint == "checkpoint 2"
+    # Signed by both keys at the switch (as a rotation does), the change is announced.
+    both = add_signature(other.checkpoint(LOG, 20), signer.private_key, signer.name)
+    assert verify_log(LOG, [texts[0], both, texts[2]], [signer.verifier, other.verifier]).ok
+
+
+def test_a_key_change_announced_by_a_key_rotated_entry_verifies(signer: Signer) -> None:
+    other = Signer()
+    log = [*LOG[:15]]
+    rotation = make_entry(
+        15,
+        kind="key_rotated",
+        payload={
+            "key_purpose": "checkpoint",
+            "verifier_key": str(other.verifier),
+            "previous_verifier_key": str(signer.verifier),
+            "key_hash": f"{other.verifier.key_hash:08x}",
+        },
+    )
+    log.append(entry_bytes(rotation))
+    log += [entry_bytes(make_entry(i)) for i in range(16, 30)]
+    texts = [signer.checkpoint(log, 10), other.checkpoint(log, 20)]
+    report = verify_log(log, texts, [signer.verifier, other.verifier], check_content=False)
+    assert report.ok, report.summary()

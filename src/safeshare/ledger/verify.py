@@ -427,6 +427,7 @@ def verify_log(
 
     position = 0
     version: int | None = None
+    rotations: list[tuple[int, str]] = []
     append_leaf = tree.append
     quick_until = 0 if recheck_signed_entries else max(sizes, default=0)
     index_prefix = _INDEX_PREFIX.match
@@ -445,6 +446,10 @@ def verify_log(
             version, problem = _format_problem(data, position, version)
         if problem is not None:
             report.add(problem)
+        if _KEY_ROTATED in data:
+            rotated_to = _rotation_key_id(data)
+            if rotated_to is not None:
+                rotations.append((position, rotated_to))
         digest = sha256(b"\x00" + data).digest()
         leaf_buffer += digest
         append_leaf(digest)
@@ -506,6 +511,7 @@ def verify_log(
                 )
             )
     _check_consistency(report, by_size, checked, PackedHashes.from_buffer(leaf_buffer))
+    _check_key_changes(report, by_size, rotations)
     unwitnessed = [
         r for r in report.checkpoints if r.status == "below-quorum" and r.size is not None
     ]
@@ -522,6 +528,45 @@ def verify_log(
     if position and not by_size:
         report.add(Problem("no-checkpoint", "no valid checkpoint covers any entry"))
     return report
+
+
+_KEY_ROTATED = b'"kind":"key_rotated"'
+
+
+def _rotation_key_id(data: bytes) -> str | None:
+    """The ``<name>+<key hash>`` a ``key_rotated`` entry rotates to, if it parses."""
+    try:
+        parsed = parse_canonical_json(data)
+        payload = parsed.get("payload") if isinstance(parsed, dict) else None
+        value = payload.get("verifier_key") if isinstance(payload, dict) else None
+        return parse_verifier_key(str(value)).key_id if value else None
+    except (EntryError, CheckpointError, ValueError):
+        return None
+
+
+def _check_key_changes(
+    report: VerificationReport,
+    by_size: Mapping[int, tuple[CheckpointResult, Checkpoint]],
+    rotations: Sequence[tuple[int, str]],
+) -> None:
+    """A checkpoint signed by none of the keys of the one before it needs a ``key_rotated``
+    entry, before its size, that names one of its keys: otherwise the key changed silently."""
+    sizes = sorted(by_size)
+    for old_size, new_size in pairwise(sizes):
+        old_result, _ = by_size[old_size]
+        new_result, _ = by_size[new_size]
+        if set(old_result.key_ids) & set(new_result.key_ids):
+            continue
+        if any(position < new_size and key in new_result.key_ids for position, key in rotations):
+            continue
+        report.add(
+            Problem(
+                "key-changed",
+                f"signed by {', '.join(new_result.key_ids)}, none of the keys of "
+                f"{old_result.label}, and no key_rotated entry announces the new key",
+                checkpoint=new_result.label,
+            )
+        )
 
 
 def _locate_change(
