@@ -151,3 +151,20 @@ def test_published_tiles_give_the_checkpoints_root(tmp_path: Path, client) -> No
         assert response.content == (site / relative).read_bytes()
     assert client.get("/ledger/public/tile/0/001").status_code == 404
     assert client.get("/ledger/public/public-keys.txt").status_code == 200
+
+
+def test_receipts_carry_the_cosigned_checkpoint_and_name_its_witnesses(
+    witnesses: list[WitnessProcess],
+) -> None:
+    from safeshare.advice import ledger_link
+
+    person = someone()
+    append(officer(), 2, [person])
+    service.sequence_pending()
+    service.make_checkpoint()
+    assert witnessing.witness_latest() is not None
+    [(_, receipt), *_] = service.receipts_for_person(person)
+    assert receipt is not None
+    keys = [w.key.verifier for w in witnesses]
+    assert len(verify_cosignatures(receipt.checkpoint, keys)) == 2
+    assert sorted(ledger_link.witnessed_by(receipt)) == sorted(w.key.name for w in witnesses)
