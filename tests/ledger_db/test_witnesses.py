@@ -168,3 +168,23 @@ def test_receipts_carry_the_cosigned_checkpoint_and_name_its_witnesses(
     keys = [w.key.verifier for w in witnesses]
     assert len(verify_cosignatures(receipt.checkpoint, keys)) == 2
     assert sorted(ledger_link.witnessed_by(receipt)) == sorted(w.key.name for w in witnesses)
+
+
+def test_the_worker_asks_the_witnesses_and_publishes(
+    witnesses: list[WitnessProcess], tmp_path: Path, settings
+) -> None:
+    settings.SAFESHARE_LEDGER_PUBLISH_DIR = str(tmp_path / "site")
+    append(officer(), 500, [someone()])
+    call_command("ledger", "worker", "--once")
+    note = service.latest_checkpoint()
+    assert note is not None
+    assert len(verify_cosignatures(note, [w.key.verifier for w in witnesses])) == 2
+    assert (tmp_path / "site" / "checkpoint").read_text() == note
+    fetch = directory_fetcher(tmp_path / "site")
+    assert TileReader(fetch, 500).root() == verify_checkpoint(note, service.verifier_keys()).root
+    # A second publication writes only what changed.
+    append(officer(), 10, [someone()])
+    call_command("ledger", "worker", "--once")
+    latest = service.latest_checkpoint_record()
+    assert latest is not None
+    assert TileReader(fetch, 510).root() == bytes(latest.root)

@@ -19,6 +19,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from django.conf import settings
+
 from safeshare.ledger import service, storage, witnessing
 from safeshare.ledger.entries import ENTRY_FORMAT_VERSION, entry_format
 from safeshare.ledger.merkle import NodeId
@@ -27,7 +29,6 @@ from safeshare.ledger.tiles import (
     TILE_HEIGHT,
     TILE_WIDTH,
     bundle,
-    entry_bundles,
     tile_path,
     write_files,
 )
@@ -98,7 +99,7 @@ def _tile(level_name: str, index: int, width: int, size: int) -> bytes | None:
     return b"".join(known[node] for node in nodes)
 
 
-def _all_files(size: int, latest_note: str) -> Iterator[tuple[str, bytes]]:
+def _all_files(size: int, directory: Path) -> Iterator[tuple[str, bytes]]:
     for relative in ("public-keys.txt", "witnesses.txt"):
         found = static_file(relative)
         assert found is not None
@@ -110,11 +111,22 @@ def _all_files(size: int, latest_note: str) -> Iterator[tuple[str, bytes]]:
         count = size >> (TILE_HEIGHT * level)
         for index in range((count + TILE_WIDTH - 1) // TILE_WIDTH):
             width = min(TILE_WIDTH, count - index * TILE_WIDTH)
+            relative = tile_path(level, index, width)
+            if width == TILE_WIDTH and (directory / relative).exists():
+                continue  # a full tile never changes: written by an earlier publication
             data = _tile(str(level), index, width, size)
             if data is not None:
-                yield tile_path(level, index, width), data
+                yield relative, data
         level += 1
-    yield from entry_bundles(public_body(body) for _, body, _ in storage.stream_entries(size))
+    bundles = (size + TILE_WIDTH - 1) // TILE_WIDTH
+    for index in range(bundles):
+        width = min(TILE_WIDTH, size - index * TILE_WIDTH)
+        relative = tile_path("entries", index, width)
+        if width == TILE_WIDTH and (directory / relative).exists():
+            continue
+        data = _tile("entries", index, width, size)
+        if data is not None:
+            yield relative, data
 
 
 def publish_to(directory: Path) -> tuple[int, int]:
@@ -124,6 +136,15 @@ def publish_to(directory: Path) -> tuple[int, int]:
     if latest is None:
         return 0, 0
     directory.mkdir(parents=True, exist_ok=True)
-    written = write_files(directory, _all_files(latest.size, latest.note))
+    written = write_files(directory, _all_files(latest.size, directory))
     written += write_files(directory, [("checkpoint", latest.note.encode())])
     return latest.size, written
+
+
+def after_checkpoint() -> None:
+    """The worker's periodic work after it signs a checkpoint: ask the witnesses, then write
+    the published files to ``settings.SAFESHARE_LEDGER_PUBLISH_DIR`` if one is set."""
+    witnessing.witness_latest()
+    folder = getattr(settings, "SAFESHARE_LEDGER_PUBLISH_DIR", "")
+    if folder:
+        publish_to(Path(folder))

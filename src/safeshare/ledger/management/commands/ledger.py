@@ -35,7 +35,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation
 from safeshare.accounts.roles import Role
-from safeshare.ledger import publication, service, signing, witnessing
+from safeshare.ledger import publication, service, signing
 from safeshare.ledger.actions import do_record_key_rotation
 from safeshare.ledger.checkpoint import generate_signing_key, parse_signer_key, signer_key_string
 from safeshare.ledger.verify import load_trusted_checkpoints, load_witness_keys
@@ -274,7 +274,7 @@ class Command(BaseCommand):
                     last_signed = time.monotonic()
                     if checkpoint is not None:
                         logger.info("Signed ledger checkpoint of %s entries", checkpoint.size)
-                        witnessing.witness_latest()
+                        publication.after_checkpoint()
                 failed = False
             except (service.LedgerIntegrityError, service.SequencingError) as error:
                 failed = True
