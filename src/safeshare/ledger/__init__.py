@@ -9,5 +9,6 @@ and ``witness`` (the standalone witness, ``safeshare-witness``).
 The Django side wraps it: ``models``, ``actions`` (appending, in each action's transaction),
 ``storage`` (SQL), ``service`` (sequencing, checkpoints, proofs, receipts, verify, export),
 ``signing`` (keys), ``witnessing`` (asking the witnesses), ``publication`` (checkpoints, keys
-and tiles for everyone, ``/ledger/public/``), ``api`` and the ``safeshare ledger`` command. See docs/ledger.md.
+and tiles for everyone, ``/ledger/public/``), ``api`` and the ``safeshare ledger`` command.
+See docs/ledger.md.
 """
