@@ -251,6 +251,7 @@ def make_handler(witness: Witness) -> type[BaseHTTPRequestHandler]:
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "safeshare-witness"
+        timeout = 30  # seconds a client may take to send its request
 
         def _send(self, answer: Answer) -> None:
             data = answer.body.encode("utf-8")
