@@ -171,8 +171,13 @@ def test_receipts_carry_the_cosigned_checkpoint_and_name_its_witnesses(
 
 
 def test_the_worker_asks_the_witnesses_and_publishes(
-    witnesses: list[WitnessProcess], tmp_path: Path, settings
+    witnesses: list[WitnessProcess], tmp_path: Path, settings, monkeypatch
 ) -> None:
+    # The worker drops stale connections between passes; inside the test's transaction the
+    # connection must stay open.
+    monkeypatch.setattr(
+        "safeshare.ledger.management.commands.ledger.close_old_connections", lambda: None
+    )
     settings.SAFESHARE_LEDGER_PUBLISH_DIR = str(tmp_path / "site")
     append(officer(), 500, [someone()])
     call_command("ledger", "worker", "--once")
