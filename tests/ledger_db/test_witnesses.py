@@ -150,6 +150,12 @@ def test_published_tiles_give_the_checkpoints_root(tmp_path: Path, client) -> No
         assert response.status_code == 200, relative
         assert response.content == (site / relative).read_bytes()
     assert client.get("/ledger/public/tile/0/001").status_code == 404
+    # Serving the public files writes nothing, even where the subtree cache is empty.
+    LedgerSubtree.objects.all().delete()
+    response = client.get("/ledger/public/tile/1/000.p/1")
+    assert response.status_code == 200
+    assert response.content == (site / "tile/1/000.p/1").read_bytes()
+    assert LedgerSubtree.objects.count() == 0
     assert client.get("/ledger/public/public-keys.txt").status_code == 200
 
 

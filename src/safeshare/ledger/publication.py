@@ -16,14 +16,14 @@ the hash tiles cover every leaf. Entries hold no personal data (``entries``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 
 from django.conf import settings
 
 from safeshare.ledger import service, storage, witnessing
 from safeshare.ledger.entries import ENTRY_FORMAT_VERSION, entry_format
-from safeshare.ledger.merkle import NodeId
+from safeshare.ledger.merkle import NodeId, TreeStore
 from safeshare.ledger.models import LedgerCheckpoint, LedgerEntry
 from safeshare.ledger.tiles import (
     TILE_HEIGHT,
@@ -95,8 +95,26 @@ def _tile(level_name: str, index: int, width: int, size: int) -> bytes | None:
     if level == 0:
         return b"".join(storage.read_leaf_hashes(start, start + width))
     nodes = [NodeId(TILE_HEIGHT * level, start + i) for i in range(width)]
-    known = storage.tree().subtree_hashes(nodes)
+    tree = TreeStore(
+        storage.read_leaf_hashes,
+        _ReadOnlyCache(storage.DatabaseSubtreeCache()),
+        min_cached_level=storage.MIN_CACHED_LEVEL,
+    )
+    known = tree.subtree_hashes(nodes)
     return b"".join(known[node] for node in nodes)
+
+
+class _ReadOnlyCache:
+    """The subtree cache, read but never written: serving the public files writes nothing."""
+
+    def __init__(self, cache: storage.DatabaseSubtreeCache) -> None:
+        self._cache = cache
+
+    def get_many(self, nodes: Collection[NodeId]) -> Mapping[NodeId, bytes]:
+        return self._cache.get_many(nodes)
+
+    def put_many(self, hashes: Mapping[NodeId, bytes]) -> None:
+        """Computed hashes are not stored (the worker fills the cache)."""
 
 
 def _all_files(size: int, directory: Path) -> Iterator[tuple[str, bytes]]:
