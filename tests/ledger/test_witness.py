@@ -233,3 +233,13 @@ def test_any_change_to_a_proof_is_refused(tmp_path_factory, sizes, data) -> None
     assert add(witness, old, changed, checkpoint(signer, new)).status == 422
     assert add(witness, old, proof[:-1], checkpoint(signer, new)).status == 422
     assert add(witness, old, proof, checkpoint(signer, new)).status == 200
+
+
+def test_the_state_keeps_a_history_once_per_checkpoint(witness: Witness, signer: Signer) -> None:
+    add(witness, 0, [], checkpoint(signer, 10))
+    add(witness, 10, consistency_proof(LEAVES, 10, 20), checkpoint(signer, 20))
+    add(witness, 20, [], checkpoint(signer, 20))  # retried
+    history = json.loads(witness.state.path.read_text())["logs"][ORIGIN]["history"]
+    assert [parse_checkpoint(text).size for text in history] == [10, 20]
+    # Each kept checkpoint carries this witness's cosignature.
+    assert all(verify_cosignatures(text, [witness.key.verifier]) for text in history)

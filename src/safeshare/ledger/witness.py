@@ -104,6 +104,8 @@ class WitnessState:
         previous = self.logs.get(checkpoint.origin, {})
         history = list(previous.get("history", []))  # type: ignore[call-overload]
         text = checkpoint.text + cosignature
+        if history and str(history[-1]).startswith(checkpoint.body + "\n"):
+            history.pop()  # the same checkpoint again (a log retrying): keep it once
         history = [*history, text][-HISTORY:]
         self.logs[checkpoint.origin] = {
             "size": checkpoint.size,
