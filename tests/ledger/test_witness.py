@@ -103,7 +103,7 @@ def test_witness_key_strings_round_trip_and_differ_from_log_keys() -> None:
     key = generate_cosigner("witness.example/one")
     assert parse_cosigner(str(key)).verifier == key.verifier
     assert parse_cosigner_verifier(str(key.verifier)) == key.verifier
-    assert base64.b64decode(str(key.verifier).split("+")[2])[0] == 0x04
+    assert base64.b64decode(str(key.verifier).split("+", 2)[2])[0] == 0x04
     with pytest.raises(CheckpointError):
         parse_cosigner_verifier(str(key))  # a private key is refused where a public one goes
     with pytest.raises(CheckpointError):

@@ -55,7 +55,8 @@ class WitnessProcess:
         assert "listening on" in line, line
         self.url = "http://" + line.rsplit("listening on ", 1)[1].strip()
         self.output: list[str] = []
-        threading.Thread(target=self._drain, daemon=True).start()
+        self._drainer = threading.Thread(target=self._drain, daemon=True)
+        self._drainer.start()
 
     def _drain(self) -> None:
         assert self.process.stderr is not None
@@ -75,6 +76,7 @@ class WitnessProcess:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=10)
+        self._drainer.join(timeout=10)  # every line the witness wrote is read
 
 
 @pytest.fixture
