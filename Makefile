@@ -8,12 +8,13 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: help setup uv python-env frontend messages migrate run test test-sqlite test-postgres lint format bench clean
+.PHONY: help setup uv python-env frontend messages migrate run test test-fast test-sqlite test-postgres lint format bench clean
 
 help:
 	@echo "make run    set everything up and serve the demo on http://$(HOST):$(PORT)"
 	@echo "make test   set everything up and run the whole suite on SQLite and PostgreSQL"
-	@echo "make lint   ruff check and format check"
+	@echo "make test-fast  pure and SQLite tests, no browser or slow tests (day-to-day work)"
+	@echo "make lint   ruff, import contracts (lint-imports), types (mypy)"
 	@echo "make bench  run the benchmarks in bench/"
 
 uv:
@@ -37,14 +38,21 @@ setup: python-env frontend messages
 migrate: setup
 	@uv run safeshare migrate --no-input -v 0
 
+# The demo is served on plain http://127.0.0.1: no HTTPS redirect or HSTS (README, configuration).
+run: export SAFESHARE_HTTPS ?= 0
 run: migrate
 	@uv run safeshare demo --if-empty
 	@echo "Serving SafeShare on http://$(HOST):$(PORT)/ (press Ctrl+C to stop)"
-	@uv run safeshare ledger worker & worker=$$!; \
+	@uv run safeshare worker & worker=$$!; \
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
-	uv run gunicorn safeshare.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - --log-level warning
+	uv run gunicorn safeshare.asgi:application -c python:safeshare.server --bind $(HOST):$(PORT) --log-level warning
 
 test: setup test-sqlite test-postgres
+
+# The day-to-day lane: pure and SQLite tests; no browser, fault injection or 10^5-row imports
+# (those are marked `browser` or `slow`, and run in `make test`).
+test-fast: python-env
+	uv run pytest --db=sqlite -m "not browser and not slow" $(PYTEST_ARGS)
 
 test-sqlite:
 	uv run pytest --db=sqlite $(PYTEST_ARGS)
@@ -53,12 +61,14 @@ test-postgres:
 	uv run pytest --db=postgres $(PYTEST_ARGS)
 
 lint: python-env
-	uv run ruff check src tests bench
-	uv run ruff format --check src tests bench
+	uv run ruff check src tests bench tools
+	uv run ruff format --check src tests bench tools
+	uv run lint-imports
+	uv run mypy
 
 format: python-env
-	uv run ruff format src tests bench
-	uv run ruff check --fix src tests bench
+	uv run ruff format src tests bench tools
+	uv run ruff check --fix src tests bench tools
 
 bench: setup
 	@for script in bench/*.py; do echo "== $$script"; uv run python "$$script" || exit 1; done

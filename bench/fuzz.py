@@ -19,6 +19,7 @@ import argparse
 import json
 import logging
 import os
+import secrets
 import sys
 import tempfile
 import time
@@ -30,9 +31,13 @@ sys.path.insert(0, str(ROOT))
 
 
 def _tokens() -> dict[str, str]:
-    from safeshare.accounts.actions import do_create_api_token, do_create_organisation
+    from safeshare.accounts.actions import (
+        do_create_api_token,
+        do_create_organisation,
+        do_create_user,
+    )
     from safeshare.accounts.models import Organisation
-    from safeshare.accounts.roles import OrganisationKind, Role
+    from safeshare.kernel.roles import OrganisationKind, Role
 
     kinds = {
         Role.POLICE_OFFICER: ("WMP", OrganisationKind.POLICE_FORCE),
@@ -48,8 +53,14 @@ def _tokens() -> dict[str, str]:
         organisation = Organisation.objects.filter(code=code).first() or do_create_organisation(
             code=code, name=f"{code} (fuzzing)", kind=kind, contact_point="Fuzz desk"
         )
+        person = do_create_user(
+            email=f"fuzzing.{role.value}@{code.lower()}.test",
+            password=secrets.token_urlsafe(24),
+            organisation=organisation,
+            role=role,
+        )
         tokens[role.value] = do_create_api_token(
-            organisation=organisation, role=role, name=f"fuzzing {role.value}"
+            organisation=organisation, role=role, name=f"fuzzing {role.value}", person=person
         ).secret
     return tokens
 
@@ -78,6 +89,7 @@ def main() -> None:
 def run(args: argparse.Namespace) -> None:
     os.environ["SAFESHARE_VAR_DIR"] = tempfile.mkdtemp(prefix="safeshare-fuzz-")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safeshare.settings")
+    os.environ.setdefault("SAFESHARE_HTTPS", "0")  # the test client speaks plain HTTP
     import django
 
     django.setup()

@@ -25,6 +25,7 @@ import json
 import multiprocessing
 import os
 import random
+import secrets
 import statistics
 import subprocess
 import sys
@@ -63,7 +64,11 @@ def run_backend(db: str, args: argparse.Namespace) -> dict[str, object]:
             for k, v in os.environ.items()
             if k != "DATABASE_URL" and not k.startswith("SAFESHARE_LEDGER_")
         }
-        env.update(SAFESHARE_VAR_DIR=var_dir, DJANGO_SETTINGS_MODULE="safeshare.settings")
+        env.update(
+            SAFESHARE_VAR_DIR=var_dir,
+            DJANGO_SETTINGS_MODULE="safeshare.settings",
+            SAFESHARE_HTTPS="0",
+        )
         env["SAFESHARE_LEDGER_ORIGIN"] = "bench.safeshare.example/ledger"
         server = PostgresServer.start() if db == "postgres" else None
         try:
@@ -144,7 +149,7 @@ def _writer(count: int, start_at: float, people: list[str], queue) -> None:
 
     from safeshare.accounts.actors import Actor
     from safeshare.accounts.models import Organisation
-    from safeshare.accounts.roles import Role
+    from safeshare.kernel.roles import Role
     from safeshare.ledger.audit import do_record_personal_data_read
     from safeshare.people.models import Person
 
@@ -299,7 +304,7 @@ def child(args: argparse.Namespace) -> None:
     from django.test.utils import setup_test_environment
 
     from safeshare.accounts import actions
-    from safeshare.accounts.roles import OrganisationKind, Role
+    from safeshare.kernel.roles import OrganisationKind, Role
     from safeshare.ledger import service, storage
     from safeshare.ledger.checkpoint import verify_checkpoint
     from safeshare.ledger.merkle import verify_inclusion
@@ -413,8 +418,14 @@ def child(args: argparse.Namespace) -> None:
     )
 
     setup_test_environment()
+    officer = actions.do_create_user(
+        email="bench.officer@wmp.test",
+        password=secrets.token_urlsafe(24),
+        organisation=police,
+        role=Role.POLICE_OFFICER,
+    )
     token = actions.do_create_api_token(
-        organisation=police, role=Role.POLICE_OFFICER, name="bench"
+        organisation=police, role=Role.POLICE_OFFICER, name="bench", person=officer
     ).secret
     client = Client(headers={"Authorization": f"Bearer {token}"})
     api_wall = []

@@ -51,7 +51,7 @@ def main() -> None:
     from safeshare import demo
     from safeshare.accounts.actions import do_create_api_token
     from safeshare.accounts.models import Organisation
-    from safeshare.accounts.roles import Role
+    from safeshare.kernel.roles import Role
     from safeshare.ledger import service
 
     setup_test_environment()

@@ -365,6 +365,16 @@ def _subject_bodies(size: int, count: int) -> tuple[Path, int]:
     return target, skipped
 
 
+def _peak_rss_mib(pid: int) -> int | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024)
+    except OSError:
+        return None
+    return None
+
+
 def _gunicorn(env: dict[str, str], port: int, workers: int, threads: int, log: Path):
     command = [
         sys.executable,
@@ -445,6 +455,7 @@ def run(args: argparse.Namespace) -> None:
         SAFESHARE_VAR_DIR=str(var_dir),
         SAFESHARE_ALLOWED_HOSTS="127.0.0.1",
         SAFESHARE_SECURE_COOKIES="0",
+        SAFESHARE_HTTPS="0",
         SAFESHARE_LOG_LEVEL="WARNING",
         SAFESHARE_METRICS_ALLOW="127.0.0.1",
     )
@@ -461,6 +472,7 @@ def run(args: argparse.Namespace) -> None:
         "identities_requested": args.identities,
     }
     gunicorn = None
+    matching = None
     try:
         print(f"PostgreSQL on port {server.port} ({'new' if fresh else 'reused'} data)")
         _python(["-m", "safeshare", "migrate", "--no-input", "-v", "0"], env)
@@ -485,6 +497,20 @@ def run(args: argparse.Namespace) -> None:
         report["subjects_skipped_as_invalid"] = skipped
         port = postgres_free_port()
         log = Path(tempfile.mkdtemp(prefix="safeshare-gunicorn-")) / "gunicorn.log"
+        env["SAFESHARE_MATCHING_INDEX"] = args.index
+        report["index"] = args.index
+        if args.index == "server":
+            socket = var_dir / "matching.sock"
+            env["SAFESHARE_MATCHING_SOCKET"] = str(socket)
+            began = time.monotonic()
+            matching = subprocess.Popen(
+                [sys.executable, "-m", "safeshare", "register", "serve", "--socket", str(socket)],
+                env=env,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            print(matching.stdout.readline().strip() if matching.stdout else "", flush=True)
+            report["matching_server_load_s"] = round(time.monotonic() - began, 1)
         gunicorn = _gunicorn(env, port, args.workers, args.threads, log)
         report["server"] = {"gunicorn_workers": args.workers, "threads": args.threads}
         print("Warming up…", flush=True)
@@ -503,6 +529,10 @@ def run(args: argparse.Namespace) -> None:
         if gunicorn is not None:
             os.killpg(gunicorn.pid, signal.SIGINT)
             gunicorn.wait(timeout=30)
+        if matching is not None:
+            report["matching_server_peak_rss_mib"] = _peak_rss_mib(matching.pid)
+            matching.terminate()
+            matching.wait(timeout=30)
         if base is None:
             server.stop()
         else:
@@ -571,6 +601,12 @@ def main() -> None:
     parser.add_argument("--rate-clients", type=int, default=64)
     parser.add_argument("--concurrency", type=int, default=16, help="closed-loop clients")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument(
+        "--index",
+        choices=("database", "process", "server"),
+        default="server",
+        help="where clearances find the register (SAFESHARE_MATCHING_INDEX)",
+    )
     parser.add_argument("--threads", type=int, default=4, help="threads per worker")
     parser.add_argument("--pg-dir", help="keep PostgreSQL's data here and reuse it next time")
     parser.add_argument("--no-fsync", action="store_true", help="PostgreSQL without fsync")

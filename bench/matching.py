@@ -4,8 +4,12 @@
     uv run --group bench python bench/matching.py quality --size 10000 --splink
     uv run --group bench python bench/matching.py scale --size 1000000          # ~10 min
     uv run --group bench python bench/matching.py febrl
+    uv run --group bench python bench/matching.py second --size 10000 [--splink]  # ~1 min
 
-Data come from ``safeshare.matching.synth`` with EVALUATION seeds (training uses others) and
+``second`` uses ``tools.matching.synth2``, a generator built differently (Faker name pools in
+native scripts, another corruption mix) that the matcher was never trained or tuned on.
+
+Data come from ``tools.matching.synth`` with EVALUATION seeds (training uses others) and
 are written to bench/data/ as CSV, then read back exactly as ``safeshare register import``
 would read them; results go to bench/results/ as JSON and Markdown. A subject is *recalled*
 when it is a member of the register and gets blocked or hold; the *review rate* is the share
@@ -28,10 +32,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from safeshare.matching import IdentityRecord, InMemoryRegister, Matcher, load_model, prepare
-from safeshare.matching.synth import generate
-
 BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH.parent))  # tools/ (the generators) sit beside src/
+
+from tools.matching.synth import generate  # noqa: E402
+from tools.matching.synth2 import generate2  # noqa: E402
+
+from safeshare.matching import (  # noqa: E402
+    IdentityRecord,
+    InMemoryRegister,
+    Matcher,
+    load_model,
+    prepare,
+)
+
 DATA = BENCH / "data"
 RESULTS = BENCH / "results"
 EVALUATION_SEED = 7_000_001  # training uses 20_240_601: never the same data
@@ -82,14 +96,16 @@ def _record(row: dict[str, str]) -> IdentityRecord:
     )
 
 
-def dataset(name: str, size: int, members: int, non_members: int, seed: int) -> tuple[Path, Path]:
+def dataset(
+    name: str, size: int, members: int, non_members: int, seed: int, second: bool = False
+) -> tuple[Path, Path]:
     """Generate (once) and return the register and subject CSV files."""
     DATA.mkdir(parents=True, exist_ok=True)
     register_csv = DATA / f"{name}_register.csv"
     subjects_csv = DATA / f"{name}_subjects.csv"
     if register_csv.exists() and subjects_csv.exists():
         return register_csv, subjects_csv
-    data = generate(seed, size, members, non_members)
+    data = (generate2 if second else generate)(seed, size, members, non_members)
     _write(register_csv, ({"id": i, **_record_row(r)} for i, r in data.register), ["id", *FIELDS])
     _write(
         subjects_csv,
@@ -218,6 +234,16 @@ def quality(subjects: Sequence[Labelled], results) -> dict[str, object]:
         "review_rate": _ratio(sum(r.decision != "none" for _, r in others), len(others)),
         "precision_of_blocked": _ratio(right_blocks, len(blocked)),
     }
+    # Apart: people not on the register who came with a full date of birth and a document.
+    rich = [(s, r) for s, r in others if _full_dob_and_document(s.record)]
+    out["non_members_full_dob_and_document"] = len(rich)
+    out["review_rate_full_dob_and_document"] = _ratio(
+        sum(r.decision != "none" for _, r in rich), len(rich)
+    )
+    asked = [r for _, r in others if r.decision == "possible" and r.would_resolve]
+    out["holds_asking_for_evidence"] = _ratio(
+        len(asked), sum(r.decision == "possible" for _, r in others)
+    )
     per_culture: dict[str, dict[str, object]] = {}
     for culture in sorted({s.culture for s in subjects}):
         m = [r for s, r in members if s.culture == culture]
@@ -245,6 +271,11 @@ def quality(subjects: Sequence[Labelled], results) -> dict[str, object]:
     out["per_corruption"] = per_kind
     out["per_non_member_kind"] = per_negative
     return out
+
+
+def _full_dob_and_document(record: IdentityRecord) -> bool:
+    prepared = prepare(record)
+    return prepared.has_full_date_of_birth and prepared.has_document
 
 
 def _ratio(a: float, b: float) -> float | None:
@@ -304,7 +335,8 @@ def latency(matcher: Matcher, register: InMemoryRegister, subjects: Sequence[Lab
 def run(name: str, size: int, members: int, non_members: int, args) -> dict[str, object]:
     seed = EVALUATION_SEED + size
     t0 = time.perf_counter()
-    register_csv, subjects_csv = dataset(name, size, members, non_members, seed)
+    second = getattr(args, "command", "") == "second"
+    register_csv, subjects_csv = dataset(name, size, members, non_members, seed, second)
     generated = time.perf_counter() - t0
     subjects = read_subjects(subjects_csv)
     model = load_model(args.model) if args.model else load_model()
@@ -410,7 +442,8 @@ def markdown(report: dict[str, object]) -> str:
     lines.append("| --- | --- |")
     for key in (
         "recall", "false_clears", "review_rate", "non_member_hold_rate", "non_member_blocked_rate",
-        "precision_of_blocked", "true_candidate_top",
+        "precision_of_blocked", "true_candidate_top", "non_members_full_dob_and_document",
+        "review_rate_full_dob_and_document", "holds_asking_for_evidence",
     ):  # fmt: skip
         lines.append(f"| {key} | {q.get(key)} |")
     for key in (
@@ -443,7 +476,7 @@ def markdown(report: dict[str, object]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("command", choices=("quality", "scale", "febrl"))
+    parser.add_argument("command", choices=("quality", "scale", "febrl", "second"))
     parser.add_argument("--size", type=int, default=10_000)
     parser.add_argument("--members", type=int)
     parser.add_argument("--non-members", type=int)
@@ -460,7 +493,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         large = args.command == "scale"
         members = args.members or (5_000 if large else 3_000)
         non_members = args.non_members or (15_000 if large else 7_000)
-        name = f"eval_{args.size}_{members}_{non_members}"
+        prefix = "second" if args.command == "second" else "eval"
+        name = f"{prefix}_{args.size}_{members}_{non_members}"
         report = run(name, args.size, members, non_members, args)
     _save(name, report)
     print(markdown(report))

@@ -3,6 +3,11 @@
     uv run python bench/matching_db.py                                   # 2x10^4, both backends
     uv run python bench/matching_db.py --db sqlite --size 1000000 --skip-latency --skip-sweep
     uv run python bench/matching_db.py --db postgres --size 1000000      # import, latency, sweep
+    uv run python bench/matching_db.py --db postgres --size 100000 --index database
+
+``--index`` says where matches find the register (``SAFESHARE_MATCHING_INDEX``): ``server``
+(the default: ``safeshare register serve`` started in its own process after the import, as in
+production), ``process`` (this process holds it) or ``database`` (key tables read per match).
 
 Data are bench/matching.py's evaluation sets (generated once into bench/data/, the same seeds),
 converted to the import's columns in a scratch folder. Each run uses a fresh database: a
@@ -140,6 +145,7 @@ def server_cpu(connection) -> float | None:
 def setup_django(db: str, scratch: Path):
     os.environ["SAFESHARE_VAR_DIR"] = str(scratch / "var")
     os.environ.setdefault("SAFESHARE_SECURE_COOKIES", "0")
+    os.environ.setdefault("SAFESHARE_HTTPS", "0")
     server = None
     if db == "postgres":
         from tests.support.postgres import PostgresServer
@@ -156,7 +162,7 @@ def setup_django(db: str, scratch: Path):
 
     call_command("migrate", verbosity=0)
     from safeshare.accounts.actions import do_create_organisation
-    from safeshare.accounts.roles import OrganisationKind
+    from safeshare.kernel.roles import OrganisationKind
 
     do_create_organisation(
         code="WMP",
@@ -199,30 +205,94 @@ def run(args) -> dict[str, object]:
             )  # fmt: skip
         report["import_s"] = timer.wall
         report["import_cpu_s"] = timer.cpu
-        from safeshare.matching.models import RegisterImport
+        from safeshare.register.models import RegisterImport
 
         report["import_rows_rejected"] = RegisterImport.objects.get().rejected
         if server_before is not None:
             report["import_server_cpu_s"] = round(server_cpu(connection) - server_before, 1)
         report.update(peak_rss_mib())
         report.update(sizes(connection))
+        report["index"] = args.index
+        if args.index == "server":
+            matching_server = start_matching_server(scratch)
+            report.update(matching_server.pop("report"))
+        else:
+            os.environ["SAFESHARE_MATCHING_INDEX"] = args.index
+        served = matching_server["process"].pid if args.index == "server" else None
         if not args.skip_latency:
+            before = _process_cpu(served)
             report.update(latency(subjects_csv, args.latency))
+            if served is not None:
+                report["latency_matching_server_cpu_s"] = round(_process_cpu(served) - before, 1)
         if not args.skip_sweep:
+            before = _process_cpu(served)
             report.update(sweep(subjects_csv, labels, scratch, args.sweep_workers))
+            if served is not None:
+                report["sweep_matching_server_cpu_s"] = round(_process_cpu(served) - before, 1)
         report.update(peak_rss_mib())
+        if args.index == "server":
+            report["matching_server_peak_rss_mib"] = _peak_rss(matching_server["process"].pid)
         report["load_average_at_end"] = os.getloadavg()
     finally:
         from django.db import connections
 
         connections.close_all()
+        if args.index == "server" and "matching_server" in locals():
+            matching_server["process"].terminate()
+            matching_server["process"].wait(timeout=30)
         if server is not None:
             server.stop()
     return report
 
 
+def _process_cpu(pid: int | None) -> float:
+    """CPU seconds used so far by a process (0 when there is none)."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().split(")")[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _peak_rss(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024)
+    except OSError:
+        return None
+    return None
+
+
+def start_matching_server(scratch: Path) -> dict[str, object]:
+    """``safeshare register serve`` in its own process, as in production; clients in this
+    process (and the screen's forked workers) then match through it."""
+    import subprocess
+
+    path = scratch / "matching.sock"
+    env = {**os.environ, "SAFESHARE_MATCHING_SOCKET": str(path)}
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "safeshare", "register", "serve", "--socket", str(path)],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    line = process.stdout.readline() if process.stdout else ""
+    if not path.exists():
+        raise RuntimeError(f"the matching server did not start: {line!r}")
+    os.environ["SAFESHARE_MATCHING_SOCKET"] = str(path)
+    os.environ["SAFESHARE_MATCHING_INDEX"] = "server"
+    return {
+        "process": process,
+        "report": {
+            "matching_server_load_s": round(time.perf_counter() - started, 1),
+            "matching_server_rss_after_load_mib": _peak_rss(process.pid),
+        },
+    }
+
+
 def sizes(connection) -> dict[str, object]:
-    from safeshare.matching.models import RegisterEntry, RegisterKey
+    from safeshare.register.models import RegisterEntry, RegisterKey
 
     out: dict[str, object] = {
         "entries": RegisterEntry.objects.count(),
@@ -241,7 +311,7 @@ def sizes(connection) -> dict[str, object]:
 
 
 def _subjects(path: Path, n: int) -> list[dict[str, object]]:
-    from safeshare.matching.csvfiles import IdentityCsv, IdentityRow
+    from safeshare.register.csvfiles import IdentityCsv, IdentityRow
 
     fields = []
     with path.open("rb") as handle:
@@ -268,21 +338,23 @@ def latency(subjects_csv: Path, n: int) -> dict[str, object]:
     """One subject at a time, as clearances come: the matching, then whole clearances."""
     from safeshare.accounts.actors import Actor
     from safeshare.accounts.models import Organisation
-    from safeshare.accounts.roles import Role
-    from safeshare.matching import storage
-    from safeshare.matching.service import match_subject
+    from safeshare.kernel.roles import Role
     from safeshare.protocol.actions import do_request_clearance
+    from safeshare.register import storage
+    from safeshare.register.service import match_subject
 
     subjects = _subjects(subjects_csv, n)
     storage.CACHE.clear()
     out: dict[str, object] = {}
     for label in ("match_cold", "match_warm"):
         timings = []
+        cpu = cpu_seconds()
         for number, fields in enumerate(subjects):
             started = time.perf_counter()
             match_subject(f"bench-{number}", fields)
             timings.append(time.perf_counter() - started)
         out[label] = percentiles(timings)
+        out[f"{label}_client_cpu_ms_mean"] = round((cpu_seconds() - cpu) / len(subjects) * 1e3, 2)
     actor = Actor(organisation=Organisation.objects.get(code="IE-NCCU"), role=Role.IE_CASEWORKER)
     timings = []
     for fields in subjects[: max(n // 4, 1)]:
@@ -344,6 +416,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1, help="import preparation workers")
     parser.add_argument("--sweep-workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--latency", type=int, default=2000, help="subjects timed one by one")
+    parser.add_argument(
+        "--index",
+        choices=("database", "process", "server"),
+        default="server",
+        help="where matches find the register (SAFESHARE_MATCHING_INDEX)",
+    )
     parser.add_argument("--skip-latency", action="store_true")
     parser.add_argument("--skip-sweep", action="store_true")
     parser.add_argument("--scratch", help="folder for the converted files and SQLite database")
@@ -362,7 +440,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     report = run(args)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    target = RESULTS / f"matching_db_{args.db}_{args.size}.json"
+    target = RESULTS / f"matching_db_{args.db}_{args.size}_{args.index}.json"
     target.write_text(json.dumps(report, indent=1) + "\n")
     print(markdown(report))
     return 0

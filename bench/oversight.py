@@ -93,9 +93,9 @@ def generate(args: argparse.Namespace) -> dict[str, int]:
     from psycopg.types.json import Jsonb
 
     from safeshare.accounts.models import Organisation
-    from safeshare.accounts.roles import OrganisationKind
     from safeshare.cases.lifecycle import OffenceCategory
     from safeshare.cases.models import Case, CaseEvent, Party
+    from safeshare.kernel.roles import OrganisationKind
     from safeshare.ledger.keys import token_for_person
     from safeshare.ledger.models import LedgerEntry, LedgerSubject
     from safeshare.oversight.models import Alert
@@ -645,6 +645,7 @@ def main() -> int:
     var_dir = tempfile.mkdtemp(prefix="safeshare-bench-")
     os.environ["SAFESHARE_VAR_DIR"] = var_dir
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safeshare.settings")
+    os.environ.setdefault("SAFESHARE_HTTPS", "0")  # the test client speaks plain HTTP
     if args.database_url:
         os.environ["DATABASE_URL"] = args.database_url
     else:
@@ -666,7 +667,7 @@ def main() -> int:
         from safeshare.accounts import actions, demo
         from safeshare.accounts.actors import Actor
         from safeshare.accounts.models import Organisation, User
-        from safeshare.accounts.roles import Role
+        from safeshare.kernel.roles import Role
         from safeshare.oversight import history
         from safeshare.oversight.statistics import STATISTICS
 

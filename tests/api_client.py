@@ -8,8 +8,8 @@ import uuid
 from django.test import Client
 
 from safeshare.accounts import actions
-from safeshare.accounts.roles import Role
-from tests.factories import organisation_for
+from safeshare.kernel.roles import Role
+from tests.accounts.factories import DEFAULT_PASSWORD, organisation_for
 
 BASIS = {
     "controller": "Chief Constable of West Midlands Police",
@@ -27,8 +27,19 @@ class ApiClient:
     def __init__(self, role: Role, org_code: str) -> None:
         self.organisation = organisation_for(role, org_code)
         self.role = role
+        self.person = actions.do_create_user(
+            email=f"api.{uuid.uuid4().hex[:12]}@example.test",
+            password=DEFAULT_PASSWORD,
+            organisation=self.organisation,
+            role=role,
+            first_name="Api",
+            last_name=role.label,
+        )
         self.secret = actions.do_create_api_token(
-            organisation=self.organisation, role=role, name=f"tests {uuid.uuid4().hex[:8]}"
+            organisation=self.organisation,
+            role=role,
+            name=f"tests {uuid.uuid4().hex[:8]}",
+            person=self.person,
         ).secret
         self.client = Client()
 

@@ -28,7 +28,16 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
-DB_FIXTURES = {"db", "transactional_db", "django_db_blocker", "live_server", "django_db_setup"}
+DB_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+}
+"""Fixtures that give a test the database. ``django_db_blocker`` is not among them: pytest-django's
+own autouse fixtures request it for every test; it counts only where a test or one of our
+fixtures asks for it by name (to unblock the database by hand)."""
 CHROMIUM = os.environ.get("SAFESHARE_CHROMIUM", "/usr/bin/chromium")
 
 
@@ -44,7 +53,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def _touches_database(item: pytest.Item) -> bool:
     if item.get_closest_marker("django_db"):
         return True
-    return bool(DB_FIXTURES & set(getattr(item, "fixturenames", ())))
+    if DB_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    if "django_db_blocker" in info.argnames:
+        return True
+    return any(
+        "django_db_blocker" in definition.argnames
+        and not getattr(definition.func, "__module__", "").startswith("pytest_django")
+        for definitions in info.name2fixturedefs.values()
+        for definition in definitions
+    )
 
 
 def _runs_on(item: pytest.Item, backend: str) -> bool:
@@ -153,7 +174,10 @@ def page(browser, live_server):
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Tests hash passwords with a fast hasher; test_passwords.py checks the real one (Argon2)."""
+    """Tests hash passwords with a fast hasher; test_passwords.py checks the real one (Argon2).
+    They speak plain HTTP (test client, live server), as ``make run`` does with
+    ``SAFESHARE_HTTPS=0``; the production default is tested in tests/security/test_headers.py."""
     from django.conf import settings as django_settings
 
     django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    django_settings.SECURE_SSL_REDIRECT = False

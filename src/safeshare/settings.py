@@ -6,6 +6,7 @@ secrets. Nothing secret is committed: a missing secret key is generated into ``v
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -86,20 +87,24 @@ INSTALLED_APPS = [
     "safeshare.cases",
     "safeshare.protocol",
     "safeshare.referrals",
-    "safeshare.matching",
+    "safeshare.register",
     "safeshare.ledger",
     "safeshare.oversight",
     "safeshare.advice",
     "safeshare.idempotency",
     "safeshare.operations",
     "safeshare.web",
+    "safeshare.commands",
+    "safeshare.worker",
 ]
 
 MIDDLEWARE = [
+    "safeshare.web.security_headers.SecurityHeadersMiddleware",
     "safeshare.operations.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "safeshare.web.middleware.RequestIdMiddleware",
+    "safeshare.web.strict_input.StrictInputMiddleware",
     "safeshare.operations.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -183,13 +188,73 @@ AUTH_PASSWORD_VALIDATORS = [
 SAFESHARE_LOCKOUT_THRESHOLD = env_int("SAFESHARE_LOCKOUT_THRESHOLD", 5, minimum=1)
 SAFESHARE_LOCKOUT_MINUTES = env_int("SAFESHARE_LOCKOUT_MINUTES", 15, minimum=1)
 SAFESHARE_STAFF_SESSION_MINUTES = env_int("SAFESHARE_STAFF_SESSION_MINUTES", 30, minimum=1)
+# Two-step sign-in for every staff member: whoever has not set it up does so at sign-in.
+SAFESHARE_SECOND_FACTOR_REQUIRED = env_flag("SAFESHARE_SECOND_FACTOR_REQUIRED", True)
+# Changing two-step sign-in needs a sign-in at most this many minutes old.
+SAFESHARE_REAUTH_MINUTES = env_int("SAFESHARE_REAUTH_MINUTES", 5, minimum=1)
 SAFESHARE_RETRY_AFTER_SECONDS = env_int("SAFESHARE_RETRY_AFTER_SECONDS", 5, minimum=1)
 SAFESHARE_API_LOCKOUT_THRESHOLD = env_int("SAFESHARE_API_LOCKOUT_THRESHOLD", 20, minimum=1)
 SAFESHARE_API_LOCKOUT_MINUTES = env_int("SAFESHARE_API_LOCKOUT_MINUTES", 15, minimum=1)
-# Register entries each process keeps parsed (0: none); see safeshare.matching.storage.
+# Failed staff sign-ins from one address before it backs off (safeshare.accounts.lockout).
+SAFESHARE_ADDRESS_LOCKOUT_THRESHOLD = env_int("SAFESHARE_ADDRESS_LOCKOUT_THRESHOLD", 20, minimum=1)
+# The reverse proxies in front (addresses or networks): X-Forwarded-For is believed from them only.
+SAFESHARE_TRUSTED_PROXIES = env_list("SAFESHARE_TRUSTED_PROXIES", [])
+for _proxy in SAFESHARE_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"SAFESHARE_TRUSTED_PROXIES must list addresses or networks, not {_proxy!r}."
+        ) from _error
+# Days a new API token works before it must be rotated (safeshare token create --days).
+SAFESHARE_API_TOKEN_DAYS = env_int("SAFESHARE_API_TOKEN_DAYS", 90, minimum=1)
+# Security notices (an account locked, say) are emailed when an email server is set; they are
+# recorded for the holder to see at sign-in either way.
+_EMAIL_HOST = os.environ.get("SAFESHARE_EMAIL_HOST", "")
+SAFESHARE_EMAIL_NOTICES = bool(_EMAIL_HOST)
+MAILERS = {
+    "default": (
+        {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _EMAIL_HOST,
+                "port": env_int("SAFESHARE_EMAIL_PORT", 587, minimum=1),
+                "use_tls": env_flag("SAFESHARE_EMAIL_TLS", True),
+            },
+        }
+        if _EMAIL_HOST
+        else {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}
+    )
+}
+DEFAULT_FROM_EMAIL = os.environ.get("SAFESHARE_EMAIL_FROM", "safeshare@localhost")
+# Register entries each process keeps parsed (0: none); see safeshare.register.storage.
 SAFESHARE_MATCHING_CACHE = env_int("SAFESHARE_MATCHING_CACHE", 200_000)
 # A sweep whose heartbeat is older than this is started again (its process stopped).
 SAFESHARE_SWEEP_STALE_SECONDS = env_int("SAFESHARE_SWEEP_STALE_SECONDS", 120, minimum=10)
+
+# Who may read /metrics: a bearer token, and/or addresses or networks (comma-separated).
+SAFESHARE_METRICS_TOKEN = os.environ.get("SAFESHARE_METRICS_TOKEN", "")
+SAFESHARE_METRICS_ALLOW = os.environ.get("SAFESHARE_METRICS_ALLOW", "")
+
+# Alerts to an external system (docs/oversight.md): where (http or https; unset: no webhook),
+# the shared secret of the signature, and seconds to wait for the receiver.
+SAFESHARE_OVERSIGHT_WEBHOOK_URL = os.environ.get("SAFESHARE_OVERSIGHT_WEBHOOK_URL", "").strip()
+if SAFESHARE_OVERSIGHT_WEBHOOK_URL and not SAFESHARE_OVERSIGHT_WEBHOOK_URL.startswith(
+    ("http://", "https://")
+):
+    raise ImproperlyConfigured("SAFESHARE_OVERSIGHT_WEBHOOK_URL must be an http or https address.")
+SAFESHARE_OVERSIGHT_WEBHOOK_SECRET = os.environ.get("SAFESHARE_OVERSIGHT_WEBHOOK_SECRET", "")
+SAFESHARE_OVERSIGHT_WEBHOOK_TIMEOUT = env_int("SAFESHARE_OVERSIGHT_WEBHOOK_TIMEOUT", 3, minimum=1)
+
+# The worker (safeshare worker): checkpoints at least this often while entries arrive, or as
+# soon as this many entries are unsigned; statistics snapshots kept for this many seconds.
+SAFESHARE_LEDGER_CHECKPOINT_SECONDS = env_int("SAFESHARE_LEDGER_CHECKPOINT_SECONDS", 10, minimum=1)
+SAFESHARE_LEDGER_CHECKPOINT_ENTRIES = env_int(
+    "SAFESHARE_LEDGER_CHECKPOINT_ENTRIES", 10_000, minimum=1
+)
+SAFESHARE_OVERSIGHT_STATISTICS_MAX_AGE = env_int(
+    "SAFESHARE_OVERSIGHT_STATISTICS_MAX_AGE", 300, minimum=0
+)
 
 # The active protocol policy (see docs/policy.md).
 SAFESHARE_POLICY = os.environ.get("SAFESHARE_POLICY", "mvp-2021")
@@ -228,7 +293,9 @@ STATICFILES_DIRS = [
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# Cookies, CSRF and transport security are on by default.
+# Cookies, CSRF and transport security are on by default. SAFESHARE_HTTPS=0 turns the HTTPS
+# redirect and HSTS off for plain http://127.0.0.1 (`make run`); production leaves it on.
+SAFESHARE_HTTPS = env_flag("SAFESHARE_HTTPS", True)
 SESSION_COOKIE_SECURE = env_flag("SAFESHARE_SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
@@ -240,10 +307,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_SSL_REDIRECT = env_flag("SAFESHARE_SSL_REDIRECT")
-SECURE_HSTS_SECONDS = env_int("SAFESHARE_HSTS_SECONDS", 31536000)
+SECURE_SSL_REDIRECT = env_flag("SAFESHARE_SSL_REDIRECT", SAFESHARE_HTTPS)
+# The container's health checks ask over plain HTTP on its own loopback.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+SECURE_HSTS_SECONDS = env_int("SAFESHARE_HSTS_SECONDS", 31536000 if SAFESHARE_HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-if env_flag("SAFESHARE_BEHIND_PROXY"):
+# Preloading is a decision for the whole domain and slow to undo: off unless asked for.
+SECURE_HSTS_PRELOAD = env_flag("SAFESHARE_HSTS_PRELOAD")
+SAFESHARE_BEHIND_PROXY = env_flag("SAFESHARE_BEHIND_PROXY")
+if SAFESHARE_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 SECURE_CSP = {
@@ -269,16 +341,24 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {"()": "safeshare.operations.logs.JsonFormatter"},
     },
-    "filters": {"request_id": {"()": "safeshare.operations.logs.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "safeshare.operations.logs.RequestIdFilter"},
+        # Request lines name the route, not the path; expected refusals have no traceback.
+        "requests": {"()": "safeshare.web.log_filters.RequestLogFilter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             # SAFESHARE_LOG_FORMAT=json: one JSON object a line (docs/operations.md).
             "formatter": os.environ.get("SAFESHARE_LOG_FORMAT", "plain"),
-            "filters": ["request_id"],
+            "filters": ["request_id", "requests"],
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("SAFESHARE_LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}},
+    "loggers": {
+        "django.server": {"level": "WARNING", "filters": ["requests"]},
+        "django.request": {"filters": ["requests"]},
+        "django.security": {"filters": ["requests"]},
+    },
 }
 CSRF_FAILURE_VIEW = "safeshare.web.views.csrf_failure"

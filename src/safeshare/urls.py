@@ -12,7 +12,7 @@ urlpatterns = [
     path("", include("safeshare.cases.urls")),
     path("", include("safeshare.referrals.urls")),
     path("", include("safeshare.protocol.urls")),
-    path("", include("safeshare.matching.urls")),
+    path("", include("safeshare.register.urls")),
     path("oversight/", include("safeshare.oversight.urls")),
     path("", include("safeshare.advice.urls")),
     path("", include("safeshare.web.urls")),

@@ -3,8 +3,8 @@
 import pytest
 
 import safeshare.settings as production_settings
-from safeshare.accounts.roles import Role
-from tests.factories import DEFAULT_PASSWORD, make_user
+from safeshare.kernel.roles import Role
+from tests.accounts.factories import DEFAULT_PASSWORD, make_user
 
 
 def test_argon2_is_the_production_hasher():

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pyotp
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from safeshare.accounts import actions
 from safeshare.accounts.models import User
-from safeshare.accounts.roles import Role
-from tests.factories import DEFAULT_PASSWORD, make_user
+from safeshare.kernel.roles import Role
+from tests.accounts.factories import DEFAULT_PASSWORD, make_user
+from tests.support import two_step
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +24,8 @@ def test_correct_password_signs_in_and_reaches_home(client):
     user = make_user(Role.POLICE_OFFICER)
     response = sign_in(client, user.email, DEFAULT_PASSWORD)
     assert response.status_code == 302
+    assert "_auth_user_id" not in client.session  # two-step sign-in is required
+    assert two_step.sign_in(client, user).status_code == 302
     home = client.get(reverse("web:home"))
     assert home.status_code == 200
     assert "Police officer home" in home.text
@@ -57,14 +61,12 @@ def test_lockout_after_repeated_failures(client, settings):
         response = sign_in(client, user.email, "wrong password")
         assert "Enter a correct email address and password" in response.text
     response = sign_in(client, user.email, "wrong password")
-    assert "Your account is locked" in response.text
+    assert "too many attempts to sign in" in response.text
     # Even the right password is refused while locked, with the same clear message.
     response = sign_in(client, user.email, DEFAULT_PASSWORD)
     assert response.status_code == 400
-    assert "Your account is locked" in response.text
+    assert "too many attempts to sign in" in response.text
     assert "_auth_user_id" not in client.session
-    user.refresh_from_db()
-    assert user.is_locked()
 
 
 def test_unlock_lets_the_user_back_in(client, settings):
@@ -80,7 +82,7 @@ def test_success_resets_the_failure_count(client, settings):
     user = make_user(Role.POLICE_OFFICER)
     sign_in(client, user.email, "wrong password")
     sign_in(client, user.email, "wrong password")
-    assert sign_in(client, user.email, DEFAULT_PASSWORD).status_code == 302
+    assert two_step.sign_in(client, user).status_code == 302
     user.refresh_from_db()
     assert user.failed_sign_ins == 0
 
@@ -91,6 +93,9 @@ def test_open_redirect_is_refused(client):
         reverse("accounts:sign-in"),
         {"email": user.email, "password": DEFAULT_PASSWORD, "next": "https://evil.example/"},
     )
+    enrol = response["Location"]
+    client.get(enrol)
+    response = client.post(enrol, {"code": two_step.next_code(user)})
     assert response["Location"] == "/"
 
 
@@ -116,7 +121,11 @@ def test_second_factor_is_asked_for_once_enrolled(client):
     bad = client.post(reverse("accounts:second-factor"), {"code": "12345x"})
     assert bad.status_code == 400
     assert "The security code is not correct" in bad.text
-    good = client.post(reverse("accounts:second-factor"), {"code": pyotp.TOTP(secret).now()})
+    # The code that confirmed the app was used once already: the next one is needed.
+    used = client.post(reverse("accounts:second-factor"), {"code": pyotp.TOTP(secret).now()})
+    assert used.status_code == 400
+    next_code = pyotp.TOTP(secret).at(timezone.now(), counter_offset=1)
+    good = client.post(reverse("accounts:second-factor"), {"code": next_code})
     assert good.status_code == 302
     assert client.session["_auth_user_id"] == str(user.pk)
 
@@ -124,7 +133,7 @@ def test_second_factor_is_asked_for_once_enrolled(client):
 def test_role_must_fit_the_organisation():
     from django.core.exceptions import ValidationError
 
-    from tests.factories import organisation_for
+    from tests.accounts.factories import organisation_for
 
     police = organisation_for(Role.POLICE_OFFICER)
     with pytest.raises(ValidationError, match="cannot hold"):

@@ -40,13 +40,24 @@ def ledger_service(monkeypatch) -> FakeLedgerService:
     from safeshare.advice import ledger_link
 
     service = FakeLedgerService()
-    monkeypatch.setattr(ledger_link, "_service", service.as_module)
+    monkeypatch.setattr(ledger_link, "ledger_service", service.as_module())
     return service
 
 
 @pytest.fixture
 def no_ledger_service(monkeypatch) -> None:
-    """Behave as before the ledger's service exists, whatever is installed."""
+    """A ledger that has signed no checkpoint yet and has no keys: no entry has a receipt."""
+    from types import SimpleNamespace
+
     from safeshare.advice import ledger_link
 
-    monkeypatch.setattr(ledger_link, "_service", lambda: None)
+    monkeypatch.setattr(
+        ledger_link,
+        "ledger_service",
+        SimpleNamespace(
+            receipts_for_person=lambda person: [
+                (entry, None) for entry in ledger_link.entries_about(person)
+            ],
+            verifier_keys=lambda: [],
+        ),
+    )

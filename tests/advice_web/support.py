@@ -10,10 +10,10 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from safeshare.accounts.actors import Actor
-from safeshare.accounts.roles import Role
 from safeshare.advice import actions
 from safeshare.advice.eligibility import Child, Facts
 from safeshare.cases import actions as case_actions
+from safeshare.kernel.roles import Role
 from safeshare.ledger.checkpoint import generate_signing_key, sign_checkpoint, verifier_key
 from safeshare.ledger.entries import entry_bytes, entry_from_dict
 from safeshare.ledger.merkle import inclusion_proof, leaf_hash, root_from_leaf_hashes
@@ -21,7 +21,7 @@ from safeshare.ledger.models import LedgerEntry
 from safeshare.ledger.receipts import make_receipt
 from safeshare.people.identity import IdentityIn
 from safeshare.referrals.actions import LegalBasis, do_make_referral
-from tests.factories import make_user, organisation_for
+from tests.accounts.factories import make_user, organisation_for
 
 BASIS = LegalBasis(
     controller="Chief Constable of West Midlands Police",

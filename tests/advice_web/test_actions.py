@@ -8,12 +8,12 @@ import subprocess
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from safeshare.accounts.roles import Role
 from safeshare.advice import actions
 from safeshare.advice.eligibility import candidate_routes, default_catalogue
 from safeshare.advice.factsio import facts_from_json, facts_to_json
 from safeshare.advice.models import AdvicePack, ProtectionLetter
 from safeshare.advice.passcodes import normalise_passcode, passcode_matches
+from safeshare.kernel.roles import Role
 from safeshare.ledger.entries import EntryKind, commit_reference
 from safeshare.ledger.keys import token_for_person
 from safeshare.ledger.models import LedgerSubject

@@ -30,22 +30,16 @@ SERIOUS = {"serious", "critical"}
 
 
 @pytest.fixture
-def victim(request):
-    """A victim with a letter and a pack, every ledger entry about them in a signed checkpoint
-    (by the ledger's own service, or the stand-in while that is not installed)."""
-    from safeshare.advice.ledger_link import service_available
+def victim():
+    """A victim with a letter and a pack, every ledger entry about them in a signed checkpoint."""
+    from safeshare.ledger import service
 
     police = officer()
     protection = protected_victim(police)
     issued = issue_letter(protection, police)
     issue_pack(protection, police)
-    if service_available():
-        from safeshare.ledger import service
-
-        service.sequence_pending()
-        service.make_checkpoint()
-    else:
-        request.getfixturevalue("ledger_service")
+    service.sequence_pending()
+    service.make_checkpoint()
     return protection, issued.passcode
 
 
@@ -262,14 +256,12 @@ def test_every_victim_page_passes_an_axe_scan(page, victim, code):
 
 def test_an_officer_issues_the_letter_and_pack_and_the_victim_signs_in(page, browser, live_server):
     from safeshare.advice.forms import CHILD_ROWS, QUESTIONS
-    from tests.factories import DEFAULT_PASSWORD
+    from tests.accounts.factories import DEFAULT_PASSWORD
+    from tests.support.two_step import browser_sign_in
 
     police = officer()
     protection = protected_victim(police)
-    page.goto("/sign-in/")
-    page.get_by_label("Email address").fill(police.user.email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    browser_sign_in(page, police.user, DEFAULT_PASSWORD)
     page.get_by_role("link", name="Letters and advice").first.click()
     page.get_by_label("Protection reference").fill(protection.reference)
     page.get_by_role("button", name="Find the protection").click()

@@ -9,12 +9,12 @@ import re
 import pytest
 from django.urls import reverse
 
-from safeshare.accounts.roles import Role
 from safeshare.advice.forms import CHILD_ROWS, NOT_KNOWN, QUESTIONS
 from safeshare.advice.models import AdvicePack, ContactPreference, ProtectionLetter
 from safeshare.advice.passcodes import passcode_matches
+from safeshare.kernel.roles import Role
+from tests.accounts.factories import make_user
 from tests.advice_web.support import officer, protected_victim
-from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -13,14 +13,14 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from safeshare.accounts.roles import Role
 from safeshare.advice import actions
 from safeshare.advice.models import SubjectAccessExemption, SubjectAccessExport
+from safeshare.kernel.roles import Role
 from safeshare.ledger.entries import EntryKind, commit_reference
 from safeshare.ledger.models import LedgerEntry, LedgerSubject
 from safeshare.referrals.models import Referral
+from tests.accounts.factories import DEFAULT_PASSWORD, make_user
 from tests.advice_web.support import issue_letter, issue_pack, officer, protected_victim
-from tests.factories import DEFAULT_PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -10,11 +10,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from safeshare.accounts.roles import Role
 from safeshare.advice.models import ReferenceLock
+from safeshare.kernel.roles import Role
 from safeshare.protocol.references import new_reference
+from tests.accounts.factories import make_user
 from tests.advice_web.support import issue_letter, officer, protected_victim
-from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

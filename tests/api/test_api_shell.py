@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from safeshare.accounts import actions
-from safeshare.accounts.roles import Role
-from tests.factories import organisation_for
+from safeshare.kernel.roles import Role
+from tests.accounts.factories import make_user, organisation_for
 
 pytestmark = pytest.mark.django_db
 
@@ -50,8 +50,12 @@ def test_bad_token_gives_401_with_the_standard_body(client, header):
 
 
 def test_revoked_token_stops_working(client):
+    force = organisation_for(Role.POLICE_OFFICER)
     issued = actions.do_create_api_token(
-        organisation=organisation_for(Role.POLICE_OFFICER), role=Role.POLICE_OFFICER, name="x"
+        organisation=force,
+        role=Role.POLICE_OFFICER,
+        name="x",
+        person=make_user(Role.POLICE_OFFICER, force),
     )
     headers = {"Authorization": f"Bearer {issued.secret}"}
     assert client.get("/api/v1/whoami", headers=headers).status_code == 200
@@ -71,6 +75,10 @@ def test_token_create_command_prints_a_working_token_last(client):
         "ie_caseworker",
         "--name",
         "Casework system",
+        "--system",
+        "Casework system",
+        "--owner",
+        make_user(Role.IE_CASEWORKER, organisation).email,
         stdout=out,
         stderr=io.StringIO(),
     )
@@ -89,8 +97,12 @@ def test_token_create_command_prints_a_working_token_last(client):
 def test_only_a_hash_of_the_token_is_stored():
     from safeshare.accounts.models import ApiToken
 
+    force = organisation_for(Role.POLICE_OFFICER)
     issued = actions.do_create_api_token(
-        organisation=organisation_for(Role.POLICE_OFFICER), role=Role.POLICE_OFFICER, name="x"
+        organisation=force,
+        role=Role.POLICE_OFFICER,
+        name="x",
+        person=make_user(Role.POLICE_OFFICER, force),
     )
     stored = ApiToken.objects.get(pk=issued.token.pk)
     assert issued.secret not in {stored.secret_hash, stored.prefix, stored.name}

@@ -202,3 +202,33 @@ def test_idempotency_key_replays_and_never_acts_twice(world):
     before = counts()
     reused = police.post("/cases", {**body, "crime_reference": "20/778/26"}, key="create-777")
     assert_refused(reused, 422, before)
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        {"given_names": "Ali"},
+        {"family_name": "Khan", "sex": "male", "nationality": "PAK"},
+        {"given_names": "A", "family_name": "B"},
+    ],
+)
+def test_a_subject_too_thin_to_search_is_refused_with_the_fields_it_needs(world, subject):
+    """Neither clear nor hold: a clear must mean that a protected person would have been found."""
+    before = counts()
+    body = {"action": "operational_visit", "information_sources": ["police"], **subject}
+    error = assert_refused(world["ie"].post("/clearances", body), 422, before)
+    assert error["code"] == "subject_too_thin"
+    assert {"date_of_birth", "passport_number", "home_office_reference"} <= set(error["fields"])
+    assert "a full date of birth" in error["message"]
+
+
+def test_one_name_with_a_year_of_birth_can_be_searched(world):
+    body = {
+        "action": "operational_visit",
+        "information_sources": ["police"],
+        "given_names": "Zebedee",
+        "date_of_birth": "1990",
+    }
+    response = world["ie"].post("/clearances", body)
+    assert response.status_code == 201, response.content.decode()
+    assert "evidence_requested" in response.json()

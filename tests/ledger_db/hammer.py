@@ -15,13 +15,13 @@ from dataclasses import asdict, dataclass, field
 
 from django.db import connections
 
+from safeshare.kernel.transactions import action_transaction
 from safeshare.ledger import service
 from safeshare.ledger.actions import append_entry
 from safeshare.ledger.audit import do_record_personal_data_read
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.models import LedgerEntry
 from safeshare.protocol.active import active_policy
-from safeshare.transactions import action_transaction
 from tests.ledger_db.support import officer, someone
 
 SCRIPT = "import django; django.setup(); from tests.ledger_db.hammer import main; main()"

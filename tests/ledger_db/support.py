@@ -7,11 +7,11 @@ import uuid
 from django.db import connection
 
 from safeshare.accounts.actors import Actor
-from safeshare.accounts.roles import Role
+from safeshare.kernel.roles import Role
 from safeshare.ledger.audit import do_record_personal_data_read
 from safeshare.ledger.models import LedgerEntry
 from safeshare.people.models import Person
-from tests.factories import organisation_for
+from tests.accounts.factories import organisation_for
 
 ORIGIN = "test.safeshare.example/ledger"
 TABLE = '"ledger_ledgerentry"'

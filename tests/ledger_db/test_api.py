@@ -7,12 +7,12 @@ import base64
 import pytest
 
 from safeshare.accounts import actions
-from safeshare.accounts.roles import Role, Scope
+from safeshare.kernel.roles import Role, Scope
 from safeshare.ledger import service
 from safeshare.ledger.checkpoint import verify_checkpoint
 from safeshare.ledger.merkle import leaf_hash, verify_consistency, verify_inclusion
+from tests.accounts.factories import make_user, organisation_for
 from tests.api_client import ApiClient
-from tests.factories import organisation_for
 from tests.ledger_db.support import ORIGIN, append, officer, someone
 
 pytestmark = pytest.mark.django_db
@@ -169,6 +169,7 @@ def test_a_token_without_the_scope_is_refused(client, log):
         role=Role.POLICE_OFFICER,
         name="cases only",
         scopes=[Scope.CASES_READ],
+        person=make_user(Role.POLICE_OFFICER, organisation),
     )
     response = client.get(
         "/api/v1/ledger/checkpoint", headers={"Authorization": f"Bearer {issued.secret}"}

@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from safeshare.accounts.roles import Role
+from safeshare.kernel.roles import Role
 from safeshare.ledger import service
 from safeshare.ledger.entries import (
     LEGACY_FORMAT_VERSION,

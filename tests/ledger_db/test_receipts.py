@@ -24,14 +24,16 @@ def test_receipts_cover_the_persons_entries_newest_first_once_signed():
     append(actor, 3, [person])
     append(actor, 2, [other])
     append(actor, 2, [person])
-    pairs = service.receipts_for_person(person)  # sequences first; nothing signed yet
+    assert all(entry.index is None for entry, _ in service.receipts_for_person(person))
+    service.sequence_pending()  # the worker's job: reading receipts writes nothing
+    pairs = service.receipts_for_person(person)  # nothing signed yet
     assert [entry.index for entry, _ in pairs] == [6, 5, 2, 1, 0]
     assert all(receipt is None for _, receipt in pairs)
 
     service.make_checkpoint()
-    append(actor, 1, [person])  # after the checkpoint: no receipt yet
+    append(actor, 1, [person])  # after the checkpoint: queued, no receipt yet
     pairs = service.receipts_for_person(person)
-    assert [entry.index for entry, _ in pairs] == [7, 6, 5, 2, 1, 0]
+    assert [entry.index for entry, _ in pairs] == [None, 6, 5, 2, 1, 0]
     assert pairs[0][1] is None
     keys = service.verifier_keys()
     for entry, receipt in pairs[1:]:

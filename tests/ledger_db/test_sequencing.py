@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
+from safeshare.kernel.transactions import action_transaction, request_transaction
 from safeshare.ledger import service, storage
 from safeshare.ledger.actions import LedgerOutsideTransactionError, append_entry
 from safeshare.ledger.entries import EntryKind, commit_reference, entry_bytes, entry_from_dict
@@ -19,7 +20,6 @@ from safeshare.ledger.merkle import (
 )
 from safeshare.ledger.models import LedgerEntry, LedgerSubject, LedgerSubtree
 from safeshare.protocol.active import active_policy
-from safeshare.transactions import action_transaction, request_transaction
 from tests.ledger_db.support import append, execute, indices, officer, someone
 
 pytestmark = pytest.mark.django_db

@@ -176,17 +176,18 @@ def test_receipts_carry_the_cosigned_checkpoint_and_name_its_witnesses(
     assert sorted(ledger_link.witnessed_by(receipt)) == sorted(w.key.name for w in witnesses)
 
 
+JOBS = ("ledger-sequence", "ledger-checkpoint")
+
+
 def test_the_worker_asks_the_witnesses_and_publishes(
     witnesses: list[WitnessProcess], tmp_path: Path, settings, monkeypatch
 ) -> None:
     # The worker drops stale connections between passes; inside the test's transaction the
     # connection must stay open.
-    monkeypatch.setattr(
-        "safeshare.ledger.management.commands.ledger.close_old_connections", lambda: None
-    )
+    monkeypatch.setattr("safeshare.worker.runner.close_old_connections", lambda: None)
     settings.SAFESHARE_LEDGER_PUBLISH_DIR = str(tmp_path / "site")
     append(officer(), 500, [someone()])
-    call_command("ledger", "worker", "--once")
+    call_command("worker", "--once", "--only", *JOBS, verbosity=0)
     note = service.latest_checkpoint()
     assert note is not None
     assert len(verify_cosignatures(note, [w.key.verifier for w in witnesses])) == 2
@@ -195,7 +196,7 @@ def test_the_worker_asks_the_witnesses_and_publishes(
     assert TileReader(fetch, 500).root() == verify_checkpoint(note, service.verifier_keys()).root
     # A second publication writes only what changed.
     append(officer(), 10, [someone()])
-    call_command("ledger", "worker", "--once")
+    call_command("worker", "--once", "--only", *JOBS, verbosity=0)
     latest = service.latest_checkpoint_record()
     assert latest is not None
     assert TileReader(fetch, 510).root() == bytes(latest.root)

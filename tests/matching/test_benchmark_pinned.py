@@ -1,18 +1,21 @@
 """A pinned small benchmark: fixed seed, a few thousand identities, recall floor.
 
-The seed differs from training's (python -m safeshare.matching.train) and from
-bench/matching.py's evaluation seeds. Floors sit a little under the measured figures (recall
-0.988, review 0.008, blocked precision 0.997 with model 15d66231a3e4) so that a real
-regression fails while the test stays deterministic.
+The seed differs from training's (python -m tools.matching.train) and from
+bench/matching.py's evaluation seeds. Floors sit a little under the measured figures so that
+a real regression fails while the test stays deterministic. Decision by probability (ADR 8,
+hold at P(any protected person) >= 0.2): recall 0.990, review 0.048, blocked precision 0.997.
+(The earlier weight threshold, 0.8 in probability, gave 0.988 and 0.008 before the clearance's
+safety net, which then held far more at scale.)
 """
 
 from functools import cache
 
-from safeshare.matching import InMemoryRegister, Matcher, load_model, prepare
-from safeshare.matching.synth import generate
+from tools.matching.synth import generate
 
-RECALL_FLOOR = 0.97
-REVIEW_CEILING = 0.03
+from safeshare.matching import InMemoryRegister, Matcher, load_model, prepare
+
+RECALL_FLOOR = 0.98
+REVIEW_CEILING = 0.06
 
 
 @cache

@@ -2,6 +2,7 @@
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tools.matching.synth import CULTURES, _Generator
 
 from safeshare.matching import (
     IdentityRecord,
@@ -12,7 +13,6 @@ from safeshare.matching import (
     query_keys,
 )
 from safeshare.matching.fields import format_date, parse_canonical_date, parse_date_of_birth
-from safeshare.matching.synth import CULTURES, _Generator
 
 BASE = IdentityRecord(
     given_names="Fatema",

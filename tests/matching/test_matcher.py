@@ -7,6 +7,7 @@ from functools import cache
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tools.matching.synth import generate
 
 from safeshare.matching import (
     CLEARANCE,
@@ -18,7 +19,6 @@ from safeshare.matching import (
     load_model,
     prepare,
 )
-from safeshare.matching.synth import generate
 
 FATEMA = IdentityRecord(
     given_names="Fatema",
@@ -174,18 +174,69 @@ def test_swapping_day_and_month_never_changes_the_decision(index):
 
 @settings(max_examples=40)
 @given(subjects_strategy)
-def test_name_only_members_are_never_cleared(index):
+def test_name_only_members_are_held_when_probable(index):
+    """A member given by name alone is decided by probability (ADR 8): held whenever the
+    matcher gives the register at least the hold probability, and asked for the evidence
+    that would settle it."""
     labelled = population()[1][index]
     if labelled.member_of is None:
         return
-    register = population()[0]
-    truth = register.get(labelled.member_of)
     name_only = IdentityRecord(labelled.record.given_names, labelled.record.family_name)
-    result = matcher().match(name_only, register)
-    strong = matcher().score_pair(prepare(name_only), truth)
-    name_level = next(f.level for f in strong.fields if f.field == "name")
-    if name_level in ("exact", "all_phonetic", "all_fuzzy", "two_plus"):
+    result = matcher().match(name_only, population()[0])
+    if result.probability >= matcher().thresholds.hold_probability:
         assert result.decision != "none"
+    held = [population()[0].get(c.register_id) for c in result.candidates if c.decision != "none"]
+    if result.decision == "possible" and any(c.has_full_date_of_birth for c in held):
+        assert "date_of_birth" in result.would_resolve
+
+
+@settings(max_examples=40)
+@given(subjects_strategy)
+def test_a_protected_persons_own_record_is_never_cleared(index):
+    labelled = population()[1][index]
+    if labelled.member_of is None:
+        return
+    own = population()[0].get(labelled.member_of)
+    assert matcher().match(own, population()[0]).decision != "none"
+
+
+@settings(max_examples=40)
+@given(subjects_strategy, st.sampled_from(["sex", "nationality", "dob"]))
+def test_adding_agreeing_evidence_never_lowers_the_probability(index, field):
+    labelled = population()[1][index]
+    if labelled.member_of is None:
+        return
+    truth = population()[0].get(labelled.member_of)
+    subject = prepare(labelled.record)
+    value = {"sex": truth.sex, "nationality": truth.nationality, "dob": truth.date_of_birth}
+    attribute = {"dob": "date_of_birth"}.get(field, field)
+    if not value[field] or getattr(subject, attribute) not in (None, "", (0, 0, 0)):
+        return
+    richer = dataclasses.replace(subject, **{attribute: value[field]})
+    before = matcher().score_pair(subject, truth).probability
+    after = matcher().score_pair(richer, truth).probability
+    assert after >= before
+
+
+@settings(max_examples=40)
+@given(subjects_strategy)
+def test_swapping_name_order_or_day_and_month_never_turns_a_hold_into_a_clear(index):
+    labelled = population()[1][index]
+    record = labelled.record
+    base = matcher().match(record, population()[0])
+    if base.decision == "none":
+        return
+    swapped_names = dataclasses.replace(
+        record, given_names=record.family_name, family_name=record.given_names
+    )
+    variants = [swapped_names]
+    dob = record.date_of_birth or ""
+    if len(dob) == 10 and dob[4] == "-" and int(dob[8:]) <= 12:
+        variants.append(
+            dataclasses.replace(record, date_of_birth=f"{dob[:4]}-{dob[8:]}-{dob[5:7]}")
+        )
+    for variant in variants:
+        assert matcher().match(variant, population()[0]).decision != "none"
 
 
 def test_match_many_equals_match_one_by_one():
@@ -212,3 +263,24 @@ def test_shipped_model_loads_round_trips_and_has_a_stable_version():
 def test_thresholds_must_be_ordered():
     with pytest.raises(ValueError, match="must not exceed"):
         Thresholds(match=1.0, possible=2.0)
+
+
+def test_a_hold_by_several_weak_candidates_names_the_strongest():
+    register = InMemoryRegister()
+    for i in range(6):
+        register.add(i, IdentityRecord("Amina", f"Diallo{'x' * i}", date_of_birth=f"{1980 + i}"))
+    subject = IdentityRecord("Amina", "Bah", date_of_birth="1987-05-02")
+    base = matcher().thresholds
+    probe = Matcher(load_model(), dataclasses.replace(base, block_probability=0.999999))
+    first = probe.match(subject, register)
+    strongest = max(c.probability for c in first.candidates)
+    assert len(first.candidates) >= 2
+    assert strongest < first.probability <= 0.5
+    between = (strongest + first.probability) / 2
+    held = Matcher(
+        load_model(),
+        dataclasses.replace(base, block_probability=0.999999, hold_probability=between),
+    ).match(subject, register)
+    assert held.decision == "possible"
+    assert held.candidates[0].decision == "possible"
+    assert all(c.probability < between for c in held.candidates)

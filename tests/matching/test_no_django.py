@@ -14,8 +14,8 @@ MODULES = [
     "safeshare.matching.compare",
     "safeshare.matching.model",
     "safeshare.matching.matcher",
-    "safeshare.matching.synth",
-    "safeshare.matching.train",
+    "tools.matching.synth",
+    "tools.matching.train",
 ]
 
 

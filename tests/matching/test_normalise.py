@@ -161,3 +161,42 @@ def test_documents_postcodes_sex_and_address():
     assert normalise_sex("M") == "m"
     assert normalise_sex("X") == ""
     assert normalise_address("12 High Street") == normalise_address("12 high st")
+
+
+# Nationality values seen in real registers: kept, normalised when known, warned when not.
+NATIONALITY_TABLE = [
+    ("XK", "XKX", None),
+    ("XKX", "XKX", None),
+    ("RKS", "XKX", None),
+    ("KOS", "XKX", None),
+    ("Kosovan", "XKX", None),
+    ("XXA", "XXA", None),
+    ("Stateless", "XXA", None),
+    ("Bidoon", "XXA", None),
+    ("XXB", "XXB", None),
+    ("XXC", "XXC", None),
+    ("Refugee", "XXB", None),
+    ("Palestinian", "PSE", None),
+    ("Occupied Palestinian Territory", "PSE", None),
+    ("Hong Kong", "HKG", None),
+    ("Hong Kong SAR", "HKG", None),
+    ("Macau", "MAC", None),
+    ("Macao SAR", "MAC", None),
+    ("Afghan", "AFG", None),
+    ("af", "AFG", None),
+    ("ERI", "ERI", None),
+    ("None", "", "nationality_not_stated"),
+    ("unknown", "", "nationality_not_stated"),
+    ("XXX", "", "nationality_not_stated"),
+    ("Kurdish", "?kurdish", "nationality_unknown"),
+    ("Kurdish (Iraq)", "?kurdish iraq", "nationality_unknown"),
+    ("Rohingya", "?rohingya", "nationality_unknown"),
+]
+
+
+@pytest.mark.parametrize(("text", "code", "warning"), NATIONALITY_TABLE)
+def test_nationality_is_kept_normalised_or_warned_never_refused(text, code, warning):
+    from safeshare.matching.fields import classify_nationality
+
+    assert classify_nationality(text) == (code, warning)
+    assert normalise_nationality(text) == code

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from safeshare.accounts.roles import Role
+from safeshare.kernel.roles import Role
 from safeshare.protocol import actions as protocol_actions
 from safeshare.referrals.actions import do_make_referral
 from tests.scenarios import helpers as h

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from django.core.management import call_command
 
-from safeshare.accounts.roles import Role
+from safeshare.kernel.roles import Role
 from safeshare.oversight import actions, webhooks
 from safeshare.oversight.models import Alert, WebhookDelivery
 from safeshare.protocol import actions as protocol_actions

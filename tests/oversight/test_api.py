@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from safeshare.accounts.roles import Role
+from safeshare.kernel.roles import Role
+from tests.accounts.factories import organisation_for
 from tests.api_client import ApiClient, ok
-from tests.factories import organisation_for
 from tests.oversight import scenario
 
 pytestmark = pytest.mark.django_db

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from safeshare.accounts.roles import Role
-from tests.factories import DEFAULT_PASSWORD, make_user
+from safeshare.kernel.roles import Role
+from tests.accounts.factories import make_user
 from tests.oversight import scenario
+from tests.support.two_step import browser_sign_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -34,10 +35,7 @@ def axe_violations(page) -> list[dict]:
 
 
 def sign_in(page, user) -> None:
-    page.goto("/sign-in/")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    browser_sign_in(page, user)
     page.get_by_test_id("home-heading").wait_for()
 
 

@@ -7,12 +7,11 @@ import pytest
 from safeshare.accounts.actions import do_create_organisation
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation, User
-from safeshare.accounts.roles import OrganisationKind, Role
-from safeshare.cases import actions as case_actions
 from safeshare.cases.models import Case, Party
-from safeshare.people.identity import IdentityIn
+from safeshare.kernel.roles import OrganisationKind, Role
 from safeshare.referrals.actions import do_make_referral
-from tests.factories import make_user
+from tests.accounts.factories import make_user
+from tests.cases.factories import CaseFactory, PartyFactory
 from tests.pages.helpers import BASIS, VICTIM
 
 
@@ -75,16 +74,12 @@ def approver(ie_unit) -> User:
 
 @pytest.fixture
 def case(officer) -> Case:
-    return case_actions.do_create_case(
-        Actor.for_user(officer), crime_reference="20/1234/26", offence_category="domestic_abuse"
-    )
+    return CaseFactory.create(actor=Actor.for_user(officer), crime_reference="20/1234/26")
 
 
 @pytest.fixture
 def victim(case, officer) -> Party:
-    return case_actions.do_add_party(
-        case, Actor.for_user(officer), role="victim", identity=IdentityIn(**VICTIM)
-    )
+    return PartyFactory.create(case=case, actor=Actor.for_user(officer), **VICTIM)
 
 
 @pytest.fixture

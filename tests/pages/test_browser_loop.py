@@ -13,8 +13,9 @@ import re
 import pytest
 
 from safeshare.accounts.actions import do_create_organisation
-from safeshare.accounts.roles import OrganisationKind, Role
-from tests.factories import DEFAULT_PASSWORD, make_user
+from safeshare.kernel.roles import OrganisationKind, Role
+from tests.accounts.factories import make_user
+from tests.support.two_step import browser_sign_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -22,10 +23,7 @@ SCREENSHOTS = "/tmp"
 
 
 def sign_in(page, user) -> None:
-    page.goto("/sign-in/")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    browser_sign_in(page, user)
     page.get_by_test_id("home-heading").wait_for()
 
 

@@ -81,7 +81,7 @@ def test_record_a_case(client, officer):
 )
 def test_record_a_case_with_bad_input_stores_nothing(client, officer, data, message):
     response = signed_in(client, officer).post(reverse("cases:create"), data)
-    assert response.status_code == 200
+    assert response.status_code == 400  # a refused form is a 4xx
     assert message in error_summary(response)
     assert response.content.decode().count("<title>Error: ") == 1
     assert not Case.objects.exists()
@@ -234,7 +234,7 @@ def test_add_a_person_with_bad_input_stores_nothing(client, officer, case, chang
     response = signed_in(client, officer).post(
         case_url("cases:add-party", case), {**PERSON, **changes}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400  # a refused form is a 4xx
     assert message in error_summary(response)
     assert not Person.objects.exists()
     assert not Party.objects.exists()
@@ -283,7 +283,7 @@ def test_record_an_event_with_a_date(client, officer, case):
 )
 def test_record_an_event_with_bad_input_stores_nothing(client, officer, case, data, message):
     response = signed_in(client, officer).post(case_url("cases:record-event", case), data)
-    assert response.status_code == 200
+    assert response.status_code == 400  # a refused form is a 4xx
     assert message in error_summary(response)
     assert not CaseEvent.objects.exists()
     case.refresh_from_db()

@@ -144,7 +144,7 @@ def test_the_real_matcher_does_not_clear_a_differently_spelt_victim(
 def test_bad_clearance_input_stores_nothing(client, caseworker, monkeypatch, changes, message):
     fake_matcher(monkeypatch, "none")
     response = ask(client, caseworker, **changes)
-    assert response.status_code == 200
+    assert response.status_code == 400  # a refused form is a 4xx
     assert message in error_summary(response)
     assert not Clearance.objects.exists()
 
@@ -155,8 +155,8 @@ def test_bad_clearance_input_stores_nothing(client, caseworker, monkeypatch, cha
 def test_your_clearances_lists_only_your_organisations_newest_first(
     client, caseworker, approver, other_ie_unit, monkeypatch
 ):
-    from safeshare.accounts.roles import Role
-    from tests.factories import make_user
+    from safeshare.kernel.roles import Role
+    from tests.accounts.factories import make_user
 
     fake_matcher(monkeypatch, "none")
     ask(client, caseworker, family_name="Older")
@@ -171,8 +171,8 @@ def test_your_clearances_lists_only_your_organisations_newest_first(
 
 
 def test_another_organisations_clearance_is_not_found(client, blocked, other_ie_unit):
-    from safeshare.accounts.roles import Role
-    from tests.factories import make_user
+    from safeshare.kernel.roles import Role
+    from tests.accounts.factories import make_user
 
     other = make_user(Role.IE_CASEWORKER, other_ie_unit)
     assert signed_in(client, other).get(detail_url(blocked)).status_code == 404
@@ -219,7 +219,7 @@ def test_an_immigration_status_offence_is_refused_with_the_reason(client, casewo
             "offence_linked_to_public_protection": "on",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400  # a refused form is a 4xx
     assert "immigration-status offences such as illegal entry" in error_summary(response)
     assert not Override.objects.exists()
 
@@ -259,7 +259,7 @@ def test_an_immigration_status_offence_is_refused_with_the_reason(client, casewo
 )
 def test_bad_override_input_stores_nothing(client, caseworker, blocked, data, message):
     response = signed_in(client, caseworker).post(override_url(blocked), data)
-    assert response.status_code == 200
+    assert response.status_code == 400  # a refused form is a 4xx
     assert message in error_summary(response)
     assert not Override.objects.exists()
 
@@ -276,3 +276,40 @@ def test_only_a_blocked_clearance_can_be_overridden(client, caseworker, monkeypa
     )
     assert "Only a blocked clearance can be overridden." in error_summary(response)
     assert not Override.objects.exists()
+
+
+def test_a_subject_too_thin_to_search_is_refused_with_the_fields_it_needs(client, caseworker):
+    response = ask(client, caseworker, given_names="Ali", family_name="", date_of_birth="")
+    assert response.status_code == 400
+    summary = error_summary(response)
+    assert "not enough about the subject to search the register" in summary
+    assert "a full date of birth, a passport number or a Home Office reference" in summary
+    assert not Clearance.objects.exists()
+
+
+def test_a_hold_for_want_of_evidence_says_what_would_settle_it(
+    client, caseworker, monkeypatch, protection
+):
+    from safeshare.protocol.clearance import MatchCandidate, MatchDecision, MatchOutcome
+    from tests.pages.helpers import FakeMatchResult
+
+    def match_subject(subject_ref, fields):
+        candidate = MatchCandidate(
+            str(protection.person.identities.first().pk),
+            (str(protection.pk),),
+            0.0,
+            MatchDecision.NONE,
+            probability=0.3,
+        )
+        outcome = MatchOutcome(
+            subject_ref, MatchDecision.POSSIBLE, (candidate,), False, "test", 0.3,
+            ("date_of_birth", "passport_number"),
+        )  # fmt: skip
+        return outcome, FakeMatchResult(["possible; model test"])
+
+    monkeypatch.setattr("safeshare.protocol.actions.match_subject", match_subject)
+    response = ask(client, caseworker, date_of_birth="1991")
+    clearance = Clearance.objects.get()
+    assert clearance.decision == "hold"
+    html = text(client.get(response["Location"]))
+    assert "Ask again with a full date of birth or a passport number" in html

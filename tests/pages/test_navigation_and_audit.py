@@ -6,11 +6,11 @@ import pytest
 from django.urls import reverse
 
 from safeshare.accounts.actors import Actor
-from safeshare.accounts.roles import Role
+from safeshare.kernel.roles import Role
 from safeshare.ledger.audit import do_record_personal_data_read
 from safeshare.ledger.entries import PAYLOAD_FIELDS
 from safeshare.ledger.models import LedgerEntry, LedgerSubject
-from tests.factories import make_user
+from tests.accounts.factories import make_user
 from tests.pages.helpers import signed_in, text
 
 pytestmark = pytest.mark.django_db

@@ -11,10 +11,10 @@ import pytest
 from django.urls import reverse
 
 from safeshare.accounts.actors import Actor
-from safeshare.accounts.roles import Role
+from safeshare.kernel.roles import Role
 from safeshare.protocol import actions as protocol_actions
 from safeshare.referrals.models import Referral
-from tests.factories import make_user, organisation_for
+from tests.accounts.factories import make_user, organisation_for
 from tests.pages.helpers import fake_matcher
 
 pytestmark = pytest.mark.django_db

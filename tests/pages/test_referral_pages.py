@@ -82,7 +82,7 @@ def test_bad_answers_show_the_error_summary_and_store_nothing(
     response = signed_in(client, officer).post(
         url("referrals:start", victim), {**ANSWERS, **changes}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400  # a refused form is a 4xx
     assert message in error_summary(response)
     assert not has_draft(client)
     assert not Referral.objects.exists()
@@ -208,7 +208,7 @@ class TestUnderTheFirewall:
         assert "Send referral" not in html
         assert shared_fields(page) == set()
         response = client.post(url("referrals:check", victim))
-        assert response.status_code == 200
+        assert response.status_code == 400  # a refused form is a 4xx
         assert "does not allow a victim to be referred" in error_summary(response)
         assert not Referral.objects.exists()
         assert not LedgerEntry.objects.filter(kind="disclosure").exists()

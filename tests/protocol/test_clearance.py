@@ -291,6 +291,7 @@ def test_ie_sees_only_decision_reference_instruction_and_contact():
         "protection_reference",
         "message",
         "contact_point",
+        "evidence_requested",
     ]
 
 

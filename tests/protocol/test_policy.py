@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from safeshare.accounts.roles import Role
 from safeshare.cases.lifecycle import OffenceCategory, PartyRole, RegularisationStatus
+from safeshare.kernel.roles import Role
 from safeshare.protocol.policy import (
     REQUIRED_REFERRAL_FIELDS,
     ConditionsMode,
@@ -57,7 +57,7 @@ EVERY_SETTING = {
         "minimum_transition_days",
         "close_roles",
     },
-    "clearance": {"anonymous_corroborates_perpetrator"},
+    "clearance": {"anonymous_corroborates_perpetrator", "block_probability", "hold_probability"},
     "overrides": {"exception_categories", "approver_roles", "minimum_reason_length"},
     "jurisdiction": {
         "duty_to_notify",

@@ -79,6 +79,7 @@ def fault_env(request, tmp_path_factory) -> FaultEnv:
         SAFESHARE_LEDGER_HMAC_KEY=os.urandom(32).hex(),
         SAFESHARE_ALLOWED_HOSTS="127.0.0.1,localhost",
         SAFESHARE_SECURE_COOKIES="0",
+        SAFESHARE_HTTPS="0",
         SAFESHARE_RETRY_AFTER_SECONDS="1",
         SAFESHARE_LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",

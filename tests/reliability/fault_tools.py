@@ -25,6 +25,18 @@ def _setup() -> None:
     django.setup()
 
 
+def _person(organisation, role, name: str):
+    """Someone in ``organisation`` with ``role``, for a token to act for."""
+    from safeshare.accounts.actions import do_create_user
+
+    return do_create_user(
+        email=f"{role.value}.{name.replace(' ', '-')}@{organisation.code.lower()}.test",
+        password=uuid.uuid4().hex + "Aa1!",
+        organisation=organisation,
+        role=role,
+    )
+
+
 def seed() -> dict[str, str]:
     """An IE unit and a force with one protected victim; a token for each role that needs one.
 
@@ -32,8 +44,8 @@ def seed() -> dict[str, str]:
     from safeshare.accounts.actions import do_create_api_token, do_create_organisation
     from safeshare.accounts.actors import Actor
     from safeshare.accounts.models import Organisation
-    from safeshare.accounts.roles import OrganisationKind, Role
     from safeshare.cases import actions as case_actions
+    from safeshare.kernel.roles import OrganisationKind, Role
     from safeshare.people.identity import IdentityIn
     from safeshare.referrals.actions import LegalBasis, do_make_referral
 
@@ -45,8 +57,18 @@ def seed() -> dict[str, str]:
     unit = organisation("IE-NCCU", OrganisationKind.IE_UNIT, "Immigration Enforcement NCCU")
     force = organisation("WMP", OrganisationKind.POLICE_FORCE, "West Midlands Police")
     name = f"faults {uuid.uuid4().hex[:8]}"  # token names are unique per organisation
-    police = do_create_api_token(organisation=force, role=Role.POLICE_OFFICER, name=name)
-    caseworker = do_create_api_token(organisation=unit, role=Role.IE_CASEWORKER, name=name)
+    police = do_create_api_token(
+        organisation=force,
+        role=Role.POLICE_OFFICER,
+        name=name,
+        person=_person(force, Role.POLICE_OFFICER, name),
+    )
+    caseworker = do_create_api_token(
+        organisation=unit,
+        role=Role.IE_CASEWORKER,
+        name=name,
+        person=_person(unit, Role.IE_CASEWORKER, name),
+    )
     from safeshare.protocol.models import Protection
 
     if not Protection.objects.exists():

@@ -9,7 +9,7 @@ import pytest
 from django.db.utils import InterfaceError, OperationalError
 from django.test import Client
 
-from safeshare.accounts.roles import Role
+from safeshare.kernel.roles import Role
 from safeshare.operations import metrics
 from tests import api_client as api
 
@@ -216,7 +216,7 @@ def test_the_api_answers_503_with_retry_after_when_the_database_is_lost(monkeypa
     def lost(secret):
         raise error("server closed the connection unexpectedly")
 
-    monkeypatch.setattr("safeshare.api.find_active_token", lost)
+    monkeypatch.setattr("safeshare.api_kit.find_active_token", lost)
     response = police.get("/whoami")
     assert response.status_code == 503
     assert int(response["Retry-After"]) > 0
@@ -240,7 +240,7 @@ def test_a_page_answers_503_when_its_view_loses_the_database(monkeypatch):
 
 
 def test_a_page_answers_503_when_the_session_cannot_be_loaded(client, monkeypatch):
-    from tests.factories import make_user
+    from tests.accounts.factories import make_user
 
     client.force_login(make_user(Role.ADVOCATE))
 

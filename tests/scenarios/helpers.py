@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from safeshare.accounts.actors import Actor
-from safeshare.accounts.roles import Role
 from safeshare.cases import actions as case_actions
+from safeshare.kernel.roles import Role
 from safeshare.people.identity import IdentityIn
 from safeshare.protocol import actions as protocol_actions
 from safeshare.referrals.actions import LegalBasis, do_make_referral
-from tests.factories import make_user, organisation_for
+from tests.accounts.factories import make_user, organisation_for
 
 BASIS = LegalBasis(
     controller="Chief Constable of West Midlands Police",

@@ -16,7 +16,6 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from safeshare.cases.lifecycle import CaseEvent, OffenceCategory, PartyRole
 from safeshare.cases.models import Case, Party
 from safeshare.ledger.models import LedgerEntry
-from safeshare.matching.service import match_subject
 from safeshare.protocol import actions as protocol_actions
 from safeshare.protocol.active import active_policy
 from safeshare.protocol.clearance import ClearanceOutcome, decide_clearance
@@ -24,6 +23,7 @@ from safeshare.protocol.enforcement import enforcement_actions
 from safeshare.protocol.models import Clearance, Override, Protection, Review
 from safeshare.protocol.policy import available_policies
 from safeshare.referrals.models import Referral
+from safeshare.register.service import match_subject
 from tests import api_client as api
 from tests.scenarios import helpers as h
 
@@ -57,6 +57,7 @@ IE_ALLOWED_KEYS = {
     "protection_reference",
     "message",
     "contact_point",
+    "evidence_requested",  # field names only (ADR 8), never case details
     "policy_id",
     "policy_version",
     "created_at",

@@ -15,15 +15,15 @@ import pytest
 from safeshare.accounts.actions import do_create_organisation
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation, User
-from safeshare.accounts.roles import OrganisationKind, Role
 from safeshare.cases import actions as case_actions
 from safeshare.cases.models import Case, Party
+from safeshare.kernel.roles import OrganisationKind, Role
 from safeshare.people.identity import IdentityIn
 from safeshare.protocol import actions as protocol_actions
 from safeshare.protocol.models import Clearance, Override, Protection, Review
 from safeshare.referrals.actions import LegalBasis, do_make_referral
 from safeshare.referrals.models import Referral
-from tests.factories import make_user
+from tests.accounts.factories import make_user
 
 BASIS = LegalBasis(
     controller="Chief Constable",
@@ -154,7 +154,7 @@ class World:
         """A caseload sweep uploaded by the side's IE unit (run to the end if ``finished``)."""
         import io
 
-        from safeshare.matching.actions import do_start_sweep
+        from safeshare.register.actions import do_start_sweep
 
         caseload = (
             "id,given_names,family_name,aliases,dob,sex,nationality,passport_no,ho_ref\n"
@@ -164,9 +164,9 @@ class World:
             io.BytesIO(caseload.encode()), "caseload.csv", self.side(side).caseworker
         )
         if finished:
-            from safeshare.matching import sweeps
+            from safeshare.register import jobs
 
-            sweeps.run(sweep.pk)
+            jobs.run_sweep(sweep.pk)
             sweep.refresh_from_db()
         return sweep
 

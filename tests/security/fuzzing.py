@@ -186,7 +186,7 @@ def fuzz(
     from schemathesis import GenerationMode
 
     from safeshare.accounts.permissions import API_PERMISSIONS
-    from safeshare.accounts.roles import Role
+    from safeshare.kernel.roles import Role
 
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", DjangoWsgiApp())
     wanted = set(operations) if operations is not None else None

@@ -30,7 +30,8 @@ from safeshare.accounts.permissions import (
     PUBLIC,
     VICTIMS_OWN,
 )
-from safeshare.accounts.roles import Role
+from safeshare.kernel.roles import Role
+from tests.accounts.factories import make_user
 from tests.api_client import ApiClient
 from tests.security.conftest import BASIS, ORG_FOR_ROLE, ORGANISATIONS, World, user_for
 
@@ -302,13 +303,14 @@ def test_an_undeclared_operation_is_refused_to_everyone(world):
 
 def test_a_token_without_the_scope_is_refused_before_the_endpoint(world):
     from safeshare.accounts import actions
-    from safeshare.accounts.roles import Scope
+    from safeshare.kernel.roles import Scope
 
     issued = actions.do_create_api_token(
         organisation=world.own.case.force,
         role=Role.POLICE_OFFICER,
         name="read only",
         scopes=[Scope.CASES_READ],
+        person=make_user(Role.POLICE_OFFICER, world.own.case.force),
     )
     headers = {"Authorization": f"Bearer {issued.secret}"}
     case_id = world.own.case.public_id

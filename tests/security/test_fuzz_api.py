@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from safeshare.accounts.roles import Role
+from safeshare.kernel.roles import Role
 from tests.api_client import ApiClient
 from tests.security.conftest import ORG_FOR_ROLE, ORGANISATIONS, organisation
 from tests.security.fuzzing import FuzzFailure, fuzz

@@ -9,14 +9,13 @@ import time
 
 import pytest
 from django.conf import settings as django_settings
-from django.test import Client
 from django.urls import reverse
 
 from safeshare.accounts import actions
 from safeshare.accounts.middleware import LAST_SEEN_KEY
-from safeshare.accounts.roles import Role, Scope
+from safeshare.kernel.roles import Role, Scope
 from tests import api_client as api
-from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.accounts.factories import DEFAULT_PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +94,7 @@ def test_staff_sign_in_locks_after_repeated_failures(client, settings):
         reverse("accounts:sign-in"), {"email": user.email, "password": DEFAULT_PASSWORD}
     )
     assert response.status_code == 400
-    assert "locked" in response.content.decode()
+    assert "too many attempts" in response.content.decode()
 
 
 def test_victim_sign_in_locks_after_repeated_failures(client):
@@ -121,33 +120,7 @@ def test_victim_sign_in_locks_after_repeated_failures(client):
     assert right.status_code == 429
 
 
-def test_api_locks_an_address_out_after_repeated_wrong_tokens(settings):
-    settings.SAFESHARE_API_LOCKOUT_THRESHOLD = 5
-    good = api.police()
-    attacker = Client(REMOTE_ADDR="203.0.113.9")
-    for attempt in range(5):
-        response = attacker.get(
-            "/api/v1/whoami", headers={"Authorization": f"Bearer ss_x_{attempt}"}
-        )
-        assert response.status_code == 401
-    locked = attacker.get("/api/v1/whoami", headers={"Authorization": f"Bearer {good.secret}"})
-    assert locked.status_code == 429
-    assert int(locked["Retry-After"]) > 0
-    assert locked.json()["error"]["code"] == "too_many_requests"
-    elsewhere = Client(REMOTE_ADDR="198.51.100.7")
-    headers = {"Authorization": f"Bearer {good.secret}"}
-    assert elsewhere.get("/api/v1/whoami", headers=headers).status_code == 200
-
-
-def test_api_lockout_stores_no_network_address(settings):
-    from safeshare.operations.models import ApiAuthFailures
-
-    Client(REMOTE_ADDR="203.0.113.10").get(
-        "/api/v1/whoami", headers={"Authorization": "Bearer ss_nope_nope"}
-    )
-    row = ApiAuthFailures.objects.get()
-    assert "203.0.113.10" not in row.client_key
-    assert row.failures == 1
+# Wrong API tokens are counted per token, never per address alone: tests/security/test_lockouts.py
 
 
 # --- Scoped tokens ------------------------------------------------------------------------------
@@ -156,7 +129,7 @@ def test_api_lockout_stores_no_network_address(settings):
 def test_a_token_cannot_have_scopes_beyond_its_role():
     from django.core.exceptions import ValidationError
 
-    from tests.factories import organisation_for
+    from tests.accounts.factories import organisation_for
 
     with pytest.raises(ValidationError):
         actions.do_create_api_token(
@@ -164,6 +137,8 @@ def test_a_token_cannot_have_scopes_beyond_its_role():
             role=Role.IE_CASEWORKER,
             name="too much",
             scopes=[Scope.CASES_READ],
+            system_name="Case system",
+            system_owner=make_user(Role.IE_CASEWORKER),
         )
 
 

@@ -16,9 +16,9 @@ from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 
-from safeshare.accounts.roles import Role
+from safeshare.kernel.roles import Role
 from tests import api_client as api
-from tests.factories import make_user
+from tests.accounts.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -227,8 +227,8 @@ CASELOAD = "id,given_names,family_name,aliases,dob,sex,nationality,passport_no,h
 def test_path_tricks_in_sweep_uploads_never_reach_the_disk(client, upload_name, shown):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from safeshare.matching import sweeps
-    from safeshare.matching.models import Sweep
+    from safeshare.register import sweeps
+    from safeshare.register.models import Sweep
 
     client.force_login(make_user(Role.IE_CASEWORKER))
     upload = SimpleUploadedFile(
@@ -256,8 +256,7 @@ def test_path_tricks_in_sweep_uploads_never_reach_the_disk(client, upload_name, 
 def test_a_formula_in_an_uploaded_caseload_is_refused_or_neutralised(client):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from safeshare.matching import sweeps
-    from safeshare.matching.models import Sweep
+    from safeshare.register.models import Sweep
 
     client.force_login(make_user(Role.IE_CASEWORKER))
     formula_id = CASELOAD + '=HYPERLINK("http://x"),Ana,Popescu,,1988,F,ROU,,\n'
@@ -270,7 +269,9 @@ def test_a_formula_in_an_uploaded_caseload_is_refused_or_neutralised(client):
     upload = SimpleUploadedFile("caseload.csv", formula_name.encode())
     assert client.post(reverse("matching:sweep-new"), {"caseload": upload}).status_code == 302
     sweep = Sweep.objects.get()
-    sweeps.run(sweep.pk)
+    from safeshare.register import jobs
+
+    jobs.run_sweep(sweep.pk)
     download = client.get(reverse("matching:sweep-download", kwargs={"sweep_id": sweep.public_id}))
     assert download.status_code == 200
     cells = _cells(b"".join(download.streaming_content).decode())

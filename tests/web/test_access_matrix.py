@@ -6,8 +6,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from safeshare.accounts.permissions import EXEMPT_PATH_PREFIXES, PAGE_PERMISSIONS
-from safeshare.accounts.roles import Role
-from tests.factories import make_user
+from safeshare.kernel.roles import Role
+from tests.accounts.factories import make_user
 
 ANONYMOUS = "anonymous"
 OK, REDIRECT, FORBIDDEN, NOT_FOUND = 200, 302, 403, 404
@@ -30,11 +30,9 @@ EXPECTED: dict[str, dict[Role | str, int]] = {
     "accounts:sign-in": {ANONYMOUS: OK, **dict.fromkeys(Role, REDIRECT)},
     # Without a pending sign-in, the security-code page sends people back to sign in.
     "accounts:second-factor": {ANONYMOUS: REDIRECT, **dict.fromkeys(Role, REDIRECT)},
-    "accounts:second-factor-setup": {
-        ANONYMOUS: REDIRECT,
-        **dict.fromkeys(Role, OK),
-        R.ADVOCATE: FORBIDDEN,
-    },
+    "accounts:second-factor-enrol": {ANONYMOUS: REDIRECT, **dict.fromkeys(Role, REDIRECT)},
+    # Every staff role can set up two-step sign-in, advocates included.
+    "accounts:second-factor-setup": {ANONYMOUS: REDIRECT, **dict.fromkeys(Role, OK)},
     # Sign-out only accepts POST.
     "accounts:sign-out": {ANONYMOUS: REDIRECT, **dict.fromkeys(Role, 405)},
     # Protocol pages. Pages about one object are opened here with an id that does not exist:

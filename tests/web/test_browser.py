@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from safeshare.accounts.roles import Role
-from tests.factories import DEFAULT_PASSWORD, make_user
+from safeshare.kernel.roles import Role
+from tests.accounts.factories import make_user
+from tests.support.two_step import browser_sign_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -30,7 +31,7 @@ def fill_sign_in(page, email: str, password: str) -> None:
 @pytest.mark.parametrize("role", list(Role), ids=[r.value for r in Role])
 def test_each_role_signs_in_and_sees_its_home_page(page, role):
     user = make_user(role)
-    fill_sign_in(page, user.email, DEFAULT_PASSWORD)
+    browser_sign_in(page, user)
     heading = page.get_by_test_id("home-heading")
     assert heading.inner_text() == HOME_HEADINGS[role]
     assert user.organisation.name in page.get_by_test_id("org-role").inner_text()

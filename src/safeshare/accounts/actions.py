@@ -14,14 +14,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from safeshare.accounts.models import ApiToken, Organisation, User
-from safeshare.accounts.roles import (
+from safeshare.kernel.roles import (
     DEFAULT_SCOPES_BY_ROLE,
     OrganisationKind,
     Role,
     Scope,
     role_allowed_for,
 )
-from safeshare.transactions import action_transaction
+from safeshare.kernel.transactions import action_transaction, request_transaction
 
 TOKEN_PREFIX = "ss"  # noqa: S105 (a public marker, not a secret)
 
@@ -108,8 +108,11 @@ def do_record_successful_sign_in(user: User) -> None:
 
 def do_unlock_user(user: User) -> None:
     """Unlock an account (an administrator's action)."""
+    from safeshare.accounts import lockout
+
     with action_transaction():
         User.objects.filter(pk=user.pk).update(failed_sign_ins=0, locked_until=None)
+    lockout.do_clear(lockout.ACCOUNT, lockout.account_key(user.email))
 
 
 def do_start_totp_enrolment(user: User) -> str:
@@ -123,11 +126,43 @@ def do_start_totp_enrolment(user: User) -> str:
 
 def do_confirm_totp_enrolment(user: User, code: str) -> bool:
     """Turn the second factor on once the user proves their app shows the right code."""
-    if not user.totp_secret or not totp_code_is_valid(user.totp_secret, code):
+    if not do_use_totp_code(user, code):
         return False
+    do_mark_totp_confirmed(user)
+    return True
+
+
+def do_mark_totp_confirmed(user: User) -> None:
+    """Turn the second factor on (its code has just been checked with ``do_use_totp_code``)."""
     with action_transaction():
         User.objects.filter(pk=user.pk).update(totp_confirmed=True)
     user.totp_confirmed = True
+
+
+def totp_step(secret: str, code: str, now=None) -> int | None:
+    """The time step (now, one before or one after) whose code this is, or None."""
+    cleaned = "".join(ch for ch in code if ch.isdigit())
+    if len(cleaned) != 6 or not secret:
+        return None
+    totp = pyotp.TOTP(secret)
+    moment = now or timezone.now()
+    for offset in (0, -1, 1):
+        if hmac.compare_digest(totp.at(moment, counter_offset=offset), cleaned):
+            return totp.timecode(moment) + offset
+    return None
+
+
+def do_use_totp_code(user: User, code: str) -> bool:
+    """Accept a code once: it must be right and newer than the last code accepted, so a code
+    seen over someone's shoulder or replayed cannot be used again."""
+    with action_transaction():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        step = totp_step(locked.totp_secret, code)
+        if step is None or step <= locked.totp_last_step:
+            return False
+        locked.totp_last_step = step
+        locked.save(update_fields=["totp_last_step"])
+    user.totp_last_step = step
     return True
 
 
@@ -149,6 +184,35 @@ def _hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def _binding_problem(
+    organisation: Organisation,
+    role: Role,
+    person: User | None,
+    system_name: str,
+    system_owner: User | None,
+) -> ValidationError | None:
+    if person is not None and (system_name.strip() or system_owner is not None):
+        return ValidationError(
+            {"person": "A token acts for a named person or for a named system, not both."}
+        )
+    if person is not None:
+        if person.organisation_id != organisation.pk or person.role != role.value:
+            return ValidationError(
+                {"person": "The person must work for the organisation, with the token's role."}
+            )
+        return None
+    if not system_name.strip() or system_owner is None:
+        return ValidationError(
+            {
+                "person": "Name the person the token acts for, or the system and the person "
+                "who owns it."
+            }
+        )
+    if system_owner.organisation_id != organisation.pk:
+        return ValidationError({"system_owner": "The owner must work for the organisation."})
+    return None
+
+
 def do_create_api_token(
     *,
     organisation: Organisation,
@@ -156,8 +220,17 @@ def do_create_api_token(
     name: str,
     scopes: list[Scope | str] | None = None,
     created_by: User | None = None,
+    person: User | None = None,
+    system_name: str = "",
+    system_owner: User | None = None,
+    expires_at=None,
+    replaces: ApiToken | None = None,
 ) -> IssuedToken:
-    """Create an API token that acts for an organisation with one role and a set of scopes."""
+    """Create an API token that acts for an organisation with one role and a set of scopes,
+    bound to a named person (with that role) or to a named system and the person who owns it,
+    and working until ``expires_at`` (by default ``SAFESHARE_API_TOKEN_DAYS`` from now)."""
+    from safeshare.accounts.models import ApiTokenBinding
+
     role = Role(role)
     if not role_allowed_for(organisation.kind, role):
         raise _role_not_allowed(organisation, role)
@@ -168,6 +241,13 @@ def do_create_api_token(
         raise ValidationError({"scopes": f"The role {role.label} cannot have: {extra}."})
     if not name.strip():
         raise ValidationError({"name": "Enter a name for the token."})
+    problem = _binding_problem(organisation, role, person, system_name, system_owner)
+    if problem is not None:
+        raise problem
+    now = timezone.now()
+    expires_at = expires_at or now + timedelta(days=settings.SAFESHARE_API_TOKEN_DAYS)
+    if expires_at <= now:
+        raise ValidationError({"expires_at": "The expiry date must be in the future."})
     prefix = secrets.token_hex(6)
     secret = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken(
@@ -182,7 +262,62 @@ def do_create_api_token(
     token.full_clean()
     with action_transaction():
         token.save()
+        ApiTokenBinding.objects.create(
+            token=token,
+            person=person,
+            system_name=system_name.strip(),
+            system_owner=system_owner,
+            expires_at=expires_at,
+            replaces=replaces,
+        )
     return IssuedToken(token=token, secret=secret)
+
+
+def token_expires_at(token: ApiToken):
+    """When a token stops working: its binding's expiry, or for a token made before tokens were
+    bound, ``SAFESHARE_API_TOKEN_DAYS`` after it was made."""
+    binding = getattr(token, "binding", None)
+    if binding is not None:
+        return binding.expires_at
+    return token.created_at + timedelta(days=settings.SAFESHARE_API_TOKEN_DAYS)
+
+
+def do_rotate_api_token(
+    token: ApiToken,
+    *,
+    overlap: timedelta = timedelta(hours=24),
+    expires_at=None,
+    created_by: User | None = None,
+) -> IssuedToken:
+    """Issue the token's successor (same organisation, role, scopes and binding) and let the old
+    one work only for ``overlap`` more, so that a client can switch without downtime."""
+    from safeshare.accounts.models import ApiTokenBinding
+
+    if token.revoked_at is not None:
+        raise ValidationError({"token": "A revoked token cannot be rotated."})
+    binding = getattr(token, "binding", None)
+    if binding is None:
+        raise ValidationError(
+            {"token": "This token is not bound to a person or a system: create a new one."}
+        )
+    base = token.name.split(" (from ")[0]
+    name = f"{base} (from {timezone.localdate():%Y-%m-%d}, {secrets.token_hex(2)})"
+    with request_transaction():  # the successor and the old token's new end, together
+        issued = do_create_api_token(
+            organisation=token.organisation,
+            role=token.role,
+            name=name[:100],
+            scopes=list(token.scopes),
+            created_by=created_by,
+            person=binding.person,
+            system_name=binding.system_name,
+            system_owner=binding.system_owner,
+            expires_at=expires_at,
+            replaces=token,
+        )
+        ends = min(binding.expires_at, timezone.now() + overlap)
+        ApiTokenBinding.objects.filter(pk=binding.pk).update(expires_at=ends)
+    return issued
 
 
 def do_revoke_api_token(token: ApiToken) -> None:
@@ -199,11 +334,15 @@ def find_active_token(secret: str) -> ApiToken | None:
     if len(parts) < 3 or parts[0] != TOKEN_PREFIX:
         return None
     token = (
-        ApiToken.objects.select_related("organisation")
+        ApiToken.objects.select_related(
+            "organisation", "binding", "binding__person", "binding__system_owner"
+        )
         .filter(prefix=parts[1], revoked_at__isnull=True)
         .first()
     )
     if token is None or not hmac.compare_digest(token.secret_hash, _hash_secret(secret)):
+        return None
+    if token_expires_at(token) <= timezone.now():
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):

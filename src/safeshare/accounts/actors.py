@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from safeshare.accounts.models import ApiToken, Organisation, User
-from safeshare.accounts.roles import Role
+from safeshare.kernel.roles import Role
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,11 @@ class Actor:
         if self.user is not None:
             return str(self.user)
         if self.token is not None:
+            binding = getattr(self.token, "binding", None)
+            if binding is not None and binding.person_id:
+                return f"{binding.person} through API client {self.token.name}"
+            if binding is not None:
+                return f"API client {binding.system_name} (owner {binding.system_owner})"
             return f"API client {self.token.name}"
         return "SafeShare"
 
@@ -41,7 +48,10 @@ class Actor:
         return f"system:{self.organisation.code}"
 
     @classmethod
-    def for_user(cls, user: User) -> Actor:
+    def for_user(cls, user: User | AnonymousUser) -> Actor:
+        """The signed-in person (the access middleware lets no one else reach a page)."""
+        if not isinstance(user, User):
+            raise PermissionDenied("Sign in to do this.")
         return cls(organisation=user.organisation, role=Role(user.role), user=user)
 
     @classmethod
@@ -53,4 +63,4 @@ class Actor:
         client = getattr(request, "api_client", None)
         if client is not None:
             return cls.for_token(client.token)
-        return cls.for_user(request.user)  # type: ignore[arg-type]
+        return cls.for_user(request.user)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from safeshare.accounts import actions
 from safeshare.accounts.models import Organisation, User
-from safeshare.accounts.roles import OrganisationKind, Role
+from safeshare.kernel.roles import OrganisationKind, Role
 
 FORCES_FILE = Path(__file__).parent / "data" / "police_forces.toml"
 DEMO_EMAIL_DOMAIN = "example"

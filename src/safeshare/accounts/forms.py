@@ -4,20 +4,11 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import authenticate
-from django.utils import formats, timezone
 
-from safeshare.accounts import actions
+from safeshare.accounts import actions, lockout
 from safeshare.accounts.models import User
 
 BAD_CREDENTIALS = "Enter a correct email address and password"
-
-
-def locked_message(user: User) -> str:
-    until = formats.time_format(timezone.localtime(user.locked_until), "g:i a")
-    return (
-        "Your account is locked because of too many failed sign-in attempts. "
-        f"Try again after {until}, or ask your administrator to unlock it."
-    )
 
 
 class SignInForm(forms.Form):
@@ -44,24 +35,25 @@ class SignInForm(forms.Form):
         self.user: User | None = None
 
     def clean(self):
+        """The same answers whether or not the email address has an account: a lock (per
+        account and per address, ``safeshare.accounts.lockout``) or "enter a correct email
+        address and password"."""
         cleaned = super().clean()
         email, password = cleaned.get("email"), cleaned.get("password")
         if not email or not password:
             return cleaned
+        lock = lockout.sign_in_lock(self.request, email)
+        if lock is not None:
+            raise forms.ValidationError(lock.message, code="locked")
         candidate = User.objects.filter(email__iexact=email).first()
-        if candidate is not None and candidate.is_locked():
-            raise forms.ValidationError(locked_message(candidate), code="locked")
         user = authenticate(
             self.request, username=candidate.email if candidate else email, password=password
         )
-        if user is None:
-            if candidate is not None:
-                candidate = actions.do_record_failed_sign_in(candidate)
-                if candidate.is_locked():
-                    raise forms.ValidationError(locked_message(candidate), code="locked")
+        if user is None or not user.is_active:
+            lock = lockout.do_record_failed_sign_in(self.request, email)
+            if lock is not None:
+                raise forms.ValidationError(lock.message, code="locked")
             raise forms.ValidationError(BAD_CREDENTIALS, code="invalid_login")
-        if not user.is_active:
-            raise forms.ValidationError(BAD_CREDENTIALS, code="inactive")
         self.user = user
         return cleaned
 
@@ -84,12 +76,15 @@ class SecondFactorForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, secret: str = "", **kwargs) -> None:
+    def __init__(self, *args, user: User | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.secret = secret
+        self.user = user
 
     def clean_code(self) -> str:
+        """Each code is good once (``actions.do_use_totp_code``)."""
         code = self.cleaned_data["code"]
-        if not actions.totp_code_is_valid(self.secret, code):
-            raise forms.ValidationError("The security code is not correct or has expired")
+        if self.user is None or not actions.do_use_totp_code(self.user, code):
+            raise forms.ValidationError(
+                "The security code is not correct, has expired or was used already"
+            )
         return code

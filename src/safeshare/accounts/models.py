@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from safeshare.accounts.roles import OrganisationKind, Role, role_allowed_for
+from safeshare.kernel.roles import OrganisationKind, Role, role_allowed_for
 
 
 class Organisation(models.Model):
@@ -54,7 +54,7 @@ class Organisation(models.Model):
 class SafeShareUserManager(UserManager):
     """Users sign in with their email address."""
 
-    def create_user(self, email, password=None, **extra_fields):  # type: ignore[override]
+    def create_user(self, email, password=None, **extra_fields):
         extra_fields.setdefault("username", email)
         return super().create_user(email=email, password=password, **extra_fields)
 
@@ -71,6 +71,8 @@ class User(AbstractUser):
     locked_until = models.DateTimeField(null=True, blank=True)
     totp_secret = models.CharField(max_length=64, blank=True)
     totp_confirmed = models.BooleanField(default=False)
+    # The last time step whose code was accepted: a code is good once (RFC 6238, section 5.2).
+    totp_last_step = models.BigIntegerField(default=0)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["username"]
@@ -135,3 +137,76 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class ApiTokenBinding(models.Model):
+    """Who acts through an API token: a named person, or a named system with the person who
+    owns it. Shown wherever the service records who acted (``Actor.label``)."""
+
+    token = models.OneToOneField(ApiToken, on_delete=models.CASCADE, related_name="binding")
+    person = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    system_name = models.CharField(max_length=100, blank=True)
+    system_owner = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    expires_at = models.DateTimeField(
+        help_text="The token stops working at this time; rotate it before then."
+    )
+    replaces = models.ForeignKey(
+        ApiToken, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(person__isnull=False, system_name="", system_owner__isnull=True)
+                    | (
+                        models.Q(person__isnull=True, system_owner__isnull=False)
+                        & ~models.Q(system_name="")
+                    )
+                ),
+                name="token_bound_to_person_or_owned_system",
+            )
+        ]
+
+    def __str__(self) -> str:
+        if self.person_id:
+            return f"acting for {self.person}"
+        return f"system {self.system_name}, owned by {self.system_owner}"
+
+
+class AuthThrottle(models.Model):
+    """Failed attempts against one key: an account, a network address or an API token prefix,
+    always as a keyed hash. Locks back off exponentially (``safeshare.accounts.lockout``)."""
+
+    kind = models.CharField(max_length=16)
+    key = models.CharField(max_length=64)
+    failures = models.PositiveIntegerField(default=0)
+    lockouts = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField(default=timezone.now)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="unique_throttle")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.failures} failures"
+
+
+class SecurityNotice(models.Model):
+    """Something the account holder should know (their account was locked, say), shown to them
+    at their next sign-in and sent by email when the service has an email server."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="security_notices")
+    message = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.message[:60]

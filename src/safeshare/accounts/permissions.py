@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from safeshare.accounts.roles import Role, Scope
+from safeshare.kernel.roles import Role, Scope
 
 PUBLIC: Final = "public"
 """Anyone may open the page, signed in or not."""
@@ -28,8 +28,9 @@ ADMINISTRATORS = frozenset({Role.ADMINISTRATOR})
 PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "accounts:sign-in": PUBLIC,
     "accounts:second-factor": PUBLIC,
+    "accounts:second-factor-enrol": PUBLIC,
     "accounts:sign-out": ALL_ROLES,
-    "accounts:second-factor-setup": ALL_ROLES - ADVOCATES,
+    "accounts:second-factor-setup": ALL_ROLES,
     "web:home": ALL_ROLES,
     "web:accessibility": PUBLIC,
     "web:privacy": PUBLIC,
@@ -116,7 +117,7 @@ def roles_for(view_name: str) -> frozenset[Role] | str | None:
 #
 # Every API operation ("METHOD /path/{template}", relative to /api/v1) is declared here with the
 # token scope it needs and, for each role that may call it, which objects that role reaches.
-# ``BearerToken`` (safeshare/api.py) refuses an undeclared operation, a role that is not listed
+# ``BearerToken`` (safeshare/api_kit.py) refuses an undeclared operation, a role that is not listed
 # and a token without the scope, before the endpoint runs; endpoints keep their own
 # ``require_scope`` and object filters (defence in depth). The object scope is enforced by the
 # endpoint's query and proved against real objects by tests/security/test_access_table.py.

@@ -13,7 +13,6 @@ from django.core.validators import validate_email
 from django.utils import timezone, translation
 
 from safeshare.accounts.actors import Actor
-from safeshare.accounts.roles import Role
 from safeshare.advice import conf
 from safeshare.advice.documents import render_pdf
 from safeshare.advice.eligibility import Facts, candidate_routes, default_catalogue
@@ -32,13 +31,14 @@ from safeshare.advice.models import (
 )
 from safeshare.advice.pack import build_letter_content, build_pack_content, route_record
 from safeshare.advice.passcodes import hash_passcode, new_passcode
+from safeshare.kernel.roles import Role
+from safeshare.kernel.transactions import action_transaction
 from safeshare.ledger.actions import append_entry
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.keys import token_for_record
 from safeshare.people.models import Person
 from safeshare.protocol.active import active_policy
 from safeshare.protocol.models import Protection
-from safeshare.transactions import action_transaction
 
 ISSUING_ROLES = frozenset({Role.POLICE_OFFICER, Role.PROTOCOL_OFFICER})
 """Who may record safe contact and issue letters and packs."""

@@ -19,9 +19,9 @@ from django.utils import timezone
 
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import User
-from safeshare.accounts.roles import Role
 from safeshare.advice import actions, conf
 from safeshare.advice.eligibility import Child, Facts
+from safeshare.kernel.roles import Role
 from safeshare.protocol.models import Protection
 from safeshare.protocol.protection import ProtectionStatus
 

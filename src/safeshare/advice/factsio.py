@@ -39,6 +39,6 @@ def facts_from_json(data: dict[str, object]) -> Facts:
         values["uk_arrival_date"] = date.fromisoformat(arrival)
     children = values.get("children")
     if children is not None:
-        values["children"] = tuple(Child(**child) for child in children)  # type: ignore[union-attr]
+        values["children"] = tuple(Child(**child) for child in children)
     known = {field.name for field in fields(Facts)}
     return Facts(**{name: value for name, value in values.items() if name in known})

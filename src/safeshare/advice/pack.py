@@ -25,6 +25,7 @@ from safeshare.advice.eligibility import (
 from safeshare.advice.languages import Language, current_language
 from safeshare.advice.route_text import DataText, translate_data_text
 from safeshare.advice.texts import (
+    ACTION_PHRASES,
     FIT_HEADINGS,
     FIT_LABELS,
     STATUS_LABELS,
@@ -33,6 +34,7 @@ from safeshare.advice.texts import (
     field_labels,
 )
 from safeshare.protocol.active import active_policy
+from safeshare.protocol.enforcement import enforcement_actions
 from safeshare.protocol.models import Protection
 from safeshare.protocol.policy import ConditionsMode, Policy
 from safeshare.protocol.protection import ProtectionStatus
@@ -263,9 +265,6 @@ class LetterContent:
 
 def enforcement_phrases() -> list[str]:
     """What Immigration Enforcement must not do, in the active language."""
-    from safeshare.advice.texts import ACTION_PHRASES
-    from safeshare.protocol.enforcement import enforcement_actions
-
     return [
         str(ACTION_PHRASES.get(action.code, action.name))
         for action in enforcement_actions().actions

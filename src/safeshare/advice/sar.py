@@ -23,10 +23,10 @@ from safeshare.advice.models import (
     SubjectAccessExport,
 )
 from safeshare.cases.models import CaseEvent, Party
-from safeshare.matching.models import RegisterEntry
 from safeshare.people.models import Person
 from safeshare.protocol.models import Clearance, Protection
 from safeshare.referrals.models import Referral
+from safeshare.register.models import RegisterEntry
 
 FORMAT = "safeshare-subject-access/1"
 

@@ -95,6 +95,8 @@ def public_victim_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
 
 
 def client_address(request: HttpRequest) -> str:
-    """The network address tries are counted against (the proxy's address when behind one is
-    not used: set ``REMOTE_ADDR`` correctly at the proxy)."""
-    return str(request.META.get("REMOTE_ADDR", ""))
+    """The network address tries are counted against: ``X-Forwarded-For`` is believed only from
+    ``SAFESHARE_TRUSTED_PROXIES`` (``safeshare.accounts.lockout.client_address``)."""
+    from safeshare.accounts.lockout import client_address as trusted_client_address
+
+    return trusted_client_address(request)

@@ -20,7 +20,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from safeshare.accounts.actors import Actor
-from safeshare.accounts.roles import Role
 from safeshare.advice import actions
 from safeshare.advice.eligibility import first_responder_prompts
 from safeshare.advice.factsio import facts_from_json
@@ -41,6 +40,7 @@ from safeshare.advice.victim import no_store
 from safeshare.advice.victim_views import victim_view_url
 from safeshare.cases.forms import add_action_errors, posted_data
 from safeshare.cases.models import Party
+from safeshare.kernel.roles import Role
 from safeshare.ledger.audit import do_record_personal_data_read
 from safeshare.people.models import Person
 from safeshare.protocol.models import Protection
@@ -325,6 +325,7 @@ def subject_access(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return no_store(response)
     protections = Protection.objects.filter(person=person)
+    do_record_personal_data_read(Actor.for_user(request.user), [person], "subject_access_page")
     return render(
         request,
         "advice/police/subject_access.html",

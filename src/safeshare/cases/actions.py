@@ -9,7 +9,6 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from safeshare.accounts.actors import Actor
-from safeshare.accounts.roles import OrganisationKind
 from safeshare.cases.lifecycle import (
     CaseEvent as CaseEventType,
 )
@@ -21,15 +20,16 @@ from safeshare.cases.lifecycle import (
     apply_event,
 )
 from safeshare.cases.models import Case, CaseEvent, Party
+from safeshare.kernel import hooks
+from safeshare.kernel.policy import policy_in_force
+from safeshare.kernel.roles import OrganisationKind
+from safeshare.kernel.transactions import action_transaction
 from safeshare.ledger.actions import log_entry
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.keys import token_for_record
 from safeshare.people.actions import create_person
 from safeshare.people.identity import IdentityIn
 from safeshare.people.models import Person
-from safeshare.protocol.active import active_policy
-from safeshare.protocol.protection import OpeningEvent, should_open_protection
-from safeshare.transactions import action_transaction
 
 PROTECTED_ROLES = {PartyRole.VICTIM, PartyRole.WITNESS, PartyRole.DEPENDANT}
 
@@ -79,25 +79,14 @@ def do_add_party(
     role = PartyRole(role)
     if (identity is None) == (person is None):
         raise ValueError("Give either a new identity or an existing person.")
-    policy = active_policy()
+    policy = policy_in_force()
     with action_transaction():
         if person is None:
             person = create_person(identity, actor)  # type: ignore[arg-type]
         if Party.objects.filter(case=case, person=person, role=role.value).exists():
             raise ValidationError(f"This person is already a {role} in this case.")
         party = Party.objects.create(case=case, person=person, role=role.value, migrant=migrant)
-        if role in PROTECTED_ROLES:
-            from safeshare.protocol.actions import open_or_extend_protection
-            from safeshare.protocol.models import Protection
-
-            already_protected = Protection.objects.filter(person=person).exists()
-            opening = should_open_protection(
-                policy, role, OffenceCategory(case.offence_category), OpeningEvent.REGISTRATION
-            )
-            if already_protected or (migrant and opening.opens):
-                open_or_extend_protection(
-                    person, case, role, actor, policy, OpeningEvent.REGISTRATION
-                )
+        hooks.fire(hooks.PARTY_ADDED, party, actor, policy)
     return party
 
 
@@ -114,7 +103,7 @@ def do_record_case_event(
     occurred_on = occurred_on or timezone.localdate()
     if occurred_on > timezone.localdate():
         raise ValidationError({"occurred_on": "The date must be today or in the past"})
-    policy = active_policy()
+    policy = policy_in_force()
     with action_transaction():
         case = Case.objects.select_for_update().get(pk=case.pk)
         before = CaseState(case.state)
@@ -151,7 +140,10 @@ def do_record_case_event(
                 "reopened": event == CaseEventType.CASE_REOPENED,
             },
         )
-        from safeshare.protocol.actions import _refresh_for_case
-
-        _refresh_for_case(case, actor, policy)
+        hooks.fire(hooks.CASE_EVENT_RECORDED, case, actor, policy)
     return recorded
+
+
+def on_people_merged(keep: Person, merge: Person, actor: Actor) -> None:
+    """Hook ``people_merged``: the merged person's case roles move to the person kept."""
+    Party.objects.filter(person=merge).update(person=keep)

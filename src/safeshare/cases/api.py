@@ -8,14 +8,15 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from safeshare.accounts.actors import Actor
-from safeshare.accounts.roles import Role, Scope
-from safeshare.api import ApiProblem, require_scope
+from safeshare.api_kit import ApiProblem, require_scope
 from safeshare.api_schemas import IdentityFields, ProtectionSummary, StrictSchema
 from safeshare.cases import actions
 from safeshare.cases.lifecycle import CaseEvent as CaseEventType
 from safeshare.cases.lifecycle import OffenceCategory, PartyRole
 from safeshare.cases.models import Case, Party
 from safeshare.idempotency.service import idempotent
+from safeshare.kernel.roles import Role, Scope
+from safeshare.ledger.audit import do_record_personal_data_read
 from safeshare.people.identity import IdentityIn
 from safeshare.people.models import Person
 
@@ -132,7 +133,14 @@ def create_case(request, payload: CaseIn):
 @router.get("/cases/{case_id}", response=CaseOut, summary="A case of your force")
 def get_case(request, case_id: uuid.UUID):
     require_scope(request, Scope.CASES_READ, Role.POLICE_OFFICER)
-    return case_out(own_case(request, case_id))
+    case = own_case(request, case_id)
+    out = case_out(case)
+    do_record_personal_data_read(
+        Actor.for_token(request.auth.token),
+        Person.objects.filter(parties__case=case).distinct(),
+        "api_case_read",
+    )
+    return out
 
 
 @router.post(

@@ -1,13 +1,13 @@
 from django.apps import AppConfig
 
+from safeshare.kernel import hooks
+
 
 class CasesConfig(AppConfig):
     name = "safeshare.cases"
     label = "cases"
 
     def ready(self) -> None:
-        from safeshare.accounts.roles import Role
-        from safeshare.web.navigation import register
+        from safeshare.cases import actions
 
-        register(Role.POLICE_OFFICER, "Cases", "cases:list")
-        register(Role.POLICE_OFFICER, "Record a case", "cases:create")
+        hooks.subscribe(hooks.PEOPLE_MERGED, actions.on_people_merged)

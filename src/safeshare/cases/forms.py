@@ -118,9 +118,7 @@ class IdentityForm(forms.Form):
         label="Nationality (optional)",
         help_text="For example, Bangladeshi or BGD.",
         required=False,
-        max_length=100,
         widget=forms.TextInput(attrs={"class": "govuk-!-width-one-half"}),
-        error_messages={"max_length": "Nationality must be 100 characters or fewer"},
     )
     passport_number = forms.CharField(
         label="Passport number (optional)",

@@ -27,8 +27,8 @@ from safeshare.cases.forms import (
 from safeshare.cases.lifecycle import CaseEvent, CaseState, InvalidCaseEvent, allowed_events
 from safeshare.cases.lifecycle import apply_event as lifecycle_apply_event
 from safeshare.cases.models import ROLE_LABELS, Case
+from safeshare.kernel.policy import policy_in_force
 from safeshare.ledger.audit import do_record_personal_data_read
-from safeshare.protocol.active import active_policy
 
 CASES_PER_PAGE = 50
 
@@ -110,7 +110,7 @@ def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             "case": case,
             "rows": rows,
             "events": events,
-            "policy": active_policy(),
+            "policy": policy_in_force(),
         },
     )
 

@@ -11,19 +11,28 @@ import hashlib
 import json
 from collections.abc import Callable
 
-from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Status
 
+from safeshare.idempotency import actions
 from safeshare.idempotency.models import IdempotentResponse
-from safeshare.transactions import request_transaction
+from safeshare.kernel.errors import SafeShareError
+from safeshare.kernel.transactions import request_transaction
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
 
 
-class IdempotencyKeyReusedError(Exception):
+class IdempotencyKeyReusedError(SafeShareError):
     """The same key was sent with a different request."""
+
+    http_status = 422
+    code = "idempotency_key_reused"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This Idempotency-Key was used before with a different request. Use a new key."
+        )
 
 
 def _caller(request: HttpRequest) -> str:
@@ -52,29 +61,21 @@ def idempotent(view: Callable) -> Callable:
             with request_transaction():
                 return view(request, *args, **kwargs)
         if len(key) > MAX_KEY_LENGTH or not key.isprintable():
-            from safeshare.api import ApiProblem
-
-            raise ApiProblem(
-                422,
-                "validation_error",
+            raise SafeShareError(
                 f"{HEADER} is not valid.",
-                {HEADER: f"Use up to {MAX_KEY_LENGTH} printable characters"},
+                code="validation_error",
+                http_status=422,
+                fields={HEADER: f"Use up to {MAX_KEY_LENGTH} printable characters"},
             )
         caller, fingerprint = _caller(request), _fingerprint(request)
         with request_transaction():
-            try:
-                with transaction.atomic():
-                    record = IdempotentResponse.objects.create(
-                        caller=caller, key=key, request_hash=fingerprint, status_code=0, body=b""
-                    )
-            except IntegrityError:
+            record = actions.do_claim_key(caller, key, fingerprint)
+            if record is None:
                 stored = IdempotentResponse.objects.get(caller=caller, key=key)
                 return _replay(stored, fingerprint)
             result = view(request, *args, **kwargs)
             status, payload = _status_and_payload(result)
-            record.status_code = status
-            record.body = json.dumps(payload, default=str).encode()
-            record.save(update_fields=["status_code", "body"])
+            actions.do_store_response(record, status, json.dumps(payload, default=str).encode())
             return result
 
     return wrapper

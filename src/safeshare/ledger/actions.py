@@ -12,10 +12,13 @@ import json
 import os
 from collections.abc import Iterable, Mapping
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from safeshare.accounts.actors import Actor
+from safeshare.kernel.policy import policy_in_force
+from safeshare.kernel.transactions import action_transaction
+from safeshare.ledger.cosignature import add_cosignatures
 from safeshare.ledger.entries import (
     OPENING_BYTES,
     REFERENCE_FIELDS,
@@ -29,7 +32,7 @@ from safeshare.ledger.entries import (
     public_payload,
 )
 from safeshare.ledger.keys import token_for_person
-from safeshare.ledger.models import LedgerEntry
+from safeshare.ledger.models import LedgerCheckpoint, LedgerEntry
 from safeshare.ledger.storage import ENTRIES, SUBJECT_FIELD, SUBJECTS, run, run_many
 
 
@@ -175,8 +178,6 @@ def do_record_key_rotation(actor: Actor) -> LedgerEntry:
     entry, carries both signatures.
     """
     from safeshare.ledger import signing
-    from safeshare.protocol.active import active_policy
-    from safeshare.transactions import action_transaction
 
     previous = signing.previous_signing_key()
     if previous is None:
@@ -184,7 +185,7 @@ def do_record_key_rotation(actor: Actor) -> LedgerEntry:
     current = signing.signing_key().verifier
     if previous.verifier.key_id == current.key_id:
         raise ValueError("the new signing key is the same as the retiring one")
-    policy = active_policy()
+    policy = policy_in_force()
     with action_transaction():
         return append_entry(
             EntryKind.KEY_ROTATED,
@@ -198,3 +199,36 @@ def do_record_key_rotation(actor: Actor) -> LedgerEntry:
                 "key_hash": f"{current.key_hash:08x}",
             },
         )
+
+
+def do_store_checkpoint(
+    *, size: int, root: bytes, note: str, key_name: str
+) -> LedgerCheckpoint | None:
+    """Keep a signed checkpoint; ``None`` if one of that size was kept already (by another
+    signer). Runs inside the signer's transaction, under the ledger lock."""
+    try:
+        with transaction.atomic():
+            return LedgerCheckpoint.objects.create(
+                size=size, root=root, note=note, key_name=key_name
+            )
+    except IntegrityError:
+        return None
+
+
+def do_add_cosignatures(checkpoint_id: int, lines: Iterable[str]) -> LedgerCheckpoint:
+    """Add witnesses' cosignature lines to a kept checkpoint's note (its signed body is
+    unchanged; a witness that already cosigned it is not added twice)."""
+    lines = list(lines)
+    with transaction.atomic():
+        current = LedgerCheckpoint.objects.select_for_update().get(pk=checkpoint_id)
+        current.note = add_cosignatures(current.note, lines)
+        current.save(update_fields=["note"])
+    return current
+
+
+def do_store_format_change(index: int, body: bytes, leaf: bytes) -> LedgerEntry:
+    """Keep the ``format_changed`` entry the sequencer puts at the switch of entry format, with
+    its index already given. Runs inside the sequencer's transaction, under the ledger lock."""
+    return LedgerEntry.objects.create(
+        index=index, kind=EntryKind.FORMAT_CHANGED.value, draft={}, body=body, leaf_hash=leaf
+    )

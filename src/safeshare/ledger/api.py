@@ -18,8 +18,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from safeshare.accounts.roles import Scope
-from safeshare.api import ApiProblem, require_scope
+from safeshare.api_kit import ApiProblem, require_scope
+from safeshare.kernel.roles import Scope
 from safeshare.ledger import service, signing
 from safeshare.ledger.checkpoint import CheckpointError, parse_checkpoint
 from safeshare.ledger.entries import ENTRY_FORMAT_VERSION, entry_format

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from safeshare.accounts.actors import Actor
+from safeshare.kernel.policy import policy_in_force
+from safeshare.kernel.transactions import action_transaction
 from safeshare.ledger.actions import append_entry
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.models import LedgerEntry
-from safeshare.people.models import Person
-from safeshare.protocol.active import active_policy
-from safeshare.transactions import action_transaction
+
+if TYPE_CHECKING:  # the ledger sits below people: it only names the type
+    from safeshare.people.models import Person
 
 
 def do_record_personal_data_read(
@@ -24,7 +27,7 @@ def do_record_personal_data_read(
     public_ids = sorted({str(person.public_id) for person in people})
     if not public_ids:
         return None
-    policy = active_policy()
+    policy = policy_in_force()
     with action_transaction():
         return append_entry(
             EntryKind.PERSONAL_DATA_READ,

@@ -16,10 +16,10 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 
-from safeshare.ledger import signing, storage
+from safeshare.ledger import actions, signing, storage
 from safeshare.ledger.checkpoint import (
     CheckpointError,
     add_signature,
@@ -129,13 +129,7 @@ def _sequence_batch(limit: int) -> int:
             rows.append((row_id, index, data, digest))
             index += 1
         for position, data, digest in switches:
-            LedgerEntry.objects.create(
-                index=position,
-                kind=EntryKind.FORMAT_CHANGED.value,
-                draft={},
-                body=data,
-                leaf_hash=digest,
-            )
+            actions.do_store_format_change(position, data, digest)
         storage.store_sequenced(rows)
         storage.DatabaseSubtreeCache().put_many(nodes)
         return len(rows)
@@ -220,13 +214,9 @@ def make_checkpoint() -> LedgerCheckpoint | None:
         note = sign_checkpoint(signing.origin(), size, root, signer)
         if previous is not None and previous.verifier.key_id != signer.verifier.key_id:
             note = add_signature(note, previous.private_key, previous.name)
-        try:
-            with transaction.atomic():
-                return LedgerCheckpoint.objects.create(
-                    size=size, root=root, note=note, key_name=signer.verifier.key_id
-                )
-        except IntegrityError:
-            return None
+        return actions.do_store_checkpoint(
+            size=size, root=root, note=note, key_name=signer.verifier.key_id
+        )
 
 
 def latest_checkpoint_record() -> LedgerCheckpoint | None:
@@ -338,15 +328,12 @@ def person_openings(person: object) -> dict[int, list[Opening]]:
 def receipts_for_person(person: object) -> list[tuple[LedgerEntry, Receipt | None]]:
     """Every entry about the person, newest first, each with its receipt.
 
-    Queued entries are sequenced first (cheap; never signs). The receipt proves inclusion in
+    Reading writes nothing: entries the worker has not sequenced yet are listed without a
+    receipt, as are entries no signed checkpoint covers yet. The receipt proves inclusion in
     the latest signed checkpoint and, for a format-2 entry, carries the openings of the
     person's own commitments in it (nobody else's); it is ``None`` for an entry that no
     checkpoint covers yet. Found through the keyed tokens, which only the service holds.
     """
-    try:
-        sequence_pending()
-    except (LedgerIntegrityError, SequencingError):
-        logger.exception("The ledger could not sequence queued entries")
     tokens = _person_tokens(person)
     openings = person_openings(person)
     entries = list(
@@ -418,6 +405,7 @@ def verify_database(
     witness_keys: Sequence[CosignerVerifier] = (),
     quorum: int = 0,
     trusted_checkpoints: Mapping[str, str] | None = None,
+    sequence: bool = False,
 ) -> DatabaseVerificationReport:
     """Recompute the tree from the stored entries and check every checkpoint against it.
 
@@ -427,10 +415,14 @@ def verify_database(
     a checkpoint covers were validated before they were signed, so by default only their index
     is re-read; ``check_content`` re-checks every entry's canonical form and allow-list too.
 
-    It only reads: queued entries are the worker's to sequence. ``witness_keys`` and
-    ``quorum`` trust only checkpoints enough witnesses cosigned; ``trusted_checkpoints`` (given
-    out of band, for example a witness's) must fit the stored entries too.
+
+    By default it only reads: queued entries are the worker's to sequence. A caller that
+    handles a POST may pass ``sequence=True`` to sequence queued entries first. ``witness_keys``
+    and ``quorum`` trust only checkpoints enough witnesses cosigned; ``trusted_checkpoints``
+    (given out of band, for example a witness's) must fit the stored entries too.
     """
+    if sequence:
+        _sequence_quietly()
     size = storage.sequenced_size()
     recorded: deque[bytes] = deque()
 

@@ -18,9 +18,9 @@ import urllib.request
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
 
 from safeshare.ledger import storage
+from safeshare.ledger.actions import do_add_cosignatures
 from safeshare.ledger.checkpoint import CheckpointError, parse_checkpoint
 from safeshare.ledger.cosignature import (
     CosignerVerifier,
@@ -180,10 +180,7 @@ def witness_latest() -> WitnessOutcome | None:
             outcome.refused[witness.key.name] = f"unreachable: {error}"
             logger.warning("Witness %s could not be asked: %s", witness.key.name, error)
     if lines:
-        with transaction.atomic():
-            current = LedgerCheckpoint.objects.select_for_update().get(pk=record.pk)
-            current.note = add_cosignatures(current.note, lines)
-            current.save(update_fields=["note"])
+        do_add_cosignatures(record.pk, lines)
     if not outcome.reached_quorum:
         logger.warning(
             "Ledger checkpoint %d is below the witness quorum: %d of %d cosigned",

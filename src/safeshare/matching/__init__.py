@@ -14,8 +14,14 @@ See docs/matching.md for the design, the interface and the benchmark.
 """
 
 from safeshare.matching.blocking import blocking_keys, query_keys
+from safeshare.matching.fields import (
+    NATIONALITY_NOT_STATED,
+    NATIONALITY_UNKNOWN,
+    classify_nationality,
+)
 from safeshare.matching.matcher import (
     CLEARANCE,
+    EVIDENCE_FIELDS,
     CandidateScore,
     Decision,
     FieldComparison,
@@ -28,6 +34,9 @@ from safeshare.matching.register import CandidateSource, InMemoryRegister
 
 __all__ = [
     "CLEARANCE",
+    "EVIDENCE_FIELDS",
+    "NATIONALITY_NOT_STATED",
+    "NATIONALITY_UNKNOWN",
     "CandidateScore",
     "CandidateSource",
     "Decision",
@@ -40,6 +49,7 @@ __all__ = [
     "PreparedIdentity",
     "Thresholds",
     "blocking_keys",
+    "classify_nationality",
     "load_model",
     "prepare",
     "query_keys",

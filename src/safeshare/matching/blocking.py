@@ -32,9 +32,12 @@ too thin to use them (name only, common name) is held rather than cleared.
 from __future__ import annotations
 
 from itertools import combinations
+from typing import TYPE_CHECKING
 
 from safeshare.matching.names import key_tokens
-from safeshare.matching.record import PreparedIdentity
+
+if TYPE_CHECKING:  # annotations only: record imports blocking, not the other way round
+    from safeshare.matching.record import PreparedIdentity
 
 __all__ = ["blocking_keys", "day_month_key", "name_key_sets", "query_keys"]
 

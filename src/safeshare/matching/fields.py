@@ -11,7 +11,10 @@ import pycountry
 from safeshare.matching.normalise import fold, fold_alnum
 
 __all__ = [
+    "NATIONALITY_NOT_STATED",
+    "NATIONALITY_UNKNOWN",
     "PartialDate",
+    "classify_nationality",
     "normalise_address",
     "normalise_document",
     "normalise_nationality",
@@ -113,6 +116,37 @@ _NATIONALITY_NOISE = frozenset(
 )
 
 
+#: Warning kinds for a nationality that is kept but not normalised (machine-readable).
+NATIONALITY_UNKNOWN = "nationality_unknown"  # free text naming no known country or status
+NATIONALITY_NOT_STATED = "nationality_not_stated"  # "None", "Unknown", "N/A", ICAO XXX
+
+# Words that say the nationality is not known. ICAO 9303 XXX is "unspecified nationality".
+_NOT_STATED = frozenset(
+    ["none", "unknown", "not known", "n a", "na", "nil", "not stated", "unspecified", "xxx", "-"]
+)
+
+
+@lru_cache(maxsize=4096)
+def classify_nationality(text: str | None) -> tuple[str, str | None]:
+    """``(normalised, warning kind or None)``. Never refuses a value.
+
+    Known codes, names, demonyms and statuses (ISO alpha-2/alpha-3, ICAO 9303 XXA stateless,
+    XXB/XXC refugee, the Kosovo codes XK/XKX/RKS/KOS, "Bidoon", "Palestinian", "Hong Kong",
+    "Macau", …) give their code and no warning; "None", "Unknown" or XXX give ``""`` with
+    ``nationality_not_stated``; other text (an origin with no state such as "Kurdish") is kept
+    as ``?text`` with ``nationality_unknown``, so that two records with the same text agree.
+    """
+    key = fold(text)
+    if not key:
+        return "", None
+    if key in _NOT_STATED:
+        return "", NATIONALITY_NOT_STATED
+    value = normalise_nationality(text)
+    if value.startswith("?"):
+        return value, NATIONALITY_UNKNOWN
+    return value, None
+
+
 @lru_cache(maxsize=4096)
 def normalise_nationality(text: str | None) -> str:
     """ISO 3166-1 alpha-3 (or ICAO code) for a code, country name or adjective in any form.
@@ -122,7 +156,7 @@ def normalise_nationality(text: str | None) -> str:
     same free text still agree; empty input gives ``""``.
     """
     key = fold(text)
-    if not key:
+    if not key or key in _NOT_STATED:
         return ""
     table = _nationality_table()
     if key in table:

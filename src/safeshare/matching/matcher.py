@@ -1,21 +1,21 @@
 """Score a subject against register candidates and decide: match, possible or none.
 
-Decision → clearance: ``match`` → blocked, ``possible`` → hold (blocked until a protocol
-officer reviews it), ``none`` → clear. Safety rules on top of the weights:
+Decision by probability (docs/adr/0008-decision-by-probability.md). Each candidate's weight is
+the log2 posterior odds that it is the subject (field weights, name frequency smoothed towards
+the population, and the prior: one in the crowd sharing a name token, or one in the whole
+register for a candidate sharing no name). The candidates are exclusive hypotheses:
+P(candidate) = odds / (1 + total odds) and P(any protected person) = total / (1 + total).
 
-* a candidate whose every name token agrees (exactly or phonetically) and whose date of
-  birth is consistent (the same, a partial date in the same year, or unknown) with no
-  contradicting sex or Home Office reference is held, however many others share the name:
-  ambiguity is for a person to resolve, not a reason to clear;
-* a subject with little data (no full date of birth and no document number) is held, not
-  cleared, when a candidate agrees on two or more name tokens (or on a single-token name)
-  and no date contradicts it;
-* a subject whose name is too common to fetch candidates for (a capped name key) and who
-  has no date of birth to narrow it is held.
+``match`` (→ blocked) when the best candidate reaches ``Thresholds.block_probability``;
+``possible`` (→ hold, blocked until a protocol officer reviews it) when P(any) reaches
+``Thresholds.hold_probability``; else ``none`` (→ clear). A subject whose name is too common to
+fetch candidates for and who has no date of birth is held and asked for the date. A hold lists
+in ``would_resolve`` the evidence the subject lacks and a held candidate has.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
@@ -24,13 +24,10 @@ from typing import Literal
 
 from safeshare.matching.blocking import name_key_sets, query_keys
 from safeshare.matching.compare import (
-    DOB_LEVELS,
     FIELDS,
     LEVELS,
     MISSING,
-    NAME_ALL_PHONETIC,
     NAME_ONE,
-    NAME_TWO_PLUS,
     NameComparison,
     compare_address,
     compare_dob,
@@ -45,6 +42,7 @@ from safeshare.matching.register import CandidateSource
 
 __all__ = [
     "CLEARANCE",
+    "EVIDENCE_FIELDS",
     "CandidateScore",
     "Decision",
     "FieldComparison",
@@ -54,13 +52,6 @@ __all__ = [
 
 Decision = Literal["match", "possible", "none"]
 CLEARANCE: dict[str, str] = {"match": "blocked", "possible": "hold", "none": "clear"}
-_RANK = {"none": 0, "possible": 1, "match": 2}
-_DOB_DIFF = DOB_LEVELS.index("diff")
-_CONSISTENT_DOB = frozenset(
-    {MISSING, *(DOB_LEVELS.index(x) for x in ("exact", "partial_same_year"))}
-)
-_DISAGREE = 1
-_DOCUMENT_DIFF = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +100,11 @@ class MatchResult:
     reasons: tuple[str, ...]
     candidates_considered: int
     model_version: str
+    #: P(the subject is any of the register's protected people), from the scored candidates.
+    probability: float = 0.0
+    #: When held for want of evidence: the subject's missing fields that would settle it
+    #: (of ``EVIDENCE_FIELDS``), a field a held candidate has and the subject lacks.
+    would_resolve: tuple[str, ...] = ()
 
     @property
     def clearance(self) -> str:
@@ -119,20 +115,26 @@ class MatchResult:
         return self.candidates[0] if self.candidates else None
 
     def explain(self) -> str:
-        lines = [f"{self.decision} ({self.clearance}); model {self.model_version}"]
+        lines = [
+            f"{self.decision} ({self.clearance}) at P = {self.probability:.3g}; "
+            f"model {self.model_version}"
+        ]
+        if self.would_resolve:
+            lines.append(f"  would be settled by: {', '.join(self.would_resolve)}")
         lines += [f"  {reason}" for reason in self.reasons]
         lines += [f"  {c.explain()}" for c in self.candidates]
         return "\n".join(lines)
 
 
-_Scored = tuple[float, Hashable, tuple[int, ...], NameComparison, float, PreparedIdentity]
+_Scored = tuple[float, Hashable, tuple[int, ...], NameComparison, float, PreparedIdentity, float]
+_NAME_NONE = LEVELS["name"].index("none")
 
 
-def name_frequency(name: NameComparison, counts: Mapping[str, int], size: int) -> float | None:
-    """Share of the register, other than the candidate, carrying the agreeing name: the
+def name_count(name: NameComparison, counts: Mapping[str, int]) -> int | None:
+    """How many register identities other than the candidate carry the agreeing name: the
     rarest pair of agreeing tokens, or the single agreeing token; None when nothing agreed
     exactly or phonetically."""
-    if not size or not name.strong_tokens or name.level > NAME_ONE:
+    if not name.strong_tokens or name.level > NAME_ONE:
         return None
     keys = sorted({skeleton(t) for t in name.strong_tokens if len(t) >= 2})
     if len(keys) >= 2:
@@ -141,9 +143,33 @@ def name_frequency(name: NameComparison, counts: Mapping[str, int], size: int) -
         count = counts.get(f"t:{keys[0]}", 1)
     else:
         return None
-    # Other identities with the name: the candidate itself does not count (half a person
-    # for a name nobody else has).
-    return max(count - 1, 0.5) / size
+    return max(count - 1, 0)
+
+
+def name_frequency(
+    name: NameComparison,
+    counts: Mapping[str, int],
+    size: int,
+    reference: float = 0.0,
+    pseudo_count: float = 0.0,
+) -> float | None:
+    """Estimated share of the population carrying the agreeing name.
+
+    The register is a sample of the population IE asks about: a name seen ``c`` times among
+    ``size`` other identities is estimated at ``(c + pseudo_count * reference) / (size +
+    pseudo_count)``, i.e. the register's count smoothed towards the typical frequency at that
+    name level (``reference``) as if ``pseudo_count`` more people had been seen. A small
+    register therefore says little about how rare a name is, and a large one says more.
+    Without a pseudo-count a name nobody else has counts as half a person.
+    """
+    if not size:
+        return None
+    count = name_count(name, counts)
+    if count is None:
+        return None
+    if pseudo_count > 0 and reference > 0:
+        return (count + pseudo_count * reference) / (size + pseudo_count)
+    return max(count, 0.5) / size
 
 
 def name_crowd(prepared: PreparedIdentity, counts: Mapping[str, int]) -> int:
@@ -151,6 +177,40 @@ def name_crowd(prepared: PreparedIdentity, counts: Mapping[str, int]) -> int:
     the prior odds of any one of them being the subject are about one in this."""
     keys = {f"t:{k}" for names in name_key_sets(prepared) for k in names}
     return sum(counts.get(k, 0) for k in keys)
+
+
+#: Evidence a subject can be asked for, in the order it is asked for.
+EVIDENCE_FIELDS = ("date_of_birth", "passport_number", "home_office_reference")
+
+
+def odds(weight: float) -> float:
+    """Posterior odds from a weight in bits."""
+    return 2.0**weight if weight < 1000 else math.inf
+
+
+def probability(weight: float) -> float:
+    """The posterior probability that a candidate is the subject, from its total weight (the
+    field weights, the name-frequency adjustment and the prior, in bits)."""
+    if weight > 60:
+        return 1.0
+    if weight < -60:
+        return 0.0
+    return 1.0 / (1.0 + 2.0**-weight)
+
+
+def _wanted(s: PreparedIdentity, held: Iterable[PreparedIdentity]) -> list[str]:
+    """The evidence the subject lacks that would tell it apart from the held candidates: a
+    field the subject does not have and a held candidate does (any such field when no
+    candidate is known)."""
+    held = list(held)
+    wanted = []
+    if not s.has_full_date_of_birth and (not held or any(c.has_full_date_of_birth for c in held)):
+        wanted.append("date_of_birth")
+    if not s.passport_number and (not held or any(c.passport_number for c in held)):
+        wanted.append("passport_number")
+    if not s.home_office_reference and (not held or any(c.home_office_reference for c in held)):
+        wanted.append("home_office_reference")
+    return wanted
 
 
 class Matcher:
@@ -173,8 +233,12 @@ class Matcher:
         self._weights = [weights[f] for f in FIELDS]
         tf = self.model.term_frequency
         self._tf_reference = tf.reference
-        self._tf = (tf.max_up, tf.max_down, tf.min_frequency)
+        self._tf = (tf.max_up, tf.max_down, tf.min_frequency, tf.pseudo_count)
         self._name_ceiling = max(self._weights[0]) + max(tf.max_up, 0.0)
+        # A candidate that cannot reach a 64th of the hold probability is not worth comparing
+        # names for: even hundreds of them change P(any) by little.
+        hold = self.thresholds.hold_probability / 64
+        self._prune_below = math.log2(hold / (1.0 - hold))
 
     # -- public -----------------------------------------------------------------------------
 
@@ -186,8 +250,7 @@ class Matcher:
         counts, capped, candidates, size = self.retrieve(prepared, source)
         crowd = name_crowd(prepared, counts)
         offset = -math.log2(crowd) if crowd > 1 else 0.0
-        little_data = not (prepared.has_full_date_of_birth or prepared.has_document)
-        prune_below = None if little_data or not self.prune else self.thresholds.possible
+        prune_below = self._prune_below if self.prune else None
         scored: list[_Scored] = []
         considered = 0
         for register_id, candidate in candidates:
@@ -251,58 +314,47 @@ class Matcher:
         for field_weights, level in zip(weights[1:], rest, strict=True):
             if level != MISSING:
                 total += field_weights[level]
-        if (
-            prune_below is not None
-            and total + self._name_ceiling < prune_below
-            and not (dob in _CONSISTENT_DOB and sex != _DISAGREE and ho_ref != _DOCUMENT_DIFF)
-        ):
+        if prune_below is not None and total + self._name_ceiling < prune_below:
             return None
         name = compare_names(s.names, c.names)
         total += weights[0][name.level]
         tf = self._tf_adjustment(name, counts, size) if size else 0.0
-        return (total + tf, register_id, (name.level, *rest), name, tf, c)
+        unshared = 0.0
+        if name.level == _NAME_NONE and size > 1:
+            # Found by a date or a document, not a name: the prior is one in the whole register,
+            # not one in the crowd that shares a name token (u was estimated in that crowd).
+            crowd = 2.0**-offset if offset else 1.0
+            unshared = -math.log2(max(size / crowd, 1.0))
+        return (total + tf + unshared, register_id, (name.level, *rest), name, tf, c, unshared)
 
     def _tf_adjustment(self, name: NameComparison, counts: Mapping[str, int], size: int) -> float:
         reference = self._tf_reference
         if name.level >= len(reference) or not reference[name.level]:
             return 0.0
-        frequency = name_frequency(name, counts, size)
+        max_up, max_down, min_frequency, pseudo_count = self._tf
+        frequency = name_frequency(name, counts, size, reference[name.level], pseudo_count)
         if frequency is None:
             return 0.0
-        max_up, max_down, min_frequency = self._tf
         adjustment = math.log2(reference[name.level] / max(frequency, min_frequency))
         return max(-max_down, min(max_up, adjustment))
 
     # -- deciding ---------------------------------------------------------------------------
 
-    def _decision(self, weight: float) -> Decision:
-        if weight >= self.thresholds.match:
+    @staticmethod
+    def _p(weight: float, total_odds: float | None) -> float:
+        """A candidate's probability among the others (``total_odds``), or alone."""
+        if total_odds is None:
+            return probability(weight)
+        if total_odds == math.inf:
+            return 1.0 if weight > 1000 else 0.0
+        return odds(weight) / (1.0 + total_odds)
+
+    def _decision(self, p: float) -> Decision:
+        if p >= self.thresholds.block_probability:
             return "match"
-        if weight >= self.thresholds.possible:
+        if p >= self.thresholds.hold_probability:
             return "possible"
         return "none"
-
-    def _consistency_rule(self, scored: _Scored) -> str:
-        _, _, levels, name, _, _ = scored
-        if (
-            name.level <= NAME_ALL_PHONETIC
-            and levels[1] in _CONSISTENT_DOB
-            and levels[2] != _DISAGREE
-            and levels[5] != _DOCUMENT_DIFF
-        ):
-            return "held: every name token and the date of birth are consistent"
-        return ""
-
-    def _little_data_rule(self, s: PreparedIdentity, scored: _Scored) -> str:
-        _, _, levels, name, _, c = scored
-        if levels[1] == _DOB_DIFF:
-            return ""
-        single = name.level == NAME_ONE and (
-            len(s.names[name.subject_name]) == 1 or len(c.names[name.candidate_name]) == 1
-        )
-        if name.level <= NAME_TWO_PLUS or single:
-            return "held: little data about the subject and the names agree"
-        return ""
 
     def _decide(
         self,
@@ -313,43 +365,56 @@ class Matcher:
         offset: float = 0.0,
     ) -> MatchResult:
         scored.sort(key=lambda item: item[0], reverse=True)
-        decision: Decision = "none"
         reasons: list[str] = []
-        explained: list[CandidateScore] = []
-        little_data = not (s.has_full_date_of_birth or s.has_document)
-        for rank, item in enumerate(scored):
-            candidate_decision = self._decision(item[0])
-            rule = ""
-            if candidate_decision == "none" and decision == "none":
-                rule = self._consistency_rule(item)
-                if not rule and little_data:
-                    rule = self._little_data_rule(s, item)
-                if rule:
-                    candidate_decision = "possible"
-            if _RANK[candidate_decision] > _RANK[decision]:
-                decision = candidate_decision
-            if rank < self.explain_top or rule:
-                explained.append(self._explain(s, item, candidate_decision, rule, offset))
-            elif decision != "none":
-                break
+        # The candidates are exclusive hypotheses (the subject is at most one of them) beside
+        # "none of them": each weight is the log2 posterior odds of one candidate against
+        # "none", so P(candidate i) = o_i / (1 + sum o) and P(any) = sum o / (1 + sum o).
+        total_odds = sum(odds(item[0]) for item in scored)
+        any_probability = total_odds / (1.0 + total_odds) if total_odds != math.inf else 1.0
+        best = self._p(scored[0][0], total_odds) if scored else 0.0
+        decision: Decision = "none"
+        if best >= self.thresholds.block_probability:
+            decision = "match"
+        elif any_probability >= self.thresholds.hold_probability:
+            decision = "possible"
+        held = [
+            item for item in scored if probability(item[0]) >= self.thresholds.hold_probability
+        ]
+        if decision == "possible" and not held and scored:
+            held = scored[:1]  # many weak candidates together: the strongest stands for them
+        wanted = set(_wanted(s, [item[5] for item in held])) if decision == "possible" else set()
         if not s.has_date_of_birth and any(k.startswith("n:") for k in capped):
             if decision == "none":
                 decision = "possible"
+            wanted |= set(_wanted(s, ()))
+            wanted.add("date_of_birth")
             reasons.append(
                 "held: the name is shared by too many protected identities to rank them "
                 "without a date of birth"
             )
         if not considered:
             reasons.append("no candidate shares a blocking key")
-        # The candidates behind the decision first (a rule-held one may score low).
-        explained.sort(key=lambda c: (_RANK[c.decision], c.weight), reverse=True)
+        explained = [
+            self._explain(s, item, offset=offset, total_odds=total_odds)
+            for item in scored[: max(self.explain_top, 1)]
+        ]
+        if decision != "none" and explained and all(c.decision == "none" for c in explained):
+            # Held by the candidates together: the strongest is named, so that the review has
+            # someone to look at.
+            explained[0] = dataclasses.replace(
+                explained[0],
+                decision="possible",
+                rule="held: together with the other candidates it reaches the hold probability",
+            )
         return MatchResult(
             decision=decision,
             best_weight=scored[0][0] if scored else None,
-            candidates=tuple(explained[: max(self.explain_top, 1)]),
+            candidates=tuple(explained),
             reasons=tuple(reasons),
             candidates_considered=considered,
             model_version=self.version,
+            probability=any_probability,
+            would_resolve=tuple(f for f in EVIDENCE_FIELDS if f in wanted),
         )
 
     def _explain(
@@ -359,8 +424,9 @@ class Matcher:
         decision: Decision | None = None,
         rule: str = "",
         offset: float = 0.0,
+        total_odds: float | None = None,
     ) -> CandidateScore:
-        weight, register_id, levels, name, tf, c = item
+        weight, register_id, levels, name, tf, c, unshared = item
         fields = []
         for field, level, weights in zip(FIELDS, levels, self._weights, strict=True):
             if level == MISSING:
@@ -378,12 +444,14 @@ class Matcher:
         if offset:
             crowd = round(2.0**-offset)
             fields.append(FieldComparison("prior", "crowd", offset, f"{crowd} share a name token"))
-        probability = 1.0 / (1.0 + 2.0**-weight)
+        if unshared:
+            fields.append(FieldComparison("prior", "register", unshared, "no name in common"))
+        p = self._p(weight, total_odds)
         return CandidateScore(
             register_id=register_id,
             weight=weight,
-            probability=probability,
-            decision=decision or self._decision(weight),
+            probability=p,
+            decision=decision or self._decision(p),
             fields=tuple(fields),
             rule=rule,
         )

@@ -6,7 +6,7 @@ shared nationality) are not counted as independent evidence. Its match weight is
 ``log2(m / u)``; a missing field has weight 0. Name agreement is adjusted for how common the
 agreeing name is in the register (term frequency), and the matcher adds the prior: minus log2
 of how many register identities share a name token with the subject.
-``python -m safeshare.matching.train`` re-estimates the parameters and chooses the thresholds
+``python -m tools.matching.train`` re-estimates the parameters and chooses the thresholds
 on development data.
 """
 
@@ -40,10 +40,24 @@ class Thresholds:
     possible: float
     key_cap: int = 400
     token_key_cap: int = 100
+    #: Decision by probability (docs/adr/0008): blocked when P(the subject is this protected
+    #: person) reaches ``block_probability``; hold when P(the subject is any protected person)
+    #: reaches ``hold_probability``. The protocol's policy file sets the values a clearance
+    #: uses; these are the engine's defaults (the same numbers as the shipped policies).
+    block_probability: float = 0.99
+    hold_probability: float = 0.2
 
     def __post_init__(self) -> None:
         if self.possible > self.match:
             msg = "the 'possible' threshold must not exceed the 'match' threshold"
+            raise ValueError(msg)
+        if not 0.0 < self.hold_probability <= 0.5 or not (
+            self.hold_probability <= self.block_probability < 1.0
+        ):
+            msg = (
+                "probability thresholds need 0 < hold_probability <= 0.5 (a probable protected "
+                "person is never cleared) and hold_probability <= block_probability < 1"
+            )
             raise ValueError(msg)
 
 
@@ -60,6 +74,9 @@ class TermFrequency:
     max_up: float = 10.0
     max_down: float = 8.0
     min_frequency: float = 1e-6
+    #: Smoothing towards ``reference``: how many people of the population the reference
+    #: frequency is worth (see ``matcher.name_frequency``). 0: the register's count alone.
+    pseudo_count: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -100,12 +117,15 @@ class MatchModel:
                 "max_up": self.term_frequency.max_up,
                 "max_down": self.term_frequency.max_down,
                 "min_frequency": self.term_frequency.min_frequency,
+                "pseudo_count": self.term_frequency.pseudo_count,
             },
             "thresholds": {
                 "match": self.thresholds.match,
                 "possible": self.thresholds.possible,
                 "key_cap": self.thresholds.key_cap,
                 "token_key_cap": self.thresholds.token_key_cap,
+                "block_probability": self.thresholds.block_probability,
+                "hold_probability": self.thresholds.hold_probability,
             },
             "metadata": self.metadata,
         }
@@ -136,6 +156,8 @@ class MatchModel:
                 float(t["possible"]),
                 int(t["key_cap"]),
                 int(t.get("token_key_cap", 100)),
+                float(t.get("block_probability", 0.99)),
+                float(t.get("hold_probability", 0.2)),
             ),
             term_frequency=_term_frequency(doc.get("term_frequency", {})),
             metadata=dict(doc.get("metadata", {})),
@@ -149,6 +171,7 @@ def _term_frequency(doc: dict) -> TermFrequency:
         max_up=float(doc.get("max_up", 10.0)),
         max_down=float(doc.get("max_down", 8.0)),
         min_frequency=float(doc.get("min_frequency", 1e-6)),
+        pseudo_count=float(doc.get("pseudo_count", 0.0)),
     )
 
 

@@ -282,13 +282,20 @@ def _metaphone(token: str) -> str:
     return jellyfish.metaphone(token)
 
 
+def _abjad(token: str) -> bool:
+    """A token written without short vowels (from Arabic script): only its consonant
+    skeleton can be compared (``amr`` ~ ``omar``)."""
+    return len(token) >= 3 and not any(ch in "aeiou" for ch in token[1:])
+
+
 def _token_agreement(a: str, b: str) -> int:
     if len(a) == 1 or len(b) == 1:
         return FUZZY if a[0] == b[0] else NONE
     sa, sb = skeleton(a), skeleton(b)
     shortest = min(len(a), len(b))
     if sa == sb and (
-        (len(sa) >= 2 and shortest >= 4) or DamerauLevenshtein.distance(a, b, score_cutoff=1) <= 1
+        (len(sa) >= 2 and (shortest >= 4 or _abjad(a) or _abjad(b)))
+        or DamerauLevenshtein.distance(a, b, score_cutoff=1) <= 1
     ):
         return PHONETIC
     for x, y in ((a, b), (b, a)):

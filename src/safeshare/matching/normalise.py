@@ -36,18 +36,54 @@ _CJK = re.compile(
 )
 
 
+# Arabic script (Arabic, Persian, Urdu, Pashto) writes no short vowels. A word is kept as its
+# consonants, but the letters that stand for a vowel or a glottal stop in names are given as
+# the vowel Latin spellings use, so that the consonant skeletons line up: an alef, hamza seat or
+# ʿayn starting a word is "a" (احمد ahmd ~ Ahmad, عمران amrn ~ Imran, ابراهيم abrhym ~ Ibrahim),
+# a medial alef is "a", a medial ʿayn or a bare hamza is dropped (سعيد syd ~ Saeed).
+_ARABIC_WORD = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]+")
+_ALEFS = "\u0627\u0623\u0625\u0622\u0671"  # ا أ إ آ ٱ
+_AYN, _HAMZAS = "\u0639", "\u0621\u0626\u0624"  # ع; ء ئ ؤ
+# Persian, Urdu and Pashto letters: in those languages ذ ض ظ are all pronounced and written z.
+_PERSIAN = frozenset("\u06cc\u06a9\u06af\u067e\u0686\u0698\u0679\u0688\u06ba\u06d2\u06be")
+_PERSIAN_Z = str.maketrans({"\u0630": "z", "\u0636": "z", "\u0638": "z"})
+_ARTICLE = "\u0627\u0644"  # ال
+
+
+def _arabic_word(match: re.Match[str]) -> str:
+    word = match.group()
+    if word.startswith(_ARTICLE) and len(word) > 4:
+        # The definite article written joined to the name: a particle, as "al-" is in Latin.
+        word = word[2:]
+    if _PERSIAN.intersection(word):
+        word = word.translate(_PERSIAN_Z)
+    out = []
+    for i, ch in enumerate(word):
+        if ch in _ALEFS or (ch == _AYN and i == 0):
+            out.append("a")
+        elif ch == _AYN or ch in _HAMZAS:
+            continue
+        else:
+            out.append(ch)
+    return " " + "".join(out) + " "
+
+
 @lru_cache(maxsize=1 << 16)
 def to_latin(text: str) -> str:
     """NFKC, transliterate any script to ASCII, and case fold.
 
     Han and Hangul syllables are transliterated one by one with spaces between them, so
-    ``王小明`` becomes ``wang xiao ming`` rather than one run-together token.
+    ``王小明`` becomes ``wang xiao ming`` rather than one run-together token. Arabic-script
+    words lose a joined definite article and have their vowel letters given as Latin spellings
+    write them (see ``_arabic_word``); the rest is ``anyascii``.
     """
     if text.isascii():
         return text.casefold()
     text = unicodedata.normalize("NFKC", text)
     if _CJK.search(text):
         text = _CJK.sub(lambda m: f" {m.group()} ", text)
+    if _ARABIC_WORD.search(text):
+        text = _ARABIC_WORD.sub(_arabic_word, text).strip()
     return anyascii(text).casefold()
 
 

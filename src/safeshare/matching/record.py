@@ -6,6 +6,7 @@ import json
 import sys
 from dataclasses import dataclass, field
 
+from safeshare.matching.blocking import blocking_keys
 from safeshare.matching.fields import (
     PartialDate,
     format_date,
@@ -118,8 +119,6 @@ class PreparedIdentity:
 
 def prepare(record: IdentityRecord) -> PreparedIdentity:
     """Normalise every field of ``record`` once and attach its blocking keys."""
-    from safeshare.matching.blocking import blocking_keys
-
     names: list[tuple[str, ...]] = []
     primary = name_tokens(record.given_names, record.family_name)
     if primary:

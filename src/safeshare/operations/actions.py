@@ -7,10 +7,10 @@ from datetime import timedelta
 from django.http import HttpRequest
 from django.utils import timezone
 
+from safeshare.kernel.transactions import action_transaction
 from safeshare.operations import conf
 from safeshare.operations.lockout import client_key
 from safeshare.operations.models import ApiAuthFailures
-from safeshare.transactions import action_transaction
 
 
 def do_record_api_auth_failure(request: HttpRequest) -> ApiAuthFailures:

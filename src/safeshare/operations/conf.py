@@ -1,17 +1,13 @@
-"""Operations settings: Django settings first (tests override them), then the environment."""
+"""Operations settings, read from Django's settings (``settings.py`` reads the environment)."""
 
 from __future__ import annotations
-
-import os
 
 from django.conf import settings
 
 
 def _setting(name: str, default: str) -> str:
     value = getattr(settings, name, None)
-    if value is None:
-        value = os.environ.get(name, default)
-    return str(value)
+    return str(default if value is None else value)
 
 
 def metrics_token() -> str:
@@ -41,9 +37,6 @@ def api_lockout_minutes() -> int:
 
 
 def behind_proxy() -> bool:
-    return os.environ.get("SAFESHARE_BEHIND_PROXY", "").strip().lower() in {
-        "1",
-        "true",
-        "yes",
-        "on",
-    } or bool(getattr(settings, "SECURE_PROXY_SSL_HEADER", None))
+    return bool(getattr(settings, "SAFESHARE_BEHIND_PROXY", False)) or bool(
+        getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    )

@@ -16,19 +16,14 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from safeshare.operations import conf
 from safeshare.operations.models import ApiAuthFailures
 
 
 def client_address(request: HttpRequest) -> str:
-    """The caller's address: ``REMOTE_ADDR``, or behind our reverse proxy the address the proxy
-    appended last to ``X-Forwarded-For`` (earlier entries are the client's to invent)."""
-    if conf.behind_proxy():
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if hops:
-            return hops[-1]
-    return str(request.META.get("REMOTE_ADDR", ""))
+    """The caller's address; ``X-Forwarded-For`` only from ``SAFESHARE_TRUSTED_PROXIES``."""
+    from safeshare.accounts.lockout import client_address as trusted_client_address
+
+    return trusted_client_address(request)
 
 
 def client_key(request: HttpRequest) -> str:

@@ -53,7 +53,7 @@ class DatabaseUnavailableMiddleware:
     A database error raised by a view is caught in ``process_exception``. One raised by another
     middleware (loading the session, for example) has already become a 500 by the time it gets
     here; ``signals._mark_database_errors`` flagged the request, and the 500 is replaced. The API
-    maps the same errors itself (``safeshare.api``), because django-ninja handles its own.
+    maps the same errors itself (``safeshare.api_kit``), because django-ninja handles its own.
     Placed just after ``RequestIdMiddleware``, so that every 503 carries the request id.
     """
 

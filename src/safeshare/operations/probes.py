@@ -1,8 +1,11 @@
-"""What readiness and the metrics ask of the database and the ledger."""
+"""What readiness and the metrics ask of the database and the ledger.
+
+``operations`` sits below the ledger in the layers (the API's helpers use it), so it reads the
+ledger's two tables through Django's app registry, by name, and imports nothing of the ledger.
+"""
 
 from __future__ import annotations
 
-import importlib
 import logging
 from datetime import datetime
 
@@ -38,41 +41,20 @@ def ledger_queued() -> int:
 
 
 def ledger_ok() -> bool:
-    """The ledger's tables answer, and its service module (if installed) loads."""
+    """The ledger's tables answer."""
     try:
         ledger_size()
-        _ledger_service()
+        latest_checkpoint_time()
         return True
     except Exception as error:
         logger.warning("Readiness: ledger check failed (%s)", type(error).__name__)
         return False
 
 
-def _ledger_service():
-    try:
-        return importlib.import_module("safeshare.ledger.service")
-    except ModuleNotFoundError as missing:
-        if missing.name != "safeshare.ledger.service":
-            raise
-        return None
-
-
 def latest_checkpoint_time() -> datetime | None:
-    """When the latest checkpoint was signed, from the ledger service if it says, or from a
-    checkpoint model's time field; None when neither exists yet."""
-    service = _ledger_service()
-    reader = getattr(service, "latest_checkpoint_time", None) if service else None
-    if callable(reader):
-        return reader()
-    for name in ("LedgerCheckpoint", "Checkpoint"):
-        try:
-            model = apps.get_model("ledger", name)
-        except LookupError:
-            continue
-        for field in ("signed_at", "created_at", "timestamp"):
-            if any(f.name == field for f in model._meta.get_fields()):
-                return model.objects.aggregate(latest=Max(field))["latest"]
-    return None
+    """When the latest checkpoint was signed; None before the first."""
+    checkpoints = apps.get_model("ledger", "LedgerCheckpoint").objects
+    return checkpoints.aggregate(latest=Max("created_at"))["latest"]
 
 
 def checkpoint_age_seconds() -> float | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 from django.http import HttpRequest, HttpResponse
@@ -26,6 +27,31 @@ FALLBACK_PAGE = (
 )
 
 
+def api_error_response(
+    request: HttpRequest,
+    status: int,
+    code: str,
+    message: str,
+    fields: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> HttpResponse:
+    """The one error body every API failure uses (``docs/architecture.md``)."""
+    body = {
+        "error": {
+            "code": code,
+            "message": message,
+            "fields": fields or {},
+            "request_id": request_id_for(request),
+        }
+    }
+    response = HttpResponse(
+        json.dumps(body), status=status, content_type="application/json; charset=utf-8"
+    )
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
 def unavailable_response(request: HttpRequest) -> HttpResponse:
     """503 with ``Retry-After``: the API's error body under /api/, a GOV.UK page elsewhere."""
     DATABASE_UNAVAILABLE.inc()
@@ -34,9 +60,7 @@ def unavailable_response(request: HttpRequest) -> HttpResponse:
         "Database unavailable; answered 503", extra={"request_id": request_id_for(request)}
     )
     if request.path.startswith("/api/"):
-        from safeshare.api import error_response
-
-        response = error_response(
+        response = api_error_response(
             request, 503, "service_unavailable", API_MESSAGE, headers={"Retry-After": retry_after}
         )
     else:

@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from safeshare.accounts.actors import Actor
-from safeshare.accounts.roles import Role
+from safeshare.kernel.roles import Role
+from safeshare.kernel.transactions import action_transaction
 from safeshare.oversight.models import (
     Alert,
     ComparisonRun,
@@ -19,7 +20,6 @@ from safeshare.oversight.models import (
     StatisticsSnapshot,
     WebhookDelivery,
 )
-from safeshare.transactions import action_transaction
 
 MAX_ERROR_LENGTH = 300
 
@@ -39,6 +39,16 @@ def do_acknowledge_alert(alert: Alert, actor: Actor) -> Alert:
             alert.acknowledged_by = f"{actor.label}, {actor.organisation.name}"
             alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
     return alert
+
+
+def do_raise_alert(*, kind: str, summary: str, details: dict, organisation_code: str) -> Alert:
+    """Store an alert for oversight. In the caller's transaction (an action raising it)."""
+    return Alert.objects.create(
+        kind=Alert.Kind(kind).value,
+        summary=summary,
+        details=details,
+        organisation_code=organisation_code,
+    )
 
 
 def do_queue_webhook_delivery(alert: Alert, url: str) -> WebhookDelivery:

@@ -43,7 +43,7 @@ def _labels(codes, labels: Mapping[str, str], suffix: str = "") -> list[tuple[st
 def comparison_tables(summary: Mapping[str, object], a: str, b: str) -> list[PublishedTable]:
     """The comparison's tables: policy A down the side, policy B across the top."""
     tables = []
-    forces = list(summary["forces"])  # type: ignore[arg-type]
+    forces = list(summary["forces"])
 
     cube = linked_cube(
         (len(REFERRAL_STATES), len(forces)),

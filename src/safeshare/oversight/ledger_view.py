@@ -1,42 +1,25 @@
-"""The oversight ledger page's view of the ledger service, through a small interface.
+"""The oversight ledger page's view of the ledger: its checkpoint, checks and export.
 
-The ledger's Django side (sequencing, checkpoints, export) belongs to the ledger app. Oversight
-needs three functions from ``safeshare.ledger.service``:
-
-- ``latest_checkpoint() -> str | None``: the latest signed checkpoint (signed-note text);
-- ``verify_database()`` returning a report with ``.ok``, ``.size`` and ``.first_problem``;
-- ``export_to(directory)``: write an export directory for independent verification.
-
-Until they exist, ``service()`` returns ``None`` and the page says the service is not available.
+The ledger's Django side (sequencing, checkpoints, export) belongs to the ledger app; this
+module reads it through ``safeshare.ledger.service``. A check is kept only when someone asks
+for one (POST) or the worker runs it; opening the page never writes.
 """
 
 from __future__ import annotations
 
-import importlib
 import tempfile
 import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import BinaryIO
 
+from django.utils import timezone
+
 from safeshare.accounts.actors import Actor
+from safeshare.ledger import service as ledger_service
 from safeshare.oversight import actions
 from safeshare.oversight.models import LedgerCheck
-
-REQUIRED = ("latest_checkpoint", "verify_database", "export_to")
-
-
-def service() -> ModuleType | None:
-    """The ledger service module, or ``None`` if it (or one of the functions) is missing."""
-    try:
-        module = importlib.import_module("safeshare.ledger.service")
-    except ImportError:
-        return None
-    if not all(callable(getattr(module, name, None)) for name in REQUIRED):
-        return None
-    return module
 
 
 @dataclass(frozen=True)
@@ -62,8 +45,7 @@ def parse_checkpoint_text(text: str | None) -> CheckpointView | None:
 
 
 def latest_checkpoint() -> CheckpointView | None:
-    module = service()
-    return parse_checkpoint_text(module.latest_checkpoint()) if module else None
+    return parse_checkpoint_text(ledger_service.latest_checkpoint())
 
 
 def _problem_text(problem: object) -> str:
@@ -74,21 +56,29 @@ def _problem_text(problem: object) -> str:
     return f"Entry {index}: {message}" if index is not None else str(message)
 
 
-def check_now(actor: Actor) -> LedgerCheck | None:
-    """Verify the whole ledger now and keep the result; ``None`` without the service."""
-    module = service()
-    if module is None:
-        return None
+def _verify(*, sequence: bool = True) -> dict[str, object]:
     started = time.perf_counter()
-    report = module.verify_database()
-    checkpoint = module.latest_checkpoint() or ""
-    return actions.do_record_ledger_check(
-        actor,
-        ok=bool(report.ok),
-        size=int(getattr(report, "size", 0) or 0),
-        first_problem=_problem_text(getattr(report, "first_problem", None)),
-        checkpoint=checkpoint,
-        duration_ms=round((time.perf_counter() - started) * 1000),
+    report = ledger_service.verify_database(sequence=sequence)
+    return {
+        "ok": bool(report.ok),
+        "size": int(getattr(report, "size", 0) or 0),
+        "first_problem": _problem_text(getattr(report, "first_problem", None)),
+        "checkpoint": ledger_service.latest_checkpoint() or "",
+        "duration_ms": round((time.perf_counter() - started) * 1000),
+    }
+
+
+def check_now(actor: Actor) -> LedgerCheck:
+    """Verify the whole ledger now and keep the result."""
+    return actions.do_record_ledger_check(actor, **_verify())  # type: ignore[arg-type]
+
+
+def check_unsaved(actor: Actor) -> LedgerCheck:
+    """Verify the whole ledger now and show the result without keeping it (a page read)."""
+    return LedgerCheck(
+        **_verify(sequence=False),
+        checked_by=f"{actor.label}, {actor.organisation.name}",
+        checked_at=timezone.now(),
     )
 
 
@@ -98,27 +88,21 @@ SMALL_LEDGER = 50_000
 
 def small_enough() -> bool:
     """Whether the ledger is small enough to check while someone waits."""
-    module = service()
-    size = getattr(module, "log_size", None) if module else None
-    return callable(size) and size() <= SMALL_LEDGER
+    return ledger_service.log_size() <= SMALL_LEDGER
 
 
 def latest_check() -> LedgerCheck | None:
     return LedgerCheck.objects.order_by("-checked_at").first()
 
 
-def export_zip_file() -> BinaryIO | None:
+def export_zip_file() -> BinaryIO:
     """The ledger export as a zip archive in an anonymous temporary file (deleted when closed),
-    positioned at its start; ``None`` without the service. Streams: a large ledger is never held
-    in memory."""
-    module = service()
-    if module is None:
-        return None
+    positioned at its start. Streams: a large ledger is never held in memory."""
     # Handed to the response, which closes (and so deletes) it once sent.
     archive_file = tempfile.TemporaryFile(prefix="safeshare-ledger-", suffix=".zip")  # noqa: SIM115
     with tempfile.TemporaryDirectory(prefix="safeshare-ledger-") as tmp:
         directory = Path(tmp) / "export"
-        module.export_to(directory)
+        ledger_service.export_to(directory)
         with zipfile.ZipFile(archive_file, "w", zipfile.ZIP_DEFLATED) as archive:
             for path in sorted(directory.rglob("*")):
                 if path.is_file():

@@ -13,7 +13,6 @@ overrides belong to Immigration Enforcement and have no force or offence).
 
 from __future__ import annotations
 
-import os
 import statistics as pystats
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -26,9 +25,9 @@ from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
 from safeshare.accounts.models import Organisation
-from safeshare.accounts.roles import OrganisationKind
 from safeshare.cases.lifecycle import OffenceCategory
 from safeshare.cases.models import OFFENCE_LABELS
+from safeshare.kernel.roles import OrganisationKind
 from safeshare.oversight import actions, sources
 from safeshare.oversight.disclosure import MARGIN, Cube, linked_cube, protect
 from safeshare.oversight.models import StatisticsSnapshot
@@ -170,17 +169,14 @@ class Counted:
     def from_json(cls, data: Mapping[str, object]) -> Counted:
         breakdowns = {
             name: (size, {tuple(row[:-1]): row[-1] for row in rows})
-            for name, (size, rows) in data["breakdowns"].items()  # type: ignore[union-attr]
+            for name, (size, rows) in data["breakdowns"].items()
         }
         return cls(tuple(data["base_sizes"]), breakdowns, dict(data.get("extras") or {}))  # type: ignore[arg-type]
 
 
 def max_age() -> timedelta:
     """How long a snapshot is used without checking whether the data changed."""
-    seconds = getattr(settings, "SAFESHARE_OVERSIGHT_STATISTICS_MAX_AGE", None)
-    if seconds is None:
-        seconds = os.environ.get("SAFESHARE_OVERSIGHT_STATISTICS_MAX_AGE", "300")
-    return timedelta(seconds=int(seconds))
+    return timedelta(seconds=int(settings.SAFESHARE_OVERSIGHT_STATISTICS_MAX_AGE))
 
 
 _PROTECTED: dict[tuple, tuple[Cube, frozenset]] = {}
@@ -192,10 +188,13 @@ class Context:
     """Lookups shared by every statistic in one request: forces, and protected cubes.
 
     ``cube`` counts a statistic (or reuses its snapshot while the data is unchanged, or while
-    the snapshot is younger than ``max_age()``), then applies disclosure control.
+    the snapshot is younger than ``max_age()``), then applies disclosure control. Snapshots are
+    written only by a refresh (the worker's ``statistics`` job): reading never writes.
     """
 
     def __init__(self, *, refresh: bool = False) -> None:
+        # Only a refresh (the worker's job, or the ``oversight refresh-statistics`` command)
+        # keeps what it counts; a page counts afresh in memory and writes nothing.
         self.refresh = refresh
         self._markers: dict[Callable[[], str], str] = {}
         self._forces: list[tuple[int, str, str]] | None = None
@@ -239,6 +238,8 @@ class Context:
         current = current or self.marker(marker)
         started = time.perf_counter()
         counted = build()
+        if not self.refresh:
+            return counted, timezone.now()
         stored = actions.do_store_statistics_snapshot(
             name=name,
             year=year,
@@ -357,13 +358,13 @@ def _grouped(
 ) -> dict[tuple[int, ...], int]:
     counts: dict[tuple[int, ...], int] = {}
     for row in rows:
-        force = force_index.get(row[force_field])  # type: ignore[arg-type]
+        force = force_index.get(row[force_field])
         offence = offence_position(str(row[offence_field]))
         position = category(row)
         if force is None or offence == MARGIN or position is None:
             continue
         key = (force, offence, position)
-        counts[key] = counts.get(key, 0) + int(row["n"])  # type: ignore[arg-type]
+        counts[key] = counts.get(key, 0) + int(row["n"])
     return counts
 
 
@@ -374,7 +375,7 @@ def _by(field_name: str, choices: Sequence[tuple[str, str]]):
 
 def _month(row: Mapping[str, object]) -> int | None:
     month = row["month"]
-    return None if month is None else int(month) - 1  # type: ignore[arg-type]
+    return None if month is None else int(month) - 1
 
 
 # --- Tables from a force × offence cube --------------------------------------------------------

@@ -3,11 +3,11 @@
 When an alert is stored (by the protocol's actions, in their transaction), and once that
 transaction has committed, the alert is queued for the webhook and sent at once: a JSON ``POST``
 signed with HMAC-SHA256 (``X-SafeShare-Signature: sha256=<hex>`` over the exact body, with the
-shared secret). A delivery that fails stays ``failed`` and is tried again by
-``safeshare oversight deliver-webhooks`` (run it from cron). The body holds references and codes
-only, never personal data.
+shared secret). A delivery that fails stays ``failed`` and is tried again by the worker's
+``webhooks`` job (or ``safeshare oversight deliver-webhooks``). The body holds references and
+codes only, never personal data.
 
-Settings (from the environment):
+Settings (``settings.py`` reads them from the environment):
 
 - ``SAFESHARE_OVERSIGHT_WEBHOOK_URL``: where to send alerts (http or https); unset means no
   webhook.
@@ -21,14 +21,13 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import transaction
 
+from safeshare.kernel import hooks
 from safeshare.oversight import actions
 from safeshare.oversight.models import Alert, WebhookDelivery
 
@@ -40,7 +39,7 @@ MAX_ATTEMPTS = 20
 
 
 def _setting(name: str, default: str = "") -> str:
-    return str(getattr(settings, name, None) or os.environ.get(name, default))
+    return str(getattr(settings, name, None) or default)
 
 
 def webhook_url() -> str:
@@ -137,11 +136,14 @@ def retry_failed(limit: int = 500) -> tuple[int, int]:
     return tried, delivered
 
 
-def on_alert_saved(sender, instance: Alert, created: bool, **kwargs) -> None:
-    """Signal receiver: after the alert's transaction commits, send it to the webhook."""
-    if not created or kwargs.get("raw"):
-        return
-    alert_id = instance.pk
+def raise_alert(*, kind: str, summary: str, details: dict, organisation_code: str) -> Alert:
+    """Hook ``alert_raised``: store the alert in the caller's transaction and, once that
+    commits, send it to the webhook. The sending is an explicit after-commit effect; a failure is
+    kept as a delivery the worker sends again, and never breaks the action that raised it."""
+    alert = actions.do_raise_alert(
+        kind=kind, summary=summary, details=details, organisation_code=organisation_code
+    )
+    alert_id = alert.pk
 
     def _deliver() -> None:
         try:
@@ -149,4 +151,5 @@ def on_alert_saved(sender, instance: Alert, created: bool, **kwargs) -> None:
         except Exception:  # a webhook must never break the action that raised the alert
             logger.exception("Could not queue webhook delivery for alert %s", alert_id)
 
-    transaction.on_commit(_deliver)
+    hooks.on_commit(_deliver)
+    return alert

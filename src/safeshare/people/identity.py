@@ -87,7 +87,12 @@ class IdentityIn(BaseModel):
     aliases: list[str] = Field(default_factory=list, max_length=20)
     date_of_birth: str | None = Field(default=None, examples=["1990-04-23", "1990-04", "1990"])
     sex: Sex | None = None
-    nationality: str | None = Field(default=None, max_length=100, examples=["BGD", "Bangladeshi"])
+    nationality: str | None = Field(
+        default=None,
+        examples=["BGD", "Bangladeshi", "XXA", "Kurdish", "stateless"],
+        description="A code, country or nationality, or free text: never refused. Kept as given "
+        "(up to 100 characters) when SafeShare does not recognise it.",
+    )
     passport_number: str | None = Field(default=None, max_length=30)
     home_office_reference: str | None = Field(default=None, max_length=30)
 
@@ -106,6 +111,16 @@ class IdentityIn(BaseModel):
     @classmethod
     def _dob(cls, value: str | None) -> str | None:
         return validate_date_of_birth(value) or None
+
+    @field_validator("nationality")
+    @classmethod
+    def _nationality(cls, value: str | None) -> str | None:
+        """Never refused (a value the matcher can live without): control characters are
+        dropped, spaces collapsed and text beyond 100 characters cut off."""
+        if value is None:
+            return None
+        text = " ".join("".join(ch for ch in value if ch.isprintable()).split())
+        return text[:100].rstrip() or None
 
     @field_validator("passport_number", "home_office_reference")
     @classmethod

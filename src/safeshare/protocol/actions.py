@@ -11,10 +11,10 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from safeshare.accounts.actors import Actor
+from safeshare.cases.actions import PROTECTED_ROLES
 from safeshare.cases.lifecycle import (
     CaseState,
     InformationSource,
@@ -22,13 +22,15 @@ from safeshare.cases.lifecycle import (
     PartyRole,
     RegularisationStatus,
 )
-from safeshare.cases.models import Case, CaseEvent
+from safeshare.cases.models import Case, CaseEvent, Party
+from safeshare.kernel import hooks
+from safeshare.kernel.errors import RuleRefusal
+from safeshare.kernel.matching import index_identity, match_subject
+from safeshare.kernel.transactions import action_transaction
 from safeshare.ledger.actions import log_entry
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.keys import token_for_record
-from safeshare.matching.service import index_identity, match_subject
-from safeshare.oversight.models import Alert
-from safeshare.people.models import Person
+from safeshare.people.models import Identity, Person
 from safeshare.protocol.active import active_policy
 from safeshare.protocol.clearance import (
     ClearanceDecision,
@@ -62,14 +64,14 @@ from safeshare.protocol.protection import (
     ProtectionStatus,
     close_protection,
     compute_protection,
+    should_open_protection,
 )
 from safeshare.protocol.references import new_reference
-from safeshare.transactions import action_transaction
 
 DEFAULT_CONTACT = "the SafeShare duty protocol officer"
 
 
-class ProtocolError(ValidationError):
+class ProtocolError(RuleRefusal):
     """An action the protocol does not allow, with every reason (shown to the user)."""
 
 
@@ -229,8 +231,9 @@ def suspend_scheduled_actions(protection: Protection, actor: Actor, policy: Poli
         ]
         clearance.save(update_fields=["status", "reasons", *IE_VIEW_FIELDS])
         clearance.protections.add(protection)
-        Alert.objects.create(
-            kind=Alert.Kind.SCHEDULED_ACTION_SUSPENDED,
+        hooks.fire(
+            hooks.ALERT_RAISED,
+            kind="scheduled_action_suspended",
             summary=(
                 f"A scheduled {clearance.action_code.replace('_', ' ')} was suspended because "
                 f"the person is now protected ({protection.reference})."
@@ -500,8 +503,9 @@ def _store_decision(
 def _alert_if_ever_protected(clearance: Clearance, decision: ClearanceDecision) -> None:
     if not decision.alert_oversight:
         return
-    Alert.objects.create(
-        kind=Alert.Kind.ACTION_AGAINST_EVER_PROTECTED,
+    hooks.fire(
+        hooks.ALERT_RAISED,
+        kind="action_against_ever_protected",
         summary=(
             f"{clearance.requested_by.code} was cleared for "
             f"{clearance.action_code.replace('_', ' ')} against a person who was protected."
@@ -653,8 +657,9 @@ def do_request_override(
         if not assessment.valid:
             raise ProtocolError(list(assessment.problems))
         override.save()
-        Alert.objects.create(
-            kind=Alert.Kind.OVERRIDE_REQUESTED,
+        hooks.fire(
+            hooks.ALERT_RAISED,
+            kind="override_requested",
             summary=(
                 f"{actor.org_code} asked to override a block on "
                 f"{clearance.action_code.replace('_', ' ')} ({category.replace('_', ' ')})."
@@ -742,8 +747,9 @@ def do_decide_override(
         override.decided_at = timezone.now()
         override.save()
         if approve:
-            Alert.objects.create(
-                kind=Alert.Kind.OVERRIDE_APPROVED,
+            hooks.fire(
+                hooks.ALERT_RAISED,
+                kind="override_approved",
                 summary=(
                     f"An override of a block on {clearance.action_code.replace('_', ' ')} was "
                     f"approved ({override.exception_category.replace('_', ' ')})."
@@ -802,3 +808,65 @@ def do_record_nrm_decision(protection: Protection, actor: Actor, *, stage: str) 
             },
         )
     return protection
+
+
+# --- Hooks: the lower apps' events this app acts on ------------------------------------------
+
+
+def on_party_added(party: Party, actor: Actor, policy: Policy) -> None:
+    """Hook ``party_added``: under a policy that protects on registration (the firewall), a
+    migrant victim, witness or dependant is protected at once; a person already protected has
+    the new case linked to their protection."""
+    role = PartyRole(party.role)
+    if role not in PROTECTED_ROLES:
+        return
+    person, case = party.person, party.case
+    already_protected = Protection.objects.filter(person=person).exists()
+    opening = should_open_protection(
+        policy, role, OffenceCategory(case.offence_category), OpeningEvent.REGISTRATION
+    )
+    if already_protected or (party.migrant and opening.opens):
+        open_or_extend_protection(person, case, role, actor, policy, OpeningEvent.REGISTRATION)
+
+
+def on_case_event_recorded(case: Case, actor: Actor, policy: Policy) -> None:
+    """Hook ``case_event_recorded``: recompute every protection the case holds open."""
+    _refresh_for_case(case, actor, policy)
+
+
+def on_identity_added(identity: Identity, actor: Actor) -> None:
+    """Hook ``identity_added``: a protected person is protected under every identity (R4)."""
+    protection = identity.person.protections.first()
+    if protection is not None:
+        index_identity(identity, protection)
+
+
+def on_people_merged(keep: Person, merge: Person, actor: Actor) -> None:
+    """Hook ``people_merged``: carry every protection of the merged person forward (R4, R24)."""
+    policy = active_policy()
+    kept = Protection.objects.select_for_update().filter(person=keep).first()
+    moved = Protection.objects.select_for_update().filter(person=merge).first()
+    if moved is not None and kept is None:
+        moved.person = keep
+        moved.save(update_fields=["person"])
+        kept = moved
+    elif moved is not None and kept is not None:
+        for link in ProtectionCase.objects.filter(protection=moved):
+            ProtectionCase.objects.get_or_create(protection=kept, case=link.case, role=link.role)
+        kept.regularisation_status = max(
+            [kept.regularisation_status, moved.regularisation_status],
+            key=lambda s: s != "none",
+        )
+        kept.nrm_recovery_period = kept.nrm_recovery_period or moved.nrm_recovery_period
+        kept.save()
+    if kept is not None:
+        refresh_protection(kept, actor, policy)
+        for identity in keep.identities.all():
+            index_identity(identity, kept)
+    log_entry(
+        EntryKind.PROTECTION_STATUS_CHANGED,
+        actor,
+        policy,
+        subjects=[keep.public_id, merge.public_id],
+        payload={"reason_code": "people_merged", "status": kept.status if kept else "none"},
+    )

@@ -13,13 +13,21 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from safeshare.accounts.actors import Actor
-from safeshare.accounts.roles import Role, Scope
-from safeshare.api import ApiProblem, require_scope
+from safeshare.api_kit import ApiProblem, require_scope
 from safeshare.api_schemas import IdentityFields, StrictSchema
 from safeshare.cases.lifecycle import InformationSource, RegularisationStatus
 from safeshare.idempotency.service import idempotent
+from safeshare.kernel.roles import Role, Scope
+from safeshare.ledger.audit import do_record_personal_data_read
+from safeshare.people.models import Person
 from safeshare.protocol import actions
-from safeshare.protocol.clearance import ClearanceOutcome
+from safeshare.protocol.clearance import (
+    WOULD_RESOLVE,
+    ClearanceOutcome,
+    EvidenceRequest,
+    describe_requests,
+    missing_for_search,
+)
 from safeshare.protocol.enforcement import enforcement_actions
 from safeshare.protocol.models import Clearance, Override, Protection, Review
 from safeshare.protocol.policy import ExceptionCategory
@@ -57,6 +65,13 @@ class ClearanceOut(Schema):
     protection_reference: str | None
     message: str
     contact_point: str | None
+    evidence_requested: list[EvidenceRequest] = Field(
+        default_factory=list,
+        description=(
+            "For a hold caused by missing evidence: what would settle it. A new clearance "
+            "request for the same action with it is decided again by the matcher."
+        ),
+    )
     policy_id: str
     policy_version: str
     created_at: dt.datetime
@@ -144,6 +159,17 @@ def _actor(request) -> Actor:
     return Actor.for_token(request.auth.token)
 
 
+def _evidence_requested(clearance: Clearance) -> list[EvidenceRequest]:
+    """The matcher's request for evidence, when the clearance is held."""
+    if clearance.decision != ClearanceOutcome.HOLD:
+        return []
+    for line in clearance.match_explanation or ():
+        text = str(line).strip()
+        if text.startswith(WOULD_RESOLVE):
+            return [EvidenceRequest(f.strip()) for f in text[len(WOULD_RESOLVE) :].split(",")]
+    return []
+
+
 def clearance_out(clearance: Clearance) -> ClearanceOut:
     """All that IE may see of a clearance (R18): decision, reference, message and contact."""
     return ClearanceOut(
@@ -154,6 +180,7 @@ def clearance_out(clearance: Clearance) -> ClearanceOut:
         protection_reference=clearance.ie_protection_reference or None,
         message=clearance.ie_message,
         contact_point=clearance.ie_contact_point or None,
+        evidence_requested=_evidence_requested(clearance),
         policy_id=clearance.policy_id,
         policy_version=clearance.policy_version,
         created_at=clearance.created_at,
@@ -200,6 +227,7 @@ def get_protection(request, reference: str):
         contact_point=protection.contact_point,
     )
     if client.role in IE_ROLES:
+        do_record_personal_data_read(_actor(request), [protection.person], "api_protection_check")
         return out
     if client.role not in (Role.POLICE_OFFICER, Role.PROTOCOL_OFFICER):
         raise ApiProblem(403, "forbidden", "Your role cannot read protections.")
@@ -207,6 +235,7 @@ def get_protection(request, reference: str):
         raise ApiProblem(404, "not_found", "No protection has that reference.")
     out.opened_at = protection.opened_at
     out.status_reasons = list(protection.status_reasons)
+    do_record_personal_data_read(_actor(request), [protection.person], "api_protection_read")
     return out
 
 
@@ -231,6 +260,22 @@ def request_clearance(request, payload: ClearanceIn):
         exclude_none=True,
         mode="json",
     )
+    needed = missing_for_search(
+        " ".join([subject.get("given_names") or "", *(subject.get("aliases") or [])]),
+        subject.get("family_name"),
+        subject.get("date_of_birth"),
+        subject.get("passport_number"),
+        subject.get("home_office_reference"),
+    )
+    if needed:
+        # Neither clear nor hold: a clear must mean a protected person would have been found.
+        raise ApiProblem(
+            422,
+            "subject_too_thin",
+            "There is not enough about the subject to search the register, so no decision "
+            f"can be given. Add {describe_requests(needed)}.",
+            {str(field): "Needed to search the register." for field in needed},
+        )
     result = actions.do_request_clearance(
         _actor(request),
         action_code=payload.action,
@@ -250,6 +295,11 @@ def get_clearance(request, clearance_id: uuid.UUID):
     client = require_scope(request, Scope.CLEARANCES_WRITE, *IE_ROLES)
     clearance = get_object_or_404(
         Clearance, public_id=clearance_id, requested_by=client.organisation
+    )
+    do_record_personal_data_read(
+        _actor(request),
+        Person.objects.filter(protections__clearances=clearance).distinct(),
+        "api_clearance_read",
     )
     return clearance_out(clearance)
 
@@ -290,7 +340,14 @@ def review_out(review: Review) -> ReviewOut:
 @router.get("/reviews", response=list[ReviewOut], summary="Possible matches waiting for you")
 def list_reviews(request, status: Review.Status = Review.Status.OPEN):
     client = require_scope(request, Scope.REVIEWS_READ, Role.PROTOCOL_OFFICER)
-    return [review_out(r) for r in _reviews_for(client).filter(status=status)[:200]]
+    reviews = list(_reviews_for(client).filter(status=status)[:200])
+    out = [review_out(r) for r in reviews]
+    do_record_personal_data_read(
+        _actor(request),
+        Person.objects.filter(protections__reviews__in=reviews).distinct(),
+        "api_review_list",
+    )
+    return out
 
 
 @router.post(

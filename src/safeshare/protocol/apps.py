@@ -1,17 +1,19 @@
 from django.apps import AppConfig
 
+from safeshare.kernel import hooks, policy
+from safeshare.protocol.active import active_policy
+
 
 class ProtocolConfig(AppConfig):
     name = "safeshare.protocol"
     label = "protocol"
 
     def ready(self) -> None:
-        from safeshare.accounts.roles import Role
-        from safeshare.web.navigation import register
+        from safeshare.protocol import actions
 
-        for role in (Role.IE_CASEWORKER, Role.IE_SENIOR_APPROVER):
-            register(role, "Ask for a clearance", "protocol:clearance-new")
-            register(role, "Your clearances", "protocol:clearance-list")
-        register(Role.IE_SENIOR_APPROVER, "Overrides", "protocol:override-list")
-        register(Role.PROTOCOL_OFFICER, "Possible matches", "protocol:review-list")
-        register(Role.PROTOCOL_OFFICER, "Overrides", "protocol:override-list")
+        policy.provide(active_policy)
+
+        hooks.subscribe(hooks.PARTY_ADDED, actions.on_party_added)
+        hooks.subscribe(hooks.CASE_EVENT_RECORDED, actions.on_case_event_recorded)
+        hooks.subscribe(hooks.IDENTITY_ADDED, actions.on_identity_added)
+        hooks.subscribe(hooks.PEOPLE_MERGED, actions.on_people_merged)

@@ -29,13 +29,15 @@ from types import MappingProxyType
 from safeshare.cases.lifecycle import InformationSource
 from safeshare.protocol.enforcement import enforcement_actions
 from safeshare.protocol.overrides import ApprovedOverride
-from safeshare.protocol.policy import Policy
+from safeshare.protocol.policy import ClearanceRules, Policy
 from safeshare.protocol.protection import ProtectionStatus
 
 __all__ = [
+    "WOULD_RESOLVE",
     "ClearanceDecision",
     "ClearanceOutcome",
     "EvidenceField",
+    "EvidenceRequest",
     "FieldAgreement",
     "IEClearanceView",
     "MatchCandidate",
@@ -44,7 +46,9 @@ __all__ = [
     "ProtectionSnapshot",
     "ReviewVerdict",
     "decide_clearance",
+    "describe_requests",
     "ie_view",
+    "missing_for_search",
 ]
 
 
@@ -112,6 +116,8 @@ class MatchCandidate:
     explanation: tuple[str, ...] = ()
     evidence: Mapping[EvidenceField, FieldAgreement] = field(default_factory=dict)
     review_verdict: ReviewVerdict | None = None
+    #: P(this identity is the subject), when the matcher estimates it (docs/adr/0008).
+    probability: float | None = None
 
     def __post_init__(self) -> None:
         evidence = {EvidenceField(k): FieldAgreement(v) for k, v in self.evidence.items()}
@@ -130,10 +136,17 @@ class MatchOutcome:
     candidates: tuple[MatchCandidate, ...] = ()
     subject_name_only: bool = False
     matcher_version: str = ""
+    #: P(the subject is any protected person), when the matcher estimates it.
+    probability: float | None = None
+    #: Evidence the subject lacks that would settle a hold (``EvidenceRequest`` values).
+    would_resolve: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "decision", MatchDecision(self.decision))
         object.__setattr__(self, "candidates", tuple(self.candidates))
+        object.__setattr__(
+            self, "would_resolve", tuple(EvidenceRequest(f) for f in self.would_resolve)
+        )
 
 
 @dataclass(frozen=True)
@@ -148,6 +161,67 @@ class ProtectionSnapshot:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", ProtectionStatus(self.status))
+
+
+class EvidenceRequest(StrEnum):
+    """Evidence about the subject that IE can be asked for, to settle a hold or to search."""
+
+    NAME = "name"
+    DATE_OF_BIRTH = "date_of_birth"
+    PASSPORT_NUMBER = "passport_number"
+    HOME_OFFICE_REFERENCE = "home_office_reference"
+
+    @property
+    def label(self) -> str:
+        return _REQUEST_LABELS[self]
+
+
+_REQUEST_LABELS = {
+    EvidenceRequest.NAME: "the subject's full name (given names and family name)",
+    EvidenceRequest.DATE_OF_BIRTH: "a full date of birth",
+    EvidenceRequest.PASSPORT_NUMBER: "a passport number",
+    EvidenceRequest.HOME_OFFICE_REFERENCE: "a Home Office reference",
+}
+
+
+#: How the matcher's explanation states the evidence that would settle a hold.
+WOULD_RESOLVE = "would be settled by:"
+
+
+def describe_requests(requests: Collection[EvidenceRequest | str]) -> str:
+    """``a full date of birth, a passport number or a Home Office reference``."""
+    labels = [EvidenceRequest(r).label for r in requests]
+    if len(labels) <= 1:
+        return "".join(labels)
+    return ", ".join(labels[:-1]) + " or " + labels[-1]
+
+
+def missing_for_search(
+    given_names: str | None,
+    family_name: str | None,
+    date_of_birth: str | None = None,
+    passport_number: str | None = None,
+    home_office_reference: str | None = None,
+) -> tuple[EvidenceRequest, ...]:
+    """What a subject lacks to be searched at all; empty when it can be searched.
+
+    A ``clear`` must mean that a protected person would have been found. A single name and
+    nothing else (``Ali``) cannot mean that: any of thousands of people could be behind it, so
+    the request is refused with the fields it needs, neither cleared nor held. Searchable: a
+    document number; or two or more names; or one name with a date of birth (even a year).
+    """
+    if (passport_number or "").strip() or (home_office_reference or "").strip():
+        return ()
+    words = [w for w in f"{given_names or ''} {family_name or ''}".split() if len(w) >= 2]
+    if len(words) >= 2 or (words and (date_of_birth or "").strip()):
+        return ()
+    needed = [] if words else [EvidenceRequest.NAME]
+    return (
+        *needed,
+        EvidenceRequest.DATE_OF_BIRTH,
+        EvidenceRequest.PASSPORT_NUMBER,
+        EvidenceRequest.HOME_OFFICE_REFERENCE,
+    )
 
 
 class ClearanceOutcome(StrEnum):
@@ -175,6 +249,8 @@ class ClearanceDecision:
     policy_version: str
     enforcement_list_version: str
     matcher_version: str
+    #: For a hold caused by missing evidence: what IE should supply to have it decided again.
+    evidence_requested: tuple[EvidenceRequest, ...] = ()
 
     @property
     def review_required(self) -> bool:
@@ -189,6 +265,7 @@ class IEClearanceView:
     protection_reference: str | None
     message: str
     contact_point: str | None
+    evidence_requested: tuple[EvidenceRequest, ...] = ()
 
 
 class _Level(IntEnum):
@@ -234,7 +311,7 @@ def decide_clearance(
     ended: list[str] = []
     nrm = False
     unresolved = False
-    candidates = _ranked(match)
+    candidates = _ranked(policy, match)
     if match.decision != MatchDecision.NONE and not candidates:
         unresolved = True
         reasons.append(
@@ -317,6 +394,14 @@ def decide_clearance(
         if override_id is None and not ended:
             reasons.append(f"No protection applies to {action.name.lower()}.")
 
+    requested: tuple[EvidenceRequest, ...] = ()
+    if outcome == ClearanceOutcome.HOLD and match.would_resolve and not unresolved:
+        requested = tuple(EvidenceRequest(item) for item in match.would_resolve)
+        reasons.append(
+            "The subject's record lacks evidence that would settle this: ask again with "
+            f"{describe_requests(requested)}. A new request with it is decided again by the "
+            "matcher."
+        )
     primary = _primary(blocking) if outcome == ClearanceOutcome.BLOCKED and blocking else None
     if outcome == ClearanceOutcome.HOLD and held:
         contact = _primary(held).contact_point or None
@@ -338,6 +423,7 @@ def decide_clearance(
         policy_version=policy.version,
         enforcement_list_version=listing.version,
         matcher_version=match.matcher_version,
+        evidence_requested=requested,
     )
 
 
@@ -358,7 +444,11 @@ def ie_view(decision: ClearanceDecision) -> IEClearanceView:
             "Possible match to a protected person — do not act until a protocol officer has "
             f"reviewed it — contact {contact or 'the SafeShare duty desk'}."
         )
-        return IEClearanceView(decision.outcome, None, message, contact)
+        if decision.evidence_requested:
+            message += f" Ask again with {describe_requests(decision.evidence_requested)}."
+        return IEClearanceView(
+            decision.outcome, None, message, contact, decision.evidence_requested
+        )
     if decision.override_id:
         message = f"Clear under override {decision.override_id}, for this action only."
     else:
@@ -373,24 +463,36 @@ def _perpetrator_only(policy: Policy, sources: frozenset[InformationSource]) -> 
     return InformationSource.ALLEGED_PERPETRATOR in sources and not independent
 
 
-def _ranked(match: MatchOutcome) -> list[tuple[MatchCandidate, _Level]]:
-    """Each candidate with the level clearance treats it at: never lower than the evidence says."""
+def _ranked(policy: Policy, match: MatchOutcome) -> list[tuple[MatchCandidate, _Level]]:
+    """Each candidate with the level clearance treats it at: never lower than the evidence says.
+
+    With the matcher's probabilities (docs/adr/0008) the policy's thresholds decide: blocked
+    at ``block_probability``, held at ``hold_probability``; P(the subject is any protected
+    person) at ``hold_probability`` holds the strongest candidate. The matcher's own decision
+    is a floor: the protocol can be stricter than the engine's defaults, never looser.
+    """
+    rules = policy.clearance
     ranked = []
     for candidate in match.candidates:
         if candidate.review_verdict == ReviewVerdict.DIFFERENT_PERSON:
             ranked.append((candidate, _Level.NONE))
             continue
         level = max(_LEVEL[MatchDecision(candidate.decision)], evidence_floor(candidate))
+        if candidate.probability is not None:
+            level = max(level, _probability_level(rules, candidate.probability))
         if match.subject_name_only:
             level = max(level, _Level.POSSIBLE)
         if candidate.review_verdict == ReviewVerdict.SAME_PERSON:
             level = _Level.MATCH
         ranked.append((candidate, level))
-    if match.decision == MatchDecision.MATCH and ranked:
+    decision = _LEVEL[match.decision]
+    if match.probability is not None and match.probability >= rules.hold_probability:
+        decision = max(decision, _Level.POSSIBLE)
+    if decision == _Level.MATCH and ranked:
         best = max(range(len(ranked)), key=lambda i: ranked[i][0].score)
         if ranked[best][0].review_verdict != ReviewVerdict.DIFFERENT_PERSON:
             ranked[best] = (ranked[best][0], _Level.MATCH)
-    elif match.decision == MatchDecision.POSSIBLE:
+    elif decision == _Level.POSSIBLE:
         ranked = [
             (c, max(level, _Level.POSSIBLE))
             if c.review_verdict != ReviewVerdict.DIFFERENT_PERSON
@@ -400,14 +502,30 @@ def _ranked(match: MatchOutcome) -> list[tuple[MatchCandidate, _Level]]:
     return ranked
 
 
+def _probability_level(rules: ClearanceRules, probability: float) -> _Level:
+    if probability >= rules.block_probability:
+        return _Level.MATCH
+    if probability >= rules.hold_probability:
+        return _Level.POSSIBLE
+    return _Level.NONE
+
+
 def evidence_floor(candidate: MatchCandidate) -> _Level:
     """A safety net under the matcher: strong agreement is at least a possible match.
 
+    The same passport or Home Office reference is always held at least: a document number
+    shared with a protected person needs a person to look at it. For a candidate that comes
+    with the matcher's probability, names and dates are left to that probability and the
+    policy's thresholds (docs/adr/0008): the blanket rule below held most people with a
+    common name at 10^6 identities. It still applies to a candidate without a probability (a
+    matcher that does not estimate one): a strong name with no conflicting date is held.
     Public so that the matching service passes on every candidate it would hold.
     """
     evidence = candidate.evidence
     if any(evidence.get(document) in _STRONG for document in _DOCUMENTS):
         return _Level.POSSIBLE
+    if candidate.probability is not None:
+        return _Level.NONE
     name = evidence.get(EvidenceField.NAME)
     birth = evidence.get(EvidenceField.DATE_OF_BIRTH, FieldAgreement.ABSENT)
     if name in _STRONG and birth != FieldAgreement.CONFLICT:

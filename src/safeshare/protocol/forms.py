@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from safeshare.cases.forms import SOURCE_LABELS, GovukDateField, IdentityForm
 from safeshare.cases.lifecycle import InformationSource, RegularisationStatus
+from safeshare.protocol.clearance import describe_requests, missing_for_search
 from safeshare.protocol.enforcement import enforcement_actions
 from safeshare.protocol.models import Review
 from safeshare.protocol.policy import ExceptionCategory, Policy
@@ -88,6 +89,27 @@ class ClearanceForm(IdentityForm):
         self.fields["action"].choices = [("", "Select an action")] + [
             (action.code, action.name) for action in enforcement_actions().actions
         ]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        aliases = cleaned.get("aliases") or ""
+        if isinstance(aliases, list | tuple):
+            aliases = " ".join(aliases)
+        needed = missing_for_search(
+            f"{cleaned.get('given_names') or ''} {aliases}",
+            cleaned.get("family_name"),
+            str(cleaned.get("date_of_birth") or ""),
+            cleaned.get("passport_number"),
+            cleaned.get("home_office_reference"),
+        )
+        if needed:
+            raise ValidationError(
+                "There is not enough about the subject to search the register, so no decision "
+                f"can be given. Add {describe_requests(needed)}"
+            )
+        return cleaned
 
     def clean_information_sources(self) -> list[InformationSource]:
         return [InformationSource(value) for value in self.cleaned_data["information_sources"]]

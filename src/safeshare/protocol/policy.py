@@ -183,9 +183,17 @@ class ProtectionRules:
 
 @dataclass(frozen=True)
 class ClearanceRules:
-    """Settings for clearance decisions (R19)."""
+    """Settings for clearance decisions (R4, R19).
+
+    ``block_probability``: a candidate whom the matcher gives at least this probability of
+    being the subject blocks the action. ``hold_probability``: a subject whom the matcher gives
+    at least this probability of being any protected person is held for a protocol officer.
+    The reasoning for each number is in docs/adr/0008-decision-by-probability.md.
+    """
 
     anonymous_corroborates_perpetrator: bool
+    block_probability: float = 0.99
+    hold_probability: float = 0.2
 
 
 @dataclass(frozen=True)
@@ -293,6 +301,8 @@ class Policy:
                 "anonymous_corroborates_perpetrator": (
                     self.clearance.anonymous_corroborates_perpetrator
                 ),
+                "block_probability": self.clearance.block_probability,
+                "hold_probability": self.clearance.hold_probability,
             },
             "overrides": {
                 "exception_categories": [str(c) for c in self.overrides.exception_categories],
@@ -540,10 +550,21 @@ def _parse_protection(table: _Table) -> ProtectionRules:
 
 
 def _parse_clearance(table: _Table) -> ClearanceRules:
+    hold = table.probability("hold_probability", default=0.2)
+    block = table.probability("block_probability", default=0.99)
+    if hold > 0.5:
+        table.fail(
+            "hold_probability",
+            "must be 0.5 or less: a subject who is probably a protected person is never cleared.",
+        )
+    if block < hold:
+        table.fail("block_probability", "must not be below hold_probability.")
     rules = ClearanceRules(
         anonymous_corroborates_perpetrator=table.boolean(
             "anonymous_corroborates_perpetrator", default=False
-        )
+        ),
+        block_probability=block,
+        hold_probability=hold,
     )
     table.finish()
     return rules
@@ -678,6 +699,12 @@ class _Table:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             self.fail(key, "must be a whole number, zero or more.")
         return value
+
+    def probability(self, key: str, default: float) -> float:
+        value = self.raw(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1:
+            self.fail(key, "must be a probability above 0 and below 1.")
+        return float(value)
 
     def text_list(self, key: str, default: list[str]) -> list[str]:
         value = self.raw(key, default)

@@ -19,11 +19,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from safeshare.accounts.actors import Actor
-from safeshare.accounts.roles import Role
 from safeshare.cases.forms import SEX_LABELS, SOURCE_LABELS, add_action_errors, posted_data
 from safeshare.cases.lifecycle import CaseState, InformationSource, PartyRole
 from safeshare.cases.models import ROLE_LABELS
+from safeshare.kernel.roles import Role
 from safeshare.ledger.audit import do_record_personal_data_read
+from safeshare.people.models import Person
 from safeshare.protocol import actions
 from safeshare.protocol.active import active_policy
 from safeshare.protocol.api import clearance_out
@@ -380,6 +381,11 @@ def review_list(request: HttpRequest) -> HttpResponse:
         }
         for review in page.object_list
     ]
+    do_record_personal_data_read(
+        Actor.for_user(request.user),
+        Person.objects.filter(protections__reviews__in=[row["review"].pk for row in rows]),
+        "review_list",
+    )
     return render(request, "protocol/review_list.html", {"page": page, "rows": rows})
 
 
@@ -512,6 +518,11 @@ def override_detail(request: HttpRequest, override_id: uuid.UUID) -> HttpRespons
             messages.success(request, "Override approved" if approve else "Override refused")
             return redirect("protocol:override-list")
     clearance = override.clearance
+    do_record_personal_data_read(
+        Actor.for_user(request.user),
+        Person.objects.filter(protections__clearances=clearance),
+        "override_page",
+    )
     return render(
         request,
         "protocol/override_detail.html",

@@ -9,15 +9,18 @@ from django.core.exceptions import ValidationError
 
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation
-from safeshare.accounts.roles import OrganisationKind
 from safeshare.cases.lifecycle import InformationSource, OffenceCategory, PartyRole
 from safeshare.cases.models import Party
+from safeshare.kernel.errors import RuleRefusal
+from safeshare.kernel.roles import OrganisationKind
+from safeshare.kernel.transactions import action_transaction
 from safeshare.ledger.actions import log_entry
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.keys import token_for_record
+from safeshare.protocol.actions import open_or_extend_protection
 from safeshare.protocol.active import active_policy
 from safeshare.protocol.policy import Jurisdiction, Policy
-from safeshare.protocol.protection import OpeningEvent
+from safeshare.protocol.protection import OpeningEvent, should_open_protection
 from safeshare.protocol.referral import (
     ReferralFacts,
     ReferralTrigger,
@@ -25,7 +28,6 @@ from safeshare.protocol.referral import (
     validate_referral_payload,
 )
 from safeshare.referrals.models import Referral
-from safeshare.transactions import action_transaction
 
 IDENTITY_FIELDS = (
     "given_names",
@@ -39,8 +41,11 @@ IDENTITY_FIELDS = (
 )
 
 
-class ReferralRefusedError(ValidationError):
+class ReferralRefusedError(RuleRefusal):
     """The policy does not allow this referral; nothing was sent or stored."""
+
+    http_status = 403
+    error_code = "referral_refused"
 
 
 @dataclass(frozen=True)
@@ -192,9 +197,6 @@ def do_make_referral(
         raise ValidationError("There is no Immigration Enforcement unit to send the referral to.")
     with action_transaction():
         protection = None
-        from safeshare.protocol.actions import open_or_extend_protection
-        from safeshare.protocol.protection import should_open_protection
-
         opening = should_open_protection(
             policy,
             PartyRole(party.role),

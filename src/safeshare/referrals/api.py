@@ -7,12 +7,12 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from safeshare.accounts.actors import Actor
-from safeshare.accounts.roles import Role, Scope
-from safeshare.api import require_scope
+from safeshare.api_kit import require_scope
 from safeshare.api_schemas import StrictSchema
 from safeshare.cases.lifecycle import InformationSource
 from safeshare.cases.models import Party
 from safeshare.idempotency.service import idempotent
+from safeshare.kernel.roles import Role, Scope
 from safeshare.protocol.referral import ReferralTrigger
 from safeshare.referrals import actions
 from safeshare.referrals.models import Referral

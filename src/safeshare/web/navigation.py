@@ -1,4 +1,8 @@
-"""The service navigation each role sees. Later issues add their pages here."""
+"""The service navigation each role sees, declared here, by URL name, for every app's pages.
+
+``web`` is an edge: it names the other apps' pages by URL name only and imports none of them, so
+no app has to reach up into ``web`` to add itself.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 
-from safeshare.accounts.roles import Role
+from safeshare.kernel.roles import Role
 
 
 @dataclass(frozen=True)
@@ -15,13 +19,35 @@ class NavigationItem:
     url_name: str
 
 
+_PAGES: tuple[tuple[tuple[Role, ...], str, str], ...] = (
+    ((Role.POLICE_OFFICER,), "Cases", "cases:list"),
+    ((Role.POLICE_OFFICER,), "Record a case", "cases:create"),
+    (
+        (Role.IE_CASEWORKER, Role.IE_SENIOR_APPROVER),
+        "Ask for a clearance",
+        "protocol:clearance-new",
+    ),
+    ((Role.IE_CASEWORKER, Role.IE_SENIOR_APPROVER), "Your clearances", "protocol:clearance-list"),
+    ((Role.IE_SENIOR_APPROVER,), "Overrides", "protocol:override-list"),
+    ((Role.PROTOCOL_OFFICER,), "Possible matches", "protocol:review-list"),
+    ((Role.PROTOCOL_OFFICER,), "Overrides", "protocol:override-list"),
+    ((Role.IE_CASEWORKER, Role.IE_SENIOR_APPROVER), "Screen a caseload", "matching:sweep-new"),
+    ((Role.OVERSIGHT_ANALYST,), "Statistics", "oversight:dashboard"),
+    ((Role.OVERSIGHT_ANALYST,), "Alerts", "oversight:alerts"),
+    ((Role.OVERSIGHT_ANALYST,), "Policy comparison", "oversight:comparison"),
+    ((Role.OVERSIGHT_ANALYST,), "Ledger", "oversight:ledger"),
+    ((Role.POLICE_OFFICER, Role.PROTOCOL_OFFICER), "Letters and advice", "advice:start"),
+)
+
 NAVIGATION: dict[Role, list[NavigationItem]] = {
-    role: [NavigationItem("Home", "web:home")] for role in Role
+    role: [NavigationItem("Home", "web:home")]
+    + [NavigationItem(label, url_name) for roles, label, url_name in _PAGES if role in roles]
+    for role in Role
 }
 
 
 def register(role: Role, label: str, url_name: str) -> None:
-    """Add a page to a role's navigation (called from an app's ``ready``)."""
+    """Add a page to a role's navigation (kept while ``matching`` still registers its own)."""
     items = NAVIGATION[role]
     if all(item.url_name != url_name for item in items):
         items.append(NavigationItem(label, url_name))

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 
-from safeshare.accounts.roles import Role
+from safeshare.kernel.roles import Role
 
 HOME_TEMPLATES = {role: f"web/home/{role.value}.html" for role in Role}
 

@@ -5,17 +5,21 @@ from __future__ import annotations
 from django import forms, template
 
 from safeshare.web.forms import described_by, error_summary_items, widget_classes
+from safeshare.web.strict_input import mark_form_refused
 
 register = template.Library()
 
 
-@register.inclusion_tag("web/forms/error_summary.html")
-def govuk_error_summary(*forms_to_check: forms.BaseForm) -> dict:
-    """The GOV.UK error summary for one or more forms; renders nothing when there is no error."""
+@register.inclusion_tag("web/forms/error_summary.html", takes_context=True)
+def govuk_error_summary(context, *forms_to_check: forms.BaseForm) -> dict:
+    """The GOV.UK error summary for one or more forms; renders nothing when there is no error.
+    A summary with errors marks the request, so that the refused form is answered 400."""
     items: list[dict[str, str]] = []
     for form in forms_to_check:
         if form is not None and form.is_bound and form.errors:
             items.extend(error_summary_items(form))
+    if items:
+        mark_form_refused(context.get("request"))
     return {"items": items}
 
 

@@ -34,7 +34,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation
-from safeshare.accounts.roles import Role
+from safeshare.kernel.roles import Role
 from safeshare.ledger import publication, service, signing
 from safeshare.ledger.actions import do_record_key_rotation
 from safeshare.ledger.checkpoint import generate_signing_key, parse_signer_key, signer_key_string

@@ -1,0 +1,1 @@
+"""Commands that span apps (``safeshare demo``, ``safeshare worker``): an edge, like ``web``."""

@@ -1,0 +1,54 @@
+"""Response headers that no Django setting covers: ``Permissions-Policy``, and no ``Server``.
+
+The policy turns off every powerful browser feature SafeShare never uses, for its own pages and
+anything they could embed. The ``Server`` header (a banner naming the software) is dropped here
+for anything Django answers; the server in front is told not to add its own (``--no-server-header``
+in the Containerfile and the Makefile).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
+
+
+class SecurityHeadersMiddleware:
+    """Add ``Permissions-Policy``; remove ``Server``."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if "Server" in response.headers:
+            del response.headers["Server"]
+        return response
