@@ -259,6 +259,14 @@ SAFESHARE_OVERSIGHT_STATISTICS_MAX_AGE = env_int(
 # The active protocol policy (see docs/policy.md).
 SAFESHARE_POLICY = os.environ.get("SAFESHARE_POLICY", "mvp-2021")
 
+# Ledger witnesses (docs/ledger.md, "Witnesses"): comma-separated "<URL> <witness public key>"
+# pairs the worker asks to cosign each checkpoint, how many must (0: all), and the wait for each.
+SAFESHARE_LEDGER_WITNESSES = env_list("SAFESHARE_LEDGER_WITNESSES", [])
+SAFESHARE_LEDGER_WITNESS_QUORUM = env_int("SAFESHARE_LEDGER_WITNESS_QUORUM", 0)
+SAFESHARE_LEDGER_WITNESS_TIMEOUT = env_int("SAFESHARE_LEDGER_WITNESS_TIMEOUT", 5, minimum=1)
+# A folder the worker writes the published ledger to after each checkpoint (empty: none).
+SAFESHARE_LEDGER_PUBLISH_DIR = os.environ.get("SAFESHARE_LEDGER_PUBLISH_DIR", "").strip()
+
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [
     ("en", "English"),
