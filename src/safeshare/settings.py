@@ -276,6 +276,13 @@ SAFESHARE_NOTIFY_SMS_TEMPLATE = os.environ.get("SAFESHARE_NOTIFY_SMS_TEMPLATE", 
 SAFESHARE_LETTER_DIR = os.environ.get("SAFESHARE_LETTER_DIR", "")
 # The address victims use to sign in, as written in notices.
 SAFESHARE_PUBLIC_URL = os.environ.get("SAFESHARE_PUBLIC_URL", "http://localhost:8000")
+# Ledger witnesses (docs/ledger.md, "Witnesses"): comma-separated "<URL> <witness public key>"
+# pairs the worker asks to cosign each checkpoint, how many must (0: all), and the wait for each.
+SAFESHARE_LEDGER_WITNESSES = env_list("SAFESHARE_LEDGER_WITNESSES", [])
+SAFESHARE_LEDGER_WITNESS_QUORUM = env_int("SAFESHARE_LEDGER_WITNESS_QUORUM", 0)
+SAFESHARE_LEDGER_WITNESS_TIMEOUT = env_int("SAFESHARE_LEDGER_WITNESS_TIMEOUT", 5, minimum=1)
+# A folder the worker writes the published ledger to after each checkpoint (empty: none).
+SAFESHARE_LEDGER_PUBLISH_DIR = os.environ.get("SAFESHARE_LEDGER_PUBLISH_DIR", "").strip()
 
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("safeshare.operations.urls")),
     path("", include("safeshare.accounts.urls")),
     path("api/v1/", api.urls),
+    path("ledger/public/", include("safeshare.ledger.urls")),
     path("", include("safeshare.cases.urls")),
     path("", include("safeshare.referrals.urls")),
     path("", include("safeshare.protocol.urls")),

@@ -58,6 +58,9 @@ ALLOWED = {
     # The register's storage (blocking keys, posting lists) and index, called from its actions.
     "register/storage.py": "the register's storage layer (docs/adr/0005)",
     "register/service.py": "the register's index, written only from actions",
+    # The sign-in and API-token lockouts: their own ``do_…`` actions (durable transactions) on
+    # the accounts app's throttle and notice tables, kept beside the address and key rules.
+    "accounts/lockout.py": "the accounts app's lockout actions",
     # The generic bulk writer (COPY / executemany): each owner describes its own table
     # (``people/bulk.py``, ``protocol/bulk.py``) and writes only from an action's transaction.
     "kernel/bulk.py": "bulk inserts for the owners' bulk modules, inside their actions",

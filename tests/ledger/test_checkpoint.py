@@ -259,3 +259,27 @@ def test_bad_signer_keys_are_rejected() -> None:
 def test_load_verifier_keys_skips_comments_and_blanks() -> None:
     keys = load_verifier_keys(f"# the log\n\n{GO_VERIFIER}\n  \n")
     assert [str(key) for key in keys] == [GO_VERIFIER]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["\x00", "\x01", "\x07", "\x1b", "\x7f", "\r"],
+    ids=["nul", "soh", "bell", "escape", "delete", "carriage-return"],
+)
+@pytest.mark.parametrize("where", ["origin", "extension", "signer-name", "signature-end"])
+def test_control_characters_anywhere_in_a_note_are_refused(
+    signer: SignerKey, bad: str, where: str
+) -> None:
+    """c2sp.org/signed-note: a note holds no control characters other than newline, whether
+    in its text or in a signature line, even one by a key the verifier does not know."""
+    text = sign_checkpoint(ORIGIN, 1, ROOT, signer.private_key, extensions=["ext"])
+    if where == "origin":
+        text = text.replace(ORIGIN, ORIGIN + bad, 1)
+    elif where == "extension":
+        text = text.replace("\next\n", f"\next{bad}\n", 1)
+    elif where == "signer-name":
+        text += f"— unknown{bad}name AAAAAAAA\n"
+    else:
+        text = text[:-1] + bad + "\n"
+    with pytest.raises(CheckpointError):
+        verify_checkpoint(text, [signer.verifier])

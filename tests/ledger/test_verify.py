@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from safeshare.ledger.checkpoint import sign_checkpoint
+from safeshare.ledger.checkpoint import add_signature, sign_checkpoint
 from safeshare.ledger.entries import canonical_json, entry_bytes
 from safeshare.ledger.export import (
     CHECKPOINTS_DIR,
@@ -290,10 +290,10 @@ def test_checkpoints_re_signed_by_an_impostor_fail_with_the_real_key(
     rewritten = [*LOG]
     rewritten[3] = entry_bytes(make_entry(3, payload={"decision": "clear"}))
     export = build_export(tmp_path / "e", rewritten, impostor, SIZES)
-    # The export's own key file now holds the impostor's key, so trusting it passes ...
-    assert verify_export(export).ok
-    assert verify_export(export).key_source == "export"
-    # ... which is why the verifier takes the log's key from elsewhere.
+    # The export's own key file now holds the impostor's key: the verifier never trusts it ...
+    with pytest.raises(ExportError, match="no trusted public key"):
+        verify_export(export)
+    # ... and takes the log's key from elsewhere.
     report = verify_export(export, [signer.verifier])
     assert not report.ok
     assert {p.code for p in report.problems} == {"checkpoint-invalid", "no-checkpoint"}
@@ -444,11 +444,25 @@ def test_command_line_exit_status_two_when_unreadable(tmp_path: Path, signer: Si
     assert main([str(tmp_path), "--public-key", "not-a-key"]) == 2
 
 
-def test_command_line_without_a_key_trusts_the_export_and_says_so(
+def test_command_line_without_a_key_fails_and_never_trusts_the_export(
     export: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main([str(export)]) == 0
-    assert "(keys from the export itself)" in capsys.readouterr().out
+    assert (export / "public-keys.txt").is_file()
+    assert main([str(export)]) == 2
+    error = capsys.readouterr().err
+    assert "no trusted public key" in error
+    assert "--public-key" in error
+
+
+def test_a_missing_checkpoint_fails_without_advice_to_sign(
+    tmp_path: Path, signer: Signer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    export = build_export(tmp_path / "e", LOG, signer, ())
+    assert main([str(export), "--public-key", str(signer.verifier)]) == 1
+    out = capsys.readouterr().out
+    assert "no valid checkpoint covers any entry" in out
+    assert "checkpoint`" not in out
+    assert "sign" not in out.split("First problem:")[1]
 
 
 # --- Purity --------------------------------------------------------------------------------------
@@ -461,6 +475,9 @@ PURE_MODULES = [
     "safeshare.ledger.receipts",
     "safeshare.ledger.export",
     "safeshare.ledger.verify",
+    "safeshare.ledger.cosignature",
+    "safeshare.ledger.tiles",
+    "safeshare.ledger.witness",
 ]
 
 
@@ -475,3 +492,35 @@ def test_pure_modules_do_not_import_django() -> None:
         [sys.executable, "-c", program], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_a_key_change_without_a_rotation_entry_fails(tmp_path: Path, signer: Signer) -> None:
+    other = Signer()
+    texts = [signer.checkpoint(LOG, 10), other.checkpoint(LOG, 20), other.checkpoint(LOG, 30)]
+    report = verify_log(LOG, texts, [signer.verifier, other.verifier])
+    assert not report.ok
+    assert [p.code for p in report.problems] == ["key-changed"]
+    assert report.problems[0].checkpoint == "checkpoint 2"
+    # Signed by both keys at the switch (as a rotation does), the change is announced.
+    both = add_signature(other.checkpoint(LOG, 20), signer.private_key, signer.name)
+    assert verify_log(LOG, [texts[0], both, texts[2]], [signer.verifier, other.verifier]).ok
+
+
+def test_a_key_change_announced_by_a_key_rotated_entry_verifies(signer: Signer) -> None:
+    other = Signer()
+    log = [*LOG[:15]]
+    rotation = make_entry(
+        15,
+        kind="key_rotated",
+        payload={
+            "key_purpose": "checkpoint",
+            "verifier_key": str(other.verifier),
+            "previous_verifier_key": str(signer.verifier),
+            "key_hash": f"{other.verifier.key_hash:08x}",
+        },
+    )
+    log.append(entry_bytes(rotation))
+    log += [entry_bytes(make_entry(i)) for i in range(16, 30)]
+    texts = [signer.checkpoint(log, 10), other.checkpoint(log, 20)]
+    report = verify_log(log, texts, [signer.verifier, other.verifier], check_content=False)
+    assert report.ok, report.summary()

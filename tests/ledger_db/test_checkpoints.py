@@ -185,14 +185,21 @@ def test_the_rotation_commands_record_the_rotation_and_co_sign(monkeypatch, sign
     assert service.verify_database().ok
 
 
-def test_verify_before_the_first_checkpoint_says_to_sign_one():
+def test_verify_only_reads_and_a_missing_checkpoint_fails_without_advice_to_sign():
     import io
 
     from django.core.management import call_command
     from django.core.management.base import CommandError
 
     append(officer(), 3)
-    with pytest.raises(CommandError, match="safeshare ledger checkpoint"):
-        call_command("ledger", "verify", stdout=io.StringIO())
+    service.sequence_pending()
+    append(officer(), 2)  # queued: verify must leave them to the worker
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="did not verify") as failure:
+        call_command("ledger", "verify", stdout=out)
+    assert "no valid checkpoint covers any entry" in out.getvalue()
+    assert "checkpoint`" not in out.getvalue() + str(failure.value)
+    assert service.log_size() == 3
+    assert LedgerCheckpoint.objects.count() == 0
     call_command("ledger", "checkpoint", stdout=io.StringIO())
     call_command("ledger", "verify", stdout=io.StringIO())

@@ -3,7 +3,8 @@
 The seed differs from training's (python -m tools.matching.train) and from
 bench/matching.py's evaluation seeds. Floors sit a little under the measured figures so that
 a real regression fails while the test stays deterministic. Decision by probability (ADR 8,
-hold at P(any protected person) >= 0.2): recall 0.990, review 0.048, blocked precision 0.997.
+hold at P(any protected person) >= 0.2, membership prior 0.8, the shipped setting): recall
+0.990, review 0.048 (membership prior 0.5: recall 0.968, review 0.022).
 (The earlier weight threshold, 0.8 in probability, gave 0.988 and 0.008 before the clearance's
 safety net, which then held far more at scale.)
 """
@@ -14,8 +15,8 @@ from tools.matching.synth import generate
 
 from safeshare.matching import InMemoryRegister, Matcher, load_model, prepare
 
-RECALL_FLOOR = 0.98
-REVIEW_CEILING = 0.06
+RECALL_FLOOR = 0.985
+REVIEW_CEILING = 0.055
 
 
 @cache

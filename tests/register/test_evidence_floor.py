@@ -22,7 +22,12 @@ from safeshare.protocol.protection import ProtectionStatus
 from safeshare.register.service import evidence_of, outcome_from_result
 
 STRONG_NAMES = ["exact", "all_phonetic", "all_fuzzy"]
-CONFLICTING_DATES = ["same_year", "year_near", "diff"]  # different day and month, or years
+CONFLICTING_DATES = [
+    "same_year",
+    "year_near",
+    "diff",
+    "partial_diff",
+]  # different day and month, or years
 NON_CONFLICTING_DATES = [lvl for lvl in LEVELS["dob"] if lvl not in CONFLICTING_DATES] + [
     "missing"
 ]

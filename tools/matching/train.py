@@ -120,7 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-false-block", type=float, default=0.001)
     parser.add_argument("--key-cap", type=int, default=400)
     parser.add_argument("--token-key-cap", type=int, default=100)
-    parser.add_argument("--pseudo-count", type=float, default=10_000.0)
+    parser.add_argument("--pseudo-count", type=float, default=1_000.0)
+    parser.add_argument("--membership-prior", type=float, default=0.5)
     parser.add_argument("--block-probability", type=float, default=0.99)
     parser.add_argument("--hold-probability", type=float, default=0.2)
     args = parser.parse_args(argv)
@@ -197,6 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.token_key_cap,
             args.block_probability,
             args.hold_probability,
+            args.membership_prior,
         ),
         term_frequency=term_frequency,
         metadata={

@@ -104,8 +104,16 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "oversight:ledger-export": OVERSIGHT,
 }
 
-EXEMPT_PATH_PREFIXES: tuple[str, ...] = ("/api/", "/static/", "/healthz", "/readyz", "/metrics")
-"""Paths with their own access control (the API checks bearer tokens and scopes itself)."""
+EXEMPT_PATH_PREFIXES: tuple[str, ...] = (
+    "/api/",
+    "/static/",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/ledger/public/",
+)
+"""Paths with their own access control (the API checks bearer tokens and scopes itself; the
+published ledger is open to all by design and holds no personal data, docs/ledger.md)."""
 
 
 def roles_for(view_name: str) -> frozenset[Role] | str | None:

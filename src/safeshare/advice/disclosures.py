@@ -49,6 +49,7 @@ class DisclosureRow:
     shared_with_others: bool = False
     receipt_json: str | None = None
     receipt_holds: bool = False
+    witnessed_by: list[str] = field(default_factory=list)
     entry_b64: str | None = None
 
     @property
@@ -133,6 +134,7 @@ def disclosures_for(person: Person) -> tuple[list[DisclosureRow], list[str]]:
                 shared_with_others=entry.kind in SHARED_WITH_OTHERS,
                 receipt_json=receipt_to_json(receipt) if receipt is not None else None,
                 receipt_holds=ledger_link.receipt_holds(entry, receipt, keys),
+                witnessed_by=ledger_link.witnessed_by(receipt),
                 entry_b64=base64.b64encode(data).decode("ascii") if data is not None else None,
             )
         )

@@ -9,6 +9,7 @@ order of the pairs.
 from __future__ import annotations
 
 from safeshare.ledger import service as ledger_service
+from safeshare.ledger import witnessing
 from safeshare.ledger.entries import parse_canonical_json
 from safeshare.ledger.keys import token_for_person
 from safeshare.ledger.models import LedgerEntry
@@ -69,3 +70,11 @@ def receipt_holds(entry: LedgerEntry, receipt: Receipt | None, keys: list[str]) 
     if receipt is None or data is None or not keys:
         return False
     return verify_receipt(receipt, data, keys)
+
+
+def witnessed_by(receipt: Receipt | None) -> list[str]:
+    """The witnesses (independent organisations) whose cosignatures on the receipt's
+    checkpoint verify; empty if none."""
+    if receipt is None:
+        return []
+    return list(witnessing.cosigners(receipt.checkpoint))

@@ -18,6 +18,7 @@ from django.utils import timezone
 from safeshare.accounts.actors import Actor
 from safeshare.kernel.policy import policy_in_force
 from safeshare.kernel.transactions import action_transaction
+from safeshare.ledger.cosignature import add_cosignatures
 from safeshare.ledger.entries import (
     OPENING_BYTES,
     REFERENCE_FIELDS,
@@ -212,6 +213,17 @@ def do_store_checkpoint(
             )
     except IntegrityError:
         return None
+
+
+def do_add_cosignatures(checkpoint_id: int, lines: Iterable[str]) -> LedgerCheckpoint:
+    """Add witnesses' cosignature lines to a kept checkpoint's note (its signed body is
+    unchanged; a witness that already cosigned it is not added twice)."""
+    lines = list(lines)
+    with transaction.atomic():
+        current = LedgerCheckpoint.objects.select_for_update().get(pk=checkpoint_id)
+        current.note = add_cosignatures(current.note, lines)
+        current.save(update_fields=["note"])
+    return current
 
 
 def do_store_format_change(index: int, body: bytes, leaf: bytes) -> LedgerEntry:

@@ -47,7 +47,12 @@ class CheckpointError(ValueError):
 
 
 def _is_valid_name(name: str) -> bool:
-    return bool(name) and "+" not in name and not any(ch.isspace() for ch in name)
+    return (
+        bool(name)
+        and "+" not in name
+        and not any(ch.isspace() for ch in name)
+        and not _CONTROL.search(name)
+    )
 
 
 def _b64(data: bytes) -> str:
@@ -282,6 +287,8 @@ def _split_note(note: str) -> tuple[str, list[NoteSignature]]:
         raise CheckpointError("malformed note: no blank line before the signatures")
     body, signature_block = note[: split + 1], note[split + 2 :]
     _check_text(body)
+    if _CONTROL.search(signature_block):
+        raise CheckpointError("malformed note: control characters in the signatures")
     if not signature_block.endswith("\n"):
         raise CheckpointError("malformed note: signatures must end with a newline")
     signatures = []

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from safeshare.ledger.checkpoint import (
     sign_checkpoint,
     verify_checkpoint,
 )
+from safeshare.ledger.cosignature import CosignerVerifier
 from safeshare.ledger.entries import (
     ENTRY_FORMAT_VERSION,
     LEGACY_FORMAT_VERSION,
@@ -398,7 +399,13 @@ def _rows(
 
 
 def verify_database(
-    *, check_content: bool = False, progress: Progress | None = None, sequence: bool = True
+    *,
+    check_content: bool = False,
+    progress: Progress | None = None,
+    witness_keys: Sequence[CosignerVerifier] = (),
+    quorum: int = 0,
+    trusted_checkpoints: Mapping[str, str] | None = None,
+    sequence: bool = False,
 ) -> DatabaseVerificationReport:
     """Recompute the tree from the stored entries and check every checkpoint against it.
 
@@ -407,7 +414,12 @@ def verify_database(
     when it was sequenced, so that the report names the first entry that does not fit. Entries
     a checkpoint covers were validated before they were signed, so by default only their index
     is re-read; ``check_content`` re-checks every entry's canonical form and allow-list too.
-    Queued entries are sequenced first unless ``sequence`` is false (a page read writes nothing).
+
+
+    By default it only reads: queued entries are the worker's to sequence. A caller that
+    handles a POST may pass ``sequence=True`` to sequence queued entries first. ``witness_keys``
+    and ``quorum`` trust only checkpoints enough witnesses cosigned; ``trusted_checkpoints``
+    (given out of band, for example a witness's) must fit the stored entries too.
     """
     if sequence:
         _sequence_quietly()
@@ -431,6 +443,9 @@ def verify_database(
         leaf_hashes=leaves(),
         check_content=check_content,
         recheck_signed_entries=check_content,
+        witness_keys=witness_keys,
+        quorum=quorum,
+        trusted_checkpoints=trusted_checkpoints,
     )
     result = DatabaseVerificationReport(
         **{field.name: getattr(report, field.name) for field in fields(report)}

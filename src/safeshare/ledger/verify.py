@@ -31,6 +31,11 @@ from safeshare.ledger.checkpoint import (
     parse_verifier_key,
     verify_checkpoint,
 )
+from safeshare.ledger.cosignature import (
+    CosignerVerifier,
+    parse_cosigner_verifier,
+    verify_cosignatures,
+)
 from safeshare.ledger.entries import (
     ENTRY_FORMAT_VERSION,
     LEGACY_FORMAT_VERSION,
@@ -208,20 +213,46 @@ def _check_checkpoints(
     keys: Sequence[VerifierKey],
     origin: str | None,
     report: VerificationReport,
+    witness_keys: Sequence[CosignerVerifier] = (),
+    quorum: int = 0,
+    trusted: Mapping[str, str] | None = None,
 ) -> dict[int, tuple[CheckpointResult, Checkpoint]]:
-    """Check signatures; return the valid checkpoints by size."""
+    """Check signatures; return the valid checkpoints by size.
+
+    With ``quorum``, a checkpoint is trusted only if at least that many of ``witness_keys``
+    cosigned it; the others are reported (``below-quorum``) and not used. ``trusted``
+    checkpoints (given out of band, for example kept by a witness) need the log's signature
+    only, and are checked against the entries like the others.
+    """
     items = (
         list(checkpoints.items())
         if isinstance(checkpoints, Mapping)
         else [(f"checkpoint {n + 1}", text) for n, text in enumerate(checkpoints)]
     )
+    trusted_labels = set(trusted or {})
+    items += list((trusted or {}).items())
     parsed: list[tuple[CheckpointResult, Checkpoint]] = []
     for label, text in items:
         try:
             checkpoint = verify_checkpoint(text, keys)
+            cosigned = verify_cosignatures(checkpoint, witness_keys) if witness_keys else []
         except CheckpointError as error:
             report.checkpoints.append(CheckpointResult(label, "invalid"))
             report.add(Problem("checkpoint-invalid", str(error), checkpoint=label))
+            continue
+        if quorum and label not in trusted_labels and len(cosigned) < quorum:
+            report.checkpoints.append(
+                CheckpointResult(label, "below-quorum", checkpoint.size, checkpoint.root)
+            )
+            names = ", ".join(c.witness.name for c in cosigned) or "no witness"
+            report.add(
+                Problem(
+                    "below-quorum",
+                    f"cosigned by {names}: {len(cosigned)} of the {quorum} witnesses required, "
+                    "so it is not trusted",
+                    checkpoint=label,
+                )
+            )
             continue
         result = CheckpointResult(
             label,
@@ -323,6 +354,9 @@ def verify_log(
     origin: str | None = None,
     check_content: bool = True,
     recheck_signed_entries: bool = True,
+    witness_keys: Iterable[CosignerVerifier | str] = (),
+    quorum: int = 0,
+    trusted_checkpoints: Mapping[str, str] | None = None,
 ) -> VerificationReport:
     """Recompute the tree over ``entries`` (canonical bytes, in index order) and check it.
 
@@ -338,7 +372,13 @@ def verify_log(
     """
     report = VerificationReport()
     keys = _as_keys(verifier_keys)
-    by_size = _check_checkpoints(checkpoints, keys, origin, report)
+    witnesses = [
+        key if isinstance(key, CosignerVerifier) else parse_cosigner_verifier(key)
+        for key in witness_keys
+    ]
+    by_size = _check_checkpoints(
+        checkpoints, keys, origin, report, witnesses, quorum, trusted_checkpoints
+    )
     sizes = sorted(by_size)
     pending = iter(sizes)
     next_size = next(pending, None)
@@ -387,6 +427,7 @@ def verify_log(
 
     position = 0
     version: int | None = None
+    rotations: list[tuple[int, str]] = []
     append_leaf = tree.append
     quick_until = 0 if recheck_signed_entries else max(sizes, default=0)
     index_prefix = _INDEX_PREFIX.match
@@ -405,6 +446,10 @@ def verify_log(
             version, problem = _format_problem(data, position, version)
         if problem is not None:
             report.add(problem)
+        if _KEY_ROTATED in data:
+            rotated_to = _rotation_key_id(data)
+            if rotated_to is not None:
+                rotations.append((position, rotated_to))
         digest = sha256(b"\x00" + data).digest()
         leaf_buffer += digest
         append_leaf(digest)
@@ -466,9 +511,62 @@ def verify_log(
                 )
             )
     _check_consistency(report, by_size, checked, PackedHashes.from_buffer(leaf_buffer))
+    _check_key_changes(report, by_size, rotations)
+    unwitnessed = [
+        r for r in report.checkpoints if r.status == "below-quorum" and r.size is not None
+    ]
+    if unwitnessed and report.verified_size < min(position, max(r.size or 0 for r in unwitnessed)):
+        report.add(
+            Problem(
+                "unwitnessed",
+                f"entries {report.verified_size} onwards are covered by no checkpoint that "
+                f"{quorum} witnesses cosigned: the first entry the witnesses have not vouched "
+                "for (a rewrite, if any, starts here or later)",
+                index=report.verified_size,
+            )
+        )
     if position and not by_size:
         report.add(Problem("no-checkpoint", "no valid checkpoint covers any entry"))
     return report
+
+
+_KEY_ROTATED = b'"kind":"key_rotated"'
+
+
+def _rotation_key_id(data: bytes) -> str | None:
+    """The ``<name>+<key hash>`` a ``key_rotated`` entry rotates to, if it parses."""
+    try:
+        parsed = parse_canonical_json(data)
+        payload = parsed.get("payload") if isinstance(parsed, dict) else None
+        value = payload.get("verifier_key") if isinstance(payload, dict) else None
+        return parse_verifier_key(str(value)).key_id if value else None
+    except (EntryError, CheckpointError, ValueError):
+        return None
+
+
+def _check_key_changes(
+    report: VerificationReport,
+    by_size: Mapping[int, tuple[CheckpointResult, Checkpoint]],
+    rotations: Sequence[tuple[int, str]],
+) -> None:
+    """A checkpoint signed by none of the keys of the one before it needs a ``key_rotated``
+    entry, before its size, that names one of its keys: otherwise the key changed silently."""
+    sizes = sorted(by_size)
+    for old_size, new_size in pairwise(sizes):
+        old_result, _ = by_size[old_size]
+        new_result, _ = by_size[new_size]
+        if set(old_result.key_ids) & set(new_result.key_ids):
+            continue
+        if any(position < new_size and key in new_result.key_ids for position, key in rotations):
+            continue
+        report.add(
+            Problem(
+                "key-changed",
+                f"signed by {', '.join(new_result.key_ids)}, none of the keys of "
+                f"{old_result.label}, and no key_rotated entry announces the new key",
+                checkpoint=new_result.label,
+            )
+        )
 
 
 def _locate_change(
@@ -519,24 +617,25 @@ def verify_export(
     *,
     origin: str | None = None,
     check_content: bool = True,
+    witness_keys: Iterable[CosignerVerifier | str] = (),
+    quorum: int = 0,
+    trusted_checkpoints: Mapping[str, str] | None = None,
 ) -> VerificationReport:
-    """Verify an export directory. Without ``verifier_keys`` the export's own keys are used.
+    """Verify an export directory against verifier keys got out of band.
 
-    Raises ``ExportError`` if the directory or its entries file cannot be read.
+    The export's own ``public-keys.txt`` is never trusted: whoever wrote the export could have
+    put their own key there. Raises ``ExportError`` if no key is given, or if the directory or
+    its entries file cannot be read.
     """
     directory = Path(path)
+    if not verifier_keys:
+        raise ExportError(
+            "no trusted public key: give the log's key with --public-key, got from somewhere "
+            f"other than this export (its own {PUBLIC_KEYS_FILE} proves nothing)"
+        )
     entries_path = directory / ENTRIES_FILE
     if not entries_path.is_file():
         raise ExportError(f"{entries_path} not found")
-    key_source = "given"
-    if verifier_keys is None:
-        key_source = "export"
-        try:
-            verifier_keys = load_verifier_keys(
-                (directory / PUBLIC_KEYS_FILE).read_text(encoding="utf-8")
-            )
-        except (OSError, UnicodeError, CheckpointError) as error:
-            raise ExportError(f"cannot read {PUBLIC_KEYS_FILE}: {error}") from error
     hashes_path = directory / LEAF_HASHES_FILE
     report = verify_log(
         read_entry_lines(entries_path),
@@ -545,12 +644,46 @@ def verify_export(
         leaf_hashes=read_leaf_hashes(hashes_path) if hashes_path.is_file() else None,
         origin=origin,
         check_content=check_content,
+        witness_keys=witness_keys,
+        quorum=quorum,
+        trusted_checkpoints=trusted_checkpoints,
     )
-    report.key_source = key_source
     manifest = read_manifest(directory)
     if manifest is not None and manifest.get("format") != EXPORT_FORMAT:
         report.add(Problem("export-format", f"unknown export format {manifest.get('format')!r}"))
     return report
+
+
+def load_trusted_checkpoints(paths: Iterable[str | Path]) -> dict[str, str]:
+    """Checkpoints trusted out of band, by label: each file is one signed checkpoint, or a
+    witness's state file (every checkpoint it kept for each log)."""
+    trusted: dict[str, str] = {}
+    for value in paths:
+        path = Path(value)
+        text = path.read_text(encoding="utf-8")
+        if text.lstrip().startswith("{"):
+            state = json.loads(text)
+            for log_origin, record in dict(state.get("logs", {})).items():
+                notes = list(record.get("history") or [record["checkpoint"]])
+                for number, note in enumerate(notes):
+                    trusted[f"{path.name} ({log_origin}, kept checkpoint {number + 1})"] = note
+        else:
+            trusted[f"trusted checkpoint {path.name}"] = text
+    return trusted
+
+
+def load_witness_keys(values: Iterable[str]) -> list[CosignerVerifier]:
+    """Witness public keys, each given as a key or as a file of keys (one a line)."""
+    keys = []
+    for value in values:
+        path = Path(value)
+        lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else [value]
+        keys += [
+            parse_cosigner_verifier(line)
+            for line in lines
+            if line.strip() and not line.lstrip().startswith("#")
+        ]
+    return keys
 
 
 def _load_key_argument(value: str) -> list[VerifierKey]:
@@ -606,8 +739,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--public-key",
         action="append",
         metavar="KEY_OR_FILE",
-        help="a trusted verifier key, or a file of them (repeatable); "
-        "without it the export's own public-keys.txt is trusted",
+        help="the log's verifier key, or a file of them (repeatable), got out of band; "
+        "required: the export's own public-keys.txt is never trusted",
+    )
+    parser.add_argument(
+        "--witness-key",
+        action="append",
+        default=[],
+        metavar="KEY_OR_FILE",
+        help="a witness's public key, or a file of them (repeatable)",
+    )
+    parser.add_argument(
+        "--quorum",
+        type=int,
+        default=0,
+        help="trust only checkpoints cosigned by at least this many of the witnesses",
+    )
+    parser.add_argument(
+        "--trusted-checkpoint",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a checkpoint, or a witness's state file, trusted out of band: the log must be "
+        "consistent with it (repeatable)",
     )
     parser.add_argument("--origin", help="the log origin the checkpoints must name")
     parser.add_argument("--json", action="store_true", help="print the full report as JSON")
@@ -621,16 +775,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _check_receipt_file(args)
     if not args.directory:
         parser.error("give an export directory, or --receipt FILE")
+    if args.quorum > len(args.witness_key) and not any(
+        Path(value).is_file() for value in args.witness_key
+    ):
+        parser.error("--quorum needs at least that many --witness-key")
     try:
-        keys = (
-            [key for value in args.public_key for key in _load_key_argument(value)]
-            if args.public_key
-            else None
-        )
+        keys = [key for value in args.public_key or [] for key in _load_key_argument(value)]
         report = verify_export(
-            args.directory, keys, origin=args.origin, check_content=not args.no_content_check
+            args.directory,
+            keys,
+            origin=args.origin,
+            check_content=not args.no_content_check,
+            witness_keys=load_witness_keys(args.witness_key),
+            quorum=args.quorum,
+            trusted_checkpoints=load_trusted_checkpoints(args.trusted_checkpoint),
         )
-    except (ExportError, CheckpointError, OSError, UnicodeError) as error:
+    except (ExportError, CheckpointError, OSError, UnicodeError, ValueError) as error:
         sys.stderr.write(f"cannot verify: {error}\n")
         return 2
     if args.json:

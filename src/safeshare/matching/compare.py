@@ -18,6 +18,7 @@ from safeshare.matching.names import EXACT, PHONETIC, token_agreement
 __all__ = [
     "ADDRESS_LEVELS",
     "DOB_LEVELS",
+    "DOB_PARTIAL_LEVELS",
     "DOCUMENT_LEVELS",
     "FIELDS",
     "LEVELS",
@@ -51,7 +52,15 @@ DOB_LEVELS = (
     "partial_same_year",  # a year-only or 1 January date on either side, same year
     "partial_year_near",  # ... year within 2
     "partial_year_far",  # ... year within 5 (age disputes)
-    "diff",
+    "diff",  # full dates that differ more than the levels above
+    "partial_diff",  # a year-only or 1 January date on either side, years more than 5 apart
+)
+#: The levels of a comparison with a year-only or 1 January date on either side. Whether a
+#: date is estimated says how it was recorded, not who the person is, so the model weighs
+#: these levels given that a date was estimated (``model.MatchModel``).
+DOB_PARTIAL_LEVELS = frozenset(
+    DOB_LEVELS.index(x)
+    for x in ("partial_same_year", "partial_year_near", "partial_year_far", "partial_diff")
 )
 BINARY_LEVELS = ("agree", "disagree")
 DOCUMENT_LEVELS = ("exact", "one_edit", "diff")
@@ -256,7 +265,7 @@ def compare_dob(a: PartialDate, b: PartialDate) -> int:
         return 6
     if dy <= 5:
         return 7
-    return 8
+    return 9
 
 
 def compare_value(a: str, b: str) -> int:

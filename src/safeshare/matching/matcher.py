@@ -1,10 +1,12 @@
 """Score a subject against register candidates and decide: match, possible or none.
 
 Decision by probability (docs/adr/0008-decision-by-probability.md). Each candidate's weight is
-the log2 posterior odds that it is the subject (field weights, name frequency smoothed towards
-the population, and the prior: one in the crowd sharing a name token, or one in the whole
-register for a candidate sharing no name). The candidates are exclusive hypotheses:
-P(candidate) = odds / (1 + total odds) and P(any protected person) = total / (1 + total).
+the log2 posterior odds that it is the subject: the membership prior π / (1 − π), one in the
+register's N identities, the name's Bayes factor against its estimated share of the population,
+and ``log2(m / u)`` of the other fields. So each of n namesakes has odds of about
+π / (1 − π) · m / n, and P(any protected person) does not grow with the register. The
+candidates are exclusive hypotheses: P(candidate) = odds / (1 + total odds) and P(any
+protected person) = total / (1 + total).
 
 ``match`` (→ blocked) when the best candidate reaches ``Thresholds.block_probability``;
 ``possible`` (→ hold, blocked until a protocol officer reviews it) when P(any) reaches
@@ -72,9 +74,9 @@ class FieldComparison:
 class CandidateScore:
     """A scored candidate with the evidence behind its score.
 
-    ``weight`` is the sum of the field weights, the name-frequency adjustment and the prior
-    (minus log2 of how many register identities share a name token with the subject), so it
-    is comparable across register sizes; ``probability`` is ``1 / (1 + 2**-weight)``.
+    ``weight`` is the log2 posterior odds that the candidate is the subject (the field weights,
+    the name's population term and the membership prior), comparable across register sizes;
+    ``probability`` is the candidate's share among the exclusive hypotheses.
     """
 
     register_id: Hashable
@@ -234,7 +236,16 @@ class Matcher:
         tf = self.model.term_frequency
         self._tf_reference = tf.reference
         self._tf = (tf.max_up, tf.max_down, tf.min_frequency, tf.pseudo_count)
-        self._name_ceiling = max(self._weights[0]) + max(tf.max_up, 0.0)
+        m_name = self.model.m["name"]
+        #: log2 m of each name level: with a register, a name level whose agreeing name has a
+        #: frequency is weighed against that name's share of the population, not against u.
+        self._log_m_name = tuple(math.log2(m) for m in m_name)
+        self._by_frequency = tuple(
+            i < len(tf.reference) and tf.reference[i] > 0 for i in range(len(m_name))
+        )
+        prior = self.thresholds.membership_prior
+        #: log2 of the prior odds that the subject is a protected person at all.
+        self._prior = math.log2(prior / (1.0 - prior))
         # A candidate that cannot reach a 64th of the hold probability is not worth comparing
         # names for: even hundreds of them change P(any) by little.
         hold = self.thresholds.hold_probability / 64
@@ -248,17 +259,19 @@ class Matcher:
         """Decide about one subject against every identity ``source`` can offer."""
         prepared = subject if isinstance(subject, PreparedIdentity) else prepare(subject)
         counts, capped, candidates, size = self.retrieve(prepared, source)
-        crowd = name_crowd(prepared, counts)
-        offset = -math.log2(crowd) if crowd > 1 else 0.0
+        crowd = max(name_crowd(prepared, counts), 1)
         prune_below = self._prune_below if self.prune else None
         scored: list[_Scored] = []
         considered = 0
+        ceiling = self._name_ceiling(size, crowd)
         for register_id, candidate in candidates:
             considered += 1
-            item = self._score(prepared, register_id, candidate, counts, size, prune_below, offset)
+            item = self._score(
+                prepared, register_id, candidate, counts, size, prune_below, crowd, ceiling
+            )
             if item is not None:
                 scored.append(item)
-        return self._decide(prepared, scored, capped, considered, offset)
+        return self._decide(prepared, scored, capped, considered)
 
     def retrieve(
         self, prepared: PreparedIdentity, source: CandidateSource
@@ -298,10 +311,22 @@ class Matcher:
         counts: Mapping[str, int],
         size: int,
         prune_below: float | None = None,
-        offset: float = 0.0,
+        crowd: int = 1,
+        ceiling: float = math.inf,
     ) -> _Scored | None:
-        """Score one pair. With ``prune_below``, return None (without comparing names, the
-        costly part) when even the best name agreement could not reach that weight."""
+        """Score one pair: the log2 posterior odds that ``c`` is the subject.
+
+        Against a register of ``size`` identities (docs/adr/0008): the prior odds
+        ``π / (1 − π) / size`` that the subject is this one identity, times the name's Bayes
+        factor against people in general, times ``m / u`` of the other fields (u among people
+        who share a name token, as names and nationality go together). The name's Bayes factor
+        is ``m / f`` with ``f`` the share of the population carrying the agreeing name
+        (estimated from the register, smoothed), or for a level without a name to count
+        (a fuzzy or no agreement) ``m / (u · crowd / size)``. Without a register
+        (``size`` 0, ``score_pair``) the weight is the plain sum of ``log2(m / u)``.
+
+        With ``prune_below``, return None (without comparing names, the costly part) when
+        even the best name agreement (``ceiling``) could not reach that weight."""
         weights = self._weights
         dob = compare_dob(s.date_of_birth, c.date_of_birth)
         sex = compare_value(s.sex, c.sex)
@@ -310,33 +335,89 @@ class Matcher:
         ho_ref = compare_document(s.home_office_reference, c.home_office_reference)
         address = compare_address(s.address, s.postcode, c.address, c.postcode)
         rest = (dob, sex, nationality, passport, ho_ref, address)
-        total = offset
+        total = self._prior if size else 0.0
         for field_weights, level in zip(weights[1:], rest, strict=True):
             if level != MISSING:
                 total += field_weights[level]
-        if prune_below is not None and total + self._name_ceiling < prune_below:
+        if prune_below is not None and total + ceiling < prune_below:
             return None
         name = compare_names(s.names, c.names)
-        total += weights[0][name.level]
-        tf = self._tf_adjustment(name, counts, size) if size else 0.0
-        unshared = 0.0
-        if name.level == _NAME_NONE and size > 1:
-            # Found by a date or a document, not a name: the prior is one in the whole register,
-            # not one in the crowd that shares a name token (u was estimated in that crowd).
-            crowd = 2.0**-offset if offset else 1.0
-            unshared = -math.log2(max(size / crowd, 1.0))
-        return (total + tf + unshared, register_id, (name.level, *rest), name, tf, c, unshared)
+        name_weight = weights[0][name.level]
+        population = self._name_population(name, counts, size, crowd) if size else 0.0
+        return (
+            total + name_weight + population,
+            register_id,
+            (name.level, *rest),
+            name,
+            population,
+            c,
+            self._prior if size else 0.0,
+        )
 
-    def _tf_adjustment(self, name: NameComparison, counts: Mapping[str, int], size: int) -> float:
-        reference = self._tf_reference
-        if name.level >= len(reference) or not reference[name.level]:
-            return 0.0
-        max_up, max_down, min_frequency, pseudo_count = self._tf
-        frequency = name_frequency(name, counts, size, reference[name.level], pseudo_count)
-        if frequency is None:
-            return 0.0
-        adjustment = math.log2(reference[name.level] / max(frequency, min_frequency))
-        return max(-max_down, min(max_up, adjustment))
+    def _name_population(
+        self, name: NameComparison, counts: Mapping[str, int], size: int, crowd: int
+    ) -> float:
+        """What turns the name's ``log2(m / u)`` into its Bayes factor against people in
+        general, plus the ``−log2(size)`` of the prior (bits)."""
+        level = name.level
+        if self._by_frequency[level]:
+            frequency = self._frequency(name, counts, size)
+            if frequency is not None:
+                # log2(m / f) − log2(size) − log2(m / u)
+                return (
+                    self._log_m_name[level]
+                    - self._weights[0][level]
+                    - math.log2(frequency * self._extent(size))
+                )
+        if level == _NAME_NONE:
+            # Sharing no name token is what almost everyone does: u among people in general ≈ 1.
+            return -math.log2(self._extent(size)) + (
+                self._log_m_name[level] - self._weights[0][level]
+            )
+        # u among people who share a name token, times the share of people who do.
+        return -math.log2(crowd) - math.log2(self._extent(size) / size)
+
+    def _extent(self, size: int) -> float:
+        """The register's size for the prior, with the same pseudo-count as the name frequency:
+        each identity's prior is π / (size + pseudo_count), so that a namesake's odds are about
+        π / (1 − π) · m / (count + pseudo_count · reference), and a register too small to say
+        how common a name is cannot make any one namesake a near-certainty."""
+        return size + self._tf[3]
+
+    def _frequency(
+        self, name: NameComparison, counts: Mapping[str, int], size: int
+    ) -> float | None:
+        """Estimated share of the population carrying the agreeing name, the candidate
+        included: ``(count + pseudo_count · reference) / (size + pseudo_count)``."""
+        count = name_count(name, counts)
+        if count is None:
+            return None
+        count += 1  # the candidate itself carries the name
+        _max_up, _max_down, min_frequency, pseudo_count = self._tf
+        reference = self._tf_reference[name.level]
+        frequency = (count + pseudo_count * reference) / (size + pseudo_count)
+        return max(frequency, min_frequency)
+
+    def _name_ceiling(self, size: int, crowd: int) -> float:
+        """The largest name weight any candidate could get in this register."""
+        if not size:
+            return max(self._weights[0])
+        best = -math.inf
+        _max_up, _max_down, min_frequency, pseudo_count = self._tf
+        for level, weight in enumerate(self._weights[0]):
+            if self._by_frequency[level]:
+                reference = self._tf_reference[level]
+                frequency = max(
+                    (1 + pseudo_count * reference) / (size + pseudo_count), min_frequency
+                )
+                best = max(
+                    best, self._log_m_name[level] - math.log2(frequency * self._extent(size))
+                )
+            if level == _NAME_NONE:
+                best = max(best, self._log_m_name[level] - math.log2(self._extent(size)))
+            else:
+                best = max(best, weight - math.log2(crowd * self._extent(size) / size))
+        return best
 
     # -- deciding ---------------------------------------------------------------------------
 
@@ -362,7 +443,6 @@ class Matcher:
         scored: list[_Scored],
         capped: list[str],
         considered: int,
-        offset: float = 0.0,
     ) -> MatchResult:
         scored.sort(key=lambda item: item[0], reverse=True)
         reasons: list[str] = []
@@ -395,7 +475,7 @@ class Matcher:
         if not considered:
             reasons.append("no candidate shares a blocking key")
         explained = [
-            self._explain(s, item, offset=offset, total_odds=total_odds)
+            self._explain(s, item, total_odds=total_odds)
             for item in scored[: max(self.explain_top, 1)]
         ]
         if decision != "none" and explained and all(c.decision == "none" for c in explained):
@@ -423,10 +503,9 @@ class Matcher:
         item: _Scored,
         decision: Decision | None = None,
         rule: str = "",
-        offset: float = 0.0,
         total_odds: float | None = None,
     ) -> CandidateScore:
-        weight, register_id, levels, name, tf, c, unshared = item
+        weight, register_id, levels, name, population, c, prior = item
         fields = []
         for field, level, weights in zip(FIELDS, levels, self._weights, strict=True):
             if level == MISSING:
@@ -439,13 +518,17 @@ class Matcher:
                         f"{' '.join(c.names[name.candidate_name])}"
                     )
                 fields.append(FieldComparison(field, LEVELS[field][level], weights[level], detail))
-        if tf:
-            fields.append(FieldComparison("name_frequency", "common" if tf < 0 else "rare", tf))
-        if offset:
-            crowd = round(2.0**-offset)
-            fields.append(FieldComparison("prior", "crowd", offset, f"{crowd} share a name token"))
-        if unshared:
-            fields.append(FieldComparison("prior", "register", unshared, "no name in common"))
+        if population:
+            fields.append(
+                FieldComparison(
+                    "name_frequency",
+                    "in the population",
+                    population,
+                    "the name's share of people in general and the register's size",
+                )
+            )
+        if prior:
+            fields.append(FieldComparison("prior", "membership", prior, "π / (1 − π)"))
         p = self._p(weight, total_odds)
         return CandidateScore(
             register_id=register_id,

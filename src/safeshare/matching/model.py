@@ -3,9 +3,9 @@
 Each comparison level has ``m`` = P(level | same person) and ``u`` = P(level | different
 people who share a name token), so that agreements which go together (a shared name and a
 shared nationality) are not counted as independent evidence. Its match weight is
-``log2(m / u)``; a missing field has weight 0. Name agreement is adjusted for how common the
-agreeing name is in the register (term frequency), and the matcher adds the prior: minus log2
-of how many register identities share a name token with the subject.
+``log2(m / u)``; a missing field has weight 0. With a register the matcher weighs name
+agreement against the agreeing name's estimated share of the population and adds the prior
+``log2(π / (1 − π)) − log2(register size)`` (``Thresholds.membership_prior``; ADR 8).
 ``python -m tools.matching.train`` re-estimates the parameters and chooses the thresholds
 on development data.
 """
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from safeshare.matching.compare import LEVELS
+from safeshare.matching.compare import DOB_PARTIAL_LEVELS, LEVELS
 
 __all__ = ["MODEL_FORMAT", "MatchModel", "Thresholds", "load_model"]
 
@@ -46,8 +46,15 @@ class Thresholds:
     #: uses; these are the engine's defaults (the same numbers as the shipped policies).
     block_probability: float = 0.99
     hold_probability: float = 0.2
+    #: The membership prior π: the share of the subjects IE asks about who are protected
+    #: people, before anything about them is compared. Each register identity's prior is
+    #: π / (register size); see docs/adr/0008.
+    membership_prior: float = 0.5
 
     def __post_init__(self) -> None:
+        if not 0.0 < self.membership_prior < 1.0:
+            msg = "the membership prior must be strictly between 0 and 1"
+            raise ValueError(msg)
         if self.possible > self.match:
             msg = "the 'possible' threshold must not exceed the 'match' threshold"
             raise ValueError(msg)
@@ -63,17 +70,20 @@ class Thresholds:
 
 @dataclass(frozen=True, slots=True)
 class TermFrequency:
-    """Name-frequency adjustment: ``log2(reference[level] / frequency)``, clamped.
+    """How the matcher estimates an agreeing name's share of the population.
 
-    ``frequency`` is the share of register identities carrying the agreeing name (or token);
-    ``reference[level]`` its mean over non-matching candidate pairs at that name level in
-    development data (0: no adjustment at that level).
+    ``(count + pseudo_count · reference[level]) / (size + pseudo_count)``, floored at
+    ``min_frequency``: the register's count of the name (the candidate included), smoothed
+    towards ``reference[level]``, the mean frequency of the agreeing name over non-matching
+    pairs at that level in development data (0: the level has no name to count).
+    ``max_up`` / ``max_down`` are kept in the file format but no longer applied: the name's
+    Bayes factor is not clamped (ADR 8).
     """
 
     reference: tuple[float, ...] = ()
     max_up: float = 10.0
     max_down: float = 8.0
-    min_frequency: float = 1e-6
+    min_frequency: float = 1e-9
     #: Smoothing towards ``reference``: how many people of the population the reference
     #: frequency is worth (see ``matcher.name_frequency``). 0: the register's count alone.
     pseudo_count: float = 0.0
@@ -97,7 +107,10 @@ class MatchModel:
             if len(m) != len(levels) or len(u) != len(levels):
                 msg = f"model field {name!r} needs {len(levels)} levels"
                 raise ValueError(msg)
-            weights[name] = tuple(math.log2(mi / ui) for mi, ui in zip(m, u, strict=True))
+            if name == "dob":
+                weights[name] = _conditional_weights(m, u, DOB_PARTIAL_LEVELS)
+            else:
+                weights[name] = tuple(math.log2(mi / ui) for mi, ui in zip(m, u, strict=True))
         object.__setattr__(self, "weights", weights)
 
     def to_dict(self) -> dict[str, object]:
@@ -126,6 +139,7 @@ class MatchModel:
                 "token_key_cap": self.thresholds.token_key_cap,
                 "block_probability": self.thresholds.block_probability,
                 "hold_probability": self.thresholds.hold_probability,
+                "membership_prior": self.thresholds.membership_prior,
             },
             "metadata": self.metadata,
         }
@@ -158,10 +172,33 @@ class MatchModel:
                 int(t.get("token_key_cap", 100)),
                 float(t.get("block_probability", 0.99)),
                 float(t.get("hold_probability", 0.2)),
+                float(t.get("membership_prior", 0.5)),
             ),
             term_frequency=_term_frequency(doc.get("term_frequency", {})),
             metadata=dict(doc.get("metadata", {})),
         )
+
+
+def _conditional_weights(
+    m: tuple[float, ...], u: tuple[float, ...], group: frozenset[int]
+) -> tuple[float, ...]:
+    """``log2(m / u)`` given which of two groups of levels the comparison fell in.
+
+    A date of birth recorded as a year only or as 1 January is estimated: that says how the
+    record was kept, not whether two records are one person. Development data may estimate
+    dates more often for one side of the labels than the other; weighing each level by
+    ``P(level | match, group) / P(level | non-match, group)`` keeps that out of the evidence.
+    """
+    m_in = sum(m[i] for i in group)
+    u_in = sum(u[i] for i in group)
+    m_out = sum(m) - m_in
+    u_out = sum(u) - u_in
+    return tuple(
+        math.log2((mi / m_in) / (ui / u_in))
+        if i in group
+        else math.log2((mi / m_out) / (ui / u_out))
+        for i, (mi, ui) in enumerate(zip(m, u, strict=True))
+    )
 
 
 def _term_frequency(doc: dict) -> TermFrequency:

@@ -156,6 +156,7 @@ _DOB_EVIDENCE = {
     "same_year": FieldAgreement.CONFLICT,
     "year_near": FieldAgreement.CONFLICT,
     "diff": FieldAgreement.CONFLICT,
+    "partial_diff": FieldAgreement.CONFLICT,
 }
 _BINARY_EVIDENCE = {"agree": FieldAgreement.EXACT, "disagree": FieldAgreement.CONFLICT}
 _DOCUMENT_EVIDENCE = {

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 
+from safeshare.ledger import publication
 from safeshare.ledger import service as ledger_service
 from safeshare.notifications.actions import deliver_due
 from safeshare.oversight import webhooks
@@ -32,7 +33,8 @@ class Job:
 
 class _Checkpoints:
     """Sign a checkpoint at least every ``SAFESHARE_LEDGER_CHECKPOINT_SECONDS`` while entries
-    arrive, or as soon as ``SAFESHARE_LEDGER_CHECKPOINT_ENTRIES`` are unsigned."""
+    arrive, or as soon as ``SAFESHARE_LEDGER_CHECKPOINT_ENTRIES`` are unsigned; after each
+    checkpoint, ask the witnesses to cosign it and write the published ledger."""
 
     def __init__(self) -> None:
         self.last_signed = 0.0
@@ -48,7 +50,10 @@ class _Checkpoints:
             return 0
         checkpoint = ledger_service.make_checkpoint()
         self.last_signed = time.monotonic()
-        return checkpoint.size if checkpoint is not None else 0
+        if checkpoint is None:
+            return 0
+        publication.after_checkpoint()
+        return checkpoint.size
 
 
 def run_sweeps() -> int:

@@ -2,6 +2,8 @@
 
 - ``verify [--content] [--json]``: recompute the tree from the stored entries, check every
   checkpoint and name the first entry that does not fit (exit status 1 if anything fails).
+- ``publish DIR``: write the checkpoint, its history, the keys and C2SP tiles for a static web
+  server (docs/ledger.md, "Publication").
 - ``export DIR``: write entries, recorded leaf hashes, checkpoints and public keys to ``DIR``
   for ``python -m safeshare.ledger.verify DIR --public-key …``.
 - ``checkpoint``: sequence queued entries, then sign a checkpoint if there is anything new.
@@ -33,9 +35,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation
 from safeshare.kernel.roles import Role
-from safeshare.ledger import service, signing
+from safeshare.ledger import publication, service, signing
 from safeshare.ledger.actions import do_record_key_rotation
 from safeshare.ledger.checkpoint import generate_signing_key, parse_signer_key, signer_key_string
+from safeshare.ledger.verify import load_trusted_checkpoints, load_witness_keys
 
 logger = logging.getLogger("safeshare.ledger.worker")
 
@@ -86,6 +89,28 @@ class Command(BaseCommand):
             help="Also re-check every entry's canonical form and allow-list (slower).",
         )
         verify.add_argument("--json", action="store_true", help="Print the full report as JSON.")
+        verify.add_argument(
+            "--witness-key",
+            action="append",
+            default=[],
+            help="A witness's public key, or a file of them (repeatable).",
+        )
+        verify.add_argument(
+            "--quorum",
+            type=int,
+            default=0,
+            help="Trust only checkpoints cosigned by at least this many of those witnesses.",
+        )
+        verify.add_argument(
+            "--trusted-checkpoint",
+            action="append",
+            default=[],
+            help="A checkpoint, or a witness's state file, trusted out of band (repeatable).",
+        )
+        publish = sub.add_parser(
+            "publish", help="Write the checkpoint, its history, keys and tiles to a directory."
+        )
+        publish.add_argument("directory", type=Path, help="A directory a web server serves.")
         export = sub.add_parser("export", help="Write the ledger to a directory for verifiers.")
         export.add_argument("directory", type=Path, help="A new or empty directory.")
         sub.add_parser("checkpoint", help="Sequence queued entries and sign a checkpoint.")
@@ -125,19 +150,27 @@ class Command(BaseCommand):
     # --- one-off commands ------------------------------------------------------------------
 
     def handle_verify(self, options: dict[str, Any]) -> None:
+        try:
+            witness_keys = load_witness_keys(options["witness_key"])
+            trusted = load_trusted_checkpoints(options["trusted_checkpoint"])
+        except (OSError, ValueError) as error:
+            raise CommandError(str(error)) from error
+        if options["quorum"] > len(witness_keys):
+            raise CommandError("--quorum needs at least that many witness keys.")
         with _bar("Verifying") as bar:
-            report = service.verify_database(check_content=options["content"], progress=bar)
+            report = service.verify_database(
+                check_content=options["content"],
+                progress=bar,
+                witness_keys=witness_keys,
+                quorum=options["quorum"],
+                trusted_checkpoints=trusted,
+            )
         if options["json"]:
             self.stdout.write(json.dumps(report.to_dict(), indent=2))
         else:
             self.stdout.write("Ledger in the database\n" + report.summary(), ending="")
         if not report.ok:
             first = report.first_problem
-            if first is not None and first.code == "no-checkpoint":
-                raise CommandError(
-                    "No checkpoint has been signed yet: run `safeshare ledger checkpoint` "
-                    "(or the worker), then verify again."
-                )
             where = f"entry {first.index}" if first and first.index is not None else "the ledger"
             raise CommandError(f"The ledger did not verify: see {where}.")
 
@@ -153,6 +186,15 @@ class Command(BaseCommand):
             f"Exported {summary.entries:,} entries and {summary.checkpoints:,} checkpoints "
             f"to {directory}.\nVerify with:\n  python -m safeshare.ledger.verify {directory} "
             f"--public-key {keys[0]}\n"
+        )
+
+    def handle_publish(self, options: dict[str, Any]) -> None:
+        size, written = publication.publish_to(options["directory"])
+        if not size:
+            raise CommandError("Nothing to publish: no checkpoint has been signed yet.")
+        self.stdout.write(
+            f"Published the log of {size:,} entries to {options['directory']} "
+            f"({written:,} files written)."
         )
 
     def handle_checkpoint(self, options: dict[str, Any]) -> None:
@@ -232,6 +274,7 @@ class Command(BaseCommand):
                     last_signed = time.monotonic()
                     if checkpoint is not None:
                         logger.info("Signed ledger checkpoint of %s entries", checkpoint.size)
+                        publication.after_checkpoint()
                 failed = False
             except (service.LedgerIntegrityError, service.SequencingError) as error:
                 failed = True
