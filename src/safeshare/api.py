@@ -9,6 +9,7 @@ from safeshare.cases.api import router as cases_router
 from safeshare.ledger.api import router as ledger_router
 from safeshare.oversight.api import router as oversight_router
 from safeshare.protocol.api import router as protocol_router
+from safeshare.protocol.notice_api import router as notifications_router
 from safeshare.referrals.api import router as referrals_router
 
 for router in (
@@ -18,6 +19,7 @@ for router in (
     protocol_router,
     oversight_router,
     ledger_router,
+    notifications_router,
 ):
     api.add_router("/", router)
 

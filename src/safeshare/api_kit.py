@@ -327,6 +327,8 @@ def _messages(exc: DjangoValidationError) -> list[str]:
 @api.exception_handler(RuleRefusal)
 def _rule_refusal(request: HttpRequest, exc: RuleRefusal) -> HttpResponse:
     """A refusal by the protocol's rules: the status and code the refusal's class declares."""
+    # The request's transaction has rolled back: what the refusal records is recorded now.
+    exc.after_rollback()
     fields = (
         {name: errors[0].messages[0] for name, errors in exc.error_dict.items()}
         if hasattr(exc, "error_dict")

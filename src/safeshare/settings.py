@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "safeshare.advice",
     "safeshare.idempotency",
     "safeshare.operations",
+    "safeshare.notifications",
     "safeshare.web",
     "safeshare.commands",
     "safeshare.worker",
@@ -259,6 +260,22 @@ SAFESHARE_OVERSIGHT_STATISTICS_MAX_AGE = env_int(
 # The active protocol policy (see docs/policy.md).
 SAFESHARE_POLICY = os.environ.get("SAFESHARE_POLICY", "mvp-2021")
 
+# Notifications to victims (docs/notifications.md). Each channel is off until configured; until
+# then notices wait in the queue and staff see that they were not sent.
+SAFESHARE_SMTP_URL = os.environ.get("SAFESHARE_SMTP_URL", "")  # smtp://user:pass@host:port
+SAFESHARE_SMTP_FROM = os.environ.get("SAFESHARE_SMTP_FROM", "no-reply@safeshare.invalid")
+# A CA bundle to check the SMTP server's certificate against (the system's when empty).
+SAFESHARE_SMTP_CA_FILE = os.environ.get("SAFESHARE_SMTP_CA_FILE", "")
+SAFESHARE_NOTIFY_API_KEY = os.environ.get("SAFESHARE_NOTIFY_API_KEY", "")
+SAFESHARE_NOTIFY_BASE_URL = os.environ.get(
+    "SAFESHARE_NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"
+)
+# GOV.UK Notify templates with ((subject)) and ((body)) placeholders, one per channel.
+SAFESHARE_NOTIFY_EMAIL_TEMPLATE = os.environ.get("SAFESHARE_NOTIFY_EMAIL_TEMPLATE", "")
+SAFESHARE_NOTIFY_SMS_TEMPLATE = os.environ.get("SAFESHARE_NOTIFY_SMS_TEMPLATE", "")
+SAFESHARE_LETTER_DIR = os.environ.get("SAFESHARE_LETTER_DIR", "")
+# The address victims use to sign in, as written in notices.
+SAFESHARE_PUBLIC_URL = os.environ.get("SAFESHARE_PUBLIC_URL", "http://localhost:8000")
 # Ledger witnesses (docs/ledger.md, "Witnesses"): comma-separated "<URL> <witness public key>"
 # pairs the worker asks to cosign each checkpoint, how many must (0: all), and the wait for each.
 SAFESHARE_LEDGER_WITNESSES = env_list("SAFESHARE_LEDGER_WITNESSES", [])

@@ -59,8 +59,10 @@ EXPECTED: dict[str, dict[str, int]] = {
     "protocol:protection-regularisation": POLICE_ONLY,
     "protocol:protection-nrm": POLICE_ONLY,
     "protocol:protection-close": expect(protocol_own=OK, protocol_other=NOT_FOUND),
+    "protocol:protection-notice-given": expect(protocol_own=OK, protocol_other=NOT_FOUND),
     "protocol:clearance": IE_CLEARANCE,
     "protocol:override-new": IE_CLEARANCE,
+    "protocol:clearance-outcome": IE_CLEARANCE,
     "protocol:review": expect(protocol_own=OK, protocol_other=NOT_FOUND),
     "protocol:override": expect(
         protocol_own=OK, protocol_other=NOT_FOUND, senior_own=OK, senior_other=NOT_FOUND
@@ -118,8 +120,10 @@ def world(monkeypatch, force, other_force, ie_unit, other_ie_unit, case, protect
         "protocol:protection-regularisation": {"reference": protection.reference},
         "protocol:protection-nrm": {"reference": protection.reference},
         "protocol:protection-close": {"reference": protection.reference},
+        "protocol:protection-notice-given": {"reference": protection.reference},
         "protocol:clearance": {"clearance_id": blocked.public_id},
         "protocol:override-new": {"clearance_id": blocked.public_id},
+        "protocol:clearance-outcome": {"clearance_id": blocked.public_id},
         "protocol:review": {"review_id": review.pk},
         "protocol:override": {"override_id": override.public_id},
     }

@@ -173,6 +173,9 @@ def test_protocol_officer_is_offered_close_only_in_transition(
     ],
 )
 def test_close_is_refused_with_the_reason(client, protocol_officer, in_transition, data, message):
+    Protection.objects.filter(pk=in_transition.pk).update(
+        transition_notice_at=timezone.now() - dt.timedelta(days=10)
+    )
     response = signed_in(client, protocol_officer).post(
         url("protocol:protection-close", in_transition), data
     )
@@ -185,7 +188,8 @@ def test_close_is_refused_with_the_reason(client, protocol_officer, in_transitio
 
 def test_close_a_protection_after_the_notice_period(client, protocol_officer, in_transition):
     Protection.objects.filter(pk=in_transition.pk).update(
-        status_changed_at=timezone.now() - dt.timedelta(days=100)
+        status_changed_at=timezone.now() - dt.timedelta(days=100),
+        transition_notice_at=timezone.now() - dt.timedelta(days=95),
     )
     response = signed_in(client, protocol_officer).post(
         url("protocol:protection-close", in_transition),
@@ -201,6 +205,20 @@ def test_close_a_protection_after_the_notice_period(client, protocol_officer, in
     html = text(client.get(response["Location"]))
     assert f"Protection {in_transition.reference} closed" in html
     assert "Ended" in html
+
+
+def test_close_is_refused_until_the_notice_is_delivered(client, protocol_officer, in_transition):
+    """R12b: 100 days in transition count for nothing while no notice delivery is recorded."""
+    Protection.objects.filter(pk=in_transition.pk).update(
+        status_changed_at=timezone.now() - dt.timedelta(days=100)
+    )
+    response = signed_in(client, protocol_officer).post(
+        url("protocol:protection-close", in_transition),
+        {"reasons": "Case concluded.", "victim_notified": "on"},
+    )
+    assert "No delivery of the end-of-protection notice is recorded" in error_summary(response)
+    in_transition.refresh_from_db()
+    assert in_transition.status == "transition"
 
 
 def test_police_officer_cannot_close_a_protection(client, officer, in_transition):
@@ -238,3 +256,21 @@ def test_protection_letter_for_a_protection_in_transition(client, protocol_offic
         signed_in(client, protocol_officer).get(url("protocol:protection-letter", in_transition))
     )
     assert "The criminal case is over, but you are still protected" in html
+
+
+def test_record_that_the_notice_was_given_by_hand(client, protocol_officer, in_transition):
+    page = url("protocol:protection-notice-given", in_transition)
+    signed_in(client, protocol_officer)
+    future = timezone.localdate() + dt.timedelta(days=2)
+    response = client.post(page, {"given_on": f"{future.day}/{future.month}/{future.year}"})
+    assert "must be today or in the past" in error_summary(response)
+    response = client.post(page, {"given_on": "31/2/2026"})
+    assert "Enter a real date" in error_summary(response)
+    in_transition.refresh_from_db()
+    assert in_transition.transition_notice_at is None
+    today = timezone.localdate()
+    response = client.post(page, {"given_on": f"{today.day}/{today.month}/{today.year}"})
+    assert response["Location"] == url("protocol:protection", in_transition)
+    in_transition.refresh_from_db()
+    assert timezone.localtime(in_transition.transition_notice_at).date() == today
+    assert "can be closed from" in text(client.get(response["Location"]))

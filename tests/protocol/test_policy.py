@@ -57,7 +57,12 @@ EVERY_SETTING = {
         "minimum_transition_days",
         "close_roles",
     },
-    "clearance": {"anonymous_corroborates_perpetrator", "block_probability", "hold_probability"},
+    "clearance": {
+        "anonymous_corroborates_perpetrator",
+        "block_probability",
+        "hold_probability",
+        "clear_valid_hours",
+    },
     "overrides": {"exception_categories", "approver_roles", "minimum_reason_length"},
     "jurisdiction": {
         "duty_to_notify",

@@ -123,6 +123,28 @@ API_REQUESTS: dict[str, tuple[bool, Build]] = {
         True,
         lambda w, s: (f"/clearances/{w.side(s).blocked.public_id}", None),
     ),
+    "POST /clearances/{clearance_id}/outcome": (
+        True,
+        lambda w, s: (
+            f"/clearances/{w.side(s).blocked.public_id}/outcome",
+            {"outcome": "not_yet"},
+        ),
+    ),
+    "POST /protections/{reference}/contact-settings": (
+        True,
+        lambda w, s: (
+            f"/protections/{_ref(w, s)}/contact-settings",
+            {
+                "channel": "email",
+                "email": "safe@example.org",
+                "address_shared_with_perpetrator": False,
+            },
+        ),
+    ),
+    "GET /protections/{reference}/notifications": (
+        True,
+        lambda w, s: (f"/protections/{_ref(w, s)}/notifications", None),
+    ),
     "POST /overrides": (
         True,
         lambda w, s: (
@@ -404,10 +426,12 @@ SITE_OBJECTS: dict[str, Callable[[World, str], dict]] = {
     "protocol:protection-regularisation": _protection,
     "protocol:protection-nrm": _protection,
     "protocol:protection-close": _protection,
+    "protocol:protection-notice-given": _protection,
     "protocol:clearance": lambda w, s: {"clearance_id": w.side(s).blocked.public_id},
     "matching:sweep": lambda w, s: {"sweep_id": w.sweep(s).public_id},
     "matching:sweep-download": lambda w, s: {"sweep_id": w.sweep(s, finished=True).public_id},
     "protocol:override-new": lambda w, s: {"clearance_id": w.side(s).blocked.public_id},
+    "protocol:clearance-outcome": lambda w, s: {"clearance_id": w.side(s).blocked.public_id},
     "protocol:review": lambda w, s: {"review_id": w.side(s).review.pk},
     "protocol:override": lambda w, s: {"override_id": w.side(s).override.public_id},
     "advice:protection": _protection,

@@ -24,6 +24,7 @@ def test_every_background_job_is_declared():
         "sweeps",
         "webhooks",
         "statistics",
+        "notices",
     }
 
 

@@ -43,17 +43,20 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "referrals:start": POLICE,
     "referrals:check": POLICE,
     "referrals:detail": POLICE,
+    "referrals:refused": POLICE,
     # Protections their force opened or holds a case for; only protocol officers close one.
     "protocol:protection": POLICE | PROTOCOL,
     "protocol:protection-letter": POLICE | PROTOCOL,
     "protocol:protection-regularisation": POLICE,
     "protocol:protection-nrm": POLICE,
     "protocol:protection-close": PROTOCOL,
+    "protocol:protection-notice-given": PROTOCOL,
     # Immigration Enforcement: its own organisation's clearances, and overrides of them.
     "protocol:clearance-list": IE,
     "protocol:clearance-new": IE,
     "protocol:clearance": IE,
     "protocol:override-new": IE,
+    "protocol:clearance-outcome": IE,
     # Sweeps of a caseload against the register: IE, its own organisation's (views scope).
     "matching:sweep-list": IE,
     "matching:sweep-new": IE,
@@ -85,6 +88,11 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "advice:victim-sign-out": PUBLIC,
     "advice:victim-leave": PUBLIC,
     "advice:victim-language": PUBLIC,
+    # Notices to people: the force's protocol officers see what did not reach a person, and
+    # staff read the messages addressed to their organisation and role (views scope both).
+    "notifications:list": PROTOCOL,
+    "notifications:resolve": PROTOCOL,
+    "notifications:messages": POLICE | PROTOCOL | IE,
     # Oversight: disclosure-controlled statistics, alerts, policy comparison, the ledger.
     "oversight:dashboard": OVERSIGHT,
     "oversight:statistic": OVERSIGHT,
@@ -180,9 +188,20 @@ API_PERMISSIONS: dict[str, ApiPermission] = {
     "POST /protections/{reference}/nrm-decision": _api(
         Scope.CASES_WRITE, (POLICE, PROTECTION_OF_OWN_FORCE)
     ),
+    # Safe contact for notices (R28, R29): recorded by the force's police officers, as on the
+    # safe-contact page; the notices' delivery is read by its police and protocol officers.
+    "POST /protections/{reference}/contact-settings": _api(
+        Scope.CASES_WRITE, (POLICE, PROTECTION_OF_OWN_FORCE)
+    ),
+    "GET /protections/{reference}/notifications": _api(
+        Scope.PROTECTIONS_READ, (POLICE | PROTOCOL, PROTECTION_OF_OWN_FORCE)
+    ),
     # Immigration Enforcement: clearances and overrides of its own organisation.
     "POST /clearances": _api(Scope.CLEARANCES_WRITE, (IE, NO_OBJECT)),
     "GET /clearances/{clearance_id}": _api(Scope.CLEARANCES_WRITE, (IE, OWN_ORG_CLEARANCE)),
+    "POST /clearances/{clearance_id}/outcome": _api(
+        Scope.CLEARANCES_WRITE, (IE, OWN_ORG_CLEARANCE)
+    ),
     "POST /overrides": _api(Scope.OVERRIDES_WRITE, (IE, OWN_ORG_CLEARANCE)),
     # The second, senior person: an IE senior approver of the unit that asked, or a protocol
     # officer of the force whose protection blocked the action.
@@ -240,10 +259,12 @@ PAGE_OBJECT_SCOPES: dict[str, Mapping[Role | str, str]] = {
     "protocol:protection-regularisation": _OWN_PROTECTION,
     "protocol:protection-nrm": _OWN_PROTECTION,
     "protocol:protection-close": {Role.PROTOCOL_OFFICER: PROTECTION_OF_OWN_FORCE},
+    "protocol:protection-notice-given": {Role.PROTOCOL_OFFICER: PROTECTION_OF_OWN_FORCE},
     "protocol:clearance": _IE_CLEARANCE,
     "matching:sweep": dict.fromkeys(IE, OWN_ORG_SWEEP),
     "matching:sweep-download": dict.fromkeys(IE, OWN_ORG_SWEEP),
     "protocol:override-new": _IE_CLEARANCE,
+    "protocol:clearance-outcome": _IE_CLEARANCE,
     "protocol:review": {Role.PROTOCOL_OFFICER: REVIEW_OF_OWN_FORCE},
     "protocol:override": {
         Role.PROTOCOL_OFFICER: OVERRIDE_OF_OWN_FORCE,

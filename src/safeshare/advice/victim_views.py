@@ -129,6 +129,9 @@ def protection_status(request: HttpRequest) -> HttpResponse:
     context["has_pack"] = AdvicePack.objects.filter(
         protection=request.victim_protection  # type: ignore[attr-defined]
     ).exists()
+    from safeshare.protocol.outcomes import approved_overrides
+
+    context["overrides"] = approved_overrides(request.victim_protection)  # type: ignore[attr-defined]
     return render(request, "advice/victim/protection.html", context)
 
 

@@ -85,6 +85,7 @@ def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
                 "identity": identities[0] if identities else None,
                 "role_label": ROLE_LABELS[party.role_enum],
                 "protection": protections[0] if protections else None,
+                "overrides": protections[0].approved_overrides() if protections else [],
                 "referable": party.role != "suspect",
                 "referral": max(party.referrals.all(), key=lambda r: r.created_at, default=None),
             }

@@ -14,6 +14,7 @@ from safeshare.accounts import demo as accounts_demo
 from safeshare.accounts.demo import DemoLogin
 from safeshare.advice.demo import seed_advice
 from safeshare.demo.cases import seed_protocol
+from safeshare.demo.notifications import seed_notifications
 from safeshare.kernel.roles import Role
 from safeshare.kernel.transactions import request_transaction
 from safeshare.ledger.service import make_checkpoint, sequence_pending
@@ -21,7 +22,7 @@ from safeshare.ledger.service import make_checkpoint, sequence_pending
 LOGINS_FILE_NAME = "demo-logins.json"
 
 
-SEEDERS: list[Callable[[], object]] = [seed_protocol, seed_advice]
+SEEDERS: list[Callable[[], object]] = [seed_protocol, seed_advice, seed_notifications]
 """Functions run in order after organisations and users exist (cases, protections, …)."""
 
 

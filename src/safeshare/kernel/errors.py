@@ -43,3 +43,7 @@ class RuleRefusal(ValidationError):
 
     http_status: int = 409
     error_code: str = "not_allowed"
+
+    def after_rollback(self) -> None:
+        """Record what must outlive the refusal, once the request's transaction has rolled
+        back (nothing by default). The API and pages call it when they answer the refusal."""

@@ -55,6 +55,8 @@ class EntryKind(StrEnum):
     POLICY_ACTIVATED = "policy_activated"
     KEY_ROTATED = "key_rotated"
     FORMAT_CHANGED = "format_changed"
+    CLEARANCE_OUTCOME = "clearance_outcome"
+    REFERRAL_REFUSED = "referral_refused"
 
 
 class EntryError(ValueError):
@@ -340,6 +342,7 @@ PAYLOAD_FIELDS: dict[str, ValueShape] = {
     "record_type": CODE,
     "route": CODE,
     "routes": CODES,
+    "rules": CODES,
     "fields": CODES,
     "approver_role": CODE,
     "key_purpose": CODE,
@@ -424,6 +427,8 @@ V2_PAYLOAD_FIELDS: dict[EntryKind, frozenset[str]] = {
             "key_purpose", "verifier_key", "previous_verifier_key", "key_hash",
         ),
         EntryKind.FORMAT_CHANGED: ("entry_format", "previous_entry_format"),
+        EntryKind.CLEARANCE_OUTCOME: ("clearance", "outcome", "decision"),
+        EntryKind.REFERRAL_REFUSED: ("referring_org", "rules"),
     }.items()
 }  # fmt: skip
 """The payload fields a format-2 entry of each kind may hold (docs/ledger.md explains each).

@@ -21,6 +21,14 @@ class Alert(models.Model):
             "scheduled_action_suspended",
             "A scheduled enforcement action was suspended",
         )
+        ACTION_WITHOUT_VALID_CLEAR = (
+            "action_without_valid_clear",
+            "Enforcement action reported without a valid clear",
+        )
+        ACTION_AFTER_BLOCK = (
+            "action_after_block",
+            "Enforcement action reported after a block",
+        )
 
     kind = models.CharField(max_length=40, choices=Kind.choices)
     summary = models.CharField(max_length=300)

@@ -1075,3 +1075,35 @@ def available_years() -> list[int]:
     years = [timezone.localtime(f).year for f in firsts if f is not None]
     start = min([*years, this_year])
     return list(range(this_year, start - 1, -1))
+
+
+def _loop_statistics() -> None:
+    from safeshare.oversight import loop_statistics as loop
+
+    for statistic in (
+        Statistic(
+            "notices",
+            "Notices to protected people",
+            "Sent, delivered, failed and not sent for safety.",
+            False,
+            loop.notices,
+        ),
+        Statistic(
+            "clearance-outcomes",
+            "What was done after clearances",
+            "Actions on a valid clear, without one, cancelled or not reported.",
+            False,
+            loop.clearance_outcomes,
+        ),
+        Statistic(
+            "refused-referrals",
+            "Refused referrals",
+            "By the rule that refused them and the person's role.",
+            False,
+            loop.refused_referrals,
+        ),
+    ):
+        STATISTICS[statistic.slug] = statistic
+
+
+_loop_statistics()

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from safeshare.accounts.actors import Actor
@@ -30,7 +31,9 @@ from safeshare.kernel.transactions import action_transaction
 from safeshare.ledger.actions import log_entry
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.keys import token_for_record
+from safeshare.notifications.models import Notification
 from safeshare.people.models import Identity, Person
+from safeshare.protocol import outcomes
 from safeshare.protocol.active import active_policy
 from safeshare.protocol.clearance import (
     ClearanceDecision,
@@ -45,7 +48,14 @@ from safeshare.protocol.clearance import (
     ie_view,
 )
 from safeshare.protocol.enforcement import enforcement_actions
-from safeshare.protocol.models import Clearance, Override, Protection, ProtectionCase, Review
+from safeshare.protocol.models import (
+    Clearance,
+    OutcomeReport,
+    Override,
+    Protection,
+    ProtectionCase,
+    Review,
+)
 from safeshare.protocol.overrides import (
     Approval,
     OverrideRefused,
@@ -138,6 +148,9 @@ def refresh_protection(protection: Protection, actor: Actor, policy: Policy) -> 
                 "previous_status": previous,
             },
         )
+        outcomes.after_status_change(protection, previous, policy)
+        if protection.status == ProtectionStatus.ACTIVE.value:
+            suspend_scheduled_actions(protection, actor, policy)
     return changed
 
 
@@ -182,6 +195,7 @@ def open_or_extend_protection(
                 "reason_code": trigger.value,
             },
         )
+        outcomes.notify_person(protection, outcomes.Event.PROTECTION_OPENED, policy)
     else:
         refresh_protection(protection, actor, policy)
     for identity in person.identities.all():
@@ -203,11 +217,7 @@ def suspend_scheduled_actions(protection: Protection, actor: Actor, policy: Poli
     if not protection.protects:
         return 0
     today = timezone.localdate()
-    pending = Clearance.objects.filter(
-        decision=ClearanceOutcome.CLEAR.value,
-        status=Clearance.Status.DECIDED,
-        scheduled_for__gte=today,
-    )
+    pending = outcomes.open_clears(policy, timezone.now())
     suspended = 0
     for clearance in pending:
         outcome, _ = match_subject(str(clearance.public_id), clearance.subject)
@@ -241,6 +251,7 @@ def suspend_scheduled_actions(protection: Protection, actor: Actor, policy: Poli
             details={"clearance": str(clearance.public_id), "protection": protection.reference},
             organisation_code=clearance.requested_by.code,
         )
+        outcomes.tell_ie_suspended(clearance, protection)
         log_entry(
             EntryKind.CLEARANCE_DECISION,
             actor,
@@ -292,8 +303,13 @@ def do_close_protection(
     policy = active_policy()
     with action_transaction():
         protection = Protection.objects.select_for_update().get(pk=protection.pk)
-        notice_at = protection.transition_notice_at or protection.status_changed_at
-        days = (timezone.now() - notice_at).days if victim_notified else 0
+        # R12b: the minimum period runs from the notice's recorded delivery, never from the
+        # moment the protection entered transition.
+        notice_at = protection.transition_notice_at
+        in_transition = protection.status == ProtectionStatus.TRANSITION.value
+        if victim_notified and in_transition and notice_at is None:
+            raise ProtocolError(outcomes.notice_problems(protection, timezone.now(), policy))
+        days = (timezone.now() - notice_at).days if victim_notified and notice_at else 0
         try:
             assessment = close_protection(
                 policy,
@@ -325,6 +341,7 @@ def do_close_protection(
                 "previous_status": previous,
             },
         )
+        outcomes.after_status_change(protection, previous, policy)
     return protection
 
 
@@ -587,6 +604,7 @@ def do_resolve_review(review: Review, actor: Actor, *, verdict: str, reasons: st
         review.resolved_by_org = actor.organisation
         review.resolved_at = timezone.now()
         review.save()
+        outcomes.tell_ie_hold_resolved(clearance)
         people = Person.objects.filter(protections__pk__in=candidate_ids).values_list(
             "public_id", flat=True
         )
@@ -760,6 +778,7 @@ def do_decide_override(
                 },
                 organisation_code=actor.org_code,
             )
+            outcomes.tell_force_override_approved(override)
         log_entry(
             EntryKind.OVERRIDE_APPROVED if approve else EntryKind.OVERRIDE_REFUSED,
             actor,
@@ -870,3 +889,145 @@ def on_people_merged(keep: Person, merge: Person, actor: Actor) -> None:
         subjects=[keep.public_id, merge.public_id],
         payload={"reason_code": "people_merged", "status": kept.status if kept else "none"},
     )
+
+
+# --- The end-of-protection notice and what IE did after a clearance (protocol.outcomes) ------
+
+
+def record_notice_delivered(notification: Notification) -> None:
+    """Delivery hook: the first delivered end-of-protection notice dates the minimum period.
+    In the delivery's transaction."""
+    protection = (
+        Protection.objects.select_for_update()
+        .filter(reference=notification.protection_reference)
+        .first()
+    )
+    if protection is None or protection.status != ProtectionStatus.TRANSITION.value:
+        return
+    if (
+        notification.delivered_at is None
+        or notification.delivered_at < protection.status_changed_at
+    ):
+        return
+    if protection.transition_notice_at is None:
+        protection.transition_notice_at = notification.delivered_at
+        protection.save(update_fields=["transition_notice_at"])
+
+
+def do_record_notice_handed_over(
+    protection: Protection, actor: Actor, *, given_on: dt.date
+) -> Protection:
+    """A protocol officer gave the end-of-protection notice in person or through the support
+    organisation; that date starts the minimum period."""
+    today = timezone.localdate()
+    if given_on > today:
+        raise ValidationError(
+            {"given_on": "The date the notice was given must be today or in the past"}
+        )
+    with action_transaction():
+        protection = Protection.objects.select_for_update().get(pk=protection.pk)
+        if protection.status != ProtectionStatus.TRANSITION.value:
+            raise ValidationError({"given_on": "Only a protection in transition has a notice"})
+        given = min(
+            timezone.make_aware(dt.datetime.combine(given_on, dt.time(12))), timezone.now()
+        )
+        if given < protection.status_changed_at - dt.timedelta(days=1):
+            raise ValidationError(
+                {"given_on": "The notice cannot have been given before the transition began"}
+            )
+        if protection.transition_notice_at is None or given < protection.transition_notice_at:
+            protection.transition_notice_at = max(given, protection.status_changed_at)
+            protection.save(update_fields=["transition_notice_at"])
+    return protection
+
+
+def do_report_outcome(
+    clearance: Clearance,
+    actor: Actor,
+    *,
+    outcome: str,
+    action_taken_at: dt.datetime | None = None,
+) -> OutcomeReport:
+    """IE says what it did after a clearance. Bad input raises ``ValidationError`` and stores
+    nothing; an action with no valid clear behind it is stored and alerts oversight at once."""
+    policy = active_policy()
+    now = timezone.now()
+    if outcome not in OutcomeReport.Outcome.values:
+        raise ValidationError(
+            {"outcome": "Say what happened: " + ", ".join(OutcomeReport.Outcome.values)}
+        )
+    if outcome == OutcomeReport.Outcome.ACTION_TAKEN:
+        if action_taken_at is None:
+            raise ValidationError(
+                {"action_taken_at": "Give the date and time the action was taken"}
+            )
+        if timezone.is_naive(action_taken_at):
+            raise ValidationError({"action_taken_at": "Give the time with its time zone"})
+        if action_taken_at > now + dt.timedelta(minutes=5):
+            raise ValidationError(
+                {"action_taken_at": "The action cannot have been taken in the future"}
+            )
+    elif action_taken_at is not None:
+        raise ValidationError({"action_taken_at": "Give a time only when the action was taken"})
+    with action_transaction():
+        clearance = Clearance.objects.select_for_update().get(pk=clearance.pk)
+        final = clearance.outcomes.exclude(outcome=OutcomeReport.Outcome.NOT_YET).first()
+        if final is not None:
+            raise ValidationError(
+                {
+                    "outcome": "This clearance's outcome was already reported: "
+                    + final.get_outcome_display().lower()
+                }
+            )
+        alert_kind = ""
+        if outcome == OutcomeReport.Outcome.ACTION_TAKEN and action_taken_at is not None:
+            valid, reason, alert_kind = outcomes._basis(clearance, action_taken_at, policy)
+        elif outcome == OutcomeReport.Outcome.NOT_YET:
+            state = outcomes.clear_state(clearance, now, policy)
+            valid = state == "valid"
+            expires = timezone.localtime(outcomes.clear_expires_at(clearance, policy))
+            reason = (
+                f"The clear stands until {expires:%H:%M on %d %B %Y}."
+                if valid
+                else "There is no valid clear: ask for a new clearance before acting."
+            )
+        else:
+            valid, reason = True, "Cancelled."
+        report = OutcomeReport.objects.create(
+            clearance=clearance,
+            outcome=outcome,
+            action_taken_at=action_taken_at,
+            valid_basis=valid,
+            basis_reason=reason,
+            alerted=bool(alert_kind),
+            reported_by=actor.label,
+            reporter_key=actor.identifier,
+            reported_by_org=actor.organisation,
+        )
+        if alert_kind:
+            hooks.fire(
+                hooks.ALERT_RAISED,
+                kind=alert_kind,
+                summary=(
+                    f"{clearance.requested_by.code} reported "
+                    f"{clearance.action_code.replace('_', ' ')} without a valid clear: {reason}"
+                )[:300],
+                details={
+                    "clearance": str(clearance.public_id),
+                    "decision": clearance.decision,
+                    "action_taken_at": action_taken_at.isoformat() if action_taken_at else None,
+                },
+                organisation_code=clearance.requested_by.code,
+            )
+        log_entry(
+            EntryKind.CLEARANCE_OUTCOME,
+            actor,
+            policy,
+            subjects=list(dict.fromkeys(p.person.public_id for p in clearance.protections.all())),
+            payload={
+                "clearance": token_for_record("clearance", clearance.pk),
+                "outcome": outcome,
+                "decision": "valid_basis" if valid else "no_valid_basis",
+            },
+        )
+    return report

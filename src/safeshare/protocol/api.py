@@ -9,6 +9,7 @@ import uuid
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import Field
 
@@ -20,7 +21,7 @@ from safeshare.idempotency.service import idempotent
 from safeshare.kernel.roles import Role, Scope
 from safeshare.ledger.audit import do_record_personal_data_read
 from safeshare.people.models import Person
-from safeshare.protocol import actions
+from safeshare.protocol import actions, outcomes
 from safeshare.protocol.clearance import (
     WOULD_RESOLVE,
     ClearanceOutcome,
@@ -29,7 +30,7 @@ from safeshare.protocol.clearance import (
     missing_for_search,
 )
 from safeshare.protocol.enforcement import enforcement_actions
-from safeshare.protocol.models import Clearance, Override, Protection, Review
+from safeshare.protocol.models import Clearance, OutcomeReport, Override, Protection, Review
 from safeshare.protocol.policy import ExceptionCategory
 from safeshare.protocol.references import normalise_reference
 
@@ -469,3 +470,64 @@ def record_nrm_decision(request, reference: str, payload: NrmDecisionIn):
     protection = _force_protection(request, reference)
     actions.do_record_nrm_decision(protection, _actor(request), stage=payload.stage)
     return get_protection(request, reference)
+
+
+class OutcomeIn(StrictSchema):
+    outcome: OutcomeReport.Outcome = Field(
+        description="action_taken (with action_taken_at), cancelled, or not_yet."
+    )
+    action_taken_at: dt.datetime | None = Field(
+        default=None, description="When the action was taken, with its time zone."
+    )
+
+
+class OutcomeOut(Schema):
+    clearance_id: uuid.UUID
+    outcome: str
+    action_taken_at: dt.datetime | None
+    valid_basis: bool = Field(
+        description="Whether a valid clear for this action covered the time it was taken."
+    )
+    basis_reason: str
+    oversight_alerted: bool
+    clear_state: str = Field(
+        description="valid, expired, suspended, used, cancelled, blocked or hold."
+    )
+    clear_valid_until: dt.datetime | None
+    reported_at: dt.datetime
+
+
+def outcome_out(report: OutcomeReport) -> OutcomeOut:
+    clearance = report.clearance
+    is_clear = clearance.decision == ClearanceOutcome.CLEAR.value
+    return OutcomeOut(
+        clearance_id=clearance.public_id,
+        outcome=report.outcome,
+        action_taken_at=report.action_taken_at,
+        valid_basis=report.valid_basis,
+        basis_reason=report.basis_reason,
+        oversight_alerted=report.alerted,
+        clear_state=outcomes.clear_state(clearance, timezone.now()),
+        clear_valid_until=outcomes.clear_expires_at(clearance) if is_clear else None,
+        reported_at=report.reported_at,
+    )
+
+
+@router.post(
+    "/clearances/{clearance_id}/outcome",
+    response={201: OutcomeOut},
+    summary="Report what was done after a clearance: action taken (when), cancelled, not yet",
+)
+@idempotent
+def report_outcome(request, clearance_id: uuid.UUID, payload: OutcomeIn):
+    client = require_scope(request, Scope.CLEARANCES_WRITE, *IE_ROLES)
+    clearance = get_object_or_404(
+        Clearance, public_id=clearance_id, requested_by=client.organisation
+    )
+    report = actions.do_report_outcome(
+        clearance,
+        _actor(request),
+        outcome=payload.outcome.value,
+        action_taken_at=payload.action_taken_at,
+    )
+    return Status(201, outcome_out(report))

@@ -9,6 +9,8 @@ class ProtocolConfig(AppConfig):
     label = "protocol"
 
     def ready(self) -> None:
+        from safeshare.notifications.actions import on_delivered
+        from safeshare.notifications.messages import Event
         from safeshare.protocol import actions
 
         policy.provide(active_policy)
@@ -17,3 +19,4 @@ class ProtocolConfig(AppConfig):
         hooks.subscribe(hooks.CASE_EVENT_RECORDED, actions.on_case_event_recorded)
         hooks.subscribe(hooks.IDENTITY_ADDED, actions.on_identity_added)
         hooks.subscribe(hooks.PEOPLE_MERGED, actions.on_people_merged)
+        on_delivered(Event.TRANSITION_NOTICE, actions.record_notice_delivered)

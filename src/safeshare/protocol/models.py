@@ -76,6 +76,23 @@ class Protection(models.Model):
         """Active and in-transition protections both block enforcement."""
         return self.status_enum is not ProtectionStatus.ENDED
 
+    def approved_overrides(self) -> list[dict[str, object]]:
+        """Overrides approved against this protection: what action, when, under which exception."""
+        rows = (
+            Override.objects.filter(status=Override.Status.APPROVED, clearance__protections=self)
+            .select_related("clearance")
+            .order_by("-decided_at")
+            .distinct()
+        )
+        return [
+            {
+                "action": o.clearance.action_code.replace("_", " ").capitalize(),
+                "decided_at": o.decided_at,
+                "exception": o.exception_category.replace("_", " "),
+            }
+            for o in rows
+        ]
+
 
 class ProtectionCase(models.Model):
     """A case that can hold a protection open, and the person's role in it."""
@@ -201,3 +218,32 @@ class Override(models.Model):
 
     def __str__(self) -> str:
         return f"Override {self.public_id} ({self.status})"
+
+
+class OutcomeReport(models.Model):
+    """What IE says it did after a clearance: took the action (when), cancelled it, or not yet.
+
+    ``valid_basis`` records whether a valid ``clear`` for that action covered the moment the
+    action was taken; when it did not, oversight was alerted (``alerted``)."""
+
+    class Outcome(models.TextChoices):
+        ACTION_TAKEN = "action_taken", "Action taken"
+        CANCELLED = "cancelled", "Cancelled"
+        NOT_YET = "not_yet", "Not taken yet"
+
+    clearance = models.ForeignKey(Clearance, on_delete=models.PROTECT, related_name="outcomes")
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    action_taken_at = models.DateTimeField(null=True, blank=True)
+    valid_basis = models.BooleanField()
+    basis_reason = models.CharField(max_length=300)
+    alerted = models.BooleanField(default=False)
+    reported_by = models.CharField(max_length=200)
+    reporter_key = models.CharField(max_length=64)
+    reported_by_org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    reported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-reported_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} for {self.clearance}"

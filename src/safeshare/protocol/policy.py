@@ -194,6 +194,8 @@ class ClearanceRules:
     anonymous_corroborates_perpetrator: bool
     block_probability: float = 0.99
     hold_probability: float = 0.2
+    # How long a ``clear`` stands for the action asked about; after it a new clearance is needed.
+    clear_valid_hours: int = 72
 
 
 @dataclass(frozen=True)
@@ -303,6 +305,7 @@ class Policy:
                 ),
                 "block_probability": self.clearance.block_probability,
                 "hold_probability": self.clearance.hold_probability,
+                "clear_valid_hours": self.clearance.clear_valid_hours,
             },
             "overrides": {
                 "exception_categories": [str(c) for c in self.overrides.exception_categories],
@@ -565,7 +568,10 @@ def _parse_clearance(table: _Table) -> ClearanceRules:
         ),
         block_probability=block,
         hold_probability=hold,
+        clear_valid_hours=table.integer("clear_valid_hours", default=72),
     )
+    if rules.clear_valid_hours < 1:
+        table.fail("clear_valid_hours", "must be at least 1 hour.")
     table.finish()
     return rules
 

@@ -90,6 +90,8 @@ class ReferralDecision:
     opens_protection: bool
     policy_id: str
     policy_version: str
+    # Which rules refused it, as stable codes (recorded and counted; N1, R16, R33).
+    rule_codes: tuple[str, ...] = ()
 
 
 class FieldErrorCode(StrEnum):
@@ -113,15 +115,18 @@ def decide_referral(policy: Policy, facts: ReferralFacts) -> ReferralDecision:
     role, offence = PartyRole(facts.role), OffenceCategory(facts.offence)
     triggers = frozenset(ReferralTrigger(t) for t in facts.triggers)
     refusals: list[str] = []
+    codes: list[str] = []
     rules = policy.referrals
 
     if role not in rules.allowed_roles:
+        codes.append("role_not_allowed")
         refusals.append(
             f"This policy ({policy.title}) does not allow a {role} to be referred to "
             "Immigration Enforcement."
         )
     barred_elsewhere = sorted((facts.other_roles & PROTECTED_ROLES) - rules.allowed_roles)
     if barred_elsewhere:
+        codes.append("role_in_other_case")
         refusals.append(
             "The person is a "
             + " and ".join(barred_elsewhere)
@@ -130,13 +135,17 @@ def decide_referral(policy: Policy, facts: ReferralFacts) -> ReferralDecision:
     profile = policy.jurisdiction(facts.jurisdiction)
     force = policy.force(facts.force_code)
     if role in PROTECTED_ROLES and profile.safe_reporting_only:
+        codes.append("jurisdiction_safe_reporting")
         refusals.append("In this jurisdiction victims and witnesses are not referred (R33).")
     if role in PROTECTED_ROLES and force.safe_reporting_only:
+        codes.append("force_safe_reporting")
         refusals.append(f"Force {facts.force_code} does not refer victims or witnesses (R33).")
 
     if not triggers:
+        codes.append("no_trigger")
         refusals.append("Record why the referral is needed.")
     elif triggers <= _STATUS_ONLY:
+        codes.append("status_check_only")
         refusals.append(
             "A victim's or witness's details are never sent only because an officer wants to "
             "know their immigration status (N1)."
@@ -146,6 +155,7 @@ def decide_referral(policy: Policy, facts: ReferralFacts) -> ReferralDecision:
             rules.status_doubt_only_refused_offences | force.status_doubt_only_refused_offences
         )
         if offence in refused_offences and role in rules.status_doubt_only_refused_roles:
+            codes.append("status_doubt_only")
             refusals.append(
                 "The only trigger is the officer's concerns or doubts about the person's "
                 f"immigration status, and in a {offence.replace('_', ' ')} case that is not a "
@@ -153,7 +163,9 @@ def decide_referral(policy: Policy, facts: ReferralFacts) -> ReferralDecision:
             )
 
     if refusals:
-        return ReferralDecision(False, (*refusals, _SAFE_ROUTE), False, policy.id, policy.version)
+        return ReferralDecision(
+            False, (*refusals, _SAFE_ROUTE), False, policy.id, policy.version, tuple(codes)
+        )
     opening = should_open_protection(policy, role, offence, OpeningEvent.POLICE_REFERRAL)
     reasons = ["The referral may be sent with the fields this policy lists.", opening.reason]
     return ReferralDecision(True, tuple(reasons), opening.opens, policy.id, policy.version)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from safeshare.protocol import views
+from safeshare.protocol import outcome_views, views
 
 app_name = "protocol"
 urlpatterns = [
@@ -15,10 +15,20 @@ urlpatterns = [
     ),
     path("protections/<str:reference>/nrm-decision/", views.protection_nrm, name="protection-nrm"),
     path("protections/<str:reference>/close/", views.protection_close, name="protection-close"),
+    path(
+        "protections/<str:reference>/notice-given/",
+        outcome_views.protection_notice_given,
+        name="protection-notice-given",
+    ),
     path("clearances/", views.clearance_list, name="clearance-list"),
     path("clearances/new/", views.clearance_create, name="clearance-new"),
     path("clearances/<uuid:clearance_id>/", views.clearance_detail, name="clearance"),
     path("clearances/<uuid:clearance_id>/override/", views.override_create, name="override-new"),
+    path(
+        "clearances/<uuid:clearance_id>/outcome/",
+        outcome_views.clearance_outcome,
+        name="clearance-outcome",
+    ),
     path("reviews/", views.review_list, name="review-list"),
     path("reviews/<int:review_id>/", views.review_detail, name="review"),
     path("overrides/", views.override_list, name="override-list"),

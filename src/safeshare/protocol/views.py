@@ -25,7 +25,7 @@ from safeshare.cases.models import ROLE_LABELS
 from safeshare.kernel.roles import Role
 from safeshare.ledger.audit import do_record_personal_data_read
 from safeshare.people.models import Person
-from safeshare.protocol import actions
+from safeshare.protocol import actions, outcomes
 from safeshare.protocol.active import active_policy
 from safeshare.protocol.api import clearance_out
 from safeshare.protocol.enforcement import UnknownEnforcementAction, enforcement_actions
@@ -151,6 +151,7 @@ def protection_detail(request: HttpRequest, reference: str) -> HttpResponse:
             initial={"status": protection.regularisation_status}
         )
         context["nrm_form"] = NrmDecisionForm()
+    context.update(outcomes.protection_page_facts(protection, active_policy()))
     do_record_personal_data_read(
         Actor.for_user(request.user), [protection.person], "protection_page"
     )

@@ -13,7 +13,7 @@ from safeshare.cases.lifecycle import InformationSource, OffenceCategory, PartyR
 from safeshare.cases.models import Party
 from safeshare.kernel.errors import RuleRefusal
 from safeshare.kernel.roles import OrganisationKind
-from safeshare.kernel.transactions import action_transaction
+from safeshare.kernel.transactions import _joined, action_transaction
 from safeshare.ledger.actions import log_entry
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.keys import token_for_record
@@ -27,7 +27,7 @@ from safeshare.protocol.referral import (
     decide_referral,
     validate_referral_payload,
 )
-from safeshare.referrals.models import Referral
+from safeshare.referrals.models import Referral, RefusedReferral
 
 IDENTITY_FIELDS = (
     "given_names",
@@ -42,10 +42,17 @@ IDENTITY_FIELDS = (
 
 
 class ReferralRefusedError(RuleRefusal):
-    """The policy does not allow this referral; nothing was sent or stored."""
+    """The policy does not allow this referral; nothing was sent. The attempt is recorded
+    (``RefusedReferral``); inside a request's transaction, which the error rolls back, the
+    caller records it afterwards with ``record_refusal``."""
+
+    refusal: dict | None = None
 
     http_status = 403
     error_code = "referral_refused"
+
+    def after_rollback(self) -> None:
+        record_refusal(self)
 
 
 @dataclass(frozen=True)
@@ -91,21 +98,8 @@ def referral_payload(
     return payload
 
 
-def preview_referral(
-    party: Party,
-    actor: Actor,
-    *,
-    triggers: Iterable[str],
-    channel: str,
-    source: str,
-    basis: LegalBasis,
-    necessity: Mapping[str, str] | None = None,
-    extra: Mapping[str, object] | None = None,
-    policy: Policy | None = None,
-) -> tuple[dict[str, object], list[str], list[str]]:
-    """(payload, refusal reasons, field problems) — shown to the officer before sending."""
-    policy = policy or active_policy()
-    necessity = dict(necessity or {})
+def decide_for(party: Party, actor: Actor, triggers: Iterable[str], policy: Policy):
+    """The policy's decision on referring ``party`` with these triggers (no side effects)."""
     other_roles = frozenset(
         PartyRole(role)
         for role in Party.objects.filter(person=party.person)
@@ -125,6 +119,25 @@ def preview_referral(
             other_roles=other_roles,
         ),
     )
+    return decision
+
+
+def preview_referral(
+    party: Party,
+    actor: Actor,
+    *,
+    triggers: Iterable[str],
+    channel: str,
+    source: str,
+    basis: LegalBasis,
+    necessity: Mapping[str, str] | None = None,
+    extra: Mapping[str, object] | None = None,
+    policy: Policy | None = None,
+) -> tuple[dict[str, object], list[str], list[str]]:
+    """(payload, refusal reasons, field problems) — shown to the officer before sending."""
+    policy = policy or active_policy()
+    necessity = dict(necessity or {})
+    decision = decide_for(party, actor, triggers, policy)
     payload = referral_payload(
         party,
         actor,
@@ -185,7 +198,19 @@ def do_make_referral(
         policy=policy,
     )
     if refusals:
-        raise ReferralRefusedError(refusals, code="referral_refused")
+        decision = decide_for(party, actor, triggers, policy)
+        error = ReferralRefusedError(refusals, code="referral_refused")
+        error.refusal = {
+            "party": party,
+            "actor": actor,
+            "triggers": sorted(triggers),
+            "rule_codes": list(decision.rule_codes),
+            "reasons": list(decision.reasons),
+            "policy": policy,
+        }
+        if not _joined.get():
+            record_refusal(error)
+        raise error
     if problems:
         raise ValidationError(problems)
     recipient = (
@@ -251,3 +276,39 @@ def do_make_referral(
                 },
             )
     return referral
+
+
+def record_refusal(error: ReferralRefusedError) -> RefusedReferral | None:
+    """Record a refused referral and its ledger entry, in a transaction of its own."""
+    refusal = error.refusal
+    if not refusal:
+        return None
+    party, actor, policy = refusal["party"], refusal["actor"], refusal["policy"]
+    with action_transaction():
+        refused = RefusedReferral.objects.create(
+            case=party.case,
+            party=party,
+            force=actor.organisation,
+            role=party.role,
+            triggers=refusal["triggers"],
+            rule_codes=refusal["rule_codes"],
+            reasons=refusal["reasons"],
+            attempted_by=f"{actor.label}, {actor.organisation.name}",
+            attempted_by_key=actor.identifier,
+            policy_id=policy.id,
+            policy_version=policy.version,
+        )
+        log_entry(
+            EntryKind.REFERRAL_REFUSED,
+            actor,
+            policy,
+            subjects=[party.person.public_id],
+            payload={
+                "case": token_for_record("case", party.case.pk),
+                "party_role": party.role,
+                "referring_org": actor.org_code,
+                "rules": sorted(refusal["rule_codes"]),
+            },
+        )
+    error.refusal = None
+    return refused

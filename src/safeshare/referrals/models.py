@@ -51,3 +51,27 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"Referral {self.public_id}"
+
+
+class RefusedReferral(models.Model):
+    """A referral the policy refused: who tried, under which policy version, which rules refused
+    it (N1, R16, R33). Nothing about the person was sent; this records only the attempt."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="refused_referrals")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="refused_referrals")
+    force = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=20)
+    triggers = models.JSONField(default=list)
+    rule_codes = models.JSONField(default=list)
+    reasons = models.JSONField(default=list)
+    attempted_by = models.CharField(max_length=200)
+    attempted_by_key = models.CharField(max_length=64)
+    policy_id = models.CharField(max_length=40)
+    policy_version = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Refused referral in {self.case} ({', '.join(self.rule_codes)})"

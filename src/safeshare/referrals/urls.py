@@ -16,5 +16,6 @@ urlpatterns = [
         views.referral_check,
         name="check",
     ),
+    path("referrals/refused/", views.refused_list, name="refused"),
     path("referrals/<uuid:referral_id>/", views.referral_detail, name="detail"),
 ]

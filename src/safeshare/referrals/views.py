@@ -191,3 +191,36 @@ def referral_detail(request: HttpRequest, referral_id: uuid.UUID) -> HttpRespons
             "role_label": ROLE_LABELS[referral.party.role_enum],
         },
     )
+
+
+RULE_LABELS = {
+    "role_not_allowed": "The policy does not allow this role to be referred",
+    "role_in_other_case": "A protected role in another case",
+    "jurisdiction_safe_reporting": "Safe reporting only in this jurisdiction (R33)",
+    "force_safe_reporting": "Safe reporting only at this force (R33)",
+    "no_trigger": "No reason recorded",
+    "status_check_only": "Only to check immigration status (N1)",
+    "status_doubt_only": "Only doubts about immigration status (R16)",
+}
+
+
+def refused_list(request: HttpRequest) -> HttpResponse:
+    """The force's referrals the policy refused: who tried, when, under which rules."""
+    from django.core.paginator import Paginator
+
+    from safeshare.referrals.models import RefusedReferral
+
+    refused = (
+        RefusedReferral.objects.filter(force=request.user.organisation)
+        .select_related("case")
+        .order_by("-created_at")
+    )
+    page = Paginator(refused, 25).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "refused": r,
+            "rules": [RULE_LABELS.get(code, code) for code in r.rule_codes],
+        }
+        for r in page.object_list
+    ]
+    return render(request, "referrals/refused_list.html", {"page": page, "rows": rows})

@@ -21,6 +21,7 @@ class NavigationItem:
 
 _PAGES: tuple[tuple[tuple[Role, ...], str, str], ...] = (
     ((Role.POLICE_OFFICER,), "Cases", "cases:list"),
+    ((Role.POLICE_OFFICER,), "Refused referrals", "referrals:refused"),
     ((Role.POLICE_OFFICER,), "Record a case", "cases:create"),
     (
         (Role.IE_CASEWORKER, Role.IE_SENIOR_APPROVER),
@@ -37,6 +38,12 @@ _PAGES: tuple[tuple[tuple[Role, ...], str, str], ...] = (
     ((Role.OVERSIGHT_ANALYST,), "Policy comparison", "oversight:comparison"),
     ((Role.OVERSIGHT_ANALYST,), "Ledger", "oversight:ledger"),
     ((Role.POLICE_OFFICER, Role.PROTOCOL_OFFICER), "Letters and advice", "advice:start"),
+    ((Role.PROTOCOL_OFFICER,), "Notices", "notifications:list"),
+    (
+        (Role.POLICE_OFFICER, Role.PROTOCOL_OFFICER, Role.IE_CASEWORKER, Role.IE_SENIOR_APPROVER),
+        "Messages",
+        "notifications:messages",
+    ),
 )
 
 NAVIGATION: dict[Role, list[NavigationItem]] = {

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from safeshare.ledger import publication
 from safeshare.ledger import service as ledger_service
+from safeshare.notifications.actions import deliver_due
 from safeshare.oversight import webhooks
 from safeshare.oversight.statistics import refresh_year
 from safeshare.register import jobs as register_jobs
@@ -72,6 +73,12 @@ def refresh_statistics() -> int:
     return len(refresh_year(timezone.localdate().year))
 
 
+def send_notices() -> int:
+    """Send the notices to victims that are due, and ask providers what became of sent ones."""
+    report = deliver_due(timezone.now())
+    return report.sent + report.delivered + report.failed
+
+
 def jobs() -> list[Job]:
     """Every background job, in the order a pass runs them."""
     return [
@@ -79,6 +86,7 @@ def jobs() -> list[Job]:
         Job("ledger-checkpoint", _Checkpoints(), every=1.0, lease=300.0),
         Job("sweeps", run_sweeps, every=5.0, lease=settings.SAFESHARE_SWEEP_STALE_SECONDS),
         Job("webhooks", send_webhooks, every=30.0, lease=300.0),
+        Job("notices", send_notices, every=60.0, lease=600.0),
         Job(
             "statistics",
             refresh_statistics,

@@ -1,0 +1,289 @@
+"""The words of every notice, in every language the victim pages support. No Django.
+
+A notice says only what the person chose to be told, and nothing a perpetrator who sees the
+phone, the inbox or the post must not see (R29): no offence, no case, no immigration detail, and
+never the passcode (that is given only in person or on the protection letter). The opening
+notice carries the reference and how to sign in, so the passcode is never on the same channel.
+Placeholders: ``{reference}``, ``{sign_in_url}``, ``{minimum_days}``, ``{contact}``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Event(StrEnum):
+    PROTECTION_OPENED = "protection_opened"
+    TRANSITION_NOTICE = "transition_notice"
+    PROTECTION_ENDED = "protection_ended"
+    PROTECTION_REACTIVATED = "protection_reactivated"
+    CASE_UPDATE = "case_update"
+    ADVICE_PACK_READY = "advice_pack_ready"
+
+
+# Events a person is sent whatever they opted into; case updates only when they asked (R28).
+ALWAYS_SENT = frozenset(
+    {
+        Event.PROTECTION_OPENED,
+        Event.TRANSITION_NOTICE,
+        Event.PROTECTION_ENDED,
+        Event.PROTECTION_REACTIVATED,
+        Event.ADVICE_PACK_READY,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Message:
+    subject: str
+    body: str
+
+
+_T: dict[str, dict[Event, tuple[str, str]]] = {
+    "en": {
+        Event.PROTECTION_OPENED: (
+            "Your SafeShare reference",
+            "Your SafeShare reference is {reference}.\n\nTo sign in, go to {sign_in_url} and "
+            "enter this reference and the passcode you were given in person or on your letter. "
+            "We never send the passcode with the reference.",
+        ),
+        Event.TRANSITION_NOTICE: (
+            "Important: a change to your SafeShare record",
+            "Your SafeShare record {reference} has changed. You are still covered.\n\nIt cannot "
+            "end for at least {minimum_days} days from the day you get this message, and only "
+            "after a person decides. If you think it should not end, contact {contact}.\n\n"
+            "Sign in to read more: {sign_in_url}",
+        ),
+        Event.PROTECTION_ENDED: (
+            "Your SafeShare record has ended",
+            "Your SafeShare record {reference} has ended. If you have questions, contact "
+            "{contact}.",
+        ),
+        Event.PROTECTION_REACTIVATED: (
+            "Your SafeShare record is active again",
+            "Your SafeShare record {reference} is active again. Sign in to read more: "
+            "{sign_in_url}",
+        ),
+        Event.CASE_UPDATE: (
+            "There is an update for you",
+            "There is an update for you on SafeShare. Sign in to read it: {sign_in_url}",
+        ),
+        Event.ADVICE_PACK_READY: (
+            "Your advice is ready",
+            "Your advice is ready on SafeShare. Sign in to read it: {sign_in_url}",
+        ),
+    },
+    "cy": {
+        Event.PROTECTION_OPENED: (
+            "Eich cyfeirnod SafeShare",
+            "Eich cyfeirnod SafeShare yw {reference}.\n\nI fewngofnodi, ewch i {sign_in_url} a "
+            "rhowch y cyfeirnod hwn a'r cod pas a roddwyd i chi wyneb yn wyneb neu ar eich "
+            "llythyr. Nid ydym byth yn anfon y cod pas gyda'r cyfeirnod.",
+        ),
+        Event.TRANSITION_NOTICE: (
+            "Pwysig: newid i'ch cofnod SafeShare",
+            "Mae eich cofnod SafeShare {reference} wedi newid. Rydych yn dal wedi'ch diogelu."
+            "\n\nNi all ddod i ben am o leiaf {minimum_days} diwrnod o'r diwrnod y cewch y neges "
+            "hon, a dim ond ar ôl i berson benderfynu. Os ydych yn credu na ddylai ddod i ben, "
+            "cysylltwch â {contact}.\n\nMewngofnodwch i ddarllen mwy: {sign_in_url}",
+        ),
+        Event.PROTECTION_ENDED: (
+            "Mae eich cofnod SafeShare wedi dod i ben",
+            "Mae eich cofnod SafeShare {reference} wedi dod i ben. Os oes gennych gwestiynau, "
+            "cysylltwch â {contact}.",
+        ),
+        Event.PROTECTION_REACTIVATED: (
+            "Mae eich cofnod SafeShare yn weithredol eto",
+            "Mae eich cofnod SafeShare {reference} yn weithredol eto. Mewngofnodwch i ddarllen "
+            "mwy: {sign_in_url}",
+        ),
+        Event.CASE_UPDATE: (
+            "Mae diweddariad i chi",
+            "Mae diweddariad i chi ar SafeShare. Mewngofnodwch i'w ddarllen: {sign_in_url}",
+        ),
+        Event.ADVICE_PACK_READY: (
+            "Mae eich cyngor yn barod",
+            "Mae eich cyngor yn barod ar SafeShare. Mewngofnodwch i'w ddarllen: {sign_in_url}",
+        ),
+    },
+    "ar": {
+        Event.PROTECTION_OPENED: (
+            "رقمك المرجعي في SafeShare",
+            "رقمك المرجعي في SafeShare هو {reference}.\n\nلتسجيل الدخول، اذهب إلى {sign_in_url} "
+            "وأدخل هذا الرقم المرجعي ورمز المرور الذي أُعطي لك شخصيًا أو في رسالتك. "
+            "لا نرسل رمز المرور أبدًا مع الرقم المرجعي.",
+        ),
+        Event.TRANSITION_NOTICE: (
+            "مهم: تغيير في سجلك في SafeShare",
+            "تغيّر سجلك في SafeShare رقم {reference}. ما زلت مشمولًا بالحماية.\n\nلا يمكن أن "
+            "ينتهي قبل {minimum_days} يومًا على الأقل من يوم استلامك هذه الرسالة، ولا ينتهي إلا "
+            "بعد أن يقرر شخص ذلك. إذا كنت ترى أنه يجب ألا ينتهي، فاتصل بـ {contact}.\n\n"
+            "سجّل الدخول لمعرفة المزيد: {sign_in_url}",
+        ),
+        Event.PROTECTION_ENDED: (
+            "انتهى سجلك في SafeShare",
+            "انتهى سجلك في SafeShare رقم {reference}. إذا كانت لديك أسئلة، فاتصل بـ {contact}.",
+        ),
+        Event.PROTECTION_REACTIVATED: (
+            "أصبح سجلك في SafeShare نشطًا مرة أخرى",
+            "أصبح سجلك في SafeShare رقم {reference} نشطًا مرة أخرى. سجّل الدخول لمعرفة المزيد: "
+            "{sign_in_url}",
+        ),
+        Event.CASE_UPDATE: (
+            "لديك تحديث جديد",
+            "لديك تحديث جديد على SafeShare. سجّل الدخول لقراءته: {sign_in_url}",
+        ),
+        Event.ADVICE_PACK_READY: (
+            "نصيحتك جاهزة",
+            "نصيحتك جاهزة على SafeShare. سجّل الدخول لقراءتها: {sign_in_url}",
+        ),
+    },
+    "pl": {
+        Event.PROTECTION_OPENED: (
+            "Twój numer referencyjny SafeShare",
+            "Twój numer referencyjny SafeShare to {reference}.\n\nAby się zalogować, wejdź na "
+            "{sign_in_url} i wpisz ten numer oraz kod dostępu przekazany Ci osobiście lub w "
+            "liście. Nigdy nie wysyłamy kodu dostępu razem z numerem.",
+        ),
+        Event.TRANSITION_NOTICE: (
+            "Ważne: zmiana w Twoim rejestrze SafeShare",
+            "Twój rejestr SafeShare {reference} zmienił się. Nadal jesteś chroniony.\n\nNie może "
+            "się zakończyć przez co najmniej {minimum_days} dni od dnia otrzymania tej "
+            "wiadomości i tylko po decyzji człowieka. Jeśli uważasz, że nie powinien się "
+            "zakończyć, skontaktuj się z: {contact}.\n\nZaloguj się, aby dowiedzieć się więcej: "
+            "{sign_in_url}",
+        ),
+        Event.PROTECTION_ENDED: (
+            "Twój rejestr SafeShare został zakończony",
+            "Twój rejestr SafeShare {reference} został zakończony. Jeśli masz pytania, "
+            "skontaktuj się z: {contact}.",
+        ),
+        Event.PROTECTION_REACTIVATED: (
+            "Twój rejestr SafeShare jest znowu aktywny",
+            "Twój rejestr SafeShare {reference} jest znowu aktywny. Zaloguj się, aby dowiedzieć "
+            "się więcej: {sign_in_url}",
+        ),
+        Event.CASE_UPDATE: (
+            "Masz nową informację",
+            "Masz nową informację w SafeShare. Zaloguj się, aby ją przeczytać: {sign_in_url}",
+        ),
+        Event.ADVICE_PACK_READY: (
+            "Twoja porada jest gotowa",
+            "Twoja porada jest gotowa w SafeShare. Zaloguj się, aby ją przeczytać: {sign_in_url}",
+        ),
+    },
+    "ro": {
+        Event.PROTECTION_OPENED: (
+            "Referința dumneavoastră SafeShare",
+            "Referința dumneavoastră SafeShare este {reference}.\n\nPentru a vă conecta, mergeți "
+            "la {sign_in_url} și introduceți această referință și codul de acces primit în "
+            "persoană sau în scrisoare. Nu trimitem niciodată codul de acces împreună cu "
+            "referința.",
+        ),
+        Event.TRANSITION_NOTICE: (
+            "Important: o schimbare în dosarul dumneavoastră SafeShare",
+            "Dosarul dumneavoastră SafeShare {reference} s-a schimbat. Sunteți în continuare "
+            "protejat.\n\nNu se poate încheia timp de cel puțin {minimum_days} zile de la data "
+            "la care primiți acest mesaj și numai după ce o persoană decide. Dacă credeți că nu "
+            "ar trebui să se încheie, contactați {contact}.\n\nConectați-vă pentru mai multe "
+            "informații: {sign_in_url}",
+        ),
+        Event.PROTECTION_ENDED: (
+            "Dosarul dumneavoastră SafeShare s-a încheiat",
+            "Dosarul dumneavoastră SafeShare {reference} s-a încheiat. Dacă aveți întrebări, "
+            "contactați {contact}.",
+        ),
+        Event.PROTECTION_REACTIVATED: (
+            "Dosarul dumneavoastră SafeShare este din nou activ",
+            "Dosarul dumneavoastră SafeShare {reference} este din nou activ. Conectați-vă pentru "
+            "mai multe informații: {sign_in_url}",
+        ),
+        Event.CASE_UPDATE: (
+            "Aveți o noutate",
+            "Aveți o noutate în SafeShare. Conectați-vă pentru a o citi: {sign_in_url}",
+        ),
+        Event.ADVICE_PACK_READY: (
+            "Sfatul dumneavoastră este gata",
+            "Sfatul dumneavoastră este gata în SafeShare. Conectați-vă pentru a-l citi: "
+            "{sign_in_url}",
+        ),
+    },
+    "sq": {
+        Event.PROTECTION_OPENED: (
+            "Referenca juaj SafeShare",
+            "Referenca juaj SafeShare është {reference}.\n\nPër t'u identifikuar, shkoni te "
+            "{sign_in_url} dhe shkruani këtë referencë dhe kodin që ju është dhënë "
+            "personalisht ose në letrën tuaj. Ne nuk e dërgojmë kurrë kodin bashkë me "
+            "referencën.",
+        ),
+        Event.TRANSITION_NOTICE: (
+            "E rëndësishme: një ndryshim në regjistrin tuaj SafeShare",
+            "Regjistri juaj SafeShare {reference} ka ndryshuar. Jeni ende i mbrojtur.\n\nNuk "
+            "mund të mbyllet për të paktën {minimum_days} ditë nga dita kur e merrni këtë "
+            "mesazh, dhe vetëm pasi të vendosë një person. Nëse mendoni se nuk duhet të "
+            "mbyllet, kontaktoni {contact}.\n\nIdentifikohuni për të lexuar më shumë: "
+            "{sign_in_url}",
+        ),
+        Event.PROTECTION_ENDED: (
+            "Regjistri juaj SafeShare është mbyllur",
+            "Regjistri juaj SafeShare {reference} është mbyllur. Nëse keni pyetje, kontaktoni "
+            "{contact}.",
+        ),
+        Event.PROTECTION_REACTIVATED: (
+            "Regjistri juaj SafeShare është sërish aktiv",
+            "Regjistri juaj SafeShare {reference} është sërish aktiv. Identifikohuni për të "
+            "lexuar më shumë: {sign_in_url}",
+        ),
+        Event.CASE_UPDATE: (
+            "Keni një njoftim të ri",
+            "Keni një njoftim të ri në SafeShare. Identifikohuni për ta lexuar: {sign_in_url}",
+        ),
+        Event.ADVICE_PACK_READY: (
+            "Këshilla juaj është gati",
+            "Këshilla juaj është gati në SafeShare. Identifikohuni për ta lexuar: {sign_in_url}",
+        ),
+    },
+    "vi": {
+        Event.PROTECTION_OPENED: (
+            "Mã tham chiếu SafeShare của bạn",
+            "Mã tham chiếu SafeShare của bạn là {reference}.\n\nĐể đăng nhập, hãy vào "
+            "{sign_in_url} và nhập mã tham chiếu này cùng mật mã bạn được trao trực tiếp hoặc "
+            "trong thư. Chúng tôi không bao giờ gửi mật mã cùng với mã tham chiếu.",
+        ),
+        Event.TRANSITION_NOTICE: (
+            "Quan trọng: hồ sơ SafeShare của bạn có thay đổi",
+            "Hồ sơ SafeShare {reference} của bạn đã thay đổi. Bạn vẫn được bảo vệ.\n\nHồ sơ "
+            "không thể kết thúc trong ít nhất {minimum_days} ngày kể từ ngày bạn nhận được tin "
+            "nhắn này, và chỉ sau khi có người quyết định. Nếu bạn nghĩ hồ sơ không nên kết "
+            "thúc, hãy liên hệ {contact}.\n\nĐăng nhập để biết thêm: {sign_in_url}",
+        ),
+        Event.PROTECTION_ENDED: (
+            "Hồ sơ SafeShare của bạn đã kết thúc",
+            "Hồ sơ SafeShare {reference} của bạn đã kết thúc. Nếu có câu hỏi, hãy liên hệ "
+            "{contact}.",
+        ),
+        Event.PROTECTION_REACTIVATED: (
+            "Hồ sơ SafeShare của bạn đã hoạt động trở lại",
+            "Hồ sơ SafeShare {reference} của bạn đã hoạt động trở lại. Đăng nhập để biết thêm: "
+            "{sign_in_url}",
+        ),
+        Event.CASE_UPDATE: (
+            "Bạn có thông tin mới",
+            "Bạn có thông tin mới trên SafeShare. Đăng nhập để đọc: {sign_in_url}",
+        ),
+        Event.ADVICE_PACK_READY: (
+            "Lời khuyên của bạn đã sẵn sàng",
+            "Lời khuyên của bạn đã sẵn sàng trên SafeShare. Đăng nhập để đọc: {sign_in_url}",
+        ),
+    },
+}
+
+LANGUAGES = frozenset(_T)
+
+
+def render(event: Event, language: str, **values: object) -> Message:
+    """The notice for ``event`` in ``language`` (English when the language has no text)."""
+    texts = _T.get(language, _T["en"])
+    subject, body = texts[Event(event)]
+    return Message(subject=subject.format(**values), body=body.format(**values))

@@ -1,0 +1,224 @@
+"""Statistics of the loop after a decision: notices to victims, what IE did after its
+clearances, and referrals the policy refused. Same disclosure control as every statistic."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, OuterRef
+
+from safeshare.oversight.disclosure import MARGIN
+from safeshare.oversight.statistics import (
+    SCOPE_NOTE_IE,
+    Context,
+    Counted,
+    Filters,
+    StatisticResult,
+    _actions,
+    _marker,
+    _positions,
+)
+from safeshare.oversight.tables import matrix_table
+
+NOTICE_EVENTS = (
+    ("protection_opened", "Protection opened"),
+    ("transition_notice", "End-of-protection notice"),
+    ("protection_ended", "Protection ended"),
+    ("protection_reactivated", "Protection active again"),
+    ("case_update", "Case update"),
+    ("advice_pack_ready", "Advice ready"),
+)
+NOTICE_STATUSES = (
+    ("queued", "Waiting"),
+    ("sent", "Sent"),
+    ("delivered", "Delivered"),
+    ("failed", "Failed"),
+    ("returned", "Returned"),
+    ("withheld", "Not sent for safety"),
+)
+OUTCOMES = (
+    ("valid", "Action taken on a valid clear"),
+    ("invalid", "Action taken without a valid clear"),
+    ("cancelled", "Cancelled"),
+    ("not_reported", "Not reported yet"),
+)
+REFUSAL_RULES = (
+    ("role_not_allowed", "Role not allowed by the policy"),
+    ("role_in_other_case", "Protected role in another case"),
+    ("jurisdiction_safe_reporting", "Safe reporting only: jurisdiction (R33)"),
+    ("force_safe_reporting", "Safe reporting only: force (R33)"),
+    ("no_trigger", "No reason recorded"),
+    ("status_check_only", "Only to check immigration status (N1)"),
+    ("status_doubt_only", "Only doubts about immigration status (R16)"),
+)
+ROLES = (("victim", "Victim"), ("witness", "Witness"), ("dependant", "Dependant"))
+
+
+def _result(slug, title, description, table, cube, suppressed, scope_note=None):
+    total_key = cube.total((MARGIN,))
+    return StatisticResult(
+        slug=slug,
+        title=title,
+        description=description,
+        tables=[table],
+        scope_note=scope_note,
+        headline=None if total_key in suppressed else cube.values[total_key],
+        headline_suppressed=total_key in suppressed,
+    )
+
+
+def notices(filters: Filters, context: Context) -> StatisticResult:
+    from safeshare.notifications.models import Notification
+
+    def build() -> Counted:
+        event_position, status_position = _positions(NOTICE_EVENTS), _positions(NOTICE_STATUSES)
+        counts: dict[tuple[int, ...], int] = {}
+        rows = Notification.objects.filter(created_at__year=filters.year).values("event", "status")
+        for row in rows.annotate(n=Count("id")).order_by():
+            e, s = event_position.get(row["event"]), status_position.get(row["status"])
+            if e is not None and s is not None:
+                counts[(e, s)] = counts.get((e, s), 0) + row["n"]
+        return Counted((len(NOTICE_EVENTS),), {"status": (len(NOTICE_STATUSES), counts)})
+
+    cube, suppressed = context.cube(
+        "notices",
+        filters.year,
+        build,
+        lambda: _marker(Notification.objects, "sent_at", "delivered_at"),
+    )
+    table = matrix_table(
+        slug="notices",
+        title="Notices to protected people by kind and what became of them",
+        row_heading="Notice",
+        row_labels=NOTICE_EVENTS,
+        column_labels=NOTICE_STATUSES,
+        key=lambda r, c: cube.cell("status", (r,), c) if c != MARGIN else cube.total((r,)),
+        values=cube.values,
+        suppressed=suppressed,
+        notes=(
+            "A notice is not sent for safety when the person's only channel is unsafe, the "
+            "address is shared with the alleged perpetrator, or no safe contact is recorded "
+            "(R29); the protocol officer gives it another way.",
+        ),
+    )
+    return _result(
+        "notices",
+        "Notices to protected people",
+        "Notices sent, delivered, failed and not sent for safety.",
+        table,
+        cube,
+        suppressed,
+    )
+
+
+def clearance_outcomes(filters: Filters, context: Context) -> StatisticResult:
+    from safeshare.protocol.models import Clearance, OutcomeReport
+
+    def build() -> Counted:
+        action_labels = _actions()
+        action_position = _positions(action_labels)
+        outcome_position = _positions(OUTCOMES)
+        final = OutcomeReport.objects.filter(clearance=OuterRef("pk")).exclude(
+            outcome=OutcomeReport.Outcome.NOT_YET
+        )
+        counts: dict[tuple[int, ...], int] = {}
+        clearances = (
+            Clearance.objects.filter(created_at__year=filters.year)
+            .annotate(reported=Exists(final))
+            .values("pk", "action_code", "reported")
+        )
+        reports = {
+            r.clearance_id: r
+            for r in OutcomeReport.objects.filter(
+                clearance__created_at__year=filters.year
+            ).exclude(outcome=OutcomeReport.Outcome.NOT_YET)
+        }
+        for row in clearances.iterator(chunk_size=5000):
+            a = action_position.get(row["action_code"])
+            if a is None:
+                continue
+            report = reports.get(row["pk"])
+            if report is None:
+                outcome = "not_reported"
+            elif report.outcome == OutcomeReport.Outcome.CANCELLED:
+                outcome = "cancelled"
+            else:
+                outcome = "valid" if report.valid_basis else "invalid"
+            key = (a, outcome_position[outcome])
+            counts[key] = counts.get(key, 0) + 1
+        return Counted((len(action_labels),), {"outcome": (len(OUTCOMES), counts)})
+
+    cube, suppressed = context.cube(
+        "clearance-outcomes",
+        filters.year,
+        build,
+        lambda: _marker(Clearance.objects, "decided_at") + "|" + _marker(OutcomeReport.objects),
+    )
+    table = matrix_table(
+        slug="clearance-outcomes",
+        title="Clearances by enforcement action and what Immigration Enforcement reported",
+        row_heading="Enforcement action",
+        row_labels=_actions(),
+        column_labels=OUTCOMES,
+        key=lambda r, c: cube.cell("outcome", (r,), c) if c != MARGIN else cube.total((r,)),
+        values=cube.values,
+        suppressed=suppressed,
+        notes=(
+            "A clear stands for the action asked about and for the hours the policy sets. An "
+            "action taken without a valid clear also reached the oversight inbox at once.",
+        ),
+    )
+    return _result(
+        "clearance-outcomes",
+        "What was done after clearances",
+        "Actions taken on a valid clear, without one, cancelled, or not reported.",
+        table,
+        cube,
+        suppressed,
+        SCOPE_NOTE_IE,
+    )
+
+
+def refused_referrals(filters: Filters, context: Context) -> StatisticResult:
+    from safeshare.referrals.models import RefusedReferral
+
+    def build() -> Counted:
+        rule_position, role_position = _positions(REFUSAL_RULES), _positions(ROLES)
+        counts: dict[tuple[int, ...], int] = {}
+        rows = RefusedReferral.objects.filter(created_at__year=filters.year).values_list(
+            "rule_codes", "role"
+        )
+        for codes, role in rows.iterator(chunk_size=5000):
+            r = role_position.get(role)
+            for code in dict.fromkeys(codes):
+                c = rule_position.get(code)
+                if c is not None and r is not None:
+                    counts[(c, r)] = counts.get((c, r), 0) + 1
+        return Counted((len(REFUSAL_RULES),), {"role": (len(ROLES), counts)})
+
+    cube, suppressed = context.cube(
+        "refused-referrals",
+        filters.year,
+        build,
+        lambda: _marker(RefusedReferral.objects),
+    )
+    table = matrix_table(
+        slug="refused-referrals",
+        title="Referrals the policy refused, by rule and role",
+        row_heading="Rule that refused it",
+        row_labels=REFUSAL_RULES,
+        column_labels=ROLES,
+        key=lambda r, c: cube.cell("role", (r,), c) if c != MARGIN else cube.total((r,)),
+        values=cube.values,
+        suppressed=suppressed,
+        notes=(
+            "Nothing about the person was sent. A referral refused by two rules is counted "
+            "under each (N1, R16, R33).",
+        ),
+    )
+    return _result(
+        "refused-referrals",
+        "Refused referrals",
+        "Referrals the policy did not allow, by the rule that refused them.",
+        table,
+        cube,
+        suppressed,
+    )

@@ -1,0 +1,218 @@
+"""The loop after a decision: telling people, and hearing what IE then did.
+
+- Notices to the protected person at each change of their protection (opened, transition with
+  the end-of-protection notice, ended, re-activated), queued in the protocol action's own
+  transaction; the notice's delivery date is recorded on the protection (R12b) and starts the
+  minimum period before anyone may close it.
+- A ``clear`` stands for the action asked about, for the hours the policy sets
+  (``[clearance] clear_valid_hours``). IE reports what it then did; an action with no valid clear
+  behind it, or after a block or hold, alerts oversight at once.
+- Staff are told in the service when a clear is suspended (R9), a hold is resolved, or an
+  override is approved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from safeshare.kernel.roles import Role
+from safeshare.notifications import actions as notices
+from safeshare.notifications.messages import Event
+from safeshare.protocol.active import active_policy
+from safeshare.protocol.clearance import ClearanceOutcome
+from safeshare.protocol.models import Clearance, OutcomeReport, Override, Protection
+from safeshare.protocol.policy import Policy
+from safeshare.protocol.protection import ProtectionStatus
+
+# Oversight alert kinds this module raises (the ``Alert.kind`` field is a plain code).
+ACTION_WITHOUT_VALID_CLEAR = "action_without_valid_clear"
+ACTION_AFTER_BLOCK = "action_after_block"
+
+
+# --- Notices to the protected person ----------------------------------------------------------
+
+
+def notify_person(protection: Protection, event: Event, policy: Policy) -> None:
+    """Queue a notice about ``protection`` to its person. In the caller's transaction."""
+    notices.queue_notice(
+        protection.person,
+        event,
+        organisation=protection.opened_by,
+        reference=protection.reference,
+        contact=protection.contact_point,
+        minimum_days=policy.protection.minimum_transition_days,
+    )
+
+
+def after_status_change(protection: Protection, previous: str, policy: Policy) -> None:
+    """Tell the person what changed. In the caller's transaction."""
+    current = protection.status
+    if current == previous:
+        return
+    if current == ProtectionStatus.TRANSITION.value:
+        notify_person(protection, Event.TRANSITION_NOTICE, policy)
+    elif current == ProtectionStatus.ENDED.value:
+        notify_person(protection, Event.PROTECTION_ENDED, policy)
+    elif current == ProtectionStatus.ACTIVE.value and previous:
+        notify_person(protection, Event.PROTECTION_REACTIVATED, policy)
+
+
+def notice_problems(protection: Protection, now: dt.datetime, policy: Policy) -> list[str]:
+    """Why the protection may not be closed yet on the notice's account (R12b), or nothing."""
+    if protection.transition_notice_at is None:
+        return [
+            "No delivery of the end-of-protection notice is recorded. It must be delivered, or "
+            "handed over and recorded, before the minimum period can start."
+        ]
+    minimum = policy.protection.minimum_transition_days
+    earliest = protection.transition_notice_at + dt.timedelta(days=minimum)
+    if now < earliest:
+        return [
+            f"The protection can be closed at the earliest {minimum} days after the notice was "
+            f"delivered on {timezone.localtime(protection.transition_notice_at):%d %B %Y}: "
+            f"not before {timezone.localtime(earliest):%d %B %Y}."
+        ]
+    return []
+
+
+def earliest_close(protection: Protection, policy: Policy) -> dt.datetime | None:
+    if protection.transition_notice_at is None:
+        return None
+    return protection.transition_notice_at + dt.timedelta(
+        days=policy.protection.minimum_transition_days
+    )
+
+
+# --- Clearance validity and outcomes ---------------------------------------------------------
+
+
+def clear_expires_at(clearance: Clearance, policy: Policy | None = None) -> dt.datetime:
+    hours = (policy or active_policy()).clearance.clear_valid_hours
+    return clearance.decided_at + dt.timedelta(hours=hours)
+
+
+def clear_state(clearance: Clearance, now: dt.datetime, policy: Policy | None = None) -> str:
+    """``valid``, ``expired``, ``suspended``, ``used`` or ``cancelled`` for a clear; the decision
+    itself (``blocked``, ``hold``) otherwise."""
+    if clearance.decision != ClearanceOutcome.CLEAR.value:
+        return clearance.decision
+    if clearance.status == Clearance.Status.SUSPENDED:
+        return "suspended"
+    final = clearance.outcomes.exclude(outcome=OutcomeReport.Outcome.NOT_YET).first()
+    if final is not None:
+        return "used" if final.outcome == OutcomeReport.Outcome.ACTION_TAKEN else "cancelled"
+    return "valid" if now < clear_expires_at(clearance, policy) else "expired"
+
+
+def open_clears(policy: Policy, now: dt.datetime):
+    """Clears that may still be acted on: valid now or with an action scheduled, not suspended,
+    and with no action or cancellation reported."""
+    window = dt.timedelta(hours=policy.clearance.clear_valid_hours)
+    finished = OutcomeReport.objects.filter(clearance=OuterRef("pk")).exclude(
+        outcome=OutcomeReport.Outcome.NOT_YET
+    )
+    return (
+        Clearance.objects.filter(
+            decision=ClearanceOutcome.CLEAR.value, status=Clearance.Status.DECIDED
+        )
+        .filter(Q(decided_at__gt=now - window) | Q(scheduled_for__gte=timezone.localdate(now)))
+        .exclude(Exists(finished))
+    )
+
+
+def _basis(clearance: Clearance, taken_at: dt.datetime, policy: Policy) -> tuple[bool, str, str]:
+    """(valid, reason, alert kind) for an action taken at ``taken_at`` on this clearance."""
+    if clearance.decision != ClearanceOutcome.CLEAR.value:
+        label = "a block" if clearance.decision == ClearanceOutcome.BLOCKED.value else "a hold"
+        return False, f"The action was taken after {label}, not a clear.", ACTION_AFTER_BLOCK
+    approved = clearance.overrides.filter(status=Override.Status.APPROVED).exists()
+    if clearance.status == Clearance.Status.SUSPENDED and not approved:
+        return (
+            False,
+            "The clear was suspended because the person became protected (R9).",
+            ACTION_WITHOUT_VALID_CLEAR,
+        )
+    if taken_at < clearance.created_at:
+        return (
+            False,
+            "The action was taken before the clearance was asked for.",
+            (ACTION_WITHOUT_VALID_CLEAR),
+        )
+    expires = clear_expires_at(clearance, policy)
+    if taken_at > expires:
+        return (
+            False,
+            f"The clear expired at {timezone.localtime(expires):%H:%M on %d %B %Y}, before the "
+            "action; a new clearance was needed.",
+            ACTION_WITHOUT_VALID_CLEAR,
+        )
+    return True, "A valid clear for this action covered the time it was taken.", ""
+
+
+# --- Staff notices ---------------------------------------------------------------------------
+
+
+def tell_ie_suspended(clearance: Clearance, protection: Protection) -> None:
+    """R9: the IE caseworker who asked is told their clear is suspended. In a transaction."""
+    notices.notify_staff(
+        clearance.requested_by,
+        Role.IE_CASEWORKER.value,
+        "clear_suspended",
+        f"Your clear for {clearance.action_code.replace('_', ' ')} ({clearance.public_id}) is "
+        f"suspended: the person is now protected. Do not act. Contact "
+        f"{protection.contact_point}.",
+        recipient_key=clearance.requester_key,
+        link=f"/clearances/{clearance.public_id}/",
+    )
+
+
+def tell_ie_hold_resolved(clearance: Clearance) -> None:
+    """A hold was decided: the IE caseworker who asked is told the new answer. In a
+    transaction."""
+    notices.notify_staff(
+        clearance.requested_by,
+        Role.IE_CASEWORKER.value,
+        "hold_resolved",
+        f"The hold on your clearance ({clearance.public_id}) was decided: {clearance.ie_message}",
+        recipient_key=clearance.requester_key,
+        link=f"/clearances/{clearance.public_id}/",
+    )
+
+
+def tell_force_override_approved(override: Override) -> None:
+    """An approved override is never silent: the protocol officers and the officers in the
+    case at every force that holds the protection are told. In a transaction."""
+    exception = override.exception_category.replace("_", " ")
+    action = override.clearance.action_code.replace("_", " ")
+    for protection in override.clearance.protections.all():
+        forces = {protection.opened_by_id: protection.opened_by}
+        for case in protection.cases.select_related("force"):
+            forces[case.force_id] = case.force
+        message = (
+            f"An override was approved for protection {protection.reference}: IE may take "
+            f"{action} under the exception '{exception}'."
+        )
+        for force in forces.values():
+            for role in (Role.PROTOCOL_OFFICER, Role.POLICE_OFFICER):
+                notices.notify_staff(
+                    force,
+                    role.value,
+                    "override_approved",
+                    message,
+                    link=f"/protections/{protection.reference}/",
+                )
+
+
+def approved_overrides(protection: Protection) -> list[dict[str, object]]:
+    """Overrides approved against this protection: what action, when, under which exception."""
+    return protection.approved_overrides()
+
+
+def protection_page_facts(protection: Protection, policy: Policy) -> dict[str, object]:
+    return {
+        "approved_overrides": approved_overrides(protection),
+        "earliest_close": earliest_close(protection, policy),
+    }

@@ -1,0 +1,24 @@
+"""The demo has victims who chose each channel, and notices going out or waiting."""
+
+from __future__ import annotations
+
+import pytest
+
+from safeshare.notifications.models import ContactSettings, Notification
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+
+def test_the_demo_has_victims_on_every_channel(settings, tmp_path):
+    from safeshare.demo import seed
+
+    settings.VAR_DIR = tmp_path
+    settings.SAFESHARE_SMTP_URL = ""
+    settings.SAFESHARE_NOTIFY_API_KEY = ""
+    settings.SAFESHARE_LETTER_DIR = str(tmp_path / "letters")
+    seed()
+    channels = set(ContactSettings.objects.values_list("channel", flat=True))
+    assert channels == {"email", "sms", "letter", "none"}
+    statuses = set(Notification.objects.values_list("status", flat=True))
+    assert {"queued", "withheld", "sent"} <= statuses
+    assert list((tmp_path / "letters").glob("*.pdf"))
