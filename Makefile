@@ -47,7 +47,9 @@ run: migrate
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	uv run gunicorn safeshare.asgi:application -c python:safeshare.server --bind $(HOST):$(PORT) --log-level warning
 
-test: setup test-sqlite test-postgres
+# Both passes side by side, each with its own log (scripts/test-passes, docs/adr/0020).
+test: setup
+	@scripts/test-passes $(PYTEST_ARGS)
 
 # The day-to-day lane: pure and SQLite tests; no browser, fault injection or 10^5-row imports
 # (those are marked `browser` or `slow`, and run in `make test`).

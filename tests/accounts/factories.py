@@ -1,65 +1,10 @@
-"""Test data made through the actions layer, as the service itself makes it."""
+"""Moved to ``tests.support.factories.accounts``; kept so existing imports still work."""
 
-from __future__ import annotations
-
-import itertools
-
-import factory
-
-from safeshare.accounts import actions
-from safeshare.accounts.models import Organisation, User
-from safeshare.kernel.roles import OrganisationKind, Role
-
-DEFAULT_PASSWORD = "correct horse battery staple"
-_counter = itertools.count(1)
-
-ORG_KIND_FOR_ROLE = {
-    Role.POLICE_OFFICER: OrganisationKind.POLICE_FORCE,
-    Role.PROTOCOL_OFFICER: OrganisationKind.POLICE_FORCE,
-    Role.ADMINISTRATOR: OrganisationKind.POLICE_FORCE,
-    Role.IE_CASEWORKER: OrganisationKind.IE_UNIT,
-    Role.IE_SENIOR_APPROVER: OrganisationKind.IE_UNIT,
-    Role.OVERSIGHT_ANALYST: OrganisationKind.OVERSIGHT_BODY,
-    Role.ADVOCATE: OrganisationKind.SUPPORT_ORGANISATION,
-}
-
-
-class OrganisationFactory(factory.Factory):
-    class Meta:
-        model = Organisation
-
-    code = factory.Sequence(lambda n: f"ORG{n}")
-    name = factory.Sequence(lambda n: f"Organisation {n}")
-    kind = OrganisationKind.POLICE_FORCE
-    official_code = ""
-    jurisdiction = "england_wales"
-
-    @classmethod
-    def _create(cls, model_class, *args, **kwargs):
-        return actions.do_create_organisation(**kwargs)
-
-
-def organisation_for(role: Role, code: str | None = None) -> Organisation:
-    """An organisation of the kind that can hold ``role``."""
-    kind = ORG_KIND_FOR_ROLE[role]
-    if code:
-        existing = Organisation.objects.filter(code=code).first()
-        if existing:
-            return existing
-        return OrganisationFactory.create(code=code, name=f"{code} organisation", kind=kind)
-    return OrganisationFactory.create(kind=kind)
-
-
-def make_user(
-    role: Role, organisation: Organisation | None = None, password: str = DEFAULT_PASSWORD
-) -> User:
-    """A user with ``role`` in a suitable organisation."""
-    organisation = organisation or organisation_for(role)
-    return actions.do_create_user(
-        email=f"{role.value}.{next(_counter)}@{organisation.code.lower()}.test",
-        password=password,
-        organisation=organisation,
-        role=role,
-        first_name="Test",
-        last_name=role.label,
-    )
+from tests.support.factories.accounts import (  # noqa: F401
+    DEFAULT_PASSWORD,
+    ORG_KIND_FOR_ROLE,
+    OrganisationFactory,
+    make_user,
+    organisation,
+    organisation_for,
+)

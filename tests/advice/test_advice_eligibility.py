@@ -402,7 +402,7 @@ def test_unknown_age_or_consent_prompts_the_officer_to_find_out():
 def test_modern_slavery_offence_alone_counts_as_an_indicator():
     """Test that recording the crime as modern slavery prompts a referral decision."""
     assert prompts(
-        offence_category="modern_slavery_or_trafficking", consents_to_nrm_referral=True
+        offence_category="modern_slavery_trafficking", consents_to_nrm_referral=True
     ) == [("nrm", FirstResponderAction.NRM_REFERRAL)]
 
 
@@ -550,7 +550,7 @@ def test_organisations_that_do_not_help_individuals_are_never_listed():
     """Test that campaigns and commissioners are not offered as help."""
     everything = support(
         trafficking_indicators=True,
-        offence_category="sexual_violence",
+        offence_category="sexual_offences",
         relationship_broke_down_due_to_abuse=True,
         fears_return=True,
         jurisdiction=None,

@@ -11,27 +11,23 @@ from types import SimpleNamespace
 
 from safeshare.accounts.actors import Actor
 from safeshare.advice import actions
-from safeshare.advice.eligibility import Child, Facts
-from safeshare.cases import actions as case_actions
+from safeshare.advice.eligibility import Facts
 from safeshare.kernel.roles import Role
 from safeshare.ledger.checkpoint import generate_signing_key, sign_checkpoint, verifier_key
 from safeshare.ledger.entries import entry_bytes, entry_from_dict
 from safeshare.ledger.merkle import inclusion_proof, leaf_hash, root_from_leaf_hashes
 from safeshare.ledger.models import LedgerEntry
 from safeshare.ledger.receipts import make_receipt
-from safeshare.people.identity import IdentityIn
-from safeshare.referrals.actions import LegalBasis, do_make_referral
-from tests.accounts.factories import make_user, organisation_for
-
-BASIS = LegalBasis(
-    controller="Chief Constable of West Midlands Police",
-    regime="uk_gdpr_part_2",
-    lawful_basis="Public task",
-    gateway="Immigration and Asylum Act 1999 s.20",
-    agreement_id="DSA-2026-014",
-    dpia_version="3.1",
+from tests.support.factories import (
+    CaseFactory,
+    PartyFactory,
+    ReferralFactory,
+    make_user,
+    organisation_for,
+    sample_facts,
 )
-VIEW_URL = "http://testserver/my-protection/"
+from tests.support.factories.advice import VIEW_URL
+
 ORIGIN = "test.safeshare.example/ledger"
 
 
@@ -42,8 +38,8 @@ def officer(code: str = "WMP", role: Role = Role.POLICE_OFFICER) -> Actor:
 def protected_victim(police: Actor, reference: str = "20/1234/26", **identity):
     """A domestic abuse victim in a force's case, referred to IE: returns the protection."""
     organisation_for(Role.IE_CASEWORKER, "IE-NCCU")
-    case = case_actions.do_create_case(
-        police, crime_reference=reference, offence_category="domestic_abuse"
+    case = CaseFactory.create(
+        actor=police, crime_reference=reference, offence_category="domestic_abuse"
     )
     fields = {
         "given_names": "Fatema",
@@ -53,30 +49,12 @@ def protected_victim(police: Actor, reference: str = "20/1234/26", **identity):
         "sex": "female",
         **identity,
     }
-    party = case_actions.do_add_party(case, police, role="victim", identity=IdentityIn(**fields))
-    referral = do_make_referral(
-        party,
-        police,
-        triggers=["safeguarding"],
-        channel="web",
-        source_of_information="police",
-        basis=BASIS,
-    )
-    return referral.protection
+    party = PartyFactory.create(case=case, actor=police, role="victim", **fields)
+    return ReferralFactory.create(party=party, actor=police).protection
 
 
 def facts() -> Facts:
-    return Facts(
-        offence_category="domestic_abuse",
-        relationship_to_perpetrator="former_partner",
-        visa_category="partner_of_student",
-        relationship_broke_down_due_to_abuse=True,
-        jurisdiction="england",
-        children=(Child(age=4, years_residence=2, british_or_settled=False),),
-        means="destitute",
-        age=35,
-        years_residence=2,
-    )
+    return sample_facts()
 
 
 def issue_letter(protection, police: Actor, **kwargs):

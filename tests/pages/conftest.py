@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from safeshare.accounts.actions import do_create_organisation
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation, User
 from safeshare.cases.models import Case, Party
 from safeshare.kernel.roles import OrganisationKind, Role
-from safeshare.referrals.actions import do_make_referral
-from tests.accounts.factories import make_user
-from tests.cases.factories import CaseFactory, PartyFactory
 from tests.pages.helpers import BASIS, VICTIM
-
-
-def organisation(code: str, kind: OrganisationKind, name: str, contact: str = "") -> Organisation:
-    existing = Organisation.objects.filter(code=code).first()
-    if existing:
-        return existing
-    return do_create_organisation(code=code, name=name, kind=kind, contact_point=contact)
+from tests.support.factories import (
+    CaseFactory,
+    PartyFactory,
+    ReferralFactory,
+    make_user,
+    organisation,
+)
 
 
 @pytest.fixture
@@ -85,14 +81,7 @@ def victim(case, officer) -> Party:
 @pytest.fixture
 def protected_victim(victim, officer, ie_unit) -> Party:
     """A victim referred to IE, which opens her protection (mvp-2021)."""
-    do_make_referral(
-        victim,
-        Actor.for_user(officer),
-        triggers=["safeguarding"],
-        channel="web",
-        source_of_information="police",
-        basis=BASIS,
-    )
+    ReferralFactory.create(party=victim, actor=Actor.for_user(officer), basis=BASIS)
     return victim
 
 

@@ -7,11 +7,11 @@ import io
 import pytest
 from django.apps import apps
 
-from safeshare.accounts.actions import do_create_organisation
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation
 from safeshare.kernel.roles import OrganisationKind, Role
 from safeshare.register import storage
+from tests.support.factories import organisation
 
 HEADER = "id,given_names,family_name,aliases,dob,sex,nationality,passport_no,ho_ref"
 REGISTER = f"""{HEADER},address,postcode
@@ -37,13 +37,6 @@ STATE_MODELS = [
 
 def counts() -> dict[str, int]:
     return {name: apps.get_model(name).objects.count() for name in STATE_MODELS}
-
-
-def organisation(code: str, kind: OrganisationKind, name: str, contact: str = "") -> Organisation:
-    existing = Organisation.objects.filter(code=code).first()
-    if existing:
-        return existing
-    return do_create_organisation(code=code, name=name, kind=kind, contact_point=contact)
 
 
 @pytest.fixture(autouse=True)

@@ -35,6 +35,7 @@ from safeshare.advice.rules import (
     facts_used,
     load_catalogue,
 )
+from safeshare.kernel.offences import OffenceCategory
 
 __all__ = [
     "FACT_SPECS",
@@ -84,18 +85,6 @@ RECOVERY_PERIOD_MINIMUM = timedelta(days=30)
 
 
 # --- Closed vocabularies -------------------------------------------------------------------
-
-
-class OffenceCategory(StrEnum):
-    """The kind of crime the person is a victim of."""
-
-    DOMESTIC_ABUSE = "domestic_abuse"
-    MODERN_SLAVERY_OR_TRAFFICKING = "modern_slavery_or_trafficking"
-    LABOUR_EXPLOITATION = "labour_exploitation"
-    SEXUAL_VIOLENCE = "sexual_violence"
-    FORCED_MARRIAGE_OR_HONOUR_ABUSE = "forced_marriage_or_honour_abuse"
-    HATE_CRIME = "hate_crime"
-    OTHER = "other"
 
 
 class Relationship(StrEnum):
@@ -447,7 +436,7 @@ _DERIVED_FACTS: dict[str, _Derived] = {
     "signs_of_trafficking": _Derived(
         lambda f: _k_or(
             f.trafficking_indicators,
-            _is(f.offence_category, OffenceCategory.MODERN_SLAVERY_OR_TRAFFICKING),
+            _is(f.offence_category, OffenceCategory.MODERN_SLAVERY_TRAFFICKING),
         ),
         ("trafficking_indicators", "offence_category"),
         "Trafficking indicators were recorded, or the crime is modern slavery.",
@@ -888,7 +877,7 @@ def support_topics_for(facts: Facts) -> frozenset[SupportTopic]:
     ):
         topics.add(SupportTopic.DOMESTIC_ABUSE)
     if (
-        offence is OffenceCategory.MODERN_SLAVERY_OR_TRAFFICKING
+        offence is OffenceCategory.MODERN_SLAVERY_TRAFFICKING
         or facts.trafficking_indicators
         or facts.nrm_stage not in {None, NrmStage.NONE}
     ):
@@ -897,7 +886,7 @@ def support_topics_for(facts: Facts) -> frozenset[SupportTopic]:
         facts.relationship_to_perpetrator is Relationship.EMPLOYER
     ):
         topics.add(SupportTopic.LABOUR_EXPLOITATION)
-    if offence is OffenceCategory.SEXUAL_VIOLENCE:
+    if offence is OffenceCategory.SEXUAL_OFFENCES:
         topics.add(SupportTopic.SEXUAL_VIOLENCE)
     if offence is OffenceCategory.FORCED_MARRIAGE_OR_HONOUR_ABUSE:
         topics.add(SupportTopic.FORCED_MARRIAGE_AND_HONOUR_ABUSE)

@@ -36,9 +36,10 @@ NOT_KNOWN_CHOICE = (NOT_KNOWN, "Not known")
 
 OFFENCE_LABELS = {
     OffenceCategory.DOMESTIC_ABUSE: "Domestic abuse",
-    OffenceCategory.MODERN_SLAVERY_OR_TRAFFICKING: "Modern slavery or trafficking",
+    OffenceCategory.MODERN_SLAVERY_TRAFFICKING: "Modern slavery or trafficking",
     OffenceCategory.LABOUR_EXPLOITATION: "Labour exploitation",
-    OffenceCategory.SEXUAL_VIOLENCE: "Sexual violence",
+    OffenceCategory.SEXUAL_OFFENCES: "Sexual violence",
+    OffenceCategory.VIOLENCE_AGAINST_THE_PERSON: "Violence against the person",
     OffenceCategory.FORCED_MARRIAGE_OR_HONOUR_ABUSE: "Forced marriage or so-called honour abuse",
     OffenceCategory.HATE_CRIME: "Hate crime",
     OffenceCategory.OTHER: "Another crime",

@@ -40,21 +40,13 @@ from safeshare.advice.victim import no_store
 from safeshare.advice.victim_views import victim_view_url
 from safeshare.cases.forms import add_action_errors, posted_data
 from safeshare.cases.models import Party
+from safeshare.kernel.offences import OffenceCategory
 from safeshare.kernel.roles import Role
 from safeshare.ledger.audit import do_record_personal_data_read
 from safeshare.people.models import Person
 from safeshare.protocol.models import Protection
 from safeshare.protocol.references import ReferenceFormatError, normalise_reference
 from safeshare.protocol.views import force_protection
-
-CASE_OFFENCES = {
-    "domestic_abuse": "domestic_abuse",
-    "modern_slavery_trafficking": "modern_slavery_or_trafficking",
-    "labour_exploitation": "labour_exploitation",
-    "sexual_offences": "sexual_violence",
-    "hate_crime": "hate_crime",
-}
-"""Case offence categories that say which advice offence category applies."""
 
 
 class FindProtectionForm(forms.Form):
@@ -206,9 +198,10 @@ def _initial_facts(protection: Protection) -> dict[str, object]:
         return FactsForm.initial_from(facts_from_json(latest.facts))
     initial: dict[str, object] = {"first_responder_is_public_authority": YES}
     offences = {
-        CASE_OFFENCES.get(link.case.offence_category)
+        link.case.offence_category
         for link in protection.links.select_related("case")
-    } - {None}
+        if link.case.offence_category != OffenceCategory.OTHER
+    }
     if len(offences) == 1:
         initial["offence_category"] = offences.pop()
     return initial

@@ -17,6 +17,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from safeshare.cases.lifecycle import CaseEvent, InformationSource, OffenceCategory, PartyRole
 from safeshare.cases.models import OFFENCE_LABELS, ROLE_LABELS
+from safeshare.kernel.identity import IDENTITY_FIELDS
 from safeshare.people.identity import IdentityIn, Sex
 
 SEX_LABELS = {
@@ -33,16 +34,7 @@ SOURCE_LABELS = {
     InformationSource.OTHER_AGENCY: "Another agency",
     InformationSource.IMMIGRATION_RECORDS: "Immigration records",
 }
-IDENTITY_FIELD_NAMES = (
-    "given_names",
-    "family_name",
-    "aliases",
-    "date_of_birth",
-    "sex",
-    "nationality",
-    "passport_number",
-    "home_office_reference",
-)
+IDENTITY_FIELD_NAMES = IDENTITY_FIELDS
 DATE_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%d-%m-%Y", "%Y-%m-%d"]
 
 
@@ -228,14 +220,7 @@ class PartyForm(IdentityForm):
     )
 
     field_order = [
-        "given_names",
-        "family_name",
-        "aliases",
-        "date_of_birth",
-        "sex",
-        "nationality",
-        "passport_number",
-        "home_office_reference",
+        *IDENTITY_FIELDS,
         "role",
         "migrant",
     ]

@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import StrEnum
 
+from safeshare.kernel.offences import OffenceCategory
+
 __all__ = [
     "CLOSED_STATES",
     "ONGOING_STATES",
@@ -128,18 +130,6 @@ _EVENT_LABELS = {
     CaseEvent.VICTIM_WITHDREW_SUPPORT: "Victim withdrew support for a prosecution",
     CaseEvent.VICTIM_RESUMED_SUPPORT: "Victim resumed support for a prosecution",
 }
-
-
-class OffenceCategory(StrEnum):
-    """The kind of crime a case is about (R3)."""
-
-    DOMESTIC_ABUSE = "domestic_abuse"
-    MODERN_SLAVERY_TRAFFICKING = "modern_slavery_trafficking"
-    SEXUAL_OFFENCES = "sexual_offences"
-    VIOLENCE_AGAINST_THE_PERSON = "violence_against_the_person"
-    LABOUR_EXPLOITATION = "labour_exploitation"
-    HATE_CRIME = "hate_crime"
-    OTHER = "other"
 
 
 class PartyRole(StrEnum):

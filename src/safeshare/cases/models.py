@@ -18,6 +18,7 @@ OFFENCE_LABELS = {
     OffenceCategory.SEXUAL_OFFENCES: "Sexual offences",
     OffenceCategory.VIOLENCE_AGAINST_THE_PERSON: "Violence against the person",
     OffenceCategory.LABOUR_EXPLOITATION: "Labour exploitation",
+    OffenceCategory.FORCED_MARRIAGE_OR_HONOUR_ABUSE: "Forced marriage or so-called honour abuse",
     OffenceCategory.HATE_CRIME: "Hate crime",
     OffenceCategory.OTHER: "Other",
 }

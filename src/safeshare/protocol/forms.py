@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from safeshare.cases.forms import SOURCE_LABELS, GovukDateField, IdentityForm
 from safeshare.cases.lifecycle import InformationSource, RegularisationStatus
+from safeshare.kernel.identity import IDENTITY_FIELDS
 from safeshare.protocol.clearance import describe_requests, missing_for_search
 from safeshare.protocol.enforcement import enforcement_actions
 from safeshare.protocol.models import Review
@@ -72,14 +73,7 @@ class ClearanceForm(IdentityForm):
 
     field_order = [
         "action",
-        "given_names",
-        "family_name",
-        "aliases",
-        "date_of_birth",
-        "sex",
-        "nationality",
-        "passport_number",
-        "home_office_reference",
+        *IDENTITY_FIELDS,
         "information_sources",
         "scheduled_for",
     ]

@@ -22,6 +22,7 @@ from types import MappingProxyType
 from typing import Any
 
 from safeshare.cases.lifecycle import OffenceCategory, PartyRole, RegularisationStatus
+from safeshare.kernel.identity import IDENTITY_FIELDS
 
 __all__ = [
     "IDENTITY_FIELDS",
@@ -46,16 +47,6 @@ __all__ = [
     "load_policy_file",
 ]
 
-IDENTITY_FIELDS: tuple[str, ...] = (
-    "given_names",
-    "family_name",
-    "aliases",
-    "date_of_birth",
-    "sex",
-    "nationality",
-    "passport_number",
-    "home_office_reference",
-)
 REFERRAL_DETAIL_FIELDS: tuple[str, ...] = (
     "role",
     "protection_flag",

@@ -12,6 +12,7 @@ from safeshare.accounts.models import Organisation
 from safeshare.cases.lifecycle import InformationSource, OffenceCategory, PartyRole
 from safeshare.cases.models import Party
 from safeshare.kernel.errors import RuleRefusal
+from safeshare.kernel.identity import IDENTITY_FIELDS
 from safeshare.kernel.roles import OrganisationKind
 from safeshare.kernel.transactions import _joined, action_transaction
 from safeshare.ledger.actions import log_entry
@@ -28,17 +29,6 @@ from safeshare.protocol.referral import (
     validate_referral_payload,
 )
 from safeshare.referrals.models import Referral, RefusedReferral
-
-IDENTITY_FIELDS = (
-    "given_names",
-    "family_name",
-    "aliases",
-    "date_of_birth",
-    "sex",
-    "nationality",
-    "passport_number",
-    "home_office_reference",
-)
 
 
 class ReferralRefusedError(RuleRefusal):

@@ -58,8 +58,8 @@ class _Checkpoints:
 
 def run_sweeps() -> int:
     """Queue again the sweeps whose process stopped, then run the queued ones in turn."""
-    ran, _ = register_jobs.run_queued()
-    return ran
+    requeued, ran = register_jobs.run_queued()
+    return requeued + ran
 
 
 def send_webhooks() -> int:

@@ -1,4 +1,4 @@
-"""``safeshare ledger …``: sequence, sign, verify and export the ledger, and run its worker.
+"""``safeshare ledger …``: sequence, sign, verify and export the ledger.
 
 - ``verify [--content] [--json]``: recompute the tree from the stored entries, check every
   checkpoint and name the first entry that does not fit (exit status 1 if anything fails).
@@ -7,8 +7,6 @@
 - ``export DIR``: write entries, recorded leaf hashes, checkpoints and public keys to ``DIR``
   for ``python -m safeshare.ledger.verify DIR --public-key …``.
 - ``checkpoint``: sequence queued entries, then sign a checkpoint if there is anything new.
-- ``worker [--interval S] [--once]``: sequence continuously and sign checkpoints in batches;
-  stops cleanly on SIGTERM or Ctrl+C.
 - ``public-key``: print the verifier keys (current first), one a line.
 - ``sequence``: give queued entries their indices, without signing.
 - ``new-key``: print a new signing key (for ``SAFESHARE_LEDGER_SIGNING_KEY``) and its verifier
@@ -18,17 +16,12 @@
 from __future__ import annotations
 
 import json
-import logging
-import signal
 import sys
-import threading
-import time
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import DatabaseError, close_old_connections
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -39,8 +32,6 @@ from safeshare.ledger import publication, service, signing
 from safeshare.ledger.actions import do_record_key_rotation
 from safeshare.ledger.checkpoint import generate_signing_key, parse_signer_key, signer_key_string
 from safeshare.ledger.verify import load_trusted_checkpoints, load_witness_keys
-
-logger = logging.getLogger("safeshare.ledger.worker")
 
 
 class _Bar(AbstractContextManager):
@@ -78,7 +69,7 @@ class _Bar(AbstractContextManager):
 
 
 class Command(BaseCommand):
-    help = "Sequence, sign, verify and export the ledger; run its background worker."
+    help = "Sequence, sign, verify and export the ledger."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True)
@@ -114,28 +105,6 @@ class Command(BaseCommand):
         export = sub.add_parser("export", help="Write the ledger to a directory for verifiers.")
         export.add_argument("directory", type=Path, help="A new or empty directory.")
         sub.add_parser("checkpoint", help="Sequence queued entries and sign a checkpoint.")
-        worker = sub.add_parser("worker", help="Sequence and sign in the background.")
-        worker.add_argument(
-            "--interval",
-            type=float,
-            default=1.0,
-            help="Seconds between sequencing passes (default 1).",
-        )
-        worker.add_argument(
-            "--checkpoint-interval",
-            type=float,
-            default=10.0,
-            help="Sign a checkpoint at least this often while entries arrive (default 10 s).",
-        )
-        worker.add_argument(
-            "--checkpoint-entries",
-            type=int,
-            default=10_000,
-            help="…or as soon as this many entries are not yet signed (default 10,000).",
-        )
-        worker.add_argument(
-            "--once", action="store_true", help="Sequence and sign once, then stop."
-        )
         sub.add_parser("public-key", help="Print the ledger's verifier keys, one a line.")
         sub.add_parser("sequence", help="Give queued entries their indices (never signs).")
         sub.add_parser("new-key", help="Print a new signing key and its verifier key.")
@@ -244,52 +213,6 @@ class Command(BaseCommand):
             f"Queued the key_rotated entry (row {entry.pk}). Run `safeshare ledger checkpoint` "
             "now: that checkpoint is signed with both keys."
         )
-
-    # --- the worker ------------------------------------------------------------------------
-
-    def handle_worker(self, options: dict[str, Any]) -> None:
-        stop = threading.Event()
-        if threading.current_thread() is threading.main_thread():
-            for signum in (signal.SIGTERM, signal.SIGINT):
-                signal.signal(signum, lambda *_: stop.set())
-        interval = max(options["interval"], 0.01)
-        every = max(options["checkpoint_interval"], 0.0)
-        batch = max(options["checkpoint_entries"], 1)
-        once = options["once"]
-        last_signed = time.monotonic()
-        failed = False
-        if not once:
-            logger.info("Ledger worker started (origin %s)", signing.origin())
-        while True:
-            busy = False
-            try:
-                close_old_connections()
-                sequenced = service.sequence_pending()
-                busy = sequenced >= service.SEQUENCE_BATCH
-                signed = service.latest_checkpoint_record()
-                unsigned = service.log_size() - (signed.size if signed else 0)
-                due = once or time.monotonic() - last_signed >= every or unsigned >= batch
-                if unsigned > 0 and due:
-                    checkpoint = service.make_checkpoint()
-                    last_signed = time.monotonic()
-                    if checkpoint is not None:
-                        logger.info("Signed ledger checkpoint of %s entries", checkpoint.size)
-                        publication.after_checkpoint()
-                failed = False
-            except (service.LedgerIntegrityError, service.SequencingError) as error:
-                failed = True
-                logger.error("Ledger worker: %s", error)
-            except DatabaseError as error:
-                failed = True
-                logger.warning("Ledger worker: database error, retrying: %s", error)
-                close_old_connections()
-            if once or stop.is_set():
-                break
-            stop.wait(0 if busy else interval)
-        if not once:
-            logger.info("Ledger worker stopped")
-        if once and failed:
-            raise CommandError("The ledger worker could not sequence or sign; see the log.")
 
 
 def _bar(label: str) -> AbstractContextManager:
