@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from tests.advice_web.support import issue_letter, issue_pack, officer, protecte
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-SHOTS = Path("/tmp/safeshare-advice-shots/browser")
+SHOTS = Path(tempfile.gettempdir()) / "safeshare-advice-shots" / "browser"
 NEUTRAL_PATH = "/accessibility/"
 # axe runs through Playwright's evaluate (the DevTools protocol), which the page's strict
 # Content Security Policy does not govern; injecting a <script> tag would be refused by it, and

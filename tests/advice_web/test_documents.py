@@ -4,6 +4,7 @@ are not blank, and the Arabic pages are laid out right to left."""
 from __future__ import annotations
 
 import subprocess
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from tests.advice_web.support import VIEW_URL, facts, officer, protected_victim
 
 pytestmark = pytest.mark.django_db
 LANGUAGES = [language.code for language in all_languages()]
-SHOTS = Path("/tmp/safeshare-advice-shots")
+SHOTS = Path(tempfile.gettempdir()) / "safeshare-advice-shots"
 
 
 def pack_document(protection, code: str) -> tuple[str, bytes]:
