@@ -218,6 +218,30 @@ class Checkpoint:
     verified_by: tuple[VerifierKey, ...] = ()
 
 
+TIMESTAMP_EXTENSION = "timestamp"
+"""The extension line ``timestamp <seconds since the epoch>`` of a checkpoint: when the log
+signed it. Signed with the rest, so a client can tell a frozen log from a quiet one even
+without witnesses (whose cosignatures carry their own time)."""
+
+_TIMESTAMP = re.compile(r"timestamp (0|[1-9][0-9]{0,18})")
+
+
+def timestamp_extension(seconds: int) -> str:
+    """The extension line stating when a checkpoint was signed."""
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 0:
+        raise CheckpointError("a checkpoint's time is a non-negative whole number of seconds")
+    return f"{TIMESTAMP_EXTENSION} {seconds}"
+
+
+def checkpoint_time(checkpoint: Checkpoint) -> int | None:
+    """When the log signed the checkpoint (seconds since the epoch), from its ``timestamp``
+    extension line; ``None`` if it has none. Two such lines make the checkpoint malformed."""
+    found = [m for line in checkpoint.extensions if (m := _TIMESTAMP.fullmatch(line))]
+    if len(found) > 1:
+        raise CheckpointError("a checkpoint has at most one timestamp line")
+    return int(found[0][1]) if found else None
+
+
 def checkpoint_body(origin: str, size: int, root: bytes, extensions: Sequence[str] = ()) -> str:
     """Return the unsigned checkpoint text ``<origin>\\n<size>\\n<base64 root>\\n[extensions]``."""
     if not origin or "\n" in origin or _CONTROL.search(origin):

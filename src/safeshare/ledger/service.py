@@ -11,6 +11,7 @@ docs/adr/0003-ledger-sequencing.md.
 from __future__ import annotations
 
 import logging
+import time
 from collections import deque
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -25,6 +26,7 @@ from safeshare.ledger.checkpoint import (
     add_signature,
     parse_checkpoint,
     sign_checkpoint,
+    timestamp_extension,
     verify_checkpoint,
 )
 from safeshare.ledger.cosignature import CosignerVerifier
@@ -217,7 +219,13 @@ def make_checkpoint() -> LedgerCheckpoint | None:
                     f"the stored entries are not an extension of checkpoint {old.size}: the "
                     "history was changed, so nothing is signed"
                 )
-        note = sign_checkpoint(signing.origin(), size, root, signer)
+        note = sign_checkpoint(
+            signing.origin(),
+            size,
+            root,
+            signer,
+            extensions=[timestamp_extension(int(time.time()))],
+        )
         if previous is not None and previous.verifier.key_id != signer.verifier.key_id:
             note = add_signature(note, previous.private_key, previous.name)
         return actions.do_store_checkpoint(
