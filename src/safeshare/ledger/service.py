@@ -501,8 +501,8 @@ def _tile_source(tiles: str | Path) -> TreeStore | None:
 
 def _locate_rewrite(report: DatabaseVerificationReport, tiles: str | Path | None) -> None:
     """Name the first changed entry under the first checkpoint the entries do not fit, by binary
-    search over subtree hashes that checkpoint authenticates (docs/ledger.md, "Locating a
-    rewrite").
+    search over subtree hashes that checkpoint authenticates (docs/ledger.md, "Verifying
+    the database"; docs/adr/0026-checkpoint-time-and-locating-rewrites.md).
 
     The verifier already knows the stretch between the last checkpoint that fits and the first
     that does not. Walking down the first failing checkpoint's tree, each pair of child hashes
