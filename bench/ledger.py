@@ -13,9 +13,9 @@ as ``tests/support/postgres.py`` makes it):
    quarter): inclusion-proof latency through ``service.inclusion_proof`` and through the HTTP
    API, and the time of a full ``service.verify_database()``.
 
-Targets (2-core machine): >= 5,000 appends/s, inclusion proof p99 <= 1 ms, verification of 10^6
-entries <= 15 s. The machine is shared, so CPU time is given beside wall-clock time and the
-load average is printed. Results go to ``bench/results/ledger-<db>.json``.
+Targets (2-core machine): >= 2,000 appends/s on PostgreSQL, inclusion proof p99 <= 1 ms,
+verification of 10^6 entries <= 10 s. The machine is shared, so CPU time is given beside
+wall-clock time and the load average is printed. Results go to ``bench/results/ledger-<db>.json``.
 """
 
 from __future__ import annotations
@@ -37,9 +37,9 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-TARGET_APPENDS = 5_000
+TARGET_APPENDS = 2_000
 TARGET_PROOF_P99 = 1e-3
-TARGET_VERIFY = 15.0
+TARGET_VERIFY = 10.0
 
 
 def load() -> str:
@@ -347,6 +347,21 @@ def child(args: argparse.Namespace) -> None:
             + f"; load {load()}",
         )
     results["appends"] = appends
+    # On a shared machine the rate measures the neighbours too: the CPU an append costs (in the
+    # writer, the server and the sequencer) gives what the cores could do if they were ours.
+    cpu_per_append = min(
+        a["writer_cpu_us_per_append"]
+        + a["server_cpu_us_per_append"]
+        + a["sequencer_cpu_seconds"] / a["appends"] * 1e6
+        for a in appends
+    )
+    capacity = (os.cpu_count() or 1) / (cpu_per_append / 1e6)
+    results["append_capacity_per_second"] = capacity
+    row(
+        f"CPU per append, all processes; so {os.cpu_count()} idle cores could do",
+        f"{capacity:,.0f} /s",
+        f"{cpu_per_append:.0f} us CPU per append",
+    )
     service.sequence_pending()
     best = max(a["per_second"] for a in appends)
     row(
@@ -446,21 +461,24 @@ def child(args: argparse.Namespace) -> None:
         "auth, middleware, JSON included",
     )
 
-    began, cpu = time.perf_counter(), time.process_time()
+    began, cpu, server_before = time.perf_counter(), time.process_time(), server_cpu()
     report = service.verify_database()
     seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
+    server_seconds = server_cpu() - server_before
     assert report.ok, report.summary()
     assert report.verified_size == size
     results["verify"] = {
         "entries": size,
         "seconds": seconds,
         "cpu_seconds": cpu,
+        "server_cpu_seconds": server_seconds,
         "checkpoints": len(report.checkpoints),
     }
     row(
         f"verify_database() of {size:,} entries, {len(report.checkpoints)} checkpoints",
         f"{seconds:.1f} s",
-        f"{cpu:.1f} s CPU; target <= {TARGET_VERIFY:.0f} s: "
+        f"{cpu:.1f} s CPU here, {server_seconds:.1f} s in the server; "
+        f"target <= {TARGET_VERIFY:.0f} s: "
         + ("met" if seconds <= TARGET_VERIFY else "MISSED in wall time")
         + f"; load {load()}",
     )

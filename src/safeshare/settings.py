@@ -281,6 +281,18 @@ SAFESHARE_PUBLIC_URL = os.environ.get("SAFESHARE_PUBLIC_URL", "http://localhost:
 SAFESHARE_LEDGER_WITNESSES = env_list("SAFESHARE_LEDGER_WITNESSES", [])
 SAFESHARE_LEDGER_WITNESS_QUORUM = env_int("SAFESHARE_LEDGER_WITNESS_QUORUM", 0)
 SAFESHARE_LEDGER_WITNESS_TIMEOUT = env_int("SAFESHARE_LEDGER_WITNESS_TIMEOUT", 5, minimum=1)
+# The ledger's name and keys (docs/ledger.md, "Keys"): the origin line of every checkpoint; the
+# checkpoint signer key (made in var/ on first use if unset) and its verifier key (for processes
+# that never sign); during a rotation the retiring signer key; verifier keys retired by rotation
+# (comma-separated); the keyed-hash key of people's tokens (hex; made in var/ if unset).
+SAFESHARE_LEDGER_ORIGIN = os.environ.get("SAFESHARE_LEDGER_ORIGIN", "").strip()
+SAFESHARE_LEDGER_SIGNING_KEY = os.environ.get("SAFESHARE_LEDGER_SIGNING_KEY", "").strip()
+SAFESHARE_LEDGER_VERIFIER_KEY = os.environ.get("SAFESHARE_LEDGER_VERIFIER_KEY", "").strip()
+SAFESHARE_LEDGER_PREVIOUS_SIGNING_KEY = os.environ.get(
+    "SAFESHARE_LEDGER_PREVIOUS_SIGNING_KEY", ""
+).strip()
+SAFESHARE_LEDGER_OLD_VERIFIER_KEYS = env_list("SAFESHARE_LEDGER_OLD_VERIFIER_KEYS", [])
+SAFESHARE_LEDGER_HMAC_KEY = os.environ.get("SAFESHARE_LEDGER_HMAC_KEY", "").strip()
 # A folder the worker writes the published ledger to after each checkpoint (empty: none).
 SAFESHARE_LEDGER_PUBLISH_DIR = os.environ.get("SAFESHARE_LEDGER_PUBLISH_DIR", "").strip()
 

@@ -16,11 +16,12 @@ from tests.ledger_db.support import ORIGIN
 
 
 @pytest.fixture(autouse=True)
-def signing_key(monkeypatch) -> str:
-    """A signer key of this test's own, in the environment (as production sets it)."""
+def signing_key(settings) -> str:
+    """A signer key of this test's own, in the settings (as production sets it)."""
     key = signer_key_string(ORIGIN, generate_signing_key())
-    monkeypatch.setenv(ORIGIN_ENV, ORIGIN)
-    monkeypatch.setenv(SIGNING_KEY_ENV, key)
-    for name in (VERIFIER_KEY_ENV, OLD_VERIFIER_KEYS_ENV, PREVIOUS_SIGNING_KEY_ENV):
-        monkeypatch.delenv(name, raising=False)
+    setattr(settings, ORIGIN_ENV, ORIGIN)
+    setattr(settings, SIGNING_KEY_ENV, key)
+    for name in (VERIFIER_KEY_ENV, PREVIOUS_SIGNING_KEY_ENV):
+        setattr(settings, name, "")
+    setattr(settings, OLD_VERIFIER_KEYS_ENV, [])
     return key

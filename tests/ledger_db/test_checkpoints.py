@@ -86,7 +86,7 @@ def test_a_checkpoint_that_no_longer_verifies_stops_signing():
         service.make_checkpoint()
 
 
-def test_rotation_co_signs_then_old_checkpoints_verify_with_the_old_key(monkeypatch, signing_key):
+def test_rotation_co_signs_then_old_checkpoints_verify_with_the_old_key(settings, signing_key):
     actor = officer()
     append(actor, 3)
     service.sequence_pending()
@@ -94,16 +94,16 @@ def test_rotation_co_signs_then_old_checkpoints_verify_with_the_old_key(monkeypa
     old_verifier = str(parse_signer_key(signing_key).verifier)
 
     new_key = signer_key_string(ORIGIN, generate_signing_key())
-    monkeypatch.setenv(signing.SIGNING_KEY_ENV, new_key)
-    monkeypatch.setenv(signing.PREVIOUS_SIGNING_KEY_ENV, signing_key)
+    setattr(settings, signing.SIGNING_KEY_ENV, new_key)
+    setattr(settings, signing.PREVIOUS_SIGNING_KEY_ENV, signing_key)
     append(actor, 2)
     service.sequence_pending()
     both = service.make_checkpoint()
     signed_by = verify_checkpoint(both.note, service.verifier_keys()).verified_by
     assert len(signed_by) == 2
 
-    monkeypatch.delenv(signing.PREVIOUS_SIGNING_KEY_ENV)
-    monkeypatch.setenv(signing.OLD_VERIFIER_KEYS_ENV, old_verifier)
+    setattr(settings, signing.PREVIOUS_SIGNING_KEY_ENV, "")
+    setattr(settings, signing.OLD_VERIFIER_KEYS_ENV, old_verifier)
     append(actor, 1)
     service.sequence_pending()
     service.make_checkpoint()
@@ -112,21 +112,21 @@ def test_rotation_co_signs_then_old_checkpoints_verify_with_the_old_key(monkeypa
     assert old_verifier in keys
     verify_checkpoint(old_note, keys)
     assert service.verify_database().ok
-    monkeypatch.delenv(signing.OLD_VERIFIER_KEYS_ENV)
+    setattr(settings, signing.OLD_VERIFIER_KEYS_ENV, "")
     report = service.verify_database()
     assert not report.ok  # without the old key, the first checkpoint is not trusted
     assert report.first_problem.checkpoint == "checkpoint 3"
 
 
-def test_a_verifier_key_alone_publishes_without_the_signing_key(monkeypatch, signing_key):
+def test_a_verifier_key_alone_publishes_without_the_signing_key(settings, signing_key):
     verifier = str(parse_signer_key(signing_key).verifier)
-    monkeypatch.delenv(signing.SIGNING_KEY_ENV)
-    monkeypatch.setenv(signing.VERIFIER_KEY_ENV, verifier)
+    setattr(settings, signing.SIGNING_KEY_ENV, "")
+    setattr(settings, signing.VERIFIER_KEY_ENV, verifier)
     assert service.verifier_keys() == [verifier]
 
 
-def test_without_a_key_in_the_environment_one_is_made_in_var(monkeypatch, settings, tmp_path):
-    monkeypatch.delenv(signing.SIGNING_KEY_ENV)
+def test_without_a_key_in_the_environment_one_is_made_in_var(settings, tmp_path):
+    setattr(settings, signing.SIGNING_KEY_ENV, "")
     settings.VAR_DIR = tmp_path
     append(officer(), 2)
     service.sequence_pending()
@@ -157,7 +157,7 @@ def test_signing_never_happens_while_reading(monkeypatch):
     assert not LedgerCheckpoint.objects.exists()
 
 
-def test_the_rotation_commands_record_the_rotation_and_co_sign(monkeypatch, signing_key):
+def test_the_rotation_commands_record_the_rotation_and_co_sign(settings, signing_key):
     import io
 
     from django.core.management import call_command
@@ -172,8 +172,8 @@ def test_the_rotation_commands_record_the_rotation_and_co_sign(monkeypatch, sign
     new_key = lines[signing.SIGNING_KEY_ENV]
     assert lines[signing.VERIFIER_KEY_ENV] == str(parse_signer_key(new_key).verifier)
 
-    monkeypatch.setenv(signing.SIGNING_KEY_ENV, new_key)
-    monkeypatch.setenv(signing.PREVIOUS_SIGNING_KEY_ENV, signing_key)
+    setattr(settings, signing.SIGNING_KEY_ENV, new_key)
+    setattr(settings, signing.PREVIOUS_SIGNING_KEY_ENV, signing_key)
     call_command("ledger", "record-rotation", "--org", "wmp", stdout=io.StringIO())
     call_command("ledger", "checkpoint", stdout=io.StringIO())
     entry = LedgerEntry.objects.get(kind="key_rotated")

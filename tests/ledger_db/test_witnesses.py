@@ -109,7 +109,7 @@ def test_a_rewrite_is_refused_by_both_witnesses_and_named_by_verify(
     state = str(witnesses[0].state)
     output = verify_command(*key_args, "--quorum", "2", "--trusted-checkpoint", state)
     assert "First problem: entry 6:" in output
-    assert "do not give the root" in output
+    assert "binary search over the checkpoints" in output
 
 
 def test_a_checkpoint_below_the_quorum_is_published_as_such(

@@ -261,7 +261,7 @@ def test_offence_filter_choices_are_every_offence(analyst):
         assert f'value="{offence.value}"' in page
 
 
-def test_ledger_page_with_the_real_ledger_service(data, analyst, monkeypatch):
+def test_ledger_page_with_the_real_ledger_service(data, analyst, settings):
     """Against safeshare.ledger.service: the checkpoint, a check shown on first view (the ledger
     is small) but kept only when asked for, and an export the independent verifier accepts."""
     from safeshare.ledger import service, signing
@@ -269,8 +269,8 @@ def test_ledger_page_with_the_real_ledger_service(data, analyst, monkeypatch):
     from safeshare.ledger.verify import main as verify_main
 
     origin = "oversight.test/ledger"
-    monkeypatch.setenv(signing.ORIGIN_ENV, origin)
-    monkeypatch.setenv(signing.SIGNING_KEY_ENV, signer_key_string(origin, generate_signing_key()))
+    setattr(settings, signing.ORIGIN_ENV, origin)
+    setattr(settings, signing.SIGNING_KEY_ENV, signer_key_string(origin, generate_signing_key()))
     service.sequence_pending()
     service.make_checkpoint()
     page = analyst.get(reverse("oversight:ledger")).content.decode()

@@ -138,29 +138,50 @@ def signer_key_string(name: str, private_key: Ed25519PrivateKey) -> str:
     return str(SignerKey(name, private_key))
 
 
-def _split_key(text: str, parts: int) -> list[str]:
-    pieces = text.strip().split("+", parts - 1)
-    if len(pieces) != parts:
+def is_valid_key_name(name: str) -> bool:
+    """A signed-note key name: non-empty, no ``+``, no white space, no control characters."""
+    return _is_valid_name(name)
+
+
+def b64(data: bytes) -> str:
+    """Standard base64 with padding, as signed notes write keys and signatures."""
+    return _b64(data)
+
+
+def public_bytes(public_key: Ed25519PublicKey) -> bytes:
+    """The 32 raw bytes of an Ed25519 public key."""
+    return _public_bytes(public_key)
+
+
+def split_note_key(text: str, alg: int, *, private: bool, what: str) -> tuple[str, str, bytes]:
+    """Parse a note key string of signature type ``alg``: ``<name>+<hex key hash>+<base64(alg
+    ‖ 32-byte key)>``, after ``PRIVATE+KEY+`` for a private key. Returns the name, the hex key
+    hash and the key's 32 bytes; the caller checks the hash against the key. The one parser of
+    note keys, for the log's keys (0x01) and witnesses' cosignature keys (0x04)."""
+    text = text.strip()
+    is_private = text.startswith("PRIVATE+")
+    if private and not text.startswith("PRIVATE+KEY+"):
+        raise CheckpointError(f"a {what} signer key starts with PRIVATE+KEY+")
+    if not private and is_private:
+        raise CheckpointError(f"that is a private key; give the {what} public key")
+    pieces = text.split("+", 4 if private else 2)
+    if len(pieces) != (5 if private else 3):
         raise CheckpointError("malformed key string")
-    return pieces
-
-
-def _decode_key(name: str, hash_hex: str, key_b64: str) -> bytes:
+    name, hash_hex, key_b64 = pieces[-3:]
     if not _is_valid_name(name):
         raise CheckpointError(f"invalid key name {name!r}")
     if not re.fullmatch(r"[0-9a-f]{8}", hash_hex):
         raise CheckpointError("the key hash must be 8 lower-case hex digits")
     key = _unb64(key_b64, "key")
-    if len(key) != 33 or key[0] != ALG_ED25519:
-        raise CheckpointError("only Ed25519 keys (type 0x01, 32 bytes) are supported")
-    return key[1:]
+    if len(key) != 33 or key[0] != alg:
+        raise CheckpointError(f"a {what} key is of signature type 0x{alg:02x}, with 32 bytes")
+    return name, hash_hex, key[1:]
 
 
 def parse_verifier_key(text: str) -> VerifierKey:
     """Parse a note verifier key string, checking its key hash."""
-    name, hash_hex, key_b64 = _split_key(text, 3)
-    public_key = Ed25519PublicKey.from_public_bytes(_decode_key(name, hash_hex, key_b64))
-    key = verifier_key(name, public_key)
+    name, hash_hex, raw = split_note_key(text, ALG_ED25519, private=False, what="log's")
+    key = verifier_key(name, Ed25519PublicKey.from_public_bytes(raw))
     if f"{key.key_hash:08x}" != hash_hex:
         raise CheckpointError(f"key hash of {name!r} does not match its key")
     return key
@@ -168,10 +189,8 @@ def parse_verifier_key(text: str) -> VerifierKey:
 
 def parse_signer_key(text: str) -> SignerKey:
     """Parse a note signer key string, checking its key hash."""
-    private, key_word, name, hash_hex, key_b64 = _split_key(text, 5)
-    if (private, key_word) != ("PRIVATE", "KEY"):
-        raise CheckpointError("a signer key starts with PRIVATE+KEY+")
-    private_key = Ed25519PrivateKey.from_private_bytes(_decode_key(name, hash_hex, key_b64))
+    name, hash_hex, raw = split_note_key(text, ALG_ED25519, private=True, what="log's")
+    private_key = Ed25519PrivateKey.from_private_bytes(raw)
     if f"{key_hash(name, private_key.public_key()):08x}" != hash_hex:
         raise CheckpointError(f"key hash of {name!r} does not match its key")
     return SignerKey(name, private_key)
@@ -216,6 +235,30 @@ class Checkpoint:
     signatures: tuple[NoteSignature, ...]
     text: str
     verified_by: tuple[VerifierKey, ...] = ()
+
+
+TIMESTAMP_EXTENSION = "timestamp"
+"""The extension line ``timestamp <seconds since the epoch>`` of a checkpoint: when the log
+signed it. Signed with the rest, so a client can tell a frozen log from a quiet one even
+without witnesses (whose cosignatures carry their own time)."""
+
+_TIMESTAMP = re.compile(r"timestamp (0|[1-9][0-9]{0,18})")
+
+
+def timestamp_extension(seconds: int) -> str:
+    """The extension line stating when a checkpoint was signed."""
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 0:
+        raise CheckpointError("a checkpoint's time is a non-negative whole number of seconds")
+    return f"{TIMESTAMP_EXTENSION} {seconds}"
+
+
+def checkpoint_time(checkpoint: Checkpoint) -> int | None:
+    """When the log signed the checkpoint (seconds since the epoch), from its ``timestamp``
+    extension line; ``None`` if it has none. Two such lines make the checkpoint malformed."""
+    found = [m for line in checkpoint.extensions if (m := _TIMESTAMP.fullmatch(line))]
+    if len(found) > 1:
+        raise CheckpointError("a checkpoint has at most one timestamp line")
+    return int(found[0][1]) if found else None
 
 
 def checkpoint_body(origin: str, size: int, root: bytes, extensions: Sequence[str] = ()) -> str:

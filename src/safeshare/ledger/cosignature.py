@@ -16,9 +16,6 @@ public key)>``. Pure module: no Django.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,13 +23,16 @@ from hashlib import sha256
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from safeshare.ledger.checkpoint import (
     SIGNATURE_PREFIX,
     Checkpoint,
     CheckpointError,
+    b64,
+    is_valid_key_name,
     parse_checkpoint,
+    public_bytes,
+    split_note_key,
 )
 
 ALG_COSIGNATURE_V1 = 0x04
@@ -41,23 +41,9 @@ ALG_COSIGNATURE_V1 = 0x04
 COSIGNATURE_BYTES = 4 + 8 + 64
 
 
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
-def _public_bytes(public_key: Ed25519PublicKey) -> bytes:
-    return public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
-
-
-def _valid_name(name: str) -> bool:
-    return bool(name) and "+" not in name and not any(ch.isspace() for ch in name)
-
-
 def cosigner_key_id(name: str, public_key: Ed25519PublicKey) -> int:
     """First 4 bytes of SHA-256(name ‖ "\\n" ‖ 0x04 ‖ public key), as an integer."""
-    message = (
-        name.encode("utf-8") + b"\n" + bytes([ALG_COSIGNATURE_V1]) + _public_bytes(public_key)
-    )
+    message = name.encode("utf-8") + b"\n" + bytes([ALG_COSIGNATURE_V1]) + public_bytes(public_key)
     return int.from_bytes(sha256(message).digest()[:4], "big")
 
 
@@ -70,7 +56,7 @@ class CosignerVerifier:
     public_key: Ed25519PublicKey = field(compare=False)
 
     def __str__(self) -> str:
-        encoded = _b64(bytes([ALG_COSIGNATURE_V1]) + _public_bytes(self.public_key))
+        encoded = b64(bytes([ALG_COSIGNATURE_V1]) + public_bytes(self.public_key))
         return f"{self.name}+{self.key_id:08x}+{encoded}"
 
     @property
@@ -95,7 +81,7 @@ class Cosigner:
     def __str__(self) -> str:
         seed = self.private_key.private_bytes_raw()
         key = self.verifier
-        encoded = _b64(bytes([ALG_COSIGNATURE_V1]) + seed)
+        encoded = b64(bytes([ALG_COSIGNATURE_V1]) + seed)
         return f"PRIVATE+KEY+{self.name}+{key.key_id:08x}+{encoded}"
 
     def cosign(self, checkpoint_body: str, timestamp: int | None = None) -> str:
@@ -104,12 +90,12 @@ class Cosigner:
         message = cosigned_message(checkpoint_body, when)
         signature = self.private_key.sign(message)
         raw = self.verifier.key_id.to_bytes(4, "big") + when.to_bytes(8, "big") + signature
-        return f"{SIGNATURE_PREFIX}{self.name} {_b64(raw)}\n"
+        return f"{SIGNATURE_PREFIX}{self.name} {b64(raw)}\n"
 
 
 def generate_cosigner(name: str) -> Cosigner:
     """A new random witness key named ``name``."""
-    if not _valid_name(name):
+    if not is_valid_key_name(name):
         raise CheckpointError(f"invalid key name {name!r}")
     return Cosigner(name, Ed25519PrivateKey.generate())
 
@@ -121,30 +107,9 @@ def cosigned_message(checkpoint_body: str, timestamp: int) -> bytes:
     return f"cosignature/v1\ntime {timestamp}\n{checkpoint_body}".encode()
 
 
-def _decode(text: str) -> tuple[str, str, bytes]:
-    text = text.strip()
-    if text.startswith("PRIVATE+KEY+"):
-        text = text[len("PRIVATE+KEY+") :]
-    pieces = text.split("+", 2)
-    if len(pieces) != 3:
-        raise CheckpointError("malformed key string")
-    name, key_id, encoded = pieces
-    if not _valid_name(name) or not re.fullmatch(r"[0-9a-f]{8}", key_id):
-        raise CheckpointError("malformed key string")
-    try:
-        raw = base64.b64decode(encoded, validate=True)
-    except (binascii.Error, ValueError) as error:
-        raise CheckpointError("the key is not valid base64") from error
-    if len(raw) != 33 or raw[0] != ALG_COSIGNATURE_V1:
-        raise CheckpointError("a witness key is a cosignature/v1 key (type 0x04, 32 bytes)")
-    return name, key_id, raw[1:]
-
-
 def parse_cosigner_verifier(text: str) -> CosignerVerifier:
     """Parse ``<name>+<hex key ID>+<base64(0x04 ‖ public key)>``, checking the key ID."""
-    if text.strip().startswith("PRIVATE+"):
-        raise CheckpointError("that is a private key; give the witness's public key")
-    name, key_id, raw = _decode(text)
+    name, key_id, raw = split_note_key(text, ALG_COSIGNATURE_V1, private=False, what="witness's")
     public_key = Ed25519PublicKey.from_public_bytes(raw)
     key = CosignerVerifier(name, cosigner_key_id(name, public_key), public_key)
     if f"{key.key_id:08x}" != key_id:
@@ -154,9 +119,7 @@ def parse_cosigner_verifier(text: str) -> CosignerVerifier:
 
 def parse_cosigner(text: str) -> Cosigner:
     """Parse ``PRIVATE+KEY+<name>+<hex key ID>+<base64(0x04 ‖ seed)>``."""
-    if not text.strip().startswith("PRIVATE+KEY+"):
-        raise CheckpointError("a witness signing key starts with PRIVATE+KEY+")
-    name, key_id, raw = _decode(text)
+    name, key_id, raw = split_note_key(text, ALG_COSIGNATURE_V1, private=True, what="witness's")
     signer = Cosigner(name, Ed25519PrivateKey.from_private_bytes(raw))
     if f"{signer.verifier.key_id:08x}" != key_id:
         raise CheckpointError(f"key ID of {name!r} does not match its key")

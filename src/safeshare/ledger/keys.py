@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
 import secrets
 from pathlib import Path
 
@@ -18,8 +17,9 @@ HMAC_KEY_FILE = "ledger_hmac_key"
 
 @functools.cache
 def hmac_key() -> bytes:
-    """The key from the environment (hex), or from ``var/`` where it is made on first use."""
-    value = os.environ.get(HMAC_KEY_ENV)
+    """The key from the setting ``SAFESHARE_LEDGER_HMAC_KEY`` (hex, from the environment), or
+    from ``var/`` where it is made on first use."""
+    value = str(getattr(settings, HMAC_KEY_ENV, "") or "").strip()
     if value:
         return bytes.fromhex(value)
     path = Path(settings.VAR_DIR) / HMAC_KEY_FILE

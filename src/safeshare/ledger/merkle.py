@@ -626,3 +626,46 @@ def verify_consistency(
         sn >>= 1
     # 7.
     return fr == old_root and sr == new_root and sn == 0
+
+
+def subtree_hash(store: TreeStore, start: int, end: int) -> bytes:
+    """The hash of the RFC 6962 subtree over leaves ``[start, end)`` (as the tree splits it)."""
+    return store._range_hashes([(start, end)])[0]
+
+
+def locate_difference(
+    size: int,
+    root: bytes,
+    found: TreeStore,
+    sources: Sequence[TreeStore],
+    errors: tuple[type[BaseException], ...] = (ValueError, LookupError, OSError),
+) -> tuple[int, int]:
+    """Narrow down, by binary search, where the leaves in ``found`` depart from the tree of
+    ``size`` leaves whose root is ``root`` (trusted, e.g. from a verified checkpoint).
+
+    Walking down from the root, the two children's hashes are taken from the first of
+    ``sources`` (stored subtree hashes, published tiles, recorded leaf hashes: none of them
+    trusted) whose pair hashes to the parent's trusted hash, which authenticates them; the
+    walk goes into the first child whose hash in ``found`` differs. It stops at a single leaf,
+    or where no source's pair authenticates. Returns ``[start, end)``: the first differing leaf
+    is in that range (it is that leaf when ``end - start == 1``). A source that cannot give a
+    hash raises one of ``errors`` and is skipped.
+    """
+    _check_consistency_args(0, size)
+    start, end, expected = 0, size, root
+    while end - start > 1:
+        split = start + _split_point(end - start)
+        for source in sources:
+            try:
+                left, right = source._range_hashes([(start, split), (split, end)])
+            except errors:
+                continue
+            if node_hash(left, right) == expected:
+                break
+        else:
+            break
+        if subtree_hash(found, start, split) != left:
+            end, expected = split, left
+        else:
+            start, expected = split, right
+    return start, end

@@ -11,8 +11,9 @@ docs/adr/0003-ledger-sequencing.md.
 from __future__ import annotations
 
 import logging
+import time
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -23,7 +24,9 @@ from safeshare.ledger import actions, signing, storage
 from safeshare.ledger.checkpoint import (
     CheckpointError,
     add_signature,
+    parse_checkpoint,
     sign_checkpoint,
+    timestamp_extension,
     verify_checkpoint,
 )
 from safeshare.ledger.cosignature import CosignerVerifier
@@ -40,14 +43,19 @@ from safeshare.ledger.export import ExportSummary, write_export
 from safeshare.ledger.keys import token_for_person
 from safeshare.ledger.merkle import (
     CompactRange,
+    MemorySubtreeCache,
     NodeId,
+    PackedHashes,
+    TreeStore,
     _consistency_ranges,
     _inclusion_ranges,
     leaf_hash,
+    locate_difference,
     verify_consistency,
 )
 from safeshare.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerSubject
 from safeshare.ledger.receipts import Opening, Receipt, make_receipt
+from safeshare.ledger.tiles import TileError, TileReader, directory_fetcher, url_fetcher
 from safeshare.ledger.verify import Problem, VerificationReport, verify_log
 
 logger = logging.getLogger(__name__)
@@ -211,7 +219,13 @@ def make_checkpoint() -> LedgerCheckpoint | None:
                     f"the stored entries are not an extension of checkpoint {old.size}: the "
                     "history was changed, so nothing is signed"
                 )
-        note = sign_checkpoint(signing.origin(), size, root, signer)
+        note = sign_checkpoint(
+            signing.origin(),
+            size,
+            root,
+            signer,
+            extensions=[timestamp_extension(int(time.time()))],
+        )
         if previous is not None and previous.verifier.key_id != signer.verifier.key_id:
             note = add_signature(note, previous.private_key, previous.name)
         return actions.do_store_checkpoint(
@@ -406,6 +420,7 @@ def verify_database(
     quorum: int = 0,
     trusted_checkpoints: Mapping[str, str] | None = None,
     sequence: bool = False,
+    tiles: str | Path | None = None,
 ) -> DatabaseVerificationReport:
     """Recompute the tree from the stored entries and check every checkpoint against it.
 
@@ -419,7 +434,9 @@ def verify_database(
     By default it only reads: queued entries are the worker's to sequence. A caller that
     handles a POST may pass ``sequence=True`` to sequence queued entries first. ``witness_keys``
     and ``quorum`` trust only checkpoints enough witnesses cosigned; ``trusted_checkpoints``
-    (given out of band, for example a witness's) must fit the stored entries too.
+    (given out of band, for example a witness's) must fit the stored entries too. ``tiles``
+    (a folder or address of the published tiles, perhaps a monitor's copy) helps to name the
+    first rewritten entry exactly.
     """
     if sequence:
         _sequence_quietly()
@@ -452,7 +469,106 @@ def verify_database(
     )
     result.source = "the ledger"
     _find_inserted_entry(result, size)
+    _locate_rewrite(result, tiles)
     return result
+
+
+class _ReadOnlySubtrees:
+    """The stored subtree hashes, read but never written (verifying writes nothing)."""
+
+    def get_many(self, nodes: Collection[NodeId]) -> Mapping[NodeId, bytes]:
+        return storage.DatabaseSubtreeCache().get_many(nodes)
+
+    def put_many(self, hashes: Mapping[NodeId, bytes]) -> None:
+        """Nothing is stored."""
+
+
+def _tile_source(tiles: str | Path) -> TreeStore | None:
+    """A tree read from published tiles (a folder or an address), at their checkpoint's size;
+    ``None`` if the published checkpoint cannot be read."""
+    text = str(tiles)
+    fetch = (
+        url_fetcher(text)
+        if text.startswith(("http://", "https://"))
+        else directory_fetcher(Path(text))
+    )
+    try:
+        size = parse_checkpoint(fetch("checkpoint").decode("utf-8")).size
+    except (OSError, UnicodeError, CheckpointError):
+        return None
+    return TileReader(fetch, size).store
+
+
+def _locate_rewrite(report: DatabaseVerificationReport, tiles: str | Path | None) -> None:
+    """Name the first changed entry under the first checkpoint the entries do not fit, by binary
+    search over subtree hashes that checkpoint authenticates (docs/ledger.md, "Verifying
+    the database"; docs/adr/0026-checkpoint-time-and-locating-rewrites.md).
+
+    The verifier already knows the stretch between the last checkpoint that fits and the first
+    that does not. Walking down the first failing checkpoint's tree, each pair of child hashes
+    is taken from published tiles (if given), else the stored subtree hashes and recorded leaf
+    hashes, and trusted only if it hashes to its parent: a rewritten cache or rewritten leaf
+    hashes cannot mislead the search, they only stop it higher up (at worst, at the stretch).
+    """
+    changed = [(n, p) for n, p in enumerate(report.problems) if p.code == "entry-changed"]
+    bad = [r for r in report.checkpoints if r.status == "mismatch" and r.size and r.root]
+    if not changed or not bad or any(p.code == "entry-inserted" for p in report.problems):
+        return  # nothing to locate, or an inserted entry explains the failure
+    position, problem = changed[0]
+    first_bad = min(bad, key=lambda result: result.size or 0)
+    if problem.checkpoint != first_bad.label or "recorded leaf hash" in problem.message:
+        return  # already named exactly, by the leaf hashes that checkpoint authenticates
+    size, root = first_bad.size or 0, first_bad.root or b""
+    found = PackedHashes(
+        leaf_hash(body or b"") for _index, body, _leaf in storage.stream_entries(below=size)
+    )
+    if len(found) != size:
+        return
+    sources = [
+        TreeStore(
+            storage.read_leaf_hashes,
+            _ReadOnlySubtrees(),
+            min_cached_level=storage.MIN_CACHED_LEVEL,
+        )
+    ]
+    published = _tile_source(tiles) if tiles is not None else None
+    if published is not None:
+        sources.insert(0, published)
+    start, end = locate_difference(
+        size,
+        root,
+        TreeStore(found, MemorySubtreeCache(), min_cached_level=8),
+        sources,
+        errors=(ValueError, LookupError, OSError, TileError),
+    )
+    start = max(start, report.verified_size)
+    end = min(end, size)
+    if start >= end:
+        return
+    if end - start == 1:
+        message = (
+            f"not the entry that {first_bad.label} commits to: binary search over the "
+            "checkpoints and the subtree hashes they authenticate leads to this entry"
+        )
+    else:
+        visible = [
+            p.index
+            for p in report.problems
+            if p.index is not None and start <= p.index < end and p.code != "entry-changed"
+        ]
+        message = (
+            f"entries {start} to {end - 1} do not give the subtree hash that {first_bad.label} "
+            "authenticates: the first changed entry is among them"
+            + (
+                f", and entry {min(visible)} is the first that visibly does not fit"
+                if visible
+                else " (no trusted hashes narrow it further)"
+            )
+        )
+        start = min(visible, default=start)
+    report.problems[position] = Problem(
+        "entry-changed", message, index=start, checkpoint=first_bad.label
+    )
 
 
 MAX_INSERTION_SEARCH = 1024

@@ -1,5 +1,7 @@
 """The ledger's checkpoint-signing key, its origin and the verifier keys it publishes.
 
+Each is a setting of the same name, read from the environment in ``settings.py``:
+
 - ``SAFESHARE_LEDGER_ORIGIN``: the log's name, the first line of every checkpoint (default
   ``safeshare.example/ledger``).
 - ``SAFESHARE_LEDGER_SIGNING_KEY``: the Ed25519 signer key as a note key string
@@ -7,8 +9,8 @@
   ``var/ledger_signing_key`` (mode 0600) on first use, named after the origin.
 - ``SAFESHARE_LEDGER_VERIFIER_KEY``: the matching verifier key, for processes that publish and
   check checkpoints but never sign (the web servers); derived from the signing key if unset.
-- ``SAFESHARE_LEDGER_OLD_VERIFIER_KEYS``: comma-separated verifier keys retired by rotation, kept
-  so that old checkpoints still verify.
+- ``SAFESHARE_LEDGER_OLD_VERIFIER_KEYS``: verifier keys retired by rotation (comma-separated in
+  the environment), kept so that old checkpoints still verify.
 - ``SAFESHARE_LEDGER_PREVIOUS_SIGNING_KEY``: during a rotation only, the old signer key; the next
   checkpoint is then signed by both keys (docs/ledger.md, "Key rotation").
 
@@ -43,9 +45,13 @@ SIGNING_KEY_FILE = "ledger_signing_key"
 DEFAULT_ORIGIN = "safeshare.example/ledger"
 
 
+def _setting(name: str) -> str:
+    return str(getattr(settings, name, "") or "").strip()
+
+
 def origin() -> str:
     """The log's origin line."""
-    return os.environ.get(ORIGIN_ENV, "").strip() or DEFAULT_ORIGIN
+    return _setting(ORIGIN_ENV) or DEFAULT_ORIGIN
 
 
 def write_secret_once(path: Path, text: str) -> str:
@@ -79,25 +85,26 @@ def _signer_from(value: str | None, var_dir: str, log_origin: str) -> SignerKey:
 
 def signing_key() -> SignerKey:
     """The key that signs checkpoints (from the environment, else ``var/``)."""
-    return _signer_from(os.environ.get(SIGNING_KEY_ENV), str(settings.VAR_DIR), origin())
+    return _signer_from(_setting(SIGNING_KEY_ENV) or None, str(settings.VAR_DIR), origin())
 
 
 def previous_signing_key() -> SignerKey | None:
     """The retiring key that co-signs checkpoints during a rotation, if one is set."""
-    value = os.environ.get(PREVIOUS_SIGNING_KEY_ENV, "").strip()
+    value = _setting(PREVIOUS_SIGNING_KEY_ENV)
     return parse_signer_key(value) if value else None
 
 
 def current_verifier_key() -> VerifierKey:
     """The verifier key of the current signing key."""
-    value = os.environ.get(VERIFIER_KEY_ENV, "").strip()
+    value = _setting(VERIFIER_KEY_ENV)
     return parse_verifier_key(value) if value else signing_key().verifier
 
 
 def old_verifier_keys() -> list[VerifierKey]:
     """Verifier keys retired by rotation (still trusted for the checkpoints they signed)."""
-    value = os.environ.get(OLD_VERIFIER_KEYS_ENV, "")
-    return [parse_verifier_key(item) for item in value.split(",") if item.strip()]
+    value = getattr(settings, OLD_VERIFIER_KEYS_ENV, None) or []
+    items = value.split(",") if isinstance(value, str) else value
+    return [parse_verifier_key(item) for item in items if item.strip()]
 
 
 def verifier_keys() -> list[VerifierKey]:

@@ -98,6 +98,11 @@ class Command(BaseCommand):
             default=[],
             help="A checkpoint, or a witness's state file, trusted out of band (repeatable).",
         )
+        verify.add_argument(
+            "--tiles",
+            help="A folder or address of the published tiles (a monitor's copy, say): hashes "
+            "that help to name the first rewritten entry exactly.",
+        )
         publish = sub.add_parser(
             "publish", help="Write the checkpoint, its history, keys and tiles to a directory."
         )
@@ -133,6 +138,7 @@ class Command(BaseCommand):
                 witness_keys=witness_keys,
                 quorum=options["quorum"],
                 trusted_checkpoints=trusted,
+                tiles=options["tiles"],
             )
         if options["json"]:
             self.stdout.write(json.dumps(report.to_dict(), indent=2))
