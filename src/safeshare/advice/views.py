@@ -178,6 +178,8 @@ def issue_letter(request: HttpRequest, reference: str) -> HttpResponse:
                 },
             )
             return no_store(response)
+    if request.method != "POST":
+        _read(request, protection, "letter_form")
     return render(
         request,
         "advice/police/letter_form.html",
