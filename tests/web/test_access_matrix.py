@@ -74,6 +74,7 @@ EXPECTED: dict[str, dict[Role | str, int]] = {
     "oversight:comparison": only(R.OVERSIGHT_ANALYST),
     "oversight:ledger": only(R.OVERSIGHT_ANALYST),
     "oversight:ledger-export": only(R.OVERSIGHT_ANALYST, status=405),
+    "oversight:reads": only(R.OVERSIGHT_ANALYST),
     # Letters, advice packs and subject access: police (and protocol officers to read).
     "notifications:list": only(R.PROTOCOL_OFFICER),
     "referrals:refused": only(R.POLICE_OFFICER),

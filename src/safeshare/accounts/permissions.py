@@ -102,6 +102,7 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "oversight:comparison": OVERSIGHT,
     "oversight:ledger": OVERSIGHT,
     "oversight:ledger-export": OVERSIGHT,
+    "oversight:reads": OVERSIGHT,
 }
 
 EXEMPT_PATH_PREFIXES: tuple[str, ...] = (
