@@ -63,6 +63,9 @@ ALLOWED = {
     "accounts/lockout.py": "the accounts app's lockout actions",
     # The read audit: one record per read, written in the ledger's read action's transaction.
     "accounts/read_audit.py": "the accounts app's read-audit action",
+    # Recovery of the second factor and passkeys: their own ``do_…`` actions (durable
+    # transactions), kept apart from the administration of accounts.
+    "accounts/recovery.py": "the accounts app's second-factor recovery action",
     # The generic bulk writer (COPY / executemany): each owner describes its own table
     # (``people/bulk.py``, ``protocol/bulk.py``) and writes only from an action's transaction.
     "kernel/bulk.py": "bulk inserts for the owners' bulk modules, inside their actions",

@@ -33,6 +33,8 @@ EXPECTED: dict[str, dict[Role | str, int]] = {
     "accounts:second-factor-enrol": {ANONYMOUS: REDIRECT, **dict.fromkeys(Role, REDIRECT)},
     # Every staff role can set up two-step sign-in, advocates included.
     "accounts:second-factor-setup": {ANONYMOUS: REDIRECT, **dict.fromkeys(Role, OK)},
+    # Administrators reset the two-step sign-in of people in their organisation.
+    "accounts:second-factor-reset": only(R.ADMINISTRATOR),
     # Sign-out only accepts POST.
     "accounts:sign-out": {ANONYMOUS: REDIRECT, **dict.fromkeys(Role, 405)},
     # Protocol pages. Pages about one object are opened here with an id that does not exist:

@@ -31,6 +31,7 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "accounts:second-factor-enrol": PUBLIC,
     "accounts:sign-out": ALL_ROLES,
     "accounts:second-factor-setup": ALL_ROLES,
+    "accounts:second-factor-reset": ADMINISTRATORS,
     "web:home": ALL_ROLES,
     "web:accessibility": PUBLIC,
     "web:privacy": PUBLIC,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from safeshare.accounts import views
+from safeshare.accounts import recovery_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -9,4 +9,9 @@ urlpatterns = [
     path("sign-in/set-up-two-step/", views.second_factor_enrol, name="second-factor-enrol"),
     path("account/two-step-sign-in/", views.second_factor_setup, name="second-factor-setup"),
     path("sign-out/", views.sign_out, name="sign-out"),
+    path(
+        "administration/two-step-sign-in/",
+        recovery_views.reset_second_factor,
+        name="second-factor-reset",
+    ),
 ]

@@ -11,10 +11,11 @@ from safeshare.kernel.policy import policy_in_force
 from safeshare.kernel.transactions import action_transaction
 from safeshare.ledger.actions import append_entry
 from safeshare.ledger.entries import EntryKind
-from safeshare.ledger.keys import token_for_person
+from safeshare.ledger.keys import token_for_person, token_for_record
 from safeshare.ledger.models import LedgerEntry
 
 if TYPE_CHECKING:  # the ledger sits below people: it only names the type
+    from safeshare.accounts.models import User
     from safeshare.people.models import Person
 
 
@@ -50,3 +51,16 @@ def do_record_personal_data_read(
             subjects=public_ids,
             payload={"purpose": purpose, "count": len(public_ids)},
         )
+
+
+def on_second_factor_reset(user: User, actor: Actor) -> LedgerEntry:
+    """Record, in the reset's transaction, that an administrator reset someone's second factor.
+    The entry names the account only by a keyed record token; the actor is the administrator."""
+    policy = policy_in_force()
+    return append_entry(
+        EntryKind.SECOND_FACTOR_RESET,
+        actor=actor,
+        policy_id=policy.id,
+        policy_version=policy.version,
+        payload={"record": token_for_record("user", user.pk)},
+    )
