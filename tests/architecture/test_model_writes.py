@@ -66,6 +66,7 @@ ALLOWED = {
     # Recovery of the second factor and passkeys: their own ``do_…`` actions (durable
     # transactions), kept apart from the administration of accounts.
     "accounts/recovery.py": "the accounts app's second-factor recovery action",
+    "accounts/passkeys.py": "the accounts app's passkey actions",
     # The generic bulk writer (COPY / executemany): each owner describes its own table
     # (``people/bulk.py``, ``protocol/bulk.py``) and writes only from an action's transaction.
     "kernel/bulk.py": "bulk inserts for the owners' bulk modules, inside their actions",
