@@ -53,7 +53,7 @@ class ReadsFilterForm(forms.Form):
         self.fields["date_to"].error_messages["invalid"] = (
             "Enter the end date as a year, month and day, for example 2026-11-30"
         )
-        self.fields["organisation"].choices = [("", "All organisations")] + [
+        self.fields["organisation"].choices = [("", "All organisations")] + [  # type: ignore[attr-defined]
             (o.code, o.name) for o in Organisation.objects.order_by("name")
         ]
 
@@ -132,9 +132,9 @@ class ReadsReport:
 
 def _reader(record: ReadAudit) -> tuple[str, str]:
     """(stable key, label) for the person or API client who read."""
-    if record.user_id is not None:
+    if record.user is not None:
         return f"user:{record.user_id}", f"{record.user} ({record.user.email})"
-    if record.token_id is not None:
+    if record.token is not None:
         return f"token:{record.token_id}", Actor.for_token(record.token).label
     return f"org:{record.organisation_id}", f"SafeShare ({record.organisation.code})"
 

@@ -22,7 +22,9 @@ router = Router(tags=["Referrals"])
 
 # Its own name in the OpenAPI document: the notices' ``Channel`` enum has the same class name,
 # and one component would overwrite the other (the document showed the notices' values here).
-ReferralChannel = StrEnum("ReferralChannel", {c.name: c.value for c in Referral.Channel})
+ReferralChannel = StrEnum(  # type: ignore[misc]
+    "ReferralChannel", {c.name: c.value for c in Referral.Channel}
+)
 
 
 class ReferralIn(StrictSchema):
