@@ -66,6 +66,13 @@ def test_an_administrator_resets_someones_second_factor_and_the_ledger_records_i
     assert entry.draft["actor_role"] == "administrator"
     assert entry.draft["actor_org"] == force.code
     assert officer.email not in str(entry.draft)
+    from safeshare.ledger import service
+
+    service.sequence_pending()
+    service.make_checkpoint()
+    entry.refresh_from_db()
+    assert entry.index is not None
+    assert service.verify_database(check_content=True).ok
     notice = SecurityNotice.objects.get(user=officer)
     assert "An administrator reset your two-step sign-in" in notice.message
 
