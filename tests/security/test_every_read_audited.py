@@ -192,3 +192,21 @@ def test_a_refused_read_leaves_no_audit_record(site_world):  # noqa: F811
     other_case = site_world.other.case.public_id
     assert client.get(reverse("cases:detail", args=[other_case])).status_code == 404  # type: ignore[attr-defined]
     assert ReadAudit.objects.count() == before
+
+
+def test_a_subject_access_export_is_audited(site_world):  # noqa: F811
+    client = _signed_in_client(Role.POLICE_OFFICER, site_world)
+    person = site_world.own.victim.person
+    before = _latest_id()
+    response = client.post(  # type: ignore[attr-defined]
+        reverse("advice:subject-access", args=[person.public_id]), {"format": "json"}
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    (record,) = ReadAudit.objects.filter(pk__gt=before)
+    assert (record.purpose, record.record_kind, record.route) == (
+        "subject_access_export",
+        "subject_access",
+        "advice:subject-access",
+    )
+    assert record.people == [token_for_person(person.public_id)]

@@ -40,6 +40,7 @@ RECORD_KINDS: dict[str, str] = {
     "clearance_list": "clearance",
     "override_form": "clearance",
     "subject_access_page": "subject_access",
+    "subject_access_export": "subject_access",
     "advice_page": "protection",
     "safe_contact_page": "contact_details",
     "letter_form": "protection",
