@@ -61,6 +61,12 @@ ALLOWED = {
     # The sign-in and API-token lockouts: their own ``do_…`` actions (durable transactions) on
     # the accounts app's throttle and notice tables, kept beside the address and key rules.
     "accounts/lockout.py": "the accounts app's lockout actions",
+    # The read audit: one record per read, written in the ledger's read action's transaction.
+    "accounts/read_audit.py": "the accounts app's read-audit action",
+    # Recovery of the second factor and passkeys: their own ``do_…`` actions (durable
+    # transactions), kept apart from the administration of accounts.
+    "accounts/recovery.py": "the accounts app's second-factor recovery action",
+    "accounts/passkeys.py": "the accounts app's passkey actions",
     # The generic bulk writer (COPY / executemany): each owner describes its own table
     # (``people/bulk.py``, ``protocol/bulk.py``) and writes only from an action's transaction.
     "kernel/bulk.py": "bulk inserts for the owners' bulk modules, inside their actions",

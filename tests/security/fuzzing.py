@@ -93,10 +93,20 @@ def standard_error_body(ctx, response, case) -> bool | None:
     return True
 
 
-def _checks(mode: str) -> list:
+def all_checks() -> list:
+    """Every check schemathesis has (its registry), and the standard error body."""
+    from schemathesis.checks import CHECKS, load_all_checks
+
+    load_all_checks()
+    return [*CHECKS.get_all(), standard_error_body]
+
+
+def _checks(mode: str, everything: bool = False) -> list:
     from schemathesis.checks import not_a_server_error
     from schemathesis.specs.openapi import checks
 
+    if everything:
+        return all_checks()
     if mode == "positive":
         return [
             not_a_server_error,
@@ -117,9 +127,11 @@ def _problem_text(error: BaseException) -> str:
     return f"{title}: {message[0] if message else ''}"[:300]
 
 
-def _recorder(failures: dict, key: str, mode: str, headers: dict[str, str]):
+def _recorder(
+    failures: dict, key: str, mode: str, headers: dict[str, str], everything: bool = False
+):
     """Call one generated case and keep the first failure of each kind."""
-    checks = _checks(mode)
+    checks = _checks(mode, everything)
 
     def record(case) -> None:
         case.headers = {**(case.headers or {}), **headers}
@@ -175,12 +187,14 @@ def fuzz(
     seed: int,
     modes: Iterable[str] = ("positive", "negative"),
     operations: Iterable[str] | None = None,
+    everything: bool = False,
 ) -> tuple[list[FuzzFailure], int]:
     """Fuzz every documented operation (or those named ``"METHOD /path"``); return the failures
     (one per operation, mode and problem) and the number of requests made.
 
     ``tokens`` maps each role's value to a bearer token; each operation is called as the first
-    role (in ``Role`` order) that ``API_PERMISSIONS`` allows.
+    role (in ``Role`` order) that ``API_PERMISSIONS`` allows. ``everything`` runs every check
+    schemathesis has (``all_checks``) in both modes instead of the mode's own list.
     """
     import schemathesis
     from schemathesis import GenerationMode
@@ -202,5 +216,6 @@ def fuzz(
         headers = {"Authorization": f"Bearer {tokens[role.value]}"}
         for mode in modes:
             strategy = operation.as_strategy(generation_mode=GenerationMode(mode))
-            requests += _run(strategy, _recorder(failures, key, mode, headers), max_examples, seed)
+            record = _recorder(failures, key, mode, headers, everything)
+            requests += _run(strategy, record, max_examples, seed)
     return list(failures.values()), requests

@@ -444,6 +444,7 @@ SITE_OBJECTS: dict[str, Callable[[World, str], dict]] = {
     "advice:victim-receipt": lambda w, s: {"entry_id": _entry_about(w, s)},
     "advice:victim-advice-pdf": lambda w, s: {"pack_id": w.packs[s].public_id},  # type: ignore[attr-defined]
     "advice:victim-language": lambda w, s: {"code": "cy"},
+    "accounts:passkey-remove": lambda w, s: {"passkey_id": 999999},
 }
 
 

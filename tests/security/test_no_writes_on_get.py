@@ -3,7 +3,8 @@ changes nothing in the database except the audit record of a personal-data read.
 
 Each request runs under a guard that sees every statement: an ``INSERT``, ``UPDATE`` or ``DELETE``
 fails the test unless it is (a) the ``personal_data_read`` ledger entry a page about a person
-appends, with its subject rows, which is the point of those pages, (b) Django's session row
+appends, with its subject rows and its read-audit record, which is the point of those pages,
+(b) Django's session row
 (the session's expiry and the staff inactivity clock live there), or (c) an API token's
 "last used" time (authentication bookkeeping, shown to administrators).
 
@@ -19,6 +20,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from safeshare.accounts.models import ReadAudit
 from safeshare.accounts.permissions import API_PERMISSIONS, PAGE_PERMISSIONS, PUBLIC
 from safeshare.kernel.roles import Role
 from safeshare.ledger.models import LedgerEntry, LedgerSubject
@@ -92,6 +94,8 @@ class WriteGuard:
             # The audit record of a personal-data read: the entry and its subject rows.
             ("INSERT", entries),
             ("INSERT", subjects),
+            # ... and its read-audit record (who, kind of record, people, route).
+            ("INSERT", ReadAudit._meta.db_table),
             # The session: its expiry and the staff inactivity clock.
             ("INSERT", "django_session"),
             ("UPDATE", "django_session"),

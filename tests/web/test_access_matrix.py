@@ -33,6 +33,17 @@ EXPECTED: dict[str, dict[Role | str, int]] = {
     "accounts:second-factor-enrol": {ANONYMOUS: REDIRECT, **dict.fromkeys(Role, REDIRECT)},
     # Every staff role can set up two-step sign-in, advocates included.
     "accounts:second-factor-setup": {ANONYMOUS: REDIRECT, **dict.fromkeys(Role, OK)},
+    # Administrators reset the two-step sign-in of people in their organisation.
+    "accounts:second-factor-reset": only(R.ADMINISTRATOR),
+    # Passkeys answer POST only: during sign-in (the views check the pending sign-in) and on
+    # the person's own account page.
+    "accounts:passkey-options": {ANONYMOUS: 405, **dict.fromkeys(Role, 405)},
+    "accounts:passkey-sign-in": {ANONYMOUS: 405, **dict.fromkeys(Role, 405)},
+    "accounts:passkey-enrol-options": {ANONYMOUS: 405, **dict.fromkeys(Role, 405)},
+    "accounts:passkey-enrol": {ANONYMOUS: 405, **dict.fromkeys(Role, 405)},
+    "accounts:passkey-add-options": {ANONYMOUS: REDIRECT, **dict.fromkeys(Role, 405)},
+    "accounts:passkey-add": {ANONYMOUS: REDIRECT, **dict.fromkeys(Role, 405)},
+    "accounts:passkey-remove": {ANONYMOUS: REDIRECT, **dict.fromkeys(Role, 405)},
     # Sign-out only accepts POST.
     "accounts:sign-out": {ANONYMOUS: REDIRECT, **dict.fromkeys(Role, 405)},
     # Protocol pages. Pages about one object are opened here with an id that does not exist:
@@ -74,6 +85,7 @@ EXPECTED: dict[str, dict[Role | str, int]] = {
     "oversight:comparison": only(R.OVERSIGHT_ANALYST),
     "oversight:ledger": only(R.OVERSIGHT_ANALYST),
     "oversight:ledger-export": only(R.OVERSIGHT_ANALYST, status=405),
+    "oversight:reads": only(R.OVERSIGHT_ANALYST),
     # Letters, advice packs and subject access: police (and protocol officers to read).
     "notifications:list": only(R.PROTOCOL_OFFICER),
     "referrals:refused": only(R.POLICE_OFFICER),
@@ -140,6 +152,7 @@ ROUTE_KWARGS: dict[str, dict[str, object]] = {
     "advice:victim-receipt": {"entry_id": 999999},
     "advice:victim-advice-pdf": {"pack_id": MISSING_ID},
     "advice:victim-language": {"code": "cy"},
+    "accounts:passkey-remove": {"passkey_id": 999999},
 }
 VICTIM_REDIRECTS = {"advice:victim-leave", "advice:victim-language"}
 """Victim routes that redirect away from the victim's sign-in page by design."""

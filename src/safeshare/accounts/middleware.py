@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
 from safeshare.accounts.permissions import EXEMPT_PATH_PREFIXES, PUBLIC, roles_for
+from safeshare.accounts.read_audit import set_route
 
 logger = logging.getLogger(__name__)
 LAST_SEEN_KEY = "safeshare_last_seen"
@@ -28,6 +29,7 @@ class AccessControlMiddleware:
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        set_route(request)  # the read audit names the route it was read through
         if request.path.startswith(EXEMPT_PATH_PREFIXES):
             return None
         match = request.resolver_match

@@ -210,3 +210,53 @@ class SecurityNotice(models.Model):
 
     def __str__(self) -> str:
         return self.message[:60]
+
+
+class ReadAudit(models.Model):
+    """One read of personal data: who read it (a person, or an API token and whom it acts for),
+    what kind of record, which people (keyed tokens, never names) and through which route.
+
+    Written by ``safeshare.accounts.read_audit`` for every page, API read, export and download
+    that shows a person's data; the oversight report of reads per user is drawn from it."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    token = models.ForeignKey(
+        ApiToken, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=32)
+    record_kind = models.CharField(max_length=32)
+    purpose = models.CharField(max_length=64)
+    route = models.CharField(max_length=200)
+    people = models.JSONField(default=list, help_text="Keyed tokens of the people shown.")
+    person_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["user", "at"]), models.Index(fields=["token", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.record_kind} via {self.route}"
+
+
+class Passkey(models.Model):
+    """A WebAuthn credential (a passkey) registered by a person for two-step sign-in. Only the
+    public key is stored; ``sign_count`` catches a cloned authenticator."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="passkeys")
+    name = models.CharField(max_length=100)
+    credential_id = models.CharField(max_length=1400, unique=True, help_text="base64url")
+    public_key = models.BinaryField()
+    sign_count = models.PositiveBigIntegerField(default=0)
+    transports = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.name

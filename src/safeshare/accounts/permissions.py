@@ -31,6 +31,16 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "accounts:second-factor-enrol": PUBLIC,
     "accounts:sign-out": ALL_ROLES,
     "accounts:second-factor-setup": ALL_ROLES,
+    "accounts:second-factor-reset": ADMINISTRATORS,
+    # Passkeys: during sign-in (each view checks the pending sign-in in the session), and on
+    # the person's own account page.
+    "accounts:passkey-options": PUBLIC,
+    "accounts:passkey-sign-in": PUBLIC,
+    "accounts:passkey-enrol-options": PUBLIC,
+    "accounts:passkey-enrol": PUBLIC,
+    "accounts:passkey-add-options": ALL_ROLES,
+    "accounts:passkey-add": ALL_ROLES,
+    "accounts:passkey-remove": ALL_ROLES,
     "web:home": ALL_ROLES,
     "web:accessibility": PUBLIC,
     "web:privacy": PUBLIC,
@@ -102,6 +112,7 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "oversight:comparison": OVERSIGHT,
     "oversight:ledger": OVERSIGHT,
     "oversight:ledger-export": OVERSIGHT,
+    "oversight:reads": OVERSIGHT,
 }
 
 EXEMPT_PATH_PREFIXES: tuple[str, ...] = (
@@ -282,6 +293,8 @@ PAGE_OBJECT_SCOPES: dict[str, Mapping[Role | str, str]] = {
     },
     # Open to anyone at the page table; only the signed-in victim gets past the view's check.
     "advice:victim-receipt": {PUBLIC: VICTIMS_OWN},
+    # Only the caller's own passkey is removed (the view filters by the signed-in person).
+    "accounts:passkey-remove": dict.fromkeys(ALL_ROLES, NO_OBJECT),
     "advice:victim-advice-pdf": {PUBLIC: VICTIMS_OWN},
     "advice:victim-language": {PUBLIC: NO_OBJECT},
 }

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from safeshare.accounts import actions, lockout
 from safeshare.accounts.forms import SecondFactorForm, SignInForm
 from safeshare.accounts.models import User
+from safeshare.accounts.passkeys import has_second_factor
 
 PENDING_USER_KEY = "safeshare_pending_second_factor"
 PENDING_NEXT_KEY = "safeshare_pending_next"
@@ -57,11 +58,12 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     form = SignInForm(request.POST if request.method == "POST" else None, request=request)
     if request.method == "POST" and form.is_valid():
         user = form.user
-        if user.totp_confirmed or settings.SAFESHARE_SECOND_FACTOR_REQUIRED:
+        enrolled = has_second_factor(user)
+        if enrolled or settings.SAFESHARE_SECOND_FACTOR_REQUIRED:
             request.session.cycle_key()
             request.session[PENDING_USER_KEY] = user.pk
             request.session[PENDING_NEXT_KEY] = next_url
-            if user.totp_confirmed:
+            if enrolled:
                 return redirect("accounts:second-factor")
             return redirect("accounts:second-factor-enrol")
         return _complete_sign_in(request, user, next_url)
@@ -74,8 +76,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 @never_cache
 def second_factor(request: HttpRequest) -> HttpResponse:
     user_id = request.session.get(PENDING_USER_KEY)
-    user = User.objects.filter(pk=user_id, totp_confirmed=True).first() if user_id else None
-    if user is None:
+    user = User.objects.filter(pk=user_id).first() if user_id else None
+    if user is None or not has_second_factor(user):
         return redirect("accounts:sign-in")
     form = SecondFactorForm(request.POST if request.method == "POST" else None, user=user)
     if request.method == "POST":
@@ -96,7 +98,11 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/second_factor.html",
-        {"form": form},
+        {
+            "form": form,
+            "has_totp": user.totp_confirmed,
+            "has_passkey": user.passkeys.exists(),
+        },
         status=400 if form.is_bound else 200,
     )
 
@@ -110,8 +116,8 @@ def _qr_code(user: User) -> str:
 def second_factor_enrol(request: HttpRequest) -> HttpResponse:
     """Two-step sign-in is required: someone who has not set it up does so before signing in."""
     user_id = request.session.get(PENDING_USER_KEY)
-    user = User.objects.filter(pk=user_id, totp_confirmed=False).first() if user_id else None
-    if user is None:
+    user = User.objects.filter(pk=user_id).first() if user_id else None
+    if user is None or has_second_factor(user):
         return redirect("accounts:sign-in")
     if not user.totp_secret:
         actions.do_start_totp_enrolment(user)
@@ -158,7 +164,12 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/second_factor_setup.html",
-        {"form": form, "qr_svg": qr_svg, "secret": user.totp_secret},
+        {
+            "form": form,
+            "qr_svg": qr_svg,
+            "secret": user.totp_secret,
+            "passkeys": list(user.passkeys.all()),
+        },
         status=400 if form.is_bound and form.errors else 200,
     )
 

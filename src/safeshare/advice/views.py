@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from safeshare.accounts.actors import Actor
+from safeshare.accounts.read_audit import do_record_read
 from safeshare.advice import actions
 from safeshare.advice.eligibility import first_responder_prompts
 from safeshare.advice.factsio import facts_from_json
@@ -43,6 +44,7 @@ from safeshare.cases.models import Party
 from safeshare.kernel.offences import OffenceCategory
 from safeshare.kernel.roles import Role
 from safeshare.ledger.audit import do_record_personal_data_read
+from safeshare.ledger.keys import token_for_person
 from safeshare.people.models import Person
 from safeshare.protocol.models import Protection
 from safeshare.protocol.references import ReferenceFormatError, normalise_reference
@@ -170,6 +172,8 @@ def issue_letter(request: HttpRequest, reference: str) -> HttpResponse:
                 },
             )
             return no_store(response)
+    if request.method != "POST":
+        _read(request, protection, "letter_form")
     return render(
         request,
         "advice/police/letter_form.html",
@@ -307,7 +311,10 @@ def subject_access(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     person = force_person(request, person_id)
     form = SubjectAccessForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
-        result = actions.do_export_subject_access(person, Actor.for_user(request.user))
+        actor = Actor.for_user(request.user)
+        result = actions.do_export_subject_access(person, actor)
+        # The export has its own ledger entry (sar_export); the read audit records it too.
+        do_record_read(actor, [token_for_person(person.public_id)], "subject_access_export")
         stamp = timezone.localtime(result.export.created_at).strftime("%Y%m%d-%H%M")
         if form.cleaned_data["format"] == "json":
             response = HttpResponse(result.json_bytes, content_type="application/json")

@@ -32,7 +32,19 @@ PEOPLE_MERGED = "people_merged"
 #: stores the alert and sends it to its webhook after commit.
 ALERT_RAISED = "alert_raised"
 
-HOOKS = frozenset({PARTY_ADDED, CASE_EVENT_RECORDED, IDENTITY_ADDED, PEOPLE_MERGED, ALERT_RAISED})
+#: An administrator reset a person's second factor: ``(user, actor)``. The ledger records it.
+SECOND_FACTOR_RESET = "second_factor_reset"
+
+HOOKS = frozenset(
+    {
+        PARTY_ADDED,
+        CASE_EVENT_RECORDED,
+        IDENTITY_ADDED,
+        PEOPLE_MERGED,
+        ALERT_RAISED,
+        SECOND_FACTOR_RESET,
+    }
+)
 
 _subscribers: dict[str, list[Callable[..., Any]]] = defaultdict(list)
 

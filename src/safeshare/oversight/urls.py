@@ -1,6 +1,6 @@
 from django.urls import path
 
-from safeshare.oversight import views
+from safeshare.oversight import reads_views, views
 
 app_name = "oversight"
 urlpatterns = [
@@ -12,4 +12,5 @@ urlpatterns = [
     path("comparison/", views.comparison, name="comparison"),
     path("ledger/", views.ledger, name="ledger"),
     path("ledger/export/", views.ledger_export, name="ledger-export"),
+    path("reads/", reads_views.reads, name="reads"),
 ]

@@ -297,10 +297,10 @@ def get_clearance(request, clearance_id: uuid.UUID):
     clearance = get_object_or_404(
         Clearance, public_id=clearance_id, requested_by=client.organisation
     )
+    people = list(Person.objects.filter(protections__clearances=clearance).distinct())
+    # The subject IE asked about is personal data too, found on the register or not.
     do_record_personal_data_read(
-        _actor(request),
-        Person.objects.filter(protections__clearances=clearance).distinct(),
-        "api_clearance_read",
+        _actor(request), people, "api_clearance_read", unregistered=0 if people else 1
     )
     return clearance_out(clearance)
 

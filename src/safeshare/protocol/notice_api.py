@@ -12,6 +12,7 @@ from safeshare.api_kit import ApiProblem, require_scope
 from safeshare.api_schemas import StrictSchema
 from safeshare.idempotency.service import idempotent
 from safeshare.kernel.roles import Role, Scope
+from safeshare.ledger.audit import do_record_personal_data_read
 from safeshare.notifications import actions
 from safeshare.notifications.models import Channel, Notification
 from safeshare.protocol.models import Protection
@@ -115,6 +116,9 @@ def list_notifications(request, reference: str):
     require_scope(request, Scope.PROTECTIONS_READ, Role.POLICE_OFFICER, Role.PROTOCOL_OFFICER)
     protection = _force_protection(request, reference)
     rows = Notification.objects.filter(protection_reference=protection.reference)
+    do_record_personal_data_read(
+        Actor.for_token(request.auth.token), [protection.person], "api_notifications_read"
+    )
     return [
         NotificationOut(
             id=n.public_id,

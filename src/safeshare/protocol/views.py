@@ -293,12 +293,34 @@ def clearance_list(request: HttpRequest) -> HttpResponse:
         }
         for clearance in page.object_list
     ]
+    shown = [row["clearance"] for row in rows]
+    people = list(Person.objects.filter(protections__clearances__in=shown).distinct())
+    found = {
+        c.pk
+        for c in Clearance.objects.filter(pk__in=[c.pk for c in shown], protections__isnull=False)
+    }
+    do_record_personal_data_read(
+        Actor.for_user(request.user),
+        people,
+        "clearance_list",
+        unregistered=sum(1 for clearance in shown if clearance.pk not in found),
+    )
     return render(request, "protocol/clearance_list.html", {"page": page, "rows": rows})
+
+
+def _record_clearance_read(request: HttpRequest, clearance: Clearance, purpose: str) -> None:
+    """A clearance shows the subject IE asked about and, when it found one, the protected
+    person: both are personal data."""
+    people = list(Person.objects.filter(protections__clearances=clearance).distinct())
+    do_record_personal_data_read(
+        Actor.for_user(request.user), people, purpose, unregistered=0 if people else 1
+    )
 
 
 def clearance_detail(request: HttpRequest, clearance_id: uuid.UUID) -> HttpResponse:
     clearance = own_clearance(request, clearance_id)
     view = clearance_out(clearance)
+    _record_clearance_read(request, clearance, "clearance_page")
     overrides = list(clearance.overrides.order_by("-created_at"))
     can_override = (
         clearance.decision == "blocked"
@@ -343,6 +365,8 @@ def override_create(request: HttpRequest, clearance_id: uuid.UUID) -> HttpRespon
                 request, "Override requested. A second, senior person must now decide it."
             )
             return redirect("protocol:clearance", clearance_id=clearance.public_id)
+    if request.method != "POST":
+        _record_clearance_read(request, clearance, "override_form")
     return render(
         request,
         "protocol/override_form.html",

@@ -1,6 +1,7 @@
 """API for police: referrals to Immigration Enforcement, only where the policy allows."""
 
 import uuid
+from enum import StrEnum
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
@@ -19,6 +20,12 @@ from safeshare.referrals.models import Referral
 
 router = Router(tags=["Referrals"])
 
+# Its own name in the OpenAPI document: the notices' ``Channel`` enum has the same class name,
+# and one component would overwrite the other (the document showed the notices' values here).
+ReferralChannel = StrEnum(  # type: ignore[misc]
+    "ReferralChannel", {c.name: c.value for c in Referral.Channel}
+)
+
 
 class ReferralIn(StrictSchema):
     case_id: uuid.UUID
@@ -26,7 +33,7 @@ class ReferralIn(StrictSchema):
     triggers: list[ReferralTrigger] = Field(
         min_length=1, description="Why the referral is needed."
     )
-    channel: Referral.Channel = Referral.Channel.API
+    channel: ReferralChannel = ReferralChannel.API  # type: ignore[attr-defined]
     source_of_information: InformationSource
     controller: str = Field(min_length=1, max_length=200)
     regime: str = Field(min_length=1, max_length=40, examples=["dpa_part_3", "uk_gdpr_part_2"])
@@ -68,7 +75,7 @@ def create_referral(request, payload: ReferralIn):
         party,
         Actor.for_token(client.token),
         triggers=[t.value for t in payload.triggers],
-        channel=payload.channel,
+        channel=Referral.Channel(payload.channel),
         source_of_information=payload.source_of_information,
         basis=actions.LegalBasis(
             controller=payload.controller,

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from safeshare.accounts.actors import Actor
+from safeshare.ledger.audit import do_record_personal_data_read
 from safeshare.register import forms, jobs, sweeps
 from safeshare.register.actions import RegisterError, do_start_sweep
 from safeshare.register.csvfiles import describe_warnings
@@ -81,6 +82,20 @@ def sweep_detail(request: HttpRequest, sweep_id: uuid.UUID) -> HttpResponse:
     )
 
 
+def _matched_people(path) -> list:
+    """The register's people a results file names (its ``register_id`` column)."""
+    import csv
+
+    from safeshare.people.models import Person
+
+    with path.open(encoding="utf-8", newline="") as handle:
+        ids = {row["register_id"] for row in csv.DictReader(handle) if row.get("register_id")}
+    numbers = [int(value) for value in ids if value.isdigit()]
+    if not numbers:
+        return []
+    return list(Person.objects.filter(identities__register_entry__pk__in=numbers).distinct())
+
+
 def sweep_download(request: HttpRequest, sweep_id: uuid.UUID) -> FileResponse:
     sweep = own_sweep(request, sweep_id)
     if sweep.status != Sweep.Status.DONE:
@@ -88,6 +103,12 @@ def sweep_download(request: HttpRequest, sweep_id: uuid.UUID) -> FileResponse:
     path = sweeps.stored_path(sweep, results=True)
     if not path.is_file():
         raise Http404("The results file is missing.")
+    do_record_personal_data_read(
+        Actor.for_user(request.user),
+        _matched_people(path),
+        "sweep_results_download",
+        unregistered=sweep.total_rows,
+    )
     response = FileResponse(
         path.open("rb"),
         as_attachment=True,

@@ -1,7 +1,8 @@
 """Response headers that no Django setting covers: ``Permissions-Policy``, and no ``Server``.
 
 The policy turns off every powerful browser feature SafeShare never uses, for its own pages and
-anything they could embed. The ``Server`` header (a banner naming the software) is dropped here
+anything they could embed, and allows passkeys (WebAuthn) for its own pages only. The
+``Server`` header (a banner naming the software) is dropped here
 for anything Django answers; the server in front is told not to add its own (``--no-server-header``
 in the Containerfile and the Makefile).
 """
@@ -31,13 +32,14 @@ PERMISSIONS_POLICY = ", ".join(
         "midi",
         "payment",
         "picture-in-picture",
-        "publickey-credentials-get",
         "screen-wake-lock",
         "serial",
         "usb",
         "xr-spatial-tracking",
     )
 )
+# Passkeys (two-step sign-in) are used by SafeShare's own pages only, never by anything embedded.
+PERMISSIONS_POLICY += ", publickey-credentials-get=(self), publickey-credentials-create=(self)"
 
 
 class SecurityHeadersMiddleware:
