@@ -349,3 +349,10 @@ def test_a_day_estimated_as_the_first_of_the_month_is_not_a_different_date():
     assert next(f for f in first.fields if f.field == "dob").weight > 0
     assert first.probability > scored("1990-07-01").probability
     assert first.probability > scored("1990-11-15").probability  # same year only
+
+
+def test_a_model_file_without_a_level_the_matcher_compares_is_refused():
+    doc = json.loads(load_model().to_json())
+    del doc["comparisons"]["dob"]["same_month"]
+    with pytest.raises(ValueError, match="same_month"):
+        MatchModel.from_dict(doc)
