@@ -240,6 +240,12 @@ def quality(subjects: Sequence[Labelled], results) -> dict[str, object]:
     out["review_rate_full_dob_and_document"] = _ratio(
         sum(r.decision != "none" for _, r in rich), len(rich)
     )
+    # And those who came with a full date of birth and a passport number.
+    with_passport = [(s, r) for s, r in rich if prepare(s.record).passport_number]
+    out["non_members_full_dob_and_passport"] = len(with_passport)
+    out["review_rate_full_dob_and_passport"] = _ratio(
+        sum(r.decision != "none" for _, r in with_passport), len(with_passport)
+    )
     asked = [r for _, r in others if r.decision == "possible" and r.would_resolve]
     out["holds_asking_for_evidence"] = _ratio(
         len(asked), sum(r.decision == "possible" for _, r in others)
@@ -443,7 +449,8 @@ def markdown(report: dict[str, object]) -> str:
     for key in (
         "recall", "false_clears", "review_rate", "non_member_hold_rate", "non_member_blocked_rate",
         "precision_of_blocked", "true_candidate_top", "non_members_full_dob_and_document",
-        "review_rate_full_dob_and_document", "holds_asking_for_evidence",
+        "review_rate_full_dob_and_document", "non_members_full_dob_and_passport",
+        "review_rate_full_dob_and_passport", "holds_asking_for_evidence",
     ):  # fmt: skip
         lines.append(f"| {key} | {q.get(key)} |")
     for key in (

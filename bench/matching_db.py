@@ -217,7 +217,9 @@ def run(args) -> dict[str, object]:
             matching_server = start_matching_server(scratch)
             report.update(matching_server.pop("report"))
         else:
-            os.environ["SAFESHARE_MATCHING_INDEX"] = args.index
+            from django.conf import settings
+
+            settings.SAFESHARE_MATCHING_INDEX = args.index  # settings are read once, at setup
         served = matching_server["process"].pid if args.index == "server" else None
         if not args.skip_latency:
             before = _process_cpu(served)
@@ -280,8 +282,10 @@ def start_matching_server(scratch: Path) -> dict[str, object]:
     line = process.stdout.readline() if process.stdout else ""
     if not path.exists():
         raise RuntimeError(f"the matching server did not start: {line!r}")
-    os.environ["SAFESHARE_MATCHING_SOCKET"] = str(path)
-    os.environ["SAFESHARE_MATCHING_INDEX"] = "server"
+    from django.conf import settings
+
+    settings.SAFESHARE_MATCHING_SOCKET = str(path)  # settings are read once, at setup
+    settings.SAFESHARE_MATCHING_INDEX = "server"
     return {
         "process": process,
         "report": {

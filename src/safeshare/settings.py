@@ -230,6 +230,23 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = os.environ.get("SAFESHARE_EMAIL_FROM", "safeshare@localhost")
 # Register entries each process keeps parsed (0: none); see safeshare.register.storage.
 SAFESHARE_MATCHING_CACHE = env_int("SAFESHARE_MATCHING_CACHE", 200_000)
+# Where matches find the register (safeshare.register.service.index_mode): "database",
+# "process" (each process holds it in memory) or "server" (safeshare register serve).
+SAFESHARE_MATCHING_INDEX = os.environ.get("SAFESHARE_MATCHING_INDEX", "database").strip()
+if SAFESHARE_MATCHING_INDEX not in ("database", "process", "server"):
+    raise ImproperlyConfigured(
+        "SAFESHARE_MATCHING_INDEX must be database, process or server, "
+        f"not {SAFESHARE_MATCHING_INDEX!r}"
+    )
+# The matching server's Unix socket (empty: var/matching.sock).
+SAFESHARE_MATCHING_SOCKET = os.environ.get("SAFESHARE_MATCHING_SOCKET", "").strip()
+# Who runs IE's uploaded sweeps: "worker" (safeshare sweeps run) or "inline" (the request that
+# took the upload, once it has committed: tests and single-process demos).
+SAFESHARE_SWEEP_RUNNER = os.environ.get("SAFESHARE_SWEEP_RUNNER", "worker").strip()
+if SAFESHARE_SWEEP_RUNNER not in ("worker", "inline"):
+    raise ImproperlyConfigured(
+        f"SAFESHARE_SWEEP_RUNNER must be worker or inline, not {SAFESHARE_SWEEP_RUNNER!r}"
+    )
 # A sweep whose heartbeat is older than this is started again (its process stopped).
 SAFESHARE_SWEEP_STALE_SECONDS = env_int("SAFESHARE_SWEEP_STALE_SECONDS", 120, minimum=10)
 

@@ -14,6 +14,7 @@ from safeshare.matching.compare import (
     compare_dob,
     compare_document,
     compare_names,
+    compare_nationality,
     compare_value,
 )
 from safeshare.matching.names import name_tokens
@@ -65,6 +66,9 @@ def test_name_comparison_is_symmetric_in_level(a, b):
     )
 
 
+dates = st.dates(min_value=datetime.date(1900, 1, 1), max_value=datetime.date(2100, 12, 31))
+
+
 def dob(text: str) -> str:
     from safeshare.matching.fields import parse_date_of_birth
 
@@ -91,7 +95,33 @@ def test_date_of_birth_levels():
     assert dob_level(None, "1970-07-21") == "missing"
 
 
-dates = st.dates(min_value=datetime.date(1900, 1, 1), max_value=datetime.date(2100, 12, 31))
+def test_a_different_day_in_the_same_month_is_its_own_level():
+    assert dob_level("1990-03-14", "1990-03-27") == "same_month"
+    assert dob_level("1990-03-14", "1990-03-01") == "same_month"  # the 1st for an unknown day
+    assert dob_level("1990-03", "1990-03-27") == "same_month"  # no day on one side
+    assert dob_level("1990-03", "1990-03") == "same_month"
+    assert dob_level("1990-03-14", "1990-14-03") == "exact"
+    assert dob_level("1990-01-01", "1990-01-20") == "partial_same_year"  # 1 January: estimated
+    assert dob_level("1990", "1990-03-27") == "partial_same_year"
+    assert dob_level("1990-03-14", "1991-03-27") == "year_near"
+    assert dob_level("1990-03", "1990-07-21") == "partial_same_year"
+
+
+@given(dates, st.integers(min_value=1, max_value=28))
+def test_the_same_year_and_month_is_never_a_different_date_of_birth(a, day):
+    b = a.replace(day=day)
+    if a.month == 1 and 1 in (a.day, b.day):
+        return  # 1 January is an estimated date, weighed apart
+    assert dob_level(a.isoformat(), b.isoformat()) in ("exact", "one_edit", "same_month")
+    assert dob_level(f"{a.year}-{a.month:02d}", b.isoformat()) == "same_month"
+
+
+@given(dates, dates)
+def test_a_month_only_date_compares_the_same_in_either_order(a, b):
+    month_only = f"{a.year}-{a.month:02d}"
+    assert compare_dob(dob(month_only), dob(b.isoformat())) == compare_dob(
+        dob(b.isoformat()), dob(month_only)
+    )
 
 
 @given(dates, dates)
@@ -119,6 +149,29 @@ def test_documents_and_values():
     assert compare_value("PAK", "PAK") == 0
     assert compare_value("PAK", "BGD") == 1
     assert compare_value("", "BGD") == MISSING
+
+
+NO_STATE = ["XXA", "XXB", "XXC", "?kurdish", "?bidoon jinsiya"]
+STATES = ["SYR", "IRQ", "KWT", "PSE", "XKX", "GBR"]
+
+
+def test_a_stateless_or_unknown_nationality_is_no_evidence_against_another():
+    assert compare_nationality("XXA", "SYR") == MISSING
+    assert compare_nationality("?kurdish", "IRQ") == MISSING
+    assert compare_nationality("XXA", "XXB") == MISSING
+    assert compare_nationality("XXA", "XXA") == 0
+    assert compare_nationality("?kurdish", "?kurdish") == 0
+    assert compare_nationality("SYR", "IRQ") == 1
+    assert compare_nationality("", "SYR") == MISSING
+
+
+@given(st.sampled_from(NO_STATE + STATES + [""]), st.sampled_from(NO_STATE + STATES + [""]))
+def test_nationality_never_disagrees_for_a_stateless_or_unknown_value(a, b):
+    level = compare_nationality(a, b)
+    assert level == compare_nationality(b, a)
+    if a in NO_STATE or b in NO_STATE:
+        assert level != 1
+        assert level == (0 if a == b else MISSING)
 
 
 def test_address_is_one_comparison():

@@ -315,3 +315,44 @@ def test_the_probability_of_any_protected_person_does_not_grow_with_the_register
     # on the register has is counted as carried by one identity, whatever the size (the
     # protective side). It is rare.
     assert same >= 0.98 * len(subjects), (same, len(subjects))
+
+
+@settings(max_examples=40)
+@given(subjects_strategy, st.sampled_from(["Stateless", "XXA", "Refugee", "Kurdish", "Bidoon"]))
+def test_a_stateless_or_unknown_nationality_never_counts_against_a_match(index, nationality):
+    """A stateless person's record may name the state they fled, or none: a nationality that
+    names no state weighs nothing against another, so the probability is as if it were
+    missing."""
+    labelled = population()[1][index]
+    if labelled.member_of is None:
+        return
+    truth = population()[0].get(labelled.member_of)
+    missing = prepare(dataclasses.replace(labelled.record, nationality=None))
+    stateless = prepare(dataclasses.replace(labelled.record, nationality=nationality))
+    if stateless.nationality == truth.nationality:
+        return
+    assert matcher().score_pair(stateless, truth).probability == pytest.approx(
+        matcher().score_pair(missing, truth).probability
+    )
+
+
+def test_a_day_estimated_as_the_first_of_the_month_is_not_a_different_date():
+    """IE recorded the 1st for an unknown day; the register has the real day."""
+    known = prepare(dataclasses.replace(FATEMA, date_of_birth="1990-03-27"))
+
+    def scored(date: str):
+        subject = prepare(dataclasses.replace(FATEMA, date_of_birth=date, aliases=()))
+        return matcher().score_pair(subject, known)
+
+    first = scored("1990-03-01")
+    assert next(f for f in first.fields if f.field == "dob").level == "same_month"
+    assert next(f for f in first.fields if f.field == "dob").weight > 0
+    assert first.probability > scored("1990-07-01").probability
+    assert first.probability > scored("1990-11-15").probability  # same year only
+
+
+def test_a_model_file_without_a_level_the_matcher_compares_is_refused():
+    doc = json.loads(load_model().to_json())
+    del doc["comparisons"]["dob"]["same_month"]
+    with pytest.raises(ValueError, match="same_month"):
+        MatchModel.from_dict(doc)

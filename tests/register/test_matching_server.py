@@ -25,10 +25,10 @@ NEWCOMER += "W9,Mariam,Haile,,1993-05-06,F,ERI,,\n"
 
 
 @pytest.fixture
-def running(tmp_path, monkeypatch):
+def running(tmp_path, settings):
     path = tmp_path / "matching.sock"
-    monkeypatch.setenv("SAFESHARE_MATCHING_SOCKET", str(path))
-    monkeypatch.setenv("SAFESHARE_MATCHING_INDEX", "server")
+    settings.SAFESHARE_MATCHING_SOCKET = str(path)
+    settings.SAFESHARE_MATCHING_INDEX = "server"
     server = MatchingServer(path).start()
     yield server
     server.close()
@@ -41,18 +41,18 @@ def _decided(fields):
 
 
 def test_the_server_matches_as_the_database_does_and_sees_every_change(
-    force, importer, running, monkeypatch
+    force, importer, running, settings
 ):
     assert (running.path.stat().st_mode & 0o777) == 0o600
     import_text(REGISTER, force, importer)
     served = _decided(SUBJECT)
     assert running.requests == 1
-    monkeypatch.setenv("SAFESHARE_MATCHING_INDEX", "database")
+    settings.SAFESHARE_MATCHING_INDEX = "database"
     assert _decided(SUBJECT) == served
     assert served[0] == "match"
 
     # A change committed by another process is seen by the next match.
-    monkeypatch.setenv("SAFESHARE_MATCHING_INDEX", "server")
+    settings.SAFESHARE_MATCHING_INDEX = "server"
     newcomer = {"given_names": "Mariam", "family_name": "Haile", "date_of_birth": "1993-05-06"}
     assert _decided(newcomer)[1] == []
     import_text(NEWCOMER, force, importer)

@@ -21,7 +21,6 @@ from django.urls import reverse
 from safeshare.people.identity import IdentityIn, resolve_nationality
 from safeshare.people.models import Identity
 from safeshare.protocol.models import Clearance
-from safeshare.register import jobs
 from safeshare.register.csvfiles import WARNINGS, IdentityCsv, IdentityRow, validate_row
 from safeshare.register.models import RegisterEntry, RegisterImport, Sweep
 from tests import api_client as api
@@ -204,7 +203,7 @@ def test_the_sweep_upload_keeps_every_row(
     force, importer, ie_unit, client, settings, tmp_path, monkeypatch
 ):
     settings.VAR_DIR = tmp_path
-    monkeypatch.setattr(jobs, "RUNNER", "inline")
+    settings.SAFESHARE_SWEEP_RUNNER = "inline"
     import_text(_csv(), force, importer)
     from safeshare.kernel.roles import Role
 

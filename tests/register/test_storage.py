@@ -361,15 +361,15 @@ def test_the_resident_register_follows_every_change(force, importer):
     )
 
 
-def test_matches_give_the_same_outcome_wherever_the_register_is_held(synth_register, monkeypatch):
+def test_matches_give_the_same_outcome_wherever_the_register_is_held(synth_register, settings):
     from safeshare.register import resident as resident_module
     from safeshare.register.service import match_prepared
 
     data, _ = synth_register
     subjects = [prepare(s.record) for s in data.subjects[:60]]
-    monkeypatch.setenv("SAFESHARE_MATCHING_INDEX", "database")
+    settings.SAFESHARE_MATCHING_INDEX = "database"
     expected = [summary(r) for r in match_prepared(subjects)]
-    monkeypatch.setenv("SAFESHARE_MATCHING_INDEX", "process")
+    settings.SAFESHARE_MATCHING_INDEX = "process"
     resident_module.forget()
     try:
         assert [summary(r) for r in match_prepared(subjects)] == expected

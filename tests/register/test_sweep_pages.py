@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def sweep_files(settings, tmp_path, monkeypatch):
     settings.VAR_DIR = tmp_path
-    monkeypatch.setattr(jobs, "RUNNER", "inline")
+    settings.SAFESHARE_SWEEP_RUNNER = "inline"
     return tmp_path / "sweeps"
 
 
@@ -50,7 +50,7 @@ def ie_client(client, caseworker_user):
 
 @pytest.fixture
 def upload(django_capture_on_commit_callbacks):
-    """Post a file; the sweep then starts as ``jobs.RUNNER`` says (inline: at once)."""
+    """Post a file; the sweep then starts as ``jobs.runner()`` says (inline: at once)."""
 
     def post(client, content: bytes, name: str = "caseload.csv"):
         with django_capture_on_commit_callbacks(execute=True):
@@ -114,8 +114,10 @@ def test_the_uploaded_name_is_never_used_as_a_path(register, ie_client, sweep_fi
     assert (sweep_files / sweep.stored_name).read_bytes() == CASELOAD.encode()
 
 
-def test_a_queued_sweep_shows_its_progress_and_refreshes(register, ie_client, monkeypatch, upload):
-    monkeypatch.setattr(jobs, "RUNNER", "worker")
+def test_a_queued_sweep_shows_its_progress_and_refreshes(
+    register, ie_client, monkeypatch, upload, settings
+):
+    settings.SAFESHARE_SWEEP_RUNNER = "worker"
     response = upload(ie_client, CASELOAD.encode())
     page = text(ie_client.get(response["Location"]))
     assert '<meta http-equiv="refresh" content="3">' in page
@@ -191,9 +193,9 @@ def test_no_file_is_refused(ie_client):
 
 
 def test_a_sweep_left_running_by_a_dead_process_is_started_again(
-    register, ie_client, monkeypatch, upload
+    register, ie_client, monkeypatch, upload, settings
 ):
-    monkeypatch.setattr(jobs, "RUNNER", "worker")
+    settings.SAFESHARE_SWEEP_RUNNER = "worker"
     upload(ie_client, CASELOAD.encode())
     sweep = Sweep.objects.get()
     long_ago = timezone.now() - timedelta(hours=1)
@@ -212,9 +214,9 @@ def test_a_sweep_left_running_by_a_dead_process_is_started_again(
 
 
 def test_a_sweep_that_keeps_stopping_is_failed_with_a_clear_message(
-    register, ie_client, monkeypatch, upload
+    register, ie_client, monkeypatch, upload, settings
 ):
-    monkeypatch.setattr(jobs, "RUNNER", "worker")
+    settings.SAFESHARE_SWEEP_RUNNER = "worker"
     upload(ie_client, CASELOAD.encode())
     sweep = Sweep.objects.get()
     Sweep.objects.filter(pk=sweep.pk).update(
@@ -247,8 +249,8 @@ def test_a_sweep_that_fails_says_so(register, ie_client, monkeypatch, upload):
     assert not any(p.suffix == ".part" for p in sweeps.sweep_dir().iterdir())
 
 
-def test_a_running_sweep_is_not_taken_twice(register, ie_client, monkeypatch, upload):
-    monkeypatch.setattr(jobs, "RUNNER", "worker")
+def test_a_running_sweep_is_not_taken_twice(register, ie_client, monkeypatch, upload, settings):
+    settings.SAFESHARE_SWEEP_RUNNER = "worker"
     upload(ie_client, CASELOAD.encode())
     sweep = Sweep.objects.get()
     from safeshare.register.actions import claim_sweep
@@ -266,10 +268,10 @@ def test_the_list_shows_the_organisations_sweeps(register, ie_client, upload):
 
 
 @pytest.mark.django_db(transaction=True)  # the worker closes stale connections, as in production
-def test_the_worker_command_runs_queued_sweeps(register, ie_client, monkeypatch, upload):
+def test_the_worker_command_runs_queued_sweeps(register, ie_client, monkeypatch, upload, settings):
     from django.core.management import call_command
 
-    monkeypatch.setattr(jobs, "RUNNER", "worker")
+    settings.SAFESHARE_SWEEP_RUNNER = "worker"
     upload(ie_client, CASELOAD.encode())
     out = io.StringIO()
     call_command("worker", "--once", "--only", "sweeps", stdout=out)

@@ -5,8 +5,11 @@
 
 Re-runnable and seeded: the same arguments give the same file. Steps:
 
-1. generate a labelled development set with ``synth.generate`` (development seeds only; the
-   benchmark in ``bench/matching.py`` uses different seeds and never feeds back here);
+1. generate labelled development sets with both generators, ``synth.generate`` and
+   ``synth2.generate2`` (``--second-register`` identities, 0 to leave it out), each with its
+   own register (development seeds only; the benchmark in ``bench/matching.py`` uses
+   different seeds and never feeds back here), so that no one generator's habits (how often
+   it estimates a date, how it corrupts names) become the model's;
 2. ``m`` per level from each member subject compared with its own register identity;
 3. ``u`` per level from random non-matching pairs that share a name token (so that agreements
    that go together, such as a shared name and a shared nationality, are not counted twice;
@@ -36,12 +39,15 @@ from safeshare.matching.model import MatchModel, TermFrequency, Thresholds, defa
 from safeshare.matching.record import prepare
 from safeshare.matching.register import InMemoryRegister
 from tools.matching.synth import generate
+from tools.matching.synth2 import generate2
 
 __all__ = ["choose_thresholds", "estimate", "main"]
 
 M_FLOOR = 0.002
 #: Name levels whose agreement is on whole tokens, so the agreeing name's frequency applies.
 TF_LEVELS = frozenset(NAME_LEVELS.index(x) for x in ("exact", "all_phonetic", "two_plus", "one"))
+#: The second generator's development seed: never one of bench/matching.py's evaluation seeds.
+SECOND_SEED_OFFSET = 1
 
 
 def _levels(matcher: Matcher, subject, candidate) -> tuple[int, ...]:
@@ -111,6 +117,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=default_model_path())
     parser.add_argument("--seed", type=int, default=20_240_601)
     parser.add_argument("--register", type=int, default=20_000)
+    parser.add_argument(
+        "--second-register", type=int, default=10_000, help="synth2 identities (0: none)"
+    )
     parser.add_argument("--members", type=int, default=4_000)
     parser.add_argument("--non-members", type=int, default=8_000)
     parser.add_argument("--target-recall", type=float, default=0.995)
@@ -126,9 +135,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--hold-probability", type=float, default=0.2)
     args = parser.parse_args(argv)
 
-    data = generate(args.seed, args.register, args.members, args.non_members)
-    register = InMemoryRegister((i, prepare(r)) for i, r in data.register)
-    subjects = [prepare(s.record) for s in data.subjects]
+    datasets = [generate(args.seed, args.register, args.members, args.non_members)]
+    if args.second_register:
+        datasets.append(
+            generate2(
+                args.seed + SECOND_SEED_OFFSET,
+                args.second_register,
+                args.members * args.second_register // args.register,
+                args.non_members * args.second_register // args.register,
+            )
+        )
     provisional = MatchModel(
         m={f: (1.0,) * len(LEVELS[f]) for f in FIELDS},
         u={f: (1.0,) * len(LEVELS[f]) for f in FIELDS},
@@ -139,22 +155,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     pairs_u: list[tuple[int, ...]] = []
     frequencies: dict[int, list[float]] = {}
     rng = random.Random(args.seed)
-    size = len(register)
-    for prepared, subject in zip(subjects, data.subjects, strict=True):
-        if subject.member_of is not None:
-            pairs_m.append(_levels(scorer, prepared, register.get(subject.member_of)))
-        keys = query_keys(prepared)
-        counts = register.key_counts(keys)
-        sharing = sorted(
-            register.candidate_ids(k for k in keys if k.startswith("t:")) - {subject.member_of}
-        )
-        for register_id in rng.sample(sharing, min(args.u_per_subject, len(sharing))):
-            candidate = register.get(register_id)
-            _, _, levels, name, *_ = scorer._score(prepared, None, candidate, counts, size)
-            pairs_u.append(levels)
-            frequency = name_frequency(name, counts, size)
-            if frequency is not None:
-                frequencies.setdefault(name.level, []).append(frequency)
+    prepared_sets = []
+    for data in datasets:
+        register = InMemoryRegister((i, prepare(r)) for i, r in data.register)
+        subjects = [prepare(s.record) for s in data.subjects]
+        prepared_sets.append((register, subjects, data.subjects))
+        size = len(register)
+        for prepared, subject in zip(subjects, data.subjects, strict=True):
+            if subject.member_of is not None:
+                pairs_m.append(_levels(scorer, prepared, register.get(subject.member_of)))
+            keys = query_keys(prepared)
+            counts = register.key_counts(keys)
+            sharing = sorted(
+                register.candidate_ids(k for k in keys if k.startswith("t:")) - {subject.member_of}
+            )
+            for register_id in rng.sample(sharing, min(args.u_per_subject, len(sharing))):
+                candidate = register.get(register_id)
+                _, _, levels, name, *_ = scorer._score(prepared, None, candidate, counts, size)
+                pairs_u.append(levels)
+                frequency = name_frequency(name, counts, size)
+                if frequency is not None:
+                    frequencies.setdefault(name.level, []).append(frequency)
     m, u = estimate(pairs_m, pairs_u)
     reference = tuple(
         round(sum(frequencies[level]) / len(frequencies[level]), 8)
@@ -173,11 +194,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     matcher = Matcher(untuned, explain_top=1, prune=False)
     member_scores: list[float] = []
     non_member_scores: list[float] = []
-    for prepared, subject in zip(subjects, data.subjects, strict=True):
-        result = matcher.match(prepared, register)
-        held_by_rule = any("too many" in reason for reason in result.reasons)
-        score = float("inf") if held_by_rule else (result.best_weight or -1e9)
-        (member_scores if subject.member_of is not None else non_member_scores).append(score)
+    for register, subjects, labelled in prepared_sets:
+        for prepared, subject in zip(subjects, labelled, strict=True):
+            result = matcher.match(prepared, register)
+            held_by_rule = any("too many" in reason for reason in result.reasons)
+            score = float("inf") if held_by_rule else (result.best_weight or -1e9)
+            target = member_scores if subject.member_of is not None else non_member_scores
+            target.append(score)
     match, possible = choose_thresholds(
         member_scores,
         non_member_scores,
@@ -206,6 +229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             + " ".join(sys.argv[1:] if argv is None else argv),
             "seed": args.seed,
             "register": args.register,
+            "second_register": args.second_register,
             "members": args.members,
             "non_members": args.non_members,
             "u_pairs": len(pairs_u),

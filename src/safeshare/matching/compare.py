@@ -29,6 +29,7 @@ __all__ = [
     "compare_dob",
     "compare_document",
     "compare_names",
+    "compare_nationality",
     "compare_value",
 ]
 
@@ -47,6 +48,7 @@ DOB_LEVELS = (
     "exact",  # same date (day and month in either order)
     "one_edit",  # one digit wrong or two adjacent digits transposed
     "day_month_year_near",  # same day and month, year within 5
+    "same_month",  # same year and month, another (or an unknown, or the 1st as a stand-in) day
     "same_year",  # full dates, same year, different day/month
     "year_near",  # full dates, year within 2
     "partial_same_year",  # a year-only or 1 January date on either side, same year
@@ -83,8 +85,32 @@ LEVELS: dict[str, tuple[str, ...]] = {
 }
 FIELDS = tuple(LEVELS)
 
-NAME_EXACT, NAME_ALL_PHONETIC, NAME_ALL_FUZZY, NAME_TWO_PLUS, NAME_ONE, NAME_ONE_FUZZY = range(6)
-NAME_NONE = 6
+(
+    NAME_EXACT,
+    NAME_ALL_PHONETIC,
+    NAME_ALL_FUZZY,
+    NAME_TWO_PLUS,
+    NAME_ONE,
+    NAME_ONE_FUZZY,
+    NAME_NONE,
+) = range(len(NAME_LEVELS))
+(
+    DOB_EXACT,
+    DOB_ONE_EDIT,
+    DOB_DAY_MONTH_YEAR_NEAR,
+    DOB_SAME_MONTH,
+    DOB_SAME_YEAR,
+    DOB_YEAR_NEAR,
+    DOB_PARTIAL_SAME_YEAR,
+    DOB_PARTIAL_YEAR_NEAR,
+    DOB_PARTIAL_YEAR_FAR,
+    DOB_DIFF,
+    DOB_PARTIAL_DIFF,
+) = range(len(DOB_LEVELS))
+#: Nationality values that say nothing about which state a person belongs to: ICAO 9303
+#: stateless (XXA), refugee (XXB, XXC). With free text (``?…``) they are no evidence either
+#: way against another value; two records with the same value still agree.
+_NO_STATE = frozenset(["XXA", "XXB", "XXC"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,40 +265,76 @@ def _one_edit(
     return False
 
 
+def _months(month: int, day: int) -> set[int]:
+    """The months a date can be read as, with day and month in either order."""
+    return {month, day} if 1 <= day <= 12 else {month}
+
+
 def compare_dob(a: PartialDate, b: PartialDate) -> int:
-    """Date-of-birth level; 1 January and year-only dates count as partial (age disputes)."""
+    """Date-of-birth level; 1 January and year-only dates count as partial (age disputes).
+
+    Two dates in the same year and month whose days differ (or one of which has no day, or
+    the 1st entered for an unknown day) are ``same_month``: the day is what clerks estimate
+    or slip on, so it is weighed apart from two different dates of birth. The month is
+    compared in either reading of day and month, so that swapping them changes no level."""
     ya, ma, da = a
     yb, mb, db = b
     if not ya or not yb:
         return MISSING
     dy = abs(ya - yb)
-    if _is_full(ma, da) and _is_full(mb, db):
+    full_a, full_b = _is_full(ma, da), _is_full(mb, db)
+    if full_a and full_b:
         same_dm = (ma == mb and da == db) or (ma == db and da == mb)
         if dy == 0 and same_dm:
-            return 0
+            return DOB_EXACT
         if _one_edit(ya, ma, da, yb, mb, db, dy, same_dm):
-            return 1
+            return DOB_ONE_EDIT
         if same_dm and dy <= 5:
-            return 2
+            return DOB_DAY_MONTH_YEAR_NEAR
+        if dy == 0 and _months(ma, da) & _months(mb, db):
+            return DOB_SAME_MONTH
         if dy == 0:
-            return 3
+            return DOB_SAME_YEAR
         if dy <= 2:
-            return 4
-        return 8
+            return DOB_YEAR_NEAR
+        return DOB_DIFF
+    if (
+        dy == 0
+        and ma
+        and mb
+        and (full_a or da == 0)
+        and (full_b or db == 0)
+        and _months(ma, da) & _months(mb, db)
+    ):
+        return DOB_SAME_MONTH  # a year and month on one side (or both), no 1 January
     if dy == 0:
-        return 5
+        return DOB_PARTIAL_SAME_YEAR
     if dy <= 2:
-        return 6
+        return DOB_PARTIAL_YEAR_NEAR
     if dy <= 5:
-        return 7
-    return 9
+        return DOB_PARTIAL_YEAR_FAR
+    return DOB_PARTIAL_DIFF
 
 
 def compare_value(a: str, b: str) -> int:
-    """Binary agreement for sex and nationality."""
+    """Binary agreement for sex."""
     if not a or not b:
         return MISSING
     return 0 if a == b else 1
+
+
+def compare_nationality(a: str, b: str) -> int:
+    """Binary agreement for nationality. Stateless, refugee and free-text values (an origin
+    with no state, such as Kurdish or Bidoon) agree only with themselves; against another
+    value they are no evidence either way (``MISSING``), never a disagreement: a stateless
+    person's papers may name the state they fled, or none."""
+    if not a or not b:
+        return MISSING
+    if a == b:
+        return 0
+    if a in _NO_STATE or b in _NO_STATE or a[0] == "?" or b[0] == "?":
+        return MISSING
+    return 1
 
 
 def compare_document(a: str, b: str) -> int:

@@ -35,6 +35,7 @@ from safeshare.matching.compare import (
     compare_dob,
     compare_document,
     compare_names,
+    compare_nationality,
     compare_value,
 )
 from safeshare.matching.model import MatchModel, Thresholds, load_model
@@ -330,7 +331,7 @@ class Matcher:
         weights = self._weights
         dob = compare_dob(s.date_of_birth, c.date_of_birth)
         sex = compare_value(s.sex, c.sex)
-        nationality = compare_value(s.nationality, c.nationality)
+        nationality = compare_nationality(s.nationality, c.nationality)
         passport = compare_document(s.passport_number, c.passport_number)
         ho_ref = compare_document(s.home_office_reference, c.home_office_reference)
         address = compare_address(s.address, s.postcode, c.address, c.postcode)

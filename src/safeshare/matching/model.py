@@ -159,6 +159,14 @@ class MatchModel:
             msg = f"unsupported model format {doc.get('format')!r}"
             raise ValueError(msg)
         comparisons = doc["comparisons"]
+        for name, levels in LEVELS.items():
+            absent = [lv for lv in levels if lv not in comparisons.get(name, {})]
+            if absent:
+                msg = (
+                    f"model field {name!r} lacks the levels {', '.join(absent)}: "
+                    "train the model again (python -m tools.matching.train)"
+                )
+                raise ValueError(msg)
         m = {n: tuple(float(comparisons[n][lv]["m"]) for lv in lv_) for n, lv_ in LEVELS.items()}
         u = {n: tuple(float(comparisons[n][lv]["u"]) for lv in lv_) for n, lv_ in LEVELS.items()}
         t = doc["thresholds"]

@@ -4,8 +4,9 @@
 ``run_queued()`` first queues again the sweeps whose process stopped, then runs every queued
 sweep, oldest first. ``safeshare sweeps run`` calls ``run_queued`` in a loop; a general worker
 can call either. The web process never runs a sweep: an upload only queues it
-(``actions.do_start_sweep``), except with ``SAFESHARE_SWEEP_RUNNER=inline``, where the page
-that took the upload runs it at once (tests and single-process demos).
+(``actions.do_start_sweep``), except with the setting ``SAFESHARE_SWEEP_RUNNER`` set to
+``inline``, where the page that took the upload runs it at once (tests and single-process
+demos).
 """
 
 from __future__ import annotations
@@ -15,21 +16,26 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 
+from django.conf import settings
+
 from safeshare.register import actions, sweeps
 from safeshare.register.csvfiles import IdentityCsv, IdentityRow, RowProblem
 from safeshare.register.models import Sweep
 
 log = logging.getLogger(__name__)
 
-RUNNER = os.environ.get("SAFESHARE_SWEEP_RUNNER", "worker")
-"""``worker``: only the worker runs sweeps (``safeshare sweeps run``); ``inline``: the web
-request that queued a sweep runs it at once, once the upload has committed (tests, demos)."""
+
+def runner() -> str:
+    """``worker``: only the worker runs sweeps (``safeshare sweeps run``); ``inline``: the web
+    request that queued a sweep runs it at once, once the upload has committed (tests, demos).
+    From the setting ``SAFESHARE_SWEEP_RUNNER``."""
+    return settings.SAFESHARE_SWEEP_RUNNER
 
 
 def start(sweep_id: int) -> None:
-    """Called once an upload has committed: run the sweep at once if ``RUNNER`` is
+    """Called once an upload has committed: run the sweep at once if ``runner()`` is
     ``inline``; otherwise the worker will find it queued."""
-    if RUNNER == "inline":
+    if runner() == "inline":
         run_sweep(sweep_id)
 
 

@@ -37,9 +37,7 @@ TIMEOUT_SECONDS = 60
 
 
 def socket_path() -> Path:
-    configured = getattr(settings, "SAFESHARE_MATCHING_SOCKET", "") or os.environ.get(
-        "SAFESHARE_MATCHING_SOCKET", ""
-    )
+    configured = settings.SAFESHARE_MATCHING_SOCKET
     return Path(configured) if configured else Path(settings.VAR_DIR) / "matching.sock"
 
 

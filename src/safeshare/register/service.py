@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
@@ -258,9 +257,7 @@ def index_mode() -> str:
     """Where matches find the register (``SAFESHARE_MATCHING_INDEX``): ``database`` (each
     match reads the key tables), ``process`` (this process holds the register in memory) or
     ``server`` (the matching server holds it; ``safeshare register serve``)."""
-    mode = getattr(settings, "SAFESHARE_MATCHING_INDEX", "") or os.environ.get(
-        "SAFESHARE_MATCHING_INDEX", "database"
-    )
+    mode = settings.SAFESHARE_MATCHING_INDEX
     if mode not in ("database", "process", "server"):
         raise ImproperlyConfigured(
             f"SAFESHARE_MATCHING_INDEX must be database, process or server, not {mode!r}"
