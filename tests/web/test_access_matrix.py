@@ -109,6 +109,12 @@ EXPECTED: dict[str, dict[Role | str, int]] = {
     "advocates:protection-consents": only(R.POLICE_OFFICER, R.PROTOCOL_OFFICER, status=NOT_FOUND),
     "advocates:withdraw": only(R.POLICE_OFFICER, R.PROTOCOL_OFFICER, status=405),
     "advocates:victim-consents": {ANONYMOUS: REDIRECT, **dict.fromkeys(Role, REDIRECT)},
+    # Worklists and search, scoped to the officer's force.
+    "worklists:holds": only(R.PROTOCOL_OFFICER),
+    "worklists:transitions": only(R.PROTOCOL_OFFICER),
+    "worklists:exemptions": only(R.PROTOCOL_OFFICER),
+    "worklists:cases": only(R.POLICE_OFFICER),
+    "worklists:search": only(R.POLICE_OFFICER, R.PROTOCOL_OFFICER),
 }
 
 MISSING_ID = "00000000-0000-4000-8000-000000000000"

@@ -101,6 +101,12 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "advocates:protection-consents": POLICE | PROTOCOL,
     "advocates:withdraw": POLICE | PROTOCOL,
     "advocates:victim-consents": PUBLIC,
+    # Worklists of the officer's force (views scope by force); search is audited.
+    "worklists:holds": PROTOCOL,
+    "worklists:transitions": PROTOCOL,
+    "worklists:exemptions": PROTOCOL,
+    "worklists:cases": POLICE,
+    "worklists:search": POLICE | PROTOCOL,
     # Oversight: disclosure-controlled statistics, alerts, policy comparison, the ledger.
     "oversight:dashboard": OVERSIGHT,
     "oversight:statistic": OVERSIGHT,
