@@ -239,7 +239,9 @@ def cases(request: HttpRequest) -> HttpResponse:
     if offence:
         found = found.filter(offence_category=offence)
     if officer == "me":
-        mine = CaseEvent.objects.filter(recorded_by=actor.label).values("case_id")
+        # Case events record who recorded them as "<name>, <force>" (cases/actions.py).
+        label = f"{actor.label}, {actor.organisation.name}"
+        mine = CaseEvent.objects.filter(recorded_by=label).values("case_id")
         found = found.filter(pk__in=mine)
     found = found.order_by(
         {"newest": "-created_at", "oldest": "created_at", "reference": "crime_reference"}[order]
