@@ -153,7 +153,7 @@ def protection_consents(request: HttpRequest, reference: str) -> HttpResponse:
     protection = force_protection(request, reference)
     form = AdvocateConsentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        organisation: Organisation = request.user.organisation  # type: ignore[union-attr]
+        organisation: Organisation | None = request.user.organisation  # type: ignore[union-attr]
         if _record(
             form,
             protection,

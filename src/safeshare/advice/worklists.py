@@ -26,6 +26,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from safeshare.accounts.actors import Actor
+from safeshare.accounts.models import Organisation
 from safeshare.advice.models import SubjectAccessExemption
 from safeshare.cases.lifecycle import CaseState
 from safeshare.cases.models import OFFENCE_LABELS, Case, CaseEvent
@@ -53,6 +54,11 @@ SUB_NAVIGATION = (
 )
 
 
+def _organisation(request: HttpRequest) -> Organisation:
+    """The signed-in officer's force (the page table lets only staff roles in)."""
+    return request.user.organisation  # type: ignore[union-attr,return-value]
+
+
 def _context(current: str, **values: object) -> dict[str, object]:
     return {"sub_navigation": SUB_NAVIGATION, "current": current, **values}
 
@@ -69,7 +75,7 @@ def _query_without_page(request: HttpRequest) -> str:
 
 
 def _force_protections(request: HttpRequest):
-    organisation = request.user.organisation
+    organisation = _organisation(request)
     return Protection.objects.filter(Q(opened_by=organisation) | Q(cases__force=organisation))
 
 
@@ -79,7 +85,7 @@ def _force_protections(request: HttpRequest):
 def holds(request: HttpRequest) -> HttpResponse:
     """Possible matches waiting for a decision, oldest first, against the target time."""
     now = timezone.now()
-    organisation = request.user.organisation
+    organisation = _organisation(request)
     shown = _choice(request, "show", {"open", "overdue", "all"}, "open")
     order = _choice(request, "sort", {"oldest", "newest"}, "oldest")
     reviews = (
@@ -200,7 +206,7 @@ def exemptions(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     shown = _choice(request, "show", {"due", "all"}, "due")
     items = SubjectAccessExemption.objects.filter(
-        decided_by_org=request.user.organisation, withdrawn_at__isnull=True
+        decided_by_org=_organisation(request), withdrawn_at__isnull=True
     ).order_by("review_on", "id")
     if shown == "due":
         items = items.filter(
@@ -233,7 +239,7 @@ def cases(request: HttpRequest) -> HttpResponse:
     offence = _choice(request, "offence", {"", *[o.value for o in OFFENCE_LABELS]}, "")
     officer = _choice(request, "officer", {"", "me"}, "")
     order = _choice(request, "sort", {"newest", "oldest", "reference"}, "newest")
-    found = Case.objects.filter(force=request.user.organisation)
+    found = Case.objects.filter(force=_organisation(request))
     if stage:
         found = found.filter(state=stage)
     if offence:
@@ -306,9 +312,7 @@ def search(request: HttpRequest) -> HttpResponse:
         if reference:
             protections = list(own_protections.filter(reference=reference))
         cases_found = list(
-            Case.objects.filter(force=request.user.organisation, crime_reference__iexact=query)[
-                :20
-            ]
+            Case.objects.filter(force=_organisation(request), crime_reference__iexact=query)[:20]
         )
         if not protections and not cases_found:
             protections = _by_name(own_protections, query, dob)

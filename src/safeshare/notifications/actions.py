@@ -620,7 +620,9 @@ def do_resolve_failed(notification: Notification, actor: Actor) -> Notification:
 def _representative_reach(notification: Notification) -> Reach:
     """Where a notice to the person's advocate may go now: nowhere once consent is withdrawn
     or has run out."""
-    consent = AdvocateConsent.objects.get(pk=notification.representative_id)
+    consent = notification.representative
+    assert consent is not None  # only called for a representative's notice
+    consent.refresh_from_db()
     if not consent.active_on(timezone.localdate()):
         return Reach(
             consent.notice_channel, withheld="The person's consent for the advocate has ended."
@@ -719,6 +721,7 @@ def do_record_advocate_consent(
     )
     if errors:
         raise ValidationError(errors)
+    assert organisation is not None  # checked above
     with action_transaction():
         return AdvocateConsent.objects.create(
             person=person,
