@@ -282,7 +282,10 @@ def test_the_person_records_and_withdraws_consent_on_their_own_pages(
         {"reference": protection.reference, "passcode": issued.passcode},
     )
     url = reverse("advocates:victim-consents")
-    assert client.get(url).status_code == 200
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Your support organisation" in page.content.decode()
+    assert "Exit this page" in page.content.decode()
     bad = client.post(url, {"notice_channel": "none"})
     assert bad.status_code == 400
     assert not AdvocateConsent.objects.exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from safeshare.accounts.models import Organisation, User
 from safeshare.cases.forms import GovukDateField
@@ -63,3 +64,32 @@ class AdvocateConsentForm(forms.Form):
         self.fields["advocate"].label_from_instance = (  # type: ignore[attr-defined]
             lambda user: f"{user.get_full_name() or user.username} ({user.organisation.name})"
         )
+
+
+class VictimAdvocateConsentForm(AdvocateConsentForm):
+    """The same consent, asked of the person themselves, in their words."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        labels = {
+            "organisation": _("Your support organisation"),
+            "advocate": _("Your support worker (optional)"),
+            "share_notices": _("They may see the messages we send you"),
+            "share_advice": _("They may see and download your advice"),
+            "notice_channel": _("Should we also send your messages to them?"),
+            "notice_address": _("Their email address or mobile number"),
+            "valid_until": _("Your consent ends on (optional)"),
+        }
+        for name, label in labels.items():
+            self.fields[name].label = label
+        self.fields["advocate"].help_text = _(
+            "Leave this empty to let anyone at the organisation see it."
+        )
+        self.fields["valid_until"].help_text = _(
+            "For example, 31/3/2027. Leave it empty to keep it until you withdraw it."
+        )
+        self.fields["notice_channel"].choices = [  # type: ignore[attr-defined]
+            ("none", _("No")),
+            ("email", _("Yes, by email")),
+            ("sms", _("Yes, by text message")),
+        ]

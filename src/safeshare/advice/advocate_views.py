@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation
-from safeshare.advice.advocate_forms import AdvocateConsentForm
+from safeshare.advice.advocate_forms import AdvocateConsentForm, VictimAdvocateConsentForm
 from safeshare.advice.models import AdvicePack
 from safeshare.advice.pack import protection_summary
 from safeshare.advice.victim import victim_page
@@ -195,7 +195,7 @@ def withdraw(request: HttpRequest, reference: str, consent_id) -> HttpResponse:
 def victim_consents(request: HttpRequest) -> HttpResponse:
     protection: Protection = request.victim_protection  # type: ignore[attr-defined]
     status = 200
-    form = AdvocateConsentForm(None)
+    form: AdvocateConsentForm = VictimAdvocateConsentForm(None)
     if request.method == "POST":
         withdraw_id = request.POST.get("withdraw", "")
         if withdraw_id:
@@ -206,7 +206,7 @@ def victim_consents(request: HttpRequest) -> HttpResponse:
                 raise Http404("No such consent.")
             notices.do_withdraw_advocate_consent(consent, withdrawn_by="The person themselves")
             return redirect("advocates:victim-consents")
-        form = AdvocateConsentForm(request.POST)
+        form = VictimAdvocateConsentForm(request.POST)
         if _record(
             form,
             protection,
