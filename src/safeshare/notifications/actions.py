@@ -241,7 +241,7 @@ def _requeue_opening_notices(person: Person, actor: Actor) -> None:
     for old in withheld:
         queue_notice(
             person, Event.PROTECTION_OPENED, organisation=old.organisation,
-            reference=old.protection_reference,
+            reference=old.protection_reference, representatives=False,
         )  # fmt: skip
         old.resolved_at = timezone.now()
         old.save(update_fields=["resolved_at"])
@@ -267,6 +267,7 @@ def queue_notice(
     reference: str = "",
     contact: str = "",
     minimum_days: int | None = None,
+    representatives: bool = True,
 ) -> Notification | None:
     """Queue a notice of ``event`` to ``person``, or record why it cannot be sent. In a
     transaction. Case updates go only to a person who opted into them (R28)."""
@@ -299,7 +300,8 @@ def queue_notice(
         withheld_reason=withheld,
     )
     _history(notification, withheld or "Queued")
-    _queue_for_representatives(person, event, organisation=organisation, reference=reference)
+    if representatives:
+        _queue_for_representatives(person, event, organisation=organisation, reference=reference)
     return notification
 
 
