@@ -107,7 +107,7 @@ EXPECTED: dict[str, dict[Role | str, int]] = {
     "advocates:person": only(R.ADVOCATE, status=NOT_FOUND),
     "advocates:pack-pdf": only(R.ADVOCATE, status=NOT_FOUND),
     "advocates:protection-consents": only(R.POLICE_OFFICER, R.PROTOCOL_OFFICER, status=NOT_FOUND),
-    "advocates:withdraw": only(R.POLICE_OFFICER, R.PROTOCOL_OFFICER, status=405),
+    "advocates:withdraw": only(R.POLICE_OFFICER, R.PROTOCOL_OFFICER, status=NOT_FOUND),
     "advocates:victim-consents": {ANONYMOUS: REDIRECT, **dict.fromkeys(Role, REDIRECT)},
     # Worklists and search, scoped to the officer's force.
     "worklists:holds": only(R.PROTOCOL_OFFICER),
