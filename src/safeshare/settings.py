@@ -263,6 +263,16 @@ if SAFESHARE_OVERSIGHT_WEBHOOK_URL and not SAFESHARE_OVERSIGHT_WEBHOOK_URL.start
     raise ImproperlyConfigured("SAFESHARE_OVERSIGHT_WEBHOOK_URL must be an http or https address.")
 SAFESHARE_OVERSIGHT_WEBHOOK_SECRET = os.environ.get("SAFESHARE_OVERSIGHT_WEBHOOK_SECRET", "")
 SAFESHARE_OVERSIGHT_WEBHOOK_TIMEOUT = env_int("SAFESHARE_OVERSIGHT_WEBHOOK_TIMEOUT", 3, minimum=1)
+# Messages to the webhook Immigration Enforcement subscribes to (docs/adr/0021): a hold resolved,
+# an earlier clear suspended (R9). Unset: no messages are queued.
+SAFESHARE_IE_WEBHOOK_URL = os.environ.get("SAFESHARE_IE_WEBHOOK_URL", "").strip()
+if SAFESHARE_IE_WEBHOOK_URL and not SAFESHARE_IE_WEBHOOK_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("SAFESHARE_IE_WEBHOOK_URL must be an http or https address.")
+SAFESHARE_IE_WEBHOOK_SECRET = os.environ.get("SAFESHARE_IE_WEBHOOK_SECRET", "")
+SAFESHARE_IE_WEBHOOK_TIMEOUT = env_int("SAFESHARE_IE_WEBHOOK_TIMEOUT", 3, minimum=1)
+# A hold (a possible match waiting for a protocol officer) should be decided within this many
+# hours; past it, the worker escalates it to the force's protocol officers and to oversight.
+SAFESHARE_HOLD_TARGET_HOURS = env_int("SAFESHARE_HOLD_TARGET_HOURS", 8, minimum=1)
 
 # The worker (safeshare worker): checkpoints at least this often while entries arrive, or as
 # soon as this many entries are unsigned; statistics snapshots kept for this many seconds.

@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("safeshare.register.urls")),
     path("oversight/", include("safeshare.oversight.urls")),
     path("", include("safeshare.advice.urls")),
+    path("", include("safeshare.advice.advocate_urls")),
+    path("", include("safeshare.advice.worklist_urls")),
     path("", include("safeshare.protocol.notice_urls")),
     path("", include("safeshare.web.urls")),
 ]

@@ -22,3 +22,9 @@ def test_the_demo_has_victims_on_every_channel(settings, tmp_path):
     statuses = set(Notification.objects.values_list("status", flat=True))
     assert {"queued", "withheld", "sent"} <= statuses
     assert list((tmp_path / "letters").glob("*.pdf"))
+    # One demo victim consented that her support organisation's advocate sees her protection.
+    from safeshare.notifications.models import AdvocateConsent
+
+    consent = AdvocateConsent.objects.get()
+    assert consent.organisation.kind == "support_organisation"
+    assert consent.notice_channel == "email"

@@ -387,7 +387,40 @@ def site_world(world):
         )
     _prepare_ledger()
     world.passcodes, world.packs = passcodes, packs  # type: ignore[attr-defined]
+    world.consents = _advocate_consents(world)  # type: ignore[attr-defined]
     return world
+
+
+def _advocate_consents(w: World) -> dict:
+    """Each side's victim consents that their side's support organisation may see them."""
+    from safeshare.accounts.actions import do_create_organisation
+    from safeshare.kernel.roles import OrganisationKind
+    from safeshare.notifications import actions as notices
+    from tests.security.conftest import organisation
+
+    supports = {
+        "own": organisation("own", "support"),
+        "other": do_create_organisation(
+            code="SUPPORT-2",
+            name="Other Support Org",
+            kind=OrganisationKind.SUPPORT_ORGANISATION,
+            contact_point="",
+        ),
+    }
+    return {
+        side.name: notices.do_record_advocate_consent(
+            side.victim.person,
+            reference=side.protection.reference,
+            organisation=supports[side.name],
+            recorded_by="test",
+            recorded_by_org=None,
+        )
+        for side in (w.own, w.other)
+    }
+
+
+def _consent(w: World, s: str) -> dict:
+    return {"consent_id": w.consents[s].public_id}  # type: ignore[attr-defined]
 
 
 def _entry_about(w: World, s: str) -> int:
@@ -445,6 +478,10 @@ SITE_OBJECTS: dict[str, Callable[[World, str], dict]] = {
     "advice:victim-advice-pdf": lambda w, s: {"pack_id": w.packs[s].public_id},  # type: ignore[attr-defined]
     "advice:victim-language": lambda w, s: {"code": "cy"},
     "accounts:passkey-remove": lambda w, s: {"passkey_id": 999999},
+    "advocates:person": _consent,
+    "advocates:pack-pdf": lambda w, s: {**_consent(w, s), "pack_id": w.packs[s].public_id},  # type: ignore[attr-defined]
+    "advocates:protection-consents": _protection,
+    "advocates:withdraw": lambda w, s: {**_protection(w, s), **_consent(w, s)},
 }
 
 

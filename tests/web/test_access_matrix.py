@@ -113,6 +113,20 @@ EXPECTED: dict[str, dict[Role | str, int]] = {
     # Exit this page (to a neutral website) and the language switch redirect everyone.
     "advice:victim-leave": {ANONYMOUS: REDIRECT, **dict.fromkeys(Role, REDIRECT)},
     "advice:victim-language": {ANONYMOUS: REDIRECT, **dict.fromkeys(Role, REDIRECT)},
+    # Advocates: only with a person's consent (tests/notifications/test_advocates.py); consent
+    # is recorded by the force's officers, or by the person on their own pages.
+    "advocates:people": only(R.ADVOCATE),
+    "advocates:person": only(R.ADVOCATE, status=NOT_FOUND),
+    "advocates:pack-pdf": only(R.ADVOCATE, status=NOT_FOUND),
+    "advocates:protection-consents": only(R.POLICE_OFFICER, R.PROTOCOL_OFFICER, status=NOT_FOUND),
+    "advocates:withdraw": only(R.POLICE_OFFICER, R.PROTOCOL_OFFICER, status=NOT_FOUND),
+    "advocates:victim-consents": {ANONYMOUS: REDIRECT, **dict.fromkeys(Role, REDIRECT)},
+    # Worklists and search, scoped to the officer's force.
+    "worklists:holds": only(R.PROTOCOL_OFFICER),
+    "worklists:transitions": only(R.PROTOCOL_OFFICER),
+    "worklists:exemptions": only(R.PROTOCOL_OFFICER),
+    "worklists:cases": only(R.POLICE_OFFICER),
+    "worklists:search": only(R.POLICE_OFFICER, R.PROTOCOL_OFFICER),
 }
 
 MISSING_ID = "00000000-0000-4000-8000-000000000000"
@@ -153,6 +167,10 @@ ROUTE_KWARGS: dict[str, dict[str, object]] = {
     "advice:victim-advice-pdf": {"pack_id": MISSING_ID},
     "advice:victim-language": {"code": "cy"},
     "accounts:passkey-remove": {"passkey_id": 999999},
+    "advocates:person": {"consent_id": MISSING_ID},
+    "advocates:pack-pdf": {"consent_id": MISSING_ID, "pack_id": MISSING_ID},
+    "advocates:protection-consents": PROTECTION,
+    "advocates:withdraw": {**PROTECTION, "consent_id": MISSING_ID},
 }
 VICTIM_REDIRECTS = {"advice:victim-leave", "advice:victim-language"}
 """Victim routes that redirect away from the victim's sign-in page by design."""
@@ -193,7 +211,9 @@ def test_role_page_matrix(client, route, who):
         client.force_login(make_user(who))
     response = client.get(reverse(route, kwargs=ROUTE_KWARGS.get(route)))
     assert response.status_code == EXPECTED[route][who]
-    if response.status_code == REDIRECT and route.startswith("advice:victim-"):
+    if response.status_code == REDIRECT and route.startswith(
+        ("advice:victim-", "advocates:victim-")
+    ):
         if route not in VICTIM_REDIRECTS:
             assert response["Location"] == reverse("advice:victim-sign-in")
     elif (

@@ -25,6 +25,8 @@ def test_every_background_job_is_declared():
         "webhooks",
         "statistics",
         "notices",
+        "ie-webhooks",
+        "holds",
     }
 
 

@@ -103,6 +103,20 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "notifications:list": PROTOCOL,
     "notifications:resolve": PROTOCOL,
     "notifications:messages": POLICE | PROTOCOL | IE,
+    # Advocates see only people whose active consent names their organisation (or them); the
+    # force's officers, and the person on their own pages, record and withdraw that consent.
+    "advocates:people": ADVOCATES,
+    "advocates:person": ADVOCATES,
+    "advocates:pack-pdf": ADVOCATES,
+    "advocates:protection-consents": POLICE | PROTOCOL,
+    "advocates:withdraw": POLICE | PROTOCOL,
+    "advocates:victim-consents": PUBLIC,
+    # Worklists of the officer's force (views scope by force); search is audited.
+    "worklists:holds": PROTOCOL,
+    "worklists:transitions": PROTOCOL,
+    "worklists:exemptions": PROTOCOL,
+    "worklists:cases": POLICE,
+    "worklists:search": POLICE | PROTOCOL,
     # Oversight: disclosure-controlled statistics, alerts, policy comparison, the ledger.
     "oversight:dashboard": OVERSIGHT,
     "oversight:statistic": OVERSIGHT,
@@ -249,6 +263,8 @@ PERSON_IN_OWN_FORCE_CASE: Final = "person_in_own_force_case"
 """A person who is a party to a case of the caller's force."""
 VICTIMS_OWN: Final = "victims_own"
 """The signed-in victim's own protection, disclosures and advice packs, nobody else's."""
+CONSENTED_PERSON: Final = "consented_person"
+"""A person whose active consent names the advocate's organisation (or the advocate)."""
 
 _OWN_PROTECTION: Final = {Role.POLICE_OFFICER: PROTECTION_OF_OWN_FORCE}
 _READ_PROTECTION: Final = {
@@ -291,6 +307,10 @@ PAGE_OBJECT_SCOPES: dict[str, Mapping[Role | str, str]] = {
         Role.POLICE_OFFICER: PERSON_IN_OWN_FORCE_CASE,
         Role.PROTOCOL_OFFICER: PERSON_IN_OWN_FORCE_CASE,
     },
+    "advocates:person": {Role.ADVOCATE: CONSENTED_PERSON},
+    "advocates:pack-pdf": {Role.ADVOCATE: CONSENTED_PERSON},
+    "advocates:protection-consents": _READ_PROTECTION,
+    "advocates:withdraw": _READ_PROTECTION,
     # Open to anyone at the page table; only the signed-in victim gets past the view's check.
     "advice:victim-receipt": {PUBLIC: VICTIMS_OWN},
     # Only the caller's own passkey is removed (the view filters by the signed-in person).

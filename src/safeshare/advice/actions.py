@@ -36,9 +36,11 @@ from safeshare.kernel.transactions import action_transaction
 from safeshare.ledger.actions import append_entry
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.keys import token_for_record
+from safeshare.notifications.messages import Event
 from safeshare.people.models import Person
 from safeshare.protocol.active import active_policy
 from safeshare.protocol.models import Protection
+from safeshare.protocol.outcomes import notify_person
 
 ISSUING_ROLES = frozenset({Role.POLICE_OFFICER, Role.PROTOCOL_OFFICER})
 """Who may record safe contact and issue letters and packs."""
@@ -360,6 +362,9 @@ def do_issue_advice_pack(
             },
         )
         pack.save(update_fields=["ledger_entry"])
+        if channel is not Delivery.HANDED_OVER:
+            # The person is told their advice is ready, through the channel they chose (R29).
+            notify_person(protection, Event.ADVICE_PACK_READY, policy)
     return pack
 
 

@@ -59,5 +59,24 @@ def seed_notifications() -> int:
         values = {"address_shared_with_perpetrator": True, **choice}
         # Recording safe contact queues the opening notice that had nowhere safe to go.
         actions.do_record_contact_settings(protection.person, actor, **values)
+    _seed_advocate_consent(protections, actor)
     actions.deliver_due()
     return len(protections)
+
+
+def _seed_advocate_consent(protections: list, actor: Actor) -> None:
+    """The second demo victim consents that her support organisation's advocates see her
+    protection, notices and advice, and that they are emailed her notices."""
+    advocate = User.objects.filter(role=Role.ADVOCATE.value).order_by("id").first()
+    if advocate is None or len(protections) < 2:
+        return
+    protection = protections[1]
+    actions.do_record_advocate_consent(
+        protection.person,
+        reference=protection.reference,
+        organisation=advocate.organisation,
+        notice_channel="email",
+        notice_address=advocate.email,
+        recorded_by=actor.label,
+        recorded_by_org=actor.organisation,
+    )

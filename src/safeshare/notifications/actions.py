@@ -19,16 +19,25 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation
+from safeshare.kernel.roles import OrganisationKind, Role
 from safeshare.kernel.transactions import action_transaction
 from safeshare.notifications import channels as channel_module
-from safeshare.notifications.messages import ALWAYS_SENT, Event, render
+from safeshare.notifications.messages import (
+    ALWAYS_SENT,
+    Event,
+    render,
+    render_for_representative,
+)
 from safeshare.notifications.models import (
+    AdvocateConsent,
     Channel,
     ContactSettings,
+    IeWebhookMessage,
     Notification,
     NotificationHistory,
     StaffNotice,
@@ -227,11 +236,12 @@ def _requeue_opening_notices(person: Person, actor: Actor) -> None:
         event=Event.PROTECTION_OPENED.value,
         status=Notification.Status.WITHHELD,
         resolved_at__isnull=True,
+        representative__isnull=True,
     )
     for old in withheld:
         queue_notice(
             person, Event.PROTECTION_OPENED, organisation=old.organisation,
-            reference=old.protection_reference,
+            reference=old.protection_reference, representatives=False,
         )  # fmt: skip
         old.resolved_at = timezone.now()
         old.save(update_fields=["resolved_at"])
@@ -257,6 +267,7 @@ def queue_notice(
     reference: str = "",
     contact: str = "",
     minimum_days: int | None = None,
+    representatives: bool = True,
 ) -> Notification | None:
     """Queue a notice of ``event`` to ``person``, or record why it cannot be sent. In a
     transaction. Case updates go only to a person who opted into them (R28)."""
@@ -289,7 +300,38 @@ def queue_notice(
         withheld_reason=withheld,
     )
     _history(notification, withheld or "Queued")
+    if representatives:
+        _queue_for_representatives(person, event, organisation=organisation, reference=reference)
     return notification
+
+
+def _queue_for_representatives(
+    person: Person, event: Event, *, organisation: Organisation | None, reference: str
+) -> None:
+    """Each advocate the person consented to be told as their representative gets the notice
+    too, through the channel the consent names. In a transaction."""
+    for consent in (
+        active_consents()
+        .filter(person=person)
+        .exclude(notice_channel=AdvocateConsent.NoticeChannel.NONE)
+    ):
+        message = render_for_representative(
+            event, reference=reference or consent.protection_reference,
+            advocate_url=advocate_url(consent),
+        )  # fmt: skip
+        notification = Notification.objects.create(
+            person=person,
+            protection_reference=reference or consent.protection_reference,
+            organisation=organisation,
+            event=event.value,
+            channel=consent.notice_channel,
+            language="en",
+            recipient=consent.notice_address,
+            subject=message.subject,
+            body=message.body,
+            representative=consent,
+        )
+        _history(notification, f"Queued for the person's advocate at {consent.organisation.name}")
 
 
 def _history(notification: Notification, detail: str) -> None:
@@ -397,7 +439,10 @@ def _deliver_one(pk: int, now: dt.datetime, report: DeliveryReport) -> None:
     notification = _claim(pk, now)
     if notification is None:
         return
-    reach = reach_for(notification.person)
+    if notification.representative_id is not None:
+        reach = _representative_reach(notification)
+    else:
+        reach = reach_for(notification.person)
     # The person's choice now decides, not the one in force when the notice was queued.
     if reach.withheld or reach.channel != notification.channel or not reach.recipient:
         reason = reach.withheld or "The person's chosen channel changed since it was queued."
@@ -572,3 +617,200 @@ def do_resolve_failed(notification: Notification, actor: Actor) -> Notification:
             detail=f"Dealt with by {actor.label}",
         )
     return notification
+
+
+def _representative_reach(notification: Notification) -> Reach:
+    """Where a notice to the person's advocate may go now: nowhere once consent is withdrawn
+    or has run out."""
+    consent = notification.representative
+    assert consent is not None  # only called for a representative's notice
+    consent.refresh_from_db()
+    if not consent.active_on(timezone.localdate()):
+        return Reach(
+            consent.notice_channel, withheld="The person's consent for the advocate has ended."
+        )
+    if consent.notice_channel != notification.channel:
+        return Reach(consent.notice_channel, withheld="The advocate's channel changed.")
+    return Reach(consent.notice_channel, recipient=consent.notice_address)
+
+
+# --- Advocates, with the person's consent ------------------------------------------------------
+
+
+def active_consents(today: dt.date | None = None):
+    """Consents in force: not withdrawn and not past their end date."""
+    today = today or timezone.localdate()
+    return AdvocateConsent.objects.filter(withdrawn_at__isnull=True).exclude(valid_until__lt=today)
+
+
+def consents_for_advocate(user: Any):
+    """The consents that let this signed-in advocate see a person: for their organisation,
+    naming them or no one in particular. Anyone else gets none (least privilege)."""
+    if getattr(user, "role", None) != Role.ADVOCATE.value:
+        return AdvocateConsent.objects.none()
+    return (
+        active_consents()
+        .filter(organisation_id=user.organisation_id)
+        .filter(Q(advocate__isnull=True) | Q(advocate_id=user.pk))
+    )
+
+
+def advocate_url(consent: AdvocateConsent) -> str:
+    return settings.SAFESHARE_PUBLIC_URL.rstrip("/") + f"/advocate/people/{consent.public_id}/"
+
+
+def _check_consent(values: dict) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    organisation = values["organisation"]
+    if organisation is None or organisation.kind != OrganisationKind.SUPPORT_ORGANISATION.value:
+        errors["organisation"] = "Select the support organisation the person chose"
+    advocate = values["advocate"]
+    if advocate is not None and (
+        advocate.role != Role.ADVOCATE.value
+        or organisation is None
+        or advocate.organisation_id != organisation.pk
+    ):
+        errors["advocate"] = "Select an advocate who works for the chosen support organisation"
+    channel = values["notice_channel"]
+    address = (values["notice_address"] or "").strip()
+    if channel not in AdvocateConsent.NoticeChannel.values:
+        errors["notice_channel"] = "Select how the advocate should get notices, or none"
+    elif channel == AdvocateConsent.NoticeChannel.EMAIL:
+        try:
+            validate_email(address)
+        except ValidationError:
+            errors["notice_address"] = (
+                "Enter the advocate's email address in the correct format, like name@example.org"
+            )
+    elif channel == AdvocateConsent.NoticeChannel.SMS and not _phone_ok(address):
+        errors["notice_address"] = (
+            "Enter the advocate's mobile phone number, like 07700 900 982 or +44 7700 900982"
+        )
+    until = values["valid_until"]
+    if until is not None and until < timezone.localdate():
+        errors["valid_until"] = "The date consent ends must be today or in the future"
+    return errors
+
+
+def do_record_advocate_consent(
+    person: Person,
+    *,
+    reference: str,
+    organisation: Organisation | None,
+    advocate: Any = None,
+    share_notices: bool = True,
+    share_advice: bool = True,
+    notice_channel: str = "none",
+    notice_address: str = "",
+    valid_until: dt.date | None = None,
+    recorded_by: str,
+    recorded_by_org: Organisation | None,
+    given_by_person: bool = False,
+) -> AdvocateConsent:
+    """Record the person's consent that an advocate may see their protection (and be told as
+    their representative). Bad values raise ``ValidationError`` naming each field; nothing is
+    stored."""
+    errors = _check_consent(
+        {
+            "organisation": organisation,
+            "advocate": advocate,
+            "notice_channel": notice_channel,
+            "notice_address": notice_address,
+            "valid_until": valid_until,
+            "share_notices": share_notices,
+            "share_advice": share_advice,
+        }
+    )
+    if errors:
+        raise ValidationError(errors)
+    assert organisation is not None  # checked above
+    with action_transaction():
+        return AdvocateConsent.objects.create(
+            person=person,
+            protection_reference=reference,
+            organisation=organisation,
+            advocate=advocate,
+            share_notices=share_notices,
+            share_advice=share_advice,
+            notice_channel=notice_channel,
+            notice_address=notice_address.strip() if notice_channel != "none" else "",
+            valid_until=valid_until,
+            given_by_person=given_by_person,
+            recorded_by=recorded_by[:200],
+            recorded_by_org=recorded_by_org,
+        )
+
+
+def do_withdraw_advocate_consent(
+    consent: AdvocateConsent, *, withdrawn_by: str
+) -> AdvocateConsent:
+    """Withdraw a consent: the advocate's access ends at once, and notices still waiting for
+    them are not sent."""
+    with action_transaction():
+        consent = AdvocateConsent.objects.select_for_update().get(pk=consent.pk)
+        if consent.withdrawn_at is not None:
+            return consent
+        consent.withdrawn_at = timezone.now()
+        consent.withdrawn_by = withdrawn_by[:200]
+        consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
+        waiting = Notification.objects.select_for_update().filter(
+            representative=consent, status=Notification.Status.QUEUED
+        )
+        reason = "The person's consent for the advocate was withdrawn."
+        for notification in waiting:
+            notification.status = Notification.Status.WITHHELD
+            notification.withheld_reason = reason
+            notification.resolved_at = consent.withdrawn_at
+            notification.save(update_fields=["status", "withheld_reason", "resolved_at"])
+            _history(notification, reason)
+    return consent
+
+
+# --- Messages to Immigration Enforcement's webhook (R9) ----------------------------------------
+
+
+def queue_ie_webhook(
+    organisation: Organisation, kind: str, body: dict[str, Any]
+) -> IeWebhookMessage:
+    """Queue a message for the webhook IE subscribes to. In the caller's transaction; the
+    worker's ``ie_webhooks`` job signs and sends it, and tries again with back-off."""
+    return IeWebhookMessage.objects.create(organisation=organisation, kind=kind, body=body)
+
+
+def claim_ie_webhook(pk: int, now: dt.datetime) -> IeWebhookMessage | None:
+    with transaction.atomic():
+        message = (
+            IeWebhookMessage.objects.select_for_update()
+            .filter(pk=pk, status=IeWebhookMessage.Status.PENDING, next_attempt_at__lte=now)
+            .first()
+        )
+        if message is None:
+            return None
+        message.next_attempt_at = now + LEASE
+        message.save(update_fields=["next_attempt_at"])
+        return message
+
+
+def record_ie_webhook_attempt(
+    message: IeWebhookMessage,
+    now: dt.datetime,
+    *,
+    delivered: bool,
+    response_status: int | None,
+    error: str,
+    max_attempts: int,
+) -> IeWebhookMessage:
+    with transaction.atomic():
+        message = IeWebhookMessage.objects.select_for_update().get(pk=message.pk)
+        message.attempts += 1
+        message.response_status = response_status
+        message.last_error = error[:300]
+        if delivered:
+            message.status = IeWebhookMessage.Status.DELIVERED
+            message.delivered_at = now
+        elif message.attempts >= max_attempts:
+            message.status = IeWebhookMessage.Status.FAILED
+        else:
+            message.next_attempt_at = now + backoff(message.attempts)
+        message.save()
+        return message

@@ -20,6 +20,7 @@ class Event(StrEnum):
     PROTECTION_REACTIVATED = "protection_reactivated"
     CASE_UPDATE = "case_update"
     ADVICE_PACK_READY = "advice_pack_ready"
+    OVERRIDE_APPROVED = "override_approved"
 
 
 # Events a person is sent whatever they opted into; case updates only when they asked (R28).
@@ -30,6 +31,7 @@ ALWAYS_SENT = frozenset(
         Event.PROTECTION_ENDED,
         Event.PROTECTION_REACTIVATED,
         Event.ADVICE_PACK_READY,
+        Event.OVERRIDE_APPROVED,
     }
 )
 
@@ -73,6 +75,11 @@ _T: dict[str, dict[Event, tuple[str, str]]] = {
             "Your advice is ready",
             "Your advice is ready on SafeShare. Sign in to read it: {sign_in_url}",
         ),
+        Event.OVERRIDE_APPROVED: (
+            "Important: please contact us about your SafeShare record",
+            "There is an important change to your SafeShare record {reference}. Please contact "
+            "{contact} as soon as you can.\n\nSign in to read more: {sign_in_url}",
+        ),
     },
     "cy": {
         Event.PROTECTION_OPENED: (
@@ -106,6 +113,11 @@ _T: dict[str, dict[Event, tuple[str, str]]] = {
             "Mae eich cyngor yn barod",
             "Mae eich cyngor yn barod ar SafeShare. Mewngofnodwch i'w ddarllen: {sign_in_url}",
         ),
+        Event.OVERRIDE_APPROVED: (
+            "Pwysig: cysylltwch â ni am eich cofnod SafeShare",
+            "Mae newid pwysig i'ch cofnod SafeShare {reference}. Cysylltwch â {contact} cyn "
+            "gynted ag y gallwch.\n\nMewngofnodwch i ddarllen mwy: {sign_in_url}",
+        ),
     },
     "ar": {
         Event.PROTECTION_OPENED: (
@@ -137,6 +149,11 @@ _T: dict[str, dict[Event, tuple[str, str]]] = {
         Event.ADVICE_PACK_READY: (
             "نصيحتك جاهزة",
             "نصيحتك جاهزة على SafeShare. سجّل الدخول لقراءتها: {sign_in_url}",
+        ),
+        Event.OVERRIDE_APPROVED: (
+            "مهم: يرجى التواصل معنا بخصوص سجلك في SafeShare",
+            "هناك تغيير مهم في سجلك في SafeShare رقم {reference}. يرجى التواصل مع {contact} في "
+            "أقرب وقت ممكن.\n\nسجّل الدخول لقراءة المزيد: {sign_in_url}",
         ),
     },
     "pl": {
@@ -171,6 +188,12 @@ _T: dict[str, dict[Event, tuple[str, str]]] = {
         Event.ADVICE_PACK_READY: (
             "Twoja porada jest gotowa",
             "Twoja porada jest gotowa w SafeShare. Zaloguj się, aby ją przeczytać: {sign_in_url}",
+        ),
+        Event.OVERRIDE_APPROVED: (
+            "Ważne: skontaktuj się z nami w sprawie Twojego rejestru SafeShare",
+            "W Twoim rejestrze SafeShare {reference} nastąpiła ważna zmiana. Skontaktuj się "
+            "jak najszybciej z: {contact}.\n\nZaloguj się, aby dowiedzieć się więcej: "
+            "{sign_in_url}",
         ),
     },
     "ro": {
@@ -208,6 +231,12 @@ _T: dict[str, dict[Event, tuple[str, str]]] = {
             "Sfatul dumneavoastră este gata în SafeShare. Conectați-vă pentru a-l citi: "
             "{sign_in_url}",
         ),
+        Event.OVERRIDE_APPROVED: (
+            "Important: vă rugăm să ne contactați despre dosarul dumneavoastră SafeShare",
+            "Există o schimbare importantă în dosarul dumneavoastră SafeShare {reference}. Vă "
+            "rugăm să contactați {contact} cât mai curând.\n\nConectați-vă pentru mai multe "
+            "informații: {sign_in_url}",
+        ),
     },
     "sq": {
         Event.PROTECTION_OPENED: (
@@ -243,6 +272,12 @@ _T: dict[str, dict[Event, tuple[str, str]]] = {
             "Këshilla juaj është gati",
             "Këshilla juaj është gati në SafeShare. Identifikohuni për ta lexuar: {sign_in_url}",
         ),
+        Event.OVERRIDE_APPROVED: (
+            "E rëndësishme: ju lutemi na kontaktoni për regjistrin tuaj SafeShare",
+            "Ka një ndryshim të rëndësishëm në regjistrin tuaj SafeShare {reference}. Ju "
+            "lutemi kontaktoni {contact} sa më shpejt.\n\nIdentifikohuni për të lexuar më "
+            "shumë: {sign_in_url}",
+        ),
     },
     "vi": {
         Event.PROTECTION_OPENED: (
@@ -276,6 +311,11 @@ _T: dict[str, dict[Event, tuple[str, str]]] = {
             "Lời khuyên của bạn đã sẵn sàng",
             "Lời khuyên của bạn đã sẵn sàng trên SafeShare. Đăng nhập để đọc: {sign_in_url}",
         ),
+        Event.OVERRIDE_APPROVED: (
+            "Quan trọng: vui lòng liên hệ với chúng tôi về hồ sơ SafeShare của bạn",
+            "Hồ sơ SafeShare {reference} của bạn có một thay đổi quan trọng. Vui lòng liên hệ "
+            "{contact} càng sớm càng tốt.\n\nĐăng nhập để biết thêm: {sign_in_url}",
+        ),
     },
 }
 
@@ -287,3 +327,30 @@ def render(event: Event, language: str, **values: object) -> Message:
     texts = _T.get(language, _T["en"])
     subject, body = texts[Event(event)]
     return Message(subject=subject.format(**values), body=body.format(**values))
+
+
+_REPRESENTATIVE_LABELS = {
+    Event.PROTECTION_OPENED: "their protection was opened",
+    Event.TRANSITION_NOTICE: "the end-of-protection notice",
+    Event.PROTECTION_ENDED: "their protection ended",
+    Event.PROTECTION_REACTIVATED: "their protection is active again",
+    Event.CASE_UPDATE: "an update on their case",
+    Event.ADVICE_PACK_READY: "their advice is ready",
+    Event.OVERRIDE_APPROVED: "an important change: please contact them and the police",
+}
+
+
+def render_for_representative(event: Event, **values: object) -> Message:
+    """The notice to a person's advocate, who acts as their representative with consent. In
+    English (the advocates' pages are). It names the protection and the kind of notice only;
+    the advocate reads the rest on their pages. Placeholders: ``{reference}``,
+    ``{advocate_url}``."""
+    label = _REPRESENTATIVE_LABELS[Event(event)]
+    return Message(
+        subject="SafeShare: a notice for a person you support",
+        body=(
+            "SafeShare sent a notice to a person you support, protection {reference}: "
+            + label
+            + ".\n\nSign in to SafeShare to read it: {advocate_url}"
+        ).format(**values),
+    )

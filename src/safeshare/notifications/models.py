@@ -88,6 +88,14 @@ class Notification(models.Model):
     resolved_at = models.DateTimeField(
         null=True, blank=True, help_text="When a protocol officer dealt with a failed notice."
     )
+    representative = models.ForeignKey(
+        "AdvocateConsent",
+        on_delete=models.PROTECT,
+        related_name="notices",
+        null=True,
+        blank=True,
+        help_text="Set when the notice goes to the person's advocate, as their representative.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -131,3 +139,87 @@ class StaffNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.organisation_id}/{self.role}"
+
+
+class AdvocateConsent(models.Model):
+    """A person's consent that a support organisation (or one named advocate in it) may see
+    their protection and be told as their representative. Least privilege: without an active
+    consent an advocate sees nothing of the person; a withdrawal ends access at once."""
+
+    class NoticeChannel(models.TextChoices):
+        NONE = "none", "Do not send the advocate notices"
+        EMAIL = "email", "Email"
+        SMS = "sms", "Text message"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    protection_reference = models.CharField(max_length=32)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", help_text="The support body."
+    )
+    advocate = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="One named advocate; empty means any advocate of the organisation.",
+    )
+    share_notices = models.BooleanField(default=True)
+    share_advice = models.BooleanField(default=True)
+    notice_channel = models.CharField(
+        max_length=10, choices=NoticeChannel.choices, default=NoticeChannel.NONE
+    )
+    notice_address = models.CharField(max_length=254, blank=True)
+    valid_until = models.DateField(null=True, blank=True)
+    given_by_person = models.BooleanField(
+        default=False, help_text="Recorded by the person themselves on their own pages."
+    )
+    recorded_by = models.CharField(max_length=200)
+    recorded_by_org = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "withdrawn_at"])]
+
+    def __str__(self) -> str:
+        return f"Consent {self.public_id} for {self.organisation_id}"
+
+    def active_on(self, today: object) -> bool:
+        if self.withdrawn_at is not None:
+            return False
+        return self.valid_until is None or self.valid_until >= today  # type: ignore[operator]
+
+
+class IeWebhookMessage(models.Model):
+    """A signed message to the webhook Immigration Enforcement subscribes to (R9): a hold
+    resolved or an earlier clear suspended. References and codes only, never personal data."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed: no more attempts"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=40)
+    body = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.CharField(max_length=300, blank=True)
+    response_status = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"IE webhook {self.kind} ({self.status})"

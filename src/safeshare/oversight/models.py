@@ -29,6 +29,7 @@ class Alert(models.Model):
             "action_after_block",
             "Enforcement action reported after a block",
         )
+        HOLD_OVERDUE = "hold_overdue", "A hold waited past its target time"
 
     kind = models.CharField(max_length=40, choices=Kind.choices)
     summary = models.CharField(max_length=300)

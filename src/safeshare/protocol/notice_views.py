@@ -44,6 +44,7 @@ EVENT_LABELS = {
     "protection_reactivated": "Protection active again",
     "case_update": "Case update",
     "advice_pack_ready": "Advice ready",
+    "override_approved": "Override approved",
 }
 
 

@@ -15,21 +15,27 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from safeshare.kernel import hooks
 from safeshare.kernel.roles import Role
+from safeshare.kernel.transactions import action_transaction
 from safeshare.notifications import actions as notices
+from safeshare.notifications import ie_webhook
 from safeshare.notifications.messages import Event
+from safeshare.notifications.models import StaffNotice
 from safeshare.protocol.active import active_policy
 from safeshare.protocol.clearance import ClearanceOutcome
-from safeshare.protocol.models import Clearance, OutcomeReport, Override, Protection
+from safeshare.protocol.models import Clearance, OutcomeReport, Override, Protection, Review
 from safeshare.protocol.policy import Policy
 from safeshare.protocol.protection import ProtectionStatus
 
 # Oversight alert kinds this module raises (the ``Alert.kind`` field is a plain code).
 ACTION_WITHOUT_VALID_CLEAR = "action_without_valid_clear"
 ACTION_AFTER_BLOCK = "action_after_block"
+HOLD_OVERDUE = "hold_overdue"
 
 
 # --- Notices to the protected person ----------------------------------------------------------
@@ -58,6 +64,15 @@ def after_status_change(protection: Protection, previous: str, policy: Policy) -
         notify_person(protection, Event.PROTECTION_ENDED, policy)
     elif current == ProtectionStatus.ACTIVE.value and previous:
         notify_person(protection, Event.PROTECTION_REACTIVATED, policy)
+
+
+def on_case_event_for_notices(case, actor, policy: Policy) -> None:
+    """Hook ``case_event_recorded``: each protected victim in the case who opted into case
+    updates (R28) is told there is an update, through their chosen channel. In a
+    transaction."""
+    protections = Protection.objects.filter(cases=case).select_related("person").distinct()
+    for protection in protections:
+        notify_person(protection, Event.CASE_UPDATE, policy)
 
 
 def notice_problems(protection: Protection, now: dt.datetime, policy: Policy) -> list[str]:
@@ -167,6 +182,18 @@ def tell_ie_suspended(clearance: Clearance, protection: Protection) -> None:
         recipient_key=clearance.requester_key,
         link=f"/clearances/{clearance.public_id}/",
     )
+    ie_webhook.queue_ie_message(
+        clearance.requested_by,
+        "suspended",
+        {
+            "clearance_id": str(clearance.public_id),
+            "action_code": clearance.action_code,
+            "decision": clearance.decision,
+            "state": "suspended",
+            "reason": "The person is now protected (R9). Do not act on this clear.",
+            "contact": protection.contact_point,
+        },
+    )
 
 
 def tell_ie_hold_resolved(clearance: Clearance) -> None:
@@ -179,6 +206,16 @@ def tell_ie_hold_resolved(clearance: Clearance) -> None:
         f"The hold on your clearance ({clearance.public_id}) was decided: {clearance.ie_message}",
         recipient_key=clearance.requester_key,
         link=f"/clearances/{clearance.public_id}/",
+    )
+    ie_webhook.queue_ie_message(
+        clearance.requested_by,
+        "hold_resolved",
+        {
+            "clearance_id": str(clearance.public_id),
+            "action_code": clearance.action_code,
+            "decision": clearance.decision,
+            "message": clearance.ie_message,
+        },
     )
 
 
@@ -204,6 +241,78 @@ def tell_force_override_approved(override: Override) -> None:
                     message,
                     link=f"/protections/{protection.reference}/",
                 )
+        # The person (and their advocate, with consent) is told through the channel they
+        # chose; the words name no action, only that they should get in touch.
+        notify_person(protection, Event.OVERRIDE_APPROVED, active_policy())
+
+
+# --- Holds: a target time, and escalation when it passes ---------------------------------------
+
+
+def hold_target() -> dt.timedelta:
+    return dt.timedelta(hours=int(settings.SAFESHARE_HOLD_TARGET_HOURS))
+
+
+def hold_due_at(review: Review) -> dt.datetime:
+    return review.created_at + hold_target()
+
+
+def hold_state(review: Review, now: dt.datetime) -> str:
+    """``overdue``, ``due_soon`` (the last quarter of the target) or ``within_target``."""
+    due = hold_due_at(review)
+    if now >= due:
+        return "overdue"
+    if due - now <= hold_target() / 4:
+        return "due_soon"
+    return "within_target"
+
+
+def _review_link(review: Review) -> str:
+    return f"/reviews/{review.pk}/"
+
+
+def escalate_overdue_holds(now: dt.datetime | None = None) -> int:
+    """The worker's job: every open hold past its target is escalated once, to the protocol
+    officers of each force holding a candidate protection and to oversight (an alert, which
+    also reaches oversight's webhook). Returns how many holds were escalated."""
+    now = now or timezone.now()
+    overdue = Review.objects.filter(
+        status=Review.Status.OPEN, created_at__lte=now - hold_target()
+    ).select_related("clearance")
+    count = 0
+    for review in overdue:
+        link = _review_link(review)
+        if StaffNotice.objects.filter(kind=HOLD_OVERDUE, link=link).exists():
+            continue
+        with action_transaction():
+            forces = {}
+            for protection in review.candidates.select_related("opened_by"):
+                forces[protection.opened_by_id] = protection.opened_by
+                for case in protection.cases.select_related("force"):
+                    forces[case.force_id] = case.force
+            hours = int((now - review.created_at).total_seconds() // 3600)
+            message = (
+                f"A possible match has waited {hours} hours for a decision, past the target of "
+                f"{settings.SAFESHARE_HOLD_TARGET_HOURS} hours. Immigration Enforcement cannot "
+                "act until it is decided."
+            )
+            for force in forces.values():
+                notices.notify_staff(
+                    force, Role.PROTOCOL_OFFICER.value, HOLD_OVERDUE, message, link=link
+                )
+            hooks.fire(
+                hooks.ALERT_RAISED,
+                kind=HOLD_OVERDUE,
+                summary=message,
+                details={
+                    "review": review.pk,
+                    "clearance": str(review.clearance.public_id),
+                    "hours_waiting": hours,
+                },
+                organisation_code=",".join(sorted(f.code for f in forces.values()))[:32],
+            )
+        count += 1
+    return count
 
 
 def approved_overrides(protection: Protection) -> list[dict[str, object]]:

@@ -41,6 +41,10 @@ _PAGES: tuple[tuple[tuple[Role, ...], str, str], ...] = (
     ((Role.ADMINISTRATOR,), "Reset two-step sign-in", "accounts:second-factor-reset"),
     ((Role.POLICE_OFFICER, Role.PROTOCOL_OFFICER), "Letters and advice", "advice:start"),
     ((Role.PROTOCOL_OFFICER,), "Notices", "notifications:list"),
+    ((Role.PROTOCOL_OFFICER,), "Worklists", "worklists:holds"),
+    ((Role.POLICE_OFFICER,), "Case worklist", "worklists:cases"),
+    ((Role.POLICE_OFFICER, Role.PROTOCOL_OFFICER), "Search", "worklists:search"),
+    ((Role.ADVOCATE,), "People you support", "advocates:people"),
     (
         (Role.POLICE_OFFICER, Role.PROTOCOL_OFFICER, Role.IE_CASEWORKER, Role.IE_SENIOR_APPROVER),
         "Messages",

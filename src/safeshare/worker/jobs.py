@@ -15,9 +15,11 @@ from django.utils import timezone
 
 from safeshare.ledger import publication
 from safeshare.ledger import service as ledger_service
+from safeshare.notifications import ie_webhook
 from safeshare.notifications.actions import deliver_due
 from safeshare.oversight import webhooks
 from safeshare.oversight.statistics import refresh_year
+from safeshare.protocol.outcomes import escalate_overdue_holds
 from safeshare.register import jobs as register_jobs
 
 
@@ -79,6 +81,17 @@ def send_notices() -> int:
     return report.sent + report.delivered + report.failed
 
 
+def send_ie_webhooks() -> int:
+    """Send the signed messages to IE's webhook that are due, with back-off."""
+    tried, _ = ie_webhook.send_due(timezone.now())
+    return tried
+
+
+def escalate_holds() -> int:
+    """Escalate holds waiting longer than their target to protocol officers and oversight."""
+    return escalate_overdue_holds(timezone.now())
+
+
 def jobs() -> list[Job]:
     """Every background job, in the order a pass runs them."""
     return [
@@ -87,6 +100,8 @@ def jobs() -> list[Job]:
         Job("sweeps", run_sweeps, every=5.0, lease=settings.SAFESHARE_SWEEP_STALE_SECONDS),
         Job("webhooks", send_webhooks, every=30.0, lease=300.0),
         Job("notices", send_notices, every=60.0, lease=600.0),
+        Job("ie-webhooks", send_ie_webhooks, every=30.0, lease=300.0),
+        Job("holds", escalate_holds, every=300.0, lease=300.0),
         Job(
             "statistics",
             refresh_statistics,

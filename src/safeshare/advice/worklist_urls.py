@@ -1,0 +1,14 @@
+"""Routes for staff worklists and search (the ``worklists`` namespace)."""
+
+from django.urls import path
+
+from safeshare.advice import worklists
+
+app_name = "worklists"
+urlpatterns = [
+    path("worklists/holds/", worklists.holds, name="holds"),
+    path("worklists/transitions/", worklists.transitions, name="transitions"),
+    path("worklists/exemptions/", worklists.exemptions, name="exemptions"),
+    path("worklists/cases/", worklists.cases, name="cases"),
+    path("search/", worklists.search, name="search"),
+]

@@ -1,0 +1,304 @@
+"""Advocates see a person only with their consent, exactly that person, and nothing once it is
+withdrawn; every advocate read is audited; the advocate is told as the person's representative."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from safeshare.accounts.actors import Actor
+from safeshare.kernel.roles import OrganisationKind, Role
+from safeshare.ledger.models import LedgerEntry
+from safeshare.notifications import actions as notices
+from safeshare.notifications.models import AdvocateConsent, Notification
+from safeshare.protocol.models import Protection
+from tests.accounts.factories import make_user
+from tests.notifications.conftest import victim_with_contact
+from tests.pages.conftest import organisation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def support(db):
+    return organisation(
+        "LAWRS", OrganisationKind.SUPPORT_ORGANISATION, "Latin American Women's Rights"
+    )
+
+
+@pytest.fixture
+def other_support(db):
+    return organisation("SBS", OrganisationKind.SUPPORT_ORGANISATION, "Southall Black Sisters")
+
+
+@pytest.fixture
+def advocate(support):
+    return make_user(Role.ADVOCATE, support)
+
+
+@pytest.fixture
+def other_advocate(other_support):
+    return make_user(Role.ADVOCATE, other_support)
+
+
+def consent_for(protection: Protection, support, **values) -> AdvocateConsent:
+    return notices.do_record_advocate_consent(
+        protection.person,
+        reference=protection.reference,
+        organisation=support,
+        recorded_by="PC Test",
+        recorded_by_org=None,
+        **values,
+    )
+
+
+def audited(purpose: str) -> int:
+    return sum(
+        1
+        for entry in LedgerEntry.objects.filter(kind="personal_data_read")
+        if (entry.draft.get("payload") or {}).get("purpose") == purpose
+    )
+
+
+def test_without_consent_an_advocate_sees_nothing(client, advocate, protection):
+    client.force_login(advocate)
+    page = client.get(reverse("advocates:people"))
+    assert page.status_code == 200
+    assert protection.reference not in page.content.decode()
+    assert b"advocate-no-people" in page.content
+
+
+def test_with_consent_exactly_that_person_and_after_withdrawal_nothing(
+    client, advocate, other_advocate, protection, officer, case
+):
+    consent = consent_for(protection, advocate.organisation)
+    client.force_login(advocate)
+    listing = client.get(reverse("advocates:people")).content.decode()
+    assert protection.reference in listing
+    page = client.get(reverse("advocates:person", kwargs={"consent_id": consent.public_id}))
+    assert page.status_code == 200
+    assert b'data-testid="advocate-status"' in page.content
+    assert audited("advocate_person") == 1
+
+    # Another organisation's advocate: not found, and nothing audited for them.
+    client.force_login(other_advocate)
+    assert (
+        client.get(
+            reverse("advocates:person", kwargs={"consent_id": consent.public_id})
+        ).status_code
+        == 404
+    )
+    assert protection.reference not in client.get(reverse("advocates:people")).content.decode()
+
+    # Withdrawn: the advocate's access ends at once.
+    notices.do_withdraw_advocate_consent(consent, withdrawn_by="The person themselves")
+    client.force_login(advocate)
+    assert (
+        client.get(
+            reverse("advocates:person", kwargs={"consent_id": consent.public_id})
+        ).status_code
+        == 404
+    )
+    assert protection.reference not in client.get(reverse("advocates:people")).content.decode()
+
+
+def test_a_consent_naming_one_advocate_lets_no_colleague_in(client, advocate, support, protection):
+    colleague = make_user(Role.ADVOCATE, support)
+    consent = consent_for(protection, support, advocate=advocate)
+    url = reverse("advocates:person", kwargs={"consent_id": consent.public_id})
+    client.force_login(colleague)
+    assert client.get(url).status_code == 404
+    client.force_login(advocate)
+    assert client.get(url).status_code == 200
+
+
+def test_an_expired_consent_gives_no_access(client, advocate, protection):
+    consent = consent_for(protection, advocate.organisation, valid_until=timezone.localdate())
+    AdvocateConsent.objects.filter(pk=consent.pk).update(
+        valid_until=timezone.localdate() - dt.timedelta(days=1)
+    )
+    client.force_login(advocate)
+    url = reverse("advocates:person", kwargs={"consent_id": consent.public_id})
+    assert client.get(url).status_code == 404
+
+
+def test_what_is_shared_follows_the_consent(client, advocate, protection):
+    only_status = consent_for(
+        protection, advocate.organisation, share_notices=False, share_advice=False
+    )
+    client.force_login(advocate)
+    page = client.get(reverse("advocates:person", kwargs={"consent_id": only_status.public_id}))
+    body = page.content.decode()
+    assert "Notices sent to the person" not in body
+    assert "Advice" not in body.split("Consent ends")[1]
+    everything = consent_for(protection, advocate.organisation)
+    body = client.get(
+        reverse("advocates:person", kwargs={"consent_id": everything.public_id})
+    ).content.decode()
+    assert "Notices sent to the person" in body
+    assert "Protection opened" in body
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"notice_channel": "email", "notice_address": "not an email"}, "notice_address"),
+        ({"notice_channel": "sms", "notice_address": "12"}, "notice_address"),
+        ({"notice_channel": "pigeon"}, "notice_channel"),
+        ({"valid_until": dt.date(2020, 1, 1)}, "valid_until"),
+    ],
+)
+def test_bad_consent_is_refused_with_the_field_and_nothing_stored(
+    protection, support, values, field
+):
+    with pytest.raises(ValidationError) as raised:
+        consent_for(protection, support, **values)
+    assert field in raised.value.message_dict
+    assert not AdvocateConsent.objects.exists()
+
+
+def test_consent_for_a_police_force_or_an_advocate_elsewhere_is_refused(
+    protection, support, force, other_advocate
+):
+    with pytest.raises(ValidationError) as raised:
+        consent_for(protection, force)
+    assert "organisation" in raised.value.message_dict
+    with pytest.raises(ValidationError) as raised:
+        consent_for(protection, support, advocate=other_advocate)
+    assert "advocate" in raised.value.message_dict
+    assert not AdvocateConsent.objects.exists()
+
+
+def test_staff_record_and_withdraw_consent_on_the_protection_page(
+    client, officer, protection, support, advocate
+):
+    client.force_login(officer)
+    url = reverse("advocates:protection-consents", kwargs={"reference": protection.reference})
+    bad = client.post(
+        url, {"organisation": support.pk, "notice_channel": "email", "notice_address": "nope"}
+    )
+    assert bad.status_code == 400
+    assert b"govuk-error-summary" in bad.content
+    assert not AdvocateConsent.objects.exists()
+    good = client.post(
+        url,
+        {
+            "organisation": support.pk,
+            "share_notices": "on",
+            "notice_channel": "email",
+            "notice_address": "lucia@lawrs.example.org",
+        },
+    )
+    assert good.status_code == 302
+    consent = AdvocateConsent.objects.get()
+    assert (consent.share_notices, consent.share_advice) == (True, False)
+    assert consent.recorded_by_org == officer.organisation
+    withdraw = reverse(
+        "advocates:withdraw",
+        kwargs={"reference": protection.reference, "consent_id": consent.public_id},
+    )
+    assert client.get(withdraw).status_code == 405
+    assert client.post(withdraw).status_code == 302
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is not None
+
+
+def test_another_forces_officer_cannot_record_consent(client, other_officer, protection):
+    client.force_login(other_officer)
+    url = reverse("advocates:protection-consents", kwargs={"reference": protection.reference})
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_role_matrix_for_the_advocate_pages(client, role, protection, support):
+    consent = consent_for(protection, support)
+    user = make_user(role, support if role == Role.ADVOCATE else None)
+    client.force_login(user)
+    person = client.get(reverse("advocates:person", kwargs={"consent_id": consent.public_id}))
+    people = client.get(reverse("advocates:people"))
+    consents = client.get(
+        reverse("advocates:protection-consents", kwargs={"reference": protection.reference})
+    )
+    if role == Role.ADVOCATE:
+        assert (people.status_code, person.status_code) == (200, 200)
+    else:
+        assert (people.status_code, person.status_code) == (403, 403)
+    if role in (Role.POLICE_OFFICER, Role.PROTOCOL_OFFICER):
+        assert consents.status_code == 404  # another force's officer: not found
+    else:
+        assert consents.status_code == 403
+
+
+def test_the_advocate_is_told_as_representative_and_not_after_withdrawal(
+    smtp_server, case, officer, support
+):
+    victim = victim_with_contact(case, officer)  # no safe channel of her own
+    protection = Protection.objects.get(person=victim.person)
+    consent = consent_for(
+        protection, support, notice_channel="email", notice_address="lucia@lawrs.example.org"
+    )
+    from safeshare.protocol import outcomes
+
+    outcomes.notify_person(
+        protection, outcomes.Event.PROTECTION_REACTIVATED, outcomes.active_policy()
+    )
+    notices.deliver_due()
+    [(recipients, message)] = smtp_server.messages
+    assert recipients == ["lucia@lawrs.example.org"]
+    body = message.get_content()
+    assert protection.reference in body
+    assert f"/advocate/people/{consent.public_id}/" in body
+    for detail in ("Fatema", "Begum", "domestic", "immigration"):
+        assert detail.lower() not in body.lower()
+
+    outcomes.notify_person(
+        protection, outcomes.Event.PROTECTION_REACTIVATED, outcomes.active_policy()
+    )
+    notices.do_withdraw_advocate_consent(consent, withdrawn_by="The person themselves")
+    notices.deliver_due()
+    assert len(smtp_server.messages) == 1
+    waiting = Notification.objects.filter(representative=consent).order_by("-id").first()
+    assert waiting.status == Notification.Status.WITHHELD
+
+
+def test_the_person_records_and_withdraws_consent_on_their_own_pages(
+    client, protection, officer, support
+):
+    from safeshare.advice import actions as advice_actions
+
+    issued = advice_actions.do_issue_protection_letter(
+        protection,
+        Actor.for_user(officer),
+        language="en",
+        delivery="handed_over",
+        view_url="http://testserver/my-protection/",
+    )
+    client.post(
+        reverse("advice:victim-sign-in"),
+        {"reference": protection.reference, "passcode": issued.passcode},
+    )
+    url = reverse("advocates:victim-consents")
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Your support organisation" in page.content.decode()
+    assert "Exit this page" in page.content.decode()
+    bad = client.post(url, {"notice_channel": "none"})
+    assert bad.status_code == 400
+    assert not AdvocateConsent.objects.exists()
+    assert (
+        client.post(
+            url, {"organisation": support.pk, "notice_channel": "none", "share_advice": "on"}
+        ).status_code
+        == 302
+    )
+    consent = AdvocateConsent.objects.get()
+    assert consent.given_by_person
+    assert consent.share_advice
+    assert not consent.share_notices
+    assert client.post(url, {"withdraw": str(consent.public_id)}).status_code == 302
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is not None
