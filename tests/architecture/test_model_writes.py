@@ -61,6 +61,9 @@ ALLOWED = {
     # The sign-in and API-token lockouts: their own ``do_…`` actions (durable transactions) on
     # the accounts app's throttle and notice tables, kept beside the address and key rules.
     "accounts/lockout.py": "the accounts app's lockout actions",
+    # Administration: organisations, invitations, users and tokens changed by administrators,
+    # each change in a durable transaction with its ledger entry (docs/adr/0024).
+    "accounts/administration.py": "the accounts app's administration actions",
     # The generic bulk writer (COPY / executemany): each owner describes its own table
     # (``people/bulk.py``, ``protocol/bulk.py``) and writes only from an action's transaction.
     "kernel/bulk.py": "bulk inserts for the owners' bulk modules, inside their actions",

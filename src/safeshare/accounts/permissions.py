@@ -32,6 +32,12 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "accounts:sign-out": ALL_ROLES,
     "accounts:second-factor-setup": ALL_ROLES,
     "web:home": ALL_ROLES,
+    # Administration (docs/adr/0024): administrators manage their own organisation's people and
+    # tokens; the views reach other organisations only for the operator's administrators.
+    "administration:organisations": ADMINISTRATORS,
+    "administration:people": ADMINISTRATORS,
+    "administration:tokens": ADMINISTRATORS,
+    "administration:accept-invitation": PUBLIC,
     "web:accessibility": PUBLIC,
     "web:privacy": PUBLIC,
     # Police: their own force's cases, the people in them, referrals (views scope by force).

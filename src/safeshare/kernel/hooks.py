@@ -32,7 +32,20 @@ PEOPLE_MERGED = "people_merged"
 #: stores the alert and sends it to its webhook after commit.
 ALERT_RAISED = "alert_raised"
 
-HOOKS = frozenset({PARTY_ADDED, CASE_EVENT_RECORDED, IDENTITY_ADDED, PEOPLE_MERGED, ALERT_RAISED})
+#: An administrator changed an organisation, a user, an invitation or an API token:
+#: ``(actor, action=, organisation_code=, record=, role=)``. The ledger records it.
+ADMINISTRATION_CHANGED = "administration_changed"
+
+HOOKS = frozenset(
+    {
+        PARTY_ADDED,
+        CASE_EVENT_RECORDED,
+        IDENTITY_ADDED,
+        PEOPLE_MERGED,
+        ALERT_RAISED,
+        ADMINISTRATION_CHANGED,
+    }
+)
 
 _subscribers: dict[str, list[Callable[..., Any]]] = defaultdict(list)
 

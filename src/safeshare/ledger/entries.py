@@ -57,6 +57,8 @@ class EntryKind(StrEnum):
     FORMAT_CHANGED = "format_changed"
     CLEARANCE_OUTCOME = "clearance_outcome"
     REFERRAL_REFUSED = "referral_refused"
+    ACCOUNT_CHANGED = "account_changed"
+    RETENTION_RUN = "retention_run"
 
 
 class EntryError(ValueError):
@@ -346,10 +348,13 @@ PAYLOAD_FIELDS: dict[str, ValueShape] = {
     "fields": CODES,
     "approver_role": CODE,
     "key_purpose": CODE,
+    "admin_action": CODE,
+    "target_role": CODE,
     # Organisations.
     "recipient_org": ORG,
     "referring_org": ORG,
     "approver_org": ORG,
+    "target_org": ORG,
     # Digests of documents and free text kept off the ledger.
     "content_digest": DIGEST,
     "reason_digest": DIGEST,
@@ -429,6 +434,8 @@ V2_PAYLOAD_FIELDS: dict[EntryKind, frozenset[str]] = {
         EntryKind.FORMAT_CHANGED: ("entry_format", "previous_entry_format"),
         EntryKind.CLEARANCE_OUTCOME: ("clearance", "outcome", "decision"),
         EntryKind.REFERRAL_REFUSED: ("referring_org", "rules"),
+        EntryKind.ACCOUNT_CHANGED: ("admin_action", "record", "target_org", "target_role"),
+        EntryKind.RETENTION_RUN: ("count", "fields", "effective_date"),
     }.items()
 }  # fmt: skip
 """The payload fields a format-2 entry of each kind may hold (docs/ledger.md explains each).

@@ -44,6 +44,9 @@ _PAGES: tuple[tuple[tuple[Role, ...], str, str], ...] = (
         "Messages",
         "notifications:messages",
     ),
+    ((Role.ADMINISTRATOR,), "People", "administration:people"),
+    ((Role.ADMINISTRATOR,), "API tokens", "administration:tokens"),
+    ((Role.ADMINISTRATOR,), "Organisations", "administration:organisations"),
 )
 
 NAVIGATION: dict[Role, list[NavigationItem]] = {
