@@ -102,7 +102,7 @@ def test_commands_and_pages_take_a_fresh_install_to_a_signed_in_officer(settings
     parts = urlsplit(link)
     assert Client().get(f"{parts.path}?{parts.query}").status_code == 404
 
-    # The administrator invites a police officer on the page; no email server, so it shows the link.
+    # The administrator invites an officer on the page; with no email server it shows the link.
     page = admin_client.post(
         reverse("administration:people"),
         {"action": "invite", "email": "officer@wmp.example", "role": "police_officer"},
