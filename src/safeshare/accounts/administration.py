@@ -11,6 +11,7 @@ operator's organisation (``SAFESHARE_OPERATOR_ORG``) change every organisation.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -26,11 +27,12 @@ from django.utils import timezone
 
 from safeshare.accounts import actions
 from safeshare.accounts.actors import Actor
-from safeshare.accounts.models import ApiToken, Invitation, Organisation, User
+from safeshare.accounts.models import ApiToken, ApiTokenBinding, Invitation, Organisation, User
 from safeshare.kernel import hooks
 from safeshare.kernel.roles import OrganisationKind, Role, Scope, role_allowed_for
 from safeshare.kernel.transactions import request_transaction
 
+CODE_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9_-]{0,31}")
 JURISDICTIONS = dict(Organisation._meta.get_field("jurisdiction").choices)  # type: ignore[arg-type]
 
 
@@ -107,6 +109,13 @@ def create_organisation(
         choices = ", ".join(k.value for k in OrganisationKind)
         raise ValidationError({"kind": f"Choose a kind from: {choices}."}) from None
     code = code.strip().upper()
+    if not CODE_PATTERN.fullmatch(code):
+        raise ValidationError(
+            {
+                "code": "Enter a code of up to 32 letters, digits, hyphens and underscores, "
+                "starting with a letter or digit, for example WMP or IE-NCCU."
+            }
+        )
     official_code = official_code.strip()
     if kind_enum is OrganisationKind.POLICE_FORCE and not official_code:
         raise ValidationError(
@@ -476,9 +485,32 @@ def create_token(
 
 
 def rotate_token(actor: Actor, token: ApiToken, *, overlap=timedelta(hours=24)):
+    """Issue the token's successor (``actions.do_rotate_api_token``'s rule: same organisation,
+    role, scopes and binding; the old one works for ``overlap`` more), with its ledger entry."""
     _check_manage(actor, token.organisation)
+    if token.revoked_at is not None:
+        raise ValidationError({"token": "A revoked token cannot be rotated."})
+    binding = getattr(token, "binding", None)
+    if binding is None:
+        raise ValidationError(
+            {"token": "This token is not bound to a person or a system: create a new one."}
+        )
+    base = token.name.split(" (from ")[0]
+    name = f"{base} (from {timezone.localdate():%Y-%m-%d}, {secrets.token_hex(2)})"
     with request_transaction():
-        issued = actions.do_rotate_api_token(token, overlap=overlap, created_by=actor.user)
+        issued = actions.do_create_api_token(
+            organisation=token.organisation,
+            role=token.role,
+            name=name[:100],
+            scopes=list(token.scopes),
+            created_by=actor.user,
+            person=binding.person,
+            system_name=binding.system_name,
+            system_owner=binding.system_owner,
+            replaces=token,
+        )
+        ends = min(binding.expires_at, timezone.now() + overlap)
+        ApiTokenBinding.objects.filter(pk=binding.pk).update(expires_at=ends)
         _log(actor, "token_rotated", token.organisation, f"token:{token.pk}", token.role)
     return issued
 
