@@ -19,7 +19,7 @@ from safeshare.cases.lifecycle import (
     PartyRole,
     apply_event,
 )
-from safeshare.cases.models import Case, CaseEvent, Party
+from safeshare.cases.models import Case, CaseEvent, ImportedEvent, Party
 from safeshare.kernel import hooks
 from safeshare.kernel.policy import policy_in_force
 from safeshare.kernel.roles import OrganisationKind
@@ -147,3 +147,34 @@ def do_record_case_event(
 def on_people_merged(keep: Person, merge: Person, actor: Actor) -> None:
     """Hook ``people_merged``: the merged person's case roles move to the person kept."""
     Party.objects.filter(person=merge).update(person=keep)
+
+
+def do_record_imported_event(
+    *,
+    force,
+    crime_reference: str,
+    person_reference: str,
+    event_id: str,
+    digest: str,
+    case: Case,
+    person: Person | None,
+) -> None:
+    """Remember a feed event as applied (``cases.feeds``), or its new digest once its change
+    has been applied. Runs in the import's transaction."""
+    with action_transaction():
+        updated = ImportedEvent.objects.filter(
+            force=force,
+            crime_reference=crime_reference,
+            person_reference=person_reference,
+            event_id=event_id,
+        ).update(digest=digest, updated_at=timezone.now())
+        if not updated:
+            ImportedEvent.objects.create(
+                force=force,
+                crime_reference=crime_reference,
+                person_reference=person_reference,
+                event_id=event_id,
+                digest=digest,
+                case=case,
+                person=person,
+            )
