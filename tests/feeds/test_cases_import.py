@@ -160,7 +160,6 @@ def test_skip_invalid_applies_the_good_rows_and_writes_the_rejects(tmp_path, for
         str(rejects),
     )
     assert "2 with problems" in out
-    # Case 1's victim is refused, so its investigation has a case of its own; case 1's event is bad.
     rejected = list(csv.DictReader(rejects.open()))
     assert [r["row"] for r in rejected] == ["3", "4"]
     assert rejected[0]["reason"].startswith("row 3, role: must be victim")
