@@ -15,7 +15,9 @@ of the walk and each is an xfail(strict) test of its own, so a fix shows up at o
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Callable
+from urllib.parse import quote
 
 import pytest
 from django.test import Client
@@ -52,6 +54,11 @@ def _basis() -> dict[str, str]:
     }
 
 
+def _by_reference(w: World, s: str) -> str:
+    case = w.side(s).case
+    return f"/cases/by-reference/{case.force.code}/{quote(case.crime_reference, safe='/')}"
+
+
 def _ref(w: World, s: str) -> str:
     return w.side(s).protection.reference
 
@@ -68,6 +75,15 @@ API_REQUESTS: dict[str, tuple[bool, Build]] = {
         ),
     ),
     "GET /cases/{case_id}": (True, lambda w, s: (f"/cases/{w.side(s).case.public_id}", None)),
+    "GET /cases": (False, lambda w, s: ("/cases", None)),
+    "PUT /cases/by-reference/{force}/{crime_reference}": (
+        True,
+        lambda w, s: (_by_reference(w, s), {"offence_category": w.side(s).case.offence_category}),
+    ),
+    "GET /cases/by-reference/{force}/{crime_reference}": (
+        True,
+        lambda w, s: (_by_reference(w, s), None),
+    ),
     "POST /cases/{case_id}/parties": (
         True,
         lambda w, s: (
@@ -232,6 +248,13 @@ def _token(role: Role) -> ApiClient:
 def _call(client: ApiClient, method: str, path: str, body: dict | None):
     if method == "GET":
         return client.client.get(f"/api/v1{path}", headers=client._headers())
+    if method == "PUT":
+        return client.client.put(
+            f"/api/v1{path}",
+            json.dumps(body),
+            content_type="application/json",
+            headers=client._headers(),
+        )
     return client.post(path, body)
 
 

@@ -180,6 +180,15 @@ API_PERMISSIONS: dict[str, ApiPermission] = {
     # Police: their own force's cases, the people in them and referrals from them.
     "POST /cases": _api(Scope.CASES_WRITE, (POLICE, NO_OBJECT)),
     "GET /cases/{case_id}": _api(Scope.CASES_READ, (POLICE, OWN_FORCE_CASE)),
+    # Feeds from the force's records system (docs/adr/0025): by its own crime reference, and
+    # its cases listed with a cursor; another force's reference is not found.
+    "GET /cases": _api(Scope.CASES_READ, (POLICE, NO_OBJECT)),
+    "PUT /cases/by-reference/{force}/{crime_reference}": _api(
+        Scope.CASES_WRITE, (POLICE, OWN_FORCE_CASE)
+    ),
+    "GET /cases/by-reference/{force}/{crime_reference}": _api(
+        Scope.CASES_READ, (POLICE, OWN_FORCE_CASE)
+    ),
     "POST /cases/{case_id}/parties": _api(Scope.CASES_WRITE, (POLICE, OWN_FORCE_CASE)),
     "POST /cases/{case_id}/events": _api(Scope.CASES_WRITE, (POLICE, OWN_FORCE_CASE)),
     "POST /referrals": _api(Scope.REFERRALS_WRITE, (POLICE, OWN_FORCE_CASE)),

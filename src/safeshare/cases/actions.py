@@ -178,3 +178,19 @@ def do_record_imported_event(
                 case=case,
                 person=person,
             )
+
+
+def do_update_case(
+    case: Case, *, offence_category: OffenceCategory | str, counting_rules_code: str = ""
+) -> Case:
+    """Correct a case's kind of crime or counting-rules code (a feed's update)."""
+    category = OffenceCategory(offence_category).value
+    code = counting_rules_code.strip()
+    if (case.offence_category, case.counting_rules_code) == (category, code):
+        return case
+    with action_transaction():
+        Case.objects.filter(pk=case.pk).update(
+            offence_category=category, counting_rules_code=code, updated_at=timezone.now()
+        )
+    case.offence_category, case.counting_rules_code = category, code
+    return case
