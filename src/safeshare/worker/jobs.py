@@ -19,6 +19,7 @@ from safeshare.notifications.actions import deliver_due
 from safeshare.oversight import webhooks
 from safeshare.oversight.statistics import refresh_year
 from safeshare.register import jobs as register_jobs
+from safeshare.worker.retention import retention_job
 
 
 @dataclass(frozen=True)
@@ -93,4 +94,5 @@ def jobs() -> list[Job]:
             every=float(settings.SAFESHARE_OVERSIGHT_STATISTICS_MAX_AGE),
             lease=600.0,
         ),
+        Job("retention", retention_job, every=86_400.0, lease=3_600.0),
     ]
