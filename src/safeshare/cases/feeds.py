@@ -335,15 +335,6 @@ def _apply_row(
     if row.event == PARTY_ADDED:
         assert row.identity is not None
         person = people.get(row.person_reference)
-        if person is None:
-            known = (
-                ImportedEvent.objects.filter(
-                    force=force, person_reference=row.person_reference, person__isnull=False
-                )
-                .select_related("person")
-                .first()
-            )
-            person = known.person if known else None
         if existing is not None and person is not None:
             # A corrected identity: recorded beside the earlier one, so the person stays
             # protected under both (R24); their case role is kept.
@@ -409,7 +400,13 @@ def import_feed(
         for e in ImportedEvent.objects.filter(force=force)
     }
     cases: dict[str, Case] = {}
-    people: dict[str, Person] = {}
+    # The force's people by its own person reference, from the events applied before.
+    people: dict[str, Person] = {
+        e.person_reference: e.person
+        for e in ImportedEvent.objects.filter(force=force, person__isnull=False).select_related(
+            "person"
+        )
+    }
     try:
         with request_transaction():
             for done, row in enumerate(good, start=1):
