@@ -25,7 +25,7 @@ class InvitationForm(forms.Form):
     def __init__(self, *args, roles: list[Role] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if roles is not None:
-            self.fields["role"].choices = [(r.value, r.label) for r in roles]
+            self.fields["role"].choices = [(r.value, r.label) for r in roles]  # type: ignore[attr-defined]
 
 
 class AcceptInvitationForm(forms.Form):
@@ -112,4 +112,4 @@ class TokenForm(forms.Form):
 
     def __init__(self, *args, roles: list[Role], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(r.value, r.label) for r in roles]
+        self.fields["role"].choices = [(r.value, r.label) for r in roles]  # type: ignore[attr-defined]

@@ -209,9 +209,8 @@ def tokens(request: HttpRequest) -> HttpResponse:
         organisation = get_object_or_404(
             managed, code=request.POST.get("org") or request.GET.get("org", "")
         )
-    roles = [r for r in _roles_for(organisation) if r is not Role.ADMINISTRATOR] or _roles_for(
-        organisation
-    )
+    roles: list[Role] = [r for r in _roles_for(organisation) if r is not Role.ADMINISTRATOR]
+    roles = roles or _roles_for(organisation)
     form = TokenForm(
         _posted(request) if request.POST.get("action") == "create" else None, roles=roles
     )

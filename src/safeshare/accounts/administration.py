@@ -83,6 +83,12 @@ def _log(
     )
 
 
+def _org_of(user: User) -> Organisation:
+    if user.organisation is None:
+        raise ValidationError({"user": f"{user.email} belongs to no organisation."})
+    return user.organisation
+
+
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
@@ -389,9 +395,9 @@ def withdraw_invitation(actor: Actor, invitation: Invitation) -> None:
 def change_role(actor: Actor, user: User, role: Role | str) -> User:
     """Give a person another role their organisation may hold. Their tokens, which act with
     the old role, are revoked."""
-    _check_manage(actor, user.organisation)
+    _check_manage(actor, _org_of(user))
     role = _role(role)
-    _check_role(user.organisation, role)
+    _check_role(_org_of(user), role)
     if actor.user is not None and actor.user.pk == user.pk:
         raise ValidationError({"role": "You cannot change your own role."})
     if role.value == user.role:
@@ -399,7 +405,7 @@ def change_role(actor: Actor, user: User, role: Role | str) -> User:
     with request_transaction():
         User.objects.filter(pk=user.pk).update(role=role.value)
         _revoke_tokens_of(user)
-        _log(actor, "role_changed", user.organisation, f"user:{user.pk}", role.value)
+        _log(actor, "role_changed", _org_of(user), f"user:{user.pk}", role.value)
     user.role = role.value
     return user
 
@@ -421,7 +427,7 @@ def disable_user(actor: Actor, user: User) -> int:
     """A leaver: they can no longer sign in (any session ends at its next request), and the
     tokens that act for them, that they own or that they made are revoked. Returns how many
     tokens were revoked."""
-    _check_manage(actor, user.organisation)
+    _check_manage(actor, _org_of(user))
     if actor.user is not None and actor.user.pk == user.pk:
         raise ValidationError({"user": "You cannot disable your own account."})
     if not user.is_active:
@@ -429,23 +435,23 @@ def disable_user(actor: Actor, user: User) -> int:
     with request_transaction():
         User.objects.filter(pk=user.pk).update(is_active=False)
         revoked = _revoke_tokens_of(user)
-        _log(actor, "user_disabled", user.organisation, f"user:{user.pk}", user.role)
+        _log(actor, "user_disabled", _org_of(user), f"user:{user.pk}", user.role)
     user.is_active = False
     return revoked
 
 
 def enable_user(actor: Actor, user: User) -> None:
     """Let a disabled person sign in again (their revoked tokens stay revoked)."""
-    _check_manage(actor, user.organisation)
+    _check_manage(actor, _org_of(user))
     if user.is_active:
         raise ValidationError({"user": f"{user.email} can already sign in."})
-    if user.organisation.deactivated_at is not None:
+    if _org_of(user).deactivated_at is not None:
         raise ValidationError({"user": "Their organisation has been deactivated."})
     with request_transaction():
         User.objects.filter(pk=user.pk).update(
             is_active=True, failed_sign_ins=0, locked_until=None
         )
-        _log(actor, "user_enabled", user.organisation, f"user:{user.pk}", user.role)
+        _log(actor, "user_enabled", _org_of(user), f"user:{user.pk}", user.role)
     user.is_active = True
 
 

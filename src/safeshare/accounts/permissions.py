@@ -191,6 +191,10 @@ API_PERMISSIONS: dict[str, ApiPermission] = {
     ),
     "POST /cases/{case_id}/parties": _api(Scope.CASES_WRITE, (POLICE, OWN_FORCE_CASE)),
     "POST /cases/{case_id}/events": _api(Scope.CASES_WRITE, (POLICE, OWN_FORCE_CASE)),
+    # Correcting and merging people in the force's cases (R24); a second person approves.
+    "POST /people/{person_id}/identities": _api(Scope.CASES_WRITE, (POLICE, OWN_FORCE_CASE)),
+    "POST /people/{person_id}/merges": _api(Scope.CASES_WRITE, (POLICE, OWN_FORCE_CASE)),
+    "POST /people/merges/{merge_id}/approve": _api(Scope.CASES_WRITE, (POLICE, OWN_FORCE_CASE)),
     "POST /referrals": _api(Scope.REFERRALS_WRITE, (POLICE, OWN_FORCE_CASE)),
     # Protections: IE reads any by reference (protected or not, whom to contact: R18); police
     # and protocol officers read their own force's, with the reasons for the status.

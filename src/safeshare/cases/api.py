@@ -13,7 +13,7 @@ from safeshare.api_schemas import IdentityFields, ProtectionSummary, StrictSchem
 from safeshare.cases import actions
 from safeshare.cases.lifecycle import CaseEvent as CaseEventType
 from safeshare.cases.lifecycle import OffenceCategory, PartyRole
-from safeshare.cases.models import Case, Party
+from safeshare.cases.models import Case, Party, PersonMerge
 from safeshare.idempotency.service import idempotent
 from safeshare.kernel.roles import Role, Scope
 from safeshare.ledger.audit import do_record_personal_data_read
@@ -344,3 +344,104 @@ def list_cases(
         ],
         next_cursor=str(page[-1].pk) if more else None,
     )
+
+
+# --- Correcting and merging people (R24) ----------------------------------------------------
+
+
+class IdentityCorrectionIn(IdentityFields):
+    """Another or a corrected identity for the person: a name, alias, date of birth,
+    nationality or document. Kept beside the earlier ones, so matching finds either."""
+
+
+class IdentityAdded(Schema):
+    person_id: uuid.UUID
+    identities: int
+
+
+class MergeIn(StrictSchema):
+    merge_with: uuid.UUID = Field(description="The other person, who is merged into this one.")
+    reason: str = Field(min_length=10, max_length=2000)
+
+
+class MergeOut(Schema):
+    id: uuid.UUID
+    status: str
+    person_id: uuid.UUID
+    merged_person_id: uuid.UUID
+
+
+def _force_person(request, person_id: uuid.UUID, field: str = "person_id") -> Person:
+    person = actions.people_in_force(request.auth.organisation).filter(public_id=person_id).first()
+    if person is None:
+        if field == "person_id":
+            raise ApiProblem(404, "not_found", "Not found.")
+        raise ApiProblem(
+            422,
+            "validation_error",
+            "Some fields are not valid.",
+            {field: "No person with this id is in your force's cases"},
+        )
+    return person
+
+
+def _merge_out(merge: PersonMerge) -> MergeOut:
+    return MergeOut(
+        id=merge.public_id,
+        status=merge.status,
+        person_id=merge.keep.public_id,
+        merged_person_id=merge.merge.public_id,
+    )
+
+
+@router.post(
+    "/people/{person_id}/identities",
+    response={201: IdentityAdded},
+    summary="Correct a person: add a name, alias, date of birth, nationality or document",
+)
+@idempotent
+def add_identity(request, person_id: uuid.UUID, payload: IdentityCorrectionIn):
+    from safeshare.people.actions import do_add_identity
+
+    require_scope(request, Scope.CASES_WRITE, Role.POLICE_OFFICER)
+    person = _force_person(request, person_id)
+    do_add_identity(
+        person, IdentityIn(**payload.model_dump()), Actor.for_token(request.auth.token)
+    )
+    return Status(
+        201, IdentityAdded(person_id=person.public_id, identities=person.identities.count())
+    )
+
+
+@router.post(
+    "/people/{person_id}/merges",
+    response={201: MergeOut},
+    summary="Ask to merge another person into this one; a second person approves",
+)
+@idempotent
+def request_merge(request, person_id: uuid.UUID, payload: MergeIn):
+    require_scope(request, Scope.CASES_WRITE, Role.POLICE_OFFICER)
+    keep = _force_person(request, person_id)
+    other = _force_person(request, payload.merge_with, field="merge_with")
+    merge = actions.do_request_merge(
+        Actor.for_token(request.auth.token), keep=keep, merge=other, reason=payload.reason
+    )
+    return Status(201, _merge_out(merge))
+
+
+@router.post(
+    "/people/merges/{merge_id}/approve",
+    response=MergeOut,
+    summary="Approve a merge asked for by someone else in your force",
+)
+@idempotent
+def approve_merge(request, merge_id: uuid.UUID):
+    require_scope(request, Scope.CASES_WRITE, Role.POLICE_OFFICER)
+    merge = get_object_or_404(
+        PersonMerge.objects.select_related("keep", "merge"),
+        public_id=merge_id,
+        force=request.auth.organisation,
+    )
+    actions.do_approve_merge(Actor.for_token(request.auth.token), merge)
+    merge.refresh_from_db()
+    return _merge_out(merge)

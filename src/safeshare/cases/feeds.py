@@ -243,7 +243,7 @@ def check_row(number: int, values: dict[str, object], today: dt.date) -> FeedRow
         if isinstance(given.get("aliases"), str):
             given["aliases"] = [a for a in str(given["aliases"]).split(";") if a.strip()]
         try:
-            identity = IdentityIn(**given)
+            identity = IdentityIn.model_validate(given)
         except PydanticValidationError as error:
             first = error.errors()[0]
             name = str(first["loc"][0]) if first["loc"] else "identity"
@@ -406,6 +406,7 @@ def import_feed(
         for e in ImportedEvent.objects.filter(force=force, person__isnull=False).select_related(
             "person"
         )
+        if e.person is not None
     }
     try:
         with request_transaction():

@@ -154,3 +154,27 @@ class ImportedEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.crime_reference}/{self.person_reference}/{self.event_id}"
+
+
+class PersonMerge(models.Model):
+    """Two people in a force's cases found to be one (R24): asked for with a reason by one
+    person and carried out only when a second person of the force approves."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a second person"
+        MERGED = "merged", "Merged"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    force = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    keep = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    merge = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    requested_by = models.CharField(max_length=200)
+    requester_key = models.CharField(max_length=64)
+    requested_at = models.DateTimeField(default=timezone.now)
+    approved_by = models.CharField(max_length=200, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+
+    def __str__(self) -> str:
+        return f"merge {self.public_id} ({self.status})"

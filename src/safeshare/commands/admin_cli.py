@@ -26,6 +26,12 @@ def user(email: str) -> User:
     return found
 
 
+def organisation_of(user: User) -> Organisation:
+    if user.organisation is None:
+        raise CommandError(f"{user.email} belongs to no organisation.")
+    return user.organisation
+
+
 def problem(error: ValidationError | PermissionDenied) -> CommandError:
     """One line per field: ``field: what is wrong``."""
     if isinstance(error, PermissionDenied):

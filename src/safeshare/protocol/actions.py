@@ -858,6 +858,8 @@ def on_identity_added(identity: Identity, actor: Actor) -> None:
     protection = identity.person.protections.first()
     if protection is not None:
         index_identity(identity, protection)
+        # A corrected identity may match clears given before it was known (R9, R24).
+        suspend_scheduled_actions(protection, actor, active_policy())
 
 
 def on_people_merged(keep: Person, merge: Person, actor: Actor) -> None:
@@ -882,6 +884,8 @@ def on_people_merged(keep: Person, merge: Person, actor: Actor) -> None:
         refresh_protection(kept, actor, policy)
         for identity in keep.identities.all():
             index_identity(identity, kept)
+        # Clears given against the merged person's other names are wrong now (R9, R24).
+        suspend_scheduled_actions(kept, actor, policy)
     log_entry(
         EntryKind.PROTECTION_STATUS_CHANGED,
         actor,

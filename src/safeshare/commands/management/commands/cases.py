@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
@@ -58,7 +59,7 @@ class Command(BaseCommand):
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
-            console=Console(file=self.stderr),
+            console=Console(file=cast(TextIO, self.stderr)),
             disable=quiet,
         ) as bar:
             task = bar.add_task("rows", total=text.count("\n") or 1)

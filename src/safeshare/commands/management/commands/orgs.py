@@ -5,6 +5,8 @@ Every change is the operator's, recorded in the ledger (docs/adr/0024-administra
 
 from __future__ import annotations
 
+from typing import TextIO, cast
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandParser
 from rich.console import Console
@@ -128,4 +130,4 @@ class Command(BaseCommand):
                 str(row["jurisdiction"]),
                 "yes" if row["active"] else "no",
             )
-        Console(file=self.stdout, width=120).print(table)
+        Console(file=cast(TextIO, self.stdout), width=120).print(table)

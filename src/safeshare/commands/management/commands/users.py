@@ -6,6 +6,8 @@ reaches its first administrator without a Python shell (docs/adr/0024-administra
 
 from __future__ import annotations
 
+from typing import TextIO, cast
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandParser
 from rich.console import Console
@@ -99,12 +101,12 @@ class Command(BaseCommand):
                 "yes" if row["active"] else "no",
                 str(row["last_sign_in"] or "never"),
             )
-        Console(file=self.stdout, width=140).print(table)
+        Console(file=cast(TextIO, self.stdout), width=140).print(table)
 
     def handle_disable(self, options) -> None:
         user = admin_cli.user(options["email"])
         revoked = administration.disable_user(
-            administration.operator_actor(user.organisation), user
+            administration.operator_actor(admin_cli.organisation_of(user)), user
         )
         self._print(
             options,
@@ -114,12 +116,14 @@ class Command(BaseCommand):
 
     def handle_enable(self, options) -> None:
         user = admin_cli.user(options["email"])
-        administration.enable_user(administration.operator_actor(user.organisation), user)
+        administration.enable_user(
+            administration.operator_actor(admin_cli.organisation_of(user)), user
+        )
         self._print(options, _row(user), f"{user.email} can sign in again.")
 
     def handle_change_role(self, options) -> None:
         user = admin_cli.user(options["email"])
         administration.change_role(
-            administration.operator_actor(user.organisation), user, options["role"]
+            administration.operator_actor(admin_cli.organisation_of(user)), user, options["role"]
         )
         self._print(options, _row(user), f"{user.email} is now {user.role_enum.label.lower()}.")
