@@ -28,6 +28,7 @@ EXPECTED: dict[str, dict[Role | str, int]] = {
     "web:privacy": {ANONYMOUS: OK, **dict.fromkeys(Role, OK)},
     # Administration: administrators only; the invitation link is for people not signed in
     # (without a code it says the link does not work).
+    "cases:import": only(R.POLICE_OFFICER),
     "administration:organisations": only(R.ADMINISTRATOR),
     "administration:people": only(R.ADMINISTRATOR),
     "administration:tokens": only(R.ADMINISTRATOR),

@@ -43,6 +43,7 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     # Police: their own force's cases, the people in them, referrals (views scope by force).
     "cases:list": POLICE,
     "cases:create": POLICE,
+    "cases:import": POLICE,
     "cases:detail": POLICE,
     "cases:add-party": POLICE,
     "cases:record-event": POLICE,

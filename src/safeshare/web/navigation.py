@@ -23,6 +23,7 @@ _PAGES: tuple[tuple[tuple[Role, ...], str, str], ...] = (
     ((Role.POLICE_OFFICER,), "Cases", "cases:list"),
     ((Role.POLICE_OFFICER,), "Refused referrals", "referrals:refused"),
     ((Role.POLICE_OFFICER,), "Record a case", "cases:create"),
+    ((Role.POLICE_OFFICER,), "Import cases", "cases:import"),
     (
         (Role.IE_CASEWORKER, Role.IE_SENIOR_APPROVER),
         "Ask for a clearance",
