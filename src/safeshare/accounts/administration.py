@@ -246,13 +246,25 @@ def _role(value: Role | str) -> Role:
         raise ValidationError({"role": f"Choose a role from: {choices}."}) from None
 
 
+KIND_PHRASES = {
+    OrganisationKind.POLICE_FORCE: "a police force",
+    OrganisationKind.IE_UNIT: "an Immigration Enforcement unit",
+    OrganisationKind.OVERSIGHT_BODY: "an oversight body",
+    OrganisationKind.SUPPORT_ORGANISATION: "a support organisation",
+    OrganisationKind.NHS_BODY: "an NHS body",
+    OrganisationKind.LOCAL_AUTHORITY: "a local authority",
+    OrganisationKind.NRM_FIRST_RESPONDER: "an NRM first responder",
+}
+
+
 def _check_role(organisation: Organisation, role: Role) -> None:
     if not role_allowed_for(organisation.kind, role):
+        phrase = KIND_PHRASES[organisation.kind_enum]
         allowed = sorted(r.label for r in Role if role_allowed_for(organisation.kind, r))
         raise ValidationError(
             {
-                "role": f"A {organisation.kind_enum.label.lower()} cannot hold the role "
-                f"{role.label}. It may hold: {', '.join(allowed)}."
+                "role": f"{phrase[0].upper()}{phrase[1:]} cannot hold the "
+                f"role {role.label}. It may hold: {', '.join(allowed)}."
             }
         )
 

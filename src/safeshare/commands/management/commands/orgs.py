@@ -86,7 +86,7 @@ class Command(BaseCommand):
             options,
             _row(organisation),
             f"Created {organisation.name} ({organisation.code}), "
-            f"{organisation.kind_enum.label.lower()}.",
+            f"{administration.KIND_PHRASES[organisation.kind_enum]}.",
         )
 
     def handle_change(self, options) -> None:
