@@ -82,3 +82,20 @@ def test_other_roles_are_refused(role):
     assert client.get("/cases").status_code == 403
     assert client.put("/cases/by-reference/X/1", {"offence_category": "other"}).status_code == 403
     assert client.get("/cases/by-reference/X/1").status_code == 403
+
+
+def test_clearances_are_listed_with_a_cursor_for_the_unit_only():
+    from tests import api_client as api
+
+    ie, other = api.ie(), api.ie("IE-OTHER")
+    for family in ("Ali", "Bibi", "Chowdhury"):
+        assert api.clearance(ie, family_name=family).status_code == 201
+    api.clearance(other, family_name="Dey")
+    first = ie.get("/clearances", limit=2).json()
+    assert len(first["items"]) == 2
+    rest = ie.get("/clearances", limit=2, cursor=first["next_cursor"]).json()
+    assert len(rest["items"]) == 1
+    assert rest["next_cursor"] is None
+    assert len(other.get("/clearances").json()["items"]) == 1
+    assert ie.get("/clearances", cursor="x").status_code == 422
+    assert api.police().get("/clearances").status_code == 403

@@ -219,6 +219,7 @@ API_PERMISSIONS: dict[str, ApiPermission] = {
     # Immigration Enforcement: clearances and overrides of its own organisation.
     "POST /clearances": _api(Scope.CLEARANCES_WRITE, (IE, NO_OBJECT)),
     "GET /clearances/{clearance_id}": _api(Scope.CLEARANCES_WRITE, (IE, OWN_ORG_CLEARANCE)),
+    "GET /clearances": _api(Scope.CLEARANCES_WRITE, (IE, NO_OBJECT)),
     "POST /clearances/{clearance_id}/outcome": _api(
         Scope.CLEARANCES_WRITE, (IE, OWN_ORG_CLEARANCE)
     ),
