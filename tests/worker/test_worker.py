@@ -25,6 +25,7 @@ def test_every_background_job_is_declared():
         "webhooks",
         "statistics",
         "notices",
+        "retention",
     }
 
 
