@@ -209,6 +209,10 @@ for _proxy in SAFESHARE_TRUSTED_PROXIES:
         ) from _error
 # Days a new API token works before it must be rotated (safeshare token create --days).
 SAFESHARE_API_TOKEN_DAYS = env_int("SAFESHARE_API_TOKEN_DAYS", 90, minimum=1)
+# Administration (docs/adr/0024): how long an invitation link works, and the organisation whose
+# administrators manage every organisation and its people (others manage only their own).
+SAFESHARE_INVITATION_HOURS = env_int("SAFESHARE_INVITATION_HOURS", 72, minimum=1)
+SAFESHARE_OPERATOR_ORG = os.environ.get("SAFESHARE_OPERATOR_ORG", "").strip().upper()
 # Security notices (an account locked, say) are emailed when an email server is set; they are
 # recorded for the holder to see at sign-in either way.
 _EMAIL_HOST = os.environ.get("SAFESHARE_EMAIL_HOST", "")

@@ -7,6 +7,7 @@ from safeshare.api import api
 urlpatterns = [
     path("", include("safeshare.operations.urls")),
     path("", include("safeshare.accounts.urls")),
+    path("", include("safeshare.accounts.admin_urls")),
     path("api/v1/", api.urls),
     path("ledger/public/", include("safeshare.ledger.urls")),
     path("", include("safeshare.cases.urls")),

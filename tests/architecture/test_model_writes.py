@@ -67,6 +67,9 @@ ALLOWED = {
     # transactions), kept apart from the administration of accounts.
     "accounts/recovery.py": "the accounts app's second-factor recovery action",
     "accounts/passkeys.py": "the accounts app's passkey actions",
+    # Administration: organisations, invitations, users and tokens changed by administrators,
+    # each change in a durable transaction with its ledger entry (docs/adr/0024).
+    "accounts/administration.py": "the accounts app's administration actions",
     # The generic bulk writer (COPY / executemany): each owner describes its own table
     # (``people/bulk.py``, ``protocol/bulk.py``) and writes only from an action's transaction.
     "kernel/bulk.py": "bulk inserts for the owners' bulk modules, inside their actions",

@@ -15,7 +15,9 @@ of the walk and each is an xfail(strict) test of its own, so a fix shows up at o
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Callable
+from urllib.parse import quote
 
 import pytest
 from django.test import Client
@@ -52,6 +54,31 @@ def _basis() -> dict[str, str]:
     }
 
 
+def _another_person(w: World, s: str):
+    """A new witness in the side's case: someone to merge into its victim."""
+    from safeshare.cases.actions import do_add_party
+    from safeshare.people.identity import IdentityIn
+
+    identity = IdentityIn(given_names="Other", family_name=f"Witness{next(_numbers)}")
+    side = w.side(s)
+    return do_add_party(side.case, side.police, role="witness", identity=identity).person
+
+
+def _merge_request(w: World, s: str):
+    """A merge asked for by the side's police officer (someone else approves it)."""
+    from safeshare.cases.actions import do_request_merge
+
+    side = w.side(s)
+    return do_request_merge(
+        side.police, keep=side.victim.person, merge=_another_person(w, s), reason="Same passport"
+    )
+
+
+def _by_reference(w: World, s: str) -> str:
+    case = w.side(s).case
+    return f"/cases/by-reference/{case.force.code}/{quote(case.crime_reference, safe='/')}"
+
+
 def _ref(w: World, s: str) -> str:
     return w.side(s).protection.reference
 
@@ -68,6 +95,34 @@ API_REQUESTS: dict[str, tuple[bool, Build]] = {
         ),
     ),
     "GET /cases/{case_id}": (True, lambda w, s: (f"/cases/{w.side(s).case.public_id}", None)),
+    "GET /cases": (False, lambda w, s: ("/cases", None)),
+    "GET /clearances": (False, lambda w, s: ("/clearances", None)),
+    "POST /people/{person_id}/identities": (
+        True,
+        lambda w, s: (
+            f"/people/{w.side(s).victim.person.public_id}/identities",
+            {"given_names": "Alias", "family_name": f"Name{next(_numbers)}"},
+        ),
+    ),
+    "POST /people/{person_id}/merges": (
+        True,
+        lambda w, s: (
+            f"/people/{w.side(s).victim.person.public_id}/merges",
+            {"merge_with": str(_another_person(w, s).public_id), "reason": "Same passport seen"},
+        ),
+    ),
+    "POST /people/merges/{merge_id}/approve": (
+        True,
+        lambda w, s: (f"/people/merges/{_merge_request(w, s).public_id}/approve", {}),
+    ),
+    "PUT /cases/by-reference/{force}/{crime_reference}": (
+        True,
+        lambda w, s: (_by_reference(w, s), {"offence_category": w.side(s).case.offence_category}),
+    ),
+    "GET /cases/by-reference/{force}/{crime_reference}": (
+        True,
+        lambda w, s: (_by_reference(w, s), None),
+    ),
     "POST /cases/{case_id}/parties": (
         True,
         lambda w, s: (
@@ -232,6 +287,13 @@ def _token(role: Role) -> ApiClient:
 def _call(client: ApiClient, method: str, path: str, body: dict | None):
     if method == "GET":
         return client.client.get(f"/api/v1{path}", headers=client._headers())
+    if method == "PUT":
+        return client.client.put(
+            f"/api/v1{path}",
+            json.dumps(body),
+            content_type="application/json",
+            headers=client._headers(),
+        )
     return client.post(path, body)
 
 

@@ -26,6 +26,13 @@ EXPECTED: dict[str, dict[Role | str, int]] = {
     "web:home": {ANONYMOUS: REDIRECT, **dict.fromkeys(Role, OK)},
     "web:accessibility": {ANONYMOUS: OK, **dict.fromkeys(Role, OK)},
     "web:privacy": {ANONYMOUS: OK, **dict.fromkeys(Role, OK)},
+    # Administration: administrators only; the invitation link is for people not signed in
+    # (without a code it says the link does not work).
+    "cases:import": only(R.POLICE_OFFICER),
+    "administration:organisations": only(R.ADMINISTRATOR),
+    "administration:people": only(R.ADMINISTRATOR),
+    "administration:tokens": only(R.ADMINISTRATOR),
+    "administration:accept-invitation": {ANONYMOUS: OK, **dict.fromkeys(Role, OK)},
     # Signed-in people are sent on from the sign-in page.
     "accounts:sign-in": {ANONYMOUS: OK, **dict.fromkeys(Role, REDIRECT)},
     # Without a pending sign-in, the security-code page sends people back to sign in.

@@ -27,6 +27,7 @@ def test_every_background_job_is_declared():
         "notices",
         "ie-webhooks",
         "holds",
+        "retention",
     }
 
 

@@ -39,6 +39,11 @@ class Organisation(models.Model):
         help_text="Who Immigration Enforcement should contact about a protection.",
     )
     created_at = models.DateTimeField(default=timezone.now)
+    deactivated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the organisation stopped using SafeShare: its people cannot sign in.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -260,3 +265,39 @@ class Passkey(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Invitation(models.Model):
+    """An invitation to sign in for one organisation with one role: a one-time link that
+    expires. Only a hash of the link's secret is stored (``accounts.administration``)."""
+
+    email = models.EmailField()
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="invitations"
+    )
+    role = models.CharField(max_length=32, choices=[(r.value, r.label) for r in Role])
+    secret_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.organisation.code}, {self.role})"
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    def is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.accepted_at is None and self.withdrawn_at is None and self.expires_at > now

@@ -42,11 +42,18 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "accounts:passkey-add": ALL_ROLES,
     "accounts:passkey-remove": ALL_ROLES,
     "web:home": ALL_ROLES,
+    # Administration (docs/adr/0024): administrators manage their own organisation's people and
+    # tokens; the views reach other organisations only for the operator's administrators.
+    "administration:organisations": ADMINISTRATORS,
+    "administration:people": ADMINISTRATORS,
+    "administration:tokens": ADMINISTRATORS,
+    "administration:accept-invitation": PUBLIC,
     "web:accessibility": PUBLIC,
     "web:privacy": PUBLIC,
     # Police: their own force's cases, the people in them, referrals (views scope by force).
     "cases:list": POLICE,
     "cases:create": POLICE,
+    "cases:import": POLICE,
     "cases:detail": POLICE,
     "cases:add-party": POLICE,
     "cases:record-event": POLICE,
@@ -199,8 +206,21 @@ API_PERMISSIONS: dict[str, ApiPermission] = {
     # Police: their own force's cases, the people in them and referrals from them.
     "POST /cases": _api(Scope.CASES_WRITE, (POLICE, NO_OBJECT)),
     "GET /cases/{case_id}": _api(Scope.CASES_READ, (POLICE, OWN_FORCE_CASE)),
+    # Feeds from the force's records system (docs/adr/0025): by its own crime reference, and
+    # its cases listed with a cursor; another force's reference is not found.
+    "GET /cases": _api(Scope.CASES_READ, (POLICE, NO_OBJECT)),
+    "PUT /cases/by-reference/{force}/{crime_reference}": _api(
+        Scope.CASES_WRITE, (POLICE, OWN_FORCE_CASE)
+    ),
+    "GET /cases/by-reference/{force}/{crime_reference}": _api(
+        Scope.CASES_READ, (POLICE, OWN_FORCE_CASE)
+    ),
     "POST /cases/{case_id}/parties": _api(Scope.CASES_WRITE, (POLICE, OWN_FORCE_CASE)),
     "POST /cases/{case_id}/events": _api(Scope.CASES_WRITE, (POLICE, OWN_FORCE_CASE)),
+    # Correcting and merging people in the force's cases (R24); a second person approves.
+    "POST /people/{person_id}/identities": _api(Scope.CASES_WRITE, (POLICE, OWN_FORCE_CASE)),
+    "POST /people/{person_id}/merges": _api(Scope.CASES_WRITE, (POLICE, OWN_FORCE_CASE)),
+    "POST /people/merges/{merge_id}/approve": _api(Scope.CASES_WRITE, (POLICE, OWN_FORCE_CASE)),
     "POST /referrals": _api(Scope.REFERRALS_WRITE, (POLICE, OWN_FORCE_CASE)),
     # Protections: IE reads any by reference (protected or not, whom to contact: R18); police
     # and protocol officers read their own force's, with the reasons for the status.
@@ -224,6 +244,7 @@ API_PERMISSIONS: dict[str, ApiPermission] = {
     # Immigration Enforcement: clearances and overrides of its own organisation.
     "POST /clearances": _api(Scope.CLEARANCES_WRITE, (IE, NO_OBJECT)),
     "GET /clearances/{clearance_id}": _api(Scope.CLEARANCES_WRITE, (IE, OWN_ORG_CLEARANCE)),
+    "GET /clearances": _api(Scope.CLEARANCES_WRITE, (IE, NO_OBJECT)),
     "POST /clearances/{clearance_id}/outcome": _api(
         Scope.CLEARANCES_WRITE, (IE, OWN_ORG_CLEARANCE)
     ),

@@ -19,7 +19,7 @@ from safeshare.cases.lifecycle import (
     PartyRole,
     apply_event,
 )
-from safeshare.cases.models import Case, CaseEvent, Party
+from safeshare.cases.models import Case, CaseEvent, ImportedEvent, Party, PersonMerge
 from safeshare.kernel import hooks
 from safeshare.kernel.policy import policy_in_force
 from safeshare.kernel.roles import OrganisationKind
@@ -147,3 +147,92 @@ def do_record_case_event(
 def on_people_merged(keep: Person, merge: Person, actor: Actor) -> None:
     """Hook ``people_merged``: the merged person's case roles move to the person kept."""
     Party.objects.filter(person=merge).update(person=keep)
+
+
+def do_record_imported_event(
+    *,
+    force,
+    crime_reference: str,
+    person_reference: str,
+    event_id: str,
+    digest: str,
+    case: Case,
+    person: Person | None,
+) -> None:
+    """Remember a feed event as applied (``cases.feeds``), or its new digest once its change
+    has been applied. Runs in the import's transaction."""
+    with action_transaction():
+        updated = ImportedEvent.objects.filter(
+            force=force,
+            crime_reference=crime_reference,
+            person_reference=person_reference,
+            event_id=event_id,
+        ).update(digest=digest, updated_at=timezone.now())
+        if not updated:
+            ImportedEvent.objects.create(
+                force=force,
+                crime_reference=crime_reference,
+                person_reference=person_reference,
+                event_id=event_id,
+                digest=digest,
+                case=case,
+                person=person,
+            )
+
+
+def do_update_case(
+    case: Case, *, offence_category: OffenceCategory | str, counting_rules_code: str = ""
+) -> Case:
+    """Correct a case's kind of crime or counting-rules code (a feed's update)."""
+    category = OffenceCategory(offence_category).value
+    code = counting_rules_code.strip()
+    if (case.offence_category, case.counting_rules_code) == (category, code):
+        return case
+    with action_transaction():
+        Case.objects.filter(pk=case.pk).update(
+            offence_category=category, counting_rules_code=code, updated_at=timezone.now()
+        )
+    case.offence_category, case.counting_rules_code = category, code
+    return case
+
+
+def people_in_force(force):
+    """People who are parties to a case of ``force`` and not merged into someone else."""
+    return Person.objects.filter(parties__case__force=force, merged_into__isnull=True).distinct()
+
+
+def do_request_merge(actor: Actor, *, keep: Person, merge: Person, reason: str) -> PersonMerge:
+    """Ask for two people of the force's cases to be merged (R24); a second person approves."""
+    if keep.pk == merge.pk:
+        raise ValidationError({"merge_with": "Choose another person: this is the same person"})
+    if len(reason.strip()) < 10:
+        raise ValidationError({"reason": "Say why these are the same person"})
+    with action_transaction():
+        return PersonMerge.objects.create(
+            force=actor.organisation,
+            keep=keep,
+            merge=merge,
+            reason=reason.strip(),
+            requested_by=actor.label,
+            requester_key=actor.identifier,
+        )
+
+
+def do_approve_merge(actor: Actor, request: PersonMerge) -> Person:
+    """The second person approves: parties, identities and protections move to the person kept
+    (the ``people_merged`` hook), and clears the merge makes wrong are suspended (protocol)."""
+    from safeshare.people.actions import do_merge_people
+
+    if request.status != PersonMerge.Status.PENDING:
+        raise ValidationError({"merge": "This merge has already been carried out"})
+    if request.requester_key == actor.identifier:
+        raise ValidationError({"merge": "A second person must approve the merge"})
+    with action_transaction():
+        locked = PersonMerge.objects.select_for_update().get(pk=request.pk)
+        if locked.status != PersonMerge.Status.PENDING:
+            raise ValidationError({"merge": "This merge has already been carried out"})
+        kept = do_merge_people(locked.keep, locked.merge, actor)
+        PersonMerge.objects.filter(pk=locked.pk).update(
+            status=PersonMerge.Status.MERGED, approved_by=actor.label, approved_at=timezone.now()
+        )
+    return kept

@@ -13,7 +13,7 @@ from safeshare.api_schemas import IdentityFields, ProtectionSummary, StrictSchem
 from safeshare.cases import actions
 from safeshare.cases.lifecycle import CaseEvent as CaseEventType
 from safeshare.cases.lifecycle import OffenceCategory, PartyRole
-from safeshare.cases.models import Case, Party
+from safeshare.cases.models import Case, Party, PersonMerge
 from safeshare.idempotency.service import idempotent
 from safeshare.kernel.roles import Role, Scope
 from safeshare.ledger.audit import do_record_personal_data_read
@@ -213,3 +213,235 @@ def add_event(request, case_id: uuid.UUID, payload: EventIn):
     )
     case.refresh_from_db()
     return Status(201, case_out(case))
+
+
+# --- Feeds: upsert and look up by the force's crime reference, and list with a cursor ------
+
+
+class CaseUpsertIn(StrictSchema):
+    offence_category: OffenceCategory
+    counting_rules_code: str = Field(default="", max_length=10)
+
+
+class CaseSummary(Schema):
+    id: uuid.UUID
+    crime_reference: str
+    offence_category: str
+    state: str
+    ongoing: bool
+    updated_at: dt.datetime
+
+
+class CasePage(Schema):
+    items: list[CaseSummary]
+    next_cursor: str | None = Field(
+        description="Pass as ?cursor= for the next page; null on the last page."
+    )
+
+
+def _by_reference(request, force: str, crime_reference: str) -> Case | None:
+    client = request.auth
+    if force.upper() != client.organisation.code:
+        raise ApiProblem(404, "not_found", "Not found.")
+    reference = " ".join(crime_reference.split()).upper()
+    return (
+        Case.objects.select_related("force")
+        .filter(force=client.organisation, crime_reference=reference)
+        .first()
+    )
+
+
+@router.put(
+    "/cases/by-reference/{force}/{path:crime_reference}",
+    response={200: CaseOut, 201: CaseOut},
+    summary="Record or update a case by your force's crime reference",
+)
+@idempotent
+def upsert_case(request, force: str, crime_reference: str, payload: CaseUpsertIn):
+    require_scope(request, Scope.CASES_WRITE, Role.POLICE_OFFICER)
+    case = _by_reference(request, force, crime_reference)
+    if case is None:
+        case = actions.do_create_case(
+            Actor.for_token(request.auth.token),
+            crime_reference=crime_reference,
+            offence_category=payload.offence_category,
+            counting_rules_code=payload.counting_rules_code,
+        )
+        return Status(201, case_out(case))
+    actions.do_update_case(
+        case,
+        offence_category=payload.offence_category,
+        counting_rules_code=payload.counting_rules_code,
+    )
+    return Status(200, case_out(case))
+
+
+@router.get(
+    "/cases/by-reference/{force}/{path:crime_reference}",
+    response=CaseOut,
+    summary="A case of your force, by its crime reference",
+)
+def case_by_reference(request, force: str, crime_reference: str):
+    require_scope(request, Scope.CASES_READ, Role.POLICE_OFFICER)
+    case = _by_reference(request, force, crime_reference)
+    if case is None:
+        raise ApiProblem(404, "not_found", "Not found.")
+    out = case_out(case)
+    do_record_personal_data_read(
+        Actor.for_token(request.auth.token),
+        Person.objects.filter(parties__case=case).distinct(),
+        "api_case_read",
+    )
+    return out
+
+
+def decode_cursor(cursor: str | None) -> int:
+    """A cursor is the last id of the page before, as a string of digits."""
+    if not cursor:
+        return 0
+    if not cursor.isdigit() or len(cursor) > 18:
+        raise ApiProblem(
+            422, "validation_error", "Some fields are not valid.", {"cursor": "Not a cursor"}
+        )
+    return int(cursor)
+
+
+@router.get("/cases", response=CasePage, summary="Your force's cases, oldest first")
+def list_cases(
+    request,
+    cursor: str | None = None,
+    limit: int = 50,
+    state: str | None = None,
+    offence_category: OffenceCategory | None = None,
+    updated_since: dt.datetime | None = None,
+):
+    require_scope(request, Scope.CASES_READ, Role.POLICE_OFFICER)
+    if not 1 <= limit <= 200:
+        raise ApiProblem(
+            422, "validation_error", "Some fields are not valid.", {"limit": "From 1 to 200"}
+        )
+    cases = Case.objects.filter(force=request.auth.organisation, pk__gt=decode_cursor(cursor))
+    if state:
+        cases = cases.filter(state=state)
+    if offence_category:
+        cases = cases.filter(offence_category=offence_category.value)
+    if updated_since:
+        cases = cases.filter(updated_at__gte=updated_since)
+    page = list(cases.order_by("pk")[: limit + 1])
+    more = len(page) > limit
+    page = page[:limit]
+    return CasePage(
+        items=[
+            CaseSummary(
+                id=c.public_id,
+                crime_reference=c.crime_reference,
+                offence_category=c.offence_category,
+                state=c.state,
+                ongoing=c.is_ongoing,
+                updated_at=c.updated_at,
+            )
+            for c in page
+        ],
+        next_cursor=str(page[-1].pk) if more else None,
+    )
+
+
+# --- Correcting and merging people (R24) ----------------------------------------------------
+
+
+class IdentityCorrectionIn(IdentityFields):
+    """Another or a corrected identity for the person: a name, alias, date of birth,
+    nationality or document. Kept beside the earlier ones, so matching finds either."""
+
+
+class IdentityAdded(Schema):
+    person_id: uuid.UUID
+    identities: int
+
+
+class MergeIn(StrictSchema):
+    merge_with: uuid.UUID = Field(description="The other person, who is merged into this one.")
+    reason: str = Field(min_length=10, max_length=2000)
+
+
+class MergeOut(Schema):
+    id: uuid.UUID
+    status: str
+    person_id: uuid.UUID
+    merged_person_id: uuid.UUID
+
+
+def _force_person(request, person_id: uuid.UUID, field: str = "person_id") -> Person:
+    person = actions.people_in_force(request.auth.organisation).filter(public_id=person_id).first()
+    if person is None:
+        if field == "person_id":
+            raise ApiProblem(404, "not_found", "Not found.")
+        raise ApiProblem(
+            422,
+            "validation_error",
+            "Some fields are not valid.",
+            {field: "No person with this id is in your force's cases"},
+        )
+    return person
+
+
+def _merge_out(merge: PersonMerge) -> MergeOut:
+    return MergeOut(
+        id=merge.public_id,
+        status=merge.status,
+        person_id=merge.keep.public_id,
+        merged_person_id=merge.merge.public_id,
+    )
+
+
+@router.post(
+    "/people/{person_id}/identities",
+    response={201: IdentityAdded},
+    summary="Correct a person: add a name, alias, date of birth, nationality or document",
+)
+@idempotent
+def add_identity(request, person_id: uuid.UUID, payload: IdentityCorrectionIn):
+    from safeshare.people.actions import do_add_identity
+
+    require_scope(request, Scope.CASES_WRITE, Role.POLICE_OFFICER)
+    person = _force_person(request, person_id)
+    do_add_identity(
+        person, IdentityIn(**payload.model_dump()), Actor.for_token(request.auth.token)
+    )
+    return Status(
+        201, IdentityAdded(person_id=person.public_id, identities=person.identities.count())
+    )
+
+
+@router.post(
+    "/people/{person_id}/merges",
+    response={201: MergeOut},
+    summary="Ask to merge another person into this one; a second person approves",
+)
+@idempotent
+def request_merge(request, person_id: uuid.UUID, payload: MergeIn):
+    require_scope(request, Scope.CASES_WRITE, Role.POLICE_OFFICER)
+    keep = _force_person(request, person_id)
+    other = _force_person(request, payload.merge_with, field="merge_with")
+    merge = actions.do_request_merge(
+        Actor.for_token(request.auth.token), keep=keep, merge=other, reason=payload.reason
+    )
+    return Status(201, _merge_out(merge))
+
+
+@router.post(
+    "/people/merges/{merge_id}/approve",
+    response=MergeOut,
+    summary="Approve a merge asked for by someone else in your force",
+)
+@idempotent
+def approve_merge(request, merge_id: uuid.UUID):
+    require_scope(request, Scope.CASES_WRITE, Role.POLICE_OFFICER)
+    merge = get_object_or_404(
+        PersonMerge.objects.select_related("keep", "merge"),
+        public_id=merge_id,
+        force=request.auth.organisation,
+    )
+    actions.do_approve_merge(Actor.for_token(request.auth.token), merge)
+    merge.refresh_from_db()
+    return _merge_out(merge)

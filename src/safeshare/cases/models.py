@@ -126,3 +126,56 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_event_display()} on {self.occurred_on}"
+
+
+class ImportedEvent(models.Model):
+    """One event of a force's records-system feed, by the force's own identifiers: what it was
+    applied to and a digest of its content, so that a re-import applies only what changed
+    (``cases.feeds``, docs/adr/0025-feeds-from-force-systems.md)."""
+
+    force = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    crime_reference = models.CharField(max_length=40)
+    person_reference = models.CharField(max_length=64, blank=True)
+    event_id = models.CharField(max_length=64)
+    digest = models.CharField(max_length=64)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="imported_events")
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    imported_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["force", "crime_reference", "person_reference", "event_id"],
+                name="unique_imported_event",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.crime_reference}/{self.person_reference}/{self.event_id}"
+
+
+class PersonMerge(models.Model):
+    """Two people in a force's cases found to be one (R24): asked for with a reason by one
+    person and carried out only when a second person of the force approves."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a second person"
+        MERGED = "merged", "Merged"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    force = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    keep = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    merge = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    requested_by = models.CharField(max_length=200)
+    requester_key = models.CharField(max_length=64)
+    requested_at = models.DateTimeField(default=timezone.now)
+    approved_by = models.CharField(max_length=200, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+
+    def __str__(self) -> str:
+        return f"merge {self.public_id} ({self.status})"

@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from safeshare.cases import views
+from safeshare.cases import import_views, views
 
 app_name = "cases"
 urlpatterns = [
     path("cases/", views.case_list, name="list"),
     path("cases/new/", views.case_create, name="create"),
+    path("cases/import/", import_views.import_feed, name="import"),
     path("cases/<uuid:case_id>/", views.case_detail, name="detail"),
     path("cases/<uuid:case_id>/people/new/", views.party_create, name="add-party"),
     path("cases/<uuid:case_id>/events/new/", views.event_create, name="record-event"),

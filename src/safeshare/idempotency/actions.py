@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from safeshare.idempotency.models import IdempotentResponse
+from safeshare.kernel.transactions import action_transaction
 
 
 def do_claim_key(caller: str, key: str, fingerprint: str) -> IdempotentResponse | None:
@@ -27,3 +28,11 @@ def do_store_response(record: IdempotentResponse, status: int, body: bytes) -> N
     record.status_code = status
     record.body = body
     record.save(update_fields=["status_code", "body"])
+
+
+def do_delete_responses_before(before) -> int:
+    """Forget stored answers to idempotent requests made before ``before`` (R23): a retry that
+    late is treated as a new request. In the caller's transaction."""
+    with action_transaction():
+        deleted, _ = IdempotentResponse.objects.filter(created_at__lt=before).delete()
+    return deleted

@@ -35,6 +35,10 @@ ALERT_RAISED = "alert_raised"
 #: An administrator reset a person's second factor: ``(user, actor)``. The ledger records it.
 SECOND_FACTOR_RESET = "second_factor_reset"
 
+#: An administrator changed an organisation, a user, an invitation or an API token:
+#: ``(actor, action=, organisation_code=, record=, role=)``. The ledger records it.
+ADMINISTRATION_CHANGED = "administration_changed"
+
 HOOKS = frozenset(
     {
         PARTY_ADDED,
@@ -43,6 +47,7 @@ HOOKS = frozenset(
         PEOPLE_MERGED,
         ALERT_RAISED,
         SECOND_FACTOR_RESET,
+        ADMINISTRATION_CHANGED,
     }
 )
 

@@ -6,12 +6,16 @@ from enum import StrEnum
 
 
 class OrganisationKind(StrEnum):
-    """The four kinds of organisation that use SafeShare."""
+    """The kinds of organisation that use SafeShare. NHS bodies, local authorities and NRM
+    first responders refer victims as police forces do (R5)."""
 
     POLICE_FORCE = "police_force"
     IE_UNIT = "ie_unit"
     OVERSIGHT_BODY = "oversight_body"
     SUPPORT_ORGANISATION = "support_organisation"
+    NHS_BODY = "nhs_body"
+    LOCAL_AUTHORITY = "local_authority"
+    NRM_FIRST_RESPONDER = "nrm_first_responder"
 
     @property
     def label(self) -> str:
@@ -23,7 +27,19 @@ ORGANISATION_KIND_LABELS = {
     OrganisationKind.IE_UNIT: "Immigration Enforcement unit",
     OrganisationKind.OVERSIGHT_BODY: "Oversight body",
     OrganisationKind.SUPPORT_ORGANISATION: "Support organisation",
+    OrganisationKind.NHS_BODY: "NHS body",
+    OrganisationKind.LOCAL_AUTHORITY: "Local authority",
+    OrganisationKind.NRM_FIRST_RESPONDER: "NRM first responder",
 }
+
+REFERRING_KINDS = frozenset(
+    {
+        OrganisationKind.NHS_BODY,
+        OrganisationKind.LOCAL_AUTHORITY,
+        OrganisationKind.NRM_FIRST_RESPONDER,
+    }
+)
+"""Organisations other than police forces that may refer a victim (R5)."""
 
 
 class Role(StrEnum):
@@ -66,6 +82,7 @@ ROLES_BY_ORGANISATION_KIND: dict[OrganisationKind, frozenset[Role]] = {
     ),
     OrganisationKind.OVERSIGHT_BODY: frozenset({Role.OVERSIGHT_ANALYST, Role.ADMINISTRATOR}),
     OrganisationKind.SUPPORT_ORGANISATION: frozenset({Role.ADVOCATE, Role.ADMINISTRATOR}),
+    **dict.fromkeys(REFERRING_KINDS, frozenset({Role.ADMINISTRATOR})),
 }
 
 

@@ -240,3 +240,25 @@ def do_store_format_change(index: int, body: bytes, leaf: bytes) -> LedgerEntry:
     return LedgerEntry.objects.create(
         index=index, kind=EntryKind.FORMAT_CHANGED.value, draft={}, body=body, leaf_hash=leaf
     )
+
+
+def on_administration_changed(
+    actor: Actor, *, action: str, organisation_code: str, record: str, role: str = ""
+) -> LedgerEntry:
+    """Record an administrator's change (``kernel.hooks.ADMINISTRATION_CHANGED``): what was
+    done, to which organisation's account or token (a commitment), never who. ``record`` is
+    ``"<kind>:<id>"``, for example ``"user:12"``."""
+    from safeshare.ledger.keys import token_for_record
+
+    kind, _, identifier = record.partition(":")
+    return log_entry(
+        EntryKind.ACCOUNT_CHANGED,
+        actor,
+        policy_in_force(),
+        payload={
+            "admin_action": action,
+            "record": token_for_record(kind, identifier),
+            "target_org": organisation_code,
+            "target_role": role or None,
+        },
+    )

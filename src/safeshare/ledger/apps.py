@@ -7,6 +7,8 @@ class LedgerConfig(AppConfig):
 
     def ready(self) -> None:
         from safeshare.kernel import hooks
+        from safeshare.ledger import actions
         from safeshare.ledger.audit import on_second_factor_reset
 
         hooks.subscribe(hooks.SECOND_FACTOR_RESET, on_second_factor_reset)
+        hooks.subscribe(hooks.ADMINISTRATION_CHANGED, actions.on_administration_changed)

@@ -58,6 +58,8 @@ class EntryKind(StrEnum):
     CLEARANCE_OUTCOME = "clearance_outcome"
     REFERRAL_REFUSED = "referral_refused"
     SECOND_FACTOR_RESET = "second_factor_reset"
+    ACCOUNT_CHANGED = "account_changed"
+    RETENTION_RUN = "retention_run"
 
 
 class EntryError(ValueError):
@@ -347,10 +349,13 @@ PAYLOAD_FIELDS: dict[str, ValueShape] = {
     "fields": CODES,
     "approver_role": CODE,
     "key_purpose": CODE,
+    "admin_action": CODE,
+    "target_role": CODE,
     # Organisations.
     "recipient_org": ORG,
     "referring_org": ORG,
     "approver_org": ORG,
+    "target_org": ORG,
     # Digests of documents and free text kept off the ledger.
     "content_digest": DIGEST,
     "reason_digest": DIGEST,
@@ -431,6 +436,8 @@ V2_PAYLOAD_FIELDS: dict[EntryKind, frozenset[str]] = {
         EntryKind.CLEARANCE_OUTCOME: ("clearance", "outcome", "decision"),
         EntryKind.REFERRAL_REFUSED: ("referring_org", "rules"),
         EntryKind.SECOND_FACTOR_RESET: ("record",),
+        EntryKind.ACCOUNT_CHANGED: ("admin_action", "record", "target_org", "target_role"),
+        EntryKind.RETENTION_RUN: ("count", "fields", "effective_date"),
     }.items()
 }  # fmt: skip
 """The payload fields a format-2 entry of each kind may hold (docs/ledger.md explains each).

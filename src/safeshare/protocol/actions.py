@@ -858,6 +858,8 @@ def on_identity_added(identity: Identity, actor: Actor) -> None:
     protection = identity.person.protections.first()
     if protection is not None:
         index_identity(identity, protection)
+        # A corrected identity may match clears given before it was known (R9, R24).
+        suspend_scheduled_actions(protection, actor, active_policy())
 
 
 def on_people_merged(keep: Person, merge: Person, actor: Actor) -> None:
@@ -882,6 +884,8 @@ def on_people_merged(keep: Person, merge: Person, actor: Actor) -> None:
         refresh_protection(kept, actor, policy)
         for identity in keep.identities.all():
             index_identity(identity, kept)
+        # Clears given against the merged person's other names are wrong now (R9, R24).
+        suspend_scheduled_actions(kept, actor, policy)
     log_entry(
         EntryKind.PROTECTION_STATUS_CHANGED,
         actor,
@@ -1031,3 +1035,24 @@ def do_report_outcome(
             },
         )
     return report
+
+
+def expired_cleared_subjects(before, policy: Policy):
+    """Clears decided before ``before`` that can no longer be acted on (R23): their subject, IE's
+    identity data, is kept no longer (``worker.retention``). Clears still open, and every
+    block and hold, keep theirs."""
+    still_open = outcomes.open_clears(policy, timezone.now()).values("pk")
+    return (
+        Clearance.objects.filter(decision=ClearanceOutcome.CLEAR.value, decided_at__lt=before)
+        .exclude(subject={})
+        .exclude(pk__in=still_open)
+    )
+
+
+def do_erase_cleared_subjects(before, policy: Policy) -> int:
+    """Erase IE's subject from expired clears (R23). The clearance row, its decision and its
+    ledger entries stay: the ledger names it by a keyed commitment to its id, never by the
+    subject. In the caller's transaction."""
+    with action_transaction():
+        ids = list(expired_cleared_subjects(before, policy).values_list("pk", flat=True))
+        return Clearance.objects.filter(pk__in=ids).update(subject={}, match_explanation=[])

@@ -531,3 +531,47 @@ def report_outcome(request, clearance_id: uuid.UUID, payload: OutcomeIn):
         action_taken_at=payload.action_taken_at,
     )
     return Status(201, outcome_out(report))
+
+
+class ClearancePage(Schema):
+    items: list[ClearanceOut]
+    next_cursor: str | None = Field(
+        description="Pass as ?cursor= for the next page; null on the last page."
+    )
+
+
+@router.get(
+    "/clearances",
+    response=ClearancePage,
+    summary="Your organisation's clearances, oldest first, a page at a time",
+)
+def list_clearances(
+    request,
+    cursor: str | None = None,
+    limit: int = 50,
+    decision: str | None = None,
+    status: str | None = None,
+):
+    client = require_scope(request, Scope.CLEARANCES_WRITE, *IE_ROLES)
+    if not 1 <= limit <= 200:
+        raise ApiProblem(
+            422, "validation_error", "Some fields are not valid.", {"limit": "From 1 to 200"}
+        )
+    if cursor and (not cursor.isdigit() or len(cursor) > 18):
+        raise ApiProblem(
+            422, "validation_error", "Some fields are not valid.", {"cursor": "Not a cursor"}
+        )
+    clearances = Clearance.objects.filter(
+        requested_by=client.organisation, pk__gt=int(cursor or 0)
+    )
+    if decision:
+        clearances = clearances.filter(decision=decision)
+    if status:
+        clearances = clearances.filter(status=status)
+    page = list(clearances.order_by("pk")[: limit + 1])
+    more = len(page) > limit
+    page = page[:limit]
+    return ClearancePage(
+        items=[clearance_out(c) for c in page],
+        next_cursor=str(page[-1].pk) if more else None,
+    )

@@ -23,6 +23,7 @@ _PAGES: tuple[tuple[tuple[Role, ...], str, str], ...] = (
     ((Role.POLICE_OFFICER,), "Cases", "cases:list"),
     ((Role.POLICE_OFFICER,), "Refused referrals", "referrals:refused"),
     ((Role.POLICE_OFFICER,), "Record a case", "cases:create"),
+    ((Role.POLICE_OFFICER,), "Import cases", "cases:import"),
     (
         (Role.IE_CASEWORKER, Role.IE_SENIOR_APPROVER),
         "Ask for a clearance",
@@ -50,6 +51,9 @@ _PAGES: tuple[tuple[tuple[Role, ...], str, str], ...] = (
         "Messages",
         "notifications:messages",
     ),
+    ((Role.ADMINISTRATOR,), "People", "administration:people"),
+    ((Role.ADMINISTRATOR,), "API tokens", "administration:tokens"),
+    ((Role.ADMINISTRATOR,), "Organisations", "administration:organisations"),
 )
 
 NAVIGATION: dict[Role, list[NavigationItem]] = {

@@ -21,6 +21,7 @@ from safeshare.oversight import webhooks
 from safeshare.oversight.statistics import refresh_year
 from safeshare.protocol.outcomes import escalate_overdue_holds
 from safeshare.register import jobs as register_jobs
+from safeshare.worker.retention import retention_job
 
 
 @dataclass(frozen=True)
@@ -108,4 +109,5 @@ def jobs() -> list[Job]:
             every=float(settings.SAFESHARE_OVERSIGHT_STATISTICS_MAX_AGE),
             lease=600.0,
         ),
+        Job("retention", retention_job, every=86_400.0, lease=3_600.0),
     ]

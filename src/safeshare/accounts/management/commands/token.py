@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from safeshare.accounts import actions
+from safeshare.accounts import actions, administration
 from safeshare.accounts.models import ApiToken, Organisation, User
 from safeshare.kernel.roles import Role, Scope
 
@@ -59,7 +59,8 @@ class Command(BaseCommand):
         if days is not None and days < 1:
             raise CommandError("--days must be at least 1.")
         try:
-            issued = actions.do_create_api_token(
+            issued = administration.create_token(
+                administration.operator_actor(organisation),
                 organisation=organisation,
                 role=options["role"],
                 name=options["name"],
@@ -94,8 +95,10 @@ class Command(BaseCommand):
         if options["overlap_hours"] < 0:
             raise CommandError("--overlap-hours cannot be negative.")
         try:
-            issued = actions.do_rotate_api_token(
-                token, overlap=timedelta(hours=options["overlap_hours"])
+            issued = administration.rotate_token(
+                administration.operator_actor(token.organisation),
+                token,
+                overlap=timedelta(hours=options["overlap_hours"]),
             )
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from error
@@ -128,5 +131,8 @@ class Command(BaseCommand):
         token = ApiToken.objects.filter(prefix=options["prefix"]).first()
         if token is None:
             raise CommandError(f"No token has the prefix {options['prefix']!r}.")
-        actions.do_revoke_api_token(token)
+        try:
+            administration.revoke_token(administration.operator_actor(token.organisation), token)
+        except ValidationError as error:
+            raise CommandError("; ".join(error.messages)) from error
         self.stdout.write(f"Revoked {token.prefix}.")

@@ -1,0 +1,44 @@
+"""``safeshare retention run [--dry-run] [--json]``: delete what SafeShare no longer needs (R23),
+after the periods in ``safeshare/worker/retention.toml``; the worker runs it daily."""
+
+from __future__ import annotations
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from safeshare.worker import retention
+
+
+class Command(BaseCommand):
+    help = "Delete data whose retention period has passed (R23)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="subcommand", required=True)
+        run = sub.add_parser("run", help="Delete what has expired.")
+        run.add_argument(
+            "--dry-run", action="store_true", help="List what would go; delete nothing."
+        )
+        run.add_argument("--json", action="store_true", help="Print JSON.")
+
+    def handle(self, *args, **options) -> None:
+        try:
+            categories = retention.plan()
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        if options["dry_run"]:
+            rows = {c.name: {"days": c.days, "would_delete": c.count} for c in categories}
+            if options["json"]:
+                self.stdout.write(json.dumps(rows, indent=2))
+                return
+            for c in categories:
+                self.stdout.write(
+                    f"{c.name}: {c.count:,} older than {c.days} days would be deleted"
+                )
+            return
+        done = retention.run()
+        if options["json"]:
+            self.stdout.write(json.dumps(done, indent=2))
+            return
+        for name, count in done.items():
+            self.stdout.write(f"{name}: {count:,} deleted")
