@@ -76,15 +76,19 @@ def referral_payload(
     basis: LegalBasis,
     necessity: Mapping[str, str],
     extra: Mapping[str, object],
+    protection_flag: bool,
 ) -> dict[str, object]:
-    """Exactly what would be sent: the policy's identity fields plus role and legal metadata."""
+    """Exactly what would be sent: the policy's identity fields plus role and legal metadata.
+
+    ``protection_flag`` is what the decision produced: true only when the referral opens (or
+    extends) a protection under the policy, never as a matter of form."""
     identity = party.person.primary_identity
     fields = identity.as_fields() if identity else {}
     payload: dict[str, object] = {name: fields.get(name) for name in IDENTITY_FIELDS}
     payload = {name: value for name, value in payload.items() if value not in (None, "", [])}
     payload.update(
         role=party.role,
-        protection_flag=True,
+        protection_flag=protection_flag,
         force_code=actor.org_code,
         crime_reference=party.case.crime_reference,
         channel=channel,
@@ -122,6 +126,16 @@ def decide_for(party: Party, actor: Actor, triggers: Iterable[str], policy: Poli
     return decision
 
 
+def opens_protection(policy: Policy, party: Party) -> bool:
+    """Whether a police referral of ``party`` opens or extends a protection under ``policy``."""
+    return should_open_protection(
+        policy,
+        PartyRole(party.role),
+        OffenceCategory(party.case.offence_category),
+        OpeningEvent.POLICE_REFERRAL,
+    ).opens
+
+
 def preview_referral(
     party: Party,
     actor: Actor,
@@ -146,6 +160,7 @@ def preview_referral(
         basis=basis,
         necessity=necessity,
         extra=extra or {},
+        protection_flag=opens_protection(policy, party),
     )
     problems = [error.message for error in validate_referral_payload(policy, payload, necessity)]
     refusals = [] if decision.allowed else list(decision.reasons)
