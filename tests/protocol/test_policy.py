@@ -62,6 +62,8 @@ EVERY_SETTING = {
         "block_probability",
         "hold_probability",
         "clear_valid_hours",
+        "ie_detail",
+        "custodian_contact",
     },
     "overrides": {"exception_categories", "approver_roles", "minimum_reason_length"},
     "jurisdiction": {

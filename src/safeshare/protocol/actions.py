@@ -64,7 +64,7 @@ from safeshare.protocol.overrides import (
     approve_override,
     validate_override_request,
 )
-from safeshare.protocol.policy import Policy
+from safeshare.protocol.policy import IEDetail, Policy
 from safeshare.protocol.protection import (
     CloseRefused,
     CloseRequest,
@@ -77,6 +77,7 @@ from safeshare.protocol.protection import (
     should_open_protection,
 )
 from safeshare.protocol.references import new_reference
+from safeshare.protocol.replay import clearance_facts, decision_record
 
 DEFAULT_CONTACT = "the SafeShare duty protocol officer"
 
@@ -227,19 +228,26 @@ def suspend_scheduled_actions(protection: Protection, actor: Actor, policy: Poli
         if not hit:
             continue
         clearance.status = Clearance.Status.SUSPENDED
-        _set_ie_view(
-            clearance,
-            f"Suspended — the person is now protected — do not act — contact "
-            f"{protection.contact_point}.",
-            protection.contact_point,
-            protection.reference,
-        )
+        if policy.clearance.ie_detail == IEDetail.CUSTODIAN:
+            # Under a firewall IE learns neither the reference nor the force (ADR 0022).
+            custodian = policy.clearance.custodian_contact
+            message = f"Suspended — do not act — contact {custodian}."
+            _set_ie_view(clearance, message, custodian, "")
+        else:
+            _set_ie_view(
+                clearance,
+                f"Suspended — the person is now protected — do not act — contact "
+                f"{protection.contact_point}.",
+                protection.contact_point,
+                protection.reference,
+            )
+        clearance.ie_decision = ClearanceOutcome.BLOCKED.value
         clearance.reasons = [
             *clearance.reasons,
             f"Suspended on {today:%d %B %Y}: the person is now protected ({protection.reference})"
             " (R9).",
         ]
-        clearance.save(update_fields=["status", "reasons", *IE_VIEW_FIELDS])
+        clearance.save(update_fields=["status", "reasons", "ie_decision", *IE_VIEW_FIELDS])
         clearance.protections.add(protection)
         hooks.fire(
             hooks.ALERT_RAISED,
@@ -410,11 +418,17 @@ def do_request_clearance(
         )
         outcome, result = match_subject(str(clearance.public_id), subject)
         protections = candidate_protections(outcome)
-        decision = decide_clearance(
-            policy, action_code, outcome, snapshots_of(protections), sources
-        )
+        snapshots = snapshots_of(protections)
+        decision = decide_clearance(policy, action_code, outcome, snapshots, sources)
         _store_decision(clearance, decision, outcome, result.explain().splitlines())
-        _set_ie_view_from(clearance, ie_view(decision))
+        _record_decision(
+            clearance,
+            decision,
+            policy,
+            clearance_facts(action_code, outcome, snapshots, clearance.information_sources),
+            by=actor.label,
+            why="requested",
+        )
         clearance.save()
         # A new clearance and a new review have no links yet: insert them, with no reads.
         Clearance.protections.through.objects.bulk_create(
@@ -430,7 +444,7 @@ def do_request_clearance(
             )
         _alert_if_ever_protected(clearance, decision)
         _log_clearance(clearance, decision, actor, policy, protections)
-    return ClearanceResult(clearance, ie_view(decision))
+    return ClearanceResult(clearance, ie_view(decision, policy.clearance))
 
 
 IE_VIEW_FIELDS = ("ie_message", "ie_contact_point", "ie_protection_reference")
@@ -445,6 +459,38 @@ def _set_ie_view(clearance: Clearance, message: str, contact: str | None, refere
 
 def _set_ie_view_from(clearance: Clearance, view: IEClearanceView) -> None:
     _set_ie_view(clearance, view.message, view.contact_point, view.protection_reference)
+    clearance.ie_decision = view.decision.value
+
+
+def _record_decision(
+    clearance: Clearance,
+    decision: ClearanceDecision,
+    policy: Policy,
+    facts: dict[str, object],
+    *,
+    by: str,
+    why: str,
+) -> None:
+    """Store a (re-)decision: its outcome, what IE is told, the facts it was computed from and
+    the policy version that made it; earlier decisions are kept in ``history``, in order."""
+    clearance.decision = decision.outcome.value
+    clearance.policy_id = policy.id
+    clearance.policy_version = policy.version
+    clearance.facts = facts
+    _set_ie_view_from(clearance, ie_view(decision, policy.clearance))
+    clearance.history = [
+        *(clearance.history or []),
+        {
+            "at": timezone.now().isoformat(),
+            "why": why,
+            "by": by,
+            "policy_id": policy.id,
+            "policy_version": policy.version,
+            **decision_record(decision),
+            "ie_decision": clearance.ie_decision,
+            "facts": facts,
+        },
+    ]
 
 
 def outcome_with_verdicts(
@@ -575,21 +621,30 @@ def do_resolve_review(review: Review, actor: Actor, *, verdict: str, reasons: st
             else ReviewVerdict.DIFFERENT_PERSON
         )
         outcome = outcome_with_verdicts(clearance, dict.fromkeys(candidate_ids, verdict_for_core))
+        snapshots = snapshots_for(outcome)
         decision = decide_clearance(
             policy,
             clearance.action_code,
             outcome,
-            snapshots_for(outcome),
+            snapshots,
             clearance.information_sources,
         )
-        clearance.decision = decision.outcome.value
         clearance.ever_protected = clearance.ever_protected or decision.ever_protected
         clearance.reasons = [
             *clearance.reasons,
             f"A protocol officer decided the subject is {verdict.label.lower()}: {reasons}",
             *decision.reasons,
         ]
-        _set_ie_view_from(clearance, ie_view(decision))
+        _record_decision(
+            clearance,
+            decision,
+            policy,
+            clearance_facts(
+                clearance.action_code, outcome, snapshots, clearance.information_sources
+            ),
+            by=actor.label,
+            why=f"review: {verdict.value}",
+        )
         if decision.outcome == ClearanceOutcome.HOLD:
             next_review = Review.objects.create(clearance=clearance)
             next_review.candidates.set(
@@ -739,17 +794,30 @@ def do_decide_override(
             except OverrideRefused as refused:
                 raise ProtocolError(list(refused.problems)) from refused
             outcome = outcome_with_verdicts(clearance)
+            snapshots = snapshots_for(outcome)
             decision = decide_clearance(
                 policy,
                 clearance.action_code,
                 outcome,
-                snapshots_for(outcome),
+                snapshots,
                 clearance.information_sources,
                 approved_override=approved,
             )
-            clearance.decision = decision.outcome.value
             clearance.reasons = [*clearance.reasons, *decision.reasons]
-            _set_ie_view_from(clearance, ie_view(decision))
+            _record_decision(
+                clearance,
+                decision,
+                policy,
+                clearance_facts(
+                    clearance.action_code,
+                    outcome,
+                    snapshots,
+                    clearance.information_sources,
+                    approved,
+                ),
+                by=actor.label,
+                why="override approved",
+            )
             clearance.decided_at = timezone.now()
             clearance.save()
             override.status = Override.Status.APPROVED

@@ -136,6 +136,21 @@ class Clearance(models.Model):
     ie_message = models.CharField(max_length=300, default="", help_text="All that IE is told.")
     ie_contact_point = models.CharField(max_length=200, blank=True)
     ie_protection_reference = models.CharField(max_length=32, blank=True)
+    ie_decision = models.CharField(
+        max_length=10,
+        blank=True,
+        help_text="The decision as IE is shown it (under a firewall, never 'hold').",
+    )
+    facts = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The inputs the pure core decided from, so the decision can be replayed.",
+    )
+    history = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Every decision of this clearance in turn, each with its policy version.",
+    )
     ever_protected = models.BooleanField(default=False)
     protections = models.ManyToManyField(Protection, related_name="clearances", blank=True)
     match_decision = models.CharField(max_length=10)
@@ -155,6 +170,10 @@ class Clearance(models.Model):
     @property
     def decision_label(self) -> str:
         return DECISION_LABELS[ClearanceOutcome(self.decision)]
+
+    @property
+    def ie_decision_label(self) -> str:
+        return DECISION_LABELS[ClearanceOutcome(self.ie_decision or self.decision)]
 
 
 class Review(models.Model):

@@ -156,14 +156,16 @@ def _basis(clearance: Clearance, taken_at: dt.datetime, policy: Policy) -> tuple
 
 
 def tell_ie_suspended(clearance: Clearance, protection: Protection) -> None:
-    """R9: the IE caseworker who asked is told their clear is suspended. In a transaction."""
+    """R9: the IE caseworker who asked is told their clear is suspended. In a transaction.
+
+    The notice says what the clearance page says (``ie_message``): under a firewall, only "do
+    not act" and the custodian, never the force."""
     notices.notify_staff(
         clearance.requested_by,
         Role.IE_CASEWORKER.value,
         "clear_suspended",
         f"Your clear for {clearance.action_code.replace('_', ' ')} ({clearance.public_id}) is "
-        f"suspended: the person is now protected. Do not act. Contact "
-        f"{protection.contact_point}.",
+        f"suspended. {clearance.ie_message}",
         recipient_key=clearance.requester_key,
         link=f"/clearances/{clearance.public_id}/",
     )
