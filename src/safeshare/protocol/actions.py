@@ -1099,3 +1099,51 @@ def do_report_outcome(
             },
         )
     return report
+
+
+# --- Policy activation -----------------------------------------------------------------------
+
+
+def last_activated_version() -> str | None:
+    """The policy version the last ``policy_activated`` entry recorded, if any."""
+    from safeshare.ledger.models import LedgerEntry
+
+    last = (
+        LedgerEntry.objects.filter(kind=EntryKind.POLICY_ACTIVATED.value).order_by("-id").first()
+    )
+    return None if last is None else str(last.draft.get("policy_version") or "")
+
+
+def do_record_policy_activation(actor: Actor | None = None) -> bool:
+    """Write ``policy_activated`` when the policy in force is not the last one recorded.
+
+    Called when the worker starts (and by ``safeshare policy activate``). Returns whether an
+    entry was written. With no organisation yet (a database with nothing in it) nothing can have
+    been decided, and nothing is written.
+    """
+    from safeshare.accounts.models import Organisation
+    from safeshare.kernel.roles import OrganisationKind, Role
+
+    policy = active_policy()
+    with action_transaction():
+        previous = last_activated_version()
+        if previous == policy.version:
+            return False
+        if actor is None:
+            organisation = (
+                Organisation.objects.filter(kind=OrganisationKind.OVERSIGHT_BODY)
+                .order_by("code")
+                .first()
+                or Organisation.objects.order_by("code").first()
+            )
+            if organisation is None:
+                return False
+            actor = Actor(organisation=organisation, role=Role.OVERSIGHT_ANALYST)
+        payload: dict[str, object] = {
+            "policy_mode": policy.id.replace("-", "_"),
+            "effective_date": timezone.localdate().isoformat(),
+        }
+        if previous:
+            payload["previous_policy_version"] = previous
+        log_entry(EntryKind.POLICY_ACTIVATED, actor, policy, payload=payload)
+    return True
