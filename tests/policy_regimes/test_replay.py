@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.models import LedgerEntry
@@ -18,6 +19,7 @@ from safeshare.protocol.policy import (
     shipped_versions,
 )
 from safeshare.protocol.replaying import replay_clearances
+from safeshare.referrals.actions import do_record_consent
 from tests.scenarios import helpers as h
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +32,19 @@ def scenario():
     caseworker = h.ie()
     officer = h.police("WMP")
     party = h.add_victim(h.new_case(officer), officer)
-    if load_policy(settings.SAFESHARE_POLICY).referrals_possible:
+    policy = load_policy(settings.SAFESHARE_POLICY)
+    if policy.referrals.consent_required:
+        do_record_consent(
+            party,
+            officer,
+            answer="given",
+            fields=["given_names", "family_name", "date_of_birth"],
+            asked_at=timezone.now(),
+            language="English",
+            interpreter_used=False,
+            suspect_present=False,
+        )
+    if policy.referrals_possible:
         h.refer(party, officer)  # the firewall refers nobody: registration protects
     exact = h.clearance(caseworker)
     possible = h.clearance(caseworker, **POSSIBLE)

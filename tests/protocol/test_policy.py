@@ -44,6 +44,7 @@ EVERY_SETTING = {
         "necessity_fields",
         "status_doubt_only_refused_offences",
         "status_doubt_only_refused_roles",
+        "consent_required",
     },
     "protection": {
         "trigger",
@@ -78,6 +79,7 @@ EVERY_SETTING = {
 
 def test_the_shipped_policies_are_available():
     assert available_policies() == [
+        "consent-2025",
         "firewall",
         "mvp-2021",
         "mvp-2021-promise",

@@ -177,6 +177,9 @@ class ReferralRules:
     necessity_fields: tuple[str, ...]
     status_doubt_only_refused_offences: frozenset[OffenceCategory]
     status_doubt_only_refused_roles: frozenset[PartyRole]
+    #: Nothing about a victim, witness or dependant goes to IE without their recorded, informed
+    #: consent for that purpose (consent-2025). Only the fields they agreed to share travel.
+    consent_required: bool = True
 
 
 @dataclass(frozen=True)
@@ -300,6 +303,7 @@ class Policy:
                 "status_doubt_only_refused_roles": sorted(
                     self.referrals.status_doubt_only_refused_roles
                 ),
+                "consent_required": self.referrals.consent_required,
             },
             "protection": {
                 "trigger": str(self.protection.trigger),
@@ -548,6 +552,7 @@ def _parse_referrals(table: _Table) -> ReferralRules:
             "status_doubt_only_refused_roles", PartyRole, default=sorted(PROTECTED_ROLES)
         )
     )
+    consent_required = table.boolean("consent_required", default=True)
     table.finish()
     return ReferralRules(
         allowed_roles=allowed_roles,
@@ -555,6 +560,7 @@ def _parse_referrals(table: _Table) -> ReferralRules:
         necessity_fields=tuple(necessity_fields),
         status_doubt_only_refused_offences=refused_offences,
         status_doubt_only_refused_roles=refused_roles,
+        consent_required=consent_required,
     )
 
 
