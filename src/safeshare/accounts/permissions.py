@@ -77,6 +77,7 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "advice:pack": POLICE | PROTOCOL,
     "advice:pack-pdf": POLICE | PROTOCOL,
     "advice:subject-access": POLICE | PROTOCOL,
+    "advice:subject-access-exemptions": POLICE | PROTOCOL,
     # The victim's own view: open to anyone here; each page checks the victim's session (a
     # protection reference and the passcode on their letter) itself.
     "advice:victim-sign-in": PUBLIC,
@@ -277,6 +278,10 @@ PAGE_OBJECT_SCOPES: dict[str, Mapping[Role | str, str]] = {
     "advice:pack": _READ_PROTECTION,
     "advice:pack-pdf": _READ_PROTECTION,
     "advice:subject-access": {
+        Role.POLICE_OFFICER: PERSON_IN_OWN_FORCE_CASE,
+        Role.PROTOCOL_OFFICER: PERSON_IN_OWN_FORCE_CASE,
+    },
+    "advice:subject-access-exemptions": {
         Role.POLICE_OFFICER: PERSON_IN_OWN_FORCE_CASE,
         Role.PROTOCOL_OFFICER: PERSON_IN_OWN_FORCE_CASE,
     },

@@ -57,6 +57,7 @@ class EntryKind(StrEnum):
     FORMAT_CHANGED = "format_changed"
     CLEARANCE_OUTCOME = "clearance_outcome"
     REFERRAL_REFUSED = "referral_refused"
+    SAR_EXEMPTION = "sar_exemption"
 
 
 class EntryError(ValueError):
@@ -429,6 +430,7 @@ V2_PAYLOAD_FIELDS: dict[EntryKind, frozenset[str]] = {
         EntryKind.FORMAT_CHANGED: ("entry_format", "previous_entry_format"),
         EntryKind.CLEARANCE_OUTCOME: ("clearance", "outcome", "decision"),
         EntryKind.REFERRAL_REFUSED: ("referring_org", "rules"),
+        EntryKind.SAR_EXEMPTION: ("record", "status"),
     }.items()
 }  # fmt: skip
 """The payload fields a format-2 entry of each kind may hold (docs/ledger.md explains each).
