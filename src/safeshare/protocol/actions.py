@@ -79,6 +79,9 @@ from safeshare.protocol.protection import (
 from safeshare.protocol.references import new_reference
 from safeshare.protocol.replay import clearance_facts, decision_record
 
+#: The minimum recovery period after a positive reasonable-grounds decision (R27); the same
+#: 30 days as the advice core's ``RECOVERY_PERIOD_MINIMUM``.
+RECOVERY_PERIOD_MINIMUM = dt.timedelta(days=30)
 DEFAULT_CONTACT = "the SafeShare duty protocol officer"
 
 
@@ -113,7 +116,7 @@ def protection_facts(protection: Protection) -> ProtectionFacts:
     return ProtectionFacts(
         linked_cases=tuple(linked),
         regularisation=RegularisationStatus(protection.regularisation_status),
-        nrm_recovery_period=protection.nrm_recovery_period,
+        nrm_recovery_period=protection.in_recovery_period,
         current=ProtectionStatus(protection.status) if protection.status else None,
     )
 
@@ -299,6 +302,14 @@ def do_update_regularisation(
         protection.regularisation_status = RegularisationStatus(status).value
         protection.regularisation_certified_by = f"{actor.label}, {actor.organisation.name}"
         protection.regularisation_certified_at = timezone.now()
+        protection.regularisation_history = [
+            *protection.regularisation_history,
+            {
+                "status": protection.regularisation_status,
+                "certified_by": protection.regularisation_certified_by,
+                "at": protection.regularisation_certified_at.isoformat(),
+            },
+        ]
         protection.save()
         refresh_protection(protection, actor, policy)
     return protection
@@ -380,7 +391,7 @@ def snapshots_of(protections: Iterable[Protection]) -> dict[str, ProtectionSnaps
             reference=p.reference,
             status=ProtectionStatus(p.status),
             contact_point=p.contact_point or DEFAULT_CONTACT,
-            nrm_recovery_period=p.nrm_recovery_period,
+            nrm_recovery_period=p.in_recovery_period,
         )
         for p in protections
     }
@@ -881,7 +892,16 @@ def do_record_nrm_decision(protection: Protection, actor: Actor, *, stage: str) 
             "positive_reasonable_grounds",
             "positive_conclusive_grounds",
         } or (protection.nrm_recovery_period and stage == "referred")
-        protection.save(update_fields=["nrm_recovery_period"])
+        today = timezone.localdate()
+        if stage == "positive_reasonable_grounds":
+            # A negative decision later keeps the block for the minimum period, as the advice
+            # core applies it (advice.eligibility.RECOVERY_PERIOD_MINIMUM, R27).
+            protection.nrm_recovery_until = today + RECOVERY_PERIOD_MINIMUM
+        protection.nrm_history = [
+            *protection.nrm_history,
+            {"stage": stage, "recorded_by": actor.label, "on": today.isoformat()},
+        ]
+        protection.save(update_fields=["nrm_recovery_period", "nrm_recovery_until", "nrm_history"])
         refresh_protection(protection, actor, policy)
         log_entry(
             EntryKind.PROTECTION_STATUS_CHANGED,
