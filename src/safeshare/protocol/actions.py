@@ -262,7 +262,7 @@ def suspend_scheduled_actions(protection: Protection, actor: Actor, policy: Poli
             details={"clearance": str(clearance.public_id), "protection": protection.reference},
             organisation_code=clearance.requested_by.code,
         )
-        outcomes.tell_ie_suspended(clearance, protection)
+        outcomes.tell_ie_suspended(clearance, protection, policy)
         log_entry(
             EntryKind.CLEARANCE_DECISION,
             actor,
