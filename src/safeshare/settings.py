@@ -289,7 +289,7 @@ SAFESHARE_OVERSIGHT_STATISTICS_MAX_AGE = env_int(
 )
 
 # The active protocol policy (see docs/policy.md).
-SAFESHARE_POLICY = os.environ.get("SAFESHARE_POLICY", "mvp-2021")
+SAFESHARE_POLICY = os.environ.get("SAFESHARE_POLICY", "mvp-2021-promise")
 
 # Notifications to victims (docs/notifications.md). Each channel is off until configured; until
 # then notices wait in the queue and staff see that they were not sent.

@@ -89,7 +89,10 @@ def test_an_exemption_withholds_one_item_and_is_itemised(case):
         {"kind": "referral", "id": str(referral.public_id), "withheld": True, "exemption": 1}
     ]
     assert data["exemptions"][0]["item_id"] == str(referral.public_id)
-    assert "para 4(1)(b)" in data["exemptions"][0]["risk_assessment"]
+    # The subject sees the basis, never the risk assessment itself.
+    assert "para 4(1)(b)" not in json.dumps(data)
+    assert "risk_assessment" not in data["exemptions"][0]
+    assert data["exemptions"][0]["basis"].startswith("Data Protection Act 2018, Schedule 2")
     assert data["protections"][0]["reference"] == protection.reference
 
 

@@ -35,7 +35,7 @@ def test_a_status_only_referral_is_refused_and_recorded(client, case, officer, o
     refused = RefusedReferral.objects.get()
     assert refused.rule_codes == ["status_check_only"]
     assert refused.attempted_by.startswith("Test Police officer")
-    assert refused.policy_id == "mvp-2021"
+    assert refused.policy_id == "mvp-2021-promise"
     assert len(refused.policy_version) == 64
     entry = LedgerEntry.objects.filter(kind="referral_refused").get()
     assert entry.draft["payload"]["rules"] == ["status_check_only"]

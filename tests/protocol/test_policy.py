@@ -44,6 +44,7 @@ EVERY_SETTING = {
         "necessity_fields",
         "status_doubt_only_refused_offences",
         "status_doubt_only_refused_roles",
+        "consent_required",
     },
     "protection": {
         "trigger",
@@ -62,6 +63,8 @@ EVERY_SETTING = {
         "block_probability",
         "hold_probability",
         "clear_valid_hours",
+        "ie_detail",
+        "custodian_contact",
     },
     "overrides": {"exception_categories", "approver_roles", "minimum_reason_length"},
     "jurisdiction": {
@@ -74,8 +77,29 @@ EVERY_SETTING = {
 }
 
 
-def test_the_four_policies_are_available():
-    assert available_policies() == ["firewall", "mvp-2021", "mvp-2023", "safe-to-share-r1"]
+def test_the_shipped_policies_are_available():
+    assert available_policies() == [
+        "consent-2025",
+        "firewall",
+        "mvp-2021",
+        "mvp-2021-promise",
+        "mvp-2023",
+        "safe-to-share-r1",
+    ]
+
+
+def test_the_default_policy_keeps_the_promise(settings):
+    """R11: OR by default; the 2021 promise differs from the 2021 wording in that alone."""
+    from safeshare.settings import SAFESHARE_POLICY
+
+    assert SAFESHARE_POLICY == "mvp-2021-promise" or "SAFESHARE_POLICY" in __import__("os").environ
+    promise, wording = load_policy("mvp-2021-promise"), load_policy("mvp-2021")
+    assert promise.protection.conditions_mode == ConditionsMode.OR
+    assert wording.protection.conditions_mode == ConditionsMode.AND
+    a, b = promise.as_dict(), wording.as_dict()
+    for table in ("referrals", "clearance", "overrides", "jurisdictions", "forces"):
+        assert a[table] == b[table], table
+    assert a["protection"] | {"conditions_mode": "AND"} == b["protection"]
 
 
 @pytest.mark.parametrize("policy_id", POLICY_IDS)

@@ -107,6 +107,17 @@ def test_and_mode_needs_both_conditions():
     assert status("mvp-2021", open_case, regularisation=R.ADVICE_RECEIVED).status == ACTIVE
 
 
+def test_the_default_promise_keeps_an_investigated_victim_protected_after_a_refusal():
+    """The 2021 promise: protected while the case is investigated, whatever the status (R11)."""
+    investigated = linked_case(state=CaseState.UNDER_INVESTIGATION)
+    for refused in (R.DECIDED_REFUSE, R.NONE, R.DECIDED_GRANT):
+        assert status("mvp-2021-promise", investigated, regularisation=refused).status == ACTIVE
+    assert status("mvp-2021", investigated, regularisation=R.DECIDED_REFUSE).status == TRANSITION
+    closed = linked_case(state=CaseState.CONCLUDED)
+    assert status("mvp-2021-promise", closed, regularisation=R.APPEAL_PENDING).status == ACTIVE
+    assert status("mvp-2021-promise", closed, regularisation=R.DECIDED_REFUSE).status == TRANSITION
+
+
 def test_and_mode_treats_a_victim_still_waiting_for_the_promised_advice_as_meeting_it(tmp_path):
     open_case = linked_case(state=CaseState.TRIAL)
     assert status("mvp-2021", open_case, regularisation=R.NONE).status == ACTIVE

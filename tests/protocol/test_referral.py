@@ -17,6 +17,7 @@ from safeshare.protocol.policy import (
     Jurisdiction,
 )
 from safeshare.protocol.referral import (
+    ConsentState,
     FieldErrorCode,
     ReferralFacts,
     ReferralTrigger,
@@ -37,10 +38,27 @@ def facts(
     jurisdiction=Jurisdiction.ENGLAND_WALES,
     force_code="WMP",
     other_roles=(),
+    consent=ConsentState.GIVEN,
 ):
     return ReferralFacts(
-        role, offence, frozenset(triggers), jurisdiction, force_code, frozenset(other_roles)
+        role,
+        offence,
+        frozenset(triggers),
+        jurisdiction,
+        force_code,
+        frozenset(other_roles),
+        consent,
     )
+
+
+@pytest.mark.parametrize("state", [s for s in ConsentState if s != ConsentState.GIVEN])
+@pytest.mark.parametrize("role", [PartyRole.VICTIM, PartyRole.WITNESS, PartyRole.DEPENDANT])
+def test_consent_2025_shares_nothing_without_a_freely_given_consent(state, role):
+    decision = decide_referral(policy("consent-2025"), facts(role=role, consent=state))
+    assert not decision.allowed
+    assert decision.rule_codes[0].startswith(("no_consent", "consent_"))
+    # The protocol policies do not ask for it.
+    assert decide_referral(policy("mvp-2021-promise"), facts(role=role, consent=state)).allowed
 
 
 # -- payload schema ---------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from safeshare.protocol.clearance import ClearanceOutcome, decide_clearance
 from safeshare.protocol.enforcement import enforcement_actions
 from safeshare.protocol.models import Clearance, Override, Protection, Review
 from safeshare.protocol.policy import available_policies
+from safeshare.protocol.replaying import replay_clearances
 from safeshare.referrals.models import Referral
 from safeshare.register.service import match_subject
 from tests import api_client as api
@@ -250,10 +251,14 @@ class ProtocolMachine(RuleBasedStateMachine):
             Clearance.objects.filter(policy_id=policy.id).count()
             == Clearance.objects.filter(policy_version=policy.version).count()
         )
+        # Replay: every recorded clearance decision, re-decided from its stored facts under its
+        # recorded policy version (loaded from the repository's files), is reproduced exactly.
+        for result in replay_clearances():
+            assert result.same, result.describe()
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("policy_id", ["mvp-2021", "mvp-2023", "firewall", "safe-to-share-r1"])
+@pytest.mark.parametrize("policy_id", available_policies())
 def test_protocol_invariants_hold_under_every_policy(policy_id, settings):
     settings.SAFESHARE_POLICY = policy_id
     api.organisation_for(h.Role.IE_CASEWORKER, "IE-NCCU")

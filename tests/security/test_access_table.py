@@ -536,6 +536,9 @@ SITE_OBJECTS: dict[str, Callable[[World, str], dict]] = {
     "advice:pack": _pack,
     "advice:pack-pdf": _pack,
     "advice:subject-access": lambda w, s: {"person_id": w.side(s).victim.person.public_id},
+    "advice:subject-access-exemptions": lambda w, s: {
+        "person_id": w.side(s).victim.person.public_id
+    },
     "advice:victim-receipt": lambda w, s: {"entry_id": _entry_about(w, s)},
     "advice:victim-advice-pdf": lambda w, s: {"pack_id": w.packs[s].public_id},  # type: ignore[attr-defined]
     "advice:victim-language": lambda w, s: {"code": "cy"},

@@ -94,6 +94,7 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "advice:pack": POLICE | PROTOCOL,
     "advice:pack-pdf": POLICE | PROTOCOL,
     "advice:subject-access": POLICE | PROTOCOL,
+    "advice:subject-access-exemptions": POLICE | PROTOCOL,
     # The victim's own view: open to anyone here; each page checks the victim's session (a
     # protection reference and the passcode on their letter) itself.
     "advice:victim-sign-in": PUBLIC,
@@ -332,6 +333,10 @@ PAGE_OBJECT_SCOPES: dict[str, Mapping[Role | str, str]] = {
     "advocates:pack-pdf": {Role.ADVOCATE: CONSENTED_PERSON},
     "advocates:protection-consents": _READ_PROTECTION,
     "advocates:withdraw": _READ_PROTECTION,
+    "advice:subject-access-exemptions": {
+        Role.POLICE_OFFICER: PERSON_IN_OWN_FORCE_CASE,
+        Role.PROTOCOL_OFFICER: PERSON_IN_OWN_FORCE_CASE,
+    },
     # Open to anyone at the page table; only the signed-in victim gets past the view's check.
     "advice:victim-receipt": {PUBLIC: VICTIMS_OWN},
     # Only the caller's own passkey is removed (the view filters by the signed-in person).

@@ -477,6 +477,76 @@ def do_record_exemption(
     exemption.full_clean()
     with action_transaction():
         exemption.save()
+        _log_exemption(exemption, actor, "recorded")
+    return exemption
+
+
+def _log_exemption(exemption: SubjectAccessExemption, actor: Actor, status: str) -> None:
+    """Each change of an exemption is a ledger entry: only that it happened, never the item,
+    the basis or the risk assessment. In a transaction."""
+    policy = active_policy()
+    append_entry(
+        EntryKind.SAR_EXEMPTION,
+        actor=actor,
+        policy_id=policy.id,
+        policy_version=policy.version,
+        subjects=[exemption.person.public_id],
+        payload={"record": token_for_record("sar_exemption", exemption.pk), "status": status},
+    )
+
+
+def do_review_exemption(
+    exemption: SubjectAccessExemption, actor: Actor, *, review_on: date, reasons: str
+) -> SubjectAccessExemption:
+    """Keep an exemption after reviewing it, until a new review date; the review is kept."""
+    _require_role(actor, SUBJECT_ACCESS_ROLES)
+    problems = {}
+    if review_on <= timezone.localdate():
+        problems["review_on"] = "The next review date must be in the future"
+    if len(reasons.strip()) < 20:
+        problems["reasons"] = "Explain why the item is still withheld (at least 20 characters)"
+    if problems:
+        raise ValidationError(problems)
+    with action_transaction():
+        exemption = SubjectAccessExemption.objects.select_for_update().get(pk=exemption.pk)
+        if exemption.withdrawn_at is not None:
+            raise ValidationError("This exemption has been withdrawn: the item is released.")
+        now = timezone.now()
+        by = f"{actor.label}, {actor.organisation.name}"
+        exemption.history = [
+            *exemption.history,
+            {
+                "reviewed_at": now.isoformat(),
+                "reviewed_by": by,
+                "previous_review_on": exemption.review_on.isoformat(),
+                "review_on": review_on.isoformat(),
+                "reasons": reasons.strip(),
+            },
+        ]
+        exemption.reviewed_at, exemption.reviewed_by, exemption.review_on = now, by, review_on
+        exemption.save(update_fields=["history", "reviewed_at", "reviewed_by", "review_on"])
+        _log_exemption(exemption, actor, "reviewed")
+    return exemption
+
+
+def do_withdraw_exemption(
+    exemption: SubjectAccessExemption, actor: Actor, *, reasons: str
+) -> SubjectAccessExemption:
+    """Release a withheld item: the next export includes it."""
+    _require_role(actor, SUBJECT_ACCESS_ROLES)
+    if len(reasons.strip()) < 10:
+        raise ValidationError(
+            {"reasons": "Explain why the item is released (at least 10 characters)"}
+        )
+    with action_transaction():
+        exemption = SubjectAccessExemption.objects.select_for_update().get(pk=exemption.pk)
+        if exemption.withdrawn_at is not None:
+            raise ValidationError("This exemption has already been withdrawn.")
+        exemption.withdrawn_at = timezone.now()
+        exemption.withdrawn_by = f"{actor.label}, {actor.organisation.name}"
+        exemption.withdrawal_reasons = reasons.strip()
+        exemption.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reasons"])
+        _log_exemption(exemption, actor, "withdrawn")
     return exemption
 
 

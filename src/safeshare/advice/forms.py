@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from safeshare.advice.eligibility import (
@@ -21,7 +22,7 @@ from safeshare.advice.eligibility import (
     VisaCategory,
 )
 from safeshare.advice.languages import choices as language_choices
-from safeshare.advice.models import ContactPreference, Delivery
+from safeshare.advice.models import ContactPreference, Delivery, SubjectAccessExemption
 from safeshare.advice.passcodes import PASSCODE_DIGITS, normalise_passcode
 from safeshare.cases.forms import GovukDateField
 from safeshare.protocol.references import (
@@ -516,6 +517,82 @@ class SubjectAccessForm(forms.Form):
         widget=forms.RadioSelect,
         initial="pdf",
         error_messages={"required": "Choose a format"},
+    )
+
+
+EXEMPTION_ITEM_KINDS = [
+    ("referral", "A referral"),
+    ("clearance", "A clearance"),
+    ("override", "An override"),
+    ("identity", "An identity record"),
+    ("party", "A role in a case"),
+    ("register_entry", "A matching register entry"),
+    ("contact_preference", "A safe contact preference"),
+]
+
+
+class ExemptionForm(forms.Form):
+    """Withhold one item from subject access (R21, N7): the basis, the harm, a review date."""
+
+    item_kind = forms.ChoiceField(
+        label="What kind of item?",
+        choices=EXEMPTION_ITEM_KINDS,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the kind of item to withhold"},
+    )
+    item_id = forms.CharField(
+        label="The item's identifier",
+        help_text="As it appears in the export, for example the referral's id.",
+        max_length=64,
+        error_messages={"required": "Enter the identifier of the one item to withhold"},
+    )
+    basis = forms.ChoiceField(
+        label="The basis in the Data Protection Act 2018",
+        choices=SubjectAccessExemption.Basis.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the basis for withholding it"},
+    )
+    risk_assessment = forms.CharField(
+        label="The harm withholding it prevents",
+        help_text="Why giving this item now would prejudice the purpose the exemption protects. "
+        "The person is told the basis, never this assessment.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=4000,
+        error_messages={"required": "Write the risk assessment"},
+    )
+    review_on = GovukDateField(
+        label="Review by",
+        help_text="For example, 27/3/2027.",
+        error_messages={"required": "Enter the date by which the exemption must be reviewed"},
+    )
+
+    def clean_review_on(self):
+        value = self.cleaned_data["review_on"]
+        if value <= timezone.localdate():
+            raise forms.ValidationError("The review date must be in the future")
+        return value
+
+
+class ExemptionReviewForm(forms.Form):
+    review_on = GovukDateField(
+        label="Next review by",
+        help_text="For example, 27/3/2027.",
+        error_messages={"required": "Enter the next review date"},
+    )
+    reasons = forms.CharField(
+        label="Why it is still withheld",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Explain why the item is still withheld"},
+    )
+
+
+class ExemptionWithdrawForm(forms.Form):
+    reasons = forms.CharField(
+        label="Why the item is released",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Explain why the item is released"},
     )
 
 

@@ -205,6 +205,13 @@ class SubjectAccessExemption(models.Model):
     decided_at = models.DateTimeField(default=timezone.now)
     review_on = models.DateField()
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.CharField(max_length=200, blank=True)
+    withdrawal_reasons = models.TextField(blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.CharField(max_length=200, blank=True)
+    history = models.JSONField(
+        default=list, blank=True, help_text="Each review: when, by whom, the next review date."
+    )
 
     class Meta:
         ordering = ["decided_at", "id"]

@@ -24,7 +24,7 @@ from safeshare.advice.models import (
 )
 from safeshare.cases.models import CaseEvent, Party
 from safeshare.people.models import Person
-from safeshare.protocol.models import Clearance, Protection
+from safeshare.protocol.models import Clearance, Protection, Review
 from safeshare.referrals.models import Referral
 from safeshare.register.models import RegisterEntry
 
@@ -129,7 +129,30 @@ def _protection(protection: Protection) -> dict[str, object]:
     }
 
 
-def _clearance(clearance: Clearance, withhold: _Withholder) -> dict[str, object]:
+#: Said instead of IE's details of the person asked about, until it is confirmed it was them.
+UNCONFIRMED_SUBJECT = (
+    "Not included: it has not been confirmed that the person Immigration Enforcement asked about "
+    "was you, so their details may be someone else's."
+)
+
+
+def _clearance(
+    clearance: Clearance, withhold: _Withholder, protection_ids: set[int]
+) -> dict[str, object] | None:
+    """A clearance about the person, or None when it was ruled to be about someone else.
+
+    IE's details of the person it asked about, the matcher's explanation and reviewers' reasons
+    are included only when a protocol officer confirmed the subject was this person: until then
+    they may be another person's data, and a subject access export never includes that."""
+    reviews = [
+        review
+        for review in clearance.reviews.order_by("id").prefetch_related("candidates")
+        if {c.pk for c in review.candidates.all()} & protection_ids
+    ]
+    verdicts = {review.verdict for review in reviews if review.status == Review.Status.RESOLVED}
+    confirmed = Review.Verdict.SAME_PERSON in verdicts
+    if not confirmed and Review.Verdict.NOT_SAME_PERSON in verdicts:
+        return None
     return withhold(
         "clearance",
         clearance.public_id,
@@ -138,25 +161,27 @@ def _clearance(clearance: Clearance, withhold: _Withholder) -> dict[str, object]
             "requested_by": clearance.requested_by.name,
             "requester": clearance.requester,
             "action": clearance.action_code,
-            "subject_as_given_by_immigration_enforcement": clearance.subject,
+            "subject_as_given_by_immigration_enforcement": (
+                clearance.subject if confirmed else UNCONFIRMED_SUBJECT
+            ),
             "information_sources": clearance.information_sources,
             "scheduled_for": _when(clearance.scheduled_for),
             "decision": clearance.decision,
             "status": clearance.status,
-            "reasons": clearance.reasons,
+            "reasons": clearance.reasons if confirmed else [],
             "match_decision": clearance.match_decision,
-            "match_explanation": clearance.match_explanation,
+            "match_explanation": clearance.match_explanation if confirmed else [],
             "policy_id": clearance.policy_id,
             "created_at": _when(clearance.created_at),
             "reviews": [
                 {
                     "status": review.status,
                     "verdict": review.verdict,
-                    "reasons": review.reasons,
+                    "reasons": review.reasons if confirmed else "",
                     "resolved_by": review.resolved_by,
                     "resolved_at": _when(review.resolved_at),
                 }
-                for review in clearance.reviews.order_by("id")
+                for review in reviews
             ],
             "overrides": [
                 withhold(
@@ -271,15 +296,17 @@ def build_subject_access(
         .select_related("force", "recipient")
         .order_by("created_at", "id")
     ]
-    clearances = [
-        _clearance(clearance, withhold)
+    protection_ids = {p.pk for p in protections}
+    about = (
+        _clearance(clearance, withhold, protection_ids)
         for clearance in Clearance.objects.filter(
             Q(protections__in=protections) | Q(reviews__candidates__in=protections)
         )
         .select_related("requested_by")
         .distinct()
         .order_by("created_at", "id")
-    ]
+    )
+    clearances = [item for item in about if item is not None]
     register = [
         withhold(
             "register_entry",
@@ -388,9 +415,8 @@ def build_subject_access(
                 "number": number,
                 "item_kind": exemption.item_kind,
                 "item_id": exemption.item_id,
+                # The basis, never the risk assessment itself (which would defeat it).
                 "basis": exemption.get_basis_display(),
-                "risk_assessment": exemption.risk_assessment,
-                "decided_by": exemption.decided_by,
                 "decided_at": _when(exemption.decided_at),
                 "review_on": _when(exemption.review_on),
             }

@@ -23,6 +23,11 @@ urlpatterns = [
         name="pack-pdf",
     ),
     path("people/<uuid:person_id>/subject-access/", views.subject_access, name="subject-access"),
+    path(
+        "people/<uuid:person_id>/subject-access/exemptions/",
+        views.subject_access_exemptions,
+        name="subject-access-exemptions",
+    ),
     # The victim, signed in with the reference and passcode on their letter.
     path("my-protection/", victim_views.sign_in, name="victim-sign-in"),
     path("my-protection/protection/", victim_views.protection_status, name="victim-protection"),

@@ -29,12 +29,15 @@ from safeshare.advice.forms import (
     YES,
     AdvicePackForm,
     ContactPreferenceForm,
+    ExemptionForm,
+    ExemptionReviewForm,
+    ExemptionWithdrawForm,
     FactsForm,
     ProtectionLetterForm,
     SubjectAccessForm,
 )
 from safeshare.advice.languages import get_language
-from safeshare.advice.models import AdvicePack, ProtectionLetter
+from safeshare.advice.models import AdvicePack, ProtectionLetter, SubjectAccessExemption
 from safeshare.advice.pack import build_pack_content
 from safeshare.advice.sar import sar_pdf
 from safeshare.advice.victim import no_store
@@ -340,3 +343,93 @@ def subject_access(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         },
         status=400 if form.is_bound and form.errors else 200,
     )
+
+
+# --- Subject access exemptions (R21, N7) -----------------------------------------------------
+
+
+def _exemption_page(request: HttpRequest, person: Person, form, status: int = 200):
+    exemptions = SubjectAccessExemption.objects.filter(person=person).order_by(
+        "withdrawn_at", "review_on", "id"
+    )
+    return render(
+        request,
+        "advice/police/exemptions.html",
+        {
+            "form": form,
+            "person": person,
+            "identity": person.primary_identity,
+            "exemptions": exemptions,
+            "today": timezone.localdate(),
+            "review_form": ExemptionReviewForm(),
+            "withdraw_form": ExemptionWithdrawForm(),
+        },
+        status=status,
+    )
+
+
+def subject_access_exemptions(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    """Record, review and withdraw exemptions, item by item; each change is a ledger entry.
+
+    One page: a POST with ``action`` ``review`` or ``withdraw`` and the ``exemption`` it is
+    about changes that exemption; any other POST records a new one."""
+    person = force_person(request, person_id)
+    action = request.POST.get("action", "record") if request.method == "POST" else "record"
+    if action in ("review", "withdraw"):
+        return _change_exemption(request, person, action)
+    form = ExemptionForm(posted_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_record_exemption(
+                person,
+                Actor.for_user(request.user),
+                item_kind=form.cleaned_data["item_kind"],
+                item_id=form.cleaned_data["item_id"],
+                basis=form.cleaned_data["basis"],
+                risk_assessment=form.cleaned_data["risk_assessment"],
+                review_on=form.cleaned_data["review_on"],
+            )
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            messages.success(request, "Exemption recorded. The item is left out of exports.")
+            return redirect("advice:subject-access-exemptions", person_id=person.public_id)
+    if request.method == "GET":
+        do_record_personal_data_read(Actor.for_user(request.user), [person], "exemptions_page")
+    return _exemption_page(request, person, form, 400 if form.is_bound and form.errors else 200)
+
+
+def _change_exemption(request: HttpRequest, person: Person, action: str) -> HttpResponse:
+    exemption = SubjectAccessExemption.objects.filter(
+        pk=int(request.POST["exemption"]) if request.POST.get("exemption", "").isdigit() else 0,
+        person=person,
+    ).first()
+    if exemption is None:
+        raise Http404("No such exemption.")
+    actor = Actor.for_user(request.user)
+    form: forms.Form
+    if action == "review":
+        form = ExemptionReviewForm(request.POST)
+        done = "Review recorded. The item stays withheld."
+    else:
+        form = ExemptionWithdrawForm(request.POST)
+        done = "Exemption withdrawn. The next export includes the item."
+    if form.is_valid():
+        try:
+            if action == "review":
+                actions.do_review_exemption(
+                    exemption,
+                    actor,
+                    review_on=form.cleaned_data["review_on"],
+                    reasons=form.cleaned_data["reasons"],
+                )
+            else:
+                actions.do_withdraw_exemption(
+                    exemption, actor, reasons=form.cleaned_data["reasons"]
+                )
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            messages.success(request, done)
+            return redirect("advice:subject-access-exemptions", person_id=person.public_id)
+    return _exemption_page(request, person, form, 400)

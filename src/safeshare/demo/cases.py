@@ -240,7 +240,23 @@ def seed_protocol() -> None:
 
 def _refer_if_the_policy_allows(party, officer: Actor, *, trigger: str, channel: str) -> None:
     """Refer the victim to Immigration Enforcement, unless the active policy forbids it (the
-    firewall sends nothing to IE: its victims are protected from registration instead)."""
+    firewall sends nothing to IE: its victims are protected from registration instead). Under a
+    policy that needs consent (consent-2025) the victim is first asked, in English, alone."""
+    from safeshare.protocol.active import active_policy
+    from safeshare.referrals.actions import IDENTITY_FIELDS, do_record_consent
+
+    if active_policy().referrals.consent_required:
+        do_record_consent(
+            party,
+            officer,
+            answer="given",
+            fields=IDENTITY_FIELDS,
+            asked_at=timezone.now(),
+            language="English",
+            interpreter_used=False,
+            suspect_present=False,
+            own_words="Yes, they can have my details so that I am protected.",
+        )
     with contextlib.suppress(ValidationError):
         do_make_referral(
             party,

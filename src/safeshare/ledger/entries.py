@@ -60,6 +60,7 @@ class EntryKind(StrEnum):
     SECOND_FACTOR_RESET = "second_factor_reset"
     ACCOUNT_CHANGED = "account_changed"
     RETENTION_RUN = "retention_run"
+    SAR_EXEMPTION = "sar_exemption"
 
 
 class EntryError(ValueError):
@@ -438,6 +439,7 @@ V2_PAYLOAD_FIELDS: dict[EntryKind, frozenset[str]] = {
         EntryKind.SECOND_FACTOR_RESET: ("record",),
         EntryKind.ACCOUNT_CHANGED: ("admin_action", "record", "target_org", "target_role"),
         EntryKind.RETENTION_RUN: ("count", "fields", "effective_date"),
+        EntryKind.SAR_EXEMPTION: ("record", "status"),
     }.items()
 }  # fmt: skip
 """The payload fields a format-2 entry of each kind may hold (docs/ledger.md explains each).

@@ -64,7 +64,7 @@ from safeshare.protocol.overrides import (
     approve_override,
     validate_override_request,
 )
-from safeshare.protocol.policy import Policy
+from safeshare.protocol.policy import IEDetail, Policy
 from safeshare.protocol.protection import (
     CloseRefused,
     CloseRequest,
@@ -77,7 +77,11 @@ from safeshare.protocol.protection import (
     should_open_protection,
 )
 from safeshare.protocol.references import new_reference
+from safeshare.protocol.replay import clearance_facts, decision_record
 
+#: The minimum recovery period after a positive reasonable-grounds decision (R27); the same
+#: 30 days as the advice core's ``RECOVERY_PERIOD_MINIMUM``.
+RECOVERY_PERIOD_MINIMUM = dt.timedelta(days=30)
 DEFAULT_CONTACT = "the SafeShare duty protocol officer"
 
 
@@ -112,7 +116,7 @@ def protection_facts(protection: Protection) -> ProtectionFacts:
     return ProtectionFacts(
         linked_cases=tuple(linked),
         regularisation=RegularisationStatus(protection.regularisation_status),
-        nrm_recovery_period=protection.nrm_recovery_period,
+        nrm_recovery_period=protection.in_recovery_period,
         current=ProtectionStatus(protection.status) if protection.status else None,
     )
 
@@ -227,19 +231,26 @@ def suspend_scheduled_actions(protection: Protection, actor: Actor, policy: Poli
         if not hit:
             continue
         clearance.status = Clearance.Status.SUSPENDED
-        _set_ie_view(
-            clearance,
-            f"Suspended — the person is now protected — do not act — contact "
-            f"{protection.contact_point}.",
-            protection.contact_point,
-            protection.reference,
-        )
+        if policy.clearance.ie_detail == IEDetail.CUSTODIAN:
+            # Under a firewall IE learns neither the reference nor the force (ADR 0022).
+            custodian = policy.clearance.custodian_contact
+            message = f"Suspended — do not act — contact {custodian}."
+            _set_ie_view(clearance, message, custodian, "")
+        else:
+            _set_ie_view(
+                clearance,
+                f"Suspended — the person is now protected — do not act — contact "
+                f"{protection.contact_point}.",
+                protection.contact_point,
+                protection.reference,
+            )
+        clearance.ie_decision = ClearanceOutcome.BLOCKED.value
         clearance.reasons = [
             *clearance.reasons,
             f"Suspended on {today:%d %B %Y}: the person is now protected ({protection.reference})"
             " (R9).",
         ]
-        clearance.save(update_fields=["status", "reasons", *IE_VIEW_FIELDS])
+        clearance.save(update_fields=["status", "reasons", "ie_decision", *IE_VIEW_FIELDS])
         clearance.protections.add(protection)
         hooks.fire(
             hooks.ALERT_RAISED,
@@ -251,7 +262,7 @@ def suspend_scheduled_actions(protection: Protection, actor: Actor, policy: Poli
             details={"clearance": str(clearance.public_id), "protection": protection.reference},
             organisation_code=clearance.requested_by.code,
         )
-        outcomes.tell_ie_suspended(clearance, protection)
+        outcomes.tell_ie_suspended(clearance, protection, policy)
         log_entry(
             EntryKind.CLEARANCE_DECISION,
             actor,
@@ -291,6 +302,14 @@ def do_update_regularisation(
         protection.regularisation_status = RegularisationStatus(status).value
         protection.regularisation_certified_by = f"{actor.label}, {actor.organisation.name}"
         protection.regularisation_certified_at = timezone.now()
+        protection.regularisation_history = [
+            *protection.regularisation_history,
+            {
+                "status": protection.regularisation_status,
+                "certified_by": protection.regularisation_certified_by,
+                "at": protection.regularisation_certified_at.isoformat(),
+            },
+        ]
         protection.save()
         refresh_protection(protection, actor, policy)
     return protection
@@ -372,7 +391,7 @@ def snapshots_of(protections: Iterable[Protection]) -> dict[str, ProtectionSnaps
             reference=p.reference,
             status=ProtectionStatus(p.status),
             contact_point=p.contact_point or DEFAULT_CONTACT,
-            nrm_recovery_period=p.nrm_recovery_period,
+            nrm_recovery_period=p.in_recovery_period,
         )
         for p in protections
     }
@@ -410,11 +429,17 @@ def do_request_clearance(
         )
         outcome, result = match_subject(str(clearance.public_id), subject)
         protections = candidate_protections(outcome)
-        decision = decide_clearance(
-            policy, action_code, outcome, snapshots_of(protections), sources
-        )
+        snapshots = snapshots_of(protections)
+        decision = decide_clearance(policy, action_code, outcome, snapshots, sources)
         _store_decision(clearance, decision, outcome, result.explain().splitlines())
-        _set_ie_view_from(clearance, ie_view(decision))
+        _record_decision(
+            clearance,
+            decision,
+            policy,
+            clearance_facts(action_code, outcome, snapshots, clearance.information_sources),
+            by=actor.label,
+            why="requested",
+        )
         clearance.save()
         # A new clearance and a new review have no links yet: insert them, with no reads.
         Clearance.protections.through.objects.bulk_create(
@@ -430,7 +455,7 @@ def do_request_clearance(
             )
         _alert_if_ever_protected(clearance, decision)
         _log_clearance(clearance, decision, actor, policy, protections)
-    return ClearanceResult(clearance, ie_view(decision))
+    return ClearanceResult(clearance, ie_view(decision, policy.clearance))
 
 
 IE_VIEW_FIELDS = ("ie_message", "ie_contact_point", "ie_protection_reference")
@@ -445,6 +470,38 @@ def _set_ie_view(clearance: Clearance, message: str, contact: str | None, refere
 
 def _set_ie_view_from(clearance: Clearance, view: IEClearanceView) -> None:
     _set_ie_view(clearance, view.message, view.contact_point, view.protection_reference)
+    clearance.ie_decision = view.decision.value
+
+
+def _record_decision(
+    clearance: Clearance,
+    decision: ClearanceDecision,
+    policy: Policy,
+    facts: dict[str, object],
+    *,
+    by: str,
+    why: str,
+) -> None:
+    """Store a (re-)decision: its outcome, what IE is told, the facts it was computed from and
+    the policy version that made it; earlier decisions are kept in ``history``, in order."""
+    clearance.decision = decision.outcome.value
+    clearance.policy_id = policy.id
+    clearance.policy_version = policy.version
+    clearance.facts = facts
+    _set_ie_view_from(clearance, ie_view(decision, policy.clearance))
+    clearance.history = [
+        *(clearance.history or []),
+        {
+            "at": timezone.now().isoformat(),
+            "why": why,
+            "by": by,
+            "policy_id": policy.id,
+            "policy_version": policy.version,
+            **decision_record(decision),
+            "ie_decision": clearance.ie_decision,
+            "facts": facts,
+        },
+    ]
 
 
 def outcome_with_verdicts(
@@ -575,21 +632,30 @@ def do_resolve_review(review: Review, actor: Actor, *, verdict: str, reasons: st
             else ReviewVerdict.DIFFERENT_PERSON
         )
         outcome = outcome_with_verdicts(clearance, dict.fromkeys(candidate_ids, verdict_for_core))
+        snapshots = snapshots_for(outcome)
         decision = decide_clearance(
             policy,
             clearance.action_code,
             outcome,
-            snapshots_for(outcome),
+            snapshots,
             clearance.information_sources,
         )
-        clearance.decision = decision.outcome.value
         clearance.ever_protected = clearance.ever_protected or decision.ever_protected
         clearance.reasons = [
             *clearance.reasons,
             f"A protocol officer decided the subject is {verdict.label.lower()}: {reasons}",
             *decision.reasons,
         ]
-        _set_ie_view_from(clearance, ie_view(decision))
+        _record_decision(
+            clearance,
+            decision,
+            policy,
+            clearance_facts(
+                clearance.action_code, outcome, snapshots, clearance.information_sources
+            ),
+            by=actor.label,
+            why=f"review: {verdict.value}",
+        )
         if decision.outcome == ClearanceOutcome.HOLD:
             next_review = Review.objects.create(clearance=clearance)
             next_review.candidates.set(
@@ -739,17 +805,30 @@ def do_decide_override(
             except OverrideRefused as refused:
                 raise ProtocolError(list(refused.problems)) from refused
             outcome = outcome_with_verdicts(clearance)
+            snapshots = snapshots_for(outcome)
             decision = decide_clearance(
                 policy,
                 clearance.action_code,
                 outcome,
-                snapshots_for(outcome),
+                snapshots,
                 clearance.information_sources,
                 approved_override=approved,
             )
-            clearance.decision = decision.outcome.value
             clearance.reasons = [*clearance.reasons, *decision.reasons]
-            _set_ie_view_from(clearance, ie_view(decision))
+            _record_decision(
+                clearance,
+                decision,
+                policy,
+                clearance_facts(
+                    clearance.action_code,
+                    outcome,
+                    snapshots,
+                    clearance.information_sources,
+                    approved,
+                ),
+                by=actor.label,
+                why="override approved",
+            )
             clearance.decided_at = timezone.now()
             clearance.save()
             override.status = Override.Status.APPROVED
@@ -813,7 +892,16 @@ def do_record_nrm_decision(protection: Protection, actor: Actor, *, stage: str) 
             "positive_reasonable_grounds",
             "positive_conclusive_grounds",
         } or (protection.nrm_recovery_period and stage == "referred")
-        protection.save(update_fields=["nrm_recovery_period"])
+        today = timezone.localdate()
+        if stage == "positive_reasonable_grounds":
+            # A negative decision later keeps the block for the minimum period, as the advice
+            # core applies it (advice.eligibility.RECOVERY_PERIOD_MINIMUM, R27).
+            protection.nrm_recovery_until = today + RECOVERY_PERIOD_MINIMUM
+        protection.nrm_history = [
+            *protection.nrm_history,
+            {"stage": stage, "recorded_by": actor.label, "on": today.isoformat()},
+        ]
+        protection.save(update_fields=["nrm_recovery_period", "nrm_recovery_until", "nrm_history"])
         refresh_protection(protection, actor, policy)
         log_entry(
             EntryKind.PROTECTION_STATUS_CHANGED,
@@ -1056,3 +1144,51 @@ def do_erase_cleared_subjects(before, policy: Policy) -> int:
     with action_transaction():
         ids = list(expired_cleared_subjects(before, policy).values_list("pk", flat=True))
         return Clearance.objects.filter(pk__in=ids).update(subject={}, match_explanation=[])
+
+
+# --- Policy activation -----------------------------------------------------------------------
+
+
+def last_activated_version() -> str | None:
+    """The policy version the last ``policy_activated`` entry recorded, if any."""
+    from safeshare.ledger.models import LedgerEntry
+
+    last = (
+        LedgerEntry.objects.filter(kind=EntryKind.POLICY_ACTIVATED.value).order_by("-id").first()
+    )
+    return None if last is None else str(last.draft.get("policy_version") or "")
+
+
+def do_record_policy_activation(actor: Actor | None = None) -> bool:
+    """Write ``policy_activated`` when the policy in force is not the last one recorded.
+
+    Called when the worker starts (and by ``safeshare policy activate``). Returns whether an
+    entry was written. With no organisation yet (a database with nothing in it) nothing can have
+    been decided, and nothing is written.
+    """
+    from safeshare.accounts.models import Organisation
+    from safeshare.kernel.roles import OrganisationKind, Role
+
+    policy = active_policy()
+    with action_transaction():
+        previous = last_activated_version()
+        if previous == policy.version:
+            return False
+        if actor is None:
+            organisation = (
+                Organisation.objects.filter(kind=OrganisationKind.OVERSIGHT_BODY)
+                .order_by("code")
+                .first()
+                or Organisation.objects.order_by("code").first()
+            )
+            if organisation is None:
+                return False
+            actor = Actor(organisation=organisation, role=Role.OVERSIGHT_ANALYST)
+        payload: dict[str, object] = {
+            "policy_mode": policy.id.replace("-", "_"),
+            "effective_date": timezone.localdate().isoformat(),
+        }
+        if previous:
+            payload["previous_policy_version"] = previous
+        log_entry(EntryKind.POLICY_ACTIVATED, actor, policy, payload=payload)
+    return True

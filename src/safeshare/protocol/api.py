@@ -161,8 +161,8 @@ def _actor(request) -> Actor:
 
 
 def _evidence_requested(clearance: Clearance) -> list[EvidenceRequest]:
-    """The matcher's request for evidence, when the clearance is held."""
-    if clearance.decision != ClearanceOutcome.HOLD:
+    """The matcher's request for evidence, when the clearance is held (and IE is told so)."""
+    if (clearance.ie_decision or clearance.decision) != ClearanceOutcome.HOLD:
         return []
     for line in clearance.match_explanation or ():
         text = str(line).strip()
@@ -176,7 +176,7 @@ def clearance_out(clearance: Clearance) -> ClearanceOut:
     return ClearanceOut(
         id=clearance.public_id,
         action=clearance.action_code,
-        decision=ClearanceOutcome(clearance.decision),
+        decision=ClearanceOutcome(clearance.ie_decision or clearance.decision),
         status=clearance.status,
         protection_reference=clearance.ie_protection_reference or None,
         message=clearance.ie_message,

@@ -29,7 +29,7 @@ from types import MappingProxyType
 from safeshare.cases.lifecycle import InformationSource
 from safeshare.protocol.enforcement import enforcement_actions
 from safeshare.protocol.overrides import ApprovedOverride
-from safeshare.protocol.policy import ClearanceRules, Policy
+from safeshare.protocol.policy import ClearanceRules, IEDetail, Policy
 from safeshare.protocol.protection import ProtectionStatus
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "MatchOutcome",
     "ProtectionSnapshot",
     "ReviewVerdict",
+    "custodian_view",
     "decide_clearance",
     "describe_requests",
     "ie_view",
@@ -427,8 +428,20 @@ def decide_clearance(
     )
 
 
-def ie_view(decision: ClearanceDecision) -> IEClearanceView:
-    """All that IE is shown: decision, reference, instruction and contact point (R18)."""
+def ie_view(decision: ClearanceDecision, rules: ClearanceRules | None = None) -> IEClearanceView:
+    """All that IE is shown: decision, reference, instruction and contact point (R18).
+
+    Under ``ie_detail = "custodian"`` (``rules``) every answer that is not a clear is one and the
+    same answer: ``blocked``, "do not act; contact the protocol custodian", the custodian's
+    national contact point, no reference, no force and no evidence request. A protected person,
+    a possible match and an action refused for its sources cannot be told apart.
+    """
+    if (
+        rules is not None
+        and rules.ie_detail == IEDetail.CUSTODIAN
+        and decision.outcome != ClearanceOutcome.CLEAR
+    ):
+        return custodian_view(rules)
     contact = decision.contact_point
     if decision.outcome == ClearanceOutcome.BLOCKED:
         if decision.protection_reference or decision.blocking_protection_ids:
@@ -454,6 +467,17 @@ def ie_view(decision: ClearanceDecision) -> IEClearanceView:
     else:
         message = "No protection applies — clear to proceed with this action."
     return IEClearanceView(decision.outcome, None, message, None)
+
+
+def custodian_view(rules: ClearanceRules) -> IEClearanceView:
+    """The one answer IE gets under ``custodian`` for anything that is not a clear."""
+    contact = rules.custodian_contact
+    return IEClearanceView(
+        ClearanceOutcome.BLOCKED,
+        None,
+        f"Do not act — contact {contact}.",
+        contact,
+    )
 
 
 def _perpetrator_only(policy: Policy, sources: frozenset[InformationSource]) -> bool:

@@ -49,6 +49,18 @@ class Protection(models.Model):
     regularisation_certified_by = models.CharField(max_length=200, blank=True)
     regularisation_certified_at = models.DateTimeField(null=True, blank=True)
     nrm_recovery_period = models.BooleanField(default=False)
+    nrm_recovery_until = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The end of the minimum 30-day recovery period after a positive "
+        "reasonable-grounds decision: it protects from removal until then whatever comes next.",
+    )
+    regularisation_history = models.JSONField(
+        default=list, blank=True, help_text="Every regularisation status recorded, in order."
+    )
+    nrm_history = models.JSONField(
+        default=list, blank=True, help_text="Every NRM decision recorded, in order."
+    )
     status_reasons = models.JSONField(default=list)
     status_changed_at = models.DateTimeField(default=timezone.now)
     transition_notice_at = models.DateTimeField(null=True, blank=True)
@@ -62,6 +74,12 @@ class Protection(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def in_recovery_period(self) -> bool:
+        """Protected from removal by an NRM recovery period today (R27)."""
+        until = self.nrm_recovery_until
+        return self.nrm_recovery_period or (until is not None and timezone.localdate() <= until)
 
     @property
     def status_enum(self) -> ProtectionStatus:
@@ -136,6 +154,21 @@ class Clearance(models.Model):
     ie_message = models.CharField(max_length=300, default="", help_text="All that IE is told.")
     ie_contact_point = models.CharField(max_length=200, blank=True)
     ie_protection_reference = models.CharField(max_length=32, blank=True)
+    ie_decision = models.CharField(
+        max_length=10,
+        blank=True,
+        help_text="The decision as IE is shown it (under a firewall, never 'hold').",
+    )
+    facts = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The inputs the pure core decided from, so the decision can be replayed.",
+    )
+    history = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Every decision of this clearance in turn, each with its policy version.",
+    )
     ever_protected = models.BooleanField(default=False)
     protections = models.ManyToManyField(Protection, related_name="clearances", blank=True)
     match_decision = models.CharField(max_length=10)
@@ -155,6 +188,10 @@ class Clearance(models.Model):
     @property
     def decision_label(self) -> str:
         return DECISION_LABELS[ClearanceOutcome(self.decision)]
+
+    @property
+    def ie_decision_label(self) -> str:
+        return DECISION_LABELS[ClearanceOutcome(self.ie_decision or self.decision)]
 
 
 class Review(models.Model):

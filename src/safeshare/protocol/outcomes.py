@@ -29,7 +29,7 @@ from safeshare.notifications.models import StaffNotice
 from safeshare.protocol.active import active_policy
 from safeshare.protocol.clearance import ClearanceOutcome
 from safeshare.protocol.models import Clearance, OutcomeReport, Override, Protection, Review
-from safeshare.protocol.policy import Policy
+from safeshare.protocol.policy import IEDetail, Policy
 from safeshare.protocol.protection import ProtectionStatus
 
 # Oversight alert kinds this module raises (the ``Alert.kind`` field is a plain code).
@@ -170,15 +170,27 @@ def _basis(clearance: Clearance, taken_at: dt.datetime, policy: Policy) -> tuple
 # --- Staff notices ---------------------------------------------------------------------------
 
 
-def tell_ie_suspended(clearance: Clearance, protection: Protection) -> None:
-    """R9: the IE caseworker who asked is told their clear is suspended. In a transaction."""
+def tell_ie_suspended(clearance: Clearance, protection: Protection, policy: Policy) -> None:
+    """R9: the IE caseworker who asked is told their clear is suspended. In a transaction.
+
+    Under a firewall (``ie_detail = "custodian"``) the notice names the custodian only, never
+    the force, and does not say that the person is protected."""
+    action = clearance.action_code.replace("_", " ")
+    if policy.clearance.ie_detail == IEDetail.CUSTODIAN:
+        message = (
+            f"Your clear for {action} ({clearance.public_id}) is suspended. Do not act. "
+            f"Contact {policy.clearance.custodian_contact}."
+        )
+    else:
+        message = (
+            f"Your clear for {action} ({clearance.public_id}) is suspended: the person is now "
+            f"protected. Do not act. Contact {protection.contact_point}."
+        )
     notices.notify_staff(
         clearance.requested_by,
         Role.IE_CASEWORKER.value,
         "clear_suspended",
-        f"Your clear for {clearance.action_code.replace('_', ' ')} ({clearance.public_id}) is "
-        f"suspended: the person is now protected. Do not act. Contact "
-        f"{protection.contact_point}.",
+        message,
         recipient_key=clearance.requester_key,
         link=f"/clearances/{clearance.public_id}/",
     )

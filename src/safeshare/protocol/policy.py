@@ -34,6 +34,7 @@ __all__ = [
     "ConditionsMode",
     "ExceptionCategory",
     "ForceProfile",
+    "IEDetail",
     "Jurisdiction",
     "JurisdictionProfile",
     "OverrideRules",
@@ -45,6 +46,8 @@ __all__ = [
     "available_policies",
     "load_policy",
     "load_policy_file",
+    "load_policy_version",
+    "shipped_versions",
 ]
 
 REFERRAL_DETAIL_FIELDS: tuple[str, ...] = (
@@ -80,6 +83,7 @@ PROTECTED_ROLES: frozenset[PartyRole] = frozenset(
 
 _POLICY_PACKAGE = "safeshare.protocol"
 _POLICY_DIRECTORY = "policies"
+_ARCHIVE_DIRECTORY = "archive"
 _ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _FORCE_CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,15}$")
 
@@ -106,6 +110,22 @@ class ProtectionTriggerMode(StrEnum):
 
     REFERRAL = "referral"
     REGISTRATION = "registration"
+
+
+class IEDetail(StrEnum):
+    """What Immigration Enforcement learns from an answer that is not a clear.
+
+    ``protection``: a block names the protection reference and the contact point of the force
+    that holds it (the protocol). ``custodian``: every answer that is not a clear is the same
+    answer, "do not act; contact the protocol custodian", with one national contact point, no
+    reference and no force, for a protected person and a possible match alike (firewall).
+    """
+
+    PROTECTION = "protection"
+    CUSTODIAN = "custodian"
+
+
+DEFAULT_CUSTODIAN_CONTACT = "the SafeShare protocol custodian (national contact point)"
 
 
 class Jurisdiction(StrEnum):
@@ -148,6 +168,9 @@ class ReferralRules:
     necessity_fields: tuple[str, ...]
     status_doubt_only_refused_offences: frozenset[OffenceCategory]
     status_doubt_only_refused_roles: frozenset[PartyRole]
+    #: Nothing about a victim, witness or dependant goes to IE without their recorded, informed
+    #: consent for that purpose (consent-2025). Only the fields they agreed to share travel.
+    consent_required: bool = True
 
 
 @dataclass(frozen=True)
@@ -187,6 +210,10 @@ class ClearanceRules:
     hold_probability: float = 0.2
     # How long a ``clear`` stands for the action asked about; after it a new clearance is needed.
     clear_valid_hours: int = 72
+    #: What IE learns from an answer that is not a clear (``IEDetail``).
+    ie_detail: IEDetail = IEDetail.CUSTODIAN
+    #: The one national contact point named under ``custodian``.
+    custodian_contact: str = DEFAULT_CUSTODIAN_CONTACT
 
 
 @dataclass(frozen=True)
@@ -267,6 +294,7 @@ class Policy:
                 "status_doubt_only_refused_roles": sorted(
                     self.referrals.status_doubt_only_refused_roles
                 ),
+                "consent_required": self.referrals.consent_required,
             },
             "protection": {
                 "trigger": str(self.protection.trigger),
@@ -297,6 +325,8 @@ class Policy:
                 "block_probability": self.clearance.block_probability,
                 "hold_probability": self.clearance.hold_probability,
                 "clear_valid_hours": self.clearance.clear_valid_hours,
+                "ie_detail": str(self.clearance.ie_detail),
+                "custodian_contact": self.clearance.custodian_contact,
             },
             "overrides": {
                 "exception_categories": [str(c) for c in self.overrides.exception_categories],
@@ -376,6 +406,47 @@ def load_policy(policy_id: str) -> Policy:
         raise PolicyError(f"{policy_id}.toml", "id", f"no such policy. Known policies: {known}.")
     resource = resources.files(_POLICY_PACKAGE).joinpath(_POLICY_DIRECTORY, f"{policy_id}.toml")
     return _parse(resource.read_bytes(), f"{policy_id}.toml")
+
+
+def shipped_versions() -> dict[str, tuple[str, bytes]]:
+    """Every policy version the repository holds, by version: (id, file bytes).
+
+    The current files in ``policies/`` and every earlier version kept in ``policies/archive/``
+    as ``<id>/<version>.toml``. An archived file is never edited: its name is its hash, which a
+    test checks, so a recorded decision's version always finds the exact rules that made it.
+    """
+    found: dict[str, tuple[str, bytes]] = {}
+    directory = resources.files(_POLICY_PACKAGE).joinpath(_POLICY_DIRECTORY)
+    archive = directory.joinpath(_ARCHIVE_DIRECTORY)
+    if archive.is_dir():
+        for folder in archive.iterdir():
+            if not folder.is_dir():
+                continue
+            for entry in folder.iterdir():
+                if entry.name.endswith(".toml"):
+                    raw = entry.read_bytes()
+                    found[hashlib.sha256(raw).hexdigest()] = (folder.name, raw)
+    for policy_id in available_policies():
+        raw = directory.joinpath(f"{policy_id}.toml").read_bytes()
+        found[hashlib.sha256(raw).hexdigest()] = (policy_id, raw)
+    return found
+
+
+def load_policy_version(policy_id: str, version: str) -> Policy:
+    """The exact policy a decision recorded (its id and version), from the repository's files.
+
+    Raises ``PolicyError`` when no file in ``policies/`` or ``policies/archive/`` has that hash
+    and id, rather than replaying under other rules.
+    """
+    held = shipped_versions().get(version)
+    if held is None or held[0] != policy_id:
+        raise PolicyError(
+            f"{policy_id}.toml",
+            "version",
+            f"no file of this policy has version {version[:12]}…; keep every version that "
+            "decided something in policies/archive/.",
+        )
+    return _parse(held[1], f"{policy_id}.toml")
 
 
 def load_policy_file(path: Path | str) -> Policy:
@@ -472,6 +543,7 @@ def _parse_referrals(table: _Table) -> ReferralRules:
             "status_doubt_only_refused_roles", PartyRole, default=sorted(PROTECTED_ROLES)
         )
     )
+    consent_required = table.boolean("consent_required", default=True)
     table.finish()
     return ReferralRules(
         allowed_roles=allowed_roles,
@@ -479,6 +551,7 @@ def _parse_referrals(table: _Table) -> ReferralRules:
         necessity_fields=tuple(necessity_fields),
         status_doubt_only_refused_offences=refused_offences,
         status_doubt_only_refused_roles=refused_roles,
+        consent_required=consent_required,
     )
 
 
@@ -560,7 +633,11 @@ def _parse_clearance(table: _Table) -> ClearanceRules:
         block_probability=block,
         hold_probability=hold,
         clear_valid_hours=table.integer("clear_valid_hours", default=72),
+        ie_detail=table.enum("ie_detail", IEDetail, default=IEDetail.CUSTODIAN),
+        custodian_contact=table.text("custodian_contact", default=DEFAULT_CUSTODIAN_CONTACT),
     )
+    if not rules.custodian_contact.strip():
+        table.fail("custodian_contact", "name the protocol custodian IE should contact.")
     if rules.clear_valid_hours < 1:
         table.fail("clear_valid_hours", "must be at least 1 hour.")
     table.finish()

@@ -24,6 +24,7 @@ from safeshare.protocol.policy import (
 from safeshare.protocol.protection import OpeningEvent, should_open_protection
 
 __all__ = [
+    "ConsentState",
     "FieldError",
     "FieldErrorCode",
     "ReferralDecision",
@@ -69,6 +70,41 @@ _TRIGGER_LABELS = {
 _STATUS_ONLY = frozenset({ReferralTrigger.STATUS_ENQUIRY})
 
 
+class ConsentState(StrEnum):
+    """The person's consent to their data going to IE, as recorded (consent-2025)."""
+
+    NONE = "none"
+    GIVEN = "given"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+    #: An officer marked that it may not have been freely given (for example the suspect or
+    #: someone connected to them was present): it cannot be relied on.
+    NOT_FREELY_GIVEN = "not_freely_given"
+
+
+_CONSENT_REFUSALS = {
+    ConsentState.NONE: (
+        "no_consent",
+        "The person has not given their recorded, informed consent to their data being shared "
+        "with Immigration Enforcement, and this policy shares nothing without it.",
+    ),
+    ConsentState.REFUSED: (
+        "consent_refused",
+        "The person refused consent to their data being shared with Immigration Enforcement.",
+    ),
+    ConsentState.WITHDRAWN: (
+        "consent_withdrawn",
+        "The person withdrew their consent: nothing more may be shared with Immigration "
+        "Enforcement.",
+    ),
+    ConsentState.NOT_FREELY_GIVEN: (
+        "consent_not_free",
+        "An officer recorded that the consent may not have been freely given, so it cannot be "
+        "relied on.",
+    ),
+}
+
+
 @dataclass(frozen=True)
 class ReferralFacts:
     """What the officer records when asking to refer someone."""
@@ -79,6 +115,8 @@ class ReferralFacts:
     jurisdiction: Jurisdiction
     force_code: str
     other_roles: frozenset[PartyRole] = frozenset()
+    #: The person's consent to sharing with IE (read only where the policy requires it).
+    consent: ConsentState = ConsentState.NONE
 
 
 @dataclass(frozen=True)
@@ -140,6 +178,13 @@ def decide_referral(policy: Policy, facts: ReferralFacts) -> ReferralDecision:
     if role in PROTECTED_ROLES and force.safe_reporting_only:
         codes.append("force_safe_reporting")
         refusals.append(f"Force {facts.force_code} does not refer victims or witnesses (R33).")
+
+    if rules.consent_required and role in PROTECTED_ROLES:
+        state = ConsentState(facts.consent)
+        if state != ConsentState.GIVEN:
+            code, reason = _CONSENT_REFUSALS[state]
+            codes.append(code)
+            refusals.append(reason)
 
     if not triggers:
         codes.append("no_trigger")

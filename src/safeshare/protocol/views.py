@@ -290,6 +290,7 @@ def clearance_list(request: HttpRequest) -> HttpResponse:
             "subject": _subject_name(clearance.subject),
             "action": action_name(clearance.action_code),
             "suspended": clearance.status == Clearance.Status.SUSPENDED,
+            "ie_decision": clearance.ie_decision or clearance.decision,
         }
         for clearance in page.object_list
     ]
@@ -323,7 +324,7 @@ def clearance_detail(request: HttpRequest, clearance_id: uuid.UUID) -> HttpRespo
     _record_clearance_read(request, clearance, "clearance_page")
     overrides = list(clearance.overrides.order_by("-created_at"))
     can_override = (
-        clearance.decision == "blocked"
+        (clearance.ie_decision or clearance.decision) == "blocked"
         and clearance.status == Clearance.Status.DECIDED
         and not any(o.status == Override.Status.PENDING for o in overrides)
     )

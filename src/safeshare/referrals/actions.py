@@ -23,12 +23,13 @@ from safeshare.protocol.active import active_policy
 from safeshare.protocol.policy import Jurisdiction, Policy
 from safeshare.protocol.protection import OpeningEvent, should_open_protection
 from safeshare.protocol.referral import (
+    ConsentState,
     ReferralFacts,
     ReferralTrigger,
     decide_referral,
     validate_referral_payload,
 )
-from safeshare.referrals.models import Referral, RefusedReferral
+from safeshare.referrals.models import Consent, Referral, RefusedReferral, StopProcessing
 
 
 class ReferralRefusedError(RuleRefusal):
@@ -66,15 +67,24 @@ def referral_payload(
     basis: LegalBasis,
     necessity: Mapping[str, str],
     extra: Mapping[str, object],
+    protection_flag: bool,
+    consented_fields: Iterable[str] | None = None,
 ) -> dict[str, object]:
-    """Exactly what would be sent: the policy's identity fields plus role and legal metadata."""
+    """Exactly what would be sent: the policy's identity fields plus role and legal metadata.
+
+    ``protection_flag`` is what the decision produced: true only when the referral opens (or
+    extends) a protection under the policy, never as a matter of form."""
     identity = party.person.primary_identity
     fields = identity.as_fields() if identity else {}
     payload: dict[str, object] = {name: fields.get(name) for name in IDENTITY_FIELDS}
     payload = {name: value for name, value in payload.items() if value not in (None, "", [])}
+    if consented_fields is not None:
+        # Only what the person agreed to share travels (consent-2025).
+        agreed = set(consented_fields)
+        payload = {name: value for name, value in payload.items() if name in agreed}
     payload.update(
         role=party.role,
-        protection_flag=True,
+        protection_flag=protection_flag,
         force_code=actor.org_code,
         crime_reference=party.case.crime_reference,
         channel=channel,
@@ -107,9 +117,20 @@ def decide_for(party: Party, actor: Actor, triggers: Iterable[str], policy: Poli
             else Jurisdiction.ENGLAND_WALES,
             force_code=actor.org_code,
             other_roles=other_roles,
+            consent=consent_state(party)[0],
         ),
     )
     return decision
+
+
+def opens_protection(policy: Policy, party: Party) -> bool:
+    """Whether a police referral of ``party`` opens or extends a protection under ``policy``."""
+    return should_open_protection(
+        policy,
+        PartyRole(party.role),
+        OffenceCategory(party.case.offence_category),
+        OpeningEvent.POLICE_REFERRAL,
+    ).opens
 
 
 def preview_referral(
@@ -136,6 +157,8 @@ def preview_referral(
         basis=basis,
         necessity=necessity,
         extra=extra or {},
+        protection_flag=opens_protection(policy, party),
+        consented_fields=consent_state(party)[1] if policy.referrals.consent_required else None,
     )
     problems = [error.message for error in validate_referral_payload(policy, payload, necessity)]
     refusals = [] if decision.allowed else list(decision.reasons)
@@ -302,3 +325,147 @@ def record_refusal(error: ReferralRefusedError) -> RefusedReferral | None:
         )
     error.refusal = None
     return refused
+
+
+# --- Consent (consent-2025) ------------------------------------------------------------------
+
+CONSENT_FIELDS = IDENTITY_FIELDS
+
+
+def latest_consent(party: Party) -> Consent | None:
+    """The person's latest answer for this party, or None if they were never asked."""
+    return party.consents.order_by("-asked_at", "-id").first()
+
+
+def consent_state(party: Party) -> tuple[ConsentState, tuple[str, ...]]:
+    """The state of the person's consent to sharing with IE, and the fields they agreed to."""
+    consent = latest_consent(party)
+    if consent is None:
+        return ConsentState.NONE, ()
+    if consent.withdrawn_at is not None:
+        return ConsentState.WITHDRAWN, ()
+    if consent.not_freely_given:
+        return ConsentState.NOT_FREELY_GIVEN, ()
+    if consent.answer == Consent.Answer.REFUSED:
+        return ConsentState.REFUSED, ()
+    return ConsentState.GIVEN, tuple(consent.fields)
+
+
+def do_record_consent(
+    party: Party,
+    actor: Actor,
+    *,
+    answer: str,
+    fields: Iterable[str],
+    asked_at,
+    language: str,
+    interpreter_used: bool,
+    suspect_present: bool,
+    own_words: str = "",
+) -> Consent:
+    """Record the person's answer when asked for consent to share their data with IE.
+
+    A consent given with the suspect, or anyone connected to them, present is recorded and
+    marked as possibly not freely given: it blocks sharing until a new consent is asked."""
+    if party.case.force_id != actor.organisation.pk:
+        raise ValidationError("You can only record consent in your own force's cases.")
+    fields = list(dict.fromkeys(fields))
+    problems: dict[str, str] = {}
+    if answer not in Consent.Answer.values:
+        problems["answer"] = "Select whether the person gave or refused consent"
+    unknown = [name for name in fields if name not in CONSENT_FIELDS]
+    if unknown:
+        problems["fields"] = "These are not fields that can be shared: " + ", ".join(unknown)
+    elif answer == Consent.Answer.GIVEN and not fields:
+        problems["fields"] = "Select what the person agreed to share"
+    if not language.strip():
+        problems["language"] = "Enter the language the person was asked in"
+    if asked_at is None:
+        problems["asked_at"] = "Enter when the person was asked"
+    if problems:
+        raise ValidationError(problems)
+    policy = active_policy()
+    with action_transaction():
+        consent = Consent.objects.create(
+            party=party,
+            answer=answer,
+            fields=fields if answer == Consent.Answer.GIVEN else [],
+            asked_by=f"{actor.label}, {actor.organisation.name}",
+            asked_by_key=actor.identifier,
+            asked_by_org=actor.organisation,
+            asked_at=asked_at,
+            language=language.strip(),
+            interpreter_used=interpreter_used,
+            suspect_present=suspect_present,
+            own_words=own_words.strip(),
+            not_freely_given=suspect_present and answer == Consent.Answer.GIVEN,
+            not_freely_given_reason=(
+                "The suspect, or someone connected to them, was present when consent was asked."
+                if suspect_present and answer == Consent.Answer.GIVEN
+                else ""
+            ),
+            policy_id=policy.id,
+            policy_version=policy.version,
+        )
+    return consent
+
+
+def do_flag_consent_not_free(consent: Consent, actor: Actor, *, reason: str) -> Consent:
+    """An officer records that the consent may not have been freely given: it blocks sharing."""
+    if len(reason.strip()) < 10:
+        raise ValidationError({"reason": "Explain in at least 10 characters why"})
+    with action_transaction():
+        consent = Consent.objects.select_for_update().get(pk=consent.pk)
+        consent.not_freely_given = True
+        consent.not_freely_given_reason = reason.strip()
+        consent.flagged_by = f"{actor.label}, {actor.organisation.name}"
+        consent.save(update_fields=["not_freely_given", "not_freely_given_reason", "flagged_by"])
+    return consent
+
+
+def do_withdraw_consent(
+    consent: Consent, actor: Actor, *, words: str = ""
+) -> list[StopProcessing]:
+    """The person withdraws consent: nothing more is shared, and every IE unit that received a
+    referral about them is told to stop processing it (recorded, and a notice to the unit)."""
+    from django.utils import timezone
+
+    from safeshare.kernel.roles import Role
+    from safeshare.notifications.actions import notify_staff
+
+    with action_transaction():
+        consent = Consent.objects.select_for_update().get(pk=consent.pk)
+        if consent.withdrawn_at is not None:
+            raise ValidationError("This consent has already been withdrawn.")
+        consent.withdrawn_at = timezone.now()
+        consent.withdrawn_by = f"{actor.label}, {actor.organisation.name}"
+        consent.withdrawal_words = words.strip()
+        consent.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_words"])
+        stops = []
+        for referral in Referral.objects.filter(party=consent.party).select_related("recipient"):
+            stops.append(
+                StopProcessing.objects.create(
+                    referral=referral, consent=consent, recipient=referral.recipient
+                )
+            )
+            notify_staff(
+                referral.recipient,
+                Role.IE_CASEWORKER.value,
+                "stop_processing",
+                f"Stop processing: the person referred in referral {referral.public_id} has "
+                "withdrawn their consent to their data being shared with Immigration "
+                "Enforcement. Stop processing the data and do not use it.",
+            )
+    return stops
+
+
+def consent_counts() -> dict[str, int]:
+    """Consents asked, given, refused and withdrawn, for statistics."""
+    consents = Consent.objects.all()
+    return {
+        "asked": consents.count(),
+        "given": consents.filter(answer=Consent.Answer.GIVEN).count(),
+        "refused": consents.filter(answer=Consent.Answer.REFUSED).count(),
+        "withdrawn": consents.filter(withdrawn_at__isnull=False).count(),
+        "not_freely_given": consents.filter(not_freely_given=True).count(),
+    }

@@ -75,3 +75,60 @@ class RefusedReferral(models.Model):
 
     def __str__(self) -> str:
         return f"Refused referral in {self.case} ({', '.join(self.rule_codes)})"
+
+
+class Consent(models.Model):
+    """A person's answer when asked whether their data may be shared with Immigration
+    Enforcement, for that purpose (consent-2025). Kept as asked, never edited: a withdrawal or
+    an officer's doubt is added to it."""
+
+    class Answer(models.TextChoices):
+        GIVEN = "given", "Gave consent"
+        REFUSED = "refused", "Refused consent"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="consents")
+    purpose = models.CharField(
+        max_length=200, default="Sharing with Immigration Enforcement in a referral"
+    )
+    answer = models.CharField(max_length=10, choices=Answer.choices)
+    fields = models.JSONField(default=list, help_text="Exactly what they agreed to share.")
+    asked_by = models.CharField(max_length=200)
+    asked_by_key = models.CharField(max_length=64)
+    asked_by_org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    asked_at = models.DateTimeField()
+    language = models.CharField(max_length=60)
+    interpreter_used = models.BooleanField()
+    suspect_present = models.BooleanField(
+        help_text="Whether the suspect, or anyone connected to them, was present."
+    )
+    own_words = models.TextField(
+        blank=True, help_text="The person's own words, if they gave them."
+    )
+    not_freely_given = models.BooleanField(default=False)
+    not_freely_given_reason = models.TextField(blank=True)
+    flagged_by = models.CharField(max_length=200, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.CharField(max_length=200, blank=True)
+    withdrawal_words = models.TextField(blank=True)
+    policy_id = models.CharField(max_length=40)
+    policy_version = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-asked_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Consent {self.public_id} ({self.answer})"
+
+
+class StopProcessing(models.Model):
+    """What was sent to IE when a person withdrew consent: stop processing what was shared."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="stops")
+    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="stops")
+    recipient = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Stop processing {self.referral}"

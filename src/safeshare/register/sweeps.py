@@ -26,6 +26,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from safeshare.kernel.policy import policy_in_force
 from safeshare.matching.matcher import CLEARANCE, CandidateScore, Matcher, MatchResult
 from safeshare.matching.record import prepare
 from safeshare.register.csvfiles import (
@@ -110,9 +111,16 @@ def screen_batch(chunk: Sequence[IdentityRow], engine: Matcher) -> list[Screened
     decided = [sweep_decision(result) for result in results]
     wanted = {int(best.register_id) for _, best in decided if best is not None}
     names = register_ids(wanted) if wanted else {}
+    # Under a firewall (``ie_detail = "custodian"``) a sweep tells IE only what a clearance
+    # would: IE's own row id and "blocked" (do not act) or "clear"; no register or force record
+    # id, no score, and a possible match looks like a protected person (docs/adr/0022).
+    custodian = str(policy_in_force().clearance.ie_detail) == "custodian"
     screened = []
     for row, (decision, best) in zip(chunk, decided, strict=True):
         clear = decision == "none"
+        if custodian:
+            screened.append(Screened(row.id, "", "clear" if clear else CLEARANCE["match"], None))
+            continue
         screened.append(
             Screened(
                 query_id=row.id,

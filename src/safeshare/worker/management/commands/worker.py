@@ -33,6 +33,11 @@ class Command(BaseCommand):
                 names = ", ".join(job.name for job in selected)
                 raise CommandError(f"No job {', '.join(sorted(unknown))}. Jobs: {names}.")
             selected = [job for job in selected if job.name in options["only"]]
+        # A change of the policy in force is written to the ledger when the service starts.
+        from safeshare.protocol.actions import do_record_policy_activation
+
+        if do_record_policy_activation():
+            self.stdout.write("The policy in force changed: recorded it in the ledger.")
         runner = Runner(selected)
         if options["once"]:
             outcome = runner.run_due(force=True)

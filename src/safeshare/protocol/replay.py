@@ -1,0 +1,179 @@
+"""Replay: the facts a clearance was decided from, and the same decision computed again.
+
+A pure core (no Django). Each clearance stores the inputs ``decide_clearance`` was given (the
+matcher's outcome, the snapshot of each candidate protection, the sources of the information
+and any approved override) as JSON, ``facts``. ``replay`` decides again from those facts under a
+policy, normally the recorded version loaded with ``policy.load_policy_version``, and
+``differences`` names what differs from what was recorded. See docs/adr/0023-replay.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from safeshare.protocol.clearance import (
+    ClearanceDecision,
+    MatchCandidate,
+    MatchOutcome,
+    ProtectionSnapshot,
+    decide_clearance,
+)
+from safeshare.protocol.overrides import ApprovedOverride
+from safeshare.protocol.policy import Policy
+
+__all__ = [
+    "FACTS_FORMAT",
+    "Difference",
+    "FactsError",
+    "clearance_facts",
+    "decision_record",
+    "differences",
+    "replay",
+]
+
+#: Bumped when the shape of ``facts`` changes; a replay refuses a format it does not know.
+FACTS_FORMAT = 1
+
+
+class FactsError(ValueError):
+    """Stored facts that cannot be read back (missing, altered in shape, or another format)."""
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One way a replayed decision differs from the recorded one."""
+
+    field: str
+    recorded: object
+    replayed: object
+
+    def __str__(self) -> str:
+        return f"{self.field}: recorded {self.recorded!r}, replayed {self.replayed!r}"
+
+
+def clearance_facts(
+    action_code: str,
+    match: MatchOutcome,
+    protections: Mapping[str, ProtectionSnapshot],
+    information_sources: list[str],
+    approved_override: ApprovedOverride | None = None,
+) -> dict[str, Any]:
+    """The inputs of ``decide_clearance`` as JSON: enough to recompute the decision exactly."""
+    return {
+        "format": FACTS_FORMAT,
+        "action_code": action_code,
+        "information_sources": sorted(str(s) for s in information_sources),
+        "match": {
+            "subject_ref": match.subject_ref,
+            "decision": str(match.decision),
+            "subject_name_only": match.subject_name_only,
+            "matcher_version": match.matcher_version,
+            "probability": match.probability,
+            "would_resolve": [str(w) for w in match.would_resolve],
+            "candidates": [
+                {
+                    "identity_id": c.identity_id,
+                    "protection_ids": list(c.protection_ids),
+                    "score": c.score,
+                    "decision": str(c.decision),
+                    "explanation": list(c.explanation),
+                    "evidence": {str(k): str(v) for k, v in c.evidence.items()},
+                    "review_verdict": None if c.review_verdict is None else str(c.review_verdict),
+                    "probability": c.probability,
+                }
+                for c in match.candidates
+            ],
+        },
+        "protections": {
+            key: {
+                "protection_id": p.protection_id,
+                "reference": p.reference,
+                "status": str(p.status),
+                "contact_point": p.contact_point,
+                "nrm_recovery_period": p.nrm_recovery_period,
+            }
+            for key, p in sorted(protections.items())
+        },
+        "override": None
+        if approved_override is None
+        else {
+            "override_id": approved_override.override_id,
+            "action_code": approved_override.action_code,
+            "subject_ref": approved_override.subject_ref,
+            "protection_ids": sorted(approved_override.protection_ids),
+            "category": str(approved_override.category),
+            "requested_by": approved_override.requested_by,
+            "approved_by": approved_override.approved_by,
+            "policy_id": approved_override.policy_id,
+            "policy_version": approved_override.policy_version,
+        },
+    }
+
+
+def replay(policy: Policy, facts: Mapping[str, Any]) -> ClearanceDecision:
+    """``decide_clearance`` again, from stored facts, under ``policy``."""
+    if not facts:
+        raise FactsError("No facts were stored with this decision, so it cannot be replayed.")
+    if facts.get("format") != FACTS_FORMAT:
+        raise FactsError(f"The facts are in format {facts.get('format')!r}, not {FACTS_FORMAT}.")
+    try:
+        match = facts["match"]
+        outcome = MatchOutcome(
+            subject_ref=match["subject_ref"],
+            decision=match["decision"],
+            subject_name_only=bool(match["subject_name_only"]),
+            matcher_version=match["matcher_version"],
+            probability=match["probability"],
+            would_resolve=tuple(match["would_resolve"]),
+            candidates=tuple(
+                MatchCandidate(
+                    identity_id=c["identity_id"],
+                    protection_ids=tuple(c["protection_ids"]),
+                    score=c["score"],
+                    decision=c["decision"],
+                    explanation=tuple(c["explanation"]),
+                    evidence=c["evidence"],
+                    review_verdict=c["review_verdict"],
+                    probability=c["probability"],
+                )
+                for c in match["candidates"]
+            ),
+        )
+        protections = {
+            key: ProtectionSnapshot(**value) for key, value in facts["protections"].items()
+        }
+        raw_override = facts["override"]
+        override = None if raw_override is None else ApprovedOverride(**raw_override)
+        return decide_clearance(
+            policy,
+            facts["action_code"],
+            outcome,
+            protections,
+            facts["information_sources"],
+            approved_override=override,
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise FactsError(f"The stored facts cannot be read: {error!r}.") from error
+
+
+def differences(recorded: Mapping[str, Any], decision: ClearanceDecision) -> list[Difference]:
+    """What differs between a recorded decision (``decision_record``) and a replayed one."""
+    replayed = decision_record(decision)
+    return [
+        Difference(key, recorded.get(key), value)
+        for key, value in replayed.items()
+        if recorded.get(key) != value
+    ]
+
+
+def decision_record(decision: ClearanceDecision) -> dict[str, Any]:
+    """The parts of a decision that replay compares (JSON)."""
+    return {
+        "decision": decision.outcome.value,
+        "blocking_protection_ids": list(decision.blocking_protection_ids),
+        "held_protection_ids": list(decision.held_protection_ids),
+        "ever_protected": decision.ever_protected,
+        "override_id": decision.override_id,
+    }

@@ -1,0 +1,121 @@
+"""Replaying recorded clearance decisions under their recorded policy version (invariant 7).
+
+Each clearance keeps, in ``history``, every decision made about it: the facts the pure core was
+given, the policy id and version that decided, and the outcome. ``replay_clearances`` loads each
+recorded version from the repository's policy files (``policy.load_policy_version``), decides
+again from the stored facts (``replay.replay``) and reports every difference with its reason.
+With another policy it shows what that policy would have decided instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from safeshare.protocol.models import Clearance
+from safeshare.protocol.policy import Policy, PolicyError, load_policy_version
+from safeshare.protocol.replay import Difference, FactsError, differences, replay
+
+__all__ = ["ReplayResult", "replay_clearances"]
+
+
+@dataclass
+class ReplayResult:
+    """One recorded decision of one clearance, decided again."""
+
+    clearance_id: str
+    step: int
+    why: str
+    policy: str
+    replayed_under: str
+    differences: list[Difference] = field(default_factory=list)
+    problem: str = ""
+
+    @property
+    def same(self) -> bool:
+        return not self.differences and not self.problem
+
+    def describe(self) -> str:
+        head = f"Clearance {self.clearance_id}, decision {self.step + 1} ({self.why})"
+        if self.problem:
+            return f"{head}: cannot be replayed: {self.problem}"
+        if not self.differences:
+            return f"{head}: same decision under {self.replayed_under}."
+        listed = "; ".join(str(d) for d in self.differences)
+        return f"{head}: differs under {self.replayed_under}: {listed}"
+
+
+def _label(policy_id: str, version: str) -> str:
+    return f"{policy_id}@{version[:12]}"
+
+
+def replay_clearances(
+    *,
+    since: dt.datetime | None = None,
+    ids: Iterable[str] = (),
+    policy: Policy | None = None,
+) -> Iterator[ReplayResult]:
+    """Every recorded decision of the chosen clearances, decided again.
+
+    Without ``policy`` each decision is replayed under the version that made it, and any
+    difference means the stored facts or the recorded outcome were changed, or the code of the
+    core no longer decides as it did. With ``policy``, under that policy instead.
+    """
+    clearances = Clearance.objects.order_by("created_at", "id")
+    if since is not None:
+        clearances = clearances.filter(created_at__gte=since)
+    wanted = [str(i) for i in ids]
+    if wanted:
+        clearances = clearances.filter(public_id__in=wanted)
+    loaded: dict[tuple[str, str], Policy] = {}
+    for clearance in clearances.iterator():
+        history = list(clearance.history or [])
+        if not history:
+            yield ReplayResult(
+                str(clearance.public_id),
+                0,
+                "requested",
+                _label(clearance.policy_id, clearance.policy_version),
+                "-",
+                problem="no facts were stored with this decision (decided before replay existed)",
+            )
+            continue
+        for step, record in enumerate(history):
+            recorded_id = str(record.get("policy_id", ""))
+            recorded_version = str(record.get("policy_version", ""))
+            result = ReplayResult(
+                str(clearance.public_id),
+                step,
+                str(record.get("why", "")),
+                _label(recorded_id, recorded_version),
+                "",
+            )
+            under = policy
+            if under is None:
+                key = (recorded_id, recorded_version)
+                try:
+                    under = loaded.get(key) or load_policy_version(*key)
+                except PolicyError as error:
+                    result.problem = error.message
+                    yield result
+                    continue
+                loaded[key] = under
+            result.replayed_under = _label(under.id, under.version)
+            facts = record.get("facts") or {}
+            if step == len(history) - 1 and facts != clearance.facts:
+                result.differences.append(
+                    Difference("facts", "as in the decision history", "changed on the clearance")
+                )
+            try:
+                decision = replay(under, facts)
+            except FactsError as error:
+                result.problem = str(error)
+                yield result
+                continue
+            result.differences.extend(differences(record, decision))
+            if step == len(history) - 1 and clearance.decision != record.get("decision"):
+                result.differences.append(
+                    Difference("stored decision", clearance.decision, record.get("decision"))
+                )
+            yield result

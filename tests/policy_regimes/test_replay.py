@@ -1,0 +1,153 @@
+"""Replay (invariant 7): every recorded decision is decided again, under its recorded policy
+version, from its stored facts; a change of the policy in force is written to the ledger."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from safeshare.ledger.entries import EntryKind
+from safeshare.ledger.models import LedgerEntry
+from safeshare.protocol import actions as protocol_actions
+from safeshare.protocol.models import Clearance, Review
+from safeshare.protocol.policy import (
+    available_policies,
+    load_policy,
+    load_policy_version,
+    shipped_versions,
+)
+from safeshare.protocol.replaying import replay_clearances
+from safeshare.referrals.actions import do_record_consent
+from tests.scenarios import helpers as h
+
+pytestmark = pytest.mark.django_db
+
+POSSIBLE = {"date_of_birth": "1991-07-02"}
+
+
+def scenario():
+    """A victim referred (or registered, under the firewall), and three clearances about her."""
+    caseworker = h.ie()
+    officer = h.police("WMP")
+    party = h.add_victim(h.new_case(officer), officer)
+    policy = load_policy(settings.SAFESHARE_POLICY)
+    if policy.referrals.consent_required:
+        do_record_consent(
+            party,
+            officer,
+            answer="given",
+            fields=["given_names", "family_name", "date_of_birth"],
+            asked_at=timezone.now(),
+            language="English",
+            interpreter_used=False,
+            suspect_present=False,
+        )
+    if policy.referrals_possible:
+        h.refer(party, officer)  # the firewall refers nobody: registration protects
+    exact = h.clearance(caseworker)
+    possible = h.clearance(caseworker, **POSSIBLE)
+    nobody = h.clearance(caseworker, given_names="Oluwaseun", family_name="Adeyemi")
+    decided = [c.clearance.decision for c in (exact, possible, nobody)]
+    assert decided == ["blocked", "hold", "clear"], decided
+    return [exact, possible, nobody]
+
+
+@pytest.mark.parametrize("policy_id", available_policies())
+def test_replay_reproduces_every_decision_under_each_shipped_policy(settings, policy_id):
+    settings.SAFESHARE_POLICY = policy_id
+    scenario()
+    results = list(replay_clearances())
+    assert len(results) == Clearance.objects.count() == 3
+    assert all(r.same for r in results), [r.describe() for r in results]
+    call_command("replay")  # exit status 0: nothing differs
+
+
+def test_a_decision_whose_stored_facts_were_altered_is_reported(settings):
+    settings.SAFESHARE_POLICY = "mvp-2021-promise"
+    exact = scenario()[0].clearance
+    exact.refresh_from_db()
+    assert exact.decision == "blocked"
+    # Someone edits the stored facts: the protection is said to have ended.
+    history = exact.history
+    for snapshot in history[-1]["facts"]["protections"].values():
+        snapshot["status"] = "ended"
+    Clearance.objects.filter(pk=exact.pk).update(history=history, facts=history[-1]["facts"])
+    (result,) = [r for r in replay_clearances() if r.clearance_id == str(exact.public_id)]
+    assert not result.same
+    assert "decision: recorded 'blocked', replayed 'clear'" in result.describe()
+    with pytest.raises(CommandError):
+        call_command("replay")
+
+
+def test_an_altered_stored_decision_is_reported(settings):
+    settings.SAFESHARE_POLICY = "mvp-2021-promise"
+    nobody = scenario()[2].clearance
+    Clearance.objects.filter(pk=nobody.pk).update(decision="blocked")
+    (result,) = [r for r in replay_clearances() if r.clearance_id == str(nobody.public_id)]
+    assert [d.field for d in result.differences] == ["stored decision"]
+
+
+def test_a_re_decided_clearance_records_the_version_that_re_decided_it(settings):
+    settings.SAFESHARE_POLICY = "mvp-2021"
+    possible = scenario()[1].clearance
+    possible.refresh_from_db()
+    assert possible.decision == "hold"
+    first = possible.history[0]
+    assert first["policy_id"] == "mvp-2021"
+    settings.SAFESHARE_POLICY = "mvp-2021-promise"
+    review = Review.objects.get(clearance=possible)
+    protocol_officer = h.actor(h.Role.PROTOCOL_OFFICER, "WMP")
+    protocol_actions.do_resolve_review(
+        review, protocol_officer, verdict="not_same_person", reasons="Different date of birth."
+    )
+    possible.refresh_from_db()
+    assert possible.decision == "clear"
+    assert possible.policy_id == "mvp-2021-promise"
+    assert possible.policy_version == load_policy("mvp-2021-promise").version
+    assert [step["policy_id"] for step in possible.history] == ["mvp-2021", "mvp-2021-promise"]
+    assert possible.history[0] == first  # the first decision is kept, not overwritten
+    assert [step["decision"] for step in possible.history] == ["hold", "clear"]
+    results = [r for r in replay_clearances() if r.clearance_id == str(possible.public_id)]
+    assert [r.replayed_under.split("@")[0] for r in results] == ["mvp-2021", "mvp-2021-promise"]
+    assert all(r.same for r in results), [r.describe() for r in results]
+
+
+def test_another_policy_shows_what_it_would_have_decided(settings):
+    settings.SAFESHARE_POLICY = "mvp-2021-promise"
+    scenario()
+    call_command("replay", policy="firewall")  # differences are expected, not an error
+    under = list(replay_clearances(policy=load_policy("firewall")))
+    assert {r.replayed_under.split("@")[0] for r in under} == {"firewall"}
+
+
+def test_every_archived_policy_version_loads_by_its_hash():
+    versions = shipped_versions()
+    for policy_id in available_policies():
+        assert load_policy(policy_id).version in versions
+    for version, (policy_id, _raw) in versions.items():
+        assert load_policy_version(policy_id, version).version == version
+    # The 2021 wording as it was before ie_detail was added is still there for replay.
+    assert sum(1 for pid, _ in versions.values() if pid == "mvp-2021") >= 2
+
+
+def activations() -> list[dict]:
+    return [
+        e.draft
+        for e in LedgerEntry.objects.filter(kind=EntryKind.POLICY_ACTIVATED.value).order_by("id")
+    ]
+
+
+def test_a_change_of_the_policy_in_force_is_written_to_the_ledger(settings):
+    h.police("WMP")  # an organisation exists
+    settings.SAFESHARE_POLICY = "mvp-2021-promise"
+    assert protocol_actions.do_record_policy_activation()
+    assert not protocol_actions.do_record_policy_activation()  # unchanged: nothing new
+    settings.SAFESHARE_POLICY = "firewall"
+    assert protocol_actions.do_record_policy_activation()
+    first, second = activations()
+    assert first["policy_id"] == "mvp-2021-promise"
+    assert second["policy_id"] == "firewall"
+    assert second["payload"]["policy_mode"] == "firewall"
+    assert second["payload"]["previous_policy_version"] != second["policy_version"]
