@@ -35,6 +35,8 @@ EXPECTED: dict[str, dict[Role | str, int]] = {
     "accounts:second-factor-setup": {ANONYMOUS: REDIRECT, **dict.fromkeys(Role, OK)},
     # Sign-out only accepts POST.
     "accounts:sign-out": {ANONYMOUS: REDIRECT, **dict.fromkeys(Role, 405)},
+    # The timeout warning's "Stay signed in" only accepts POST.
+    "web:stay-signed-in": {ANONYMOUS: REDIRECT, **dict.fromkeys(Role, 405)},
     # Protocol pages. Pages about one object are opened here with an id that does not exist:
     # roles that may open the page get 404, everyone else 403 before the view runs.
     # tests/pages/test_object_access.py checks each against real objects.

@@ -34,6 +34,7 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "web:home": ALL_ROLES,
     "web:accessibility": PUBLIC,
     "web:privacy": PUBLIC,
+    "web:stay-signed-in": ALL_ROLES,
     # Police: their own force's cases, the people in them, referrals (views scope by force).
     "cases:list": POLICE,
     "cases:create": POLICE,
