@@ -261,7 +261,8 @@ def test_the_requester_can_never_approve_their_own(client, approver, protection,
         reasons=REASONS,
     )
     html = text(signed_in(client, approver).get(override_url(own)))
-    assert "You asked for this override, so someone else must decide it." in html
+    assert "You asked for this override, so someone else must decide it" in html
+    assert 'name="decision"' not in html  # no decision form that they may not use
     response = client.post(override_url(own), {"decision": "approve", "reasons": REASONS})
     assert "You asked for this override, so someone else must decide it." in error_summary(
         response
