@@ -35,6 +35,8 @@ EXPECTED: dict[str, dict[Role | str, int]] = {
     "accounts:second-factor-setup": {ANONYMOUS: REDIRECT, **dict.fromkeys(Role, OK)},
     # Sign-out only accepts POST.
     "accounts:sign-out": {ANONYMOUS: REDIRECT, **dict.fromkeys(Role, 405)},
+    # Anyone may check a receipt.
+    "advice:check-receipt": {ANONYMOUS: OK, **dict.fromkeys(Role, OK)},
     # The timeout warning's "Stay signed in" only accepts POST.
     "web:stay-signed-in": {ANONYMOUS: REDIRECT, **dict.fromkeys(Role, 405)},
     # Protocol pages. Pages about one object are opened here with an id that does not exist:

@@ -80,6 +80,7 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "advice:subject-access": POLICE | PROTOCOL,
     # The victim's own view: open to anyone here; each page checks the victim's session (a
     # protection reference and the passcode on their letter) itself.
+    "advice:check-receipt": PUBLIC,
     "advice:victim-sign-in": PUBLIC,
     "advice:victim-protection": PUBLIC,
     "advice:victim-shared": PUBLIC,
