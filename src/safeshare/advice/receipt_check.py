@@ -46,7 +46,7 @@ class ReceiptCheckForm(forms.Form):
     receipt_file = forms.FileField(label="Or upload the receipt file", required=False)
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         text = (cleaned.get("receipt") or "").strip()
         upload = cleaned.get("receipt_file")
         if upload is not None:
