@@ -358,6 +358,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 SAFESHARE_HTTPS = env_flag("SAFESHARE_HTTPS", True)
 SESSION_COOKIE_SECURE = env_flag("SAFESHARE_SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# The CSRF cookie ends with the browser session, like the session cookie: a victim's pages
+# leave nothing on a shared device that outlives the visit (Django's default is a year).
+CSRF_COOKIE_AGE = None
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -57,6 +57,19 @@ def test_a_letter_has_a_one_time_passcode_stored_only_as_a_hash(tmp_path):
     assert "Your protection from immigration" in text
 
 
+def test_the_passcode_is_on_a_slip_of_its_own_not_in_the_letter(tmp_path):
+    police = officer()
+    protection = protected_victim(police)
+    issued = issue_letter(protection, police)
+    *letter_pages, slip = pdf_text(issued.pdf, tmp_path).split("\f")[:-1] or [""]
+    letter = "\f".join(letter_pages)
+    assert protection.reference in letter
+    assert issued.passcode not in letter
+    assert issued.passcode in slip
+    for telltale in (protection.reference, "immigration", "Immigration", "protection"):
+        assert telltale not in slip  # the slip alone says nothing of what it opens
+
+
 def test_a_letter_is_logged_on_the_ledger_in_the_same_action():
     police = officer()
     protection = protected_victim(police)

@@ -135,9 +135,9 @@ def test_the_real_matcher_does_not_clear_a_differently_spelt_victim(
         ({"information_sources": []}, "Select where the information behind this action came"),
         ({"information_sources": ["gossip"]}, "Select one of the sources listed"),
         ({"given_names": "", "family_name": ""}, "Give at least a given name or a family name"),
-        ({"date_of_birth": "March 1991"}, "Date of birth must be YYYY, YYYY-MM or YYYY-MM-DD"),
+        ({"date_of_birth": "March 1991"}, "Date of birth must be a real date"),
         ({"sex": "x"}, "Select the person's sex from the list"),
-        ({"scheduled_for": "40/1/2030"}, "Enter a real date"),
+        ({"scheduled_for": "40/1/2030"}, "The planned date must be a real date"),
         ({"scheduled_for": "1/1/2020"}, "The planned date must be today or in the future"),
     ],
 )

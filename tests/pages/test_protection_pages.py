@@ -265,7 +265,7 @@ def test_record_that_the_notice_was_given_by_hand(client, protocol_officer, in_t
     response = client.post(page, {"given_on": f"{future.day}/{future.month}/{future.year}"})
     assert "must be today or in the past" in error_summary(response)
     response = client.post(page, {"given_on": "31/2/2026"})
-    assert "Enter a real date" in error_summary(response)
+    assert "must be a real date" in error_summary(response)
     in_transition.refresh_from_db()
     assert in_transition.transition_notice_at is None
     today = timezone.localdate()

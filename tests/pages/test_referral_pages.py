@@ -106,7 +106,7 @@ def test_check_page_shows_exactly_the_fields_that_will_be_shared(client, officer
     assert shared_fields(page) == set(payload)
     assert "Check the referral before you send it" in html
     assert "Fatema" in html
-    assert "1991-03-14" in html
+    assert "14 March 1991" in html
     assert "Send referral" in html
     assert not Referral.objects.exists()
 

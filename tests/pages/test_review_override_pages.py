@@ -9,9 +9,11 @@ from safeshare.accounts.actors import Actor
 from safeshare.kernel.roles import Role
 from safeshare.ledger.models import LedgerEntry
 from safeshare.protocol import actions as protocol_actions
-from safeshare.protocol.models import Clearance, Override, Review
+from safeshare.protocol.models import Clearance, Override, Protection, Review
+from safeshare.referrals.actions import do_make_referral
 from tests.accounts.factories import make_user
-from tests.pages.helpers import error_summary, fake_matcher, signed_in, text
+from tests.cases.factories import CaseFactory, PartyFactory
+from tests.pages.helpers import BASIS, VICTIM, error_summary, fake_matcher, signed_in, text
 
 pytestmark = pytest.mark.django_db
 
@@ -80,13 +82,54 @@ def test_review_page_compares_identities_and_records_the_read(client, protocol_o
     assert "Immigration Enforcement's subject" in html
     assert "Mst Fatimma" in html
     assert "Fatema" in html
-    assert "1991-03-14" in html
+    assert "14 March 1991" in html
     assert held.candidates.get().reference in html
     assert "Family name sounds the same (Begom ~ Begum)" in html
     assert "The same person" in html
     assert "Not the same person" in html
     entry = LedgerEntry.objects.filter(kind="personal_data_read").latest("id")
     assert entry.draft["payload"]["purpose"] == "review_page"
+
+
+def test_review_page_says_in_words_which_details_agree_and_why_it_was_held(
+    client, protocol_officer, held
+):
+    html = text(signed_in(client, protocol_officer).get(review_url(held)))
+    # Family name Begom ~ Begum: similar; the full date of birth: the same.
+    assert "Why this is a possible match:" in html
+    assert "They have the same date of birth and a similar" in html
+    for word in ("Same", "Similar"):
+        assert f"data-agreement>{word}</strong>" in html
+    assert "The matcher&#x27;s working" in html or "The matcher's working" in html
+
+
+def test_review_page_shows_only_the_officers_own_forces_people(
+    monkeypatch, client, protocol_officer, protection, other_force, other_officer, caseworker
+):
+    other_case = CaseFactory.create(
+        actor=Actor.for_user(other_officer), crime_reference="06/9999/26"
+    )
+    other_victim = PartyFactory.create(
+        case=other_case,
+        actor=Actor.for_user(other_officer),
+        **{**VICTIM, "given_names": "Zarina", "family_name": "Begum"},
+    )
+    do_make_referral(
+        other_victim,
+        Actor.for_user(other_officer),
+        triggers=["safeguarding"],
+        channel="web",
+        source_of_information="police",
+        basis=BASIS,
+    )
+    theirs = Protection.objects.get(person=other_victim.person)
+    fake_matcher(monkeypatch, "possible", [protection, theirs])
+    review = clearance_for(caseworker, "hold").reviews.get()
+    html = text(signed_in(client, protocol_officer).get(review_url(review)))
+    assert protection.reference in html
+    assert theirs.reference not in html
+    assert "Zarina" not in html
+    assert "One other possible match is a person protected by another force" in html
 
 
 def test_the_same_person_keeps_the_action_blocked(client, protocol_officer, held):
@@ -218,7 +261,8 @@ def test_the_requester_can_never_approve_their_own(client, approver, protection,
         reasons=REASONS,
     )
     html = text(signed_in(client, approver).get(override_url(own)))
-    assert "You asked for this override, so someone else must decide it." in html
+    assert "You asked for this override, so someone else must decide it" in html
+    assert 'name="decision"' not in html  # no decision form that they may not use
     response = client.post(override_url(own), {"decision": "approve", "reasons": REASONS})
     assert "You asked for this override, so someone else must decide it." in error_summary(
         response

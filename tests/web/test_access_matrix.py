@@ -53,6 +53,10 @@ EXPECTED: dict[str, dict[Role | str, int]] = {
     "accounts:passkey-remove": {ANONYMOUS: REDIRECT, **dict.fromkeys(Role, 405)},
     # Sign-out only accepts POST.
     "accounts:sign-out": {ANONYMOUS: REDIRECT, **dict.fromkeys(Role, 405)},
+    # Anyone may check a receipt.
+    "advice:check-receipt": {ANONYMOUS: OK, **dict.fromkeys(Role, OK)},
+    # The timeout warning's "Stay signed in" only accepts POST.
+    "web:stay-signed-in": {ANONYMOUS: REDIRECT, **dict.fromkeys(Role, 405)},
     # Protocol pages. Pages about one object are opened here with an id that does not exist:
     # roles that may open the page get 404, everyone else 403 before the view runs.
     # tests/pages/test_object_access.py checks each against real objects.

@@ -50,6 +50,7 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "administration:accept-invitation": PUBLIC,
     "web:accessibility": PUBLIC,
     "web:privacy": PUBLIC,
+    "web:stay-signed-in": ALL_ROLES,
     # Police: their own force's cases, the people in them, referrals (views scope by force).
     "cases:list": POLICE,
     "cases:create": POLICE,
@@ -97,6 +98,7 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "advice:subject-access-exemptions": POLICE | PROTOCOL,
     # The victim's own view: open to anyone here; each page checks the victim's session (a
     # protection reference and the passcode on their letter) itself.
+    "advice:check-receipt": PUBLIC,
     "advice:victim-sign-in": PUBLIC,
     "advice:victim-protection": PUBLIC,
     "advice:victim-shared": PUBLIC,

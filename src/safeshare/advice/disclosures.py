@@ -101,6 +101,19 @@ def _by(fields: dict[str, object], names: dict[str, str]) -> str:
     return name
 
 
+def describe_entry(fields: dict[str, object]) -> tuple[str, str, list[str]]:
+    """One entry in words: its title, who wrote it, and its details (the receipt check page)."""
+    codes = {str(fields.get("actor_org", ""))}
+    payload = fields.get("payload") or {}
+    if isinstance(payload, dict) and payload.get("recipient_org"):
+        codes.add(str(payload["recipient_org"]))
+    names = _organisation_names(codes)
+    title, details, shared = _describe(fields, names)
+    if shared:
+        details.append(_("Details shared: %(fields)s") % {"fields": ", ".join(shared)})
+    return title, _by(fields, names), details
+
+
 def disclosures_for(person: Person) -> tuple[list[DisclosureRow], list[str]]:
     """Rows for every ledger entry about the person, newest first, and the ledger's keys."""
     pairs = sorted(

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from safeshare.advice import victim_views, views
+from safeshare.advice import receipt_check, victim_views, views
 
 app_name = "advice"
 urlpatterns = [
@@ -28,6 +28,8 @@ urlpatterns = [
         views.subject_access_exemptions,
         name="subject-access-exemptions",
     ),
+    # Anyone: check a receipt from the victim's "What has been shared" page.
+    path("check-a-receipt/", receipt_check.check_a_receipt, name="check-receipt"),
     # The victim, signed in with the reference and passcode on their letter.
     path("my-protection/", victim_views.sign_in, name="victim-sign-in"),
     path("my-protection/protection/", victim_views.protection_status, name="victim-protection"),

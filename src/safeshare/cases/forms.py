@@ -19,6 +19,7 @@ from safeshare.cases.lifecycle import CaseEvent, InformationSource, OffenceCateg
 from safeshare.cases.models import OFFENCE_LABELS, ROLE_LABELS
 from safeshare.kernel.identity import IDENTITY_FIELDS
 from safeshare.people.identity import IdentityIn, Sex
+from safeshare.web.forms import GovukDateInput, date_parts_problem, split_date
 
 SEX_LABELS = {
     Sex.FEMALE: "Female",
@@ -35,7 +36,6 @@ SOURCE_LABELS = {
     InformationSource.IMMIGRATION_RECORDS: "Immigration records",
 }
 IDENTITY_FIELD_NAMES = IDENTITY_FIELDS
-DATE_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%d-%m-%Y", "%Y-%m-%d"]
 
 
 def add_action_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -56,14 +56,51 @@ def posted_data(request: HttpRequest) -> QueryDict | None:
     return request.POST if request.method == "POST" else None
 
 
-class GovukDateField(forms.DateField):
-    """A date typed as day/month/year; never in the future."""
+class GovukDateField(forms.Field):
+    """A date typed in the GOV.UK date input (day, month and year boxes), with the pattern's
+    error messages. A date posted as one value (``27/3/2026`` or ``2026-03-27``) is also taken.
 
-    def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("input_formats", DATE_FORMATS)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"class": "govuk-input--width-10"}))
+    ``partial`` allows a year alone, or a month and year, for a date known only in part (a date
+    of birth); the value is then the partial ISO text (``1991``, ``1991-03`` or ``1991-03-14``)
+    rather than a ``date``."""
+
+    widget = GovukDateInput
+
+    def __init__(self, *, partial: bool = False, error_label: str = "", **kwargs) -> None:
+        self.partial = partial
         super().__init__(**kwargs)
-        self.error_messages["invalid"] = "Enter a real date, for example 27/3/2026"
+        self.error_label = error_label or self.short_label()
+        self.error_messages["required"] = (
+            f"Enter {self.error_label[:1].lower()}{self.error_label[1:]}"
+        )
+
+    def to_python(self, value: object) -> dt.date | str | None:
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            text = value.strip()
+            if not text:
+                return None
+            parts = split_date(text)
+        else:
+            parts = split_date(value)
+            if not any(parts):
+                return None
+        problem = date_parts_problem(self.error_label, parts, partial=self.partial)
+        if problem:
+            raise ValidationError(problem, code="invalid")
+        day, month, year = parts
+        if self.partial:
+            return "-".join(
+                [year] + ([month.zfill(2)] if month else []) + ([day.zfill(2)] if day else [])
+            )
+        return dt.date(int(year), int(month), int(day))
+
+    def short_label(self) -> str:
+        label = str(self.label or "").removesuffix(" (optional)")
+        if not label or label.endswith("?"):
+            return "The date"
+        return label[:1].upper() + label[1:]
 
 
 class IdentityForm(forms.Form):
@@ -87,17 +124,12 @@ class IdentityForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    date_of_birth = forms.CharField(
+    date_of_birth = GovukDateField(
         label="Date of birth (optional)",
-        help_text="As much as is known: year (1991), year and month (1991-03) or full date "
-        "(1991-03-14).",
+        help_text="For example, 27 3 1991. If only the year, or the month and year, are known, "
+        "leave the rest blank.",
         required=False,
-        max_length=10,
-        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "spellcheck": "false"}),
-        error_messages={
-            "max_length": "Date of birth must be YYYY, YYYY-MM or YYYY-MM-DD, for example "
-            "1990-04-23"
-        },
+        partial=True,
     )
     sex = forms.ChoiceField(
         label="Sex (optional)",
@@ -244,7 +276,8 @@ class CaseEventForm(forms.Form):
     )
     occurred_on = GovukDateField(
         label="When did it happen? (optional)",
-        help_text="For example, 27/3/2026. Leave blank for today.",
+        help_text="For example, 27 3 2026. Leave blank for today.",
+        error_label="The date it happened",
         required=False,
     )
 

@@ -67,7 +67,8 @@ class ClearanceForm(IdentityForm):
     )
     scheduled_for = GovukDateField(
         label="When is the action planned? (optional)",
-        help_text="For example, 27/3/2026.",
+        help_text="For example, 27 3 2026.",
+        error_label="The planned date",
         required=False,
     )
 

@@ -27,6 +27,7 @@ from safeshare.ledger.audit import do_record_personal_data_read
 from safeshare.people.models import Person
 from safeshare.protocol import actions, outcomes
 from safeshare.protocol.active import active_policy
+from safeshare.protocol.agreement import Agreement, best, compare_field, hold_sentence
 from safeshare.protocol.api import clearance_out
 from safeshare.protocol.enforcement import UnknownEnforcementAction, enforcement_actions
 from safeshare.protocol.forms import (
@@ -45,6 +46,7 @@ from safeshare.protocol.overrides import SuspectedOffence, is_immigration_status
 from safeshare.protocol.policy import ExceptionCategory, Jurisdiction
 from safeshare.protocol.protection import ProtectionStatus
 from safeshare.protocol.references import ReferenceFormatError, normalise_reference
+from safeshare.web.templatetags.govuk import date_in_words
 
 PER_PAGE = 50
 IDENTITY_ROWS = (
@@ -81,6 +83,8 @@ def _show(name: str, value: object) -> str:
         return ", ".join(str(item) for item in value)
     if name == "sex":
         return next((label for sex, label in SEX_LABELS.items() if sex.value == value), value)
+    if name == "date_of_birth":
+        return date_in_words(value)
     return str(value)
 
 
@@ -415,15 +419,43 @@ def review_list(request: HttpRequest) -> HttpResponse:
     return render(request, "protocol/review_list.html", {"page": page, "rows": rows})
 
 
+AGREEMENT_TAGS = {
+    Agreement.SAME: "govuk-tag--green",
+    Agreement.SIMILAR: "govuk-tag--yellow",
+    Agreement.DIFFERENT: "govuk-tag--red",
+    Agreement.MISSING: "govuk-tag--grey",
+}
+
+
 def _comparison(subject: dict, protection: Protection) -> dict[str, object]:
+    """IE's subject beside each identity of a protected person, field by field, with whether
+    each field agrees in words (and colour, never colour alone), and why it was held."""
     identities = list(protection.person.identities.all())
     fields = [identity.as_fields() for identity in identities]
     rows = []
+    agreements: dict[str, Agreement] = {}
     for name, label in IDENTITY_ROWS:
         theirs = _show(name, subject.get(name))
-        ours = [_show(name, values.get(name)) for values in fields]
-        rows.append({"label": label, "subject": theirs, "candidates": ours})
-    return {"protection": protection, "identities": identities, "rows": rows}
+        cells = []
+        for values in fields:
+            agreement = compare_field(name, values.get(name), subject.get(name))
+            cells.append(
+                {
+                    "value": _show(name, values.get(name)),
+                    "agreement": agreement.label,
+                    "tag": AGREEMENT_TAGS[agreement],
+                }
+            )
+        agreements[name] = best(
+            compare_field(name, values.get(name), subject.get(name)) for values in fields
+        )
+        rows.append({"label": label, "subject": theirs, "candidates": cells})
+    return {
+        "protection": protection,
+        "identities": identities,
+        "rows": rows,
+        "reason": hold_sentence(agreements, dict(IDENTITY_ROWS)),
+    }
 
 
 def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
@@ -448,7 +480,14 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
                 f"The clearance is now {decision}.",
             )
             return redirect("protocol:review-list")
-    candidates = list(review.candidates.select_related("person").order_by("id"))
+    # Only this force's protected people: another force's are theirs to decide, and their
+    # names are not this officer's to see.
+    organisation = request.user.organisation
+    every_candidate = review.candidates.select_related("person").order_by("id")
+    candidates = list(
+        every_candidate.filter(Q(opened_by=organisation) | Q(cases__force=organisation)).distinct()
+    )
+    elsewhere = every_candidate.count() - len(candidates)
     do_record_personal_data_read(
         Actor.for_user(request.user), [p.person for p in candidates], "review_page"
     )
@@ -461,6 +500,7 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
             "review": review,
             "action": action_name(review.clearance.action_code),
             "comparisons": [_comparison(subject, p) for p in candidates],
+            "elsewhere": elsewhere,
             "explanation": review.clearance.match_explanation,
             "sources": [
                 SOURCE_LABELS[InformationSource(s)] for s in review.clearance.information_sources

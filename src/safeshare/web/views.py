@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_POST
 
 from safeshare.kernel.roles import Role
 
@@ -23,6 +24,16 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "web/privacy.html")
+
+
+@require_POST
+def stay_signed_in(request: HttpRequest) -> HttpResponse:
+    """Keep a staff session open: the timeout warning's "Stay signed in". The request itself
+    counts as activity (the session timeout middleware records it), so there is nothing else to
+    do. Without scripts, the form lands back on the home page."""
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return HttpResponse(status=204)
+    return redirect("web:home")
 
 
 def _error_page(request: HttpRequest, template: str, status: int) -> HttpResponse:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 from django import forms, template
 
 from safeshare.web.forms import described_by, error_summary_items, widget_classes
@@ -37,3 +40,38 @@ def govuk_widget(bound_field: forms.BoundField) -> str:
 def is_group_widget(bound_field: forms.BoundField) -> bool:
     """Radios and checkbox groups are drawn as a fieldset."""
     return bound_field.widget_type in {"radioselect", "checkboxselectmultiple"}
+
+
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+@register.filter
+def date_in_words(value: object) -> str:
+    """A date as people write it: ``14 March 1991``; a date known in part as ``March 1991`` or
+    ``1991`` (a date of birth is stored as ``1991-03-14``, ``1991-03`` or ``1991``). Anything
+    else is shown as it is."""
+    if isinstance(value, dt.date):
+        return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    text = str(value or "")
+    match = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", text)
+    if not match:
+        return text
+    year, month, day = match.groups()
+    if month and not 1 <= int(month) <= 12:
+        return text
+    words = [str(int(day))] if day else []
+    words += [MONTHS[int(month) - 1]] if month else []
+    return " ".join([*words, year])

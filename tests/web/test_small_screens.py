@@ -1,0 +1,118 @@
+"""Reflow at 320 CSS pixels (WCAG 2.2, 1.4.10): no page scrolls sideways.
+
+Each role signs in to the demo service in Chromium with a 320 px wide window, opens every page
+its navigation offers and the first record listed on each, and the page must fit the window.
+Wide tables scroll inside their own container (with a visible shadow cue), not the page."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import pytest
+
+from safeshare import demo
+from safeshare.accounts.models import User
+from safeshare.kernel.roles import Role
+from tests.support.two_step import browser_sign_in
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+WIDTH = 320
+
+OVERFLOW = """() => {
+  const root = document.documentElement;
+  const wide = [...document.querySelectorAll('body *')]
+    .filter((el) => el.getBoundingClientRect().right > root.clientWidth + 1)
+    .filter((el) => !el.closest('table'))
+    .slice(0, 3)
+    .map((el) => el.tagName.toLowerCase() + '.' + String(el.className).split(' ')[0]);
+  return {scroll: root.scrollWidth, client: root.clientWidth, wide};
+}"""
+
+STAFF_ROLES = [role for role in Role if role is not Role.ADVOCATE]
+
+
+@pytest.fixture
+def demo_logins(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    return {login.role: login for login in reversed(demo.seed())}
+
+
+def same_site_links(page, selector: str) -> list[str]:
+    hrefs = page.eval_on_selector_all(selector, "els => els.map((el) => el.getAttribute('href'))")
+    paths = []
+    for href in hrefs:
+        if not href or href.startswith("#"):
+            continue
+        parsed = urlparse(href)
+        if parsed.netloc or "sign-out" in parsed.path or "download" in parsed.path:
+            continue
+        if parsed.path.endswith((".csv", ".jsonl", ".pdf", ".json", ".txt")):
+            continue
+        paths.append(href)
+    return list(dict.fromkeys(paths))
+
+
+def assert_fits(page, path: str) -> None:
+    page.goto(path)
+    measure = page.evaluate(OVERFLOW)
+    assert measure["scroll"] <= measure["client"], f"{path} scrolls sideways: {measure}"
+
+
+@pytest.mark.parametrize("role", STAFF_ROLES, ids=[role.value for role in STAFF_ROLES])
+def test_every_page_of_each_role_fits_a_320_pixel_screen(page, demo_logins, role):
+    login = demo_logins[role]
+    page.set_viewport_size({"width": WIDTH, "height": 800})
+    browser_sign_in(page, User.objects.get(email=login.email), login.password)
+    home = urlparse(page.url).path
+    visited = {home}
+    assert_fits(page, home)
+    for path in same_site_links(page, "nav a, main a"):
+        if path in visited:
+            continue
+        visited.add(path)
+        assert_fits(page, path)
+        for record in same_site_links(page, "main table a")[:1]:
+            if record not in visited:
+                visited.add(record)
+                assert_fits(page, record)
+                page.goto(path)
+    if role is not Role.ADMINISTRATOR:  # the administrator's pages are its home page alone
+        assert len(visited) > 2, f"the {role.value} reached too few pages to check: {visited}"
+
+
+@pytest.mark.parametrize("path", ["/sign-in/", "/my-protection/"])
+def test_pages_before_sign_in_fit_a_320_pixel_screen(page, path):
+    page.set_viewport_size({"width": WIDTH, "height": 800})
+    assert_fits(page, path)
+
+
+def test_every_victim_page_fits_a_320_pixel_screen(page):
+    from safeshare.ledger import service
+    from tests.advice_web.support import issue_letter, issue_pack, officer, protected_victim
+
+    police = officer()
+    protection = protected_victim(police)
+    issued = issue_letter(protection, police)
+    issue_pack(protection, police)
+    service.sequence_pending()
+    service.make_checkpoint()
+
+    page.set_viewport_size({"width": WIDTH, "height": 800})
+    page.goto("/my-protection/")
+    page.get_by_label("Protection reference").fill(protection.reference)
+    page.get_by_label("Passcode").fill(issued.passcode)
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/my-protection/**")
+    home = urlparse(page.url).path
+    visited = {home}
+    assert_fits(page, home)
+    for path in same_site_links(page, "main a"):
+        if path.startswith("/my-protection/") and path not in visited and "exit" not in path:
+            visited.add(path)
+            assert_fits(page, path)
+    assert len(visited) > 2, visited
+    # The victim's pages leave nothing behind that outlives the browser session (someone who
+    # shares the device may look): every cookie they set ends with the session.
+    lasting = [c["name"] for c in page.context.cookies() if c.get("expires", -1) not in (-1, None)]
+    assert lasting == [], f"cookies that outlive the session: {lasting}"
