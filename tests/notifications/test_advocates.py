@@ -302,3 +302,20 @@ def test_the_person_records_and_withdraws_consent_on_their_own_pages(
     assert client.post(url, {"withdraw": str(consent.public_id)}).status_code == 302
     consent.refresh_from_db()
     assert consent.withdrawn_at is not None
+
+
+def test_the_advocate_can_be_texted_through_notify(notify_server, case, officer, support):
+    victim = victim_with_contact(case, officer)
+    protection = Protection.objects.get(person=victim.person)
+    consent_for(protection, support, notice_channel="sms", notice_address="07700 900456")
+    from safeshare.protocol import outcomes
+
+    outcomes.notify_person(
+        protection, outcomes.Event.PROTECTION_REACTIVATED, outcomes.active_policy()
+    )
+    notices.deliver_due()
+    assert notify_server.problems == []
+    [(path, body)] = notify_server.requests
+    assert path.endswith("/sms")
+    assert body["phone_number"] == "07700 900456"
+    assert protection.reference in body["personalisation"]["body"]
