@@ -31,22 +31,13 @@ from safeshare.cases import actions
 from safeshare.cases.lifecycle import CaseEvent as CaseEventType
 from safeshare.cases.lifecycle import OffenceCategory, PartyRole
 from safeshare.cases.models import Case, ImportedEvent, Party
+from safeshare.kernel.identity import IDENTITY_FIELDS
 from safeshare.kernel.transactions import request_transaction
 from safeshare.people.identity import IdentityIn
 from safeshare.people.models import Person
 
 PARTY_ADDED = "party_added"
 EVENTS = frozenset({PARTY_ADDED, *(e.value for e in CaseEventType)})
-IDENTITY_FIELDS = (
-    "given_names",
-    "family_name",
-    "aliases",
-    "date_of_birth",
-    "sex",
-    "nationality",
-    "passport_number",
-    "home_office_reference",
-)
 COLUMNS = (
     "event_id",
     "crime_reference",
