@@ -86,6 +86,26 @@ def test_an_administrator_resets_someones_second_factor_and_the_ledger_records_i
     assert fresh.get(reverse("accounts:second-factor-enrol")).status_code == 200
 
 
+def test_a_reset_signs_the_person_out_of_every_open_session():
+    force = organisation_for(Role.POLICE_OFFICER)
+    officer = enrolled(Role.POLICE_OFFICER, force)
+    bystander = enrolled(Role.POLICE_OFFICER, force)
+    sessions = []
+    for user in (officer, officer, bystander):
+        signed_in = Client()
+        signed_in.force_login(user)
+        assert signed_in.get(reverse("web:home")).status_code == 200
+        sessions.append(signed_in)
+    client, _ = administrator_client(force)
+    client.post(URL, {"email": officer.email, "checked": "on"})
+    for signed_out in sessions[:2]:
+        assert signed_out.get(reverse("web:home"))["Location"].startswith(
+            reverse("accounts:sign-in")
+        )
+    assert sessions[2].get(reverse("web:home")).status_code == 200  # others keep theirs
+    assert client.get(reverse("web:home")).status_code == 200  # and so does the administrator
+
+
 def test_a_reset_needs_a_fresh_sign_in():
     force = organisation_for(Role.POLICE_OFFICER)
     officer = enrolled(Role.POLICE_OFFICER, force)

@@ -2,8 +2,8 @@
 
 Someone who has lost their phone or security key asks their organisation's administrator, who
 checks who is asking and resets their two-step sign-in: the authenticator-app secret and every
-passkey are removed, so the person must set one up again at their next sign-in (the password
-alone never signs anyone in). The reset is recorded on the ledger (a ``second_factor_reset``
+passkey are removed and every session they have open is ended, so the person must set one up
+again at their next sign-in (the password alone never signs anyone in). The reset is recorded on the ledger (a ``second_factor_reset``
 entry, through ``kernel.hooks``) with the administrator as its actor, and the account holder gets
 a security notice. An administrator cannot reset their own second factor, nor someone's in
 another organisation.
@@ -12,6 +12,8 @@ another organisation.
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
@@ -28,6 +30,17 @@ RESET_NOTICE = (
 )
 
 
+def end_sessions(user: User) -> int:
+    """Sign ``user`` out everywhere: delete every open session of theirs. Whoever holds their
+    lost phone or key, or a session on a shared computer, must sign in again from the start."""
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get(SESSION_KEY)) == str(user.pk):
+            session.delete()
+            ended += 1
+    return ended
+
+
 def do_reset_second_factor(user: User, actor: Actor) -> None:
     """Remove ``user``'s second factors, record it on the ledger and tell them."""
     if actor.role is not Role.ADMINISTRATOR or actor.user is None:
@@ -39,6 +52,7 @@ def do_reset_second_factor(user: User, actor: Actor) -> None:
     with action_transaction():
         User.objects.filter(pk=user.pk).update(totp_secret="", totp_confirmed=False)
         Passkey.objects.filter(user=user).delete()
+        end_sessions(user)
         hooks.fire(hooks.SECOND_FACTOR_RESET, user, actor)
     user.totp_secret, user.totp_confirmed = "", False
     when = timezone.localtime().strftime("%-d %B %Y at %H:%M")
