@@ -9,6 +9,8 @@ import json
 import pytest
 
 from safeshare.kernel.roles import Role
+from safeshare.ledger.entries import EntryKind
+from safeshare.ledger.models import LedgerEntry
 from safeshare.protocol.models import Clearance, Protection
 from safeshare.register.csvfiles import IdentityRow
 from safeshare.register.sweeps import default_matcher, screen_batch
@@ -88,6 +90,18 @@ def test_a_protected_person_and_a_possible_match_get_the_same_answer(protected):
         text = json.dumps(body)
         for secret in secrets_of(protected):
             assert secret not in text
+
+
+def test_the_ledger_entries_ie_can_read_say_no_more_than_the_answer(protected):
+    ie = ApiClient(Role.IE_CASEWORKER, "IE-NCCU")
+    ask(ie, PROTECTED)
+    ask(ie, POSSIBLE)
+    drafts = [
+        e.draft["payload"]
+        for e in LedgerEntry.objects.filter(kind=EntryKind.CLEARANCE_DECISION.value)
+    ]
+    assert [d["decision"] for d in drafts] == ["blocked", "blocked"]
+    assert all("match_count" not in d for d in drafts)
 
 
 def test_the_clearance_pages_show_ie_no_hold_and_no_force(protected, client):

@@ -112,6 +112,9 @@ EXPECTED: dict[str, dict[Role | str, int]] = {
     "advice:pack": only(R.POLICE_OFFICER, R.PROTOCOL_OFFICER, status=NOT_FOUND),
     "advice:pack-pdf": only(R.POLICE_OFFICER, R.PROTOCOL_OFFICER, status=NOT_FOUND),
     "advice:subject-access": only(R.POLICE_OFFICER, R.PROTOCOL_OFFICER, status=NOT_FOUND),
+    "advice:subject-access-exemptions": only(
+        R.POLICE_OFFICER, R.PROTOCOL_OFFICER, status=NOT_FOUND
+    ),
     # The victim's own view is open to all at this level; without a victim's session (staff
     # sessions do not count) each page sends people to the victim's sign-in, /my-protection/.
     "advice:victim-sign-in": {ANONYMOUS: OK, **dict.fromkeys(Role, OK)},
@@ -174,6 +177,7 @@ ROUTE_KWARGS: dict[str, dict[str, object]] = {
     "advice:pack": {**PROTECTION, "pack_id": MISSING_ID},
     "advice:pack-pdf": {**PROTECTION, "pack_id": MISSING_ID},
     "advice:subject-access": {"person_id": MISSING_ID},
+    "advice:subject-access-exemptions": {"person_id": MISSING_ID},
     "advice:victim-receipt": {"entry_id": 999999},
     "advice:victim-advice-pdf": {"pack_id": MISSING_ID},
     "advice:victim-language": {"code": "cy"},

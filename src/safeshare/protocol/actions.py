@@ -596,18 +596,26 @@ def _log_clearance(
     policy: Policy,
     protections: list[Protection],
 ) -> None:
-    """The clearance's ledger entry: its protected people, as tokens, and how many matched."""
+    """The clearance's ledger entry: its protected people, as tokens, and how many matched.
+
+    IE reads the log too: under a firewall (``ie_detail = "custodian"``) the entry publishes the
+    decision as IE was told it and no match count, so that it tells IE no more than the answer.
+    """
+    payload: dict[str, object] = {
+        "clearance": token_for_record("clearance", clearance.pk),
+        "decision": decision.outcome.value,
+        "purpose": clearance.action_code,
+        "match_count": len(protections),
+    }
+    if policy.clearance.ie_detail == IEDetail.CUSTODIAN:
+        payload["decision"] = clearance.ie_decision or decision.outcome.value
+        del payload["match_count"]
     log_entry(
         EntryKind.CLEARANCE_DECISION,
         actor,
         policy,
         subjects=list(dict.fromkeys(p.person.public_id for p in protections)),
-        payload={
-            "clearance": token_for_record("clearance", clearance.pk),
-            "decision": decision.outcome.value,
-            "purpose": clearance.action_code,
-            "match_count": len(protections),
-        },
+        payload=payload,
     )
 
 

@@ -33,11 +33,6 @@ class Command(BaseCommand):
                 names = ", ".join(job.name for job in selected)
                 raise CommandError(f"No job {', '.join(sorted(unknown))}. Jobs: {names}.")
             selected = [job for job in selected if job.name in options["only"]]
-        # A change of the policy in force is written to the ledger when the service starts.
-        from safeshare.protocol.actions import do_record_policy_activation
-
-        if do_record_policy_activation():
-            self.stdout.write("The policy in force changed: recorded it in the ledger.")
         runner = Runner(selected)
         if options["once"]:
             outcome = runner.run_due(force=True)
@@ -46,6 +41,12 @@ class Command(BaseCommand):
             if any(isinstance(result, str) for result in outcome.values()):
                 raise CommandError("A job failed; see the log.")
             return
+        # The service starts: a change of the policy in force is written to the ledger
+        # (``policy_activated``). A ``--once`` pass is a maintenance run, not a start.
+        from safeshare.protocol.actions import do_record_policy_activation
+
+        if do_record_policy_activation():
+            self.stdout.write("The policy in force changed: recorded it in the ledger.")
         stop = threading.Event()
         if threading.current_thread() is threading.main_thread():
             for signum in (signal.SIGTERM, signal.SIGINT):
