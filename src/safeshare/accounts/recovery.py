@@ -3,10 +3,10 @@
 Someone who has lost their phone or security key asks their organisation's administrator, who
 checks who is asking and resets their two-step sign-in: the authenticator-app secret and every
 passkey are removed and every session they have open is ended, so the person must set one up
-again at their next sign-in (the password alone never signs anyone in). The reset is recorded on the ledger (a ``second_factor_reset``
-entry, through ``kernel.hooks``) with the administrator as its actor, and the account holder gets
-a security notice. An administrator cannot reset their own second factor, nor someone's in
-another organisation.
+again at their next sign-in (the password alone never signs anyone in). The reset is recorded
+on the ledger (a ``second_factor_reset`` entry, through ``kernel.hooks``) with the administrator
+as its actor, and the account holder gets a security notice. An administrator cannot reset
+their own second factor, nor someone's in another organisation.
 """
 
 from __future__ import annotations
