@@ -196,11 +196,11 @@ def referral_detail(request: HttpRequest, referral_id: uuid.UUID) -> HttpRespons
 RULE_LABELS = {
     "role_not_allowed": "The policy does not allow this role to be referred",
     "role_in_other_case": "A protected role in another case",
-    "jurisdiction_safe_reporting": "Safe reporting only in this jurisdiction (R33)",
-    "force_safe_reporting": "Safe reporting only at this force (R33)",
+    "jurisdiction_safe_reporting": "Safe reporting only in this jurisdiction",
+    "force_safe_reporting": "Safe reporting only at this force",
     "no_trigger": "No reason recorded",
-    "status_check_only": "Only to check immigration status (N1)",
-    "status_doubt_only": "Only doubts about immigration status (R16)",
+    "status_check_only": "Only to check immigration status",
+    "status_doubt_only": "Only doubts about immigration status",
 }
 
 

@@ -1,0 +1,166 @@
+"""What people read carries no internal codes: no requirement numbers (R1–R34, N1–N7), no policy
+ids and no UUIDs. Every staff role signs in on the demo data and opens each page of its
+navigation and the first record each list links to; the victim's own pages are read the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from safeshare import demo
+from safeshare.accounts.actors import Actor
+from safeshare.accounts.models import User
+from safeshare.kernel.roles import Role
+from safeshare.protocol.policy import available_policies
+from safeshare.web.navigation import navigation_for
+from tests.support.two_step import sign_in
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+REQUIREMENT = re.compile(r"(?<![\w-])(?:R(?:3[0-4]|[12]\d|[1-9])[a-z]?|N[1-7])(?![\w-])")
+UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def policy_id_pattern() -> re.Pattern[str]:
+    ids = sorted(available_policies(), key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, ids)) + r")(?![\w-])")
+
+
+class _Text(HTMLParser):
+    """The text a person sees: tags, attributes, scripts and styles left out."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style", "template"):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "template") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+class _MainLinks(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self._in_main = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "main":
+            self._in_main += 1
+        elif tag == "a" and self._in_main:
+            href = dict(attrs).get("href") or ""
+            if href.startswith("/"):
+                self.links.append(href)
+
+    def handle_endtag(self, tag):
+        if tag == "main" and self._in_main:
+            self._in_main -= 1
+
+
+def visible_text(html: str) -> str:
+    parser = _Text()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+def codes_in(text: str) -> list[str]:
+    found = REQUIREMENT.findall(text) + UUID.findall(text)
+    found += policy_id_pattern().findall(text)
+    return found
+
+
+def assert_plain(where: str, html: str) -> None:
+    text = visible_text(html)
+    found = codes_in(text)
+    assert not found, f"{where} shows internal codes {sorted(set(found))}"
+
+
+def first_record(html: str, page: str, avoid: set[str]) -> str | None:
+    parser = _MainLinks()
+    parser.feed(html)
+    for href in parser.links:
+        path = urlsplit(href).path
+        if path.startswith(page) and path != page and path not in avoid and "." not in path:
+            return path
+    return None
+
+
+def test_the_checker_finds_each_kind_of_code():
+    assert codes_in("Refused (R33).") == ["R33"]
+    assert codes_in("Only doubts (N1, R16)") == ["N1", "R16"]
+    assert codes_in("under mvp-2021 today")
+    assert codes_in("record 0b6c8a7e-1f2d-4c3b-9a8e-7d6c5b4a3f21")
+    assert not codes_in("Reference SS-4KF7-Q2 at R35 and N8, postcode B1 1AA")
+
+
+@pytest.fixture
+def demo_logins(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    return demo.seed()
+
+
+def test_no_page_a_role_reads_shows_an_internal_code(demo_logins):
+    failures: list[str] = []
+    for login in demo_logins:
+        client = Client()
+        user = User.objects.get(email=login.email)
+        sign_in(client, user, login.password)
+        items = navigation_for(login.role, "")
+        avoid = {str(item["href"]) for item in items}
+        for item in items:
+            href = str(item["href"])
+            response = client.get(href)
+            if response.status_code != 200:
+                continue
+            html = response.content.decode()
+            found = codes_in(visible_text(html))
+            if found:
+                failures.append(f"{login.role} {href}: {sorted(set(found))}")
+            record = first_record(html, href if href != "/" else "/~", avoid)
+            if record is None:
+                continue
+            detail = client.get(record)
+            if detail.status_code != 200:
+                continue
+            found = codes_in(visible_text(detail.content.decode()))
+            if found:
+                failures.append(f"{login.role} {record}: {sorted(set(found))}")
+    assert not failures, "\n".join(failures)
+
+
+def test_the_victims_pages_show_no_internal_code(demo_logins, client):
+    from safeshare.advice import actions as advice_actions
+    from safeshare.protocol.models import Protection
+
+    protection = Protection.objects.filter(status="active").first() or Protection.objects.first()
+    officer = User.objects.filter(role=Role.POLICE_OFFICER).first()
+    issued = advice_actions.do_issue_protection_letter(
+        protection,
+        Actor.for_user(officer),
+        language="en",
+        delivery="handed_over",
+        view_url="http://testserver/my-protection/",
+    )
+    client.post(
+        reverse("advice:victim-sign-in"),
+        {"reference": protection.reference, "passcode": issued.passcode},
+    )
+    for name in ("advice:victim-protection", "advice:victim-shared", "advice:victim-advice"):
+        response = client.get(reverse(name))
+        assert response.status_code == 200, name
+        assert_plain(name, response.content.decode())
