@@ -164,3 +164,148 @@ def test_the_victims_pages_show_no_internal_code(demo_logins, client):
         response = client.get(reverse(name))
         assert response.status_code == 200, name
         assert_plain(name, response.content.decode())
+
+
+# --- The messages the main forms give --------------------------------------------------------
+# The records come from the page tests' fixtures, made through the actions layer.
+
+from tests.pages.conftest import (  # noqa: E402
+    approver,
+    case,
+    caseworker,
+    force,
+    ie_unit,
+    officer,
+    other_force,
+    protected_victim,
+    protection,
+    victim,
+)
+from tests.pages.helpers import fake_matcher, signed_in  # noqa: E402
+
+_FIXTURES = (approver, case, caseworker, force, ie_unit, officer, other_force)
+_FIXTURES += (protected_victim, protection, victim)
+
+REFERRAL = {
+    "triggers": ["safeguarding", "victim_request"],
+    "channel": "web",
+    "source_of_information": "police",
+}
+
+
+def _basis() -> dict[str, str]:
+    from tests.pages.helpers import BASIS
+
+    return {
+        "controller": BASIS.controller,
+        "regime": BASIS.regime,
+        "lawful_basis": BASIS.lawful_basis,
+        "gateway": BASIS.gateway,
+        "agreement_id": BASIS.agreement_id,
+        "dpia_version": BASIS.dpia_version,
+    }
+
+
+def _referral_url(name: str, party) -> str:
+    return reverse(name, kwargs={"case_id": party.case.public_id, "party_id": party.pk})
+
+
+@pytest.mark.parametrize(
+    ("sources", "words"),
+    [
+        (["immigration_records"], "do not act"),
+        (["alleged_perpetrator"], "do not act"),
+    ],
+)
+def test_a_blocked_clearance_says_why_in_plain_words(
+    client, monkeypatch, caseworker, protection, sources, words
+):
+    fake_matcher(monkeypatch, "match", [protection])
+    response = signed_in(client, caseworker).post(
+        reverse("protocol:clearance-new"),
+        {
+            "action": "immigration_arrest_or_detention",
+            "given_names": "Fatema",
+            "family_name": "Begum",
+            "date_of_birth": "1991-03-14",
+            "information_sources": sources,
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    html = page.content.decode()
+    assert words in visible_text(html)
+    assert_plain("blocked clearance", html)
+
+
+def test_a_refused_clearance_request_says_why_in_plain_words(client, caseworker):
+    response = signed_in(client, caseworker).post(
+        reverse("protocol:clearance-new"),
+        {"action": "immigration_arrest_or_detention", "given_names": "Fatema"},
+    )
+    assert response.status_code == 400
+    assert "govuk-error-summary" in response.content.decode()
+    assert_plain("refused clearance request", response.content.decode())
+
+
+def test_a_refused_override_says_why_in_plain_words(client, monkeypatch, caseworker, protection):
+    fake_matcher(monkeypatch, "match", [protection])
+    asked = signed_in(client, caseworker).post(
+        reverse("protocol:clearance-new"),
+        {
+            "action": "immigration_arrest_or_detention",
+            "given_names": "Fatema",
+            "family_name": "Begum",
+            "information_sources": ["immigration_records"],
+        },
+    )
+    override = asked["Location"] + "override/"
+    for data in (
+        {
+            "category": "suspect_in_public_protection_offence",
+            "reasons": "The subject is wanted for a serious assault and is a risk to the public.",
+            "offence_code": "illegal_entry",
+            "offence_description": "Entered the UK illegally",
+            "offence_linked_to_public_protection": "on",
+        },
+        {"category": "national_security_or_public_protection", "reasons": "Risky."},
+    ):
+        response = client.post(override, data)
+        assert response.status_code == 400
+        assert "govuk-error-summary" in response.content.decode()
+        assert_plain("refused override", response.content.decode())
+
+
+def test_a_refused_referral_says_why_in_plain_words(client, officer, victim):
+    signed_in(client, officer).post(
+        _referral_url("referrals:start", victim),
+        {**REFERRAL, **_basis(), "triggers": ["status_enquiry"]},
+    )
+    check = client.get(_referral_url("referrals:check", victim))
+    assert "This referral cannot be sent" in check.content.decode()
+    assert_plain("referral check", check.content.decode())
+    refused = client.post(_referral_url("referrals:check", victim))
+    assert "govuk-error-summary" in refused.content.decode()
+    assert_plain("refused referral", refused.content.decode())
+
+
+def test_a_referral_under_the_firewall_names_the_policy_by_its_title(
+    client, settings, officer, case
+):
+    from safeshare.cases import actions as case_actions
+    from safeshare.people.identity import IdentityIn
+    from tests.pages.helpers import VICTIM
+
+    settings.SAFESHARE_POLICY = "firewall"
+    party = case_actions.do_add_party(
+        case, Actor.for_user(officer), role="victim", identity=IdentityIn(**VICTIM)
+    )
+    signed_in(client, officer).post(
+        _referral_url("referrals:start", party), {**REFERRAL, **_basis()}
+    )
+    check = client.get(_referral_url("referrals:check", party))
+    assert "Firewall" in visible_text(check.content.decode())
+    assert_plain("referral check under the firewall", check.content.decode())
+    refused = client.post(_referral_url("referrals:check", party))
+    assert refused.status_code == 400
+    assert_plain("refused referral under the firewall", refused.content.decode())
