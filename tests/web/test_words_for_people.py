@@ -108,6 +108,18 @@ def test_the_checker_finds_each_kind_of_code():
     assert not codes_in("Reference SS-4KF7-Q2 at R35 and N8, postcode B1 1AA")
 
 
+def test_reasons_lose_their_requirement_references_and_keep_their_sense():
+    from safeshare.kernel.wording import for_people
+
+    assert for_people("WMP does not refer victims (R33).") == "WMP does not refer victims."
+    assert for_people("Never (R13, N5).") == "Never."
+    assert (
+        for_people("Refused (R16, Safe to share? recommendation 1).")
+        == "Refused (Safe to share? recommendation 1)."
+    )
+    assert for_people("Closed (case concluded).") == "Closed (case concluded)."
+
+
 @pytest.fixture
 def demo_logins(settings, tmp_path):
     settings.VAR_DIR = tmp_path
