@@ -90,14 +90,23 @@ def assert_plain(where: str, html: str) -> None:
     assert not found, f"{where} shows internal codes {sorted(set(found))}"
 
 
-def first_record(html: str, page: str, avoid: set[str]) -> str | None:
+RECORDS = ("/cases/", "/protections/", "/referrals/", "/clearances/", "/overrides/", "/reviews/")
+"""Where the pages about one record live: a list links to them."""
+
+
+def first_records(html: str, page: str, avoid: set[str]) -> list[str]:
+    """The first record of each kind the page's main content links to (its own rows first)."""
     parser = _MainLinks()
     parser.feed(html)
+    found: dict[str, str] = {}
     for href in parser.links:
         path = urlsplit(href).path
-        if path.startswith(page) and path != page and path not in avoid and "." not in path:
-            return path
-    return None
+        if path == page or path in avoid or "." in path:
+            continue
+        kind = next((prefix for prefix in RECORDS if path.startswith(prefix)), None)
+        if kind and path != kind and kind not in found:
+            found[kind] = path
+    return list(found.values())
 
 
 def test_the_checker_finds_each_kind_of_code():
@@ -134,6 +143,7 @@ def test_no_page_a_role_reads_shows_an_internal_code(demo_logins):
         sign_in(client, user, login.password)
         items = navigation_for(login.role, "")
         avoid = {str(item["href"]) for item in items}
+        seen: set[str] = set()
         for item in items:
             href = str(item["href"])
             response = client.get(href)
@@ -143,15 +153,22 @@ def test_no_page_a_role_reads_shows_an_internal_code(demo_logins):
             found = codes_in(visible_text(html))
             if found:
                 failures.append(f"{login.role} {href}: {sorted(set(found))}")
-            record = first_record(html, href if href != "/" else "/~", avoid)
-            if record is None:
-                continue
-            detail = client.get(record)
-            if detail.status_code != 200:
-                continue
-            found = codes_in(visible_text(detail.content.decode()))
-            if found:
-                failures.append(f"{login.role} {record}: {sorted(set(found))}")
+            # The first record of each kind this page links to, and those that record links to.
+            queue = [(record, 1) for record in first_records(html, href, avoid)]
+            while queue:
+                record, depth = queue.pop(0)
+                if record in seen:
+                    continue
+                seen.add(record)
+                detail = client.get(record)
+                if detail.status_code != 200:
+                    continue
+                html = detail.content.decode()
+                found = codes_in(visible_text(html))
+                if found:
+                    failures.append(f"{login.role} {record}: {sorted(set(found))}")
+                if depth < 2:
+                    queue += [(more, depth + 1) for more in first_records(html, record, avoid)]
     assert not failures, "\n".join(failures)
 
 
