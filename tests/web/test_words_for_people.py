@@ -189,7 +189,12 @@ def test_the_victims_pages_show_no_internal_code(demo_logins, client):
         reverse("advice:victim-sign-in"),
         {"reference": protection.reference, "passcode": issued.passcode},
     )
-    for name in ("advice:victim-protection", "advice:victim-shared", "advice:victim-advice"):
+    for name in (
+        "advice:victim-protection",
+        "advice:victim-shared",
+        "advice:victim-advice",
+        "advocates:victim-consents",
+    ):
         response = client.get(reverse(name))
         assert response.status_code == 200, name
         assert_plain(name, response.content.decode())
