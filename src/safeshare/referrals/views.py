@@ -15,8 +15,7 @@ from safeshare.cases.forms import SEX_LABELS, SOURCE_LABELS, add_action_errors, 
 from safeshare.cases.lifecycle import InformationSource
 from safeshare.cases.models import OFFENCE_LABELS, ROLE_LABELS, Party
 from safeshare.ledger.audit import do_record_personal_data_read
-from safeshare.protocol.active import active_policy, policy_by_id
-from safeshare.protocol.policy import PolicyError
+from safeshare.protocol.active import active_policy, policy_title
 from safeshare.protocol.referral import ReferralTrigger
 from safeshare.referrals.actions import LegalBasis, do_make_referral, preview_referral
 from safeshare.referrals.forms import BASIS_FIELDS, ReferralForm, SendReferralForm
@@ -190,17 +189,9 @@ def referral_detail(request: HttpRequest, referral_id: uuid.UUID) -> HttpRespons
             "referral": referral,
             "rows": payload_rows(referral.payload),
             "role_label": ROLE_LABELS[referral.party.role_enum],
-            "policy_title": _policy_title(referral.policy_id),
+            "policy_title": policy_title(referral.policy_id),
         },
     )
-
-
-def _policy_title(policy_id: str) -> str:
-    """A policy as people know it, by its title (its id is for the API and the ledger)."""
-    try:
-        return policy_by_id(policy_id).title
-    except PolicyError:  # no longer shipped
-        return ""
 
 
 RULE_LABELS = {
@@ -230,6 +221,7 @@ def refused_list(request: HttpRequest) -> HttpResponse:
         {
             "refused": r,
             "rules": [RULE_LABELS.get(code, code) for code in r.rule_codes],
+            "policy": policy_title(r.policy_id) or "The policy then in force",
         }
         for r in page.object_list
     ]
