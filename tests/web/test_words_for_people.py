@@ -127,6 +127,10 @@ def test_reasons_lose_their_requirement_references_and_keep_their_sense():
         == "Refused (Safe to share? recommendation 1)."
     )
     assert for_people("Closed (case concluded).") == "Closed (case concluded)."
+    assert (
+        for_people("Your clear (28977545-35d2-4a7e-bc0d-7ba7df87957c) is suspended.")
+        == "Your clear (28977545) is suspended."
+    )
 
 
 @pytest.fixture

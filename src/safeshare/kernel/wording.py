@@ -2,7 +2,9 @@
 
 Decision reasons name the requirement they come from, such as "(R33)" or "(R13, N5)": useful in
 the API, the ledger and the code, meaningless to a police officer or a caseworker. Pages show
-them through ``for_people``, which drops those references and leaves the sentence.
+them through ``for_people``, which drops those references and leaves the sentence. A record's
+UUID becomes its short reference, the first eight characters in capitals, as the clearance page
+shows it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,14 @@ import re
 
 REQUIREMENT = re.compile(r"(?:R(?:3[0-4]|[12]\d|[1-9])[a-z]?|N[1-7])")
 _BRACKETED = re.compile(r"\s*\(([^()]*)\)")
+UUID = re.compile(
+    r"\b([0-9a-fA-F]{8})-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"
+)
+
+
+def short_reference(record_id: object) -> str:
+    """The short reference people read for a record known by a UUID."""
+    return str(record_id).replace("-", "")[:8].upper()
 
 
 def _without_codes(match: re.Match[str]) -> str:
@@ -25,5 +35,7 @@ def _without_codes(match: re.Match[str]) -> str:
 
 
 def for_people(text: str) -> str:
-    """``text`` without bracketed requirement references: "Refused (R33)." becomes "Refused."."""
-    return _BRACKETED.sub(_without_codes, str(text))
+    """``text`` without bracketed requirement references ("Refused (R33)." becomes "Refused.")
+    and with each UUID shortened to its short reference."""
+    text = _BRACKETED.sub(_without_codes, str(text))
+    return UUID.sub(lambda match: match.group(1).upper(), text)
