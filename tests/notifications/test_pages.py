@@ -92,6 +92,8 @@ def test_ie_caseworker_reads_that_a_clear_was_suspended(client, caseworker, case
     victim_with_contact(case, officer)
     html = text(signed_in(client, caseworker).get(reverse("notifications:messages")))
     assert "is suspended: the person is now protected. Do not act." in html
+    assert str(result.clearance.public_id) not in html  # its short reference instead
+    assert f"({result.clearance.public_id.hex[:8].upper()})" in html
     other = make_user(Role.IE_CASEWORKER, caseworker.organisation)
     html = text(signed_in(client, other).get(reverse("notifications:messages")))
     assert "There are no messages for you." in html

@@ -41,7 +41,9 @@ def test_a_status_only_referral_is_refused_and_recorded(client, case, officer, o
     assert entry.draft["payload"]["rules"] == ["status_check_only"]
     html = text(signed_in(client, officer).get(reverse("referrals:refused")))
     assert "20/1234/26" in html
-    assert "Only to check immigration status (N1)" in html
+    assert "Only to check immigration status" in html
+    assert "the 2021 promise: protected while the case is ongoing" in html  # the policy's title
+    assert "mvp-2021-promise" not in html
     other = text(signed_in(client, other_officer).get(reverse("referrals:refused")))
     assert "There are no refused referrals." in other
 

@@ -49,6 +49,7 @@ from safeshare.kernel.roles import Role
 from safeshare.ledger.audit import do_record_personal_data_read
 from safeshare.ledger.keys import token_for_person
 from safeshare.people.models import Person
+from safeshare.protocol.active import policy_title
 from safeshare.protocol.models import Protection
 from safeshare.protocol.references import ReferenceFormatError, normalise_reference
 from safeshare.protocol.views import force_protection
@@ -273,6 +274,7 @@ def pack_detail(request: HttpRequest, reference: str, pack_id: uuid.UUID) -> Htt
         {
             "protection": protection,
             "pack": pack,
+            "policy_title": policy_title(pack.policy_id) or "the policy then in force",
             "content": content,
             "prompts": first_responder_prompts(facts, on=pack.advice_date),
             "language": get_language(pack.language),

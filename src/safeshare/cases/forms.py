@@ -18,6 +18,7 @@ from pydantic import ValidationError as PydanticValidationError
 from safeshare.cases.lifecycle import CaseEvent, InformationSource, OffenceCategory, PartyRole
 from safeshare.cases.models import OFFENCE_LABELS, ROLE_LABELS
 from safeshare.kernel.identity import IDENTITY_FIELDS
+from safeshare.kernel.wording import for_people
 from safeshare.people.identity import IdentityIn, Sex
 from safeshare.web.forms import GovukDateInput, date_parts_problem, split_date
 
@@ -45,10 +46,10 @@ def add_action_errors(form: forms.BaseForm, error: ValidationError) -> None:
         for name, messages in error.message_dict.items():
             field = name if name in form.fields else None
             for message in messages:
-                form.add_error(field, message)
+                form.add_error(field, for_people(message))
         return
     for message in error.messages:
-        form.add_error(None, message)
+        form.add_error(None, for_people(message))
 
 
 def posted_data(request: HttpRequest) -> QueryDict | None:

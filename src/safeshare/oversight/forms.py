@@ -41,7 +41,7 @@ class FiltersForm(forms.Form):
 
 
 def policy_choices() -> list[tuple[str, str]]:
-    return [(pid, f"{pid}: {load_policy(pid).title}") for pid in available_policies()]
+    return [(pid, load_policy(pid).title) for pid in available_policies()]
 
 
 class ComparisonForm(forms.Form):

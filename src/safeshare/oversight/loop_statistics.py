@@ -43,11 +43,11 @@ OUTCOMES = (
 REFUSAL_RULES = (
     ("role_not_allowed", "Role not allowed by the policy"),
     ("role_in_other_case", "Protected role in another case"),
-    ("jurisdiction_safe_reporting", "Safe reporting only: jurisdiction (R33)"),
-    ("force_safe_reporting", "Safe reporting only: force (R33)"),
+    ("jurisdiction_safe_reporting", "Safe reporting only: jurisdiction"),
+    ("force_safe_reporting", "Safe reporting only: force"),
     ("no_trigger", "No reason recorded"),
-    ("status_check_only", "Only to check immigration status (N1)"),
-    ("status_doubt_only", "Only doubts about immigration status (R16)"),
+    ("status_check_only", "Only to check immigration status"),
+    ("status_doubt_only", "Only doubts about immigration status"),
 )
 ROLES = (("victim", "Victim"), ("witness", "Witness"), ("dependant", "Dependant"))
 
@@ -95,8 +95,8 @@ def notices(filters: Filters, context: Context) -> StatisticResult:
         suppressed=suppressed,
         notes=(
             "A notice is not sent for safety when the person's only channel is unsafe, the "
-            "address is shared with the alleged perpetrator, or no safe contact is recorded "
-            "(R29); the protocol officer gives it another way.",
+            "address is shared with the alleged perpetrator, or no safe contact is recorded; "
+            "the protocol officer gives it another way.",
         ),
     )
     return _result(
@@ -211,7 +211,7 @@ def refused_referrals(filters: Filters, context: Context) -> StatisticResult:
         suppressed=suppressed,
         notes=(
             "Nothing about the person was sent. A referral refused by two rules is counted "
-            "under each (N1, R16, R33).",
+            "under each.",
         ),
     )
     return _result(

@@ -544,7 +544,7 @@ def referrals(filters: Filters, context: Context) -> StatisticResult:
         title="Referrals to Immigration Enforcement",
         description=(
             "Referrals of victims, witnesses and dependants that police sent to Immigration "
-            "Enforcement in the year, recorded the same way whatever the channel (R30)."
+            "Enforcement in the year, recorded the same way whatever the channel."
         ),
         tables=tables,
         headline=None if total_key in suppressed else cube.values[total_key],
@@ -701,7 +701,7 @@ def protections(filters: Filters, context: Context) -> StatisticResult:
             row_heading="Month",
             column="Protections ended",
             notes=(
-                "A protection ends only when a person closes it after its transition (R12).",
+                "A protection ends only when a person closes it after its transition.",
                 PROTECTION_NOTE,
             ),
         )
@@ -776,7 +776,7 @@ def advice(filters: Filters, context: Context) -> StatisticResult:
         title="Time to advice and to a regularisation decision",
         description=(
             "How long people waited, after their protection opened, for advice on regularising "
-            "their stay and for a decision on their application (R31)."
+            "their stay and for a decision on their application."
         ),
         tables=tables,
         no_data=no_data,
@@ -893,7 +893,7 @@ def holds(filters: Filters, context: Context) -> StatisticResult:
         suppressed=suppressed,
         notes=(
             "A hold is a possible match to a protected person: nothing may be done until a "
-            "protocol officer decides whether it is the same person (N3).",
+            "protocol officer decides whether it is the same person.",
         ),
     )
     facts = []
@@ -949,7 +949,7 @@ def overrides(filters: Filters, context: Context) -> StatisticResult:
         key=lambda r, c: cube.cell("status", (r,), c) if c != MARGIN else cube.total((r,)),
         values=cube.values,
         suppressed=suppressed,
-        notes=("Requests to act despite a block, under a named exception (R7, R13).",),
+        notes=("Requests to act despite a block, under a named exception.",),
     )
     total_key = cube.total((MARGIN,))
     return StatisticResult(
@@ -1000,9 +1000,7 @@ def ever_protected(filters: Filters, context: Context) -> StatisticResult:
         key=lambda r, c: cube.cell("basis", (r,), c) if c != MARGIN else cube.total((r,)),
         values=cube.values,
         suppressed=suppressed,
-        notes=(
-            "Each of these also reached the oversight inbox as an alert when it happened (R32).",
-        ),
+        notes=("Each of these also reached the oversight inbox as an alert when it happened.",),
     )
     total_key = cube.total((MARGIN,))
     return StatisticResult(

@@ -129,8 +129,12 @@ def _protection_context(request: HttpRequest, protection: Protection) -> dict[st
     reasons = []
     for reason in protection.status_reasons:
         for link in links:
+            case_id = str(link["case"].public_id)
             if link["own"]:
-                reason = reason.replace(str(link["case"].public_id), link["case"].crime_reference)
+                reason = reason.replace(case_id, link["case"].crime_reference)
+            else:  # another force's case: named by its force, never by its internal id
+                reason = reason.replace(f"Case {case_id}", f"A case at {link['force']}")
+                reason = reason.replace(f"case {case_id}", f"a case at {link['force']}")
         reasons.append(reason)
     return {
         "protection": protection,

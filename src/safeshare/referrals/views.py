@@ -15,7 +15,7 @@ from safeshare.cases.forms import SEX_LABELS, SOURCE_LABELS, add_action_errors, 
 from safeshare.cases.lifecycle import InformationSource
 from safeshare.cases.models import OFFENCE_LABELS, ROLE_LABELS, Party
 from safeshare.ledger.audit import do_record_personal_data_read
-from safeshare.protocol.active import active_policy
+from safeshare.protocol.active import active_policy, policy_title
 from safeshare.protocol.referral import ReferralTrigger
 from safeshare.referrals.actions import LegalBasis, do_make_referral, preview_referral
 from safeshare.referrals.forms import BASIS_FIELDS, ReferralForm, SendReferralForm
@@ -189,6 +189,7 @@ def referral_detail(request: HttpRequest, referral_id: uuid.UUID) -> HttpRespons
             "referral": referral,
             "rows": payload_rows(referral.payload),
             "role_label": ROLE_LABELS[referral.party.role_enum],
+            "policy_title": policy_title(referral.policy_id),
         },
     )
 
@@ -196,11 +197,11 @@ def referral_detail(request: HttpRequest, referral_id: uuid.UUID) -> HttpRespons
 RULE_LABELS = {
     "role_not_allowed": "The policy does not allow this role to be referred",
     "role_in_other_case": "A protected role in another case",
-    "jurisdiction_safe_reporting": "Safe reporting only in this jurisdiction (R33)",
-    "force_safe_reporting": "Safe reporting only at this force (R33)",
+    "jurisdiction_safe_reporting": "Safe reporting only in this jurisdiction",
+    "force_safe_reporting": "Safe reporting only at this force",
     "no_trigger": "No reason recorded",
-    "status_check_only": "Only to check immigration status (N1)",
-    "status_doubt_only": "Only doubts about immigration status (R16)",
+    "status_check_only": "Only to check immigration status",
+    "status_doubt_only": "Only doubts about immigration status",
 }
 
 
@@ -220,6 +221,7 @@ def refused_list(request: HttpRequest) -> HttpResponse:
         {
             "refused": r,
             "rules": [RULE_LABELS.get(code, code) for code in r.rule_codes],
+            "policy": policy_title(r.policy_id) or "The policy then in force",
         }
         for r in page.object_list
     ]

@@ -7,6 +7,7 @@ import re
 
 from django import forms, template
 
+from safeshare.kernel.wording import for_people as _for_people
 from safeshare.web.forms import described_by, error_summary_items, widget_classes
 from safeshare.web.strict_input import mark_form_refused
 
@@ -75,3 +76,9 @@ def date_in_words(value: object) -> str:
     words = [str(int(day))] if day else []
     words += [MONTHS[int(month) - 1]] if month else []
     return " ".join([*words, year])
+
+
+@register.filter
+def for_people(value: object) -> str:
+    """Text without the requirement references engineers use ("(R33)", "(R13, N5)")."""
+    return _for_people(str(value))
