@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 from django import forms, template
+from django.utils.dates import MONTHS
 
 from safeshare.kernel.wording import for_people as _for_people
 from safeshare.web.forms import described_by, error_summary_items, widget_classes
@@ -43,20 +44,6 @@ def is_group_widget(bound_field: forms.BoundField) -> bool:
     return bound_field.widget_type in {"radioselect", "checkboxselectmultiple"}
 
 
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 
 
 @register.filter
@@ -65,7 +52,7 @@ def date_in_words(value: object) -> str:
     ``1991`` (a date of birth is stored as ``1991-03-14``, ``1991-03`` or ``1991``). Anything
     else is shown as it is."""
     if isinstance(value, dt.date):
-        return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+        return f"{value.day} {MONTHS[value.month]} {value.year}"
     text = str(value or "")
     match = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", text)
     if not match:
@@ -74,7 +61,7 @@ def date_in_words(value: object) -> str:
     if month and not 1 <= int(month) <= 12:
         return text
     words = [str(int(day))] if day else []
-    words += [MONTHS[int(month) - 1]] if month else []
+    words += [str(MONTHS[int(month)])] if month else []
     return " ".join([*words, year])
 
 
