@@ -44,8 +44,6 @@ def is_group_widget(bound_field: forms.BoundField) -> bool:
     return bound_field.widget_type in {"radioselect", "checkboxselectmultiple"}
 
 
-
-
 @register.filter
 def date_in_words(value: object) -> str:
     """A date as people write it: ``14 March 1991``; a date known in part as ``March 1991`` or
