@@ -57,9 +57,15 @@ PERSONAL_PAGES: dict[str, tuple[str, str]] = {
     "advice:pack-pdf": ("advice_pack_pdf", "advice_pack"),
     "advice:subject-access": ("subject_access_page", "subject_access"),
     "matching:sweep-download": ("sweep_results_download", "sweep_results"),
+    "advice:subject-access-exemptions": ("exemptions_page", "subject_access"),
+    "advocates:people": ("advocate_people", "protection"),
+    "advocates:person": ("advocate_person", "protection"),
+    "advocates:pack-pdf": ("advocate_pack", "advice_pack"),
+    "advocates:protection-consents": ("advocate_consents", "consent"),
 }
 PERSONAL_API: dict[str, tuple[str, str]] = {
     "GET /cases/{case_id}": ("api_case_read", "case"),
+    "GET /cases/by-reference/{force}/{crime_reference}": ("api_case_read", "case"),
     "GET /protections/{reference}": ("api_protection_read", "protection"),
     "GET /clearances/{clearance_id}": ("api_clearance_read", "clearance"),
     "GET /reviews": ("api_review_list", "review"),

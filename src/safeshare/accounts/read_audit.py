@@ -48,6 +48,12 @@ RECORD_KINDS: dict[str, str] = {
     "advice_pack_page": "advice_pack",
     "advice_pack_pdf": "advice_pack",
     "sweep_results_download": "sweep_results",
+    "exemptions_page": "subject_access",
+    "staff_search": "person",
+    "advocate_people": "protection",
+    "advocate_person": "protection",
+    "advocate_pack": "advice_pack",
+    "advocate_consents": "consent",
     # The API.
     "api_case_read": "case",
     "api_protection_read": "protection",

@@ -4,7 +4,7 @@ import datetime as dt
 import uuid
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from safeshare.accounts.actors import Actor
@@ -310,7 +310,7 @@ def decode_cursor(cursor: str | None) -> int:
 def list_cases(
     request,
     cursor: str | None = None,
-    limit: int = 50,
+    limit: int = Query(50, ge=1, le=200),
     state: str | None = None,
     offence_category: OffenceCategory | None = None,
     updated_since: dt.datetime | None = None,

@@ -10,7 +10,7 @@ import uuid
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from safeshare.accounts.actors import Actor
@@ -548,7 +548,7 @@ class ClearancePage(Schema):
 def list_clearances(
     request,
     cursor: str | None = None,
-    limit: int = 50,
+    limit: int = Query(50, ge=1, le=200),
     decision: str | None = None,
     status: str | None = None,
 ):
