@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from safeshare.register import server as server_module
@@ -25,14 +29,18 @@ NEWCOMER += "W9,Mariam,Haile,,1993-05-06,F,ERI,,\n"
 
 
 @pytest.fixture
-def running(tmp_path, settings):
-    path = tmp_path / "matching.sock"
+def running(settings):
+    # A Unix socket's path must be short (108 bytes): pytest's own temporary folders, nested in
+    # the test pass's, can be longer, so the socket gets a short folder of its own.
+    folder = Path(tempfile.mkdtemp(prefix="ss-", dir="/tmp"))
+    path = folder / "matching.sock"
     settings.SAFESHARE_MATCHING_SOCKET = str(path)
     settings.SAFESHARE_MATCHING_INDEX = "server"
     server = MatchingServer(path).start()
     yield server
     server.close()
     server_module._drop()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _decided(fields):
