@@ -38,6 +38,14 @@ EXPLAINED: dict[tuple[str, str, str], str] = {
     (ALL, ACCEPTED, "Give at least a given name or a family name"): (
         "One of two optional fields is required: a rule across fields the document omits"
     ),
+    (ALL, ACCEPTED, "must not contain control characters"): (
+        "A name or alias may be in any script; after Unicode normalisation it is refused only "
+        "for control characters, a rule on the normalised text that a pattern cannot state"
+    ),
+    (ALL, ACCEPTED, "Use only letters, numbers and /"): (
+        "A document number is normalised first (spaces and hyphens dropped, letters upper-cased) "
+        "and then must be letters, digits and /: a rule on the normalised text"
+    ),
     (ALL, ACCEPTED, "was used before with a different request"): (
         "An Idempotency-Key used before with another body: depends on earlier requests"
     ),
