@@ -80,3 +80,24 @@ def test_the_search_finds_a_list_written_out_again():
     """The search above can fail: it finds the list spelt out, in any order, with more names."""
     source = f"FIELDS = ('role', *{list(reversed(IDENTITY_FIELDS))!r})\nOTHER = ['role']\n"
     assert _identity_lists(ast.parse(source.replace("*", ""))) == [1]
+
+
+def _imports_pycountry(tree: ast.AST) -> bool:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import) and any(a.name == "pycountry" for a in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom) and node.module == "pycountry":
+            return True
+    return False
+
+
+def test_the_countries_are_listed_once_in_the_kernel():
+    """Only ``kernel/countries.py`` reads the country list; everything else asks it."""
+    readers = [_name(path) for path, tree in _modules() if _imports_pycountry(tree)]
+    assert readers == ["kernel/countries.py"]
+
+
+def test_the_search_finds_a_module_that_reads_the_countries_itself():
+    assert _imports_pycountry(ast.parse("from pycountry import countries\n"))
+    assert _imports_pycountry(ast.parse("import os, pycountry\n"))
+    assert not _imports_pycountry(ast.parse("import pycountries\n"))

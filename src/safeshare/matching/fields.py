@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from importlib import resources
 
-import pycountry
-
+from safeshare.kernel.countries import countries, nationality_words
 from safeshare.matching.normalise import fold, fold_alnum
 
 __all__ = [
@@ -94,20 +92,13 @@ def normalise_sex(text: str | None) -> str:
 
 @lru_cache(maxsize=1)
 def _nationality_table() -> dict[str, str]:
+    """Every name, code and word for a country (``kernel/countries.py``), folded."""
     table: dict[str, str] = {}
-    for country in pycountry.countries:
-        for attr in ("name", "official_name", "common_name"):
-            value = getattr(country, attr, None)
-            if value:
-                table[fold(value)] = country.alpha_3
-        table[country.alpha_3.lower()] = country.alpha_3
-        table[country.alpha_2.lower()] = country.alpha_3
-    text = resources.files("safeshare.matching").joinpath("data/nationalities.tsv").read_text()
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        key, code = line.split("\t")
-        table[fold(key)] = code.strip()
+    for code, country in countries().items():
+        for name in (country.name, *country.other_names, code):
+            table[fold(name)] = code
+    for word, code in nationality_words():
+        table[fold(word)] = code
     return table
 
 
