@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -181,3 +182,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
     django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     django_settings.SECURE_SSL_REDIRECT = False
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:  # each process of ``pytest -n`` keeps its own keys, sockets and files
+        var_dir = Path(django_settings.VAR_DIR) / worker
+        var_dir.mkdir(parents=True, exist_ok=True)
+        django_settings.VAR_DIR = var_dir
+        os.environ["SAFESHARE_VAR_DIR"] = str(var_dir)

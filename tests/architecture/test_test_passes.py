@@ -13,7 +13,7 @@ SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "test-passes"
 FAKE_UV = """#!/bin/sh
 # uv run pytest --db=PASS -o cache_dir=… ARGS: print a line, then exit as the test asks.
 pass="${3#--db=}"
-echo "log of the $pass pass, TMPDIR=$TMPDIR, var=$SAFESHARE_VAR_DIR, args: $6"
+echo "log of the $pass pass, TMPDIR=$TMPDIR, var=$SAFESHARE_VAR_DIR, args: $6, addopts: $PYTEST_ADDOPTS"
 if [ "$pass" = sqlite ]; then exit "$SQLITE_EXIT"; else exit "$POSTGRES_EXIT"; fi
 """
 
@@ -54,7 +54,7 @@ def test_both_passes_run_apart_and_both_logs_are_shown(tmp_path):
         assert f"-{name}," in out  # its own TMPDIR
         assert f"var=/{tmp_path.relative_to('/')}/var/test-{name}," in out
         assert (tmp_path / "output" / f"{name}.log").exists()
-    assert "args: tests/somewhere" in out
+    assert "args: tests/somewhere, addopts: -n auto --dist loadfile" in out
 
 
 @pytest.mark.parametrize(("sqlite", "postgres"), [(1, 0), (0, 1), (2, 2)])
