@@ -13,7 +13,8 @@ SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "test-passes"
 FAKE_UV = """#!/bin/sh
 # uv run pytest --db=PASS -o cache_dir=… ARGS: print a line, then exit as the test asks.
 pass="${3#--db=}"
-echo "log of the $pass pass, TMPDIR=$TMPDIR, var=$SAFESHARE_VAR_DIR, args: $6, addopts: $PYTEST_ADDOPTS"
+echo "log of the $pass pass, TMPDIR=$TMPDIR, var=$SAFESHARE_VAR_DIR, args: $6," \
+  "addopts: $PYTEST_ADDOPTS"
 if [ "$pass" = sqlite ]; then exit "$SQLITE_EXIT"; else exit "$POSTGRES_EXIT"; fi
 """
 
