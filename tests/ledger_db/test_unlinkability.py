@@ -1,7 +1,7 @@
 """The attacker's test (docs/adr/0007-unlinkable-entries.md): with the whole log as IE reads it
 through the API, and its own clearances, IE links no other entry to the people it asked about,
-under every shipped policy, on the demo data and on scenario data; while the operator, with its
-key, still finds every entry about a person."""
+under every shipped policy, on scenario data (and on the demo data, in test_demo.py); while the
+operator, with its key, still finds every entry about a person."""
 
 from __future__ import annotations
 
@@ -10,11 +10,9 @@ import contextlib
 import pytest
 from django.db.models import Count
 
-from safeshare import demo
 from safeshare.cases import actions as case_actions
 from safeshare.ledger import service
 from safeshare.ledger.models import LedgerEntry, LedgerSubject
-from safeshare.protocol.active import policy_by_id
 from safeshare.protocol.policy import available_policies
 from safeshare.referrals.actions import ReferralRefusedError
 from tests import api_client as api
@@ -24,7 +22,6 @@ from tests.scenarios import helpers as h
 pytestmark = pytest.mark.django_db
 
 POLICIES = available_policies()
-DEFAULT_POLICY = "mvp-2021"
 
 
 def attack_as_ie():
@@ -76,26 +73,6 @@ def assert_nothing_links(entries, linkage) -> None:
     assert linkage.shared_values == 0, linkage
     assert linkage.own_linked == linkage.others_linked == 0, linkage
     assert all(entry["v"] == 2 for entry in entries)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("policy_id", POLICIES)
-def test_ie_links_nothing_on_the_demo_data(policy_id, settings, tmp_path):
-    settings.VAR_DIR = tmp_path
-    if policy_by_id(policy_id).referrals_possible:
-        settings.SAFESHARE_POLICY = policy_id
-        demo.seed()
-    else:
-        # The demo refers victims to IE, which this policy (``firewall``) forbids: seed it under
-        # the default policy, then go on under this one with the two forces' scenario.
-        settings.SAFESHARE_POLICY = DEFAULT_POLICY
-        demo.seed()
-        settings.SAFESHARE_POLICY = policy_id
-        two_forces_one_person()
-    assert operator_links_ie_clearances_to_other_orgs() > 0
-    entries, withheld, linkage = attack_as_ie()
-    assert withheld == 0
-    assert_nothing_links(entries, linkage)
 
 
 def refer(party, officer) -> None:
