@@ -58,6 +58,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     form = SignInForm(request.POST if request.method == "POST" else None, request=request)
     if request.method == "POST" and form.is_valid():
         user = form.user
+        assert user is not None  # set by the form's clean() once it is valid
         enrolled = has_second_factor(user)
         if enrolled or settings.SAFESHARE_SECOND_FACTOR_REQUIRED:
             request.session.cycle_key()
