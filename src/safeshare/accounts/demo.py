@@ -119,5 +119,6 @@ def reset_demo_passwords() -> list[DemoLogin]:
     ):
         password = secrets.token_urlsafe(12)
         actions.do_set_password(user, password)
-        logins.append(DemoLogin(Role(user.role), user.email, password, user.organisation.name))
+        organisation = user.organisation.name if user.organisation else ""
+        logins.append(DemoLogin(Role(user.role), user.email, password, organisation))
     return logins

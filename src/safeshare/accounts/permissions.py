@@ -290,13 +290,13 @@ VICTIMS_OWN: Final = "victims_own"
 CONSENTED_PERSON: Final = "consented_person"
 """A person whose active consent names the advocate's organisation (or the advocate)."""
 
-_OWN_PROTECTION: Final = {Role.POLICE_OFFICER: PROTECTION_OF_OWN_FORCE}
-_READ_PROTECTION: Final = {
+_OWN_PROTECTION: Final[Mapping[Role | str, str]] = {Role.POLICE_OFFICER: PROTECTION_OF_OWN_FORCE}
+_READ_PROTECTION: Final[Mapping[Role | str, str]] = {
     Role.POLICE_OFFICER: PROTECTION_OF_OWN_FORCE,
     Role.PROTOCOL_OFFICER: PROTECTION_OF_OWN_FORCE,
 }
-_OWN_CASE: Final = {Role.POLICE_OFFICER: OWN_FORCE_CASE}
-_IE_CLEARANCE: Final = dict.fromkeys(IE, OWN_ORG_CLEARANCE)
+_OWN_CASE: Final[Mapping[Role | str, str]] = {Role.POLICE_OFFICER: OWN_FORCE_CASE}
+_IE_CLEARANCE: Final[Mapping[Role | str, str]] = dict.fromkeys(IE, OWN_ORG_CLEARANCE)
 
 PAGE_OBJECT_SCOPES: dict[str, Mapping[Role | str, str]] = {
     "cases:detail": _OWN_CASE,

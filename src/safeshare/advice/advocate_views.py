@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation
+from safeshare.accounts.requests import AuthenticatedHttpRequest
 from safeshare.advice.advocate_forms import AdvocateConsentForm, VictimAdvocateConsentForm
 from safeshare.advice.models import AdvicePack
 from safeshare.advice.pack import protection_summary
@@ -149,11 +150,11 @@ def _record(form: AdvocateConsentForm, protection: Protection, **who: object) ->
     return True
 
 
-def protection_consents(request: HttpRequest, reference: str) -> HttpResponse:
+def protection_consents(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     protection = force_protection(request, reference)
     form = AdvocateConsentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        organisation: Organisation | None = request.user.organisation  # type: ignore[union-attr]
+        organisation: Organisation | None = request.user.organisation
         if _record(
             form,
             protection,
@@ -175,7 +176,7 @@ def protection_consents(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-def withdraw(request: HttpRequest, reference: str, consent_id) -> HttpResponse:
+def withdraw(request: AuthenticatedHttpRequest, reference: str, consent_id) -> HttpResponse:
     protection = force_protection(request, reference)  # another force's: not found, first
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])

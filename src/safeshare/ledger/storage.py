@@ -97,7 +97,8 @@ def lock_ledger() -> None:
 def _as_bytes(value: object) -> bytes | None:
     if value is None:
         return None
-    return value if type(value) is bytes else bytes(value)  # type: ignore[arg-type]
+    # The database driver gives bytes, bytearray or memoryview, all of which bytes() takes.
+    return value if type(value) is bytes else bytes(value)  # type: ignore[call-overload]
 
 
 def sequenced_size() -> int:

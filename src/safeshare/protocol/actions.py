@@ -181,6 +181,7 @@ def open_or_extend_protection(
             policy_version=policy.version,
             contact_point=case.force.contact_point or f"{case.force.name} protocol officer",
         )
+    assert protection is not None  # found above, or just created
     ProtectionCase.objects.get_or_create(protection=protection, case=case, role=role.value)
     if opened:
         assessment = compute_protection(policy, protection_facts(protection))

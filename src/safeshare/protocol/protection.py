@@ -273,7 +273,7 @@ def compute_protection(policy: Policy, facts: ProtectionFacts) -> ProtectionAsse
 
     if holders:
         status = ProtectionStatus.ACTIVE
-        ending = ()
+        ending: tuple[str, ...] = ()
     elif facts.current == ProtectionStatus.ENDED:
         status = ProtectionStatus.ENDED
         ending = ("This protection was closed by a person and nothing holds it open.",)

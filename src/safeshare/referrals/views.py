@@ -7,10 +7,11 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from safeshare.accounts.actors import Actor
+from safeshare.accounts.requests import AuthenticatedHttpRequest
 from safeshare.cases.forms import SEX_LABELS, SOURCE_LABELS, add_action_errors, posted_data
 from safeshare.cases.lifecycle import InformationSource
 from safeshare.cases.models import OFFENCE_LABELS, ROLE_LABELS, Party
@@ -51,7 +52,7 @@ def _draft_key(party: Party) -> str:
     return f"safeshare-referral-draft-{party.pk}"
 
 
-def own_party(request: HttpRequest, case_id: uuid.UUID, party_id: int) -> Party:
+def own_party(request: AuthenticatedHttpRequest, case_id: uuid.UUID, party_id: int) -> Party:
     """A person in one of the officer's own force's cases; anything else is not found."""
     return get_object_or_404(
         Party.objects.select_related("case", "case__force", "person"),
@@ -91,10 +92,12 @@ def payload_rows(payload: dict[str, object]) -> list[dict[str, str]]:
     ]
 
 
-def referral_start(request: HttpRequest, case_id: uuid.UUID, party_id: int) -> HttpResponse:
+def referral_start(
+    request: AuthenticatedHttpRequest, case_id: uuid.UUID, party_id: int
+) -> HttpResponse:
     party = own_party(request, case_id, party_id)
     draft = request.session.get(_draft_key(party))
-    initial = draft or ReferralForm.defaults_for(request.user.organisation)
+    initial = draft or ReferralForm.defaults_for(party.case.force)  # the user's own force
     form = ReferralForm(posted_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         request.session[_draft_key(party)] = dict(form.cleaned_data)
@@ -115,7 +118,9 @@ def referral_start(request: HttpRequest, case_id: uuid.UUID, party_id: int) -> H
     )
 
 
-def referral_check(request: HttpRequest, case_id: uuid.UUID, party_id: int) -> HttpResponse:
+def referral_check(
+    request: AuthenticatedHttpRequest, case_id: uuid.UUID, party_id: int
+) -> HttpResponse:
     party = own_party(request, case_id, party_id)
     draft = request.session.get(_draft_key(party))
     if not draft:
@@ -171,7 +176,7 @@ def referral_check(request: HttpRequest, case_id: uuid.UUID, party_id: int) -> H
     )
 
 
-def referral_detail(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
+def referral_detail(request: AuthenticatedHttpRequest, referral_id: uuid.UUID) -> HttpResponse:
     referral = get_object_or_404(
         Referral.objects.select_related(
             "case", "party", "party__person", "protection", "recipient"
@@ -205,7 +210,7 @@ RULE_LABELS = {
 }
 
 
-def refused_list(request: HttpRequest) -> HttpResponse:
+def refused_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The force's referrals the policy refused: who tried, when, under which rules."""
     from django.core.paginator import Paginator
 

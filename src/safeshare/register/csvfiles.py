@@ -165,7 +165,7 @@ class _Lines:
     def _chunks(self) -> Iterator[bytes]:
         read = getattr(self._stream, "read", None)
         if read is None:
-            yield from self._stream  # type: ignore[misc]
+            yield from self._stream
             return
         while chunk := read(self._chunk_bytes):
             yield chunk
