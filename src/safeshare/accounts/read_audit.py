@@ -13,11 +13,14 @@ same transaction; see docs/adr/0027-read-audit.md.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from contextvars import ContextVar
 
+import psycopg
 from django.db import connection
 from django.http import HttpRequest
+from django.utils import timezone
 
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import ReadAudit
@@ -103,17 +106,60 @@ def record_read(
     count = len(people) + unregistered
     if count == 0:
         return None
-    return ReadAudit.objects.create(
-        user=actor.user,
-        token=actor.token,
-        organisation=actor.organisation,
-        role=actor.role.value,
-        record_kind=record_kind or record_kind_for(purpose),
-        purpose=purpose,
-        route=current_route(),
-        people=people,
-        person_count=count,
-    )
+    values = {
+        "at": timezone.now(),
+        "user_id": actor.user.pk if actor.user is not None else None,
+        "token_id": actor.token.pk if actor.token is not None else None,
+        "organisation_id": actor.organisation.pk,
+        "role": actor.role.value,
+        "record_kind": record_kind or record_kind_for(purpose),
+        "purpose": purpose,
+        "route": current_route(),
+        "people": people,
+        "person_count": count,
+    }
+    row_id = _insert(values)
+    return ReadAudit.from_db(connection.alias, ["id", *values], [row_id, *values.values()])
+
+
+_COLUMNS = (
+    "at, user_id, token_id, organisation_id, role, record_kind, purpose, route, people, "
+    "person_count"
+)
+
+
+def _insert(values: dict[str, object]) -> int:
+    """Insert one record; return its id.
+
+    Plain SQL: one record is written with every read of personal data, and the ORM's
+    ``create`` cost more than the rest of the read's ledger entry. On PostgreSQL the statement
+    is prepared once per connection and its parameters are bound by the server.
+    """
+    table = connection.ops.quote_name(ReadAudit._meta.db_table)
+    people = json.dumps(values["people"], separators=(",", ":"))
+    at = connection.ops.adapt_datetimefield_value(values["at"])
+    params = [at, *list(values.values())[1:8], people, values["person_count"]]
+    connection.ensure_connection()
+    if connection.vendor == "postgresql":
+        sql = (
+            f"INSERT INTO {table} ({_COLUMNS}) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s) RETURNING id"
+        )
+        driver = connection.connection
+        if driver.prepare_threshold is None:  # Django's own cursors never prepare
+            driver.prepare_threshold = 2**31 - 1
+        with psycopg.Cursor(driver) as cursor:
+            cursor.execute(sql, params, prepare=True)
+            [(row_id,)] = cursor.fetchall()
+        return int(row_id)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({_COLUMNS}) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
+            params,
+        )
+        [(row_id,)] = cursor.fetchall()
+    return int(row_id)
 
 
 def do_record_read(

@@ -29,6 +29,9 @@ MIN_CACHED_LEVEL = 4
 STREAM_CHUNK = 20_000
 """Rows fetched per query when streaming the whole log."""
 
+PREPARE_NEVER_BY_COUNT = 2**31 - 1
+"""psycopg's ``prepare_threshold`` set by ``run_binary``: prepare only when asked."""
+
 
 def _table(model: type) -> str:
     """The quoted table name (double quotes suit both SQLite and PostgreSQL)."""
@@ -61,14 +64,24 @@ def run(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
 
 
 def run_binary(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-    """``run`` for the hot paths: on PostgreSQL the parameters are bound by the server and the
-    results come back in binary (``bytea`` as raw bytes, not hex text that both sides would
-    encode and decode). Elsewhere the same as ``run``."""
+    """``run`` for the hot paths: on PostgreSQL the statement is prepared once per connection
+    (the server parses and plans it once, not on every call), its parameters are bound by the
+    server and the results come back in binary (``bytea`` as raw bytes, not hex text that both
+    sides would encode and decode). Elsewhere the same as ``run``.
+
+    Use it only for statements of a fixed text (a few shapes), so that the prepared statements
+    kept per connection stay few."""
     if connection.vendor != "postgresql":
         return run(sql, params)
     connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params, binary=True)
+    driver = connection.connection
+    if driver.prepare_threshold is None:
+        # Django turns psycopg's automatic preparation off (its own cursors bind on the client
+        # and never prepare). Turned on with a threshold never reached, only the statements
+        # asked for here (``prepare=True``) are prepared.
+        driver.prepare_threshold = PREPARE_NEVER_BY_COUNT
+    with psycopg.Cursor(driver) as cursor:
+        cursor.execute(sql, params, binary=True, prepare=True)
         return cursor.fetchall() if cursor.description else []
 
 
