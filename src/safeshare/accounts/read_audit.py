@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from contextvars import ContextVar
 
 import psycopg
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -100,7 +101,8 @@ def record_read(
 
     Runs in the caller's transaction (the ledger's ``personal_data_read`` action), so that the
     record and the ledger entry are written together or not at all."""
-    if not connection.in_atomic_block:
+    db = connections[DEFAULT_DB_ALIAS]  # one look-up of Django's per-thread connection
+    if not db.in_atomic_block:
         raise RuntimeError("record_read must run inside the action's transaction")
     people = sorted(set(person_tokens))
     count = len(people) + unregistered
@@ -118,8 +120,8 @@ def record_read(
         "people": people,
         "person_count": count,
     }
-    row_id = _insert(values)
-    return ReadAudit.from_db(connection.alias, ["id", *values], [row_id, *values.values()])
+    row_id = _insert(db, values)
+    return ReadAudit.from_db(db.alias, ["id", *values], [row_id, *values.values()])
 
 
 _COLUMNS = (
@@ -128,31 +130,31 @@ _COLUMNS = (
 )
 
 
-def _insert(values: dict[str, object]) -> int:
+def _insert(db: BaseDatabaseWrapper, values: dict[str, object]) -> int:
     """Insert one record; return its id.
 
     Plain SQL: one record is written with every read of personal data, and the ORM's
     ``create`` cost more than the rest of the read's ledger entry. On PostgreSQL the statement
     is prepared once per connection and its parameters are bound by the server.
     """
-    table = connection.ops.quote_name(ReadAudit._meta.db_table)
+    table = db.ops.quote_name(ReadAudit._meta.db_table)
     people = json.dumps(values["people"], separators=(",", ":"))
-    at = connection.ops.adapt_datetimefield_value(values["at"])
+    at = db.ops.adapt_datetimefield_value(values["at"])
     params = [at, *list(values.values())[1:8], people, values["person_count"]]
-    connection.ensure_connection()
-    if connection.vendor == "postgresql":
+    db.ensure_connection()
+    if db.vendor == "postgresql":
         sql = (
             f"INSERT INTO {table} ({_COLUMNS}) "  # noqa: S608
             "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s) RETURNING id"
         )
-        driver = connection.connection
+        driver = db.connection
         if driver.prepare_threshold is None:  # Django's own cursors never prepare
             driver.prepare_threshold = 2**31 - 1
         with psycopg.Cursor(driver) as cursor:
             cursor.execute(sql, params, prepare=True)
             [(row_id,)] = cursor.fetchall()
         return int(row_id)
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({_COLUMNS}) "  # noqa: S608
             "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",

@@ -12,7 +12,7 @@ import json
 import os
 from collections.abc import Iterable, Mapping
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.utils import timezone
 
 from safeshare.accounts.actors import Actor
@@ -88,12 +88,14 @@ def _insert(kind: str, draft: dict[str, object], created_at: object, refs: list[
     planned once per connection), its parameters bound by the server in binary.
     """
     draft_json = json.dumps(draft, separators=(",", ":"), ensure_ascii=False)
-    created = connection.ops.adapt_datetimefield_value(created_at)
-    if connection.vendor == "postgresql":
+    db = connections[DEFAULT_DB_ALIAS]  # one look-up of Django's per-thread connection
+    created = db.ops.adapt_datetimefield_value(created_at)
+    if db.vendor == "postgresql":
         if len(refs) <= _PREPARED_REFERENCES:
             [(row_id,)] = run_binary(
                 _insert_sql(len(refs)),
                 [kind, draft_json, created, *(value for ref in refs for value in ref)],
+                returns_rows=True,
             )
             return row_id
         [(row_id,)] = run_binary(
@@ -111,6 +113,7 @@ def _insert(kind: str, draft: dict[str, object], created_at: object, refs: list[
                 [ref[1] for ref in refs],
                 [ref[2] for ref in refs],
             ],
+            returns_rows=True,
         )
         return row_id
     [(row_id,)] = run(
@@ -151,7 +154,8 @@ def append_entry(
     a hiding commitment with its own random opening; the openings and the keyed tokens stay in
     the database (``LedgerSubject``), so only the service can find an entry's people again.
     """
-    if not connection.in_atomic_block:
+    db = connections[DEFAULT_DB_ALIAS]
+    if not db.in_atomic_block:
         raise LedgerOutsideTransactionError(
             "append_entry must run inside the action's transaction"
         )
@@ -188,7 +192,7 @@ def append_entry(
     del fields["index"]
     row_id = _insert(draft.kind.value, fields, now, refs)
     return LedgerEntry.from_db(
-        connection.alias,
+        db.alias,
         ["id", "index", "kind", "draft", "body", "leaf_hash", "created_at"],
         [row_id, None, draft.kind.value, fields, None, None, now],
     )
