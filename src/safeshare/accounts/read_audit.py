@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from contextvars import ContextVar
+from typing import Any
 
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -108,7 +109,7 @@ def record_read(
     count = len(people) + unregistered
     if count == 0:
         return None
-    values = {
+    values: dict[str, Any] = {
         "at": timezone.now(),
         "user_id": actor.user.pk if actor.user is not None else None,
         "token_id": actor.token.pk if actor.token is not None else None,
@@ -130,7 +131,7 @@ _COLUMNS = (
 )
 
 
-def _insert(db: BaseDatabaseWrapper, values: dict[str, object]) -> int:
+def _insert(db: BaseDatabaseWrapper, values: dict[str, Any]) -> int:
     """Insert one record; return its id.
 
     Plain SQL: one record is written with every read of personal data, and the ORM's
@@ -140,7 +141,7 @@ def _insert(db: BaseDatabaseWrapper, values: dict[str, object]) -> int:
     table = db.ops.quote_name(ReadAudit._meta.db_table)
     people = json.dumps(values["people"], separators=(",", ":"))
     at = db.ops.adapt_datetimefield_value(values["at"])
-    params = [at, *list(values.values())[1:8], people, values["person_count"]]
+    params: list[Any] = [at, *list(values.values())[1:8], people, values["person_count"]]
     db.ensure_connection()
     if db.vendor == "postgresql":
         sql = (
