@@ -161,3 +161,27 @@ def test_a_common_name_a_misspelt_name_and_a_date_error_still_find_the_person():
     assert "haile" in _retrieved(
         register, IdentityRecord("Hairle", "Yohannes", date_of_birth="1966-07-27")
     )
+
+
+def test_a_common_name_and_a_misspelt_name_with_no_date_find_the_person():
+    """One token over the caps and the other misspelt, with no date to key on: the register's
+    tokens one edit from the subject's make the pairs that find the person."""
+    register = InMemoryRegister()
+    for i in range(450):
+        register.add(i, IdentityRecord("Mohammed", f"Zz{i:03d}x"))
+    register.add("true", IdentityRecord("Mohammed", "Irofaaser", date_of_birth="2001-04-04"))
+    register.add("tran", IdentityRecord("Dung", "Tran"))
+    for i in range(150):
+        register.add(f"d{i}", IdentityRecord("Dung", f"Qq{i:03d}x"))
+    assert "true" in _retrieved(register, IdentityRecord("Mohammed", "Irofazser"))
+    assert "tran" in _retrieved(register, IdentityRecord("Dung", "Trsn"))
+    assert "true" not in _retrieved(register, IdentityRecord("Mohammed", "Bashir"))
+
+
+def test_similar_tokens_are_one_edit_away_and_kept_current():
+    register = InMemoryRegister([(1, IdentityRecord("Fatema", "Begum"))])
+    assert register.similar_tokens(["BGN"]) == {"BGN": {"BGM"}}
+    assert register.similar_tokens(["BGM", "XYZW"]) == {}  # itself, nothing near
+    register.add(2, IdentityRecord("Fatema", "Bagam"))  # the same key: nothing new
+    register.add(3, IdentityRecord("Fatema", "Begun"))
+    assert register.similar_tokens(["BGM"]) == {"BGM": {"BGN"}}

@@ -23,6 +23,10 @@ prefix    key                          survives
                                        wrong day or month or an estimated date;
                                        queried at the year ±1 (±2 for a partial
                                        date); common tokens exceed the cap
+``n:``    two tokens, one of them      a misspelt token beside a common one, with no
+(near)    a register token one edit    date or a wrong one (``Mohammed Irofazser`` /
+          from the subject's           ``Mohammed Irofaaser``): queried only, when the
+                                       source offers ``similar_tokens``
 ``p:``    passport number              any name or date error
 ``h:``    Home Office reference        any name or date error
 ========  ===========================  ==============================================
@@ -35,6 +39,7 @@ too thin to use them (name only, common name) is held rather than cleared.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from itertools import combinations
 from typing import TYPE_CHECKING
 
@@ -43,7 +48,7 @@ from safeshare.matching.names import key_tokens
 if TYPE_CHECKING:  # annotations only: record imports blocking, not the other way round
     from safeshare.matching.record import PreparedIdentity
 
-__all__ = ["blocking_keys", "day_month_key", "name_key_sets", "query_keys"]
+__all__ = ["blocking_keys", "day_month_key", "name_key_sets", "near_keys", "query_keys"]
 
 
 def day_month_key(month: int, day: int) -> str:
@@ -109,3 +114,18 @@ def query_keys(prepared: PreparedIdentity) -> frozenset[str]:
     spread = 1 if prepared.has_full_date_of_birth else 2
     widened = tuple(str(year + d) for d in range(-spread, spread + 1))
     return _keys(prepared, (*widened, "-"), widened)
+
+
+def near_keys(prepared: PreparedIdentity, similar: Mapping[str, Iterable[str]]) -> frozenset[str]:
+    """Pair keys (``n:``) with one of the subject's tokens replaced by a register token one
+    edit away (``similar``: from ``InMemoryRegister.similar_tokens``), so that one common
+    token and one misspelt token still find the person when no key with a date can."""
+    keys: set[str] = set()
+    for tokens in name_key_sets(prepared):
+        for token in tokens:
+            for other in similar.get(token, ()):
+                for kept in tokens:
+                    if kept != token and kept != other:
+                        a, b = sorted((kept, other))
+                        keys.add(f"n:{a}|{b}")
+    return frozenset(keys)
