@@ -248,17 +248,21 @@ def default_thresholds() -> Thresholds:
     return load_model().thresholds
 
 
-_NEIGHBOURS: dict[str, tuple[tuple[int, int], TokenNeighbours]] = {}
+_NEIGHBOURS: dict[str, tuple[tuple[int, int, int], TokenNeighbours]] = {}
 _NEIGHBOURS_LOCK = threading.Lock()
 
 
 def token_neighbours(using: str = "default") -> TokenNeighbours:
     """The register's token keys (``t:``), for ``similar_tokens``: read once per register
-    version and process, as the resident register keeps them in memory."""
-    version = read_version(using)
+    version and process, as the resident register keeps them in memory. The register's size
+    is part of the version read, so that a version number seen again (a restore from backup,
+    a rolled-back test) with other contents is read again too."""
+    version, generation = read_version(using)
+    size = fetch_keys([SIZE_KEY], None, using).get(SIZE_KEY, (0, None))[0]
+    stamp = (version, generation, size)
     with _NEIGHBOURS_LOCK:
         cached = _NEIGHBOURS.get(using)
-    if cached is not None and cached[0] == version:
+    if cached is not None and cached[0] == stamp:
         return cached[1]
     connection = connections[using]
     table = _quoted(RegisterKey, using)
@@ -269,8 +273,14 @@ def token_neighbours(using: str = "default") -> TokenNeighbours:
         )
         neighbours = TokenNeighbours(row[0][2:] for row in cursor.fetchall())
     with _NEIGHBOURS_LOCK:
-        _NEIGHBOURS[using] = (version, neighbours)
+        _NEIGHBOURS[using] = (stamp, neighbours)
     return neighbours
+
+
+def forget_token_neighbours() -> None:
+    """Drop the token keys read by ``token_neighbours`` (tests)."""
+    with _NEIGHBOURS_LOCK:
+        _NEIGHBOURS.clear()
 
 
 def _tokens(subject: PreparedIdentity) -> set[str]:
