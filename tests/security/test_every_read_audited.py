@@ -45,6 +45,7 @@ PERSONAL_PAGES: dict[str, tuple[str, str]] = {
     "protocol:protection-letter": ("protection_letter", "protection"),
     "protocol:clearance": ("clearance_page", "clearance"),
     "protocol:clearance-list": ("clearance_list", "clearance"),
+    "worklists:clearances": ("ie_worklist", "clearance"),
     "protocol:override-new": ("override_form", "clearance"),
     "protocol:review-list": ("review_list", "review"),
     "protocol:review": ("review_page", "review"),

@@ -141,6 +141,7 @@ EXPECTED: dict[str, dict[Role | str, int]] = {
     "worklists:exemptions": only(R.PROTOCOL_OFFICER),
     "worklists:cases": only(R.POLICE_OFFICER),
     "worklists:search": only(R.POLICE_OFFICER, R.PROTOCOL_OFFICER),
+    "worklists:clearances": only(R.IE_CASEWORKER, R.IE_SENIOR_APPROVER),
 }
 
 MISSING_ID = "00000000-0000-4000-8000-000000000000"

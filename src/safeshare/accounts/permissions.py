@@ -127,6 +127,8 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "worklists:exemptions": PROTOCOL,
     "worklists:cases": POLICE,
     "worklists:search": POLICE | PROTOCOL,
+    # IE's own organisation's clearances, as IE was told them (the view scopes).
+    "worklists:clearances": IE,
     # Oversight: disclosure-controlled statistics, alerts, policy comparison, the ledger.
     "oversight:dashboard": OVERSIGHT,
     "oversight:statistic": OVERSIGHT,

@@ -38,6 +38,7 @@ RECORD_KINDS: dict[str, str] = {
     "override_page": "override",
     "clearance_page": "clearance",
     "clearance_list": "clearance",
+    "ie_worklist": "clearance",
     "override_form": "clearance",
     "subject_access_page": "subject_access",
     "subject_access_export": "subject_access",
