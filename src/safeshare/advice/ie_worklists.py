@@ -99,8 +99,9 @@ def clearances(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "csv":
         return _csv(request, actor, shown, list(found[:5000]), now, hours)
     page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
-    rows = [_row(clearance, now, hours) for clearance in page.object_list]
-    _audit(actor, [row["clearance"] for row in rows])
+    listed = list(page.object_list)
+    rows = [_row(clearance, now, hours) for clearance in listed]
+    _audit(actor, listed)
     return render(
         request,
         "worklists/clearances.html",
