@@ -62,6 +62,8 @@ PERSONAL_PAGES: dict[str, tuple[str, str]] = {
     "advocates:people": ("advocate_people", "protection"),
     "advocates:person": ("advocate_person", "protection"),
     "advocates:pack-pdf": ("advocate_pack", "advice_pack"),
+    "advocates:letter-pdf": ("advocate_letter", "protection"),
+    "advocates:subject-access": ("advocate_subject_access", "subject_access"),
     "advocates:protection-consents": ("advocate_consents", "consent"),
 }
 PERSONAL_API: dict[str, tuple[str, str]] = {

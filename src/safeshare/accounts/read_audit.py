@@ -54,6 +54,8 @@ RECORD_KINDS: dict[str, str] = {
     "advocate_people": "protection",
     "advocate_person": "protection",
     "advocate_pack": "advice_pack",
+    "advocate_letter": "protection",
+    "advocate_subject_access": "subject_access",
     "advocate_consents": "consent",
     # The API.
     "api_case_read": "case",
