@@ -545,6 +545,8 @@ SITE_OBJECTS: dict[str, Callable[[World, str], dict]] = {
     "accounts:passkey-remove": lambda w, s: {"passkey_id": 999999},
     "advocates:person": _consent,
     "advocates:pack-pdf": lambda w, s: {**_consent(w, s), "pack_id": w.packs[s].public_id},  # type: ignore[attr-defined]
+    "advocates:letter-pdf": _consent,
+    "advocates:subject-access": _consent,
     "advocates:protection-consents": _protection,
     "advocates:withdraw": lambda w, s: {**_protection(w, s), **_consent(w, s)},
 }

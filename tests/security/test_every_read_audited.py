@@ -45,6 +45,7 @@ PERSONAL_PAGES: dict[str, tuple[str, str]] = {
     "protocol:protection-letter": ("protection_letter", "protection"),
     "protocol:clearance": ("clearance_page", "clearance"),
     "protocol:clearance-list": ("clearance_list", "clearance"),
+    "worklists:clearances": ("ie_worklist", "clearance"),
     "protocol:override-new": ("override_form", "clearance"),
     "protocol:review-list": ("review_list", "review"),
     "protocol:review": ("review_page", "review"),
@@ -61,6 +62,8 @@ PERSONAL_PAGES: dict[str, tuple[str, str]] = {
     "advocates:people": ("advocate_people", "protection"),
     "advocates:person": ("advocate_person", "protection"),
     "advocates:pack-pdf": ("advocate_pack", "advice_pack"),
+    "advocates:letter-pdf": ("advocate_letter", "protection"),
+    "advocates:subject-access": ("advocate_subject_access", "subject_access"),
     "advocates:protection-consents": ("advocate_consents", "consent"),
 }
 PERSONAL_API: dict[str, tuple[str, str]] = {

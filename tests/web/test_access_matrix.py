@@ -132,6 +132,8 @@ EXPECTED: dict[str, dict[Role | str, int]] = {
     "advocates:people": only(R.ADVOCATE),
     "advocates:person": only(R.ADVOCATE, status=NOT_FOUND),
     "advocates:pack-pdf": only(R.ADVOCATE, status=NOT_FOUND),
+    "advocates:letter-pdf": only(R.ADVOCATE, status=NOT_FOUND),
+    "advocates:subject-access": only(R.ADVOCATE, status=NOT_FOUND),
     "advocates:protection-consents": only(R.POLICE_OFFICER, R.PROTOCOL_OFFICER, status=NOT_FOUND),
     "advocates:withdraw": only(R.POLICE_OFFICER, R.PROTOCOL_OFFICER, status=NOT_FOUND),
     "advocates:victim-consents": {ANONYMOUS: REDIRECT, **dict.fromkeys(Role, REDIRECT)},
@@ -141,6 +143,7 @@ EXPECTED: dict[str, dict[Role | str, int]] = {
     "worklists:exemptions": only(R.PROTOCOL_OFFICER),
     "worklists:cases": only(R.POLICE_OFFICER),
     "worklists:search": only(R.POLICE_OFFICER, R.PROTOCOL_OFFICER),
+    "worklists:clearances": only(R.IE_CASEWORKER, R.IE_SENIOR_APPROVER),
 }
 
 MISSING_ID = "00000000-0000-4000-8000-000000000000"
@@ -184,6 +187,8 @@ ROUTE_KWARGS: dict[str, dict[str, object]] = {
     "accounts:passkey-remove": {"passkey_id": 999999},
     "advocates:person": {"consent_id": MISSING_ID},
     "advocates:pack-pdf": {"consent_id": MISSING_ID, "pack_id": MISSING_ID},
+    "advocates:letter-pdf": {"consent_id": MISSING_ID},
+    "advocates:subject-access": {"consent_id": MISSING_ID},
     "advocates:protection-consents": PROTECTION,
     "advocates:withdraw": {**PROTECTION, "consent_id": MISSING_ID},
 }

@@ -118,6 +118,8 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "advocates:people": ADVOCATES,
     "advocates:person": ADVOCATES,
     "advocates:pack-pdf": ADVOCATES,
+    "advocates:letter-pdf": ADVOCATES,
+    "advocates:subject-access": ADVOCATES,
     "advocates:protection-consents": POLICE | PROTOCOL,
     "advocates:withdraw": POLICE | PROTOCOL,
     "advocates:victim-consents": PUBLIC,
@@ -127,6 +129,8 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "worklists:exemptions": PROTOCOL,
     "worklists:cases": POLICE,
     "worklists:search": POLICE | PROTOCOL,
+    # IE's own organisation's clearances, as IE was told them (the view scopes).
+    "worklists:clearances": IE,
     # Oversight: disclosure-controlled statistics, alerts, policy comparison, the ledger.
     "oversight:dashboard": OVERSIGHT,
     "oversight:statistic": OVERSIGHT,
@@ -333,6 +337,8 @@ PAGE_OBJECT_SCOPES: dict[str, Mapping[Role | str, str]] = {
     },
     "advocates:person": {Role.ADVOCATE: CONSENTED_PERSON},
     "advocates:pack-pdf": {Role.ADVOCATE: CONSENTED_PERSON},
+    "advocates:letter-pdf": {Role.ADVOCATE: CONSENTED_PERSON},
+    "advocates:subject-access": {Role.ADVOCATE: CONSENTED_PERSON},
     "advocates:protection-consents": _READ_PROTECTION,
     "advocates:withdraw": _READ_PROTECTION,
     "advice:subject-access-exemptions": {

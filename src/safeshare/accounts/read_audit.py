@@ -43,6 +43,7 @@ RECORD_KINDS: dict[str, str] = {
     "override_page": "override",
     "clearance_page": "clearance",
     "clearance_list": "clearance",
+    "ie_worklist": "clearance",
     "override_form": "clearance",
     "subject_access_page": "subject_access",
     "subject_access_export": "subject_access",
@@ -58,6 +59,8 @@ RECORD_KINDS: dict[str, str] = {
     "advocate_people": "protection",
     "advocate_person": "protection",
     "advocate_pack": "advice_pack",
+    "advocate_letter": "protection",
+    "advocate_subject_access": "subject_access",
     "advocate_consents": "consent",
     # The API.
     "api_case_read": "case",

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from safeshare.advice import worklists
+from safeshare.advice import ie_worklists, worklists
 
 app_name = "worklists"
 urlpatterns = [
@@ -10,5 +10,6 @@ urlpatterns = [
     path("worklists/transitions/", worklists.transitions, name="transitions"),
     path("worklists/exemptions/", worklists.exemptions, name="exemptions"),
     path("worklists/cases/", worklists.cases, name="cases"),
+    path("worklists/clearances/", ie_worklists.clearances, name="clearances"),
     path("search/", worklists.search, name="search"),
 ]

@@ -3,18 +3,28 @@ clearances, and referrals the policy refused. Same disclosure control as every s
 
 from __future__ import annotations
 
+import statistics as pystats
+from datetime import timedelta
+from typing import cast
+
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef
+from django.utils import timezone
 
 from safeshare.oversight.disclosure import MARGIN
 from safeshare.oversight.statistics import (
+    MIN_FOR_AVERAGES,
+    MONTH_LABELS,
     SCOPE_NOTE_IE,
     Context,
     Counted,
     Filters,
     StatisticResult,
     _actions,
+    _hours_text,
     _marker,
     _positions,
+    _reviews_marker,
 )
 from safeshare.oversight.tables import matrix_table
 
@@ -50,6 +60,12 @@ REFUSAL_RULES = (
     ("status_doubt_only", "Only doubts about immigration status"),
 )
 ROLES = (("victim", "Victim"), ("witness", "Witness"), ("dependant", "Dependant"))
+HOLD_TARGET_STATES = (
+    ("within_target", "Decided within the target"),
+    ("late", "Decided after the target"),
+    ("waiting", "Waiting, within the target"),
+    ("overdue", "Waiting past the target"),
+)
 
 
 def _result(slug, title, description, table, cube, suppressed, scope_note=None):
@@ -222,3 +238,77 @@ def refused_referrals(filters: Filters, context: Context) -> StatisticResult:
         cube,
         suppressed,
     )
+
+
+def _hold_state(created_at, resolved_at, now, target: timedelta) -> str:
+    if resolved_at is not None:
+        return "within_target" if resolved_at - created_at <= target else "late"
+    return "waiting" if now - created_at <= target else "overdue"
+
+
+def hold_times(filters: Filters, context: Context) -> StatisticResult:
+    """Holds by the month they began and how their decision stood against the target time
+    (``SAFESHARE_HOLD_TARGET_HOURS``), with the median and 90th percentile time to a decision
+    when at least five were decided."""
+    from safeshare.protocol.models import Review
+
+    target = timedelta(hours=settings.SAFESHARE_HOLD_TARGET_HOURS)
+
+    def build() -> Counted:
+        now = timezone.now()
+        state_position = _positions(HOLD_TARGET_STATES)
+        counts: dict[tuple[int, ...], int] = {}
+        hours: list[float] = []
+        rows = Review.objects.filter(created_at__year=filters.year).values_list(
+            "created_at", "resolved_at"
+        )
+        for created_at, resolved_at in rows.iterator(chunk_size=5000):
+            if resolved_at is not None:
+                hours.append((resolved_at - created_at).total_seconds() / 3600)
+            month = timezone.localtime(created_at).month - 1
+            key = (month, state_position[_hold_state(created_at, resolved_at, now, target)])
+            counts[key] = counts.get(key, 0) + 1
+        extras: dict[str, object] = {"decided": len(hours)}
+        if len(hours) >= MIN_FOR_AVERAGES:
+            ordered = sorted(hours)
+            extras["median_hours"] = pystats.median(ordered)
+            extras["p90_hours"] = ordered[round(0.9 * (len(ordered) - 1))]
+        return Counted((len(MONTH_LABELS),), {"state": (len(HOLD_TARGET_STATES), counts)}, extras)
+
+    cube, suppressed = context.cube("hold-times", filters.year, build, _reviews_marker)
+    extras = context.counted[("hold-times", filters.year)].extras
+    table = matrix_table(
+        slug="hold-times",
+        title="Holds by month and time to a decision against the target",
+        row_heading="Month the hold began",
+        row_labels=MONTH_LABELS,
+        column_labels=HOLD_TARGET_STATES,
+        key=lambda r, c: cube.cell("state", (r,), c) if c != MARGIN else cube.total((r,)),
+        values=cube.values,
+        suppressed=suppressed,
+        notes=(
+            f"The target is a protocol officer's decision within "
+            f"{settings.SAFESHARE_HOLD_TARGET_HOURS} hours. A hold past it is escalated to the "
+            "force's protocol officers and to oversight.",
+        ),
+    )
+    result = _result(
+        "hold-times",
+        "Holds' time to a decision",
+        "Possible matches decided within the target time, after it, or still waiting.",
+        table,
+        cube,
+        suppressed,
+        SCOPE_NOTE_IE,
+    )
+    result.facts = [("Target", f"{settings.SAFESHARE_HOLD_TARGET_HOURS} hours")]
+    if "median_hours" in extras:
+        result.facts += [
+            ("Median time to a decision", _hours_text(cast(float, extras["median_hours"]))),
+            ("90% decided within", _hours_text(cast(float, extras["p90_hours"]))),
+        ]
+    elif extras.get("decided"):
+        result.facts.append(
+            ("Median time to a decision", "Not shown: fewer than 5 holds were decided")
+        )
+    return result

@@ -1096,6 +1096,13 @@ def _loop_statistics() -> None:
             loop.clearance_outcomes,
         ),
         Statistic(
+            "hold-times",
+            "Holds' time to a decision",
+            "Decided within the target time, after it, or still waiting, by month.",
+            False,
+            loop.hold_times,
+        ),
+        Statistic(
             "refused-referrals",
             "Refused referrals",
             "By the rule that refused them and the person's role.",

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from safeshare.accounts.actors import Actor
+from safeshare.accounts.models import ApiTokenBinding
 from safeshare.accounts.requests import AuthenticatedHttpRequest
 from safeshare.notifications import actions
 from safeshare.notifications.models import Notification, StaffNotice
@@ -185,11 +186,15 @@ def notice_resolve(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def staff_notices(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Messages for the signed-in person: to their organisation and role, or to them."""
+    """Messages for the signed-in person: to their organisation and role, or to them, including
+    those about what they asked through an API token that acts for them (or a system they own)."""
     user = request.user
-    identifier = Actor.for_user(user).identifier
+    tokens = ApiTokenBinding.objects.filter(Q(person=user) | Q(system_owner=user)).values_list(
+        "token_id", flat=True
+    )
+    keys = [Actor.for_user(user).identifier, *(f"token:{pk}" for pk in tokens)]
     notices = StaffNotice.objects.filter(organisation=user.organisation, role=user.role).filter(
-        Q(recipient_key="") | Q(recipient_key=identifier)
+        Q(recipient_key="") | Q(recipient_key__in=keys)
     )
     page = Paginator(notices, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "notifications/staff_notices.html", {"page": page})
