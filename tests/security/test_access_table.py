@@ -79,6 +79,25 @@ def _by_reference(w: World, s: str) -> str:
     return f"/cases/by-reference/{case.force.code}/{quote(case.crime_reference, safe='/')}"
 
 
+IE_CONSENT = {
+    "answer": "given",
+    "fields": ["given_names", "family_name"],
+    "language": "Bengali",
+    "interpreter_used": True,
+    "suspect_present": False,
+}
+
+
+def _ie_consent(w: World, s: str):
+    """A consent the side's victim gave, recorded by the side's police officer."""
+    from django.utils import timezone
+
+    from safeshare.referrals.actions import do_record_consent
+
+    side = w.side(s)
+    return do_record_consent(side.victim, side.police, **IE_CONSENT, asked_at=timezone.now())
+
+
 def _ref(w: World, s: str) -> str:
     return w.side(s).protection.reference
 
@@ -148,6 +167,24 @@ API_REQUESTS: dict[str, tuple[bool, Build]] = {
                 "source_of_information": "police",
                 **_basis(),
             },
+        ),
+    ),
+    "POST /cases/{case_id}/parties/{party_id}/consents": (
+        True,
+        lambda w, s: (
+            f"/cases/{w.side(s).case.public_id}/parties/{w.side(s).victim.pk}/consents",
+            {**IE_CONSENT, "asked_at": "2026-12-01T10:00:00Z"},
+        ),
+    ),
+    "POST /consents/{consent_id}/withdrawal": (
+        True,
+        lambda w, s: (f"/consents/{_ie_consent(w, s).public_id}/withdrawal", {"words": "No more"}),
+    ),
+    "POST /consents/{consent_id}/not-freely-given": (
+        True,
+        lambda w, s: (
+            f"/consents/{_ie_consent(w, s).public_id}/not-freely-given",
+            {"reason": "Her partner's brother was in the room."},
         ),
     ),
     "GET /protections/{reference}": (True, lambda w, s: (f"/protections/{_ref(w, s)}", None)),

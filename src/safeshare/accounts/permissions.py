@@ -225,6 +225,16 @@ API_PERMISSIONS: dict[str, ApiPermission] = {
     "POST /people/{person_id}/merges": _api(Scope.CASES_WRITE, (POLICE, OWN_FORCE_CASE)),
     "POST /people/merges/{merge_id}/approve": _api(Scope.CASES_WRITE, (POLICE, OWN_FORCE_CASE)),
     "POST /referrals": _api(Scope.REFERRALS_WRITE, (POLICE, OWN_FORCE_CASE)),
+    # Consent to sharing with IE (consent-2025): asked and recorded by the force's officers.
+    "POST /cases/{case_id}/parties/{party_id}/consents": _api(
+        Scope.REFERRALS_WRITE, (POLICE, OWN_FORCE_CASE)
+    ),
+    "POST /consents/{consent_id}/withdrawal": _api(
+        Scope.REFERRALS_WRITE, (POLICE, OWN_FORCE_CASE)
+    ),
+    "POST /consents/{consent_id}/not-freely-given": _api(
+        Scope.REFERRALS_WRITE, (POLICE, OWN_FORCE_CASE)
+    ),
     # Protections: IE reads any by reference (protected or not, whom to contact: R18); police
     # and protocol officers read their own force's, with the reasons for the status.
     "GET /protections/{reference}": _api(

@@ -633,6 +633,7 @@ def do_resolve_review(review: Review, actor: Actor, *, verdict: str, reasons: st
         if review.status != Review.Status.OPEN:
             raise ProtocolError("This review has already been decided.")
         clearance = review.clearance
+        told_before = (clearance.ie_decision, clearance.ie_message)
         candidate_ids = set(review.candidates.values_list("pk", flat=True))
         verdict_for_core = (
             ReviewVerdict.SAME_PERSON
@@ -678,7 +679,12 @@ def do_resolve_review(review: Review, actor: Actor, *, verdict: str, reasons: st
         review.resolved_by_org = actor.organisation
         review.resolved_at = timezone.now()
         review.save()
-        outcomes.tell_ie_hold_resolved(clearance)
+        if decision.outcome == ClearanceOutcome.CLEAR:
+            _close_overrides_no_longer_needed(clearance, actor)
+        custodian = policy.clearance.ie_detail == IEDetail.CUSTODIAN
+        if not custodian or (clearance.ie_decision, clearance.ie_message) != told_before:
+            # Under a firewall IE never knew of the hold: it hears only of a changed answer.
+            outcomes.tell_ie_hold_resolved(clearance, firewall=custodian)
         people = Person.objects.filter(protections__pk__in=candidate_ids).values_list(
             "public_id", flat=True
         )
@@ -698,6 +704,21 @@ def do_resolve_review(review: Review, actor: Actor, *, verdict: str, reasons: st
 
 
 # --- Overrides -------------------------------------------------------------------------------
+
+
+def _close_overrides_no_longer_needed(clearance: Clearance, actor: Actor) -> None:
+    """A possible match ruled not the protected person: a waiting override of the clearance is
+    no longer needed (the action is clear). Recorded as refused, with the reason."""
+    for override in clearance.overrides.filter(status=Override.Status.PENDING):
+        override.status = Override.Status.REFUSED
+        override.decided_by = actor.label
+        override.decided_by_key = actor.identifier
+        override.decision_reasons = (
+            "No longer needed: the subject is not the protected person, and the clearance "
+            "was decided again."
+        )
+        override.decided_at = timezone.now()
+        override.save()
 
 
 def _override_request(override: Override) -> OverrideRequest:
@@ -725,11 +746,17 @@ def do_request_override(
     suspected_offence: Mapping[str, object] | None = None,
     modern_slavery_indicators: bool = False,
 ) -> Override:
-    """Ask to act despite a block under a named exception (R7, R13). Oversight is alerted."""
+    """Ask to act despite a block under a named exception (R7, R13). Oversight is alerted.
+
+    What counts is the answer IE was given. Under a firewall (``ie_detail = "custodian"``) a
+    hold was told to IE as the same "do not act" as a block, so asking to override it is taken
+    exactly as for a block: the same checks, answer, alert and ledger entry. It waits until the
+    protocol custodian has decided the possible match (ADR 0031)."""
     policy = active_policy()
     with action_transaction():
         clearance = Clearance.objects.select_for_update().get(pk=clearance.pk)
-        if clearance.decision != ClearanceOutcome.BLOCKED.value:
+        told = clearance.ie_decision or clearance.decision
+        if told != ClearanceOutcome.BLOCKED.value:
             raise ProtocolError("Only a blocked clearance can be overridden.")
         if clearance.overrides.filter(status=Override.Status.PENDING).exists():
             raise ProtocolError("An override of this clearance is already waiting for approval.")
@@ -800,6 +827,13 @@ def do_decide_override(
         if actor.identifier == override.requester_key:
             raise ProtocolError("You asked for this override, so someone else must decide it.")
         clearance = override.clearance
+        if clearance.decision == ClearanceOutcome.HOLD.value:
+            # Only under a firewall: IE was told "do not act", and the custodian has yet to
+            # decide whether the subject is the protected person.
+            raise ProtocolError(
+                "The protocol custodian has not yet answered on this subject. The override can "
+                "be decided once they have."
+            )
         request = _override_request(override)
         approval = Approval(
             approved_by=actor.identifier,

@@ -372,7 +372,8 @@ def override_out(override: Override) -> OverrideOut:
         clearance_id=override.clearance.public_id,
         exception_category=override.exception_category,
         status=override.status,
-        clearance_decision=override.clearance.decision,
+        # What IE was told (under a firewall a hold is told as "blocked"), never more.
+        clearance_decision=override.clearance.ie_decision or override.clearance.decision,
     )
 
 

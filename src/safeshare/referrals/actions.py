@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation
@@ -382,6 +384,8 @@ def do_record_consent(
         problems["language"] = "Enter the language the person was asked in"
     if asked_at is None:
         problems["asked_at"] = "Enter when the person was asked"
+    elif asked_at > timezone.now() + timedelta(minutes=5):
+        problems["asked_at"] = "The time the person was asked must not be in the future"
     if problems:
         raise ValidationError(problems)
     policy = active_policy()
@@ -428,8 +432,6 @@ def do_withdraw_consent(
 ) -> list[StopProcessing]:
     """The person withdraws consent: nothing more is shared, and every IE unit that received a
     referral about them is told to stop processing it (recorded, and a notice to the unit)."""
-    from django.utils import timezone
-
     from safeshare.kernel.roles import Role
     from safeshare.notifications.actions import notify_staff
 
