@@ -552,6 +552,7 @@ SITE_OBJECTS: dict[str, Callable[[World, str], dict]] = {
     "cases:record-event": _case,
     "referrals:start": _party,
     "referrals:check": _party,
+    "referrals:consent": _party,
     "referrals:detail": lambda w, s: {"referral_id": w.side(s).referral.public_id},
     "protocol:protection": _protection,
     "protocol:protection-letter": _protection,

@@ -60,6 +60,7 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "cases:record-event": POLICE,
     "referrals:start": POLICE,
     "referrals:check": POLICE,
+    "referrals:consent": POLICE,
     "referrals:detail": POLICE,
     "referrals:refused": POLICE,
     # Protections their force opened or holds a case for; only protocol officers close one.
@@ -314,6 +315,7 @@ PAGE_OBJECT_SCOPES: dict[str, Mapping[Role | str, str]] = {
     "cases:record-event": _OWN_CASE,
     "referrals:start": _OWN_CASE,
     "referrals:check": _OWN_CASE,
+    "referrals:consent": _OWN_CASE,
     "referrals:detail": _OWN_CASE,
     "protocol:protection": _READ_PROTECTION,
     "protocol:protection-letter": _READ_PROTECTION,
