@@ -31,6 +31,7 @@ from safeshare.protocol.referral import (
     decide_referral,
     validate_referral_payload,
 )
+from safeshare.protocol.replay import referral_decision_record, referral_facts
 from safeshare.referrals.models import Consent, Referral, RefusedReferral, StopProcessing
 
 
@@ -100,29 +101,30 @@ def referral_payload(
     return payload
 
 
-def decide_for(party: Party, actor: Actor, triggers: Iterable[str], policy: Policy):
-    """The policy's decision on referring ``party`` with these triggers (no side effects)."""
+def facts_for(party: Party, actor: Actor, triggers: Iterable[str]) -> ReferralFacts:
+    """What the policy decides a referral of ``party`` from, as it stands now."""
     other_roles = frozenset(
         PartyRole(role)
         for role in Party.objects.filter(person=party.person)
         .exclude(pk=party.pk)
         .values_list("role", flat=True)
     )
-    decision = decide_referral(
-        policy,
-        ReferralFacts(
-            role=PartyRole(party.role),
-            offence=OffenceCategory(party.case.offence_category),
-            triggers=frozenset(ReferralTrigger(t) for t in triggers),
-            jurisdiction=Jurisdiction(actor.organisation.jurisdiction)
-            if actor.organisation.jurisdiction in set(Jurisdiction)
-            else Jurisdiction.ENGLAND_WALES,
-            force_code=actor.org_code,
-            other_roles=other_roles,
-            consent=consent_state(party)[0],
-        ),
+    return ReferralFacts(
+        role=PartyRole(party.role),
+        offence=OffenceCategory(party.case.offence_category),
+        triggers=frozenset(ReferralTrigger(t) for t in triggers),
+        jurisdiction=Jurisdiction(actor.organisation.jurisdiction)
+        if actor.organisation.jurisdiction in set(Jurisdiction)
+        else Jurisdiction.ENGLAND_WALES,
+        force_code=actor.org_code,
+        other_roles=other_roles,
+        consent=consent_state(party)[0],
     )
-    return decision
+
+
+def decide_for(party: Party, actor: Actor, triggers: Iterable[str], policy: Policy):
+    """The policy's decision on referring ``party`` with these triggers (no side effects)."""
+    return decide_referral(policy, facts_for(party, actor, triggers))
 
 
 def opens_protection(policy: Policy, party: Party) -> bool:
@@ -212,8 +214,9 @@ def do_make_referral(
         extra=extra,
         policy=policy,
     )
+    facts = facts_for(party, actor, triggers)
+    decision = decide_referral(policy, facts)
     if refusals:
-        decision = decide_for(party, actor, triggers, policy)
         error = ReferralRefusedError(refusals, code="referral_refused")
         error.refusal = {
             "party": party,
@@ -222,6 +225,8 @@ def do_make_referral(
             "rule_codes": list(decision.rule_codes),
             "reasons": list(decision.reasons),
             "policy": policy,
+            "facts": referral_facts(facts),
+            "decided": referral_decision_record(decision),
         }
         if not _joined.get():
             record_refusal(error)
@@ -272,6 +277,8 @@ def do_make_referral(
             protection=protection,
             policy_id=policy.id,
             policy_version=policy.version,
+            facts=referral_facts(facts),
+            decided=referral_decision_record(decision),
             created_by=f"{actor.label}, {actor.organisation.name}",
         )
         for kind in (EntryKind.REFERRAL, EntryKind.DISCLOSURE):
@@ -312,6 +319,8 @@ def record_refusal(error: ReferralRefusedError) -> RefusedReferral | None:
             attempted_by_key=actor.identifier,
             policy_id=policy.id,
             policy_version=policy.version,
+            facts=refusal.get("facts") or {},
+            decided=refusal.get("decided") or {},
         )
         log_entry(
             EntryKind.REFERRAL_REFUSED,
