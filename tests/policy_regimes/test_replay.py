@@ -199,3 +199,31 @@ def test_a_change_of_the_policy_in_force_is_written_to_the_ledger(settings):
     assert second["policy_id"] == "firewall"
     assert second["payload"]["policy_mode"] == "firewall"
     assert second["payload"]["previous_policy_version"] != second["policy_version"]
+
+
+def test_the_policy_file_is_kept_in_the_database_and_replay_loads_it_from_there(settings):
+    import hashlib
+
+    from safeshare.protocol.models import PolicyFile
+    from safeshare.protocol.policy import PolicyError, policy_source
+    from safeshare.protocol.registry import load_recorded_policy
+
+    settings.SAFESHARE_POLICY = "mvp-2021-promise"
+    h.police("WMP")
+    assert protocol_actions.do_record_policy_activation()
+    policy = load_policy("mvp-2021-promise")
+    stored = PolicyFile.objects.get()
+    assert (stored.policy_id, stored.version) == (policy.id, policy.version)
+    assert stored.content.encode() == policy_source(policy)
+    assert not protocol_actions.do_register_policy(policy)  # kept once
+    # A version no file in the repository holds any more: loaded from the database.
+    raw = stored.content.encode() + b"\n# A deployment's earlier edit.\n"
+    version = hashlib.sha256(raw).hexdigest()
+    with pytest.raises(PolicyError):
+        load_policy_version(policy.id, version)
+    PolicyFile.objects.create(version=version, policy_id=policy.id, content=raw.decode())
+    assert load_recorded_policy(policy.id, version).version == version
+    # Bytes that do not match their hash are refused rather than replayed under.
+    PolicyFile.objects.filter(version=version).update(content=raw.decode() + "# edited\n")
+    with pytest.raises(PolicyError):
+        load_recorded_policy(policy.id, version)

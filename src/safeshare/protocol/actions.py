@@ -1213,6 +1213,7 @@ def do_record_policy_activation(actor: Actor | None = None) -> bool:
 
     policy = active_policy()
     with action_transaction():
+        _register_policy(policy)
         previous = last_activated_version()
         if previous == policy.version:
             return False
@@ -1233,4 +1234,27 @@ def do_record_policy_activation(actor: Actor | None = None) -> bool:
         if previous:
             payload["previous_policy_version"] = previous
         log_entry(EntryKind.POLICY_ACTIVATED, actor, policy, payload=payload)
+    return True
+
+
+def do_register_policy(policy: Policy) -> bool:
+    """Keep the bytes of ``policy``'s file by its version (hash), the first time it is used.
+    Returns whether they were stored now (false if already held, or not a shipped file)."""
+    with action_transaction():
+        return _register_policy(policy)
+
+
+def _register_policy(policy: Policy) -> bool:
+    """``do_register_policy`` inside the caller's transaction."""
+    from safeshare.protocol.models import PolicyFile
+    from safeshare.protocol.policy import policy_source
+
+    if PolicyFile.objects.filter(version=policy.version).exists():
+        return False
+    raw = policy_source(policy)
+    if raw is None:
+        return False
+    PolicyFile.objects.create(
+        version=policy.version, policy_id=policy.id, content=raw.decode("utf-8")
+    )
     return True

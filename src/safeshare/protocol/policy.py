@@ -449,6 +449,17 @@ def load_policy_version(policy_id: str, version: str) -> Policy:
     return _parse(held[1], f"{policy_id}.toml")
 
 
+def policy_source(policy: Policy) -> bytes | None:
+    """The bytes of the file a policy was loaded from, if the repository holds it."""
+    held = shipped_versions().get(policy.version)
+    return held[1] if held is not None and held[0] == policy.id else None
+
+
+def parse_policy(raw: bytes, policy_id: str) -> Policy:
+    """A policy from stored bytes (the database's registry); its version is their hash."""
+    return _parse(raw, f"{policy_id}.toml")
+
+
 def load_policy_file(path: Path | str) -> Policy:
     """Load and validate a policy from any file (a deployment's own policy, or a test copy)."""
     path = Path(path)

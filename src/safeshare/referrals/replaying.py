@@ -13,7 +13,8 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from safeshare.protocol.policy import Policy, PolicyError, load_policy_version
+from safeshare.protocol.policy import Policy, PolicyError
+from safeshare.protocol.registry import load_recorded_policy
 from safeshare.protocol.replay import Difference, FactsError, record_differences, replay_referral
 from safeshare.referrals.models import Referral, RefusedReferral
 
@@ -77,7 +78,7 @@ def replay_referrals(
             if under is None:
                 key = (row.policy_id, row.policy_version)
                 try:
-                    under = loaded.get(key) or load_policy_version(*key)
+                    under = loaded.get(key) or load_recorded_policy(*key)
                 except PolicyError as error:
                     result.problem = error.message
                     yield result
