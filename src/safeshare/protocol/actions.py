@@ -454,8 +454,56 @@ def do_request_clearance(
                 if p.pk in held
             )
         _alert_if_ever_protected(clearance, decision)
+        _alert_if_probing(clearance, actor, policy)
         _log_clearance(clearance, decision, actor, policy, protections)
     return ClearanceResult(clearance, ie_view(decision, policy.clearance))
+
+
+_SUBJECT_DETAIL = ("date_of_birth", "nationality", "passport_number", "home_office_reference")
+
+
+def _name_only(subject: Mapping[str, object] | None) -> bool:
+    """A subject given by name alone: nothing else that would tell two people apart."""
+    return not any((subject or {}).get(field) for field in _SUBJECT_DETAIL)
+
+
+def _alert_if_probing(clearance: Clearance, actor: Actor, policy: Policy) -> None:
+    """Alert oversight when one IE user's questions look like probing the register: many
+    subjects given by name alone in a day, or many answers other than a clear in seven days
+    with no outcome reported. Once, when the user reaches the policy's limit."""
+    rules = policy.clearance
+    now = timezone.now()
+    mine = Clearance.objects.filter(requester_key=clearance.requester_key)
+    found: list[tuple[str, int, str]] = []
+    if _name_only(clearance.subject):
+        subjects = mine.filter(created_at__gte=now - dt.timedelta(days=1)).values_list(
+            "subject", flat=True
+        )
+        count = sum(1 for subject in subjects.iterator() if _name_only(subject))
+        if count == rules.probing_name_only_per_day:
+            found.append(("name_only_per_day", count, "subjects given by name alone in a day"))
+    if clearance.decision != ClearanceOutcome.CLEAR.value:
+        count = (
+            mine.filter(created_at__gte=now - dt.timedelta(days=7), outcomes__isnull=True)
+            .exclude(decision=ClearanceOutcome.CLEAR.value)
+            .count()
+        )
+        if count == rules.probing_unreported_per_week:
+            found.append(
+                (
+                    "unreported_per_week",
+                    count,
+                    "answers other than a clear in seven days with no outcome reported",
+                )
+            )
+    for pattern, count, what in found:
+        hooks.fire(
+            hooks.ALERT_RAISED,
+            kind="possible_probing",
+            summary=f"{actor.label} ({actor.org_code}) has asked about {count} {what}.",
+            details={"pattern": pattern, "count": count, "user": actor.identifier},
+            organisation_code=actor.org_code,
+        )
 
 
 IE_VIEW_FIELDS = ("ie_message", "ie_contact_point", "ie_protection_reference")
