@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 ANSWER = {
     "action": "record",
     "consent-answer": "given",
-    "consent-fields": ["given_names", "family_name"],
+    "consent-agreed_fields": ["given_names", "family_name"],
     "consent-language": "Bengali",
     "consent-interpreter_used": "yes",
     "consent-suspect_present": "no",
@@ -63,7 +63,7 @@ def test_errors_say_precisely_what_is_wrong_and_record_nothing(page):
     assert "Enter the language the person was asked in" in text
     assert "Select yes or no: was an interpreter used" in text
     assert "Select what the person agreed to share" not in text  # one error at a time per field
-    no_fields = client.post(url, {**ANSWER, "consent-fields": []})
+    no_fields = client.post(url, {**ANSWER, "consent-agreed_fields": []})
     assert no_fields.status_code == 400
     assert "Select what the person agreed to share" in no_fields.content.decode()
     assert not Consent.objects.exists()

@@ -137,7 +137,7 @@ class ConsentForm(forms.Form):
             "invalid_choice": "Select what the person answered",
         },
     )
-    fields = forms.MultipleChoiceField(
+    agreed_fields = forms.MultipleChoiceField(
         label="What did they agree to share?",
         help_text="Only these are sent. Select all they agreed to (none if they refused).",
         required=False,
@@ -168,7 +168,9 @@ class ConsentForm(forms.Form):
 
     def __init__(self, *args, field_labels: dict[str, str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["fields"].choices = list(field_labels.items())
+        agreed = self.fields["agreed_fields"]
+        assert isinstance(agreed, forms.MultipleChoiceField)
+        agreed.choices = list(field_labels.items())
 
 
 class ConsentChangeForm(forms.Form):

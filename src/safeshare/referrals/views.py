@@ -276,7 +276,7 @@ def consent_page(request: HttpRequest, case_id: uuid.UUID, party_id: int) -> Htt
                 party,
                 actor,
                 answer=data["answer"],
-                fields=data["fields"] if data["answer"] == "given" else [],
+                fields=data["agreed_fields"] if data["answer"] == "given" else [],
                 asked_at=timezone.now(),
                 language=data["language"],
                 interpreter_used=data["interpreter_used"] == "yes",
@@ -284,6 +284,8 @@ def consent_page(request: HttpRequest, case_id: uuid.UUID, party_id: int) -> Htt
                 own_words=data["own_words"],
             )
         except ValidationError as error:
+            if hasattr(error, "error_dict") and "fields" in error.error_dict:
+                error.error_dict["agreed_fields"] = error.error_dict.pop("fields")
             add_action_errors(form, error)
         else:
             messages.success(request, "The person's answer is recorded")
