@@ -813,7 +813,10 @@ def do_request_override(
             exception_category=category,
             reasons=reasons,
             suspected_offence=dict(suspected_offence) if suspected_offence else None,
-            statutory_defence_flag=modern_slavery_indicators,
+            # The reviewer's prompt rests on the records, not only on the requester's tick: IE
+            # cannot see the case (R18), the police and NRM records can (R27).
+            statutory_defence_flag=modern_slavery_indicators
+            or _modern_slavery_on_record(clearance),
             requested_by=actor.organisation,
             requester=actor.label,
             requester_key=actor.identifier,
@@ -846,6 +849,19 @@ def do_request_override(
             },
         )
     return override
+
+
+def _modern_slavery_on_record(clearance: Clearance) -> bool:
+    """Whether the records behind the clearance's protections show modern slavery: an NRM
+    referral or decision, a recovery period, or a modern slavery or trafficking case."""
+    for protection in clearance.protections.all():
+        if protection.in_recovery_period or protection.nrm_history:
+            return True
+        if protection.cases.filter(
+            offence_category=OffenceCategory.MODERN_SLAVERY_TRAFFICKING.value
+        ).exists():
+            return True
+    return False
 
 
 def _people_of(clearance: Clearance) -> list[object]:
