@@ -105,3 +105,41 @@ def test_without_modern_slavery_on_record_the_flag_is_the_requesters(settings):
         reasons="A serious public-protection risk, set out in an intelligence report of today.",
     )
     assert not override.statutory_defence_flag
+
+
+def test_a_public_order_disqualification_is_its_own_reasoned_decision():
+    from tests.api_client import ApiClient
+
+    police = officer()
+    protection = protected_victim(police)
+    protocol_actions.do_record_nrm_decision(
+        protection, police, stage="positive_reasonable_grounds"
+    )
+    client = ApiClient(Role.POLICE_OFFICER, police.org_code)
+    path = f"/protections/{protection.reference}/public-order-disqualification"
+    future = (timezone.localdate() + timedelta(days=2)).isoformat()
+    bad = client.post(
+        path, {"decided_by": "   ", "reasons": "x" * 40 + " " * 5, "decided_on": future}
+    )
+    assert bad.status_code == 422
+    assert set(bad.json()["error"]["fields"]) == {"decided_by", "decided_on"}
+    protection.refresh_from_db()
+    assert protection.in_recovery_period  # nothing changed
+    decided = client.post(
+        path,
+        {
+            "decided_by": "A. Singh, Single Competent Authority",
+            "reasons": "A conviction for a serious offence, set out in the decision letter.",
+            "decided_on": timezone.localdate().isoformat(),
+        },
+    )
+    assert decided.status_code == 200, decided.content
+    protection.refresh_from_db()
+    assert not protection.in_recovery_period
+    entry = protection.nrm_history[-1]
+    assert entry["stage"] == "public_order_disqualification"
+    assert entry["decided_by"] == "A. Singh, Single Competent Authority"
+    assert "serious offence" in entry["reasons"]
+    # The protocol's protection rests on the case, and still blocks.
+    assert decided.json()["protected"] is True
+    assert h.clearance(h.ie()).clearance.decision == "blocked"

@@ -192,6 +192,17 @@ API_REQUESTS: dict[str, tuple[bool, Build]] = {
         True,
         lambda w, s: (f"/protections/{_ref(w, s)}/regularisation", {"status": "advice_received"}),
     ),
+    "POST /protections/{reference}/public-order-disqualification": (
+        True,
+        lambda w, s: (
+            f"/protections/{_ref(w, s)}/public-order-disqualification",
+            {
+                "decided_by": "A. Singh, Single Competent Authority",
+                "reasons": "A conviction for a serious offence, set out in the decision letter.",
+                "decided_on": "2026-11-30",
+            },
+        ),
+    ),
     "POST /protections/{reference}/nrm-decision": (
         True,
         lambda w, s: (

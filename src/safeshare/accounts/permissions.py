@@ -247,6 +247,9 @@ API_PERMISSIONS: dict[str, ApiPermission] = {
     "POST /protections/{reference}/nrm-decision": _api(
         Scope.CASES_WRITE, (POLICE, PROTECTION_OF_OWN_FORCE)
     ),
+    "POST /protections/{reference}/public-order-disqualification": _api(
+        Scope.CASES_WRITE, (POLICE, PROTECTION_OF_OWN_FORCE)
+    ),
     # Safe contact for notices (R28, R29): recorded by the force's police officers, as on the
     # safe-contact page; the notices' delivery is read by its police and protocol officers.
     "POST /protections/{reference}/contact-settings": _api(

@@ -1023,6 +1023,58 @@ def do_record_nrm_decision(protection: Protection, actor: Actor, *, stage: str) 
     return protection
 
 
+def do_record_public_order_disqualification(
+    protection: Protection,
+    actor: Actor,
+    *,
+    decided_by: str,
+    reasons: str,
+    decided_on: dt.date,
+) -> Protection:
+    """Record a public order disqualification as its own reasoned decision by a named person
+    (R27): it lifts the NRM recovery-period protection from removal, and nothing else. The
+    protocol's protection, which rests on the case, is decided as before."""
+    policy = active_policy()
+    problems: dict[str, str] = {}
+    if len(decided_by.strip()) < 3:
+        problems["decided_by"] = "Enter the name of the person who made the decision"
+    if len(reasons.strip()) < 40:
+        problems["reasons"] = "Give the reasons for the decision in at least 40 characters"
+    if decided_on > timezone.localdate():
+        problems["decided_on"] = "The date of the decision must not be in the future"
+    if problems:
+        raise ValidationError(problems)
+    with action_transaction():
+        protection = Protection.objects.select_for_update().get(pk=protection.pk)
+        protection.nrm_recovery_period = False
+        protection.nrm_recovery_until = None
+        protection.nrm_history = [
+            *protection.nrm_history,
+            {
+                "stage": "public_order_disqualification",
+                "decided_by": decided_by.strip(),
+                "reasons": reasons.strip(),
+                "decided_on": decided_on.isoformat(),
+                "recorded_by": actor.label,
+                "on": timezone.localdate().isoformat(),
+            },
+        ]
+        protection.save(update_fields=["nrm_recovery_period", "nrm_recovery_until", "nrm_history"])
+        refresh_protection(protection, actor, policy)
+        log_entry(
+            EntryKind.PROTECTION_STATUS_CHANGED,
+            actor,
+            policy,
+            subjects=[protection.person.public_id],
+            payload={
+                "protection": token_for_record("protection", protection.pk),
+                "status": protection.status,
+                "reason_code": "nrm_public_order_disqualification",
+            },
+        )
+    return protection
+
+
 # --- Hooks: the lower apps' events this app acts on ------------------------------------------
 
 

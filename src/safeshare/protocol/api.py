@@ -473,6 +473,35 @@ def record_nrm_decision(request, reference: str, payload: NrmDecisionIn):
     return get_protection(request, reference)
 
 
+class PublicOrderDisqualificationIn(StrictSchema):
+    decided_by: str = Field(
+        min_length=3, max_length=200, description="The named person who made the decision."
+    )
+    reasons: str = Field(min_length=40, max_length=4000, description="Why, in full.")
+    decided_on: dt.date = Field(description="When the decision was made (not in the future).")
+
+
+@router.post(
+    "/protections/{reference}/public-order-disqualification",
+    response=ProtectionOut,
+    summary="Record a public order disqualification: its own reasoned decision (R27)",
+)
+@idempotent
+def record_public_order_disqualification(
+    request, reference: str, payload: PublicOrderDisqualificationIn
+):
+    require_scope(request, Scope.CASES_WRITE, Role.POLICE_OFFICER)
+    protection = _force_protection(request, reference)
+    actions.do_record_public_order_disqualification(
+        protection,
+        _actor(request),
+        decided_by=payload.decided_by,
+        reasons=payload.reasons,
+        decided_on=payload.decided_on,
+    )
+    return get_protection(request, reference)
+
+
 class OutcomeIn(StrictSchema):
     outcome: OutcomeReport.Outcome = Field(
         description="action_taken (with action_taken_at), cancelled, or not_yet."
