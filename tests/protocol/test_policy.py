@@ -65,6 +65,8 @@ EVERY_SETTING = {
         "clear_valid_hours",
         "ie_detail",
         "custodian_contact",
+        "probing_name_only_per_day",
+        "probing_unreported_per_week",
     },
     "overrides": {"exception_categories", "approver_roles", "minimum_reason_length"},
     "jurisdiction": {

@@ -79,6 +79,25 @@ def _by_reference(w: World, s: str) -> str:
     return f"/cases/by-reference/{case.force.code}/{quote(case.crime_reference, safe='/')}"
 
 
+IE_CONSENT = {
+    "answer": "given",
+    "fields": ["given_names", "family_name"],
+    "language": "Bengali",
+    "interpreter_used": True,
+    "suspect_present": False,
+}
+
+
+def _ie_consent(w: World, s: str):
+    """A consent the side's victim gave, recorded by the side's police officer."""
+    from django.utils import timezone
+
+    from safeshare.referrals.actions import do_record_consent
+
+    side = w.side(s)
+    return do_record_consent(side.victim, side.police, **IE_CONSENT, asked_at=timezone.now())
+
+
 def _ref(w: World, s: str) -> str:
     return w.side(s).protection.reference
 
@@ -150,10 +169,39 @@ API_REQUESTS: dict[str, tuple[bool, Build]] = {
             },
         ),
     ),
+    "POST /cases/{case_id}/parties/{party_id}/consents": (
+        True,
+        lambda w, s: (
+            f"/cases/{w.side(s).case.public_id}/parties/{w.side(s).victim.pk}/consents",
+            {**IE_CONSENT, "asked_at": "2026-12-01T10:00:00Z"},
+        ),
+    ),
+    "POST /consents/{consent_id}/withdrawal": (
+        True,
+        lambda w, s: (f"/consents/{_ie_consent(w, s).public_id}/withdrawal", {"words": "No more"}),
+    ),
+    "POST /consents/{consent_id}/not-freely-given": (
+        True,
+        lambda w, s: (
+            f"/consents/{_ie_consent(w, s).public_id}/not-freely-given",
+            {"reason": "Her partner's brother was in the room."},
+        ),
+    ),
     "GET /protections/{reference}": (True, lambda w, s: (f"/protections/{_ref(w, s)}", None)),
     "POST /protections/{reference}/regularisation": (
         True,
         lambda w, s: (f"/protections/{_ref(w, s)}/regularisation", {"status": "advice_received"}),
+    ),
+    "POST /protections/{reference}/public-order-disqualification": (
+        True,
+        lambda w, s: (
+            f"/protections/{_ref(w, s)}/public-order-disqualification",
+            {
+                "decided_by": "A. Singh, Single Competent Authority",
+                "reasons": "A conviction for a serious offence, set out in the decision letter.",
+                "decided_on": "2026-11-30",
+            },
+        ),
     ),
     "POST /protections/{reference}/nrm-decision": (
         True,
@@ -515,6 +563,7 @@ SITE_OBJECTS: dict[str, Callable[[World, str], dict]] = {
     "cases:record-event": _case,
     "referrals:start": _party,
     "referrals:check": _party,
+    "referrals:consent": _party,
     "referrals:detail": lambda w, s: {"referral_id": w.side(s).referral.public_id},
     "protocol:protection": _protection,
     "protocol:protection-letter": _protection,

@@ -40,6 +40,7 @@ PERSONAL_PAGES: dict[str, tuple[str, str]] = {
     # route: (purpose, kind of record)
     "cases:detail": ("case_page", "case"),
     "referrals:start": ("referral_form", "case_party"),
+    "referrals:consent": ("consent_page", "case_party"),
     "referrals:detail": ("referral_page", "referral"),
     "protocol:protection": ("protection_page", "protection"),
     "protocol:protection-letter": ("protection_letter", "protection"),

@@ -60,6 +60,7 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "cases:record-event": POLICE,
     "referrals:start": POLICE,
     "referrals:check": POLICE,
+    "referrals:consent": POLICE,
     "referrals:detail": POLICE,
     "referrals:refused": POLICE,
     # Protections their force opened or holds a case for; only protocol officers close one.
@@ -229,6 +230,16 @@ API_PERMISSIONS: dict[str, ApiPermission] = {
     "POST /people/{person_id}/merges": _api(Scope.CASES_WRITE, (POLICE, OWN_FORCE_CASE)),
     "POST /people/merges/{merge_id}/approve": _api(Scope.CASES_WRITE, (POLICE, OWN_FORCE_CASE)),
     "POST /referrals": _api(Scope.REFERRALS_WRITE, (POLICE, OWN_FORCE_CASE)),
+    # Consent to sharing with IE (consent-2025): asked and recorded by the force's officers.
+    "POST /cases/{case_id}/parties/{party_id}/consents": _api(
+        Scope.REFERRALS_WRITE, (POLICE, OWN_FORCE_CASE)
+    ),
+    "POST /consents/{consent_id}/withdrawal": _api(
+        Scope.REFERRALS_WRITE, (POLICE, OWN_FORCE_CASE)
+    ),
+    "POST /consents/{consent_id}/not-freely-given": _api(
+        Scope.REFERRALS_WRITE, (POLICE, OWN_FORCE_CASE)
+    ),
     # Protections: IE reads any by reference (protected or not, whom to contact: R18); police
     # and protocol officers read their own force's, with the reasons for the status.
     "GET /protections/{reference}": _api(
@@ -238,6 +249,9 @@ API_PERMISSIONS: dict[str, ApiPermission] = {
         Scope.CASES_WRITE, (POLICE, PROTECTION_OF_OWN_FORCE)
     ),
     "POST /protections/{reference}/nrm-decision": _api(
+        Scope.CASES_WRITE, (POLICE, PROTECTION_OF_OWN_FORCE)
+    ),
+    "POST /protections/{reference}/public-order-disqualification": _api(
         Scope.CASES_WRITE, (POLICE, PROTECTION_OF_OWN_FORCE)
     ),
     # Safe contact for notices (R28, R29): recorded by the force's police officers, as on the
@@ -308,6 +322,7 @@ PAGE_OBJECT_SCOPES: dict[str, Mapping[Role | str, str]] = {
     "cases:record-event": _OWN_CASE,
     "referrals:start": _OWN_CASE,
     "referrals:check": _OWN_CASE,
+    "referrals:consent": _OWN_CASE,
     "referrals:detail": _OWN_CASE,
     "protocol:protection": _READ_PROTECTION,
     "protocol:protection-letter": _READ_PROTECTION,

@@ -35,6 +35,7 @@ RECORD_KINDS: dict[str, str] = {
     "case_page": "case",
     "referral_form": "case_party",
     "referral_check": "case_party",
+    "consent_page": "case_party",
     "referral_page": "referral",
     "protection_page": "protection",
     "protection_letter": "protection",

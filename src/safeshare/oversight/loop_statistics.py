@@ -1,5 +1,6 @@
 """Statistics of the loop after a decision: notices to victims, what IE did after its
-clearances, and referrals the policy refused. Same disclosure control as every statistic."""
+clearances, referrals the policy refused, and consents to sharing with IE. Same disclosure
+control as every statistic."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import timedelta
 from typing import cast
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
 from django.utils import timezone
 
 from safeshare.oversight.disclosure import MARGIN
@@ -58,6 +59,16 @@ REFUSAL_RULES = (
     ("no_trigger", "No reason recorded"),
     ("status_check_only", "Only to check immigration status"),
     ("status_doubt_only", "Only doubts about immigration status"),
+    ("no_consent", "The person was not asked for consent"),
+    ("consent_refused", "The person refused consent"),
+    ("consent_withdrawn", "The person withdrew consent"),
+    ("consent_not_free", "Consent possibly not freely given"),
+)
+CONSENT_STATES = (
+    ("given", "Gave consent, still in force"),
+    ("withdrawn", "Gave consent, later withdrew it"),
+    ("not_freely_given", "Gave consent, possibly not freely given"),
+    ("refused", "Refused consent"),
 )
 ROLES = (("victim", "Victim"), ("witness", "Witness"), ("dependant", "Dependant"))
 HOLD_TARGET_STATES = (
@@ -312,3 +323,74 @@ def hold_times(filters: Filters, context: Context) -> StatisticResult:
             ("Median time to a decision", "Not shown: fewer than 5 holds were decided")
         )
     return result
+def consent_state(answer: str, withdrawn: bool, not_freely_given: bool) -> str:
+    """Where a person's answer stands now: a refusal stays a refusal; a consent given may since
+    have been withdrawn or marked as possibly not freely given."""
+    if answer == "refused":
+        return "refused"
+    if withdrawn:
+        return "withdrawn"
+    if not_freely_given:
+        return "not_freely_given"
+    return "given"
+
+
+def consents(filters: Filters, context: Context) -> StatisticResult:
+    from safeshare.referrals.models import Consent
+
+    def build() -> Counted:
+        state_position, role_position = _positions(CONSENT_STATES), _positions(ROLES)
+        counts: dict[tuple[int, ...], int] = {}
+        rows = (
+            Consent.objects.filter(asked_at__year=filters.year)
+            .annotate(
+                withdrawn=ExpressionWrapper(
+                    Q(withdrawn_at__isnull=False), output_field=BooleanField()
+                )
+            )
+            .values("answer", "not_freely_given", "withdrawn", "party__role")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for row in rows:
+            state = consent_state(row["answer"], bool(row["withdrawn"]), row["not_freely_given"])
+            c, r = state_position[state], role_position.get(row["party__role"])
+            if r is not None:
+                counts[(c, r)] = counts.get((c, r), 0) + row["n"]
+        return Counted((len(CONSENT_STATES),), {"role": (len(ROLES), counts)})
+
+    cube, suppressed = context.cube(
+        "consents",
+        filters.year,
+        build,
+        # A doubt recorded later changes a flag and no date: counted into the marker.
+        lambda: (
+            _marker(Consent.objects, "withdrawn_at")
+            + f",{Consent.objects.filter(not_freely_given=True).count()}"
+        ),
+    )
+    table = matrix_table(
+        slug="consents",
+        title="Consents to sharing with Immigration Enforcement, by answer and role",
+        row_heading="Answer",
+        row_labels=CONSENT_STATES,
+        column_labels=ROLES,
+        key=lambda r, c: cube.cell("role", (r,), c) if c != MARGIN else cube.total((r,)),
+        values=cube.values,
+        suppressed=suppressed,
+        notes=(
+            "Every time a person was asked in the year. The total is the number asked; the "
+            "first three rows are those who gave consent.",
+            "Consent possibly not freely given: the suspect, or someone connected to them, "
+            "was there when they were asked, or an officer recorded a doubt. It blocks sharing.",
+        ),
+    )
+    return _result(
+        "consents",
+        "Consent to sharing",
+        "People asked whether their details may be shared with Immigration Enforcement, and "
+        "what they answered.",
+        table,
+        cube,
+        suppressed,
+    )

@@ -1109,6 +1109,13 @@ def _loop_statistics() -> None:
             False,
             loop.refused_referrals,
         ),
+        Statistic(
+            "consents",
+            "Consent to sharing",
+            "Asked, given, refused and withdrawn.",
+            False,
+            loop.consents,
+        ),
     ):
         STATISTICS[statistic.slug] = statistic
 

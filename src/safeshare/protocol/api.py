@@ -372,7 +372,8 @@ def override_out(override: Override) -> OverrideOut:
         clearance_id=override.clearance.public_id,
         exception_category=override.exception_category,
         status=override.status,
-        clearance_decision=override.clearance.decision,
+        # What IE was told (under a firewall a hold is told as "blocked"), never more.
+        clearance_decision=override.clearance.ie_decision or override.clearance.decision,
     )
 
 
@@ -469,6 +470,35 @@ def record_nrm_decision(request, reference: str, payload: NrmDecisionIn):
     require_scope(request, Scope.CASES_WRITE, Role.POLICE_OFFICER)
     protection = _force_protection(request, reference)
     actions.do_record_nrm_decision(protection, _actor(request), stage=payload.stage)
+    return get_protection(request, reference)
+
+
+class PublicOrderDisqualificationIn(StrictSchema):
+    decided_by: str = Field(
+        min_length=3, max_length=200, description="The named person who made the decision."
+    )
+    reasons: str = Field(min_length=40, max_length=4000, description="Why, in full.")
+    decided_on: dt.date = Field(description="When the decision was made (not in the future).")
+
+
+@router.post(
+    "/protections/{reference}/public-order-disqualification",
+    response=ProtectionOut,
+    summary="Record a public order disqualification: its own reasoned decision (R27)",
+)
+@idempotent
+def record_public_order_disqualification(
+    request, reference: str, payload: PublicOrderDisqualificationIn
+):
+    require_scope(request, Scope.CASES_WRITE, Role.POLICE_OFFICER)
+    protection = _force_protection(request, reference)
+    actions.do_record_public_order_disqualification(
+        protection,
+        _actor(request),
+        decided_by=payload.decided_by,
+        reasons=payload.reasons,
+        decided_on=payload.decided_on,
+    )
     return get_protection(request, reference)
 
 

@@ -214,6 +214,10 @@ class ClearanceRules:
     ie_detail: IEDetail = IEDetail.CUSTODIAN
     #: The one national contact point named under ``custodian``.
     custodian_contact: str = DEFAULT_CUSTODIAN_CONTACT
+    #: Probing alerts, per IE user: clearances about a subject given by name alone in a day,
+    #: and answers other than a clear in seven days with no outcome reported.
+    probing_name_only_per_day: int = 10
+    probing_unreported_per_week: int = 25
 
 
 @dataclass(frozen=True)
@@ -327,6 +331,8 @@ class Policy:
                 "clear_valid_hours": self.clearance.clear_valid_hours,
                 "ie_detail": str(self.clearance.ie_detail),
                 "custodian_contact": self.clearance.custodian_contact,
+                "probing_name_only_per_day": self.clearance.probing_name_only_per_day,
+                "probing_unreported_per_week": self.clearance.probing_unreported_per_week,
             },
             "overrides": {
                 "exception_categories": [str(c) for c in self.overrides.exception_categories],
@@ -447,6 +453,17 @@ def load_policy_version(policy_id: str, version: str) -> Policy:
             "decided something in policies/archive/.",
         )
     return _parse(held[1], f"{policy_id}.toml")
+
+
+def policy_source(policy: Policy) -> bytes | None:
+    """The bytes of the file a policy was loaded from, if the repository holds it."""
+    held = shipped_versions().get(policy.version)
+    return held[1] if held is not None and held[0] == policy.id else None
+
+
+def parse_policy(raw: bytes, policy_id: str) -> Policy:
+    """A policy from stored bytes (the database's registry); its version is their hash."""
+    return _parse(raw, f"{policy_id}.toml")
 
 
 def load_policy_file(path: Path | str) -> Policy:
@@ -635,7 +652,12 @@ def _parse_clearance(table: _Table) -> ClearanceRules:
         clear_valid_hours=table.integer("clear_valid_hours", default=72),
         ie_detail=table.enum("ie_detail", IEDetail, default=IEDetail.CUSTODIAN),
         custodian_contact=table.text("custodian_contact", default=DEFAULT_CUSTODIAN_CONTACT),
+        probing_name_only_per_day=table.integer("probing_name_only_per_day", default=10),
+        probing_unreported_per_week=table.integer("probing_unreported_per_week", default=25),
     )
+    for key in ("probing_name_only_per_day", "probing_unreported_per_week"):
+        if getattr(rules, key) < 1:
+            table.fail(key, "must be at least 1.")
     if not rules.custodian_contact.strip():
         table.fail("custodian_contact", "name the protocol custodian IE should contact.")
     if rules.clear_valid_hours < 1:

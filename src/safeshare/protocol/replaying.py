@@ -2,7 +2,8 @@
 
 Each clearance keeps, in ``history``, every decision made about it: the facts the pure core was
 given, the policy id and version that decided, and the outcome. ``replay_clearances`` loads each
-recorded version from the repository's policy files (``policy.load_policy_version``), decides
+recorded version from the repository's policy files, or else the database's registry
+(``registry.load_recorded_policy``), decides
 again from the stored facts (``replay.replay``) and reports every difference with its reason.
 With another policy it shows what that policy would have decided instead.
 """
@@ -14,7 +15,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from safeshare.protocol.models import Clearance
-from safeshare.protocol.policy import Policy, PolicyError, load_policy_version
+from safeshare.protocol.policy import Policy, PolicyError
+from safeshare.protocol.registry import load_recorded_policy
 from safeshare.protocol.replay import Difference, FactsError, differences, replay
 
 __all__ = ["ReplayResult", "replay_clearances"]
@@ -95,7 +97,7 @@ def replay_clearances(
             if under is None:
                 key = (recorded_id, recorded_version)
                 try:
-                    under = loaded.get(key) or load_policy_version(*key)
+                    under = loaded.get(key) or load_recorded_policy(*key)
                 except PolicyError as error:
                     result.problem = error.message
                     yield result

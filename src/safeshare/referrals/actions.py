@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation
@@ -29,6 +31,7 @@ from safeshare.protocol.referral import (
     decide_referral,
     validate_referral_payload,
 )
+from safeshare.protocol.replay import referral_decision_record, referral_facts
 from safeshare.referrals.models import Consent, Referral, RefusedReferral, StopProcessing
 
 
@@ -98,29 +101,30 @@ def referral_payload(
     return payload
 
 
-def decide_for(party: Party, actor: Actor, triggers: Iterable[str], policy: Policy):
-    """The policy's decision on referring ``party`` with these triggers (no side effects)."""
+def facts_for(party: Party, actor: Actor, triggers: Iterable[str]) -> ReferralFacts:
+    """What the policy decides a referral of ``party`` from, as it stands now."""
     other_roles = frozenset(
         PartyRole(role)
         for role in Party.objects.filter(person=party.person)
         .exclude(pk=party.pk)
         .values_list("role", flat=True)
     )
-    decision = decide_referral(
-        policy,
-        ReferralFacts(
-            role=PartyRole(party.role),
-            offence=OffenceCategory(party.case.offence_category),
-            triggers=frozenset(ReferralTrigger(t) for t in triggers),
-            jurisdiction=Jurisdiction(actor.organisation.jurisdiction)
-            if actor.organisation.jurisdiction in set(Jurisdiction)
-            else Jurisdiction.ENGLAND_WALES,
-            force_code=actor.org_code,
-            other_roles=other_roles,
-            consent=consent_state(party)[0],
-        ),
+    return ReferralFacts(
+        role=PartyRole(party.role),
+        offence=OffenceCategory(party.case.offence_category),
+        triggers=frozenset(ReferralTrigger(t) for t in triggers),
+        jurisdiction=Jurisdiction(actor.organisation.jurisdiction)
+        if actor.organisation.jurisdiction in set(Jurisdiction)
+        else Jurisdiction.ENGLAND_WALES,
+        force_code=actor.org_code,
+        other_roles=other_roles,
+        consent=consent_state(party)[0],
     )
-    return decision
+
+
+def decide_for(party: Party, actor: Actor, triggers: Iterable[str], policy: Policy):
+    """The policy's decision on referring ``party`` with these triggers (no side effects)."""
+    return decide_referral(policy, facts_for(party, actor, triggers))
 
 
 def opens_protection(policy: Policy, party: Party) -> bool:
@@ -210,8 +214,9 @@ def do_make_referral(
         extra=extra,
         policy=policy,
     )
+    facts = facts_for(party, actor, triggers)
+    decision = decide_referral(policy, facts)
     if refusals:
-        decision = decide_for(party, actor, triggers, policy)
         error = ReferralRefusedError(refusals, code="referral_refused")
         error.refusal = {
             "party": party,
@@ -220,6 +225,8 @@ def do_make_referral(
             "rule_codes": list(decision.rule_codes),
             "reasons": list(decision.reasons),
             "policy": policy,
+            "facts": referral_facts(facts),
+            "decided": referral_decision_record(decision),
         }
         if not _joined.get():
             record_refusal(error)
@@ -270,6 +277,8 @@ def do_make_referral(
             protection=protection,
             policy_id=policy.id,
             policy_version=policy.version,
+            facts=referral_facts(facts),
+            decided=referral_decision_record(decision),
             created_by=f"{actor.label}, {actor.organisation.name}",
         )
         for kind in (EntryKind.REFERRAL, EntryKind.DISCLOSURE):
@@ -310,6 +319,8 @@ def record_refusal(error: ReferralRefusedError) -> RefusedReferral | None:
             attempted_by_key=actor.identifier,
             policy_id=policy.id,
             policy_version=policy.version,
+            facts=refusal.get("facts") or {},
+            decided=refusal.get("decided") or {},
         )
         log_entry(
             EntryKind.REFERRAL_REFUSED,
@@ -382,6 +393,8 @@ def do_record_consent(
         problems["language"] = "Enter the language the person was asked in"
     if asked_at is None:
         problems["asked_at"] = "Enter when the person was asked"
+    elif asked_at > timezone.now() + timedelta(minutes=5):
+        problems["asked_at"] = "The time the person was asked must not be in the future"
     if problems:
         raise ValidationError(problems)
     policy = active_policy()
@@ -428,8 +441,6 @@ def do_withdraw_consent(
 ) -> list[StopProcessing]:
     """The person withdraws consent: nothing more is shared, and every IE unit that received a
     referral about them is told to stop processing it (recorded, and a notice to the unit)."""
-    from django.utils import timezone
-
     from safeshare.kernel.roles import Role
     from safeshare.notifications.actions import notify_staff
 

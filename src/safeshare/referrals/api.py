@@ -1,6 +1,7 @@
 """API for police: referrals to Immigration Enforcement, only where the policy allows."""
 
 import uuid
+from datetime import datetime
 from enum import StrEnum
 
 from django.shortcuts import get_object_or_404
@@ -16,7 +17,7 @@ from safeshare.idempotency.service import idempotent
 from safeshare.kernel.roles import Role, Scope
 from safeshare.protocol.referral import ReferralTrigger
 from safeshare.referrals import actions
-from safeshare.referrals.models import Referral
+from safeshare.referrals.models import Consent, Referral
 
 router = Router(tags=["Referrals"])
 
@@ -99,3 +100,156 @@ def create_referral(request, payload: ReferralIn):
             policy_version=referral.policy_version,
         ),
     )
+
+
+# --- Consent to sharing with IE (consent-2025) ------------------------------------------------
+
+ConsentField = StrEnum("ConsentField", {name.upper(): name for name in actions.CONSENT_FIELDS})  # type: ignore[misc]
+ConsentAnswer = StrEnum(  # type: ignore[misc]
+    "ConsentAnswer", {c.name: c.value for c in Consent.Answer}
+)
+
+
+class ConsentIn(StrictSchema):
+    answer: ConsentAnswer = Field(description="Whether the person gave or refused consent.")
+    fields: list[ConsentField] = Field(
+        default_factory=list,
+        max_length=len(actions.CONSENT_FIELDS),
+        description="Exactly what the person agreed to share (required when they gave consent).",
+    )
+    asked_at: datetime = Field(description="When the person was asked.")
+    language: str = Field(
+        min_length=1, max_length=60, description="The language they were asked in."
+    )
+    interpreter_used: bool
+    suspect_present: bool = Field(
+        description="Whether the suspect, or anyone connected to them, was present. A consent "
+        "given with them present is recorded as possibly not freely given, and blocks sharing."
+    )
+    own_words: str = Field(default="", max_length=2000, description="Their own words, if given.")
+
+
+class ConsentWithdrawalIn(StrictSchema):
+    words: str = Field(default="", max_length=2000, description="Their own words, if given.")
+
+
+class ConsentDoubtIn(StrictSchema):
+    reason: str = Field(
+        min_length=10, max_length=2000, description="Why the consent may not have been free."
+    )
+
+
+class ConsentOut(Schema):
+    id: uuid.UUID
+    party_id: int
+    answer: str
+    fields: list[str]
+    asked_at: datetime
+    language: str
+    interpreter_used: bool
+    suspect_present: bool
+    not_freely_given: bool
+    withdrawn_at: datetime | None
+    state: str = Field(
+        description="What the person's latest consent allows now: given, refused, withdrawn, "
+        "not_freely_given."
+    )
+    stop_processing_sent_to: list[str] = Field(
+        default_factory=list,
+        description="IE units told to stop processing what was shared (on withdrawal).",
+    )
+    policy_id: str
+    policy_version: str
+
+
+def consent_out(consent: Consent, stopped: list[str] | None = None) -> ConsentOut:
+    state = (
+        "withdrawn"
+        if consent.withdrawn_at
+        else "not_freely_given"
+        if consent.not_freely_given
+        else consent.answer
+    )
+    return ConsentOut(
+        id=consent.public_id,
+        party_id=consent.party_id,
+        answer=consent.answer,
+        fields=list(consent.fields),
+        asked_at=consent.asked_at,
+        language=consent.language,
+        interpreter_used=consent.interpreter_used,
+        suspect_present=consent.suspect_present,
+        not_freely_given=consent.not_freely_given,
+        withdrawn_at=consent.withdrawn_at,
+        state=state,
+        stop_processing_sent_to=stopped or [],
+        policy_id=consent.policy_id,
+        policy_version=consent.policy_version,
+    )
+
+
+def _own_consent(client, consent_id: uuid.UUID) -> Consent:
+    return get_object_or_404(
+        Consent.objects.select_related("party__case"),
+        public_id=consent_id,
+        party__case__force=client.organisation,
+    )
+
+
+@router.post(
+    "/cases/{case_id}/parties/{party_id}/consents",
+    response={201: ConsentOut},
+    summary="Record a person's answer when asked for consent to share their data with IE",
+)
+@idempotent
+def record_consent(request, case_id: uuid.UUID, party_id: int, payload: ConsentIn):
+    client = require_scope(request, Scope.REFERRALS_WRITE, Role.POLICE_OFFICER)
+    party = get_object_or_404(
+        Party.objects.select_related("case"),
+        pk=party_id,
+        case__public_id=case_id,
+        case__force=client.organisation,
+    )
+    consent = actions.do_record_consent(
+        party,
+        Actor.for_token(client.token),
+        answer=payload.answer.value,
+        fields=[f.value for f in payload.fields],
+        asked_at=payload.asked_at,
+        language=payload.language,
+        interpreter_used=payload.interpreter_used,
+        suspect_present=payload.suspect_present,
+        own_words=payload.own_words,
+    )
+    return Status(201, consent_out(consent))
+
+
+@router.post(
+    "/consents/{consent_id}/withdrawal",
+    response=ConsentOut,
+    summary="The person withdraws consent: nothing more is shared and IE is told to stop",
+)
+@idempotent
+def withdraw_consent(request, consent_id: uuid.UUID, payload: ConsentWithdrawalIn):
+    client = require_scope(request, Scope.REFERRALS_WRITE, Role.POLICE_OFFICER)
+    consent = _own_consent(client, consent_id)
+    stops = actions.do_withdraw_consent(
+        consent, Actor.for_token(client.token), words=payload.words
+    )
+    consent.refresh_from_db()
+    return consent_out(consent, sorted({stop.recipient.code for stop in stops}))
+
+
+@router.post(
+    "/consents/{consent_id}/not-freely-given",
+    response=ConsentOut,
+    summary="Record that a consent may not have been freely given (it then blocks sharing)",
+)
+@idempotent
+def flag_consent(request, consent_id: uuid.UUID, payload: ConsentDoubtIn):
+    client = require_scope(request, Scope.REFERRALS_WRITE, Role.POLICE_OFFICER)
+    consent = _own_consent(client, consent_id)
+    consent = actions.do_flag_consent_not_free(
+        consent, Actor.for_token(client.token), reason=payload.reason
+    )
+    return consent_out(consent)

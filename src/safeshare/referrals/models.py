@@ -43,6 +43,9 @@ class Referral(models.Model):
     )
     policy_id = models.CharField(max_length=40)
     policy_version = models.CharField(max_length=64)
+    #: The inputs of the policy's decision, and the decision, so that replay can decide again.
+    facts = models.JSONField(default=dict, blank=True)
+    decided = models.JSONField(default=dict, blank=True)
     created_by = models.CharField(max_length=200)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -68,6 +71,8 @@ class RefusedReferral(models.Model):
     attempted_by_key = models.CharField(max_length=64)
     policy_id = models.CharField(max_length=40)
     policy_version = models.CharField(max_length=64)
+    facts = models.JSONField(default=dict, blank=True)
+    decided = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
