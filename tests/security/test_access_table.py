@@ -97,6 +97,7 @@ API_REQUESTS: dict[str, tuple[bool, Build]] = {
     "GET /cases/{case_id}": (True, lambda w, s: (f"/cases/{w.side(s).case.public_id}", None)),
     "GET /cases": (False, lambda w, s: ("/cases", None)),
     "GET /clearances": (False, lambda w, s: ("/clearances", None)),
+    "GET /protections": (False, lambda w, s: ("/protections", None)),
     "POST /people/{person_id}/identities": (
         True,
         lambda w, s: (

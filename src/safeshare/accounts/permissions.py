@@ -230,6 +230,9 @@ API_PERMISSIONS: dict[str, ApiPermission] = {
     "GET /protections/{reference}": _api(
         Scope.PROTECTIONS_READ, (POLICE | PROTOCOL, PROTECTION_OF_OWN_FORCE), (IE, ANY_OBJECT)
     ),
+    # The list holds only the force's own protections; IE never lists the register
+    # (docs/adr/0032): it checks one reference at a time.
+    "GET /protections": _api(Scope.PROTECTIONS_READ, (POLICE | PROTOCOL, NO_OBJECT)),
     "POST /protections/{reference}/regularisation": _api(
         Scope.CASES_WRITE, (POLICE, PROTECTION_OF_OWN_FORCE)
     ),

@@ -58,6 +58,7 @@ RECORD_KINDS: dict[str, str] = {
     "api_case_read": "case",
     "api_protection_read": "protection",
     "api_protection_check": "protection",
+    "api_protection_list": "protection",
     "api_clearance_read": "clearance",
     "api_review_list": "review",
     "api_notifications_read": "notice",
