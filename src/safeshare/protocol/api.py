@@ -272,7 +272,9 @@ def _own_force_protections(organisation):
 )
 def list_protections(
     request,
-    cursor: str | None = None,
+    cursor: str | None = Query(
+        None, pattern=r"^[0-9]{1,18}$", description="next_cursor from the page before"
+    ),
     limit: int = Query(50, ge=1, le=200),
     status: ProtectionStatus | None = None,
     changed_since: dt.datetime | None = None,
