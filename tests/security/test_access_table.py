@@ -98,6 +98,23 @@ API_REQUESTS: dict[str, tuple[bool, Build]] = {
     "GET /cases": (False, lambda w, s: ("/cases", None)),
     "GET /clearances": (False, lambda w, s: ("/clearances", None)),
     "GET /protections": (False, lambda w, s: ("/protections", None)),
+    "POST /authority-referrals": (
+        False,
+        lambda w, s: (
+            "/authority-referrals",
+            {
+                "given_names": "Referred",
+                "family_name": f"Person{next(_numbers)}",
+                "role": "victim",
+                "offence_category": "modern_slavery_trafficking",
+                "triggers": ["safeguarding"],
+                "source_of_information": "victim",
+                "consent_given": True,
+                "consented_fields": ["given_names", "family_name"],
+                **_basis(),
+            },
+        ),
+    ),
     "POST /people/{person_id}/identities": (
         True,
         lambda w, s: (

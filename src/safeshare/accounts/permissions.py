@@ -24,6 +24,7 @@ IE_SENIOR = frozenset({Role.IE_SENIOR_APPROVER})
 OVERSIGHT = frozenset({Role.OVERSIGHT_ANALYST})
 ADVOCATES = frozenset({Role.ADVOCATE})
 ADMINISTRATORS = frozenset({Role.ADMINISTRATOR})
+REFERRERS = frozenset({Role.REFERRER})
 
 PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "accounts:sign-in": PUBLIC,
@@ -225,6 +226,9 @@ API_PERMISSIONS: dict[str, ApiPermission] = {
     "POST /people/{person_id}/merges": _api(Scope.CASES_WRITE, (POLICE, OWN_FORCE_CASE)),
     "POST /people/merges/{merge_id}/approve": _api(Scope.CASES_WRITE, (POLICE, OWN_FORCE_CASE)),
     "POST /referrals": _api(Scope.REFERRALS_WRITE, (POLICE, OWN_FORCE_CASE)),
+    # NHS bodies, local authorities and NRM first responders (R5): a referral that registers
+    # the person and opens their protection as the policy allows; they read nothing back.
+    "POST /authority-referrals": _api(Scope.REFERRALS_WRITE, (REFERRERS, NO_OBJECT)),
     # Protections: IE reads any by reference (protected or not, whom to contact: R18); police
     # and protocol officers read their own force's, with the reasons for the status.
     "GET /protections/{reference}": _api(

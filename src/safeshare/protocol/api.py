@@ -241,7 +241,7 @@ def get_protection(request, reference: str):
     return out
 
 
-class ProtectionSummary(Schema):
+class ProtectionListItem(Schema):
     reference: str
     status: str
     protected: bool = Field(description="True while the protection blocks enforcement.")
@@ -252,7 +252,7 @@ class ProtectionSummary(Schema):
 
 
 class ProtectionPage(Schema):
-    items: list[ProtectionSummary]
+    items: list[ProtectionListItem]
     next_cursor: str | None = Field(
         description="Pass as ?cursor= for the next page; null on the last page."
     )
@@ -303,7 +303,7 @@ def list_protections(
     page = page[:limit]
     out = ProtectionPage(
         items=[
-            ProtectionSummary(
+            ProtectionListItem(
                 reference=p.reference,
                 status=p.status,
                 protected=p.protects,
