@@ -122,6 +122,10 @@ API_REQUESTS: dict[str, tuple[bool, Build]] = {
             {"given_names": "Alias", "family_name": f"Name{next(_numbers)}"},
         ),
     ),
+    "GET /people/{person_id}/possible-duplicates": (
+        True,
+        lambda w, s: (f"/people/{w.side(s).victim.person.public_id}/possible-duplicates", None),
+    ),
     "POST /people/{person_id}/merges": (
         True,
         lambda w, s: (

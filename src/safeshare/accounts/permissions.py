@@ -224,6 +224,10 @@ API_PERMISSIONS: dict[str, ApiPermission] = {
     # Correcting and merging people in the force's cases (R24); a second person approves.
     "POST /people/{person_id}/identities": _api(Scope.CASES_WRITE, (POLICE, OWN_FORCE_CASE)),
     "POST /people/{person_id}/merges": _api(Scope.CASES_WRITE, (POLICE, OWN_FORCE_CASE)),
+    # Possible duplicates among the people of the force's own cases, found by the matcher.
+    "GET /people/{person_id}/possible-duplicates": _api(
+        Scope.CASES_READ, (POLICE, OWN_FORCE_CASE)
+    ),
     "POST /people/merges/{merge_id}/approve": _api(Scope.CASES_WRITE, (POLICE, OWN_FORCE_CASE)),
     "POST /referrals": _api(Scope.REFERRALS_WRITE, (POLICE, OWN_FORCE_CASE)),
     # NHS bodies, local authorities and NRM first responders (R5): a referral that registers
