@@ -116,12 +116,34 @@ API_REQUESTS: dict[str, tuple[bool, Build]] = {
     "GET /cases/{case_id}": (True, lambda w, s: (f"/cases/{w.side(s).case.public_id}", None)),
     "GET /cases": (False, lambda w, s: ("/cases", None)),
     "GET /clearances": (False, lambda w, s: ("/clearances", None)),
+    "GET /protections": (False, lambda w, s: ("/protections", None)),
+    "POST /authority-referrals": (
+        False,
+        lambda w, s: (
+            "/authority-referrals",
+            {
+                "given_names": "Referred",
+                "family_name": f"Person{next(_numbers)}",
+                "role": "victim",
+                "offence_category": "modern_slavery_trafficking",
+                "triggers": ["safeguarding"],
+                "source_of_information": "victim",
+                "consent_given": True,
+                "consented_fields": ["given_names", "family_name"],
+                **_basis(),
+            },
+        ),
+    ),
     "POST /people/{person_id}/identities": (
         True,
         lambda w, s: (
             f"/people/{w.side(s).victim.person.public_id}/identities",
             {"given_names": "Alias", "family_name": f"Name{next(_numbers)}"},
         ),
+    ),
+    "GET /people/{person_id}/possible-duplicates": (
+        True,
+        lambda w, s: (f"/people/{w.side(s).victim.person.public_id}/possible-duplicates", None),
     ),
     "POST /people/{person_id}/merges": (
         True,

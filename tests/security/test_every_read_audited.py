@@ -71,6 +71,8 @@ PERSONAL_API: dict[str, tuple[str, str]] = {
     "GET /cases/{case_id}": ("api_case_read", "case"),
     "GET /cases/by-reference/{force}/{crime_reference}": ("api_case_read", "case"),
     "GET /protections/{reference}": ("api_protection_read", "protection"),
+    "GET /protections": ("api_protection_list", "protection"),
+    "GET /people/{person_id}/possible-duplicates": ("api_possible_duplicates", "person"),
     "GET /clearances/{clearance_id}": ("api_clearance_read", "clearance"),
     "GET /reviews": ("api_review_list", "review"),
     "GET /protections/{reference}/notifications": ("api_notifications_read", "notice"),

@@ -24,6 +24,7 @@ IE_SENIOR = frozenset({Role.IE_SENIOR_APPROVER})
 OVERSIGHT = frozenset({Role.OVERSIGHT_ANALYST})
 ADVOCATES = frozenset({Role.ADVOCATE})
 ADMINISTRATORS = frozenset({Role.ADMINISTRATOR})
+REFERRERS = frozenset({Role.REFERRER})
 
 PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "accounts:sign-in": PUBLIC,
@@ -228,6 +229,10 @@ API_PERMISSIONS: dict[str, ApiPermission] = {
     # Correcting and merging people in the force's cases (R24); a second person approves.
     "POST /people/{person_id}/identities": _api(Scope.CASES_WRITE, (POLICE, OWN_FORCE_CASE)),
     "POST /people/{person_id}/merges": _api(Scope.CASES_WRITE, (POLICE, OWN_FORCE_CASE)),
+    # Possible duplicates among the people of the force's own cases, found by the matcher.
+    "GET /people/{person_id}/possible-duplicates": _api(
+        Scope.CASES_READ, (POLICE, OWN_FORCE_CASE)
+    ),
     "POST /people/merges/{merge_id}/approve": _api(Scope.CASES_WRITE, (POLICE, OWN_FORCE_CASE)),
     "POST /referrals": _api(Scope.REFERRALS_WRITE, (POLICE, OWN_FORCE_CASE)),
     # Consent to sharing with IE (consent-2025): asked and recorded by the force's officers.
@@ -240,11 +245,17 @@ API_PERMISSIONS: dict[str, ApiPermission] = {
     "POST /consents/{consent_id}/not-freely-given": _api(
         Scope.REFERRALS_WRITE, (POLICE, OWN_FORCE_CASE)
     ),
+    # NHS bodies, local authorities and NRM first responders (R5): a referral that registers
+    # the person and opens their protection as the policy allows; they read nothing back.
+    "POST /authority-referrals": _api(Scope.REFERRALS_WRITE, (REFERRERS, NO_OBJECT)),
     # Protections: IE reads any by reference (protected or not, whom to contact: R18); police
     # and protocol officers read their own force's, with the reasons for the status.
     "GET /protections/{reference}": _api(
         Scope.PROTECTIONS_READ, (POLICE | PROTOCOL, PROTECTION_OF_OWN_FORCE), (IE, ANY_OBJECT)
     ),
+    # The list holds only the force's own protections; IE never lists the register
+    # (docs/adr/0032): it checks one reference at a time.
+    "GET /protections": _api(Scope.PROTECTIONS_READ, (POLICE | PROTOCOL, NO_OBJECT)),
     "POST /protections/{reference}/regularisation": _api(
         Scope.CASES_WRITE, (POLICE, PROTECTION_OF_OWN_FORCE)
     ),

@@ -67,6 +67,8 @@ RECORD_KINDS: dict[str, str] = {
     "api_case_read": "case",
     "api_protection_read": "protection",
     "api_protection_check": "protection",
+    "api_protection_list": "protection",
+    "api_possible_duplicates": "person",
     "api_clearance_read": "clearance",
     "api_review_list": "review",
     "api_notifications_read": "notice",

@@ -113,8 +113,12 @@ def protection_facts(protection: Protection) -> ProtectionFacts:
                 support_withdrawn=withdrawn,
             )
         )
+    referred_by: tuple[str, ...] = ()
+    if protection.trigger == OpeningEvent.OTHER_AUTHORITY_REFERRAL.value:
+        referred_by = (protection.opened_by.name,)
     return ProtectionFacts(
         linked_cases=tuple(linked),
+        referred_by=referred_by,
         regularisation=RegularisationStatus(protection.regularisation_status),
         nrm_recovery_period=protection.in_recovery_period,
         current=ProtectionStatus(protection.status) if protection.status else None,
@@ -160,29 +164,34 @@ def refresh_protection(protection: Protection, actor: Actor, policy: Policy) -> 
 
 def open_or_extend_protection(
     person: Person,
-    case: Case,
+    case: Case | None,
     role: PartyRole,
     actor: Actor,
     policy: Policy,
     trigger: OpeningEvent,
 ) -> Protection:
     """Open a protection for ``person`` held by ``case``, or link the case to the existing one.
-    In a transaction. A person has one protection record, however many cases hold it open."""
+    In a transaction. A person has one protection record, however many cases hold it open.
+
+    With no case (a referral by another authority, R5) the protection is opened by, and held
+    open by the referral of, the actor's organisation."""
     protection = Protection.objects.select_for_update().filter(person=person).first()
     opened = protection is None
+    opener = case.force if case is not None else actor.organisation
     if opened:
         protection = Protection.objects.create(
             reference=_unique_reference(),
             person=person,
             status=ProtectionStatus.ACTIVE.value,
             trigger=trigger.value,
-            opened_by=case.force,
+            opened_by=opener,
             policy_id=policy.id,
             policy_version=policy.version,
-            contact_point=case.force.contact_point or f"{case.force.name} protocol officer",
+            contact_point=opener.contact_point or f"{opener.name} protocol officer",
         )
     assert protection is not None  # found above, or just created
-    ProtectionCase.objects.get_or_create(protection=protection, case=case, role=role.value)
+    if case is not None:
+        ProtectionCase.objects.get_or_create(protection=protection, case=case, role=role.value)
     if opened:
         assessment = compute_protection(policy, protection_facts(protection))
         _record_status(protection, assessment.status, assessment.reasons)
@@ -194,7 +203,7 @@ def open_or_extend_protection(
             subjects=[person.public_id],
             payload={
                 "protection": token_for_record("protection", protection.pk),
-                "case": token_for_record("case", case.pk),
+                **({"case": token_for_record("case", case.pk)} if case is not None else {}),
                 "party_role": role.value,
                 "status": protection.status,
                 "reason_code": trigger.value,

@@ -30,6 +30,7 @@ __all__ = [
     "PROTECTED_ROLES",
     "REFERRAL_DETAIL_FIELDS",
     "REQUIRED_REFERRAL_FIELDS",
+    "RETENTION_RECORD_KINDS",
     "ClearanceRules",
     "ConditionsMode",
     "ExceptionCategory",
@@ -43,6 +44,7 @@ __all__ = [
     "ProtectionRules",
     "ProtectionTriggerMode",
     "ReferralRules",
+    "RetentionRules",
     "available_policies",
     "load_policy",
     "load_policy_file",
@@ -230,6 +232,29 @@ class OverrideRules:
 
 
 @dataclass(frozen=True)
+class RetentionRules:
+    """How long SafeShare keeps each kind of record it no longer needs (R23), in whole days.
+
+    ``safeshare retention run`` deletes what is older. A file that leaves a period out gets the
+    shorter, more protective default; a period is never below one day.
+    """
+
+    #: IE's identity data about the subject of a clearance that cleared, once the clear can no
+    #: longer be acted on (its validity has passed and no action is scheduled).
+    cleared_clearance_subjects: int = 30
+    #: Stored answers to idempotent API requests: a retry later than this is a new request.
+    idempotency_records: int = 7
+
+    def days(self) -> dict[str, int]:
+        """Every period, by record kind."""
+        return {name: getattr(self, name) for name in RETENTION_RECORD_KINDS}
+
+
+RETENTION_RECORD_KINDS: tuple[str, ...] = ("cleared_clearance_subjects", "idempotency_records")
+"""The kinds of record whose retention a policy sets, in the order runs report them."""
+
+
+@dataclass(frozen=True)
 class JurisdictionProfile:
     """Rules that differ between England and Wales, Scotland and Northern Ireland (R27, R33)."""
 
@@ -265,6 +290,7 @@ class Policy:
     overrides: OverrideRules
     jurisdictions: Mapping[Jurisdiction, JurisdictionProfile] = field(repr=False)
     forces: Mapping[str, ForceProfile] = field(repr=False)
+    retention: RetentionRules = field(default_factory=RetentionRules)
 
     def __hash__(self) -> int:
         return hash((self.id, self.version))
@@ -339,6 +365,7 @@ class Policy:
                 "approver_roles": sorted(self.overrides.approver_roles),
                 "minimum_reason_length": self.overrides.minimum_reason_length,
             },
+            "retention": self.retention.days(),
             "jurisdictions": {
                 str(j): {
                     "duty_to_notify": p.duty_to_notify,
@@ -495,6 +522,7 @@ def _parse(raw: bytes, file: str) -> Policy:
     protection = _parse_protection(top.table("protection"))
     clearance = _parse_clearance(top.table("clearance"))
     overrides = _parse_overrides(top.table("overrides"))
+    retention = _parse_retention(top.table("retention"))
     jurisdictions = _parse_jurisdictions(top.table("jurisdictions"))
     forces = _parse_forces(top.table("forces"))
     top.finish()
@@ -511,6 +539,7 @@ def _parse(raw: bytes, file: str) -> Policy:
         overrides=overrides,
         jurisdictions=MappingProxyType(jurisdictions),
         forces=MappingProxyType(forces),
+        retention=retention,
     )
 
 
@@ -685,6 +714,17 @@ def _parse_overrides(table: _Table) -> OverrideRules:
         approver_roles=approver_roles,
         minimum_reason_length=minimum,
     )
+
+
+def _parse_retention(table: _Table) -> RetentionRules:
+    defaults = RetentionRules()
+    days = {}
+    for name in RETENTION_RECORD_KINDS:
+        days[name] = table.integer(name, default=getattr(defaults, name))
+        if days[name] < 1:
+            table.fail(name, "must be a whole number of days, 1 or more.")
+    table.finish()
+    return RetentionRules(**days)
 
 
 def _parse_jurisdictions(table: _Table) -> dict[Jurisdiction, JurisdictionProfile]:

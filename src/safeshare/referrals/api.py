@@ -1,4 +1,5 @@
-"""API for police: referrals to Immigration Enforcement, only where the policy allows."""
+"""API for referrals to Immigration Enforcement, only where the policy allows: by police from
+their cases, and by NHS bodies, local authorities and NRM first responders (R5)."""
 
 import uuid
 from datetime import datetime
@@ -6,20 +7,28 @@ from enum import StrEnum
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from safeshare.accounts.actors import Actor
 from safeshare.api_kit import require_scope
-from safeshare.api_schemas import StrictSchema
-from safeshare.cases.lifecycle import InformationSource
+from safeshare.api_schemas import IdentityFields, StrictSchema
+from safeshare.cases.lifecycle import InformationSource, OffenceCategory
 from safeshare.cases.models import Party
 from safeshare.idempotency.service import idempotent
+from safeshare.kernel.identity import IDENTITY_FIELDS
 from safeshare.kernel.roles import Role, Scope
+from safeshare.people.identity import IdentityIn
+from safeshare.protocol.policy import PROTECTED_ROLES
 from safeshare.protocol.referral import ReferralTrigger
 from safeshare.referrals import actions
 from safeshare.referrals.models import Consent, Referral
 
 router = Router(tags=["Referrals"])
+
+ProtectedRole = StrEnum(  # type: ignore[misc]
+    "ProtectedRole", {r.name: r.value for r in sorted(PROTECTED_ROLES)}
+)
+IdentityField = StrEnum("IdentityField", {n.upper(): n for n in IDENTITY_FIELDS})  # type: ignore[misc]
 
 # Its own name in the OpenAPI document: the notices' ``Channel`` enum has the same class name,
 # and one component would overwrite the other (the document showed the notices' values here).
@@ -158,6 +167,40 @@ class ConsentOut(Schema):
         default_factory=list,
         description="IE units told to stop processing what was shared (on withdrawal).",
     )
+class AuthorityReferralIn(IdentityFields):
+    """A referral by an NHS body, local authority or NRM first responder (R5): the person's
+    identity at the top level, as in a clearance request, and the referral's details."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: ProtectedRole = Field(description="The person's role: victim, witness or dependant.")
+    offence_category: OffenceCategory = Field(description="The kind of crime they suffered.")
+    triggers: list[ReferralTrigger] = Field(
+        min_length=1, description="Why the referral is needed."
+    )
+    channel: ReferralChannel = ReferralChannel.API  # type: ignore[attr-defined]
+    source_of_information: InformationSource
+    controller: str = Field(min_length=1, max_length=200)
+    regime: str = Field(min_length=1, max_length=40, examples=["uk_gdpr_part_2"])
+    lawful_basis: str = Field(min_length=1, max_length=200)
+    gateway: str = Field(min_length=1, max_length=200)
+    agreement_id: str = Field(min_length=1, max_length=100)
+    dpia_version: str = Field(min_length=1, max_length=40)
+    consent_given: bool = Field(
+        default=False,
+        description="The person gave informed consent to sharing with IE, recorded by you "
+        "(required where the policy asks for consent).",
+    )
+    consented_fields: list[IdentityField] = Field(
+        default_factory=list, description="The identity fields the person agreed to share."
+    )
+
+
+class AuthorityReferralOut(Schema):
+    id: uuid.UUID
+    recipient_code: str
+    payload: dict = Field(description="Exactly the fields that were shared, and nothing else.")
+    protection_reference: str | None
     policy_id: str
     policy_version: str
 
@@ -253,3 +296,43 @@ def flag_consent(request, consent_id: uuid.UUID, payload: ConsentDoubtIn):
         consent, Actor.for_token(client.token), reason=payload.reason
     )
     return consent_out(consent)
+@router.post(
+    "/authority-referrals",
+    response={201: AuthorityReferralOut},
+    summary="Refer a person as an NHS body, local authority or NRM first responder (R5)",
+)
+@idempotent
+def create_authority_referral(request, payload: AuthorityReferralIn):
+    require_scope(request, Scope.REFERRALS_WRITE, Role.REFERRER)
+    client = request.auth
+    identity = IdentityIn(**payload.model_dump(include=set(IdentityIn.model_fields)))
+    referral = actions.do_make_authority_referral(
+        Actor.for_token(client.token),
+        identity,
+        role=payload.role.value,
+        offence_category=payload.offence_category.value,
+        triggers=[t.value for t in payload.triggers],
+        channel=Referral.Channel(payload.channel),
+        source_of_information=payload.source_of_information,
+        basis=actions.LegalBasis(
+            controller=payload.controller,
+            regime=payload.regime,
+            lawful_basis=payload.lawful_basis,
+            gateway=payload.gateway,
+            agreement_id=payload.agreement_id,
+            dpia_version=payload.dpia_version,
+        ),
+        consent_given=payload.consent_given,
+        consent_fields=[f.value for f in payload.consented_fields],
+    )
+    return Status(
+        201,
+        AuthorityReferralOut(
+            id=referral.public_id,
+            recipient_code=referral.recipient.code,
+            payload=referral.payload,
+            protection_reference=referral.protection.reference if referral.protection else None,
+            policy_id=referral.policy_id,
+            policy_version=referral.policy_version,
+        ),
+    )

@@ -253,7 +253,9 @@ def _consent_state(consent) -> str:
     return "not_freely_given" if consent.not_freely_given else "given"
 
 
-def consent_page(request: HttpRequest, case_id: uuid.UUID, party_id: int) -> HttpResponse:
+def consent_page(
+    request: AuthenticatedHttpRequest, case_id: uuid.UUID, party_id: int
+) -> HttpResponse:
     """Ask for, record and withdraw a person's consent to sharing with IE (consent-2025)."""
     from django.utils import timezone
 
