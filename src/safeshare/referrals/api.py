@@ -167,6 +167,8 @@ class ConsentOut(Schema):
         default_factory=list,
         description="IE units told to stop processing what was shared (on withdrawal).",
     )
+    policy_id: str
+    policy_version: str
 
 
 class AuthorityReferralIn(IdentityFields):
