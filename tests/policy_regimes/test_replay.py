@@ -18,7 +18,7 @@ from safeshare.protocol.policy import (
     load_policy_version,
     shipped_versions,
 )
-from safeshare.protocol.replaying import replay_clearances
+from safeshare.protocol.replaying import replay_clearances, replay_protections
 from safeshare.referrals.actions import ReferralRefusedError, do_record_consent
 from safeshare.referrals.models import Referral, RefusedReferral
 from safeshare.referrals.replaying import replay_referrals
@@ -67,6 +67,7 @@ def test_replay_reproduces_every_decision_under_each_shipped_policy(settings, po
     referrals = list(replay_referrals())
     assert len(referrals) == Referral.objects.count() + RefusedReferral.objects.count()
     assert referrals or not load_policy(policy_id).referrals_possible
+    assert all(r.same for r in replay_protections())
     assert all(r.same for r in referrals), [r.describe() for r in referrals]
     call_command("replay")  # exit status 0: nothing differs
 
@@ -231,7 +232,6 @@ def test_the_policy_file_is_kept_in_the_database_and_replay_loads_it_from_there(
 
 def test_changes_of_a_protections_status_replay_and_an_altered_one_is_reported(settings):
     from safeshare.protocol.models import Protection
-    from safeshare.protocol.replaying import replay_protections
 
     settings.SAFESHARE_POLICY = "mvp-2021"
     officer = h.police("WMP")
