@@ -617,6 +617,7 @@ SITE_OBJECTS: dict[str, Callable[[World, str], dict]] = {
     "advice:pack": _pack,
     "advice:pack-pdf": _pack,
     "advice:subject-access": lambda w, s: {"person_id": w.side(s).victim.person.public_id},
+    "cases:person-duplicates": lambda w, s: {"person_id": w.side(s).victim.person.public_id},
     "advice:subject-access-exemptions": lambda w, s: {
         "person_id": w.side(s).victim.person.public_id
     },

@@ -39,6 +39,7 @@ pytestmark = pytest.mark.django_db
 PERSONAL_PAGES: dict[str, tuple[str, str]] = {
     # route: (purpose, kind of record)
     "cases:detail": ("case_page", "case"),
+    "cases:person-duplicates": ("person_duplicates_page", "person"),
     "referrals:start": ("referral_form", "case_party"),
     "referrals:consent": ("consent_page", "case_party"),
     "referrals:detail": ("referral_page", "referral"),

@@ -70,6 +70,7 @@ RECORD_KINDS: dict[str, str] = {
     "api_protection_check": "protection",
     "api_protection_list": "protection",
     "api_possible_duplicates": "person",
+    "person_duplicates_page": "person",
     "api_clearance_read": "clearance",
     "api_review_list": "review",
     "api_notifications_read": "notice",
