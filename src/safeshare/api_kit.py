@@ -77,7 +77,8 @@ class BearerToken(HttpBearer):
             role=found.role_enum,
             scopes=frozenset(Scope(s) for s in found.scopes),
         )
-        request.api_client = client
+        # Read back by the idempotency check; HttpRequest declares no such attribute.
+        request.api_client = client  # type: ignore[attr-defined]
         enforce_declared_permission(request, client)
         return client
 

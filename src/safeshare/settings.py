@@ -145,7 +145,7 @@ TEMPLATES = [
 def database_from_url(url: str | None) -> dict:
     """Build a Django database setting from ``DATABASE_URL``, or the embedded SQLite default."""
     if url:
-        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        config = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
     else:
         config = {
             "ENGINE": "django.db.backends.sqlite3",

@@ -6,6 +6,8 @@ a real regression fails while the test stays deterministic. Decision by probabil
 hold at P(any protected person) >= 0.2, membership prior 0.8, the shipped setting): recall
 0.990, review 0.052 with the model trained on both generators (ADR 18; before it, 0.990 and
 0.048; membership prior 0.5: recall 0.968, review 0.022).
+Blocking that also finds a common name with a date error (ADR 29): recall 0.9925, review
+0.057 (before, 0.990 and 0.052): the candidates blocking used to lose are now scored.
 (The earlier weight threshold, 0.8 in probability, gave 0.988 and 0.008 before the clearance's
 safety net, which then held far more at scale.)
 """
@@ -17,7 +19,7 @@ from tools.matching.synth import generate
 from safeshare.matching import InMemoryRegister, Matcher, load_model, prepare
 
 RECALL_FLOOR = 0.985
-REVIEW_CEILING = 0.055
+REVIEW_CEILING = 0.06
 
 
 @cache

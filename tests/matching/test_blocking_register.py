@@ -126,3 +126,62 @@ def test_posting_lists_grow_and_shrink_consistently():
     assert [i for i, _ in register.candidates([key])] == [149]
     register.remove(149)
     assert register.key_counts([key]) == {}
+
+
+def _retrieved(register: InMemoryRegister, subject: IdentityRecord) -> set:
+    from safeshare.matching import Matcher
+
+    _, _, candidates, _ = Matcher().retrieve(prepare(subject), register)
+    return {i for i, _ in candidates}
+
+
+def test_a_common_name_a_misspelt_name_and_a_date_error_still_find_the_person():
+    """A common token over the caps, the other token misspelt and one error in the date: the
+    token with the day and month (a wrong year), the token with the year (a wrong day or month,
+    an estimated date two years off) or one initial with the full date find the person."""
+    register = InMemoryRegister()
+    for i in range(450):  # "Mohammed" alone is over the caps, with each year under them
+        register.add(
+            i, IdentityRecord("Mohammed", f"Zz{i:03d}x", date_of_birth=f"{1995 + i % 9}-06-15")
+        )
+    register.add("true", IdentityRecord("Mohammed", "Irofaaser", date_of_birth="2001-04-04"))
+    register.add("haile", IdentityRecord("Haile", "Hatsil", date_of_birth="1966-07-27"))
+    assert "true" in _retrieved(
+        register, IdentityRecord("Mohammed", "Irofazser", date_of_birth="2011-04-04")
+    )
+    assert "true" in _retrieved(
+        register, IdentityRecord("Mohammed", "Irofazser", date_of_birth="2001-04-14")
+    )
+    assert "true" in _retrieved(
+        register, IdentityRecord("Mohammed", "Irofazser", date_of_birth="2002-04-04")
+    )
+    assert "true" in _retrieved(
+        register, IdentityRecord("Mohammed", "Irofazser", date_of_birth="2003")
+    )
+    assert "haile" in _retrieved(
+        register, IdentityRecord("Hairle", "Yohannes", date_of_birth="1966-07-27")
+    )
+
+
+def test_a_common_name_and_a_misspelt_name_with_no_date_find_the_person():
+    """One token over the caps and the other misspelt, with no date to key on: the register's
+    tokens one edit from the subject's make the pairs that find the person."""
+    register = InMemoryRegister()
+    for i in range(450):
+        register.add(i, IdentityRecord("Mohammed", f"Zz{i:03d}x"))
+    register.add("true", IdentityRecord("Mohammed", "Irofaaser", date_of_birth="2001-04-04"))
+    register.add("tran", IdentityRecord("Dung", "Tran"))
+    for i in range(150):
+        register.add(f"d{i}", IdentityRecord("Dung", f"Qq{i:03d}x"))
+    assert "true" in _retrieved(register, IdentityRecord("Mohammed", "Irofazser"))
+    assert "tran" in _retrieved(register, IdentityRecord("Dung", "Trsn"))
+    assert "true" not in _retrieved(register, IdentityRecord("Mohammed", "Bashir"))
+
+
+def test_similar_tokens_are_one_edit_away_and_kept_current():
+    register = InMemoryRegister([(1, IdentityRecord("Fatema", "Begum"))])
+    assert register.similar_tokens(["BGN"]) == {"BGN": {"BGM"}}
+    assert register.similar_tokens(["BGM", "XYZW"]) == {}  # itself, nothing near
+    register.add(2, IdentityRecord("Fatema", "Bagam"))  # the same key: nothing new
+    register.add(3, IdentityRecord("Fatema", "Begun"))
+    assert register.similar_tokens(["BGM"]) == {"BGM": {"BGN"}}

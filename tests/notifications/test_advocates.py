@@ -319,3 +319,141 @@ def test_the_advocate_can_be_texted_through_notify(notify_server, case, officer,
     assert path.endswith("/sms")
     assert body["phone_number"] == "07700 900456"
     assert protection.reference in body["personalisation"]["body"]
+
+
+# --- The protection letter and subject access, on the person's behalf ------------------------
+
+
+def _issue_letter(protection, officer):
+    from safeshare.advice import actions as advice_actions
+
+    return advice_actions.do_issue_protection_letter(
+        protection,
+        Actor.for_user(officer),
+        language="en",
+        delivery="handed_over",
+        view_url="http://testserver/my-protection/",
+    )
+
+
+def _pdf_text(pdf: bytes, tmp_path) -> str:
+    import subprocess
+
+    path = tmp_path / "copy.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def test_an_advocate_downloads_a_copy_of_the_letter_without_passcode_or_name(
+    client, advocate, other_advocate, protection, officer, tmp_path
+):
+    consent = consent_for(protection, advocate.organisation, share_notices=False)
+    url = reverse("advocates:letter-pdf", kwargs={"consent_id": consent.public_id})
+    client.force_login(advocate)
+    assert client.get(url).status_code == 404, "no letter has been issued yet"
+    issued = _issue_letter(protection, officer)
+    person = client.get(reverse("advocates:person", kwargs={"consent_id": consent.public_id}))
+    assert "Download a copy of the protection letter" in person.content.decode()
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    text = _pdf_text(response.content, tmp_path)
+    assert protection.reference in text
+    assert "A copy for the person's advocate" in text
+    assert issued.passcode not in text
+    assert "Your passcode" not in text
+    identity = protection.person.primary_identity
+    assert identity.family_name not in text
+    assert audited("advocate_letter") == 1
+    # Another organisation's advocate, and anyone after withdrawal: not found.
+    client.force_login(other_advocate)
+    assert client.get(url).status_code == 404
+    notices.do_withdraw_advocate_consent(consent, withdrawn_by="The person themselves")
+    client.force_login(advocate)
+    assert client.get(url).status_code == 404
+    assert audited("advocate_letter") == 1
+
+
+def test_an_advocate_asks_for_a_subject_access_export_for_the_person(
+    client, advocate, other_advocate, protection
+):
+    from safeshare.notifications.models import StaffNotice, SubjectAccessRequest
+
+    consent = consent_for(protection, advocate.organisation, share_advice=False)
+    url = reverse("advocates:subject-access", kwargs={"consent_id": consent.public_id})
+    client.force_login(advocate)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "You will not get the copy yourself" in page.content.decode()
+    assert audited("advocate_subject_access") == 1
+    response = client.post(url)
+    assert response.status_code == 302
+    request = SubjectAccessRequest.objects.get()
+    assert (request.consent, request.person, request.force) == (
+        consent,
+        protection.person,
+        protection.opened_by,
+    )
+    assert request.requested_by_org == advocate.organisation
+    task = StaffNotice.objects.get(kind="subject_access_requested")
+    assert (task.organisation, task.role) == (protection.opened_by, "protocol_officer")
+    assert task.link == reverse(
+        "advice:subject-access", kwargs={"person_id": protection.person.public_id}
+    )
+    assert protection.reference in task.message
+    person = client.get(response["Location"]).content.decode()
+    assert "You asked for the person's information on" in person
+    # No export reached the advocate: the request is all that was stored.
+    from safeshare.advice.models import SubjectAccessExport
+
+    assert not SubjectAccessExport.objects.exists()
+    # Three a day at most; a fourth is refused with a clear message and nothing stored.
+    client.post(url)
+    client.post(url)
+    refused = client.post(url)
+    assert refused.status_code == 400
+    assert "asked 3 times today" in refused.content.decode()
+    assert SubjectAccessRequest.objects.count() == 3
+    # Another organisation's advocate, and after withdrawal: not found, nothing stored.
+    client.force_login(other_advocate)
+    assert client.post(url).status_code == 404
+    notices.do_withdraw_advocate_consent(consent, withdrawn_by="The person themselves")
+    client.force_login(advocate)
+    assert client.post(url).status_code == 404
+    assert client.get(url).status_code == 404
+    assert SubjectAccessRequest.objects.count() == 3
+
+
+def test_the_action_refuses_without_consent_in_force(advocate, protection):
+    consent = consent_for(protection, advocate.organisation)
+    notices.do_withdraw_advocate_consent(consent, withdrawn_by="The person themselves")
+    with pytest.raises(ValidationError, match="no longer in force"):
+        notices.do_request_subject_access(
+            consent, Actor.for_user(advocate), force=protection.opened_by, person_link="/"
+        )
+
+
+def test_the_forces_protocol_officers_see_the_request_until_the_export_is_made(
+    client, advocate, protection, protocol_officer, other_force
+):
+    from safeshare.advice import actions as advice_actions
+
+    consent = consent_for(protection, advocate.organisation)
+    notices.do_request_subject_access(
+        consent, Actor.for_user(advocate), force=protection.opened_by, person_link="/"
+    )
+    url = reverse("worklists:subject-access-requests")
+    client.force_login(protocol_officer)
+    page = client.get(url).content.decode()
+    assert protection.reference in page
+    assert "Latin American Women" in page
+    assert audited("sar_requests_list") == 1
+    advice_actions.do_export_subject_access(protection.person, Actor.for_user(protocol_officer))
+    assert protection.reference not in client.get(url).content.decode()
+    answered = client.get(url, {"show": "all"}).content.decode()
+    assert "Export made" in answered
+    # Another force's protocol officers see none of it.
+    client.force_login(make_user(Role.PROTOCOL_OFFICER, other_force))
+    assert b"no-sar-requests" in client.get(url, {"show": "all"}).content

@@ -89,6 +89,7 @@ def test_other_roles_cannot_read_oversight_figures(role):
         Role.IE_CASEWORKER: "IE-NCCU",
         Role.IE_SENIOR_APPROVER: "IE-NCCU",
         Role.ADVOCATE: "LAWRS",
+        Role.REFERRER: "NHS-RXK",
     }[role]
     client = ApiClient(role, code)
     for path in (

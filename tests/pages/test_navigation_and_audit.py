@@ -22,6 +22,7 @@ NAVIGATION = {
     Role.PROTOCOL_OFFICER: ["Possible matches", "Overrides"],
     Role.OVERSIGHT_ANALYST: [],
     Role.ADVOCATE: [],
+    Role.REFERRER: [],
 }
 ALL_LABELS = {label for labels in NAVIGATION.values() for label in labels}
 

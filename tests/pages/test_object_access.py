@@ -50,6 +50,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "cases:detail": POLICE_ONLY,
     "cases:add-party": POLICE_ONLY,
     "cases:record-event": POLICE_ONLY,
+    "cases:person-duplicates": POLICE_ONLY,
     "referrals:start": POLICE_ONLY,
     # Without answers in the session, the check page sends the officer back to the form.
     "referrals:check": expect(police_own=REDIRECT, police_other=NOT_FOUND),
@@ -112,6 +113,7 @@ def world(monkeypatch, force, other_force, ie_unit, other_ie_unit, case, protect
         "cases:detail": {"case_id": case.public_id},
         "cases:add-party": {"case_id": case.public_id},
         "cases:record-event": {"case_id": case.public_id},
+        "cases:person-duplicates": {"person_id": protected_victim.person.public_id},
         "referrals:start": party,
         "referrals:check": party,
         "referrals:detail": {"referral_id": Referral.objects.get().public_id},

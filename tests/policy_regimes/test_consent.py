@@ -120,3 +120,32 @@ def test_other_policies_do_not_ask_for_consent(settings):
     officer = h.police("WMP")
     party = h.add_victim(h.new_case(officer), officer)
     assert h.refer(party, officer).payload["given_names"] == "Fatema"
+
+
+def test_statistics_count_consents_asked_given_refused_and_withdrawn(victim):
+    from safeshare.oversight.disclosure import MARGIN
+    from safeshare.oversight.statistics import STATISTICS, Context, Filters
+
+    states = ["given", "withdrawn", "not_freely_given", "refused"]  # the rows, in order
+    party, officer = victim
+    given = [consent(party, officer) for _ in range(7)]
+    for _ in range(5):
+        consent(party, officer, answer="refused", fields=[])
+    do_withdraw_consent(given[0], officer)
+    do_flag_consent_not_free(given[1], officer, reason="Her employer waited outside the room.")
+    context = Context()
+    result = STATISTICS["consents"].build(Filters(timezone.localdate().year), context)
+    cube, suppressed = context.cubes[("consents", timezone.localdate().year)]
+    truth = {"given": 5, "withdrawn": 1, "not_freely_given": 1, "refused": 5}
+    for position, state in enumerate(states):
+        assert cube.values[cube.total((position,))] == truth[state]
+    assert cube.values[cube.total((MARGIN,))] == 12
+    assert result.headline == 12  # asked
+    rows = {row.code: row.cells[-1].value for row in result.tables[0].rows}
+    # Small figures are hidden, and so is enough else that none can be worked out.
+    assert rows["withdrawn"] is None
+    assert rows["not_freely_given"] is None
+    assert all(rows[s] in (None, truth[s]) for s in states)
+    for key, value in cube.values.items():
+        if 1 <= value <= 4:
+            assert key in suppressed

@@ -155,3 +155,79 @@ def _row(subject: dict) -> dict:
         "passport_no": "",
         "ho_ref": "",
     }
+
+
+OVERRIDE = {
+    "exception_category": "national_security_or_public_protection",
+    "reasons": "A serious public-protection risk, set out in an intelligence report of today.",
+}
+
+
+def test_asking_to_override_a_hold_answers_exactly_as_for_a_block(protected):
+    from safeshare.notifications.models import StaffNotice
+    from safeshare.oversight.models import Alert
+    from safeshare.protocol.actions import do_resolve_review
+    from safeshare.protocol.models import Override, Review
+    from tests.scenarios.helpers import actor
+
+    ie = ApiClient(Role.IE_CASEWORKER, "IE-NCCU")
+    exact, possible = ask(ie, PROTECTED), ask(ie, POSSIBLE)
+    # A refused request is refused in the same words for both.
+    short = [
+        ie.post("/overrides", {**OVERRIDE, "reasons": "Too short", "clearance_id": body["id"]})
+        for body in (exact, possible)
+    ]
+    assert short[0].status_code == short[1].status_code
+    errors = [{k: v for k, v in r.json()["error"].items() if k != "request_id"} for r in short]
+    assert errors[0] == errors[1]
+
+    answers = [
+        ie.post("/overrides", {**OVERRIDE, "clearance_id": body["id"]})
+        for body in (exact, possible)
+    ]
+    assert [a.status_code for a in answers] == [201, 201]
+    shown = [
+        {k: v for k, v in a.json().items() if k not in {"id", "clearance_id"}} for a in answers
+    ]
+    assert (
+        shown[0]
+        == shown[1]
+        == {
+            "exception_category": OVERRIDE["exception_category"],
+            "status": "pending",
+            "clearance_decision": "blocked",
+        }
+    )
+    assert Alert.objects.filter(kind="override_requested").count() == 2
+    # The custodian rules the possible match not the person: the clearance is clear, the
+    # waiting override is closed as no longer needed, and IE hears only that its answer changed.
+    review = Review.objects.get(clearance__public_id=possible["id"])
+    do_resolve_review(
+        review,
+        actor(Role.PROTOCOL_OFFICER, "WMP"),
+        verdict="not_same_person",
+        reasons="Another woman: the dates of birth and passports differ.",
+    )
+    waiting = Override.objects.get(clearance__public_id=possible["id"])
+    assert waiting.status == Override.Status.REFUSED
+    assert "No longer needed" in waiting.decision_reasons
+    notice = StaffNotice.objects.get(organisation__code="IE-NCCU", kind="answer_changed")
+    assert "hold" not in notice.message.lower()
+
+
+def test_under_the_firewall_a_confirmed_match_tells_ie_nothing_new(protected):
+    from safeshare.notifications.models import StaffNotice
+    from safeshare.protocol.actions import do_resolve_review
+    from safeshare.protocol.models import Review
+    from tests.scenarios.helpers import actor
+
+    ie = ApiClient(Role.IE_CASEWORKER, "IE-NCCU")
+    possible = ask(ie, POSSIBLE)
+    do_resolve_review(
+        Review.objects.get(clearance__public_id=possible["id"]),
+        actor(Role.PROTOCOL_OFFICER, "WMP"),
+        verdict="same_person",
+        reasons="The same woman: her passport number matches.",
+    )
+    assert ie.get(f"/clearances/{possible['id']}").json() == possible
+    assert not StaffNotice.objects.filter(organisation__code="IE-NCCU").exists()

@@ -35,6 +35,7 @@ EVERY_SETTING = {
         "protection",
         "clearance",
         "overrides",
+        "retention",
         "jurisdictions",
         "forces",
     },
@@ -65,8 +66,11 @@ EVERY_SETTING = {
         "clear_valid_hours",
         "ie_detail",
         "custodian_contact",
+        "probing_name_only_per_day",
+        "probing_unreported_per_week",
     },
     "overrides": {"exception_categories", "approver_roles", "minimum_reason_length"},
+    "retention": {"cleared_clearance_subjects", "idempotency_records"},
     "jurisdiction": {
         "duty_to_notify",
         "duty_to_notify_law",
@@ -115,7 +119,7 @@ def test_shipped_policies_state_every_setting(policy_id):
     """So the file hash alone fixes behaviour, even if a code default changes."""
     document = tomllib.loads((POLICY_DIRECTORY / f"{policy_id}.toml").read_text())
     assert set(document) == EVERY_SETTING[""]
-    for table in ("referrals", "protection", "clearance", "overrides"):
+    for table in ("referrals", "protection", "clearance", "overrides", "retention"):
         assert set(document[table]) == EVERY_SETTING[table], table
     assert set(document["jurisdictions"]) == {str(j) for j in Jurisdiction}
     for profile in document["jurisdictions"].values():
@@ -167,6 +171,7 @@ def test_a_file_that_leaves_settings_out_gets_the_more_protective_defaults(tmp_p
     assert bare.overrides.exception_categories == tuple(ExceptionCategory)
     assert bare.jurisdiction(Jurisdiction.ENGLAND_WALES).duty_to_notify
     assert not bare.jurisdiction(Jurisdiction.SCOTLAND).duty_to_notify
+    assert bare.retention.days() == {"cleared_clearance_subjects": 30, "idempotency_records": 7}
 
 
 @pytest.mark.parametrize(
@@ -244,6 +249,21 @@ def test_a_file_that_leaves_settings_out_gets_the_more_protective_defaults(tmp_p
             "not a known",
         ),
         (("[forces]", "[forces.wmp]"), "forces.wmp", "force codes"),
+        (
+            ("idempotency_records = 7", "idempotency_records = 0"),
+            "retention.idempotency_records",
+            "1 or more",
+        ),
+        (
+            ("cleared_clearance_subjects = 30", 'cleared_clearance_subjects = "a month"'),
+            "retention.cleared_clearance_subjects",
+            "whole number",
+        ),
+        (
+            ("idempotency_records = 7", "idempotency_records = 7\nsweep_files = 30"),
+            "retention.sweep_files",
+            "not a known",
+        ),
         (
             ("[forces]", "[forces.WMP]\nsafe_reporting_only = 1"),
             "forces.WMP.safe_reporting_only",

@@ -43,8 +43,10 @@ def counts() -> dict[str, int]:
 def fresh_cache():
     """Entries are cached by id per process; ids are reused between test transactions."""
     storage.CACHE.clear()
+    storage.forget_token_neighbours()
     yield
     storage.CACHE.clear()
+    storage.forget_token_neighbours()
 
 
 @pytest.fixture

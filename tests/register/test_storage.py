@@ -11,6 +11,7 @@ from tools.matching.synth import generate
 
 from safeshare.matching import IdentityRecord, InMemoryRegister, Matcher, PreparedIdentity, prepare
 from safeshare.matching.blocking import query_keys
+from safeshare.matching.names import skeleton
 from safeshare.register.actions import do_import_register, do_rebuild_register
 from safeshare.register.csvfiles import IdentityCsv
 from safeshare.register.models import RegisterEntry, RegisterKey
@@ -346,6 +347,10 @@ def test_the_resident_register_follows_every_change(force, importer):
         assert entry.pk not in resident._register
         assert new.pk in {i for i, _ in resident.candidates(keys)}
         assert dict(resident.key_counts(keys)) == dict(DatabaseRegister().key_counts(keys))
+        # The register's tokens one edit from a misspelt one: the same from either source.
+        misspelt = skeleton("rahman") + "X"
+        assert resident.similar_tokens([misspelt]) == {misspelt: {skeleton("rahman")}}
+        assert DatabaseRegister().similar_tokens([misspelt]) == {misspelt: {skeleton("rahman")}}
 
     remove_entries([new])
     first.sync()

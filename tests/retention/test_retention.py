@@ -81,3 +81,39 @@ def test_the_worker_runs_retention_daily():
     job = next(j for j in jobs() if j.name == "retention")
     assert job.every == 86_400.0
     assert job.run() == 0
+
+
+def test_the_periods_are_the_policys(tmp_path, settings):
+    """The periods come from the policy's [retention] table, so they are versioned with it."""
+    from safeshare.protocol.active import active_policy
+    from safeshare.worker import retention
+    from tests.protocol.builders import derived_policy
+
+    ie = Actor(
+        organisation=organisation_for(Role.IE_CASEWORKER, "IE-NCCU"), role=Role.IE_CASEWORKER
+    )
+    old = clearance(ie, 40)
+    longer = derived_policy(
+        tmp_path,
+        settings.SAFESHARE_POLICY,
+        "longer",
+        ("cleared_clearance_subjects = 30", "cleared_clearance_subjects = 60"),
+    )
+    assert retention.periods(longer)["cleared_clearance_subjects"] == 60
+    assert [c.count for c in retention.plan(policy=longer)] == [0, 0]
+    assert retention.run(policy=longer) == {
+        "cleared_clearance_subjects": 0,
+        "idempotency_records": 0,
+    }
+    assert Clearance.objects.get(pk=old.pk).subject != {}
+
+    in_force = active_policy()
+    out = run("retention", "run", "--dry-run")
+    assert f"Periods from the policy {in_force.id} (version {in_force.version[:12]})" in out
+    assert "cleared_clearance_subjects: 1 older than 30 days would be deleted" in out
+    assert retention.run()["cleared_clearance_subjects"] == 1
+    entry = LedgerEntry.objects.filter(kind="retention_run").get()
+    assert (entry.draft["policy_id"], entry.draft["policy_version"]) == (
+        in_force.id,
+        in_force.version,
+    )

@@ -56,6 +56,7 @@ ORGANISATIONS = {
     ("other", "ie"): ("IE-SOUTH", OrganisationKind.IE_UNIT, "Immigration Enforcement South"),
     ("own", "oversight"): ("ASC", OrganisationKind.OVERSIGHT_BODY, "Anti-Slavery Commissioner"),
     ("own", "support"): ("SUPPORT", OrganisationKind.SUPPORT_ORGANISATION, "Support Org"),
+    ("own", "referrer"): ("NHS-RXK", OrganisationKind.NHS_BODY, "Sandwell NHS Trust"),
 }
 ORG_FOR_ROLE = {
     Role.POLICE_OFFICER: "police",
@@ -65,6 +66,7 @@ ORG_FOR_ROLE = {
     Role.IE_SENIOR_APPROVER: "ie",
     Role.OVERSIGHT_ANALYST: "oversight",
     Role.ADVOCATE: "support",
+    Role.REFERRER: "referrer",
 }
 _references = itertools.count(100)
 

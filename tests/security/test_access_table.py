@@ -79,6 +79,25 @@ def _by_reference(w: World, s: str) -> str:
     return f"/cases/by-reference/{case.force.code}/{quote(case.crime_reference, safe='/')}"
 
 
+IE_CONSENT = {
+    "answer": "given",
+    "fields": ["given_names", "family_name"],
+    "language": "Bengali",
+    "interpreter_used": True,
+    "suspect_present": False,
+}
+
+
+def _ie_consent(w: World, s: str):
+    """A consent the side's victim gave, recorded by the side's police officer."""
+    from django.utils import timezone
+
+    from safeshare.referrals.actions import do_record_consent
+
+    side = w.side(s)
+    return do_record_consent(side.victim, side.police, **IE_CONSENT, asked_at=timezone.now())
+
+
 def _ref(w: World, s: str) -> str:
     return w.side(s).protection.reference
 
@@ -97,12 +116,34 @@ API_REQUESTS: dict[str, tuple[bool, Build]] = {
     "GET /cases/{case_id}": (True, lambda w, s: (f"/cases/{w.side(s).case.public_id}", None)),
     "GET /cases": (False, lambda w, s: ("/cases", None)),
     "GET /clearances": (False, lambda w, s: ("/clearances", None)),
+    "GET /protections": (False, lambda w, s: ("/protections", None)),
+    "POST /authority-referrals": (
+        False,
+        lambda w, s: (
+            "/authority-referrals",
+            {
+                "given_names": "Referred",
+                "family_name": f"Person{next(_numbers)}",
+                "role": "victim",
+                "offence_category": "modern_slavery_trafficking",
+                "triggers": ["safeguarding"],
+                "source_of_information": "victim",
+                "consent_given": True,
+                "consented_fields": ["given_names", "family_name"],
+                **_basis(),
+            },
+        ),
+    ),
     "POST /people/{person_id}/identities": (
         True,
         lambda w, s: (
             f"/people/{w.side(s).victim.person.public_id}/identities",
             {"given_names": "Alias", "family_name": f"Name{next(_numbers)}"},
         ),
+    ),
+    "GET /people/{person_id}/possible-duplicates": (
+        True,
+        lambda w, s: (f"/people/{w.side(s).victim.person.public_id}/possible-duplicates", None),
     ),
     "POST /people/{person_id}/merges": (
         True,
@@ -150,10 +191,39 @@ API_REQUESTS: dict[str, tuple[bool, Build]] = {
             },
         ),
     ),
+    "POST /cases/{case_id}/parties/{party_id}/consents": (
+        True,
+        lambda w, s: (
+            f"/cases/{w.side(s).case.public_id}/parties/{w.side(s).victim.pk}/consents",
+            {**IE_CONSENT, "asked_at": "2026-12-01T10:00:00Z"},
+        ),
+    ),
+    "POST /consents/{consent_id}/withdrawal": (
+        True,
+        lambda w, s: (f"/consents/{_ie_consent(w, s).public_id}/withdrawal", {"words": "No more"}),
+    ),
+    "POST /consents/{consent_id}/not-freely-given": (
+        True,
+        lambda w, s: (
+            f"/consents/{_ie_consent(w, s).public_id}/not-freely-given",
+            {"reason": "Her partner's brother was in the room."},
+        ),
+    ),
     "GET /protections/{reference}": (True, lambda w, s: (f"/protections/{_ref(w, s)}", None)),
     "POST /protections/{reference}/regularisation": (
         True,
         lambda w, s: (f"/protections/{_ref(w, s)}/regularisation", {"status": "advice_received"}),
+    ),
+    "POST /protections/{reference}/public-order-disqualification": (
+        True,
+        lambda w, s: (
+            f"/protections/{_ref(w, s)}/public-order-disqualification",
+            {
+                "decided_by": "A. Singh, Single Competent Authority",
+                "reasons": "A conviction for a serious offence, set out in the decision letter.",
+                "decided_on": "2026-11-30",
+            },
+        ),
     ),
     "POST /protections/{reference}/nrm-decision": (
         True,
@@ -469,7 +539,7 @@ def _advocate_consents(w: World) -> dict:
             contact_point="",
         ),
     }
-    return {
+    consents = {
         side.name: notices.do_record_advocate_consent(
             side.victim.person,
             reference=side.protection.reference,
@@ -479,6 +549,16 @@ def _advocate_consents(w: World) -> dict:
         )
         for side in (w.own, w.other)
     }
+    # The own side's advocate asks the force for the person's subject access export.
+    from safeshare.accounts.actors import Actor
+
+    notices.do_request_subject_access(
+        consents["own"],
+        Actor.for_user(user_for(Role.ADVOCATE)),
+        force=w.own.protection.opened_by,
+        person_link="/",
+    )
+    return consents
 
 
 def _consent(w: World, s: str) -> dict:
@@ -515,6 +595,7 @@ SITE_OBJECTS: dict[str, Callable[[World, str], dict]] = {
     "cases:record-event": _case,
     "referrals:start": _party,
     "referrals:check": _party,
+    "referrals:consent": _party,
     "referrals:detail": lambda w, s: {"referral_id": w.side(s).referral.public_id},
     "protocol:protection": _protection,
     "protocol:protection-letter": _protection,
@@ -536,6 +617,7 @@ SITE_OBJECTS: dict[str, Callable[[World, str], dict]] = {
     "advice:pack": _pack,
     "advice:pack-pdf": _pack,
     "advice:subject-access": lambda w, s: {"person_id": w.side(s).victim.person.public_id},
+    "cases:person-duplicates": lambda w, s: {"person_id": w.side(s).victim.person.public_id},
     "advice:subject-access-exemptions": lambda w, s: {
         "person_id": w.side(s).victim.person.public_id
     },
@@ -545,6 +627,8 @@ SITE_OBJECTS: dict[str, Callable[[World, str], dict]] = {
     "accounts:passkey-remove": lambda w, s: {"passkey_id": 999999},
     "advocates:person": _consent,
     "advocates:pack-pdf": lambda w, s: {**_consent(w, s), "pack_id": w.packs[s].public_id},  # type: ignore[attr-defined]
+    "advocates:letter-pdf": _consent,
+    "advocates:subject-access": _consent,
     "advocates:protection-consents": _protection,
     "advocates:withdraw": lambda w, s: {**_protection(w, s), **_consent(w, s)},
 }

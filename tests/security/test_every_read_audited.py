@@ -39,12 +39,16 @@ pytestmark = pytest.mark.django_db
 PERSONAL_PAGES: dict[str, tuple[str, str]] = {
     # route: (purpose, kind of record)
     "cases:detail": ("case_page", "case"),
+    "cases:person-duplicates": ("person_duplicates_page", "person"),
     "referrals:start": ("referral_form", "case_party"),
+    "referrals:consent": ("consent_page", "case_party"),
     "referrals:detail": ("referral_page", "referral"),
     "protocol:protection": ("protection_page", "protection"),
     "protocol:protection-letter": ("protection_letter", "protection"),
     "protocol:clearance": ("clearance_page", "clearance"),
     "protocol:clearance-list": ("clearance_list", "clearance"),
+    "worklists:clearances": ("ie_worklist", "clearance"),
+    "worklists:subject-access-requests": ("sar_requests_list", "subject_access"),
     "protocol:override-new": ("override_form", "clearance"),
     "protocol:review-list": ("review_list", "review"),
     "protocol:review": ("review_page", "review"),
@@ -61,12 +65,16 @@ PERSONAL_PAGES: dict[str, tuple[str, str]] = {
     "advocates:people": ("advocate_people", "protection"),
     "advocates:person": ("advocate_person", "protection"),
     "advocates:pack-pdf": ("advocate_pack", "advice_pack"),
+    "advocates:letter-pdf": ("advocate_letter", "protection"),
+    "advocates:subject-access": ("advocate_subject_access", "subject_access"),
     "advocates:protection-consents": ("advocate_consents", "consent"),
 }
 PERSONAL_API: dict[str, tuple[str, str]] = {
     "GET /cases/{case_id}": ("api_case_read", "case"),
     "GET /cases/by-reference/{force}/{crime_reference}": ("api_case_read", "case"),
     "GET /protections/{reference}": ("api_protection_read", "protection"),
+    "GET /protections": ("api_protection_list", "protection"),
+    "GET /people/{person_id}/possible-duplicates": ("api_possible_duplicates", "person"),
     "GET /clearances/{clearance_id}": ("api_clearance_read", "clearance"),
     "GET /reviews": ("api_review_list", "review"),
     "GET /protections/{reference}/notifications": ("api_notifications_read", "notice"),

@@ -46,6 +46,10 @@ EXPLAINED: dict[tuple[str, str, str], str] = {
         "A document number is normalised first (spaces and hyphens dropped, letters upper-cased) "
         "and then must be letters, digits and /: a rule on the normalised text"
     ),
+    (ALL, ACCEPTED, "Not a cursor"): (
+        "A cursor is an opaque value the service hands out with a page; any other string is "
+        "refused, which a schema for a string cannot state"
+    ),
     (ALL, ACCEPTED, "was used before with a different request"): (
         "An Idempotency-Key used before with another body: depends on earlier requests"
     ),

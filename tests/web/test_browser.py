@@ -18,6 +18,7 @@ HOME_HEADINGS = {
     Role.OVERSIGHT_ANALYST: "Oversight home",
     Role.ADVOCATE: "Advocate home",
     Role.ADMINISTRATOR: "Administrator home",
+    Role.REFERRER: "Referrer home",
 }
 
 

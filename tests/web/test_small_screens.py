@@ -141,3 +141,16 @@ def test_every_victim_page_fits_a_320_pixel_screen(page):
     # shares the device may look): every cookie they set ends with the session.
     lasting = [c["name"] for c in page.context.cookies() if c.get("expires", -1) not in (-1, None)]
     assert lasting == [], f"cookies that outlive the session: {lasting}"
+
+
+def test_the_merge_page_fits_a_320_pixel_screen(page, demo_logins):
+    """Reached from a case, not the navigation: a person's possible duplicates and the form."""
+    login = demo_logins[Role.POLICE_OFFICER]
+    page.set_viewport_size({"width": WIDTH, "height": 800})
+    browser_sign_in(page, User.objects.get(email=login.email), login.password)
+    page.goto("/cases/")
+    case = same_site_links(page, "main table a")[0]
+    page.goto(case)
+    duplicates = [p for p in same_site_links(page, "main table a") if p.endswith("/duplicates/")]
+    assert duplicates, "the case page links to each person's possible duplicates"
+    assert_fits(page, duplicates[0])

@@ -52,6 +52,8 @@ class Actor:
         """The signed-in person (the access middleware lets no one else reach a page)."""
         if not isinstance(user, User):
             raise PermissionDenied("Sign in to do this.")
+        if user.organisation is None:
+            raise PermissionDenied("Your account belongs to no organisation.")
         return cls(organisation=user.organisation, role=Role(user.role), user=user)
 
     @classmethod

@@ -55,6 +55,12 @@ OTHER_ORGANISATIONS = [
         "england_wales",
     ),
     ("SBS", "Southall Black Sisters", OrganisationKind.SUPPORT_ORGANISATION, "england_wales"),
+    (
+        "NHS-RXK",
+        "Sandwell and West Birmingham NHS Trust",
+        OrganisationKind.NHS_BODY,
+        "england_wales",
+    ),
 ]
 
 DEMO_USERS = [
@@ -65,6 +71,7 @@ DEMO_USERS = [
     (Role.OVERSIGHT_ANALYST, "DAC", "Aisha", "Rahman"),
     (Role.ADVOCATE, "LAWRS", "Lucía", "Fernández"),
     (Role.ADMINISTRATOR, "WMP", "Chris", "Evans"),
+    (Role.REFERRER, "NHS-RXK", "Grace", "Mensah"),
 ]
 
 EXTRA_POLICE_USERS = [("MPS", "Tom", "Baker"), ("GMP", "Ewa", "Nowak"), ("WYP", "Imran", "Ali")]
@@ -119,5 +126,6 @@ def reset_demo_passwords() -> list[DemoLogin]:
     ):
         password = secrets.token_urlsafe(12)
         actions.do_set_password(user, password)
-        logins.append(DemoLogin(Role(user.role), user.email, password, user.organisation.name))
+        organisation = user.organisation.name if user.organisation else ""
+        logins.append(DemoLogin(Role(user.role), user.email, password, organisation))
     return logins

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -82,7 +84,7 @@ class User(AbstractUser):
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["username"]
 
-    objects = SafeShareUserManager()
+    objects: ClassVar[SafeShareUserManager] = SafeShareUserManager()
 
     class Meta:
         ordering = ["email"]
@@ -99,6 +101,7 @@ class User(AbstractUser):
         if (
             self.organisation_id
             and self.role
+            and self.organisation is not None
             and not role_allowed_for(self.organisation.kind, self.role)
         ):
             raise ValidationError(

@@ -22,6 +22,7 @@ from safeshare.accounts.passkeys import (
     has_second_factor,
     registration_options,
 )
+from safeshare.accounts.requests import AuthenticatedHttpRequest
 from safeshare.accounts.views import (
     PENDING_NEXT_KEY,
     PENDING_USER_KEY,
@@ -109,9 +110,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     return _error(429, "locked", lock.message, redirect=reverse("accounts:sign-in"))
 
 
-def _needs_fresh_sign_in(request: HttpRequest) -> JsonResponse | None:
+def _needs_fresh_sign_in(request: AuthenticatedHttpRequest) -> JsonResponse | None:
     """Changing a working second factor needs a recent sign-in (as the app code's set-up)."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     if has_second_factor(user) and not _signed_in_recently(request):
         return _error(
             403,
@@ -124,21 +125,21 @@ def _needs_fresh_sign_in(request: HttpRequest) -> JsonResponse | None:
 
 @never_cache
 @require_POST
-def account_options(request: HttpRequest) -> HttpResponse:
+def account_options(request: AuthenticatedHttpRequest) -> HttpResponse:
     refused = _needs_fresh_sign_in(request)
     if refused is not None:
         return refused
-    return _options(registration_options(request, request.user))  # type: ignore[arg-type]
+    return _options(registration_options(request, request.user))
 
 
 @never_cache
 @require_POST
-def account_add(request: HttpRequest) -> HttpResponse:
+def account_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     refused = _needs_fresh_sign_in(request)
     if refused is not None:
         return refused
     try:
-        do_register_passkey(request, request.user, request.body)  # type: ignore[arg-type]
+        do_register_passkey(request, request.user, request.body)
     except PasskeyError as error:
         return _error(400, "passkey_refused", str(error))
     messages.success(request, "Passkey added.")
@@ -147,12 +148,12 @@ def account_add(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_POST
-def account_remove(request: HttpRequest, passkey_id: int) -> HttpResponse:
+def account_remove(request: AuthenticatedHttpRequest, passkey_id: int) -> HttpResponse:
     from django.contrib.auth import logout
     from django.contrib.auth.views import redirect_to_login
     from django.shortcuts import redirect
 
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     if not _signed_in_recently(request):
         logout(request)
         messages.info(request, "Sign in again to change your two-step sign-in.")

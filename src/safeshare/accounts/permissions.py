@@ -24,6 +24,7 @@ IE_SENIOR = frozenset({Role.IE_SENIOR_APPROVER})
 OVERSIGHT = frozenset({Role.OVERSIGHT_ANALYST})
 ADVOCATES = frozenset({Role.ADVOCATE})
 ADMINISTRATORS = frozenset({Role.ADMINISTRATOR})
+REFERRERS = frozenset({Role.REFERRER})
 
 PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "accounts:sign-in": PUBLIC,
@@ -58,8 +59,10 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "cases:detail": POLICE,
     "cases:add-party": POLICE,
     "cases:record-event": POLICE,
+    "cases:person-duplicates": POLICE,
     "referrals:start": POLICE,
     "referrals:check": POLICE,
+    "referrals:consent": POLICE,
     "referrals:detail": POLICE,
     "referrals:refused": POLICE,
     # Protections their force opened or holds a case for; only protocol officers close one.
@@ -118,6 +121,8 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "advocates:people": ADVOCATES,
     "advocates:person": ADVOCATES,
     "advocates:pack-pdf": ADVOCATES,
+    "advocates:letter-pdf": ADVOCATES,
+    "advocates:subject-access": ADVOCATES,
     "advocates:protection-consents": POLICE | PROTOCOL,
     "advocates:withdraw": POLICE | PROTOCOL,
     "advocates:victim-consents": PUBLIC,
@@ -125,8 +130,11 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "worklists:holds": PROTOCOL,
     "worklists:transitions": PROTOCOL,
     "worklists:exemptions": PROTOCOL,
+    "worklists:subject-access-requests": PROTOCOL,
     "worklists:cases": POLICE,
     "worklists:search": POLICE | PROTOCOL,
+    # IE's own organisation's clearances, as IE was told them (the view scopes).
+    "worklists:clearances": IE,
     # Oversight: disclosure-controlled statistics, alerts, policy comparison, the ledger.
     "oversight:dashboard": OVERSIGHT,
     "oversight:statistic": OVERSIGHT,
@@ -223,17 +231,40 @@ API_PERMISSIONS: dict[str, ApiPermission] = {
     # Correcting and merging people in the force's cases (R24); a second person approves.
     "POST /people/{person_id}/identities": _api(Scope.CASES_WRITE, (POLICE, OWN_FORCE_CASE)),
     "POST /people/{person_id}/merges": _api(Scope.CASES_WRITE, (POLICE, OWN_FORCE_CASE)),
+    # Possible duplicates among the people of the force's own cases, found by the matcher.
+    "GET /people/{person_id}/possible-duplicates": _api(
+        Scope.CASES_READ, (POLICE, OWN_FORCE_CASE)
+    ),
     "POST /people/merges/{merge_id}/approve": _api(Scope.CASES_WRITE, (POLICE, OWN_FORCE_CASE)),
     "POST /referrals": _api(Scope.REFERRALS_WRITE, (POLICE, OWN_FORCE_CASE)),
+    # Consent to sharing with IE (consent-2025): asked and recorded by the force's officers.
+    "POST /cases/{case_id}/parties/{party_id}/consents": _api(
+        Scope.REFERRALS_WRITE, (POLICE, OWN_FORCE_CASE)
+    ),
+    "POST /consents/{consent_id}/withdrawal": _api(
+        Scope.REFERRALS_WRITE, (POLICE, OWN_FORCE_CASE)
+    ),
+    "POST /consents/{consent_id}/not-freely-given": _api(
+        Scope.REFERRALS_WRITE, (POLICE, OWN_FORCE_CASE)
+    ),
+    # NHS bodies, local authorities and NRM first responders (R5): a referral that registers
+    # the person and opens their protection as the policy allows; they read nothing back.
+    "POST /authority-referrals": _api(Scope.REFERRALS_WRITE, (REFERRERS, NO_OBJECT)),
     # Protections: IE reads any by reference (protected or not, whom to contact: R18); police
     # and protocol officers read their own force's, with the reasons for the status.
     "GET /protections/{reference}": _api(
         Scope.PROTECTIONS_READ, (POLICE | PROTOCOL, PROTECTION_OF_OWN_FORCE), (IE, ANY_OBJECT)
     ),
+    # The list holds only the force's own protections; IE never lists the register
+    # (docs/adr/0032): it checks one reference at a time.
+    "GET /protections": _api(Scope.PROTECTIONS_READ, (POLICE | PROTOCOL, NO_OBJECT)),
     "POST /protections/{reference}/regularisation": _api(
         Scope.CASES_WRITE, (POLICE, PROTECTION_OF_OWN_FORCE)
     ),
     "POST /protections/{reference}/nrm-decision": _api(
+        Scope.CASES_WRITE, (POLICE, PROTECTION_OF_OWN_FORCE)
+    ),
+    "POST /protections/{reference}/public-order-disqualification": _api(
         Scope.CASES_WRITE, (POLICE, PROTECTION_OF_OWN_FORCE)
     ),
     # Safe contact for notices (R28, R29): recorded by the force's police officers, as on the
@@ -290,20 +321,22 @@ VICTIMS_OWN: Final = "victims_own"
 CONSENTED_PERSON: Final = "consented_person"
 """A person whose active consent names the advocate's organisation (or the advocate)."""
 
-_OWN_PROTECTION: Final = {Role.POLICE_OFFICER: PROTECTION_OF_OWN_FORCE}
-_READ_PROTECTION: Final = {
+_OWN_PROTECTION: Final[Mapping[Role | str, str]] = {Role.POLICE_OFFICER: PROTECTION_OF_OWN_FORCE}
+_READ_PROTECTION: Final[Mapping[Role | str, str]] = {
     Role.POLICE_OFFICER: PROTECTION_OF_OWN_FORCE,
     Role.PROTOCOL_OFFICER: PROTECTION_OF_OWN_FORCE,
 }
-_OWN_CASE: Final = {Role.POLICE_OFFICER: OWN_FORCE_CASE}
-_IE_CLEARANCE: Final = dict.fromkeys(IE, OWN_ORG_CLEARANCE)
+_OWN_CASE: Final[Mapping[Role | str, str]] = {Role.POLICE_OFFICER: OWN_FORCE_CASE}
+_IE_CLEARANCE: Final[Mapping[Role | str, str]] = dict.fromkeys(IE, OWN_ORG_CLEARANCE)
 
 PAGE_OBJECT_SCOPES: dict[str, Mapping[Role | str, str]] = {
     "cases:detail": _OWN_CASE,
     "cases:add-party": _OWN_CASE,
     "cases:record-event": _OWN_CASE,
+    "cases:person-duplicates": {Role.POLICE_OFFICER: PERSON_IN_OWN_FORCE_CASE},
     "referrals:start": _OWN_CASE,
     "referrals:check": _OWN_CASE,
+    "referrals:consent": _OWN_CASE,
     "referrals:detail": _OWN_CASE,
     "protocol:protection": _READ_PROTECTION,
     "protocol:protection-letter": _READ_PROTECTION,
@@ -333,6 +366,8 @@ PAGE_OBJECT_SCOPES: dict[str, Mapping[Role | str, str]] = {
     },
     "advocates:person": {Role.ADVOCATE: CONSENTED_PERSON},
     "advocates:pack-pdf": {Role.ADVOCATE: CONSENTED_PERSON},
+    "advocates:letter-pdf": {Role.ADVOCATE: CONSENTED_PERSON},
+    "advocates:subject-access": {Role.ADVOCATE: CONSENTED_PERSON},
     "advocates:protection-consents": _READ_PROTECTION,
     "advocates:withdraw": _READ_PROTECTION,
     "advice:subject-access-exemptions": {

@@ -5,22 +5,23 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.recovery import ResetForm, do_reset_second_factor
+from safeshare.accounts.requests import AuthenticatedHttpRequest
 from safeshare.accounts.views import _signed_in_recently
 
 
 @never_cache
-def reset_second_factor(request: HttpRequest) -> HttpResponse:
+def reset_second_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
     administrator = request.user
     form = ResetForm(
         request.POST if request.method == "POST" else None,
-        administrator=administrator,  # type: ignore[arg-type]
+        administrator=administrator,
     )
     if request.method == "POST" and form.is_valid():
         if not _signed_in_recently(request):

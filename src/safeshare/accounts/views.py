@@ -21,6 +21,7 @@ from safeshare.accounts import actions, lockout
 from safeshare.accounts.forms import SecondFactorForm, SignInForm
 from safeshare.accounts.models import User
 from safeshare.accounts.passkeys import has_second_factor
+from safeshare.accounts.requests import AuthenticatedHttpRequest
 
 PENDING_USER_KEY = "safeshare_pending_second_factor"
 PENDING_NEXT_KEY = "safeshare_pending_next"
@@ -58,6 +59,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     form = SignInForm(request.POST if request.method == "POST" else None, request=request)
     if request.method == "POST" and form.is_valid():
         user = form.user
+        assert user is not None  # set by the form's clean() once it is valid
         enrolled = has_second_factor(user)
         if enrolled or settings.SAFESHARE_SECOND_FACTOR_REQUIRED:
             request.session.cycle_key()
@@ -143,8 +145,8 @@ def second_factor_enrol(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-def second_factor_setup(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def second_factor_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     if request.method == "POST" and "start" in request.POST:
         if user.totp_confirmed and not _signed_in_recently(request):
             # Replacing a working second factor needs a fresh sign-in, with the old one.

@@ -14,6 +14,16 @@ urlpatterns = [
         name="pack-pdf",
     ),
     path(
+        "advocate/people/<uuid:consent_id>/letter/pdf/",
+        advocate_views.letter_pdf,
+        name="letter-pdf",
+    ),
+    path(
+        "advocate/people/<uuid:consent_id>/subject-access/",
+        advocate_views.subject_access,
+        name="subject-access",
+    ),
+    path(
         "protections/<str:reference>/advocates/",
         advocate_views.protection_consents,
         name="protection-consents",

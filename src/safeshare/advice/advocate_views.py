@@ -9,20 +9,26 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation
+from safeshare.accounts.requests import AuthenticatedHttpRequest
 from safeshare.advice.advocate_forms import AdvocateConsentForm, VictimAdvocateConsentForm
-from safeshare.advice.models import AdvicePack
-from safeshare.advice.pack import protection_summary
+from safeshare.advice.documents import render_pdf
+from safeshare.advice.models import AdvicePack, ProtectionLetter
+from safeshare.advice.pack import build_letter_content, protection_summary
 from safeshare.advice.victim import victim_page
 from safeshare.advice.victim_views import render as victim_render
+from safeshare.advice.victim_views import victim_view_url
 from safeshare.ledger.audit import do_record_personal_data_read
 from safeshare.notifications import actions as notices
-from safeshare.notifications.models import AdvocateConsent, Notification
+from safeshare.notifications.models import AdvocateConsent, Notification, SubjectAccessRequest
 from safeshare.protocol.models import Protection
 from safeshare.protocol.outcomes import approved_overrides
 from safeshare.protocol.views import force_protection
@@ -96,8 +102,88 @@ def person(request: HttpRequest, consent_id) -> HttpResponse:
         context["packs"] = list(
             AdvicePack.objects.filter(protection=protection).order_by("-issued_at", "-id")
         )
+    context["letter"] = _latest_letter(protection)
+    context["requests"] = SubjectAccessRequest.objects.filter(consent=consent)[:10]
     do_record_personal_data_read(Actor.for_user(request.user), [consent.person], "advocate_person")
     return render(request, "advocates/person.html", context)
+
+
+def _consented(request: HttpRequest, consent_id) -> tuple[AdvocateConsent, Protection]:
+    consent = notices.consents_for_advocate(request.user).filter(public_id=consent_id).first()
+    protection = _protection_for(consent) if consent is not None else None
+    if consent is None or protection is None:
+        raise Http404("No person has consented to you seeing this.")
+    return consent, protection
+
+
+def _latest_letter(protection: Protection) -> ProtectionLetter | None:
+    return ProtectionLetter.objects.filter(protection=protection, replaced_at__isnull=True).first()
+
+
+def letter_pdf(request: HttpRequest, consent_id) -> HttpResponse:
+    """A copy of the person's protection letter, in its language, as it stands today. Every
+    consent lets the advocate see the protection's status, and the copy says no more: it has
+    no passcode slip, no postal address and no name."""
+    consent, protection = _consented(request, consent_id)
+    letter = _latest_letter(protection)
+    if letter is None:
+        raise Http404("No protection letter has been issued.")
+    with translation.override(letter.language):
+        content = build_letter_content(
+            protection,
+            passcode="",
+            view_url=victim_view_url(request),
+            issued_on=timezone.localdate(),
+        )
+    content.person_name = ""
+    pdf = render_pdf(
+        "advice/pdf/letter_copy.html",
+        {"letter": content, "language": content.language},
+        language=letter.language,
+    )
+    do_record_personal_data_read(Actor.for_user(request.user), [consent.person], "advocate_letter")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"protection-letter-{protection.reference}-copy.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def subject_access(request: HttpRequest, consent_id) -> HttpResponse:
+    """Ask, on the person's behalf, that the force make their subject access export. The
+    export goes to the person through their safe contact, not to the advocate."""
+    consent, protection = _consented(request, consent_id)
+    actor = Actor.for_user(request.user)
+    error = ""
+    if request.method == "POST":
+        try:
+            notices.do_request_subject_access(
+                consent,
+                actor,
+                force=protection.opened_by,
+                person_link=reverse(
+                    "advice:subject-access", kwargs={"person_id": consent.person.public_id}
+                ),
+            )
+        except ValidationError as problem:
+            error = problem.messages[0]
+        else:
+            messages.success(
+                request,
+                "Request sent. The police force will make the export and give it to the person.",
+            )
+            return redirect("advocates:person", consent_id=consent.public_id)
+    else:
+        do_record_personal_data_read(actor, [consent.person], "advocate_subject_access")
+    return render(
+        request,
+        "advocates/subject_access.html",
+        {
+            "consent": consent,
+            "error": error,
+            "requests": SubjectAccessRequest.objects.filter(consent=consent)[:10],
+        },
+        status=400 if error else 200,
+    )
 
 
 def pack_pdf(request: HttpRequest, consent_id, pack_id) -> HttpResponse:
@@ -149,11 +235,11 @@ def _record(form: AdvocateConsentForm, protection: Protection, **who: object) ->
     return True
 
 
-def protection_consents(request: HttpRequest, reference: str) -> HttpResponse:
+def protection_consents(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     protection = force_protection(request, reference)
     form = AdvocateConsentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        organisation: Organisation | None = request.user.organisation  # type: ignore[union-attr]
+        organisation: Organisation | None = request.user.organisation
         if _record(
             form,
             protection,
@@ -175,7 +261,7 @@ def protection_consents(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-def withdraw(request: HttpRequest, reference: str, consent_id) -> HttpResponse:
+def withdraw(request: AuthenticatedHttpRequest, reference: str, consent_id) -> HttpResponse:
     protection = force_protection(request, reference)  # another force's: not found, first
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])

@@ -20,7 +20,16 @@ from django.utils import timezone
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import User
 from safeshare.advice import actions, conf
-from safeshare.advice.eligibility import Child, Facts
+from safeshare.advice.eligibility import (
+    Child,
+    Facts,
+    Jurisdiction,
+    Means,
+    NrmStage,
+    Relationship,
+    VisaCategory,
+)
+from safeshare.kernel.offences import OffenceCategory
 from safeshare.kernel.roles import Role
 from safeshare.protocol.models import Protection
 from safeshare.protocol.protection import ProtectionStatus
@@ -83,22 +92,22 @@ def demo_facts(today: dt.date) -> Facts:
     """What the walk-through victim told the officer: she came as a student's partner, and the
     relationship ended because of abuse; she has a young child and no money."""
     return Facts(
-        offence_category="domestic_abuse",
-        relationship_to_perpetrator="former_partner",
-        visa_category="partner_of_student",
+        offence_category=OffenceCategory.DOMESTIC_ABUSE,
+        relationship_to_perpetrator=Relationship.FORMER_PARTNER,
+        visa_category=VisaCategory.PARTNER_OF_STUDENT,
         relationship_broke_down_due_to_abuse=True,
         abandoned_outside_uk=False,
         trafficking_indicators=False,
-        nrm_stage="none",
+        nrm_stage=NrmStage.NONE,
         first_responder_is_public_authority=True,
-        jurisdiction="england",
+        jurisdiction=Jurisdiction.ENGLAND,
         eea_or_swiss_national=False,
         uk_arrival_date=dt.date(2023, 9, 10),
         years_residence=round((today - dt.date(2023, 9, 10)).days / 365.25, 1),
         age=today.year - 1991 - ((today.month, today.day) < (3, 14)),
         age_on_arrival=32,
         children=(Child(age=4, years_residence=2, british_or_settled=False),),
-        means="destitute",
+        means=Means.DESTITUTE,
         no_recourse_to_public_funds=True,
         fears_return=None,
         cooperating_with_police=True,

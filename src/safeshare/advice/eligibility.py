@@ -196,7 +196,11 @@ class Child:
     def __post_init__(self) -> None:
         _check_int("child age", self.age, high=130)
         _check_number("child years_residence", self.years_residence)
-        if None not in (self.age, self.years_residence) and self.years_residence > self.age:
+        if (
+            self.age is not None
+            and self.years_residence is not None
+            and self.years_residence > self.age
+        ):
             raise ValueError("a child's years_residence cannot be more than their age")
         _check_bool("child british_or_settled", self.british_or_settled)
 
@@ -236,6 +240,7 @@ class Facts:
         for name, (kind, choices, _) in _BASE_FACTS.items():
             value = getattr(self, name)
             if kind is FactKind.CHOICE and value is not None:
+                assert choices is not None  # every choice fact names its choices
                 try:
                     object.__setattr__(self, name, choices(value))
                 except ValueError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import fields
 from datetime import date
 from enum import Enum
+from typing import Any
 
 from safeshare.advice.eligibility import Child, Facts
 
@@ -31,7 +32,7 @@ def facts_to_json(facts: Facts) -> dict[str, object]:
     return data
 
 
-def facts_from_json(data: dict[str, object]) -> Facts:
+def facts_from_json(data: dict[str, Any]) -> Facts:
     """The Facts stored by ``facts_to_json``."""
     values = dict(data)
     arrival = values.get("uk_arrival_date")

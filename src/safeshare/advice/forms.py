@@ -328,6 +328,7 @@ class FactsForm(forms.Form):
 
     def clean(self) -> dict[str, object]:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         if self.errors:
             return cleaned
         values: dict[str, object] = {}

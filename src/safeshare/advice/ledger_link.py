@@ -8,6 +8,8 @@ order of the pairs.
 
 from __future__ import annotations
 
+from typing import Any
+
 from safeshare.ledger import service as ledger_service
 from safeshare.ledger import witnessing
 from safeshare.ledger.entries import parse_canonical_json
@@ -54,7 +56,7 @@ def entry_bytes(entry: LedgerEntry) -> bytes | None:
     return bytes(entry.body)
 
 
-def entry_fields(entry: LedgerEntry) -> dict[str, object]:
+def entry_fields(entry: LedgerEntry) -> dict[str, Any]:
     """The entry's fields: from its sequenced bytes, or from its draft while it is queued."""
     data = entry_bytes(entry)
     if data is not None:

@@ -14,13 +14,14 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.read_audit import do_record_read
+from safeshare.accounts.requests import AuthenticatedHttpRequest
 from safeshare.advice import actions
 from safeshare.advice.eligibility import first_responder_prompts
 from safeshare.advice.factsio import facts_from_json
@@ -70,11 +71,11 @@ class FindProtectionForm(forms.Form):
             raise forms.ValidationError(str(error)) from None
 
 
-def _read(request: HttpRequest, protection: Protection, purpose: str) -> None:
+def _read(request: AuthenticatedHttpRequest, protection: Protection, purpose: str) -> None:
     do_record_personal_data_read(Actor.for_user(request.user), [protection.person], purpose)
 
 
-def start(request: HttpRequest) -> HttpResponse:
+def start(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = FindProtectionForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         return redirect("advice:protection", reference=form.cleaned_data["reference"])
@@ -83,7 +84,7 @@ def start(request: HttpRequest) -> HttpResponse:
     )
 
 
-def overview(request: HttpRequest, reference: str) -> HttpResponse:
+def overview(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     protection = force_protection(request, reference)
     _read(request, protection, "advice_page")
     return render(
@@ -100,7 +101,7 @@ def overview(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-def contact(request: HttpRequest, reference: str) -> HttpResponse:
+def contact(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     protection = force_protection(request, reference)
     latest = actions.latest_contact_preference(protection.person)
     initial = {}
@@ -146,7 +147,7 @@ def contact(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-def issue_letter(request: HttpRequest, reference: str) -> HttpResponse:
+def issue_letter(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     protection = force_protection(request, reference)
     contact_preference = actions.latest_contact_preference(protection.person)
     initial = {"language": actions.language_for_person(protection.person)}
@@ -215,7 +216,7 @@ def _initial_facts(protection: Protection) -> dict[str, object]:
     return initial
 
 
-def issue_pack(request: HttpRequest, reference: str) -> HttpResponse:
+def issue_pack(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     protection = force_protection(request, reference)
     initial = {
         **_initial_facts(protection),
@@ -259,7 +260,9 @@ def _pack(protection: Protection, pack_id: uuid.UUID) -> AdvicePack:
     return pack
 
 
-def pack_detail(request: HttpRequest, reference: str, pack_id: uuid.UUID) -> HttpResponse:
+def pack_detail(
+    request: AuthenticatedHttpRequest, reference: str, pack_id: uuid.UUID
+) -> HttpResponse:
     protection = force_protection(request, reference)
     pack = _pack(protection, pack_id)
     facts = facts_from_json(pack.facts)
@@ -282,7 +285,9 @@ def pack_detail(request: HttpRequest, reference: str, pack_id: uuid.UUID) -> Htt
     )
 
 
-def pack_pdf(request: HttpRequest, reference: str, pack_id: uuid.UUID) -> HttpResponse:
+def pack_pdf(
+    request: AuthenticatedHttpRequest, reference: str, pack_id: uuid.UUID
+) -> HttpResponse:
     protection = force_protection(request, reference)
     pack = _pack(protection, pack_id)
     _read(request, protection, "advice_pack_pdf")
@@ -295,7 +300,7 @@ def pack_pdf(request: HttpRequest, reference: str, pack_id: uuid.UUID) -> HttpRe
 # --- Subject access --------------------------------------------------------------------------
 
 
-def force_person(request: HttpRequest, person_id: uuid.UUID) -> Person:
+def force_person(request: AuthenticatedHttpRequest, person_id: uuid.UUID) -> Person:
     """A person in one of the user's force's cases, or with a protection it opened."""
     organisation = request.user.organisation
     person = Person.objects.filter(public_id=person_id).first()
@@ -312,7 +317,7 @@ def force_person(request: HttpRequest, person_id: uuid.UUID) -> Person:
     return person
 
 
-def subject_access(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+def subject_access(request: AuthenticatedHttpRequest, person_id: uuid.UUID) -> HttpResponse:
     person = force_person(request, person_id)
     form = SubjectAccessForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
@@ -350,7 +355,7 @@ def subject_access(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
 # --- Subject access exemptions (R21, N7) -----------------------------------------------------
 
 
-def _exemption_page(request: HttpRequest, person: Person, form, status: int = 200):
+def _exemption_page(request: AuthenticatedHttpRequest, person: Person, form, status: int = 200):
     exemptions = SubjectAccessExemption.objects.filter(person=person).order_by(
         "withdrawn_at", "review_on", "id"
     )
@@ -370,7 +375,9 @@ def _exemption_page(request: HttpRequest, person: Person, form, status: int = 20
     )
 
 
-def subject_access_exemptions(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+def subject_access_exemptions(
+    request: AuthenticatedHttpRequest, person_id: uuid.UUID
+) -> HttpResponse:
     """Record, review and withdraw exemptions, item by item; each change is a ledger entry.
 
     One page: a POST with ``action`` ``review`` or ``withdraw`` and the ``exemption`` it is
@@ -401,7 +408,9 @@ def subject_access_exemptions(request: HttpRequest, person_id: uuid.UUID) -> Htt
     return _exemption_page(request, person, form, 400 if form.is_bound and form.errors else 200)
 
 
-def _change_exemption(request: HttpRequest, person: Person, action: str) -> HttpResponse:
+def _change_exemption(
+    request: AuthenticatedHttpRequest, person: Person, action: str
+) -> HttpResponse:
     exemption = SubjectAccessExemption.objects.filter(
         pk=int(request.POST["exemption"]) if request.POST.get("exemption", "").isdigit() else 0,
         person=person,

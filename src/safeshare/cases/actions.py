@@ -23,7 +23,7 @@ from safeshare.cases.models import Case, CaseEvent, ImportedEvent, Party, Person
 from safeshare.kernel import hooks
 from safeshare.kernel.policy import policy_in_force
 from safeshare.kernel.roles import OrganisationKind
-from safeshare.kernel.transactions import action_transaction
+from safeshare.kernel.transactions import _joined, action_transaction, request_transaction
 from safeshare.ledger.actions import log_entry
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.keys import token_for_record
@@ -227,7 +227,8 @@ def do_approve_merge(actor: Actor, request: PersonMerge) -> Person:
         raise ValidationError({"merge": "This merge has already been carried out"})
     if request.requester_key == actor.identifier:
         raise ValidationError({"merge": "A second person must approve the merge"})
-    with action_transaction():
+    # One transaction that the merge of the people (an action of its own) joins.
+    with action_transaction() if _joined.get() else request_transaction():
         locked = PersonMerge.objects.select_for_update().get(pk=request.pk)
         if locked.status != PersonMerge.Status.PENDING:
             raise ValidationError({"merge": "This merge has already been carried out"})

@@ -11,6 +11,7 @@ from safeshare.accounts.actors import Actor
 from safeshare.api_kit import ApiProblem, require_scope
 from safeshare.api_schemas import IdentityFields, ProtectionSummary, StrictSchema
 from safeshare.cases import actions
+from safeshare.cases.duplicates import possible_duplicates
 from safeshare.cases.lifecycle import CaseEvent as CaseEventType
 from safeshare.cases.lifecycle import OffenceCategory, PartyRole
 from safeshare.cases.models import Case, Party, PersonMerge
@@ -411,6 +412,56 @@ def add_identity(request, person_id: uuid.UUID, payload: IdentityCorrectionIn):
     return Status(
         201, IdentityAdded(person_id=person.public_id, identities=person.identities.count())
     )
+
+
+class DuplicateIdentity(Schema):
+    given_names: str
+    family_name: str
+    date_of_birth: str | None
+    nationality: str | None
+
+
+class PossibleDuplicateOut(Schema):
+    person_id: uuid.UUID
+    probability: float = Field(description="How likely the matcher thinks they are one person.")
+    decision: str = Field(description="match or possible")
+    evidence: list[str] = Field(description="How each field compared.")
+    identities: list[DuplicateIdentity]
+
+
+@router.get(
+    "/people/{person_id}/possible-duplicates",
+    response=list[PossibleDuplicateOut],
+    summary="People in your force's cases who may be this person, most likely first",
+)
+def list_possible_duplicates(request, person_id: uuid.UUID):
+    require_scope(request, Scope.CASES_READ, Role.POLICE_OFFICER)
+    person = _force_person(request, person_id)
+    found = possible_duplicates(person, request.auth.organisation)
+    out = [
+        PossibleDuplicateOut(
+            person_id=d.person.public_id,
+            probability=round(d.probability, 6),
+            decision=d.decision,
+            evidence=list(d.evidence),
+            identities=[
+                DuplicateIdentity(
+                    given_names=i.given_names,
+                    family_name=i.family_name,
+                    date_of_birth=i.date_of_birth or None,
+                    nationality=i.nationality or None,
+                )
+                for i in d.person.identities.all()
+            ],
+        )
+        for d in found
+    ]
+    do_record_personal_data_read(
+        Actor.for_token(request.auth.token),
+        [person, *(d.person for d in found)],
+        "api_possible_duplicates",
+    )
+    return out
 
 
 @router.post(

@@ -164,6 +164,7 @@ class IdentityForm(forms.Form):
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         if any(name in self.errors for name in IDENTITY_FIELD_NAMES):
             return cleaned
         data = {

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from safeshare.cases import import_views, views
+from safeshare.cases import import_views, merge_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -12,4 +12,9 @@ urlpatterns = [
     path("cases/<uuid:case_id>/", views.case_detail, name="detail"),
     path("cases/<uuid:case_id>/people/new/", views.party_create, name="add-party"),
     path("cases/<uuid:case_id>/events/new/", views.event_create, name="record-event"),
+    path(
+        "people/<uuid:person_id>/duplicates/",
+        merge_views.person_duplicates,
+        name="person-duplicates",
+    ),
 ]

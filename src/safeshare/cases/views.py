@@ -12,10 +12,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from safeshare.accounts.actors import Actor
+from safeshare.accounts.requests import AuthenticatedHttpRequest
 from safeshare.cases import actions
 from safeshare.cases.forms import (
     CaseEventForm,
@@ -33,14 +34,14 @@ from safeshare.ledger.audit import do_record_personal_data_read
 CASES_PER_PAGE = 50
 
 
-def own_case(request: HttpRequest, case_id: uuid.UUID) -> Case:
+def own_case(request: AuthenticatedHttpRequest, case_id: uuid.UUID) -> Case:
     """A case of the officer's own force; another force's case is not found (no existence leak)."""
     return get_object_or_404(
         Case.objects.select_related("force"), public_id=case_id, force=request.user.organisation
     )
 
 
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     cases = (
         Case.objects.filter(force=request.user.organisation)
         .annotate(people=Count("parties__person", distinct=True))
@@ -50,7 +51,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/case_list.html", {"page": page})
 
 
-def case_create(request: HttpRequest) -> HttpResponse:
+def case_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = CaseForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -68,7 +69,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/case_form.html", {"form": form})
 
 
-def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+def case_detail(request: AuthenticatedHttpRequest, case_id: uuid.UUID) -> HttpResponse:
     case = own_case(request, case_id)
     parties = list(
         case.parties.select_related("person").prefetch_related(
@@ -116,7 +117,7 @@ def case_detail(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     )
 
 
-def party_create(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+def party_create(request: AuthenticatedHttpRequest, case_id: uuid.UUID) -> HttpResponse:
     case = own_case(request, case_id)
     form = PartyForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
@@ -131,6 +132,7 @@ def party_create(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
         except ValidationError as error:
             add_action_errors(form, error)
         else:
+            assert form.identity is not None  # set by the form's clean() once it is valid
             name = form.identity.given_names + " " + form.identity.family_name
             messages.success(
                 request, f"{name.strip()} added as {ROLE_LABELS[party.role_enum].lower()}"
@@ -139,7 +141,7 @@ def party_create(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     return render(request, "cases/party_form.html", {"form": form, "case": case})
 
 
-def event_create(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+def event_create(request: AuthenticatedHttpRequest, case_id: uuid.UUID) -> HttpResponse:
     case = own_case(request, case_id)
     allowed = allowed_events(case.state_enum)
     form = CaseEventForm(posted_data(request), allowed=allowed)

@@ -19,7 +19,7 @@ from safeshare.accounts.models import User
 from safeshare.cases import actions as case_actions
 from safeshare.cases.lifecycle import CaseEvent, OffenceCategory, PartyRole
 from safeshare.kernel.roles import Role
-from safeshare.people.identity import IdentityIn
+from safeshare.people.identity import IdentityIn, Sex
 from safeshare.protocol import actions as protocol_actions
 from safeshare.referrals.actions import LegalBasis, do_make_referral
 
@@ -145,7 +145,7 @@ class DemoPerson:
             date_of_birth=self.date_of_birth,
             nationality=self.nationality,
             aliases=list(self.aliases),
-            sex="female",
+            sex=Sex.FEMALE,
         )
 
 
@@ -158,6 +158,7 @@ def _actor(role: Role, org_code: str) -> Actor:
     user = User.objects.filter(role=role.value, organisation__code=org_code).first()
     if user is None:
         user = User.objects.filter(role=role.value).select_related("organisation").first()
+    assert user is not None  # the demo's users are made before its cases
     return Actor.for_user(user)
 
 

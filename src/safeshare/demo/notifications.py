@@ -4,13 +4,14 @@ configured SMTP server, Notify or print folder) or waiting in the queue when non
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import User
 from safeshare.kernel.roles import Role
 from safeshare.notifications import actions
 
-CHOICES = [
+CHOICES: list[dict[str, Any]] = [
     {"channel": "email", "email": "victim.one@example.org", "language": "en"},
     {
         "channel": "email",

@@ -44,7 +44,7 @@ def _caller(request: HttpRequest) -> str:
 
 def _fingerprint(request: HttpRequest) -> str:
     digest = hashlib.sha256()
-    digest.update(request.method.encode())
+    digest.update((request.method or "").encode())
     digest.update(request.path.encode())
     digest.update(b"\0")
     digest.update(request.body)

@@ -52,6 +52,8 @@ class Role(StrEnum):
     OVERSIGHT_ANALYST = "oversight_analyst"
     ADVOCATE = "advocate"
     ADMINISTRATOR = "administrator"
+    #: Staff of an NHS body, local authority or NRM first responder who refer a victim (R5).
+    REFERRER = "referrer"
 
     @property
     def label(self) -> str:
@@ -71,6 +73,7 @@ ROLE_LABELS = {
     Role.OVERSIGHT_ANALYST: "Oversight analyst",
     Role.ADVOCATE: "Advocate",
     Role.ADMINISTRATOR: "Administrator",
+    Role.REFERRER: "Referrer",
 }
 
 ROLES_BY_ORGANISATION_KIND: dict[OrganisationKind, frozenset[Role]] = {
@@ -82,7 +85,7 @@ ROLES_BY_ORGANISATION_KIND: dict[OrganisationKind, frozenset[Role]] = {
     ),
     OrganisationKind.OVERSIGHT_BODY: frozenset({Role.OVERSIGHT_ANALYST, Role.ADMINISTRATOR}),
     OrganisationKind.SUPPORT_ORGANISATION: frozenset({Role.ADVOCATE, Role.ADMINISTRATOR}),
-    **dict.fromkeys(REFERRING_KINDS, frozenset({Role.ADMINISTRATOR})),
+    **dict.fromkeys(REFERRING_KINDS, frozenset({Role.REFERRER, Role.ADMINISTRATOR})),
 }
 
 
@@ -134,4 +137,6 @@ DEFAULT_SCOPES_BY_ROLE: dict[Role, frozenset[Scope]] = {
     Role.OVERSIGHT_ANALYST: frozenset({Scope.STATISTICS_READ, Scope.LEDGER_READ}),
     Role.ADVOCATE: frozenset({Scope.LEDGER_READ}),
     Role.ADMINISTRATOR: frozenset({Scope.LEDGER_READ}),
+    # A referrer records referrals and nothing else: it reads no case, protection or clearance.
+    Role.REFERRER: frozenset({Scope.REFERRALS_WRITE, Scope.LEDGER_READ}),
 }

@@ -13,6 +13,7 @@ from safeshare.ledger.actions import append_entry
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.keys import token_for_person, token_for_record
 from safeshare.ledger.models import LedgerEntry
+from safeshare.ledger.storage import pipelined
 
 if TYPE_CHECKING:  # the ledger sits below people: it only names the type
     from safeshare.accounts.models import User
@@ -39,7 +40,7 @@ def do_record_personal_data_read(
         return None
     tokens = [token_for_person(public_id) for public_id in public_ids]
     policy = policy_in_force()
-    with action_transaction():
+    with action_transaction(), pipelined():
         record_read(actor, tokens, purpose, record_kind=record_kind, unregistered=unregistered)
         if not public_ids:
             return None

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from itertools import batched
 from typing import Any, NamedTuple
 
 import psycopg
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from psycopg.types.numeric import Int8
 
 from safeshare.ledger.entries import entry_format
 from safeshare.ledger.merkle import NodeId, TreeStore, _perfect_nodes
@@ -28,6 +30,9 @@ MIN_CACHED_LEVEL = 4
 
 STREAM_CHUNK = 20_000
 """Rows fetched per query when streaming the whole log."""
+
+PREPARE_NEVER_BY_COUNT = 2**31 - 1
+"""psycopg's ``prepare_threshold`` set by ``run_binary``: prepare only when asked."""
 
 
 def _table(model: type) -> str:
@@ -60,16 +65,42 @@ def run(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         cursor.close()
 
 
-def run_binary(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-    """``run`` for the hot paths: on PostgreSQL the parameters are bound by the server and the
-    results come back in binary (``bytea`` as raw bytes, not hex text that both sides would
-    encode and decode). Elsewhere the same as ``run``."""
-    if connection.vendor != "postgresql":
+def run_binary(
+    sql: str, params: Sequence[Any] = (), *, returns_rows: bool = False
+) -> list[tuple[Any, ...]]:
+    """``run`` for the hot paths: on PostgreSQL the statement is prepared once per connection
+    (the server parses and plans it once, not on every call), its parameters are bound by the
+    server and the results come back in binary (``bytea`` as raw bytes, not hex text that both
+    sides would encode and decode). Elsewhere the same as ``run``.
+
+    Use it only for statements of a fixed text (a few shapes), so that the prepared statements
+    kept per connection stay few."""
+    db = connections[DEFAULT_DB_ALIAS]  # one look-up of Django's per-thread connection
+    if db.vendor != "postgresql":
         return run(sql, params)
-    connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params, binary=True)
+    db.ensure_connection()
+    driver = db.connection
+    if driver.prepare_threshold is None:
+        # Django turns psycopg's automatic preparation off (its own cursors bind on the client
+        # and never prepare). Turned on with a threshold never reached, only the statements
+        # asked for here (``prepare=True``) are prepared.
+        driver.prepare_threshold = PREPARE_NEVER_BY_COUNT
+    with psycopg.Cursor(driver) as cursor:
+        cursor.execute(sql, params, binary=True, prepare=True)
+        if returns_rows:  # in pipeline mode the description is not known before the answer
+            return cursor.fetchall()
         return cursor.fetchall() if cursor.description else []
+
+
+def pipelined() -> AbstractContextManager[object]:
+    """On PostgreSQL, psycopg's pipeline mode for the statements run inside: the driver sends
+    them without waiting for each answer (the transaction's ``BEGIN`` goes with the first), and
+    waits only where a result is read. Elsewhere nothing."""
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "postgresql":
+        return nullcontext()
+    db.ensure_connection()
+    return db.connection.pipeline()
 
 
 def run_many(sql: str, rows: Iterable[Sequence[Any]]) -> None:
@@ -97,7 +128,8 @@ def lock_ledger() -> None:
 def _as_bytes(value: object) -> bytes | None:
     if value is None:
         return None
-    return value if type(value) is bytes else bytes(value)  # type: ignore[arg-type]
+    # The database driver gives bytes, bytearray or memoryview, all of which bytes() takes.
+    return value if type(value) is bytes else bytes(value)  # type: ignore[call-overload]
 
 
 def sequenced_size() -> int:
@@ -187,6 +219,10 @@ def _pairs(rows: Sequence[tuple[int, int]]) -> tuple[str, list[Any]]:
     """A relation ``v(column1, column2)`` of the rows, as padded ``VALUES`` (exact row counts
     keep the planner on the indexes; few distinct query texts)."""
     values, params = _values(rows)
+    if connection.vendor == "postgresql":
+        # One parameter type whatever the value, so that each padded shape is one prepared
+        # statement (psycopg would otherwise pick int2, int4 or int8 by size).
+        return values, [Int8(value) for value in params]
     return values, list(params)
 
 
@@ -219,7 +255,7 @@ class DatabaseSubtreeCache:
         found = {node: self._known[node] for node in nodes if node in self._known}
         missing = [node for node in nodes if node not in found]
         for group in batched(missing, 512):
-            for level, index, digest in run(*_nodes_query(group)):
+            for level, index, digest in run_binary(*_nodes_query(group)):
                 found[NodeId(level, index)] = _as_bytes(digest) or b""
         return found
 
@@ -286,7 +322,7 @@ def tree_for_ranges(ranges: Iterable[tuple[int, int]]) -> ReadAhead:
     known: dict[NodeId, bytes] = {}
     leaves: dict[int, bytes] = {}
     size = 0
-    for level, index, digest in run(" UNION ALL ".join(parts), params):
+    for level, index, digest in run_binary(" UNION ALL ".join(parts), params):
         if level == -2:
             size = 0 if index is None else int(index) + 1
         elif level == -1:

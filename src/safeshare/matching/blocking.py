@@ -14,11 +14,19 @@ prefix    key                          survives
           (``-`` when unknown)         ±1 (±2 for partial dates) and ``-``
 ``d:``    one token + full date        typo in any other token; day/month swap
                                        (day and month are sorted when both ≤ 12)
-``i:``    two initials + full date     typos or transliteration in every token,
-                                       order swap
+``e:``    one token + day and month    as ``d:`` with a wrong year as well (a slip
+          (full dates)                 in the year's digits, an age dispute)
+``i:``    one initial + full date      typos or transliteration in every token but
+                                       the first letter of one, order swap
 ``b:``    one token + birth year       a typo in, or replacement of, every other
-                                       token (father's name as family name) when the
-                                       date is partial; common tokens exceed the cap
+                                       token (father's name as family name), with a
+                                       wrong day or month or an estimated date;
+                                       queried at the year ±1 (±2 for a partial
+                                       date); common tokens exceed the cap
+``n:``    two tokens, one of them      a misspelt token beside a common one, with no
+(near)    a register token one edit    date or a wrong one (``Mohammed Irofazser`` /
+          from the subject's           ``Mohammed Irofaaser``): queried only, when the
+                                       source offers ``similar_tokens``
 ``p:``    passport number              any name or date error
 ``h:``    Home Office reference        any name or date error
 ========  ===========================  ==============================================
@@ -31,6 +39,7 @@ too thin to use them (name only, common name) is held rather than cleared.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from itertools import combinations
 from typing import TYPE_CHECKING
 
@@ -39,7 +48,7 @@ from safeshare.matching.names import key_tokens
 if TYPE_CHECKING:  # annotations only: record imports blocking, not the other way round
     from safeshare.matching.record import PreparedIdentity
 
-__all__ = ["blocking_keys", "day_month_key", "name_key_sets", "query_keys"]
+__all__ = ["blocking_keys", "day_month_key", "name_key_sets", "near_keys", "query_keys"]
 
 
 def day_month_key(month: int, day: int) -> str:
@@ -61,13 +70,11 @@ def _keys(
     year, month, day = prepared.date_of_birth
     full = prepared.has_full_date_of_birth
     date = f"{year}{day_month_key(month, day)}" if full else ""
+    day_month = day_month_key(month, day) if full else ""
     if full:
         for names in prepared.names:
-            initials = sorted({t[0] for t in names})
-            if len(initials) == 1:
-                keys.add(f"i:{initials[0]}|{date}")
-            for a, b in combinations(initials, 2):
-                keys.add(f"i:{a}{b}|{date}")
+            for initial in {t[0] for t in names}:
+                keys.add(f"i:{initial}|{date}")
     for names, tokens in zip(prepared.names, name_key_sets(prepared), strict=True):
         if len(tokens) == 1 and len(names) > 1:  # Lei Li, Hossain Hossain: one key, twice
             (token,) = tokens
@@ -80,6 +87,7 @@ def _keys(
                 keys.add(f"b:{token}|{y}")
             if full:
                 keys.add(f"d:{token}|{date}")
+                keys.add(f"e:{token}|{day_month}")
         for a, b in combinations(sorted(tokens), 2):
             keys.add(f"n:{a}|{b}")
             for y in years:
@@ -103,8 +111,21 @@ def query_keys(prepared: PreparedIdentity) -> frozenset[str]:
     year = prepared.date_of_birth[0]
     if not year:
         return blocking_keys(prepared)
-    full = prepared.has_full_date_of_birth
-    spread = 1 if full else 2
-    years = (*(str(year + d) for d in range(-spread, spread + 1)), "-")
-    token_years = (str(year),) if full else tuple(str(year + d) for d in (-1, 0, 1))
-    return _keys(prepared, years, token_years)
+    spread = 1 if prepared.has_full_date_of_birth else 2
+    widened = tuple(str(year + d) for d in range(-spread, spread + 1))
+    return _keys(prepared, (*widened, "-"), widened)
+
+
+def near_keys(prepared: PreparedIdentity, similar: Mapping[str, Iterable[str]]) -> frozenset[str]:
+    """Pair keys (``n:``) with one of the subject's tokens replaced by a register token one
+    edit away (``similar``: from ``InMemoryRegister.similar_tokens``), so that one common
+    token and one misspelt token still find the person when no key with a date can."""
+    keys: set[str] = set()
+    for tokens in name_key_sets(prepared):
+        for token in tokens:
+            for other in similar.get(token, ()):
+                for kept in tokens:
+                    if kept != token and kept != other:
+                        a, b = sorted((kept, other))
+                        keys.add(f"n:{a}|{b}")
+    return frozenset(keys)

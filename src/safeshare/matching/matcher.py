@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Literal
 
-from safeshare.matching.blocking import name_key_sets, query_keys
+from safeshare.matching.blocking import name_key_sets, near_keys, query_keys
 from safeshare.matching.compare import (
     FIELDS,
     LEVELS,
@@ -277,8 +277,15 @@ class Matcher:
     def retrieve(
         self, prepared: PreparedIdentity, source: CandidateSource
     ) -> tuple[Mapping[str, int], list[str], Iterable[tuple[Hashable, PreparedIdentity]], int]:
-        """Blocking: (key counts, capped keys, candidates, register size) for a subject."""
+        """Blocking: (key counts, capped keys, candidates, register size) for a subject.
+
+        A source that can name its tokens one edit from the subject's (``similar_tokens``,
+        the register held in memory) is also asked for the pairs they make (``near_keys``)."""
         keys = query_keys(prepared)
+        similar_tokens = getattr(source, "similar_tokens", None)
+        if similar_tokens is not None:
+            tokens = {t for names in name_key_sets(prepared) for t in names}
+            keys |= near_keys(prepared, similar_tokens(tokens))
         counts = source.key_counts(keys)
         cap, token_cap = self.thresholds.key_cap, self.thresholds.token_key_cap
         usable: list[str] = []

@@ -14,10 +14,12 @@ from collections.abc import Hashable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import Protocol, runtime_checkable
 
+from rapidfuzz.distance import DamerauLevenshtein
+
 from safeshare.matching.blocking import blocking_keys
 from safeshare.matching.record import IdentityRecord, PreparedIdentity, prepare
 
-__all__ = ["CandidateSource", "InMemoryRegister"]
+__all__ = ["CandidateSource", "InMemoryRegister", "TokenNeighbours"]
 
 
 @runtime_checkable
@@ -50,13 +52,15 @@ class InMemoryRegister:
     identities within a small memory budget.
     """
 
-    __slots__ = ("_identities", "_index")
+    __slots__ = ("_identities", "_index", "_near")
 
     def __init__(
         self, identities: Iterable[tuple[Hashable, IdentityRecord | PreparedIdentity]] = ()
     ):
         self._identities: dict[Hashable, PreparedIdentity] = {}
         self._index: dict[str, _Posting] = {}
+        #: Built on first use by ``similar_tokens`` from the token keys (``t:``).
+        self._near: TokenNeighbours | None = None
         for identity_id, identity in identities:
             self.add(identity_id, identity)
 
@@ -83,10 +87,13 @@ class InMemoryRegister:
             replace(prepared, keys=_NO_KEYS) if prepared.keys else prepared
         )
         index = self._index
+        near = self._near
         for key in keys:
             posting = index.get(key)
             if posting is None:
                 index[key] = identity_id
+                if near is not None and key.startswith("t:"):
+                    near.add(key[2:])
             elif isinstance(posting, list):
                 posting.append(identity_id)
                 if len(posting) > _SET_ABOVE:
@@ -122,6 +129,12 @@ class InMemoryRegister:
             elif posting == identity_id:
                 del index[key]
 
+    def similar_tokens(self, tokens: Iterable[str]) -> dict[str, set[str]]:
+        """The register's token keys one edit from each of ``tokens`` (``TokenNeighbours``)."""
+        if self._near is None:
+            self._near = TokenNeighbours(k[2:] for k in self._index if k.startswith("t:"))
+        return self._near.similar(tokens)
+
     def key_counts(self, keys: Iterable[str]) -> dict[str, int]:
         index = self._index
         counts: dict[str, int] = {}
@@ -147,3 +160,54 @@ class InMemoryRegister:
     def candidates(self, keys: Iterable[str]) -> list[tuple[Hashable, PreparedIdentity]]:
         identities = self._identities
         return [(i, identities[i]) for i in self.candidate_ids(keys)]
+
+
+class TokenNeighbours:
+    """Which of a register's token keys (``names.skeleton``) are one edit from a given one (a
+    letter added, dropped or changed, or two swapped): ``Irofazser`` finds ``Irofaaser``,
+    ``Trsn`` finds ``Tran``. Each key is filed under itself and under each form with one
+    letter deleted (symmetric deletion), so a look-up costs the same whatever the register's
+    size. Keys shorter than three letters are left out: too many others are one edit away.
+    A key no identity carries any more may still be offered; it finds no one."""
+
+    __slots__ = ("_near",)
+
+    def __init__(self, tokens: Iterable[str] = ()) -> None:
+        self._near: dict[str, set[str]] = {}
+        for token in tokens:
+            self.add(token)
+
+    def add(self, token: str) -> None:
+        if len(token) < _NEAR_FROM:
+            return
+        near = self._near
+        for variant in _deletions(token):
+            near.setdefault(variant, set()).add(token)
+
+    def similar(self, tokens: Iterable[str]) -> dict[str, set[str]]:
+        """For each of ``tokens`` that has any, the other keys one edit away."""
+        near = self._near
+        similar: dict[str, set[str]] = {}
+        for token in tokens:
+            if len(token) < _NEAR_FROM:
+                continue
+            found: set[str] = set()
+            for variant in _deletions(token):
+                found.update(near.get(variant, ()))
+            found.discard(token)
+            close = {
+                other
+                for other in found
+                if DamerauLevenshtein.distance(token, other, score_cutoff=1) <= 1
+            }
+            if close:
+                similar[token] = close
+        return similar
+
+
+#: Token keys shorter than this have too many neighbours one edit away to be worth it.
+_NEAR_FROM = 3
+
+
+def _deletions(token: str) -> set[str]:
+    return {token, *(token[:i] + token[i + 1 :] for i in range(len(token)))}

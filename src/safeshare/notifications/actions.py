@@ -41,6 +41,7 @@ from safeshare.notifications.models import (
     Notification,
     NotificationHistory,
     StaffNotice,
+    SubjectAccessRequest,
 )
 from safeshare.people.models import Person
 
@@ -764,6 +765,50 @@ def do_withdraw_advocate_consent(
             notification.save(update_fields=["status", "withheld_reason", "resolved_at"])
             _history(notification, reason)
     return consent
+
+
+SUBJECT_ACCESS_REQUESTS_PER_DAY = 3
+
+
+def do_request_subject_access(
+    consent: AdvocateConsent, actor: Actor, *, force: Organisation, person_link: str
+) -> SubjectAccessRequest:
+    """An advocate asks, on the person's behalf, that the force make the person's subject access
+    export. The request is recorded (who, when, under which consent) and the force's protocol
+    officers get a task; the export itself goes to the person. Refused, with nothing stored,
+    when the consent is no longer in force or when it was asked three times already today."""
+    if (
+        actor.role != Role.ADVOCATE
+        or not consents_for_advocate(actor.user).filter(pk=consent.pk).exists()
+    ):
+        raise ValidationError("The person's consent is no longer in force.")
+    with action_transaction():
+        AdvocateConsent.objects.select_for_update().filter(pk=consent.pk).first()
+        today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+        asked = SubjectAccessRequest.objects.filter(consent=consent, created_at__gte=today)
+        if asked.count() >= SUBJECT_ACCESS_REQUESTS_PER_DAY:
+            raise ValidationError(
+                "You have asked 3 times today already. The force has been told; wait for them."
+            )
+        request = SubjectAccessRequest.objects.create(
+            consent=consent,
+            person=consent.person,
+            protection_reference=consent.protection_reference,
+            force=force,
+            requested_by=f"{actor.label}, {actor.organisation.name}"[:200],
+            requester_key=actor.identifier,
+            requested_by_org=actor.organisation,
+        )
+        notify_staff(
+            force,
+            Role.PROTOCOL_OFFICER.value,
+            "subject_access_requested",
+            f"{actor.organisation.name} asked, with the person's consent, for the subject "
+            f"access export of protection {consent.protection_reference}. Make it and give it "
+            "to the person through their safe contact.",
+            link=person_link,
+        )
+    return request
 
 
 # --- Messages to Immigration Enforcement's webhook (R9) ----------------------------------------

@@ -196,6 +196,30 @@ class AdvocateConsent(models.Model):
         return self.valid_until is None or self.valid_until >= today  # type: ignore[operator]
 
 
+class SubjectAccessRequest(models.Model):
+    """An advocate's request, on the person's behalf and with their consent, that the force
+    make a subject access export for the person. The export goes to the person, never to the
+    advocate: it holds more than the consent lets the advocate see (docs/adr/0030)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    consent = models.ForeignKey(AdvocateConsent, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    protection_reference = models.CharField(max_length=32)
+    force = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", help_text="Asked to make it."
+    )
+    requested_by = models.CharField(max_length=200)
+    requester_key = models.CharField(max_length=64)
+    requested_by_org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Subject access request {self.public_id}"
+
+
 class IeWebhookMessage(models.Model):
     """A signed message to the webhook Immigration Enforcement subscribes to (R9): a hold
     resolved or an earlier clear suspended. References and codes only, never personal data."""

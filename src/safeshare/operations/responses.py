@@ -65,7 +65,7 @@ def unavailable_response(request: HttpRequest) -> HttpResponse:
         )
     else:
         try:
-            page = render_to_string(
+            page: str = render_to_string(
                 "operations/unavailable.html",
                 {"service_name": "SafeShare", "request_id": request_id_for(request)},
             )

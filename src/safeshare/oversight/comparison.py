@@ -52,7 +52,7 @@ from safeshare.protocol.clearance import (
     decide_clearance,
 )
 from safeshare.protocol.overrides import ApprovedOverride
-from safeshare.protocol.policy import PROTECTED_ROLES, Jurisdiction, Policy
+from safeshare.protocol.policy import PROTECTED_ROLES, ExceptionCategory, Jurisdiction, Policy
 from safeshare.protocol.protection import (
     LinkedCase,
     OpeningEvent,
@@ -412,7 +412,7 @@ def _replay_clearance(
             action_code=clearance.action_code,
             subject_ref=clearance.key,
             protection_ids=frozenset(snapshots),
-            category=clearance.override.category,
+            category=ExceptionCategory(clearance.override.category),
             requested_by=clearance.override.requested_by,
             approved_by=clearance.override.approved_by,
             policy_id=policy.id,

@@ -8,6 +8,7 @@ each other.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from safeshare.oversight.comparison import (
     CHANGE_KINDS,
@@ -40,14 +41,14 @@ def _labels(codes, labels: Mapping[str, str], suffix: str = "") -> list[tuple[st
     return [(code, labels[code] + suffix) for code in codes]
 
 
-def comparison_tables(summary: Mapping[str, object], a: str, b: str) -> list[PublishedTable]:
+def comparison_tables(summary: Mapping[str, Any], a: str, b: str) -> list[PublishedTable]:
     """The comparison's tables: policy A down the side, policy B across the top."""
     tables = []
     forces = list(summary["forces"])
 
     cube = linked_cube(
         (len(REFERRAL_STATES), len(forces)),
-        {"b": (len(REFERRAL_STATES), _counts(summary["referrals"]))},  # type: ignore[arg-type]
+        {"b": (len(REFERRAL_STATES), _counts(summary["referrals"]))},
     )
     hidden = protect(cube.values, cube.groups)
     tables.append(
@@ -85,8 +86,8 @@ def comparison_tables(summary: Mapping[str, object], a: str, b: str) -> list[Pub
     cube = linked_cube(
         (len(PROTECTION_STATES),),
         {
-            "b": (len(PROTECTION_STATES), _counts(summary["protections"])),  # type: ignore[arg-type]
-            "change": (len(CHANGE_KINDS), _counts(summary["protection_changes"])),  # type: ignore[arg-type]
+            "b": (len(PROTECTION_STATES), _counts(summary["protections"])),
+            "change": (len(CHANGE_KINDS), _counts(summary["protection_changes"])),
         },
     )
     hidden = protect(cube.values, cube.groups)
@@ -123,7 +124,7 @@ def comparison_tables(summary: Mapping[str, object], a: str, b: str) -> list[Pub
 
     cube = linked_cube(
         (len(CLEARANCE_OUTCOMES),),
-        {"b": (len(CLEARANCE_OUTCOMES), _counts(summary["clearances"]))},  # type: ignore[arg-type]
+        {"b": (len(CLEARANCE_OUTCOMES), _counts(summary["clearances"]))},
     )
     hidden = protect(cube.values, cube.groups)
     tables.append(

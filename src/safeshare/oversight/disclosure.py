@@ -196,6 +196,7 @@ class Cube(Structure):
         """The 2-D layout ``(name, r, c)`` of a cube with one base axis and one breakdown."""
         mapping: dict[Key, Key] = {}
         for key in self.values:
+            assert isinstance(key, tuple)  # a structure's keys are (name, *positions)
             if key[0] == self.shared:
                 mapping[key] = (name, key[1], MARGIN)
             else:

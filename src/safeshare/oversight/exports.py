@@ -36,7 +36,7 @@ def neutralise(value: object) -> object:
 
 
 def _rows(table: PublishedTable) -> list[list[object]]:
-    rows: list[list[object]] = [[table.title], table.header()]
+    rows: list[list[object]] = [[table.title], [*table.header()]]
     for row in table.body():
         rows.append([SUPPRESSED_MARK if v is None and i else v for i, v in enumerate(row)])
     rows.extend([note] for note in table.notes)

@@ -24,9 +24,12 @@ class FiltersForm(forms.Form):
         with_force_and_offence: bool = True,
     ) -> None:
         super().__init__(data)
-        self.fields["year"].choices = [(y, str(y)) for y in years]
-        self.fields["force"].choices = [("", "All forces")] + [(c, n) for _, c, n in forces]
-        self.fields["offence"].choices = [("", "All offences"), *OFFENCE_CHOICES]
+        # ``fields`` is typed as plain ``Field``s; these three are choice fields.
+        self.fields["year"].choices = [(y, str(y)) for y in years]  # type: ignore[attr-defined]
+        self.fields["force"].choices = [("", "All forces")] + [  # type: ignore[attr-defined]
+            (c, n) for _, c, n in forces
+        ]
+        self.fields["offence"].choices = [("", "All offences"), *OFFENCE_CHOICES]  # type: ignore[attr-defined]
         self.default_year = years[0]
         if not with_force_and_offence:
             del self.fields["force"]
@@ -51,8 +54,9 @@ class ComparisonForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         choices = policy_choices()
-        self.fields["policy_a"].choices = choices
-        self.fields["policy_b"].choices = choices
+        # ``fields`` is typed as plain ``Field``s; these two are choice fields.
+        self.fields["policy_a"].choices = choices  # type: ignore[attr-defined]
+        self.fields["policy_b"].choices = choices  # type: ignore[attr-defined]
 
     def clean(self):
         data = super().clean()

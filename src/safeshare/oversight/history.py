@@ -182,8 +182,8 @@ def _clearances(protection_person: dict[int, str]) -> tuple[ClearanceRecord, ...
             if person is None:
                 continue
             if protection_id in reviewed.get(pk, {}):
-                verdict = _VERDICTS.get(reviewed[pk][protection_id])
-                candidates.append(CandidateRecord(person, MatchDecision.POSSIBLE, verdict))
+                review_verdict = _VERDICTS.get(reviewed[pk][protection_id])
+                candidates.append(CandidateRecord(person, MatchDecision.POSSIBLE, review_verdict))
             else:
                 candidates.append(CandidateRecord(person, level))
         out.append(

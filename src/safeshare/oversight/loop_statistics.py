@@ -1,20 +1,31 @@
 """Statistics of the loop after a decision: notices to victims, what IE did after its
-clearances, and referrals the policy refused. Same disclosure control as every statistic."""
+clearances, referrals the policy refused, and consents to sharing with IE. Same disclosure
+control as every statistic."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef
+import statistics as pystats
+from datetime import timedelta
+from typing import cast
+
+from django.conf import settings
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
+from django.utils import timezone
 
 from safeshare.oversight.disclosure import MARGIN
 from safeshare.oversight.statistics import (
+    MIN_FOR_AVERAGES,
+    MONTH_LABELS,
     SCOPE_NOTE_IE,
     Context,
     Counted,
     Filters,
     StatisticResult,
     _actions,
+    _hours_text,
     _marker,
     _positions,
+    _reviews_marker,
 )
 from safeshare.oversight.tables import matrix_table
 
@@ -48,8 +59,24 @@ REFUSAL_RULES = (
     ("no_trigger", "No reason recorded"),
     ("status_check_only", "Only to check immigration status"),
     ("status_doubt_only", "Only doubts about immigration status"),
+    ("no_consent", "The person was not asked for consent"),
+    ("consent_refused", "The person refused consent"),
+    ("consent_withdrawn", "The person withdrew consent"),
+    ("consent_not_free", "Consent possibly not freely given"),
+)
+CONSENT_STATES = (
+    ("given", "Gave consent, still in force"),
+    ("withdrawn", "Gave consent, later withdrew it"),
+    ("not_freely_given", "Gave consent, possibly not freely given"),
+    ("refused", "Refused consent"),
 )
 ROLES = (("victim", "Victim"), ("witness", "Witness"), ("dependant", "Dependant"))
+HOLD_TARGET_STATES = (
+    ("within_target", "Decided within the target"),
+    ("late", "Decided after the target"),
+    ("waiting", "Waiting, within the target"),
+    ("overdue", "Waiting past the target"),
+)
 
 
 def _result(slug, title, description, table, cube, suppressed, scope_note=None):
@@ -218,6 +245,153 @@ def refused_referrals(filters: Filters, context: Context) -> StatisticResult:
         "refused-referrals",
         "Refused referrals",
         "Referrals the policy did not allow, by the rule that refused them.",
+        table,
+        cube,
+        suppressed,
+    )
+
+
+def _hold_state(created_at, resolved_at, now, target: timedelta) -> str:
+    if resolved_at is not None:
+        return "within_target" if resolved_at - created_at <= target else "late"
+    return "waiting" if now - created_at <= target else "overdue"
+
+
+def hold_times(filters: Filters, context: Context) -> StatisticResult:
+    """Holds by the month they began and how their decision stood against the target time
+    (``SAFESHARE_HOLD_TARGET_HOURS``), with the median and 90th percentile time to a decision
+    when at least five were decided."""
+    from safeshare.protocol.models import Review
+
+    target = timedelta(hours=settings.SAFESHARE_HOLD_TARGET_HOURS)
+
+    def build() -> Counted:
+        now = timezone.now()
+        state_position = _positions(HOLD_TARGET_STATES)
+        counts: dict[tuple[int, ...], int] = {}
+        hours: list[float] = []
+        rows = Review.objects.filter(created_at__year=filters.year).values_list(
+            "created_at", "resolved_at"
+        )
+        for created_at, resolved_at in rows.iterator(chunk_size=5000):
+            if resolved_at is not None:
+                hours.append((resolved_at - created_at).total_seconds() / 3600)
+            month = timezone.localtime(created_at).month - 1
+            key = (month, state_position[_hold_state(created_at, resolved_at, now, target)])
+            counts[key] = counts.get(key, 0) + 1
+        extras: dict[str, object] = {"decided": len(hours)}
+        if len(hours) >= MIN_FOR_AVERAGES:
+            ordered = sorted(hours)
+            extras["median_hours"] = pystats.median(ordered)
+            extras["p90_hours"] = ordered[round(0.9 * (len(ordered) - 1))]
+        return Counted((len(MONTH_LABELS),), {"state": (len(HOLD_TARGET_STATES), counts)}, extras)
+
+    cube, suppressed = context.cube("hold-times", filters.year, build, _reviews_marker)
+    extras = context.counted[("hold-times", filters.year)].extras
+    table = matrix_table(
+        slug="hold-times",
+        title="Holds by month and time to a decision against the target",
+        row_heading="Month the hold began",
+        row_labels=MONTH_LABELS,
+        column_labels=HOLD_TARGET_STATES,
+        key=lambda r, c: cube.cell("state", (r,), c) if c != MARGIN else cube.total((r,)),
+        values=cube.values,
+        suppressed=suppressed,
+        notes=(
+            f"The target is a protocol officer's decision within "
+            f"{settings.SAFESHARE_HOLD_TARGET_HOURS} hours. A hold past it is escalated to the "
+            "force's protocol officers and to oversight.",
+        ),
+    )
+    result = _result(
+        "hold-times",
+        "Holds' time to a decision",
+        "Possible matches decided within the target time, after it, or still waiting.",
+        table,
+        cube,
+        suppressed,
+        SCOPE_NOTE_IE,
+    )
+    result.facts = [("Target", f"{settings.SAFESHARE_HOLD_TARGET_HOURS} hours")]
+    if "median_hours" in extras:
+        result.facts += [
+            ("Median time to a decision", _hours_text(cast(float, extras["median_hours"]))),
+            ("90% decided within", _hours_text(cast(float, extras["p90_hours"]))),
+        ]
+    elif extras.get("decided"):
+        result.facts.append(
+            ("Median time to a decision", "Not shown: fewer than 5 holds were decided")
+        )
+    return result
+
+
+def consent_state(answer: str, withdrawn: bool, not_freely_given: bool) -> str:
+    """Where a person's answer stands now: a refusal stays a refusal; a consent given may since
+    have been withdrawn or marked as possibly not freely given."""
+    if answer == "refused":
+        return "refused"
+    if withdrawn:
+        return "withdrawn"
+    if not_freely_given:
+        return "not_freely_given"
+    return "given"
+
+
+def consents(filters: Filters, context: Context) -> StatisticResult:
+    from safeshare.referrals.models import Consent
+
+    def build() -> Counted:
+        state_position, role_position = _positions(CONSENT_STATES), _positions(ROLES)
+        counts: dict[tuple[int, ...], int] = {}
+        rows = (
+            Consent.objects.filter(asked_at__year=filters.year)
+            .annotate(
+                withdrawn=ExpressionWrapper(
+                    Q(withdrawn_at__isnull=False), output_field=BooleanField()
+                )
+            )
+            .values("answer", "not_freely_given", "withdrawn", "party__role")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for row in rows:
+            state = consent_state(row["answer"], bool(row["withdrawn"]), row["not_freely_given"])
+            c, r = state_position[state], role_position.get(row["party__role"])
+            if r is not None:
+                counts[(c, r)] = counts.get((c, r), 0) + row["n"]
+        return Counted((len(CONSENT_STATES),), {"role": (len(ROLES), counts)})
+
+    cube, suppressed = context.cube(
+        "consents",
+        filters.year,
+        build,
+        # A doubt recorded later changes a flag and no date: counted into the marker.
+        lambda: (
+            _marker(Consent.objects, "withdrawn_at")
+            + f",{Consent.objects.filter(not_freely_given=True).count()}"
+        ),
+    )
+    table = matrix_table(
+        slug="consents",
+        title="Consents to sharing with Immigration Enforcement, by answer and role",
+        row_heading="Answer",
+        row_labels=CONSENT_STATES,
+        column_labels=ROLES,
+        key=lambda r, c: cube.cell("role", (r,), c) if c != MARGIN else cube.total((r,)),
+        values=cube.values,
+        suppressed=suppressed,
+        notes=(
+            "Every time a person was asked in the year. The total is the number asked; the "
+            "first three rows are those who gave consent.",
+            "Consent possibly not freely given: the suspect, or someone connected to them, "
+            "was there when they were asked, or an officer recorded a doubt. It blocks sharing.",
+        ),
+    )
+    return _result(
+        "consents",
+        "Consent to sharing",
+        "People asked whether their details may be shared with Immigration Enforcement, and "
+        "what they answered.",
         table,
         cube,
         suppressed,

@@ -30,6 +30,7 @@ class Alert(models.Model):
             "Enforcement action reported after a block",
         )
         HOLD_OVERDUE = "hold_overdue", "A hold waited past its target time"
+        POSSIBLE_PROBING = "possible_probing", "Clearance questions that look like probing"
 
     kind = models.CharField(max_length=40, choices=Kind.choices)
     summary = models.CharField(max_length=300)

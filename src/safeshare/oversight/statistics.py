@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Exists, Max, OuterRef
@@ -153,7 +154,7 @@ class Counted:
 
     base_sizes: tuple[int, ...]
     breakdowns: dict[str, tuple[int, dict[tuple[int, ...], int]]]
-    extras: dict[str, object] = field(default_factory=dict)
+    extras: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -166,12 +167,12 @@ class Counted:
         }
 
     @classmethod
-    def from_json(cls, data: Mapping[str, object]) -> Counted:
+    def from_json(cls, data: Mapping[str, Any]) -> Counted:
         breakdowns = {
             name: (size, {tuple(row[:-1]): row[-1] for row in rows})
             for name, (size, rows) in data["breakdowns"].items()
         }
-        return cls(tuple(data["base_sizes"]), breakdowns, dict(data.get("extras") or {}))  # type: ignore[arg-type]
+        return cls(tuple(data["base_sizes"]), breakdowns, dict(data.get("extras") or {}))
 
 
 def max_age() -> timedelta:
@@ -350,7 +351,7 @@ def _bucket(delta: timedelta | None, limits: Sequence[timedelta]) -> int:
 
 
 def _grouped(
-    rows: Sequence[Mapping[str, object]],
+    rows: Sequence[Mapping[str, Any]],
     force_index: Mapping[int, int],
     force_field: str,
     offence_field: str,
@@ -373,7 +374,7 @@ def _by(field_name: str, choices: Sequence[tuple[str, str]]):
     return lambda row: positions.get(str(row[field_name]))
 
 
-def _month(row: Mapping[str, object]) -> int | None:
+def _month(row: Mapping[str, Any]) -> int | None:
     month = row["month"]
     return None if month is None else int(month) - 1
 
@@ -801,10 +802,11 @@ def _clearance_counts(year: int) -> Counted:
             by_action[(d, a)] = by_action.get((d, a), 0) + row["n"]
     by_month: dict[tuple[int, ...], int] = {}
     months = base.annotate(month=ExtractMonth("created_at")).values("decision", "month")
-    for row in months.annotate(n=Count("id")).order_by():
-        d = decision_position.get(row["decision"])
-        if d is not None and row["month"]:
-            by_month[(d, row["month"] - 1)] = by_month.get((d, row["month"] - 1), 0) + row["n"]
+    for counted in months.annotate(n=Count("id")).order_by():
+        d = decision_position.get(counted["decision"])
+        if d is not None and counted["month"]:
+            month = counted["month"] - 1
+            by_month[(d, month)] = by_month.get((d, month), 0) + counted["n"]
     return Counted(
         (len(DECISIONS),), {"action": (len(action_labels), by_action), "month": (12, by_month)}
     )
@@ -869,7 +871,7 @@ def _review_counts(year: int) -> Counted:
         else:
             outcome, bucket = 0, len(REVIEW_LIMITS) + 1
         counts[(outcome, bucket)] = counts.get((outcome, bucket), 0) + 1
-    extras: dict[str, object] = {"decided": len(hours)}
+    extras: dict[str, Any] = {"decided": len(hours)}
     if len(hours) >= MIN_FOR_AVERAGES:
         ordered = sorted(hours)
         extras["median_hours"] = pystats.median(ordered)
@@ -1094,11 +1096,25 @@ def _loop_statistics() -> None:
             loop.clearance_outcomes,
         ),
         Statistic(
+            "hold-times",
+            "Holds' time to a decision",
+            "Decided within the target time, after it, or still waiting, by month.",
+            False,
+            loop.hold_times,
+        ),
+        Statistic(
             "refused-referrals",
             "Refused referrals",
             "By the rule that refused them and the person's role.",
             False,
             loop.refused_referrals,
+        ),
+        Statistic(
+            "consents",
+            "Consent to sharing",
+            "Asked, given, refused and withdrawn.",
+            False,
+            loop.consents,
         ),
     ):
         STATISTICS[statistic.slug] = statistic

@@ -7,7 +7,7 @@ print it by mistake.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from safeshare.oversight.disclosure import MARGIN, SUPPRESSED_MARK
@@ -135,7 +135,7 @@ def matrix_table(
     row_heading: str,
     row_labels: Sequence[tuple[str, str]],
     column_labels: Sequence[tuple[str, str]],
-    key: callable,
+    key: Callable[[int, int], Hashable],
     values: Mapping[Hashable, int],
     suppressed: frozenset,
     notes: Sequence[str] = (),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -32,7 +33,7 @@ from safeshare.oversight.comparison import compare, summarise
 from safeshare.oversight.comparison_tables import comparison_tables
 from safeshare.oversight.exports import ODS_MIMETYPE, neutralise, tables_to_csv, tables_to_ods
 from safeshare.oversight.forms import ComparisonForm, FiltersForm
-from safeshare.oversight.models import Alert, WebhookDelivery
+from safeshare.oversight.models import Alert, LedgerCheck, WebhookDelivery
 from safeshare.oversight.statistics import STATISTICS, Context, Filters, available_years
 from safeshare.oversight.tables import PublishedTable
 from safeshare.oversight.webhooks import webhook_url
@@ -232,7 +233,7 @@ def _default_pair() -> tuple[str, str]:
     return a, "firewall" if a != "firewall" else "mvp-2021"
 
 
-def _comparison_view(policy_a: str, policy_b: str) -> dict[str, object]:
+def _comparison_view(policy_a: str, policy_b: str) -> dict[str, Any]:
     """The comparison to show: a stored run that is still current, else a fresh replay when
     the history is small, else the latest stored run marked as out of date."""
     marker = history.history_marker()
@@ -288,7 +289,7 @@ def comparison(request: HttpRequest) -> HttpResponse:
         form = ComparisonForm(
             request.GET if "policy_a" in request.GET else {"policy_a": a, "policy_b": b}
         )
-    view: dict[str, object] = {"summary": None}
+    view: dict[str, Any] = {"summary": None}
     policies = None
     if form.is_valid():
         a, b = form.cleaned_data["policy_a"], form.cleaned_data["policy_b"]
@@ -317,7 +318,7 @@ def comparison(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def ledger(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        check = ledger_view.check_now(Actor.for_user(request.user))
+        check: LedgerCheck | None = ledger_view.check_now(Actor.for_user(request.user))
         if check is not None and check.ok:
             messages.success(request, f"The ledger was checked: {check.size:,} entries verified")
         elif check is not None:
@@ -337,7 +338,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def ledger_export(request: HttpRequest) -> HttpResponse:
+def ledger_export(request: HttpRequest) -> FileResponse:
     archive = ledger_view.export_zip_file()
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return FileResponse(

@@ -51,6 +51,7 @@ def validate_date_of_birth(value: str | None, *, today: dt.date | None = None) -
             "Date of birth must be YYYY, YYYY-MM or YYYY-MM-DD, for example 1990-04-23"
         )
     year, month, day = (int(part) if part else None for part in match.groups())
+    assert year is not None  # the pattern requires a year
     today = today or dt.date.today()
     if year < 1900 or year > today.year:
         raise ValueError(f"Date of birth year must be between 1900 and {today.year}")

@@ -77,7 +77,7 @@ from safeshare.protocol.protection import (
     should_open_protection,
 )
 from safeshare.protocol.references import new_reference
-from safeshare.protocol.replay import clearance_facts, decision_record
+from safeshare.protocol.replay import clearance_facts, decision_record, protection_facts_record
 
 #: The minimum recovery period after a positive reasonable-grounds decision (R27); the same
 #: 30 days as the advice core's ``RECOVERY_PERIOD_MINIMUM``.
@@ -113,8 +113,12 @@ def protection_facts(protection: Protection) -> ProtectionFacts:
                 support_withdrawn=withdrawn,
             )
         )
+    referred_by: tuple[str, ...] = ()
+    if protection.trigger == OpeningEvent.OTHER_AUTHORITY_REFERRAL.value:
+        referred_by = (protection.opened_by.name,)
     return ProtectionFacts(
         linked_cases=tuple(linked),
+        referred_by=referred_by,
         regularisation=RegularisationStatus(protection.regularisation_status),
         nrm_recovery_period=protection.in_recovery_period,
         current=ProtectionStatus(protection.status) if protection.status else None,
@@ -137,8 +141,20 @@ def _record_status(
 def refresh_protection(protection: Protection, actor: Actor, policy: Policy) -> bool:
     """Recompute a protection from its facts; record and log a change. In a transaction."""
     previous = protection.status
-    assessment = compute_protection(policy, protection_facts(protection))
+    facts = protection_facts(protection)
+    assessment = compute_protection(policy, facts)
     changed = _record_status(protection, assessment.status, assessment.reasons)
+    if changed:
+        protection.decisions = [
+            *protection.decisions,
+            {
+                "facts": protection_facts_record(facts),
+                "status": assessment.status.value,
+                "policy_id": policy.id,
+                "policy_version": policy.version,
+                "at": timezone.now().isoformat(),
+            },
+        ]
     protection.save()
     if changed:
         log_entry(
@@ -160,28 +176,34 @@ def refresh_protection(protection: Protection, actor: Actor, policy: Policy) -> 
 
 def open_or_extend_protection(
     person: Person,
-    case: Case,
+    case: Case | None,
     role: PartyRole,
     actor: Actor,
     policy: Policy,
     trigger: OpeningEvent,
 ) -> Protection:
     """Open a protection for ``person`` held by ``case``, or link the case to the existing one.
-    In a transaction. A person has one protection record, however many cases hold it open."""
+    In a transaction. A person has one protection record, however many cases hold it open.
+
+    With no case (a referral by another authority, R5) the protection is opened by, and held
+    open by the referral of, the actor's organisation."""
     protection = Protection.objects.select_for_update().filter(person=person).first()
     opened = protection is None
+    opener = case.force if case is not None else actor.organisation
     if opened:
         protection = Protection.objects.create(
             reference=_unique_reference(),
             person=person,
             status=ProtectionStatus.ACTIVE.value,
             trigger=trigger.value,
-            opened_by=case.force,
+            opened_by=opener,
             policy_id=policy.id,
             policy_version=policy.version,
-            contact_point=case.force.contact_point or f"{case.force.name} protocol officer",
+            contact_point=opener.contact_point or f"{opener.name} protocol officer",
         )
-    ProtectionCase.objects.get_or_create(protection=protection, case=case, role=role.value)
+    assert protection is not None  # found above, or just created
+    if case is not None:
+        ProtectionCase.objects.get_or_create(protection=protection, case=case, role=role.value)
     if opened:
         assessment = compute_protection(policy, protection_facts(protection))
         _record_status(protection, assessment.status, assessment.reasons)
@@ -193,7 +215,7 @@ def open_or_extend_protection(
             subjects=[person.public_id],
             payload={
                 "protection": token_for_record("protection", protection.pk),
-                "case": token_for_record("case", case.pk),
+                **({"case": token_for_record("case", case.pk)} if case is not None else {}),
                 "party_role": role.value,
                 "status": protection.status,
                 "reason_code": trigger.value,
@@ -454,8 +476,56 @@ def do_request_clearance(
                 if p.pk in held
             )
         _alert_if_ever_protected(clearance, decision)
+        _alert_if_probing(clearance, actor, policy)
         _log_clearance(clearance, decision, actor, policy, protections)
     return ClearanceResult(clearance, ie_view(decision, policy.clearance))
+
+
+_SUBJECT_DETAIL = ("date_of_birth", "nationality", "passport_number", "home_office_reference")
+
+
+def _name_only(subject: Mapping[str, object] | None) -> bool:
+    """A subject given by name alone: nothing else that would tell two people apart."""
+    return not any((subject or {}).get(field) for field in _SUBJECT_DETAIL)
+
+
+def _alert_if_probing(clearance: Clearance, actor: Actor, policy: Policy) -> None:
+    """Alert oversight when one IE user's questions look like probing the register: many
+    subjects given by name alone in a day, or many answers other than a clear in seven days
+    with no outcome reported. Once, when the user reaches the policy's limit."""
+    rules = policy.clearance
+    now = timezone.now()
+    mine = Clearance.objects.filter(requester_key=clearance.requester_key)
+    found: list[tuple[str, int, str]] = []
+    if _name_only(clearance.subject):
+        subjects = mine.filter(created_at__gte=now - dt.timedelta(days=1)).values_list(
+            "subject", flat=True
+        )
+        count = sum(1 for subject in subjects.iterator() if _name_only(subject))
+        if count == rules.probing_name_only_per_day:
+            found.append(("name_only_per_day", count, "subjects given by name alone in a day"))
+    if clearance.decision != ClearanceOutcome.CLEAR.value:
+        count = (
+            mine.filter(created_at__gte=now - dt.timedelta(days=7), outcomes__isnull=True)
+            .exclude(decision=ClearanceOutcome.CLEAR.value)
+            .count()
+        )
+        if count == rules.probing_unreported_per_week:
+            found.append(
+                (
+                    "unreported_per_week",
+                    count,
+                    "answers other than a clear in seven days with no outcome reported",
+                )
+            )
+    for pattern, count, what in found:
+        hooks.fire(
+            hooks.ALERT_RAISED,
+            kind="possible_probing",
+            summary=f"{actor.label} ({actor.org_code}) has asked about {count} {what}.",
+            details={"pattern": pattern, "count": count, "user": actor.identifier},
+            organisation_code=actor.org_code,
+        )
 
 
 IE_VIEW_FIELDS = ("ie_message", "ie_contact_point", "ie_protection_reference")
@@ -633,6 +703,7 @@ def do_resolve_review(review: Review, actor: Actor, *, verdict: str, reasons: st
         if review.status != Review.Status.OPEN:
             raise ProtocolError("This review has already been decided.")
         clearance = review.clearance
+        told_before = (clearance.ie_decision, clearance.ie_message)
         candidate_ids = set(review.candidates.values_list("pk", flat=True))
         verdict_for_core = (
             ReviewVerdict.SAME_PERSON
@@ -678,7 +749,12 @@ def do_resolve_review(review: Review, actor: Actor, *, verdict: str, reasons: st
         review.resolved_by_org = actor.organisation
         review.resolved_at = timezone.now()
         review.save()
-        outcomes.tell_ie_hold_resolved(clearance)
+        if decision.outcome == ClearanceOutcome.CLEAR:
+            _close_overrides_no_longer_needed(clearance, actor)
+        custodian = policy.clearance.ie_detail == IEDetail.CUSTODIAN
+        if not custodian or (clearance.ie_decision, clearance.ie_message) != told_before:
+            # Under a firewall IE never knew of the hold: it hears only of a changed answer.
+            outcomes.tell_ie_hold_resolved(clearance, firewall=custodian)
         people = Person.objects.filter(protections__pk__in=candidate_ids).values_list(
             "public_id", flat=True
         )
@@ -698,6 +774,21 @@ def do_resolve_review(review: Review, actor: Actor, *, verdict: str, reasons: st
 
 
 # --- Overrides -------------------------------------------------------------------------------
+
+
+def _close_overrides_no_longer_needed(clearance: Clearance, actor: Actor) -> None:
+    """A possible match ruled not the protected person: a waiting override of the clearance is
+    no longer needed (the action is clear). Recorded as refused, with the reason."""
+    for override in clearance.overrides.filter(status=Override.Status.PENDING):
+        override.status = Override.Status.REFUSED
+        override.decided_by = actor.label
+        override.decided_by_key = actor.identifier
+        override.decision_reasons = (
+            "No longer needed: the subject is not the protected person, and the clearance "
+            "was decided again."
+        )
+        override.decided_at = timezone.now()
+        override.save()
 
 
 def _override_request(override: Override) -> OverrideRequest:
@@ -725,11 +816,17 @@ def do_request_override(
     suspected_offence: Mapping[str, object] | None = None,
     modern_slavery_indicators: bool = False,
 ) -> Override:
-    """Ask to act despite a block under a named exception (R7, R13). Oversight is alerted."""
+    """Ask to act despite a block under a named exception (R7, R13). Oversight is alerted.
+
+    What counts is the answer IE was given. Under a firewall (``ie_detail = "custodian"``) a
+    hold was told to IE as the same "do not act" as a block, so asking to override it is taken
+    exactly as for a block: the same checks, answer, alert and ledger entry. It waits until the
+    protocol custodian has decided the possible match (ADR 0031)."""
     policy = active_policy()
     with action_transaction():
         clearance = Clearance.objects.select_for_update().get(pk=clearance.pk)
-        if clearance.decision != ClearanceOutcome.BLOCKED.value:
+        told = clearance.ie_decision or clearance.decision
+        if told != ClearanceOutcome.BLOCKED.value:
             raise ProtocolError("Only a blocked clearance can be overridden.")
         if clearance.overrides.filter(status=Override.Status.PENDING).exists():
             raise ProtocolError("An override of this clearance is already waiting for approval.")
@@ -738,7 +835,10 @@ def do_request_override(
             exception_category=category,
             reasons=reasons,
             suspected_offence=dict(suspected_offence) if suspected_offence else None,
-            statutory_defence_flag=modern_slavery_indicators,
+            # The reviewer's prompt rests on the records, not only on the requester's tick: IE
+            # cannot see the case (R18), the police and NRM records can (R27).
+            statutory_defence_flag=modern_slavery_indicators
+            or _modern_slavery_on_record(clearance),
             requested_by=actor.organisation,
             requester=actor.label,
             requester_key=actor.identifier,
@@ -773,6 +873,19 @@ def do_request_override(
     return override
 
 
+def _modern_slavery_on_record(clearance: Clearance) -> bool:
+    """Whether the records behind the clearance's protections show modern slavery: an NRM
+    referral or decision, a recovery period, or a modern slavery or trafficking case."""
+    for protection in clearance.protections.all():
+        if protection.in_recovery_period or protection.nrm_history:
+            return True
+        if protection.cases.filter(
+            offence_category=OffenceCategory.MODERN_SLAVERY_TRAFFICKING.value
+        ).exists():
+            return True
+    return False
+
+
 def _people_of(clearance: Clearance) -> list[object]:
     return list(
         Person.objects.filter(protections__in=clearance.protections.all()).values_list(
@@ -800,6 +913,13 @@ def do_decide_override(
         if actor.identifier == override.requester_key:
             raise ProtocolError("You asked for this override, so someone else must decide it.")
         clearance = override.clearance
+        if clearance.decision == ClearanceOutcome.HOLD.value:
+            # Only under a firewall: IE was told "do not act", and the custodian has yet to
+            # decide whether the subject is the protected person.
+            raise ProtocolError(
+                "The protocol custodian has not yet answered on this subject. The override can "
+                "be decided once they have."
+            )
         request = _override_request(override)
         approval = Approval(
             approved_by=actor.identifier,
@@ -920,6 +1040,58 @@ def do_record_nrm_decision(protection: Protection, actor: Actor, *, stage: str) 
                 "protection": token_for_record("protection", protection.pk),
                 "status": protection.status,
                 "reason_code": f"nrm_{stage}",
+            },
+        )
+    return protection
+
+
+def do_record_public_order_disqualification(
+    protection: Protection,
+    actor: Actor,
+    *,
+    decided_by: str,
+    reasons: str,
+    decided_on: dt.date,
+) -> Protection:
+    """Record a public order disqualification as its own reasoned decision by a named person
+    (R27): it lifts the NRM recovery-period protection from removal, and nothing else. The
+    protocol's protection, which rests on the case, is decided as before."""
+    policy = active_policy()
+    problems: dict[str, str] = {}
+    if len(decided_by.strip()) < 3:
+        problems["decided_by"] = "Enter the name of the person who made the decision"
+    if len(reasons.strip()) < 40:
+        problems["reasons"] = "Give the reasons for the decision in at least 40 characters"
+    if decided_on > timezone.localdate():
+        problems["decided_on"] = "The date of the decision must not be in the future"
+    if problems:
+        raise ValidationError(problems)
+    with action_transaction():
+        protection = Protection.objects.select_for_update().get(pk=protection.pk)
+        protection.nrm_recovery_period = False
+        protection.nrm_recovery_until = None
+        protection.nrm_history = [
+            *protection.nrm_history,
+            {
+                "stage": "public_order_disqualification",
+                "decided_by": decided_by.strip(),
+                "reasons": reasons.strip(),
+                "decided_on": decided_on.isoformat(),
+                "recorded_by": actor.label,
+                "on": timezone.localdate().isoformat(),
+            },
+        ]
+        protection.save(update_fields=["nrm_recovery_period", "nrm_recovery_until", "nrm_history"])
+        refresh_protection(protection, actor, policy)
+        log_entry(
+            EntryKind.PROTECTION_STATUS_CHANGED,
+            actor,
+            policy,
+            subjects=[protection.person.public_id],
+            payload={
+                "protection": token_for_record("protection", protection.pk),
+                "status": protection.status,
+                "reason_code": "nrm_public_order_disqualification",
             },
         )
     return protection
@@ -1179,6 +1351,7 @@ def do_record_policy_activation(actor: Actor | None = None) -> bool:
 
     policy = active_policy()
     with action_transaction():
+        _register_policy(policy)
         previous = last_activated_version()
         if previous == policy.version:
             return False
@@ -1199,4 +1372,27 @@ def do_record_policy_activation(actor: Actor | None = None) -> bool:
         if previous:
             payload["previous_policy_version"] = previous
         log_entry(EntryKind.POLICY_ACTIVATED, actor, policy, payload=payload)
+    return True
+
+
+def do_register_policy(policy: Policy) -> bool:
+    """Keep the bytes of ``policy``'s file by its version (hash), the first time it is used.
+    Returns whether they were stored now (false if already held, or not a shipped file)."""
+    with action_transaction():
+        return _register_policy(policy)
+
+
+def _register_policy(policy: Policy) -> bool:
+    """``do_register_policy`` inside the caller's transaction."""
+    from safeshare.protocol.models import PolicyFile
+    from safeshare.protocol.policy import policy_source
+
+    if PolicyFile.objects.filter(version=policy.version).exists():
+        return False
+    raw = policy_source(policy)
+    if raw is None:
+        return False
+    PolicyFile.objects.create(
+        version=policy.version, policy_id=policy.id, content=raw.decode("utf-8")
+    )
     return True

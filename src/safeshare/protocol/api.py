@@ -32,6 +32,7 @@ from safeshare.protocol.clearance import (
 from safeshare.protocol.enforcement import enforcement_actions
 from safeshare.protocol.models import Clearance, OutcomeReport, Override, Protection, Review
 from safeshare.protocol.policy import ExceptionCategory
+from safeshare.protocol.protection import ProtectionStatus
 from safeshare.protocol.references import normalise_reference
 
 router = Router(tags=["Protections and clearances"])
@@ -240,6 +241,85 @@ def get_protection(request, reference: str):
     return out
 
 
+class ProtectionListItem(Schema):
+    reference: str
+    status: str
+    protected: bool = Field(description="True while the protection blocks enforcement.")
+    contact_point: str
+    opened_at: dt.datetime
+    status_changed_at: dt.datetime
+    status_reasons: list[str]
+
+
+class ProtectionPage(Schema):
+    items: list[ProtectionListItem]
+    next_cursor: str | None = Field(
+        description="Pass as ?cursor= for the next page; null on the last page."
+    )
+
+
+def _own_force_protections(organisation):
+    """The protections a force opened or that its cases hold open (as ``get_protection``)."""
+    return Protection.objects.filter(
+        Q(opened_by=organisation) | Q(cases__force=organisation)
+    ).distinct()
+
+
+@router.get(
+    "/protections",
+    response=ProtectionPage,
+    summary="Your force's protections, oldest first, a page at a time",
+)
+def list_protections(
+    request,
+    cursor: str | None = Query(
+        None, pattern=r"^[0-9]{1,18}$", description="next_cursor from the page before"
+    ),
+    limit: int = Query(50, ge=1, le=200),
+    status: ProtectionStatus | None = None,
+    changed_since: dt.datetime | None = None,
+):
+    """Police and protocol officers list the protections their force opened or holds a case
+    for. Immigration Enforcement checks one protection at a time by its reference and never
+    lists the register (docs/adr/0032)."""
+    client = require_scope(
+        request, Scope.PROTECTIONS_READ, Role.POLICE_OFFICER, Role.PROTOCOL_OFFICER
+    )
+    if not 1 <= limit <= 200:
+        raise ApiProblem(
+            422, "validation_error", "Some fields are not valid.", {"limit": "From 1 to 200"}
+        )
+    if cursor and (not cursor.isdigit() or len(cursor) > 18):
+        raise ApiProblem(
+            422, "validation_error", "Some fields are not valid.", {"cursor": "Not a cursor"}
+        )
+    protections = _own_force_protections(client.organisation).filter(pk__gt=int(cursor or 0))
+    if status:
+        protections = protections.filter(status=status.value)
+    if changed_since:
+        protections = protections.filter(status_changed_at__gte=changed_since)
+    page = list(protections.select_related("person").order_by("pk")[: limit + 1])
+    more = len(page) > limit
+    page = page[:limit]
+    out = ProtectionPage(
+        items=[
+            ProtectionListItem(
+                reference=p.reference,
+                status=p.status,
+                protected=p.protects,
+                contact_point=p.contact_point,
+                opened_at=p.opened_at,
+                status_changed_at=p.status_changed_at,
+                status_reasons=list(p.status_reasons),
+            )
+            for p in page
+        ],
+        next_cursor=str(page[-1].pk) if more else None,
+    )
+    do_record_personal_data_read(_actor(request), [p.person for p in page], "api_protection_list")
+    return out
+
+
 @router.post(
     "/clearances",
     response={201: ClearanceOut},
@@ -372,7 +452,8 @@ def override_out(override: Override) -> OverrideOut:
         clearance_id=override.clearance.public_id,
         exception_category=override.exception_category,
         status=override.status,
-        clearance_decision=override.clearance.decision,
+        # What IE was told (under a firewall a hold is told as "blocked"), never more.
+        clearance_decision=override.clearance.ie_decision or override.clearance.decision,
     )
 
 
@@ -469,6 +550,35 @@ def record_nrm_decision(request, reference: str, payload: NrmDecisionIn):
     require_scope(request, Scope.CASES_WRITE, Role.POLICE_OFFICER)
     protection = _force_protection(request, reference)
     actions.do_record_nrm_decision(protection, _actor(request), stage=payload.stage)
+    return get_protection(request, reference)
+
+
+class PublicOrderDisqualificationIn(StrictSchema):
+    decided_by: str = Field(
+        min_length=3, max_length=200, description="The named person who made the decision."
+    )
+    reasons: str = Field(min_length=40, max_length=4000, description="Why, in full.")
+    decided_on: dt.date = Field(description="When the decision was made (not in the future).")
+
+
+@router.post(
+    "/protections/{reference}/public-order-disqualification",
+    response=ProtectionOut,
+    summary="Record a public order disqualification: its own reasoned decision (R27)",
+)
+@idempotent
+def record_public_order_disqualification(
+    request, reference: str, payload: PublicOrderDisqualificationIn
+):
+    require_scope(request, Scope.CASES_WRITE, Role.POLICE_OFFICER)
+    protection = _force_protection(request, reference)
+    actions.do_record_public_order_disqualification(
+        protection,
+        _actor(request),
+        decided_by=payload.decided_by,
+        reasons=payload.reasons,
+        decided_on=payload.decided_on,
+    )
     return get_protection(request, reference)
 
 

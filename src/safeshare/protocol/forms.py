@@ -81,7 +81,8 @@ class ClearanceForm(IdentityForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", "Select an action")] + [
+        # ``fields`` is typed as plain ``Field``s; this one is a choice field.
+        self.fields["action"].choices = [("", "Select an action")] + [  # type: ignore[attr-defined]
             (action.code, action.name) for action in enforcement_actions().actions
         ]
 
@@ -161,7 +162,8 @@ class OverrideRequestForm(forms.Form):
     def __init__(self, *args, policy: Policy, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.policy = policy
-        self.fields["category"].choices = [
+        # ``fields`` is typed as plain ``Field``s; this one is a choice field.
+        self.fields["category"].choices = [  # type: ignore[attr-defined]
             (category.value, category.label) for category in policy.overrides.exception_categories
         ]
         minimum = policy.overrides.minimum_reason_length
@@ -172,6 +174,7 @@ class OverrideRequestForm(forms.Form):
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         code = cleaned.get("offence_code", "").strip()
         description = cleaned.get("offence_description", "").strip()
         flags = cleaned.get("offence_linked_to_public_protection") or cleaned.get(

@@ -61,6 +61,12 @@ class Protection(models.Model):
     nrm_history = models.JSONField(
         default=list, blank=True, help_text="Every NRM decision recorded, in order."
     )
+    decisions = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Every change of status the policy decided, with the facts it decided from "
+        "and the policy version, so that replay can decide it again.",
+    )
     status_reasons = models.JSONField(default=list)
     status_changed_at = models.DateTimeField(default=timezone.now)
     transition_notice_at = models.DateTimeField(null=True, blank=True)
@@ -284,3 +290,20 @@ class OutcomeReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.outcome} for {self.clearance}"
+
+
+class PolicyFile(models.Model):
+    """The exact bytes of a policy version, stored by its hash when the service first runs with
+    it, so that any recorded decision's rules can be loaded from the database (replay) even if
+    the file is no longer in the repository. Never changed once stored."""
+
+    version = models.CharField(max_length=64, unique=True)
+    policy_id = models.CharField(max_length=40)
+    content = models.TextField()
+    first_used_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["first_used_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.policy_id}@{self.version[:12]}"

@@ -8,12 +8,14 @@ import uuid
 
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from safeshare.accounts.actors import Actor
+from safeshare.accounts.models import ApiTokenBinding
+from safeshare.accounts.requests import AuthenticatedHttpRequest
 from safeshare.notifications import actions
 from safeshare.notifications.models import Notification, StaffNotice
 
@@ -48,7 +50,7 @@ EVENT_LABELS = {
 }
 
 
-def _force_notices(request: HttpRequest):
+def _force_notices(request: AuthenticatedHttpRequest):
     """Notices about protections the officer's force opened or holds a case for."""
     from safeshare.protocol.models import Protection
 
@@ -61,7 +63,7 @@ def _force_notices(request: HttpRequest):
     ).distinct()
 
 
-def _filtered(request: HttpRequest, shown: str):
+def _filtered(request: AuthenticatedHttpRequest, shown: str):
     notices = _force_notices(request)
     if shown == "not_sent":
         return notices.filter(
@@ -75,12 +77,12 @@ def _filtered(request: HttpRequest, shown: str):
     return notices
 
 
-def _ordered(request: HttpRequest, notices):
+def _ordered(request: AuthenticatedHttpRequest, notices):
     order = request.GET.get("sort", "oldest")
     return (order, notices.order_by("-created_at" if order == "newest" else "created_at"))
 
 
-def notice_list(request: HttpRequest) -> HttpResponse:
+def notice_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     shown = request.GET.get("show", "not_sent")
     if shown not in FILTERS:
         shown = "not_sent"
@@ -131,7 +133,7 @@ def _csv(notices) -> HttpResponse:
     return response
 
 
-def _transition_rows(request: HttpRequest) -> list[dict]:
+def _transition_rows(request: AuthenticatedHttpRequest) -> list[dict]:
     from safeshare.protocol.active import active_policy
     from safeshare.protocol.models import Protection
     from safeshare.protocol.outcomes import earliest_close
@@ -172,7 +174,7 @@ def _transition_rows(request: HttpRequest) -> list[dict]:
 
 
 @require_POST
-def notice_resolve(request: HttpRequest) -> HttpResponse:
+def notice_resolve(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A protocol officer gave a notice another way; the notice's id is posted."""
     try:
         notice_id = uuid.UUID(request.POST.get("notice", ""))
@@ -183,12 +185,16 @@ def notice_resolve(request: HttpRequest) -> HttpResponse:
     return redirect("notifications:list")
 
 
-def staff_notices(request: HttpRequest) -> HttpResponse:
-    """Messages for the signed-in person: to their organisation and role, or to them."""
+def staff_notices(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Messages for the signed-in person: to their organisation and role, or to them, including
+    those about what they asked through an API token that acts for them (or a system they own)."""
     user = request.user
-    identifier = Actor.for_user(user).identifier
+    tokens = ApiTokenBinding.objects.filter(Q(person=user) | Q(system_owner=user)).values_list(
+        "token_id", flat=True
+    )
+    keys = [Actor.for_user(user).identifier, *(f"token:{pk}" for pk in tokens)]
     notices = StaffNotice.objects.filter(organisation=user.organisation, role=user.role).filter(
-        Q(recipient_key="") | Q(recipient_key=identifier)
+        Q(recipient_key="") | Q(recipient_key__in=keys)
     )
     page = Paginator(notices, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "notifications/staff_notices.html", {"page": page})

@@ -9,11 +9,12 @@ import zoneinfo
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from safeshare.accounts.actors import Actor
+from safeshare.accounts.requests import AuthenticatedHttpRequest
 from safeshare.cases.forms import GovukDateField, add_action_errors, posted_data
 from safeshare.protocol import actions, outcomes
 from safeshare.protocol.models import OutcomeReport
@@ -60,7 +61,7 @@ class OutcomeForm(forms.Form):
         return data
 
 
-def clearance_outcome(request: HttpRequest, clearance_id: uuid.UUID) -> HttpResponse:
+def clearance_outcome(request: AuthenticatedHttpRequest, clearance_id: uuid.UUID) -> HttpResponse:
     clearance = own_clearance(request, clearance_id)
     form = OutcomeForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
@@ -104,7 +105,7 @@ class NoticeGivenForm(forms.Form):
     )
 
 
-def protection_notice_given(request: HttpRequest, reference: str) -> HttpResponse:
+def protection_notice_given(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     """A protocol officer records that the notice was handed over (no safe channel to send it)."""
     from safeshare.protocol.views import force_protection
 

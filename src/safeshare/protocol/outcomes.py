@@ -208,24 +208,30 @@ def tell_ie_suspended(clearance: Clearance, protection: Protection, policy: Poli
     )
 
 
-def tell_ie_hold_resolved(clearance: Clearance) -> None:
+def tell_ie_hold_resolved(clearance: Clearance, *, firewall: bool = False) -> None:
     """A hold was decided: the IE caseworker who asked is told the new answer. In a
-    transaction."""
+    transaction. Under a firewall IE was never told of a hold, so the notice says only that
+    the answer changed, and what it is now."""
+    what = (
+        f"The answer on your clearance ({clearance.public_id}) has changed"
+        if firewall
+        else f"The hold on your clearance ({clearance.public_id}) was decided"
+    )
     notices.notify_staff(
         clearance.requested_by,
         Role.IE_CASEWORKER.value,
-        "hold_resolved",
-        f"The hold on your clearance ({clearance.public_id}) was decided: {clearance.ie_message}",
+        "answer_changed" if firewall else "hold_resolved",
+        f"{what}: {clearance.ie_message}",
         recipient_key=clearance.requester_key,
         link=f"/clearances/{clearance.public_id}/",
     )
     ie_webhook.queue_ie_message(
         clearance.requested_by,
-        "hold_resolved",
+        "answer_changed" if firewall else "hold_resolved",
         {
             "clearance_id": str(clearance.public_id),
             "action_code": clearance.action_code,
-            "decision": clearance.decision,
+            "decision": clearance.ie_decision or clearance.decision,
             "message": clearance.ie_message,
         },
     )

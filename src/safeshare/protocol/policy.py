@@ -30,6 +30,7 @@ __all__ = [
     "PROTECTED_ROLES",
     "REFERRAL_DETAIL_FIELDS",
     "REQUIRED_REFERRAL_FIELDS",
+    "RETENTION_RECORD_KINDS",
     "ClearanceRules",
     "ConditionsMode",
     "ExceptionCategory",
@@ -43,6 +44,7 @@ __all__ = [
     "ProtectionRules",
     "ProtectionTriggerMode",
     "ReferralRules",
+    "RetentionRules",
     "available_policies",
     "load_policy",
     "load_policy_file",
@@ -214,6 +216,10 @@ class ClearanceRules:
     ie_detail: IEDetail = IEDetail.CUSTODIAN
     #: The one national contact point named under ``custodian``.
     custodian_contact: str = DEFAULT_CUSTODIAN_CONTACT
+    #: Probing alerts, per IE user: clearances about a subject given by name alone in a day,
+    #: and answers other than a clear in seven days with no outcome reported.
+    probing_name_only_per_day: int = 10
+    probing_unreported_per_week: int = 25
 
 
 @dataclass(frozen=True)
@@ -223,6 +229,29 @@ class OverrideRules:
     exception_categories: tuple[ExceptionCategory, ...]
     approver_roles: frozenset[str]
     minimum_reason_length: int
+
+
+@dataclass(frozen=True)
+class RetentionRules:
+    """How long SafeShare keeps each kind of record it no longer needs (R23), in whole days.
+
+    ``safeshare retention run`` deletes what is older. A file that leaves a period out gets the
+    shorter, more protective default; a period is never below one day.
+    """
+
+    #: IE's identity data about the subject of a clearance that cleared, once the clear can no
+    #: longer be acted on (its validity has passed and no action is scheduled).
+    cleared_clearance_subjects: int = 30
+    #: Stored answers to idempotent API requests: a retry later than this is a new request.
+    idempotency_records: int = 7
+
+    def days(self) -> dict[str, int]:
+        """Every period, by record kind."""
+        return {name: getattr(self, name) for name in RETENTION_RECORD_KINDS}
+
+
+RETENTION_RECORD_KINDS: tuple[str, ...] = ("cleared_clearance_subjects", "idempotency_records")
+"""The kinds of record whose retention a policy sets, in the order runs report them."""
 
 
 @dataclass(frozen=True)
@@ -261,6 +290,7 @@ class Policy:
     overrides: OverrideRules
     jurisdictions: Mapping[Jurisdiction, JurisdictionProfile] = field(repr=False)
     forces: Mapping[str, ForceProfile] = field(repr=False)
+    retention: RetentionRules = field(default_factory=RetentionRules)
 
     def __hash__(self) -> int:
         return hash((self.id, self.version))
@@ -327,12 +357,15 @@ class Policy:
                 "clear_valid_hours": self.clearance.clear_valid_hours,
                 "ie_detail": str(self.clearance.ie_detail),
                 "custodian_contact": self.clearance.custodian_contact,
+                "probing_name_only_per_day": self.clearance.probing_name_only_per_day,
+                "probing_unreported_per_week": self.clearance.probing_unreported_per_week,
             },
             "overrides": {
                 "exception_categories": [str(c) for c in self.overrides.exception_categories],
                 "approver_roles": sorted(self.overrides.approver_roles),
                 "minimum_reason_length": self.overrides.minimum_reason_length,
             },
+            "retention": self.retention.days(),
             "jurisdictions": {
                 str(j): {
                     "duty_to_notify": p.duty_to_notify,
@@ -449,6 +482,17 @@ def load_policy_version(policy_id: str, version: str) -> Policy:
     return _parse(held[1], f"{policy_id}.toml")
 
 
+def policy_source(policy: Policy) -> bytes | None:
+    """The bytes of the file a policy was loaded from, if the repository holds it."""
+    held = shipped_versions().get(policy.version)
+    return held[1] if held is not None and held[0] == policy.id else None
+
+
+def parse_policy(raw: bytes, policy_id: str) -> Policy:
+    """A policy from stored bytes (the database's registry); its version is their hash."""
+    return _parse(raw, f"{policy_id}.toml")
+
+
 def load_policy_file(path: Path | str) -> Policy:
     """Load and validate a policy from any file (a deployment's own policy, or a test copy)."""
     path = Path(path)
@@ -478,6 +522,7 @@ def _parse(raw: bytes, file: str) -> Policy:
     protection = _parse_protection(top.table("protection"))
     clearance = _parse_clearance(top.table("clearance"))
     overrides = _parse_overrides(top.table("overrides"))
+    retention = _parse_retention(top.table("retention"))
     jurisdictions = _parse_jurisdictions(top.table("jurisdictions"))
     forces = _parse_forces(top.table("forces"))
     top.finish()
@@ -494,6 +539,7 @@ def _parse(raw: bytes, file: str) -> Policy:
         overrides=overrides,
         jurisdictions=MappingProxyType(jurisdictions),
         forces=MappingProxyType(forces),
+        retention=retention,
     )
 
 
@@ -635,7 +681,12 @@ def _parse_clearance(table: _Table) -> ClearanceRules:
         clear_valid_hours=table.integer("clear_valid_hours", default=72),
         ie_detail=table.enum("ie_detail", IEDetail, default=IEDetail.CUSTODIAN),
         custodian_contact=table.text("custodian_contact", default=DEFAULT_CUSTODIAN_CONTACT),
+        probing_name_only_per_day=table.integer("probing_name_only_per_day", default=10),
+        probing_unreported_per_week=table.integer("probing_unreported_per_week", default=25),
     )
+    for key in ("probing_name_only_per_day", "probing_unreported_per_week"):
+        if getattr(rules, key) < 1:
+            table.fail(key, "must be at least 1.")
     if not rules.custodian_contact.strip():
         table.fail("custodian_contact", "name the protocol custodian IE should contact.")
     if rules.clear_valid_hours < 1:
@@ -663,6 +714,17 @@ def _parse_overrides(table: _Table) -> OverrideRules:
         approver_roles=approver_roles,
         minimum_reason_length=minimum,
     )
+
+
+def _parse_retention(table: _Table) -> RetentionRules:
+    defaults = RetentionRules()
+    days = {}
+    for name in RETENTION_RECORD_KINDS:
+        days[name] = table.integer(name, default=getattr(defaults, name))
+        if days[name] < 1:
+            table.fail(name, "must be a whole number of days, 1 or more.")
+    table.finish()
+    return RetentionRules(**days)
 
 
 def _parse_jurisdictions(table: _Table) -> dict[Jurisdiction, JurisdictionProfile]:

@@ -75,6 +75,8 @@ class HolderKind(StrEnum):
     """What is holding a protection open."""
 
     CASE = "case"
+    #: A referral by an NHS body, local authority or NRM first responder (R5), with no case.
+    REFERRAL = "referral"
     REGULARISATION = "regularisation"
     NRM_RECOVERY_PERIOD = "nrm_recovery_period"
 
@@ -98,6 +100,9 @@ class ProtectionFacts:
     regularisation: RegularisationStatus = RegularisationStatus.NONE
     nrm_recovery_period: bool = False
     current: ProtectionStatus | None = None
+    #: The other authorities (R5) whose referral opened the protection: each holds it open as
+    #: a case would, because the policy gives their referrals the same protection.
+    referred_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -233,6 +238,13 @@ def compute_protection(policy: Policy, facts: ProtectionFacts) -> ProtectionAsse
         proceedings.append(
             Holder(HolderKind.CASE, case.case_id, f"Held open by case {case.case_id} ({label}).")
         )
+    if rules.non_police_referrals_open_protection:
+        proceedings.extend(
+            Holder(HolderKind.REFERRAL, name, f"Held open by the referral from {name} (R5).")
+            for name in facts.referred_by
+        )
+    elif facts.referred_by:
+        notes.append("This policy does not protect on referrals by other authorities (R5).")
 
     status_name = facts.regularisation.replace("_", " ")
     regularisation = Holder(
@@ -273,7 +285,7 @@ def compute_protection(policy: Policy, facts: ProtectionFacts) -> ProtectionAsse
 
     if holders:
         status = ProtectionStatus.ACTIVE
-        ending = ()
+        ending: tuple[str, ...] = ()
     elif facts.current == ProtectionStatus.ENDED:
         status = ProtectionStatus.ENDED
         ending = ("This protection was closed by a person and nothing holds it open.",)

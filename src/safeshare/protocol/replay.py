@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from safeshare.cases.lifecycle import CaseState, OffenceCategory, PartyRole, RegularisationStatus
 from safeshare.protocol.clearance import (
     ClearanceDecision,
     MatchCandidate,
@@ -21,7 +22,20 @@ from safeshare.protocol.clearance import (
     decide_clearance,
 )
 from safeshare.protocol.overrides import ApprovedOverride
-from safeshare.protocol.policy import Policy
+from safeshare.protocol.policy import Jurisdiction, Policy
+from safeshare.protocol.protection import (
+    LinkedCase,
+    ProtectionFacts,
+    ProtectionStatus,
+    compute_protection,
+)
+from safeshare.protocol.referral import (
+    ConsentState,
+    ReferralDecision,
+    ReferralFacts,
+    ReferralTrigger,
+    decide_referral,
+)
 
 __all__ = [
     "FACTS_FORMAT",
@@ -30,7 +44,13 @@ __all__ = [
     "clearance_facts",
     "decision_record",
     "differences",
+    "protection_facts_record",
+    "record_differences",
+    "referral_decision_record",
+    "referral_facts",
     "replay",
+    "replay_protection",
+    "replay_referral",
 ]
 
 #: Bumped when the shape of ``facts`` changes; a replay refuses a format it does not know.
@@ -177,3 +197,115 @@ def decision_record(decision: ClearanceDecision) -> dict[str, Any]:
         "ever_protected": decision.ever_protected,
         "override_id": decision.override_id,
     }
+
+
+# --- Referrals ---------------------------------------------------------------------------------
+
+
+def referral_facts(facts: ReferralFacts) -> dict[str, Any]:
+    """The inputs of ``decide_referral`` as JSON: enough to decide the referral again."""
+    return {
+        "format": FACTS_FORMAT,
+        "role": str(facts.role),
+        "offence": str(facts.offence),
+        "triggers": sorted(str(t) for t in facts.triggers),
+        "jurisdiction": str(facts.jurisdiction),
+        "force_code": facts.force_code,
+        "other_roles": sorted(str(r) for r in facts.other_roles),
+        "consent": str(facts.consent),
+    }
+
+
+def referral_decision_record(decision: ReferralDecision) -> dict[str, Any]:
+    """The parts of a referral decision that replay compares (JSON): whether it could be sent,
+    the rules that refused it, and whether it opened (or extended) a protection."""
+    return {
+        "allowed": decision.allowed,
+        "rule_codes": list(decision.rule_codes),
+        "opens_protection": decision.opens_protection,
+    }
+
+
+def replay_referral(policy: Policy, facts: Mapping[str, Any]) -> dict[str, Any]:
+    """``decide_referral`` again, from stored facts, under ``policy``: the decision record."""
+    if not facts:
+        raise FactsError("No facts were stored with this decision, so it cannot be replayed.")
+    if facts.get("format") != FACTS_FORMAT:
+        raise FactsError(f"The facts are in format {facts.get('format')!r}, not {FACTS_FORMAT}.")
+    try:
+        decision = decide_referral(
+            policy,
+            ReferralFacts(
+                role=PartyRole(facts["role"]),
+                offence=OffenceCategory(facts["offence"]),
+                triggers=frozenset(ReferralTrigger(t) for t in facts["triggers"]),
+                jurisdiction=Jurisdiction(facts["jurisdiction"]),
+                force_code=str(facts["force_code"]),
+                other_roles=frozenset(PartyRole(r) for r in facts["other_roles"]),
+                consent=ConsentState(facts["consent"]),
+            ),
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise FactsError(f"The stored facts cannot be read: {error!r}.") from error
+    return referral_decision_record(decision)
+
+
+def record_differences(
+    recorded: Mapping[str, Any], replayed: Mapping[str, Any]
+) -> list[Difference]:
+    """What differs between two decision records."""
+    return [
+        Difference(key, recorded.get(key), value)
+        for key, value in replayed.items()
+        if recorded.get(key) != value
+    ]
+
+
+# --- Protection status -------------------------------------------------------------------------
+
+
+def protection_facts_record(facts: ProtectionFacts) -> dict[str, Any]:
+    """The inputs of ``compute_protection`` as JSON."""
+    return {
+        "format": FACTS_FORMAT,
+        "linked_cases": [
+            {
+                "case_id": c.case_id,
+                "offence": str(c.offence),
+                "role": str(c.role),
+                "state": str(c.state),
+                "support_withdrawn": c.support_withdrawn,
+            }
+            for c in facts.linked_cases
+        ],
+        "regularisation": str(facts.regularisation),
+        "nrm_recovery_period": facts.nrm_recovery_period,
+        "current": None if facts.current is None else str(facts.current),
+    }
+
+
+def replay_protection(policy: Policy, facts: Mapping[str, Any]) -> str:
+    """``compute_protection`` again, from stored facts, under ``policy``: the status."""
+    if not facts:
+        raise FactsError("No facts were stored with this decision, so it cannot be replayed.")
+    if facts.get("format") != FACTS_FORMAT:
+        raise FactsError(f"The facts are in format {facts.get('format')!r}, not {FACTS_FORMAT}.")
+    try:
+        stored = ProtectionFacts(
+            linked_cases=tuple(
+                LinkedCase(
+                    case_id=str(c["case_id"]),
+                    offence=OffenceCategory(c["offence"]),
+                    role=PartyRole(c["role"]),
+                    state=CaseState(c["state"]),
+                    support_withdrawn=bool(c["support_withdrawn"]),
+                )
+                for c in facts["linked_cases"]
+            ),
+            regularisation=RegularisationStatus(facts["regularisation"]),
+            nrm_recovery_period=bool(facts["nrm_recovery_period"]),
+            current=None if facts["current"] is None else ProtectionStatus(facts["current"]),
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise FactsError(f"The stored facts cannot be read: {error!r}.") from error
+    return compute_protection(policy, stored).status.value

@@ -9,16 +9,18 @@ protocol officers see reviews whose candidate protections belong to their force.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from safeshare.accounts.actors import Actor
+from safeshare.accounts.requests import AuthenticatedHttpRequest
 from safeshare.cases.forms import SEX_LABELS, SOURCE_LABELS, add_action_errors, posted_data
 from safeshare.cases.lifecycle import CaseState, InformationSource, PartyRole
 from safeshare.cases.models import ROLE_LABELS
@@ -82,7 +84,7 @@ def _show(name: str, value: object) -> str:
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
     if name == "sex":
-        return next((label for sex, label in SEX_LABELS.items() if sex.value == value), value)
+        return next((label for sex, label in SEX_LABELS.items() if sex.value == value), str(value))
     if name == "date_of_birth":
         return date_in_words(value)
     return str(value)
@@ -91,7 +93,7 @@ def _show(name: str, value: object) -> str:
 # --- Protections -----------------------------------------------------------------------------
 
 
-def force_protection(request: HttpRequest, reference: str) -> Protection:
+def force_protection(request: AuthenticatedHttpRequest, reference: str) -> Protection:
     """A protection the user's force opened or holds a case for; anything else is not found."""
     try:
         normalised = normalise_reference(reference)
@@ -110,14 +112,16 @@ def force_protection(request: HttpRequest, reference: str) -> Protection:
     return protection
 
 
-def _protection_context(request: HttpRequest, protection: Protection) -> dict[str, object]:
-    organisation = request.user.organisation
-    links = []
+def _protection_context(
+    request: AuthenticatedHttpRequest, protection: Protection
+) -> dict[str, object]:
+    organisation_id = request.user.organisation_id
+    links: list[dict[str, Any]] = []
     for link in protection.links.select_related("case", "case__force").order_by("id"):
         case = link.case
         links.append(
             {
-                "own": case.force_id == organisation.pk,
+                "own": case.force_id == organisation_id,
                 "case": case,
                 "force": case.force.name,
                 "role": ROLE_LABELS[PartyRole(link.role)],
@@ -128,13 +132,13 @@ def _protection_context(request: HttpRequest, protection: Protection) -> dict[st
     is_police = request.user.role == Role.POLICE_OFFICER
     reasons = []
     for reason in protection.status_reasons:
-        for link in links:
-            case_id = str(link["case"].public_id)
-            if link["own"]:
-                reason = reason.replace(case_id, link["case"].crime_reference)
+        for row in links:
+            case_id = str(row["case"].public_id)
+            if row["own"]:
+                reason = reason.replace(case_id, row["case"].crime_reference)
             else:  # another force's case: named by its force, never by its internal id
-                reason = reason.replace(f"Case {case_id}", f"A case at {link['force']}")
-                reason = reason.replace(f"case {case_id}", f"a case at {link['force']}")
+                reason = reason.replace(f"Case {case_id}", f"A case at {row['force']}")
+                reason = reason.replace(f"case {case_id}", f"a case at {row['force']}")
         reasons.append(reason)
     return {
         "protection": protection,
@@ -151,7 +155,7 @@ def _protection_context(request: HttpRequest, protection: Protection) -> dict[st
     }
 
 
-def protection_detail(request: HttpRequest, reference: str) -> HttpResponse:
+def protection_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     protection = force_protection(request, reference)
     context = _protection_context(request, protection)
     if context["is_police"]:
@@ -166,7 +170,7 @@ def protection_detail(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "protocol/protection_detail.html", context)
 
 
-def protection_letter(request: HttpRequest, reference: str) -> HttpResponse:
+def protection_letter(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     protection = force_protection(request, reference)
     referral = protection.referrals.order_by("created_at").first()
     do_record_personal_data_read(
@@ -188,7 +192,7 @@ def protection_letter(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-def protection_regularisation(request: HttpRequest, reference: str) -> HttpResponse:
+def protection_regularisation(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     protection = force_protection(request, reference)
     form = RegularisationForm(
         posted_data(request), initial={"status": protection.regularisation_status}
@@ -208,7 +212,7 @@ def protection_regularisation(request: HttpRequest, reference: str) -> HttpRespo
     )
 
 
-def protection_nrm(request: HttpRequest, reference: str) -> HttpResponse:
+def protection_nrm(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     protection = force_protection(request, reference)
     form = NrmDecisionForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
@@ -225,7 +229,7 @@ def protection_nrm(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "protocol/nrm_form.html", {"form": form, "protection": protection})
 
 
-def protection_close(request: HttpRequest, reference: str) -> HttpResponse:
+def protection_close(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     protection = force_protection(request, reference)
     form = CloseProtectionForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
@@ -256,13 +260,13 @@ def protection_close(request: HttpRequest, reference: str) -> HttpResponse:
 # --- Clearances (Immigration Enforcement) ----------------------------------------------------
 
 
-def own_clearance(request: HttpRequest, clearance_id: uuid.UUID) -> Clearance:
+def own_clearance(request: AuthenticatedHttpRequest, clearance_id: uuid.UUID) -> Clearance:
     return get_object_or_404(
         Clearance, public_id=clearance_id, requested_by=request.user.organisation
     )
 
 
-def clearance_create(request: HttpRequest) -> HttpResponse:
+def clearance_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ClearanceForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -287,7 +291,7 @@ def _subject_name(subject: dict) -> str:
     return name or "Name not given"
 
 
-def clearance_list(request: HttpRequest) -> HttpResponse:
+def clearance_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     clearances = Clearance.objects.filter(requested_by=request.user.organisation).order_by(
         "-created_at"
     )
@@ -302,7 +306,7 @@ def clearance_list(request: HttpRequest) -> HttpResponse:
         }
         for clearance in page.object_list
     ]
-    shown = [row["clearance"] for row in rows]
+    shown = list(page.object_list)
     people = list(Person.objects.filter(protections__clearances__in=shown).distinct())
     found = {
         c.pk
@@ -317,7 +321,9 @@ def clearance_list(request: HttpRequest) -> HttpResponse:
     return render(request, "protocol/clearance_list.html", {"page": page, "rows": rows})
 
 
-def _record_clearance_read(request: HttpRequest, clearance: Clearance, purpose: str) -> None:
+def _record_clearance_read(
+    request: AuthenticatedHttpRequest, clearance: Clearance, purpose: str
+) -> None:
     """A clearance shows the subject IE asked about and, when it found one, the protected
     person: both are personal data."""
     people = list(Person.objects.filter(protections__clearances=clearance).distinct())
@@ -326,7 +332,7 @@ def _record_clearance_read(request: HttpRequest, clearance: Clearance, purpose: 
     )
 
 
-def clearance_detail(request: HttpRequest, clearance_id: uuid.UUID) -> HttpResponse:
+def clearance_detail(request: AuthenticatedHttpRequest, clearance_id: uuid.UUID) -> HttpResponse:
     clearance = own_clearance(request, clearance_id)
     view = clearance_out(clearance)
     _record_clearance_read(request, clearance, "clearance_page")
@@ -353,7 +359,7 @@ def clearance_detail(request: HttpRequest, clearance_id: uuid.UUID) -> HttpRespo
     )
 
 
-def override_create(request: HttpRequest, clearance_id: uuid.UUID) -> HttpResponse:
+def override_create(request: AuthenticatedHttpRequest, clearance_id: uuid.UUID) -> HttpResponse:
     clearance = own_clearance(request, clearance_id)
     policy = active_policy()
     form = OverrideRequestForm(posted_data(request), policy=policy)
@@ -392,7 +398,7 @@ def override_create(request: HttpRequest, clearance_id: uuid.UUID) -> HttpRespon
 # --- Reviews of possible matches (protocol officers) ------------------------------------------
 
 
-def reviews_for(request: HttpRequest) -> QuerySet[Review]:
+def reviews_for(request: AuthenticatedHttpRequest) -> QuerySet[Review]:
     """Reviews whose candidate protections belong to the officer's force (as the API)."""
     organisation = request.user.organisation
     return (
@@ -404,7 +410,7 @@ def reviews_for(request: HttpRequest) -> QuerySet[Review]:
     )
 
 
-def review_list(request: HttpRequest) -> HttpResponse:
+def review_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     reviews = reviews_for(request).filter(status=Review.Status.OPEN).order_by("created_at")
     page = Paginator(reviews, PER_PAGE).get_page(request.GET.get("page"))
     rows = [
@@ -417,7 +423,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
     ]
     do_record_personal_data_read(
         Actor.for_user(request.user),
-        Person.objects.filter(protections__reviews__in=[row["review"].pk for row in rows]),
+        Person.objects.filter(protections__reviews__in=[r.pk for r in page.object_list]),
         "review_list",
     )
     return render(request, "protocol/review_list.html", {"page": page, "rows": rows})
@@ -462,7 +468,7 @@ def _comparison(subject: dict, protection: Protection) -> dict[str, object]:
     }
 
 
-def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
+def review_detail(request: AuthenticatedHttpRequest, review_id: int) -> HttpResponse:
     review = get_object_or_404(reviews_for(request), pk=review_id)
     form = ReviewDecisionForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
@@ -516,7 +522,7 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
 # --- Overrides (senior approvers and protocol officers) ---------------------------------------
 
 
-def overrides_for(request: HttpRequest) -> QuerySet[Override]:
+def overrides_for(request: AuthenticatedHttpRequest) -> QuerySet[Override]:
     """Protocol officers: overrides of blocks on their force's protections. IE senior
     approvers: overrides asked for by their own organisation."""
     organisation = request.user.organisation
@@ -529,7 +535,7 @@ def overrides_for(request: HttpRequest) -> QuerySet[Override]:
     return overrides.filter(requested_by=organisation)
 
 
-def override_list(request: HttpRequest) -> HttpResponse:
+def override_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     pending = overrides_for(request).filter(status=Override.Status.PENDING).order_by("created_at")
     page = Paginator(pending, PER_PAGE).get_page(request.GET.get("page"))
     rows = [
@@ -560,7 +566,7 @@ def _reviewer_flags(override: Override, law: str) -> list[str]:
     return flags
 
 
-def override_detail(request: HttpRequest, override_id: uuid.UUID) -> HttpResponse:
+def override_detail(request: AuthenticatedHttpRequest, override_id: uuid.UUID) -> HttpResponse:
     override = get_object_or_404(overrides_for(request), public_id=override_id)
     policy = active_policy()
     jurisdiction = override.requested_by.jurisdiction

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation
@@ -13,11 +15,13 @@ from safeshare.cases.lifecycle import InformationSource, OffenceCategory, PartyR
 from safeshare.cases.models import Party
 from safeshare.kernel.errors import RuleRefusal
 from safeshare.kernel.identity import IDENTITY_FIELDS
-from safeshare.kernel.roles import OrganisationKind
+from safeshare.kernel.roles import REFERRING_KINDS, OrganisationKind
 from safeshare.kernel.transactions import _joined, action_transaction
 from safeshare.ledger.actions import log_entry
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.keys import token_for_record
+from safeshare.people.actions import create_person
+from safeshare.people.identity import IdentityIn
 from safeshare.protocol.actions import open_or_extend_protection
 from safeshare.protocol.active import active_policy
 from safeshare.protocol.policy import Jurisdiction, Policy
@@ -29,7 +33,14 @@ from safeshare.protocol.referral import (
     decide_referral,
     validate_referral_payload,
 )
-from safeshare.referrals.models import Consent, Referral, RefusedReferral, StopProcessing
+from safeshare.protocol.replay import referral_decision_record, referral_facts
+from safeshare.referrals.models import (
+    AuthorityReferral,
+    Consent,
+    Referral,
+    RefusedReferral,
+    StopProcessing,
+)
 
 
 class ReferralRefusedError(RuleRefusal):
@@ -44,6 +55,16 @@ class ReferralRefusedError(RuleRefusal):
 
     def after_rollback(self) -> None:
         record_refusal(self)
+
+
+_BASIS_LABELS: tuple[tuple[str, str], ...] = (
+    ("controller", "data controller"),
+    ("regime", "data protection regime"),
+    ("lawful_basis", "lawful basis"),
+    ("gateway", "legal gateway"),
+    ("agreement_id", "data-sharing agreement reference"),
+    ("dpia_version", "DPIA version"),
+)
 
 
 @dataclass(frozen=True)
@@ -98,29 +119,30 @@ def referral_payload(
     return payload
 
 
-def decide_for(party: Party, actor: Actor, triggers: Iterable[str], policy: Policy):
-    """The policy's decision on referring ``party`` with these triggers (no side effects)."""
+def facts_for(party: Party, actor: Actor, triggers: Iterable[str]) -> ReferralFacts:
+    """What the policy decides a referral of ``party`` from, as it stands now."""
     other_roles = frozenset(
         PartyRole(role)
         for role in Party.objects.filter(person=party.person)
         .exclude(pk=party.pk)
         .values_list("role", flat=True)
     )
-    decision = decide_referral(
-        policy,
-        ReferralFacts(
-            role=PartyRole(party.role),
-            offence=OffenceCategory(party.case.offence_category),
-            triggers=frozenset(ReferralTrigger(t) for t in triggers),
-            jurisdiction=Jurisdiction(actor.organisation.jurisdiction)
-            if actor.organisation.jurisdiction in set(Jurisdiction)
-            else Jurisdiction.ENGLAND_WALES,
-            force_code=actor.org_code,
-            other_roles=other_roles,
-            consent=consent_state(party)[0],
-        ),
+    return ReferralFacts(
+        role=PartyRole(party.role),
+        offence=OffenceCategory(party.case.offence_category),
+        triggers=frozenset(ReferralTrigger(t) for t in triggers),
+        jurisdiction=Jurisdiction(actor.organisation.jurisdiction)
+        if actor.organisation.jurisdiction in set(Jurisdiction)
+        else Jurisdiction.ENGLAND_WALES,
+        force_code=actor.org_code,
+        other_roles=other_roles,
+        consent=consent_state(party)[0],
     )
-    return decision
+
+
+def decide_for(party: Party, actor: Actor, triggers: Iterable[str], policy: Policy):
+    """The policy's decision on referring ``party`` with these triggers (no side effects)."""
+    return decide_referral(policy, facts_for(party, actor, triggers))
 
 
 def opens_protection(policy: Policy, party: Party) -> bool:
@@ -184,14 +206,7 @@ def do_make_referral(
         raise ValidationError("You can only refer people in your own force's cases.")
     missing = {
         name: f"Enter the {label}"
-        for name, label in (
-            ("controller", "data controller"),
-            ("regime", "data protection regime"),
-            ("lawful_basis", "lawful basis"),
-            ("gateway", "legal gateway"),
-            ("agreement_id", "data-sharing agreement reference"),
-            ("dpia_version", "DPIA version"),
-        )
+        for name, label in _BASIS_LABELS
         if not getattr(basis, name).strip()
     }
     if missing:
@@ -210,8 +225,9 @@ def do_make_referral(
         extra=extra,
         policy=policy,
     )
+    facts = facts_for(party, actor, triggers)
+    decision = decide_referral(policy, facts)
     if refusals:
-        decision = decide_for(party, actor, triggers, policy)
         error = ReferralRefusedError(refusals, code="referral_refused")
         error.refusal = {
             "party": party,
@@ -220,19 +236,15 @@ def do_make_referral(
             "rule_codes": list(decision.rule_codes),
             "reasons": list(decision.reasons),
             "policy": policy,
+            "facts": referral_facts(facts),
+            "decided": referral_decision_record(decision),
         }
         if not _joined.get():
             record_refusal(error)
         raise error
     if problems:
         raise ValidationError(problems)
-    recipient = (
-        recipient
-        or Organisation.objects.filter(kind=OrganisationKind.IE_UNIT, code="IE-NCCU").first()
-        or Organisation.objects.filter(kind=OrganisationKind.IE_UNIT).first()
-    )
-    if recipient is None or recipient.kind != OrganisationKind.IE_UNIT:
-        raise ValidationError("There is no Immigration Enforcement unit to send the referral to.")
+    recipient = _ie_recipient(recipient)
     with action_transaction():
         protection = None
         opening = should_open_protection(
@@ -270,6 +282,8 @@ def do_make_referral(
             protection=protection,
             policy_id=policy.id,
             policy_version=policy.version,
+            facts=referral_facts(facts),
+            decided=referral_decision_record(decision),
             created_by=f"{actor.label}, {actor.organisation.name}",
         )
         for kind in (EntryKind.REFERRAL, EntryKind.DISCLOSURE):
@@ -291,6 +305,18 @@ def do_make_referral(
     return referral
 
 
+def _ie_recipient(recipient: Organisation | None) -> Organisation:
+    """The Immigration Enforcement unit a referral goes to (the national unit by default)."""
+    recipient = (
+        recipient
+        or Organisation.objects.filter(kind=OrganisationKind.IE_UNIT, code="IE-NCCU").first()
+        or Organisation.objects.filter(kind=OrganisationKind.IE_UNIT).first()
+    )
+    if recipient is None or recipient.kind != OrganisationKind.IE_UNIT:
+        raise ValidationError("There is no Immigration Enforcement unit to send the referral to.")
+    return recipient
+
+
 def record_refusal(error: ReferralRefusedError) -> RefusedReferral | None:
     """Record a refused referral and its ledger entry, in a transaction of its own."""
     refusal = error.refusal
@@ -310,6 +336,8 @@ def record_refusal(error: ReferralRefusedError) -> RefusedReferral | None:
             attempted_by_key=actor.identifier,
             policy_id=policy.id,
             policy_version=policy.version,
+            facts=refusal.get("facts") or {},
+            decided=refusal.get("decided") or {},
         )
         log_entry(
             EntryKind.REFERRAL_REFUSED,
@@ -382,6 +410,8 @@ def do_record_consent(
         problems["language"] = "Enter the language the person was asked in"
     if asked_at is None:
         problems["asked_at"] = "Enter when the person was asked"
+    elif asked_at > timezone.now() + timedelta(minutes=5):
+        problems["asked_at"] = "The time the person was asked must not be in the future"
     if problems:
         raise ValidationError(problems)
     policy = active_policy()
@@ -428,8 +458,6 @@ def do_withdraw_consent(
 ) -> list[StopProcessing]:
     """The person withdraws consent: nothing more is shared, and every IE unit that received a
     referral about them is told to stop processing it (recorded, and a notice to the unit)."""
-    from django.utils import timezone
-
     from safeshare.kernel.roles import Role
     from safeshare.notifications.actions import notify_staff
 
@@ -469,3 +497,122 @@ def consent_counts() -> dict[str, int]:
         "withdrawn": consents.filter(withdrawn_at__isnull=False).count(),
         "not_freely_given": consents.filter(not_freely_given=True).count(),
     }
+
+
+# --- Referrals by other authorities (R5) ------------------------------------------------------
+
+
+def do_make_authority_referral(
+    actor: Actor,
+    identity: IdentityIn,
+    *,
+    role: PartyRole | str,
+    offence_category: OffenceCategory | str,
+    triggers: Iterable[str],
+    channel: str,
+    source_of_information: InformationSource | str,
+    basis: LegalBasis,
+    consent_given: bool = False,
+    consent_fields: Iterable[str] = (),
+) -> AuthorityReferral:
+    """An NHS body, local authority or NRM first responder refers a person (R5): the person is
+    registered, the referral is sent if, and only if, the policy allows it, and the protection
+    opens as the policy says, with the same minimised payload and ledger entries as a police
+    referral. The refusal of a referral the policy does not allow stores nothing."""
+    policy = active_policy()
+    organisation = actor.organisation
+    if organisation.kind not in REFERRING_KINDS:
+        raise ValidationError(
+            "Only an NHS body, local authority or NRM first responder can make this referral."
+        )
+    missing = {
+        name: f"Enter the {label}"
+        for name, label in _BASIS_LABELS
+        if not getattr(basis, name).strip()
+    }
+    if missing:
+        raise ValidationError(missing)
+    role, offence = PartyRole(role), OffenceCategory(offence_category)
+    triggers = sorted(set(triggers))
+    decision = decide_referral(
+        policy,
+        ReferralFacts(
+            role=role,
+            offence=offence,
+            triggers=frozenset(ReferralTrigger(t) for t in triggers),
+            jurisdiction=Jurisdiction(organisation.jurisdiction)
+            if organisation.jurisdiction in set(Jurisdiction)
+            else Jurisdiction.ENGLAND_WALES,
+            force_code=actor.org_code,
+            consent=ConsentState.GIVEN if consent_given else ConsentState.NONE,
+        ),
+    )
+    if not decision.allowed:
+        raise ReferralRefusedError(list(decision.reasons), code="referral_refused")
+    opening = should_open_protection(policy, role, offence, OpeningEvent.OTHER_AUTHORITY_REFERRAL)
+    source = InformationSource(source_of_information).value
+    channel = Referral.Channel(channel).value
+    recipient = _ie_recipient(None)
+    with action_transaction():  # a payload the policy refuses rolls the new person back
+        person = create_person(identity, actor)
+        fields = person.primary_identity.as_fields() if person.primary_identity else {}
+        payload: dict[str, object] = {
+            name: fields.get(name)
+            for name in IDENTITY_FIELDS
+            if fields.get(name) not in (None, "", [])
+        }
+        if policy.referrals.consent_required:
+            agreed = set(consent_fields)
+            payload = {name: value for name, value in payload.items() if name in agreed}
+        payload.update(
+            role=role.value,
+            protection_flag=opening.opens,
+            force_code=actor.org_code,
+            channel=channel,
+            source_of_information=source,
+            lawful_basis=basis.lawful_basis,
+            gateway=basis.gateway,
+            agreement_id=basis.agreement_id,
+            dpia_version=basis.dpia_version,
+        )
+        problems = [error.message for error in validate_referral_payload(policy, payload, {})]
+        if problems:
+            raise ValidationError(problems)
+        protection = None
+        if opening.opens:
+            protection = open_or_extend_protection(
+                person, None, role, actor, policy, OpeningEvent.OTHER_AUTHORITY_REFERRAL
+            )
+        referral = AuthorityReferral.objects.create(
+            referrer=organisation,
+            person=person,
+            recipient=recipient,
+            role=role.value,
+            offence_category=offence.value,
+            channel=channel,
+            trigger=",".join(triggers),
+            source_of_information=source,
+            consent_given=consent_given,
+            consent_fields=sorted(set(consent_fields)),
+            payload=payload,
+            protection=protection,
+            policy_id=policy.id,
+            policy_version=policy.version,
+            created_by=f"{actor.label}, {organisation.name}",
+            **{name: getattr(basis, name) for name, _ in _BASIS_LABELS},
+        )
+        for kind in (EntryKind.REFERRAL, EntryKind.DISCLOSURE):
+            log_entry(
+                kind,
+                actor,
+                policy,
+                subjects=[person.public_id],
+                payload={
+                    "referral": token_for_record("authority_referral", referral.pk),
+                    "channel": channel,
+                    "recipient_org": recipient.code,
+                    "referring_org": actor.org_code,
+                    "fields": sorted(payload),
+                },
+            )
+    return referral

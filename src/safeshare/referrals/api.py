@@ -1,24 +1,34 @@
-"""API for police: referrals to Immigration Enforcement, only where the policy allows."""
+"""API for referrals to Immigration Enforcement, only where the policy allows: by police from
+their cases, and by NHS bodies, local authorities and NRM first responders (R5)."""
 
 import uuid
+from datetime import datetime
 from enum import StrEnum
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from safeshare.accounts.actors import Actor
 from safeshare.api_kit import require_scope
-from safeshare.api_schemas import StrictSchema
-from safeshare.cases.lifecycle import InformationSource
+from safeshare.api_schemas import IdentityFields, StrictSchema
+from safeshare.cases.lifecycle import InformationSource, OffenceCategory
 from safeshare.cases.models import Party
 from safeshare.idempotency.service import idempotent
+from safeshare.kernel.identity import IDENTITY_FIELDS
 from safeshare.kernel.roles import Role, Scope
+from safeshare.people.identity import IdentityIn
+from safeshare.protocol.policy import PROTECTED_ROLES
 from safeshare.protocol.referral import ReferralTrigger
 from safeshare.referrals import actions
-from safeshare.referrals.models import Referral
+from safeshare.referrals.models import Consent, Referral
 
 router = Router(tags=["Referrals"])
+
+ProtectedRole = StrEnum(  # type: ignore[misc]
+    "ProtectedRole", {r.name: r.value for r in sorted(PROTECTED_ROLES)}
+)
+IdentityField = StrEnum("IdentityField", {n.upper(): n for n in IDENTITY_FIELDS})  # type: ignore[misc]
 
 # Its own name in the OpenAPI document: the notices' ``Channel`` enum has the same class name,
 # and one component would overwrite the other (the document showed the notices' values here).
@@ -91,6 +101,239 @@ def create_referral(request, payload: ReferralIn):
     return Status(
         201,
         ReferralOut(
+            id=referral.public_id,
+            recipient_code=referral.recipient.code,
+            payload=referral.payload,
+            protection_reference=referral.protection.reference if referral.protection else None,
+            policy_id=referral.policy_id,
+            policy_version=referral.policy_version,
+        ),
+    )
+
+
+# --- Consent to sharing with IE (consent-2025) ------------------------------------------------
+
+ConsentField = StrEnum("ConsentField", {name.upper(): name for name in actions.CONSENT_FIELDS})  # type: ignore[misc]
+ConsentAnswer = StrEnum(  # type: ignore[misc]
+    "ConsentAnswer", {c.name: c.value for c in Consent.Answer}
+)
+
+
+class ConsentIn(StrictSchema):
+    answer: ConsentAnswer = Field(description="Whether the person gave or refused consent.")
+    fields: list[ConsentField] = Field(
+        default_factory=list,
+        max_length=len(actions.CONSENT_FIELDS),
+        description="Exactly what the person agreed to share (required when they gave consent).",
+    )
+    asked_at: datetime = Field(description="When the person was asked.")
+    language: str = Field(
+        min_length=1, max_length=60, description="The language they were asked in."
+    )
+    interpreter_used: bool
+    suspect_present: bool = Field(
+        description="Whether the suspect, or anyone connected to them, was present. A consent "
+        "given with them present is recorded as possibly not freely given, and blocks sharing."
+    )
+    own_words: str = Field(default="", max_length=2000, description="Their own words, if given.")
+
+
+class ConsentWithdrawalIn(StrictSchema):
+    words: str = Field(default="", max_length=2000, description="Their own words, if given.")
+
+
+class ConsentDoubtIn(StrictSchema):
+    reason: str = Field(
+        min_length=10, max_length=2000, description="Why the consent may not have been free."
+    )
+
+
+class ConsentOut(Schema):
+    id: uuid.UUID
+    party_id: int
+    answer: str
+    fields: list[str]
+    asked_at: datetime
+    language: str
+    interpreter_used: bool
+    suspect_present: bool
+    not_freely_given: bool
+    withdrawn_at: datetime | None
+    state: str = Field(
+        description="What the person's latest consent allows now: given, refused, withdrawn, "
+        "not_freely_given."
+    )
+    stop_processing_sent_to: list[str] = Field(
+        default_factory=list,
+        description="IE units told to stop processing what was shared (on withdrawal).",
+    )
+    policy_id: str
+    policy_version: str
+
+
+class AuthorityReferralIn(IdentityFields):
+    """A referral by an NHS body, local authority or NRM first responder (R5): the person's
+    identity at the top level, as in a clearance request, and the referral's details."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: ProtectedRole = Field(description="The person's role: victim, witness or dependant.")
+    offence_category: OffenceCategory = Field(description="The kind of crime they suffered.")
+    triggers: list[ReferralTrigger] = Field(
+        min_length=1, description="Why the referral is needed."
+    )
+    channel: ReferralChannel = ReferralChannel.API  # type: ignore[attr-defined]
+    source_of_information: InformationSource
+    controller: str = Field(min_length=1, max_length=200)
+    regime: str = Field(min_length=1, max_length=40, examples=["uk_gdpr_part_2"])
+    lawful_basis: str = Field(min_length=1, max_length=200)
+    gateway: str = Field(min_length=1, max_length=200)
+    agreement_id: str = Field(min_length=1, max_length=100)
+    dpia_version: str = Field(min_length=1, max_length=40)
+    consent_given: bool = Field(
+        default=False,
+        description="The person gave informed consent to sharing with IE, recorded by you "
+        "(required where the policy asks for consent).",
+    )
+    consented_fields: list[IdentityField] = Field(
+        default_factory=list, description="The identity fields the person agreed to share."
+    )
+
+
+class AuthorityReferralOut(Schema):
+    id: uuid.UUID
+    recipient_code: str
+    payload: dict = Field(description="Exactly the fields that were shared, and nothing else.")
+    protection_reference: str | None
+    policy_id: str
+    policy_version: str
+
+
+def consent_out(consent: Consent, stopped: list[str] | None = None) -> ConsentOut:
+    state = (
+        "withdrawn"
+        if consent.withdrawn_at
+        else "not_freely_given"
+        if consent.not_freely_given
+        else consent.answer
+    )
+    return ConsentOut(
+        id=consent.public_id,
+        party_id=consent.party_id,
+        answer=consent.answer,
+        fields=list(consent.fields),
+        asked_at=consent.asked_at,
+        language=consent.language,
+        interpreter_used=consent.interpreter_used,
+        suspect_present=consent.suspect_present,
+        not_freely_given=consent.not_freely_given,
+        withdrawn_at=consent.withdrawn_at,
+        state=state,
+        stop_processing_sent_to=stopped or [],
+        policy_id=consent.policy_id,
+        policy_version=consent.policy_version,
+    )
+
+
+def _own_consent(client, consent_id: uuid.UUID) -> Consent:
+    return get_object_or_404(
+        Consent.objects.select_related("party__case"),
+        public_id=consent_id,
+        party__case__force=client.organisation,
+    )
+
+
+@router.post(
+    "/cases/{case_id}/parties/{party_id}/consents",
+    response={201: ConsentOut},
+    summary="Record a person's answer when asked for consent to share their data with IE",
+)
+@idempotent
+def record_consent(request, case_id: uuid.UUID, party_id: int, payload: ConsentIn):
+    client = require_scope(request, Scope.REFERRALS_WRITE, Role.POLICE_OFFICER)
+    party = get_object_or_404(
+        Party.objects.select_related("case"),
+        pk=party_id,
+        case__public_id=case_id,
+        case__force=client.organisation,
+    )
+    consent = actions.do_record_consent(
+        party,
+        Actor.for_token(client.token),
+        answer=payload.answer.value,
+        fields=[f.value for f in payload.fields],
+        asked_at=payload.asked_at,
+        language=payload.language,
+        interpreter_used=payload.interpreter_used,
+        suspect_present=payload.suspect_present,
+        own_words=payload.own_words,
+    )
+    return Status(201, consent_out(consent))
+
+
+@router.post(
+    "/consents/{consent_id}/withdrawal",
+    response=ConsentOut,
+    summary="The person withdraws consent: nothing more is shared and IE is told to stop",
+)
+@idempotent
+def withdraw_consent(request, consent_id: uuid.UUID, payload: ConsentWithdrawalIn):
+    client = require_scope(request, Scope.REFERRALS_WRITE, Role.POLICE_OFFICER)
+    consent = _own_consent(client, consent_id)
+    stops = actions.do_withdraw_consent(
+        consent, Actor.for_token(client.token), words=payload.words
+    )
+    consent.refresh_from_db()
+    return consent_out(consent, sorted({stop.recipient.code for stop in stops}))
+
+
+@router.post(
+    "/consents/{consent_id}/not-freely-given",
+    response=ConsentOut,
+    summary="Record that a consent may not have been freely given (it then blocks sharing)",
+)
+@idempotent
+def flag_consent(request, consent_id: uuid.UUID, payload: ConsentDoubtIn):
+    client = require_scope(request, Scope.REFERRALS_WRITE, Role.POLICE_OFFICER)
+    consent = _own_consent(client, consent_id)
+    consent = actions.do_flag_consent_not_free(
+        consent, Actor.for_token(client.token), reason=payload.reason
+    )
+    return consent_out(consent)
+
+
+@router.post(
+    "/authority-referrals",
+    response={201: AuthorityReferralOut},
+    summary="Refer a person as an NHS body, local authority or NRM first responder (R5)",
+)
+@idempotent
+def create_authority_referral(request, payload: AuthorityReferralIn):
+    require_scope(request, Scope.REFERRALS_WRITE, Role.REFERRER)
+    client = request.auth
+    identity = IdentityIn(**payload.model_dump(include=set(IdentityIn.model_fields)))
+    referral = actions.do_make_authority_referral(
+        Actor.for_token(client.token),
+        identity,
+        role=payload.role.value,
+        offence_category=payload.offence_category.value,
+        triggers=[t.value for t in payload.triggers],
+        channel=Referral.Channel(payload.channel),
+        source_of_information=payload.source_of_information,
+        basis=actions.LegalBasis(
+            controller=payload.controller,
+            regime=payload.regime,
+            lawful_basis=payload.lawful_basis,
+            gateway=payload.gateway,
+            agreement_id=payload.agreement_id,
+            dpia_version=payload.dpia_version,
+        ),
+        consent_given=payload.consent_given,
+        consent_fields=[f.value for f in payload.consented_fields],
+    )
+    return Status(
+        201,
+        AuthorityReferralOut(
             id=referral.public_id,
             recipient_code=referral.recipient.code,
             payload=referral.payload,

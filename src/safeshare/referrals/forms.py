@@ -107,3 +107,82 @@ class ReferralForm(forms.Form):
 
 class SendReferralForm(forms.Form):
     """No fields: the officer confirms the previewed referral. Carries the action's errors."""
+
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def _yes_no(label: str, help_text: str = "") -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        help_text=help_text,
+        choices=YES_NO,
+        widget=forms.RadioSelect(attrs={"class": "govuk-radios--inline"}),
+        error_messages={
+            "required": f"Select yes or no: {label[0].lower()}{label[1:].rstrip('?')}",
+            "invalid_choice": "Select yes or no",
+        },
+    )
+
+
+class ConsentForm(forms.Form):
+    """The person's answer when asked whether their details may be shared with IE."""
+
+    answer = forms.ChoiceField(
+        label="What did the person answer?",
+        choices=[("given", "They gave consent"), ("refused", "They refused")],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select what the person answered",
+            "invalid_choice": "Select what the person answered",
+        },
+    )
+    agreed_fields = forms.MultipleChoiceField(
+        label="What did they agree to share?",
+        help_text="Only these are sent. Select all they agreed to (none if they refused).",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Select what they agreed to share from the list"},
+    )
+    language = forms.CharField(
+        label="Which language were they asked in?",
+        max_length=60,
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-20"}),
+        error_messages={
+            "required": "Enter the language the person was asked in",
+            "max_length": "The language must be 60 characters or fewer",
+        },
+    )
+    interpreter_used = _yes_no("Was an interpreter used?")
+    suspect_present = _yes_no(
+        "Was the suspect, or anyone connected to them, present?",
+        "If so, the consent is recorded as possibly not freely given, and nothing is shared.",
+    )
+    own_words = forms.CharField(
+        label="Their own words (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "Their words must be 2,000 characters or fewer"},
+    )
+
+    def __init__(self, *args, field_labels: dict[str, str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        agreed = self.fields["agreed_fields"]
+        assert isinstance(agreed, forms.MultipleChoiceField)
+        agreed.choices = list(field_labels.items())
+
+
+class ConsentChangeForm(forms.Form):
+    """A withdrawal, or an officer's doubt that consent was freely given."""
+
+    consent = forms.UUIDField(
+        widget=forms.HiddenInput, error_messages={"required": "Choose a consent"}
+    )
+    words = forms.CharField(
+        label="Their words, or your reason",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": "This must be 2,000 characters or fewer"},
+    )

@@ -43,6 +43,9 @@ class Referral(models.Model):
     )
     policy_id = models.CharField(max_length=40)
     policy_version = models.CharField(max_length=64)
+    #: The inputs of the policy's decision, and the decision, so that replay can decide again.
+    facts = models.JSONField(default=dict, blank=True)
+    decided = models.JSONField(default=dict, blank=True)
     created_by = models.CharField(max_length=200)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -68,6 +71,8 @@ class RefusedReferral(models.Model):
     attempted_by_key = models.CharField(max_length=64)
     policy_id = models.CharField(max_length=40)
     policy_version = models.CharField(max_length=64)
+    facts = models.JSONField(default=dict, blank=True)
+    decided = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -132,3 +137,49 @@ class StopProcessing(models.Model):
 
     def __str__(self) -> str:
         return f"Stop processing {self.referral}"
+
+
+class AuthorityReferral(models.Model):
+    """A referral to Immigration Enforcement by an NHS body, local authority or NRM first
+    responder (R5): the person it registered, what was sent, to whom, on what legal basis and
+    why, recorded as a police referral is. There is no police case; the referral itself holds
+    the protection open when the policy protects on such referrals."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    referrer = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="authority_referrals"
+    )
+    recipient = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=20)
+    offence_category = models.CharField(max_length=40)
+    channel = models.CharField(max_length=10, choices=Referral.Channel.choices)
+    trigger = models.CharField(max_length=40)
+    source_of_information = models.CharField(max_length=30)
+    controller = models.CharField(max_length=200)
+    regime = models.CharField(max_length=40)
+    lawful_basis = models.CharField(max_length=200)
+    gateway = models.CharField(max_length=200)
+    agreement_id = models.CharField(max_length=100)
+    dpia_version = models.CharField(max_length=40)
+    consent_given = models.BooleanField(
+        default=False, help_text="The referrer recorded the person's informed consent."
+    )
+    consent_fields = models.JSONField(default=list, help_text="What the person agreed to share.")
+    payload = models.JSONField()
+    protection = models.ForeignKey(
+        "protocol.Protection",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="authority_referrals",
+    )
+    policy_id = models.CharField(max_length=40)
+    policy_version = models.CharField(max_length=64)
+    created_by = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Referral {self.public_id} by {self.referrer_id}"

@@ -16,6 +16,11 @@ urlpatterns = [
         views.referral_check,
         name="check",
     ),
+    path(
+        "cases/<uuid:case_id>/people/<int:party_id>/consent/",
+        views.consent_page,
+        name="consent",
+    ),
     path("referrals/refused/", views.refused_list, name="refused"),
     path("referrals/<uuid:referral_id>/", views.referral_detail, name="detail"),
 ]

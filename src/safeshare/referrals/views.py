@@ -4,13 +4,15 @@ that would be shared (from ``preview_referral``) or why nothing can be sent, the
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from safeshare.accounts.actors import Actor
+from safeshare.accounts.requests import AuthenticatedHttpRequest
 from safeshare.cases.forms import SEX_LABELS, SOURCE_LABELS, add_action_errors, posted_data
 from safeshare.cases.lifecycle import InformationSource
 from safeshare.cases.models import OFFENCE_LABELS, ROLE_LABELS, Party
@@ -51,7 +53,7 @@ def _draft_key(party: Party) -> str:
     return f"safeshare-referral-draft-{party.pk}"
 
 
-def own_party(request: HttpRequest, case_id: uuid.UUID, party_id: int) -> Party:
+def own_party(request: AuthenticatedHttpRequest, case_id: uuid.UUID, party_id: int) -> Party:
     """A person in one of the officer's own force's cases; anything else is not found."""
     return get_object_or_404(
         Party.objects.select_related("case", "case__force", "person"),
@@ -91,10 +93,12 @@ def payload_rows(payload: dict[str, object]) -> list[dict[str, str]]:
     ]
 
 
-def referral_start(request: HttpRequest, case_id: uuid.UUID, party_id: int) -> HttpResponse:
+def referral_start(
+    request: AuthenticatedHttpRequest, case_id: uuid.UUID, party_id: int
+) -> HttpResponse:
     party = own_party(request, case_id, party_id)
     draft = request.session.get(_draft_key(party))
-    initial = draft or ReferralForm.defaults_for(request.user.organisation)
+    initial = draft or ReferralForm.defaults_for(party.case.force)  # the user's own force
     form = ReferralForm(posted_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         request.session[_draft_key(party)] = dict(form.cleaned_data)
@@ -115,7 +119,9 @@ def referral_start(request: HttpRequest, case_id: uuid.UUID, party_id: int) -> H
     )
 
 
-def referral_check(request: HttpRequest, case_id: uuid.UUID, party_id: int) -> HttpResponse:
+def referral_check(
+    request: AuthenticatedHttpRequest, case_id: uuid.UUID, party_id: int
+) -> HttpResponse:
     party = own_party(request, case_id, party_id)
     draft = request.session.get(_draft_key(party))
     if not draft:
@@ -171,7 +177,7 @@ def referral_check(request: HttpRequest, case_id: uuid.UUID, party_id: int) -> H
     )
 
 
-def referral_detail(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
+def referral_detail(request: AuthenticatedHttpRequest, referral_id: uuid.UUID) -> HttpResponse:
     referral = get_object_or_404(
         Referral.objects.select_related(
             "case", "party", "party__person", "protection", "recipient"
@@ -202,10 +208,14 @@ RULE_LABELS = {
     "no_trigger": "No reason recorded",
     "status_check_only": "Only to check immigration status",
     "status_doubt_only": "Only doubts about immigration status",
+    "no_consent": "The person was not asked for consent",
+    "consent_refused": "The person refused consent",
+    "consent_withdrawn": "The person withdrew consent",
+    "consent_not_free": "Consent possibly not freely given",
 }
 
 
-def refused_list(request: HttpRequest) -> HttpResponse:
+def refused_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The force's referrals the policy refused: who tried, when, under which rules."""
     from django.core.paginator import Paginator
 
@@ -226,3 +236,107 @@ def refused_list(request: HttpRequest) -> HttpResponse:
         for r in page.object_list
     ]
     return render(request, "referrals/refused_list.html", {"page": page, "rows": rows})
+
+
+CONSENT_STATES = {
+    "given": ("Consent in force", "govuk-tag--green"),
+    "withdrawn": ("Withdrawn", "govuk-tag--grey"),
+    "not_freely_given": ("Possibly not freely given", "govuk-tag--red"),
+    "refused": ("Refused", "govuk-tag--red"),
+}
+
+
+def _consent_state(consent) -> str:
+    if consent.answer == "refused":
+        return "refused"
+    if consent.withdrawn_at:
+        return "withdrawn"
+    return "not_freely_given" if consent.not_freely_given else "given"
+
+
+def consent_page(
+    request: AuthenticatedHttpRequest, case_id: uuid.UUID, party_id: int
+) -> HttpResponse:
+    """Ask for, record and withdraw a person's consent to sharing with IE (consent-2025)."""
+    from django.utils import timezone
+
+    from safeshare.kernel.identity import IDENTITY_FIELDS
+    from safeshare.referrals.actions import (
+        do_flag_consent_not_free,
+        do_record_consent,
+        do_withdraw_consent,
+    )
+    from safeshare.referrals.forms import ConsentChangeForm, ConsentForm
+
+    party = own_party(request, case_id, party_id)
+    actor = Actor.for_user(request.user)
+    labels = {name: FIELD_LABELS[name] for name in IDENTITY_FIELDS}
+    action = request.POST.get("action") if request.method == "POST" else None
+    form = ConsentForm(
+        request.POST if action == "record" else None, field_labels=labels, prefix="consent"
+    )
+    change = ConsentChangeForm(request.POST if action in ("withdraw", "doubt") else None)
+    here = redirect("referrals:consent", case_id=party.case.public_id, party_id=party.pk)
+    if action == "record" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            do_record_consent(
+                party,
+                actor,
+                answer=data["answer"],
+                fields=data["agreed_fields"] if data["answer"] == "given" else [],
+                asked_at=timezone.now(),
+                language=data["language"],
+                interpreter_used=data["interpreter_used"] == "yes",
+                suspect_present=data["suspect_present"] == "yes",
+                own_words=data["own_words"],
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict") and "fields" in error.error_dict:
+                error.error_dict["agreed_fields"] = error.error_dict.pop("fields")
+            add_action_errors(form, error)
+        else:
+            messages.success(request, "The person's answer is recorded")
+            return here
+    elif action in ("withdraw", "doubt") and change.is_valid():
+        consent = get_object_or_404(party.consents, public_id=change.cleaned_data["consent"])
+        words = change.cleaned_data["words"]
+        try:
+            if action == "withdraw":
+                stops = do_withdraw_consent(consent, actor, words=words)
+                told = (
+                    " Immigration Enforcement has been told to stop processing." if stops else ""
+                )
+                messages.success(request, "The withdrawal is recorded." + told)
+            else:
+                do_flag_consent_not_free(consent, actor, reason=words)
+                messages.success(request, "Your doubt is recorded: nothing will be shared")
+        except ValidationError as error:
+            add_action_errors(change, error)
+        else:
+            return here
+    elif action not in (None, "record", "withdraw", "doubt"):
+        change.is_valid()
+        change.add_error(None, "Choose what to record")
+    consents: list[dict[str, Any]] = [
+        {"consent": c, "state": _consent_state(c), "label": CONSENT_STATES[_consent_state(c)]}
+        for c in party.consents.order_by("-asked_at", "-id")
+    ]
+    for row in consents:
+        row["fields"] = [labels.get(name, name) for name in row["consent"].fields]
+    do_record_personal_data_read(actor, [party.person], "consent_page")
+    return render(
+        request,
+        "referrals/consent.html",
+        {
+            "form": form,
+            "change": change,
+            "party": party,
+            "case": party.case,
+            "identity": party.person.primary_identity,
+            "role_label": ROLE_LABELS[party.role_enum],
+            "consents": consents,
+            "policy": active_policy(),
+        },
+        status=400 if form.errors or change.errors else 200,
+    )

@@ -27,13 +27,17 @@ from django.utils import timezone
 
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation
+from safeshare.cases.actions import do_add_party, do_create_case
+from safeshare.cases.lifecycle import PartyRole
+from safeshare.cases.models import Case
 from safeshare.kernel.roles import OrganisationKind, Role
-from safeshare.kernel.transactions import action_transaction
+from safeshare.kernel.transactions import _joined, action_transaction, request_transaction
 from safeshare.ledger.actions import append_entry
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.keys import token_for_record
 from safeshare.matching.record import PreparedIdentity, prepare
 from safeshare.people.bulk import ImportedIdentity, PeopleBulk
+from safeshare.people.models import Person
 from safeshare.protocol.active import active_policy
 from safeshare.protocol.bulk import ImportedProtections
 from safeshare.protocol.protection import ProtectionStatus
@@ -84,6 +88,10 @@ class ImportResult:
     record: RegisterImport | None = None
     warnings: dict[str, int] = field(default_factory=dict)
     """Rows imported with a warning, by kind (``csvfiles.WARNINGS``)."""
+    attached: int = 0
+    """Protections attached to the case their row named."""
+    new_cases: int = 0
+    """Cases recorded because the force had none with the row's crime reference."""
 
 
 _Prepared = tuple[IdentityRow, str, tuple[str, ...], str]
@@ -147,6 +155,8 @@ class _ImportState:
     references: set[str] = field(default_factory=set)
     postings: dict[str, int | array] = field(default_factory=dict)
     warnings: dict[str, int] = field(default_factory=dict)
+    #: (person id, crime reference, offence category) of rows that name the case to attach.
+    cases: list[tuple[int, str, str]] = field(default_factory=list)
     imported: int = 0
 
     def reject(self, problem: RowProblem) -> None:
@@ -208,7 +218,8 @@ def do_import_register(
     state = _ImportState(org, skip_invalid, on_reject)
     pool = multiprocessing.get_context("fork").Pool(workers) if workers > 0 else None
     try:
-        with action_transaction():
+        # One transaction; the actions that attach cases join it (they are durable alone).
+        with action_transaction() if _joined.get() else request_transaction():
             version = bump_version()
             writer = BulkWriter()
             tables = (
@@ -258,6 +269,7 @@ def do_import_register(
             if not state.imported:
                 raise RegisterError("The file has no rows that can be imported.")
             add_postings(state.postings, state.imported)
+            new_cases = _attach_cases(state.cases, actor)
             digest = content_digest() if callable(content_digest) else content_digest
             record = RegisterImport.objects.create(
                 organisation=org,
@@ -284,7 +296,33 @@ def do_import_register(
         if pool is not None:
             pool.terminate()
             pool.join()
-    return ImportResult(state.imported, state.rejected, record, state.warnings)
+    return ImportResult(
+        state.imported, state.rejected, record, state.warnings, len(state.cases), new_cases
+    )
+
+
+def _attach_cases(cases: list[tuple[int, str, str]], actor: Actor) -> int:
+    """Attach each imported protection that names its case to the force's case (recorded
+    first if the force has none with that reference), with the person as its victim: the case
+    then holds the protection open as any case does. Returns how many cases were new."""
+    if not cases:
+        return 0
+    new = 0
+    known: dict[str, Case] = {
+        case.crime_reference: case
+        for case in Case.objects.filter(
+            force=actor.organisation, crime_reference__in={ref for _, ref, _ in cases}
+        )
+    }
+    people = Person.objects.in_bulk([person_id for person_id, _, _ in cases])
+    for person_id, reference, offence in cases:
+        case = known.get(reference)
+        if case is None:
+            case = do_create_case(actor, crime_reference=reference, offence_category=offence)
+            known[reference] = case
+            new += 1
+        do_add_party(case, actor, role=PartyRole.VICTIM, person=people[person_id])
+    return new
 
 
 def _write_batch(
@@ -314,6 +352,11 @@ def _write_batch(
         ]
     )
     protection_ids = protections.insert(person_ids, [item[3] for item in batch])
+    state.cases.extend(
+        (person_id, row.crime_reference, row.offence_category)
+        for person_id, (row, _, _, _) in zip(person_ids, batch, strict=True)
+        if row.crime_reference
+    )
     entry_ids = writer.reserve_ids(RegisterEntry, n)
     writer.insert(
         RegisterEntry,

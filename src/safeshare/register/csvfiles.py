@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO, TextIO
 
+from safeshare.cases.lifecycle import OffenceCategory
 from safeshare.matching.record import IdentityRecord
 from safeshare.people.identity import (
     MAX_NAME,
@@ -46,7 +47,7 @@ REQUIRED_COLUMNS = (
     "passport_no",
     "ho_ref",
 )
-OPTIONAL_COLUMNS = ("address", "postcode")
+OPTIONAL_COLUMNS = ("address", "postcode", "crime_reference", "offence_category")
 COLUMNS_TEXT = f"{', '.join(REQUIRED_COLUMNS)} (and optionally {', '.join(OPTIONAL_COLUMNS)})"
 REJECT_COLUMNS = ("row", "reason")
 OUTPUT_COLUMNS = ("query_id", "register_id", "decision", "score")
@@ -57,6 +58,8 @@ MAX_ADDRESS = 300
 MAX_POSTCODE = 16
 MAX_ALIASES = 20
 MAX_NATIONALITY = 100
+MAX_CRIME_REFERENCE = 40
+OFFENCE_CATEGORIES = tuple(category.value for category in OffenceCategory)
 
 WARNINGS = {
     "nationality_not_recognised": "nationality not recognised: kept as given",
@@ -124,6 +127,10 @@ class IdentityRow:
     address: str = ""
     postcode: str = ""
     nationality_text: str = ""
+    #: The force's case that holds the protection open, and its kind of offence (both or
+    #: neither); without them the import itself is the protection's holding reason.
+    crime_reference: str = ""
+    offence_category: str = ""
     warnings: tuple[str, ...] = ()
     raw: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
@@ -165,7 +172,7 @@ class _Lines:
     def _chunks(self) -> Iterator[bytes]:
         read = getattr(self._stream, "read", None)
         if read is None:
-            yield from self._stream  # type: ignore[misc]
+            yield from self._stream
             return
         while chunk := read(self._chunk_bytes):
             yield chunk
@@ -375,6 +382,7 @@ def validate_row(
         ho_ref = _optional(get("ho_ref"), "ho_ref", MAX_DOCUMENT, warnings)
         address = _optional(get("address"), "address", MAX_ADDRESS, warnings)
         postcode = _optional(get("postcode"), "postcode", MAX_POSTCODE, warnings)
+        crime_reference, offence = _case(get("crime_reference"), get("offence_category"))
     except ValueError as error:
         return RowProblem(row, str(error), raw)
     return IdentityRow(
@@ -391,9 +399,29 @@ def validate_row(
         address=address,
         postcode=postcode,
         nationality_text=nationality_text,
+        crime_reference=crime_reference,
+        offence_category=offence,
         warnings=tuple(warnings),
         raw=raw,
     )
+
+
+def _case(reference: str, offence: str) -> tuple[str, str]:
+    """The case to attach the protection to: a crime reference and an offence category, both
+    or neither (a case cannot be recorded without its kind of offence)."""
+    reference = _text(reference, "crime_reference", MAX_CRIME_REFERENCE).upper()
+    offence = " ".join(offence.lower().split()).replace(" ", "_")
+    if not reference and not offence:
+        return "", ""
+    if not reference:
+        raise ValueError("crime_reference is empty: give it with offence_category, or neither")
+    if not offence:
+        raise ValueError("offence_category is empty: give it with crime_reference, or neither")
+    if offence not in OFFENCE_CATEGORIES:
+        raise ValueError(
+            f"offence_category ‘{offence[:40]}’ must be one of {', '.join(OFFENCE_CATEGORIES)}"
+        )
+    return reference, offence
 
 
 def _nationality(text: str, warnings: list[str]) -> tuple[str, str]:

@@ -121,6 +121,9 @@ class ResidentRegister:
     def candidates(self, keys: Iterable[str]) -> Iterable[tuple[Hashable, PreparedIdentity]]:
         return sorted(self._register.candidates(keys))
 
+    def similar_tokens(self, tokens: Iterable[str]) -> Mapping[str, set[str]]:
+        return self._register.similar_tokens(tokens)
+
 
 _SHARED: ResidentRegister | None = None
 _SHARED_LOCK = threading.Lock()

@@ -25,9 +25,10 @@ from django.db import connections
 from django.db.models import Model
 
 from safeshare.kernel.bulk import BulkTable, BulkWriter, adapt, copy_rows
-from safeshare.matching.blocking import query_keys
+from safeshare.matching.blocking import name_key_sets, near_keys, query_keys
 from safeshare.matching.model import Thresholds, load_model
 from safeshare.matching.record import PreparedIdentity
+from safeshare.matching.register import TokenNeighbours
 from safeshare.register.models import RegisterEntry, RegisterKey, RegisterState
 
 SIZE_KEY = "#"
@@ -247,6 +248,45 @@ def default_thresholds() -> Thresholds:
     return load_model().thresholds
 
 
+_NEIGHBOURS: dict[str, tuple[tuple[int, int, int], TokenNeighbours]] = {}
+_NEIGHBOURS_LOCK = threading.Lock()
+
+
+def token_neighbours(using: str = "default") -> TokenNeighbours:
+    """The register's token keys (``t:``), for ``similar_tokens``: read once per register
+    version and process, as the resident register keeps them in memory. The register's size
+    is part of the version read, so that a version number seen again (a restore from backup,
+    a rolled-back test) with other contents is read again too."""
+    version, generation = read_version(using)
+    size = fetch_keys([SIZE_KEY], None, using).get(SIZE_KEY, (0, None))[0]
+    stamp = (version, generation, size)
+    with _NEIGHBOURS_LOCK:
+        cached = _NEIGHBOURS.get(using)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    connection = connections[using]
+    table = _quoted(RegisterKey, using)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT "key" FROM {table} WHERE substr("key", 1, 2) = %s AND n > 0',  # noqa: S608
+            ["t:"],
+        )
+        neighbours = TokenNeighbours(row[0][2:] for row in cursor.fetchall())
+    with _NEIGHBOURS_LOCK:
+        _NEIGHBOURS[using] = (stamp, neighbours)
+    return neighbours
+
+
+def forget_token_neighbours() -> None:
+    """Drop the token keys read by ``token_neighbours`` (tests)."""
+    with _NEIGHBOURS_LOCK:
+        _NEIGHBOURS.clear()
+
+
+def _tokens(subject: PreparedIdentity) -> set[str]:
+    return {token for names in name_key_sets(subject) for token in names}
+
+
 class DatabaseRegister:
     """The register as a ``CandidateSource``: one query for every key's count (and the ids of
     keys under the cap, kept for ``candidates``), one for the entries not already cached.
@@ -291,6 +331,9 @@ class DatabaseRegister:
                 ids.update(unpack_ids(row[1]))
         return sorted(fetch_entries(ids, self._cache, self._using).items())
 
+    def similar_tokens(self, tokens: Iterable[str]) -> Mapping[str, set[str]]:
+        return token_neighbours(self._using).similar(tokens)
+
 
 class PrefetchedRegister:
     """A ``CandidateSource`` for a batch of subjects (a sweep): every key and candidate the
@@ -308,8 +351,10 @@ class PrefetchedRegister:
         self._cache = cache
         self._using = using
         wanted: set[str] = {SIZE_KEY}
+        self._neighbours = token_neighbours(using)
         for subject in subjects:
             wanted |= query_keys(subject)
+            wanted |= near_keys(subject, self._neighbours.similar(_tokens(subject)))
         self._rows = fetch_keys(wanted, self._thresholds, using)
         self._size = self._rows.pop(SIZE_KEY, (0, None))[0]
         ids: set[int] = set()
@@ -339,6 +384,9 @@ class PrefetchedRegister:
             self._entries.update(fetch_entries(missing, self._cache, self._using))
         entries = self._entries
         return [(i, entries[i]) for i in sorted(ids) if i in entries]
+
+    def similar_tokens(self, tokens: Iterable[str]) -> Mapping[str, set[str]]:
+        return self._neighbours.similar(tokens)
 
 
 # --- The register's version ----------------------------------------------------------------

@@ -38,10 +38,12 @@ def error_summary_items(form: forms.BaseForm) -> list[dict[str, str]]:
     first_field = next(iter(form.visible_fields()), None)
     for message in form.non_field_errors():
         href = f"#{field_anchor(first_field)}" if first_field else "#main-content"
-        items.append({"text": message, "href": href})
+        items.append({"text": str(message), "href": href})
     for bound_field in form:
         if bound_field.errors:
-            items.append({"text": bound_field.errors[0], "href": f"#{field_anchor(bound_field)}"})
+            items.append(
+                {"text": str(bound_field.errors[0]), "href": f"#{field_anchor(bound_field)}"}
+            )
     return items
 
 
@@ -108,18 +110,18 @@ class GovukDateInput(forms.Widget):
 
     template_name = "web/forms/date_input.html"
 
-    def value_from_datadict(self, data, files, name):  # type: ignore[no-untyped-def]
+    def value_from_datadict(self, data, files, name):
         if name in data:
             return data.get(name)
         return [str(data.get(f"{name}-{part}", "")).strip() for part in DATE_PARTS]
 
-    def value_omitted_from_data(self, data, files, name) -> bool:  # type: ignore[no-untyped-def]
+    def value_omitted_from_data(self, data, files, name) -> bool:
         return name not in data and all(f"{name}-{part}" not in data for part in DATE_PARTS)
 
     def id_for_label(self, id_: str) -> str:
         return f"{id_}-day" if id_ else id_
 
-    def get_context(self, name, value, attrs):  # type: ignore[no-untyped-def]
+    def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         base_id = context["widget"]["attrs"].get("id") or f"id_{name}"
         error = "govuk-input--error" in context["widget"]["attrs"].get("class", "")

@@ -30,6 +30,7 @@ _PAGES: tuple[tuple[tuple[Role, ...], str, str], ...] = (
         "protocol:clearance-new",
     ),
     ((Role.IE_CASEWORKER, Role.IE_SENIOR_APPROVER), "Your clearances", "protocol:clearance-list"),
+    ((Role.IE_CASEWORKER, Role.IE_SENIOR_APPROVER), "Worklist", "worklists:clearances"),
     ((Role.IE_SENIOR_APPROVER,), "Overrides", "protocol:override-list"),
     ((Role.PROTOCOL_OFFICER,), "Possible matches", "protocol:review-list"),
     ((Role.PROTOCOL_OFFICER,), "Overrides", "protocol:override-list"),

@@ -8,12 +8,13 @@ from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_POST
 
+from safeshare.accounts.requests import AuthenticatedHttpRequest
 from safeshare.kernel.roles import Role
 
 HOME_TEMPLATES = {role: f"web/home/{role.value}.html" for role in Role}
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     role = Role(request.user.role)
     return render(request, HOME_TEMPLATES[role], {"role": role})
 

@@ -1,5 +1,5 @@
-"""Retention (R23): delete what SafeShare no longer needs, after the periods in
-``retention.toml``, and record each real run in the ledger with its counts.
+"""Retention (R23): delete what SafeShare no longer needs, after the periods the policy in
+force sets (its ``[retention]`` table), and record each real run in the ledger with its counts.
 
 ``plan`` counts what would go (``safeshare retention run --dry-run``); ``run`` deletes it in one
 transaction with one ``retention_run`` ledger entry. What is erased is never referred to by the
@@ -8,10 +8,8 @@ ledger (which holds keyed commitments to record ids), so the ledger and receipts
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
@@ -26,22 +24,15 @@ from safeshare.ledger.actions import log_entry
 from safeshare.ledger.entries import EntryKind
 from safeshare.protocol import actions as protocol_actions
 from safeshare.protocol.active import active_policy
+from safeshare.protocol.policy import RETENTION_RECORD_KINDS, Policy
 
-PERIODS_FILE = Path(__file__).with_name("retention.toml")
-CATEGORIES = ("cleared_clearance_subjects", "idempotency_records")
+CATEGORIES = RETENTION_RECORD_KINDS
 
 
-def periods() -> dict[str, int]:
-    """Days kept, per category. Every category must be given, as a whole number of days."""
-    data = tomllib.loads(PERIODS_FILE.read_text(encoding="utf-8"))
-    missing = [c for c in CATEGORIES if c not in data]
-    unknown = [c for c in data if c not in CATEGORIES]
-    if missing or unknown:
-        raise ValueError(f"{PERIODS_FILE.name}: missing {missing}, unknown {unknown}")
-    for name, days in data.items():
-        if not isinstance(days, int) or isinstance(days, bool) or days < 1:
-            raise ValueError(f"{PERIODS_FILE.name}: {name} must be a whole number of days, >= 1")
-    return dict(data)
+def periods(policy: Policy | None = None) -> dict[str, int]:
+    """Days kept, per kind of record, as the policy (by default the one in force) sets them.
+    A policy file that is not valid raises ``PolicyError``, naming the file and the setting."""
+    return (policy or active_policy()).retention.days()
 
 
 @dataclass(frozen=True)
@@ -52,11 +43,11 @@ class Category:
     count: int
 
 
-def plan(now=None) -> list[Category]:
-    """What a run now would delete, by category."""
+def plan(now=None, policy: Policy | None = None) -> list[Category]:
+    """What a run now would delete, by category, under the policy's periods."""
     now = now or timezone.now()
-    days = periods()
-    policy = active_policy()
+    policy = policy or active_policy()
+    days = periods(policy)
     found = []
     for name in CATEGORIES:
         before = now - timedelta(days=days[name])
@@ -76,13 +67,14 @@ def _operator() -> Actor | None:
     return Actor(organisation=organisation, role=Role.ADMINISTRATOR) if organisation else None
 
 
-def run(now=None) -> dict[str, int]:
-    """Delete what has expired; one ledger entry per run that deleted anything."""
+def run(now=None, policy: Policy | None = None) -> dict[str, int]:
+    """Delete what has expired; one ledger entry per run that deleted anything, naming the
+    policy (id and version) whose periods it applied."""
     now = now or timezone.now()
-    categories = plan(now)
+    policy = policy or active_policy()
+    categories = plan(now, policy)
     if not any(c.count for c in categories):
         return {c.name: 0 for c in categories}
-    policy = active_policy()
     actor = _operator()
     done: dict[str, int] = {}
     with request_transaction():  # the deletions and their ledger entry, together

@@ -21,6 +21,7 @@ ORG_KIND_FOR_ROLE = {
     Role.IE_SENIOR_APPROVER: OrganisationKind.IE_UNIT,
     Role.OVERSIGHT_ANALYST: OrganisationKind.OVERSIGHT_BODY,
     Role.ADVOCATE: OrganisationKind.SUPPORT_ORGANISATION,
+    Role.REFERRER: OrganisationKind.NHS_BODY,
 }
 
 

@@ -31,7 +31,7 @@ def govuk_error_summary(context, *forms_to_check: forms.BaseForm) -> dict:
 @register.simple_tag
 def govuk_widget(bound_field: forms.BoundField) -> str:
     """Render a field's widget with GOV.UK classes and accessible descriptions."""
-    attrs = {"class": widget_classes(bound_field)}
+    attrs: dict[str, str | bool] = {"class": widget_classes(bound_field)}
     description = described_by(bound_field)
     if description:
         attrs["aria-describedby"] = description

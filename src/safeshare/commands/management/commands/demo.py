@@ -23,7 +23,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        console = Console(file=self.stdout, width=120)
+        # OutputWrapper is a text stream, though not typed as IO[str].
+        console = Console(file=self.stdout, width=120)  # type: ignore[arg-type]
         if Organisation.objects.exists():
             if not options["if_empty"]:
                 raise CommandError(

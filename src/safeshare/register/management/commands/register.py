@@ -117,6 +117,11 @@ class Command(BaseCommand):
             f"Imported {result.imported:,} protected identities for {organisation.code} "
             f"in {elapsed:.0f} s."
         )
+        if result.attached:
+            self.stdout.write(
+                f"{result.attached:,} protections attached to the case their row named "
+                f"({result.new_cases:,} cases recorded new)."
+            )
         if result.warnings:
             self.stdout.write("Warnings (the rows were kept):")
             for line in describe_warnings(result.warnings):

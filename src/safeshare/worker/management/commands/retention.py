@@ -1,5 +1,5 @@
 """``safeshare retention run [--dry-run] [--json]``: delete what SafeShare no longer needs (R23),
-after the periods in ``safeshare/worker/retention.toml``; the worker runs it daily."""
+after the periods in the ``[retention]`` table of the policy in force; the worker runs it daily."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from safeshare.protocol.active import active_policy
 from safeshare.worker import retention
 
 
@@ -23,20 +24,24 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         try:
-            categories = retention.plan()
-        except ValueError as error:
+            policy = active_policy()
+            categories = retention.plan(policy=policy)
+        except ValueError as error:  # PolicyError names the file and the setting
             raise CommandError(str(error)) from error
         if options["dry_run"]:
             rows = {c.name: {"days": c.days, "would_delete": c.count} for c in categories}
             if options["json"]:
                 self.stdout.write(json.dumps(rows, indent=2))
                 return
+            self.stdout.write(
+                f"Periods from the policy {policy.id} (version {policy.version[:12]}):"
+            )
             for c in categories:
                 self.stdout.write(
                     f"{c.name}: {c.count:,} older than {c.days} days would be deleted"
                 )
             return
-        done = retention.run()
+        done = retention.run(policy=policy)
         if options["json"]:
             self.stdout.write(json.dumps(done, indent=2))
             return

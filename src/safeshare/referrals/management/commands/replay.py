@@ -1,7 +1,9 @@
-"""``safeshare replay [--kind clearance] [--since DATE] [--policy ID] [CLEARANCE_ID …]``.
+"""``safeshare replay [--kind clearance|referral|protection] [--since DATE] [--policy ID] [ID …]``.
 
-Recomputes recorded decisions under their recorded policy version and facts and reports every
-difference with its reason (exit status 1 when any differs or cannot be replayed). With
+Recomputes recorded decisions (clearances, referrals sent or refused, and changes of a
+protection's status; every kind unless ``--kind`` names one) under their recorded policy
+version and facts, and reports every difference with its reason (exit status 1 when any
+differs or cannot be replayed). With
 ``--policy ID`` it shows what that policy would have decided instead (differences expected).
 ``--activate`` first writes ``policy_activated`` if the policy in force is not the last one
 recorded. See docs/adr/0023-replay.md.
@@ -10,15 +12,17 @@ recorded. See docs/adr/0023-replay.md.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from safeshare.protocol.actions import do_record_policy_activation
 from safeshare.protocol.policy import PolicyError, available_policies, load_policy
-from safeshare.protocol.replaying import replay_clearances
+from safeshare.protocol.replaying import replay_clearances, replay_protections
+from safeshare.referrals.replaying import replay_referrals
 
-KINDS = ("clearance",)
+KINDS = ("clearance", "referral", "protection")
 
 
 def _date(value: str) -> dt.datetime:
@@ -34,7 +38,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("clearances", nargs="*", metavar="CLEARANCE_ID")
-        parser.add_argument("--kind", choices=KINDS, default="clearance")
+        parser.add_argument(
+            "--kind", choices=KINDS, help="Only this kind of decision (default: every kind)."
+        )
         parser.add_argument("--since", type=_date, help="Only decisions from this date.")
         parser.add_argument(
             "--policy",
@@ -58,9 +64,17 @@ class Command(BaseCommand):
             except PolicyError as error:
                 raise CommandError(str(error)) from error
         total = differing = unreadable = 0
-        for result in replay_clearances(
-            since=options["since"], ids=options["clearances"], policy=policy
-        ):
+        kind = options["kind"]
+        results: list = []
+        if kind in (None, "clearance"):
+            results.append(
+                replay_clearances(since=options["since"], ids=options["clearances"], policy=policy)
+            )
+        if kind in (None, "referral") and not options["clearances"]:
+            results.append(replay_referrals(since=options["since"], policy=policy))
+        if kind in (None, "protection") and not options["clearances"]:
+            results.append(replay_protections(since=options["since"], policy=policy))
+        for result in itertools.chain.from_iterable(results):
             total += 1
             if result.problem:
                 unreadable += 1

@@ -1,0 +1,101 @@
+"""Replaying recorded referral decisions under their recorded policy version.
+
+Each referral sent, and each one the policy refused, keeps the facts ``decide_referral`` was
+given and what it decided (whether it could be sent, the rules that refused it, whether it
+opened or extended a protection). ``replay_referrals`` loads the recorded policy version, decides
+again from the stored facts and reports every difference; with another policy it shows what
+that policy would have decided instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from safeshare.protocol.policy import Policy, PolicyError
+from safeshare.protocol.registry import load_recorded_policy
+from safeshare.protocol.replay import Difference, FactsError, record_differences, replay_referral
+from safeshare.referrals.models import Referral, RefusedReferral
+
+__all__ = ["ReferralReplay", "replay_referrals"]
+
+
+@dataclass
+class ReferralReplay:
+    """One recorded referral decision, decided again."""
+
+    kind: str  # "sent" or "refused"
+    record_id: str
+    policy: str
+    replayed_under: str
+    differences: list[Difference] = field(default_factory=list)
+    problem: str = ""
+
+    @property
+    def same(self) -> bool:
+        return not self.differences and not self.problem
+
+    def describe(self) -> str:
+        head = f"Referral {self.record_id} ({self.kind})"
+        if self.problem:
+            return f"{head}: cannot be replayed: {self.problem}"
+        if not self.differences:
+            return f"{head}: same decision under {self.replayed_under}."
+        listed = "; ".join(str(d) for d in self.differences)
+        return f"{head}: differs under {self.replayed_under}: {listed}"
+
+
+def _label(policy_id: str, version: str) -> str:
+    return f"{policy_id}@{version[:12]}"
+
+
+def _recorded(referral: Referral | RefusedReferral) -> dict:
+    """What was done, from the record itself (not only from ``decided``), so that an altered
+    outcome is found even when the stored decision was altered to match."""
+    if isinstance(referral, Referral):
+        return {
+            "allowed": True,
+            "rule_codes": [],
+            "opens_protection": referral.protection_id is not None,
+        }
+    return {"allowed": False, "rule_codes": list(referral.rule_codes)}
+
+
+def replay_referrals(
+    *, since: dt.datetime | None = None, policy: Policy | None = None
+) -> Iterator[ReferralReplay]:
+    """Every referral sent or refused (oldest first), decided again."""
+    loaded: dict[tuple[str, str], Policy] = {}
+    for model, kind in ((Referral, "sent"), (RefusedReferral, "refused")):
+        rows = model.objects.order_by("created_at", "id")
+        if since is not None:
+            rows = rows.filter(created_at__gte=since)
+        for row in rows.iterator():
+            record_id = str(getattr(row, "public_id", row.pk))
+            result = ReferralReplay(kind, record_id, _label(row.policy_id, row.policy_version), "")
+            under = policy
+            if under is None:
+                key = (row.policy_id, row.policy_version)
+                try:
+                    under = loaded.get(key) or load_recorded_policy(*key)
+                except PolicyError as error:
+                    result.problem = error.message
+                    yield result
+                    continue
+                loaded[key] = under
+            result.replayed_under = _label(under.id, under.version)
+            try:
+                replayed = replay_referral(under, row.facts)
+            except FactsError as error:
+                result.problem = str(error)
+                yield result
+                continue
+            result.differences = record_differences(row.decided, replayed)
+            if policy is None:
+                for key, value in _recorded(row).items():
+                    if row.decided.get(key) != value:
+                        result.differences.append(
+                            Difference(f"stored {key}", value, row.decided.get(key))
+                        )
+            yield result
