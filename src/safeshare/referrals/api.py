@@ -167,6 +167,10 @@ class ConsentOut(Schema):
         default_factory=list,
         description="IE units told to stop processing what was shared (on withdrawal).",
     )
+    policy_id: str
+    policy_version: str
+
+
 class AuthorityReferralIn(IdentityFields):
     """A referral by an NHS body, local authority or NRM first responder (R5): the person's
     identity at the top level, as in a clearance request, and the referral's details."""
@@ -296,6 +300,8 @@ def flag_consent(request, consent_id: uuid.UUID, payload: ConsentDoubtIn):
         consent, Actor.for_token(client.token), reason=payload.reason
     )
     return consent_out(consent)
+
+
 @router.post(
     "/authority-referrals",
     response={201: AuthorityReferralOut},

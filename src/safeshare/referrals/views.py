@@ -4,6 +4,7 @@ that would be shared (from ``preview_referral``) or why nothing can be sent, the
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -317,7 +318,7 @@ def consent_page(
     elif action not in (None, "record", "withdraw", "doubt"):
         change.is_valid()
         change.add_error(None, "Choose what to record")
-    consents = [
+    consents: list[dict[str, Any]] = [
         {"consent": c, "state": _consent_state(c), "label": CONSENT_STATES[_consent_state(c)]}
         for c in party.consents.order_by("-asked_at", "-id")
     ]
