@@ -433,3 +433,27 @@ def test_the_action_refuses_without_consent_in_force(advocate, protection):
         notices.do_request_subject_access(
             consent, Actor.for_user(advocate), force=protection.opened_by, person_link="/"
         )
+
+
+def test_the_forces_protocol_officers_see_the_request_until_the_export_is_made(
+    client, advocate, protection, protocol_officer, other_force
+):
+    from safeshare.advice import actions as advice_actions
+
+    consent = consent_for(protection, advocate.organisation)
+    notices.do_request_subject_access(
+        consent, Actor.for_user(advocate), force=protection.opened_by, person_link="/"
+    )
+    url = reverse("worklists:subject-access-requests")
+    client.force_login(protocol_officer)
+    page = client.get(url).content.decode()
+    assert protection.reference in page
+    assert "Latin American Women" in page
+    assert audited("sar_requests_list") == 1
+    advice_actions.do_export_subject_access(protection.person, Actor.for_user(protocol_officer))
+    assert protection.reference not in client.get(url).content.decode()
+    answered = client.get(url, {"show": "all"}).content.decode()
+    assert "Export made" in answered
+    # Another force's protocol officers see none of it.
+    client.force_login(make_user(Role.PROTOCOL_OFFICER, other_force))
+    assert b"no-sar-requests" in client.get(url, {"show": "all"}).content

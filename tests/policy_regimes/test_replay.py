@@ -18,7 +18,7 @@ from safeshare.protocol.policy import (
     load_policy_version,
     shipped_versions,
 )
-from safeshare.protocol.replaying import replay_clearances
+from safeshare.protocol.replaying import replay_clearances, replay_protections
 from safeshare.referrals.actions import ReferralRefusedError, do_record_consent
 from safeshare.referrals.models import Referral, RefusedReferral
 from safeshare.referrals.replaying import replay_referrals
@@ -67,6 +67,7 @@ def test_replay_reproduces_every_decision_under_each_shipped_policy(settings, po
     referrals = list(replay_referrals())
     assert len(referrals) == Referral.objects.count() + RefusedReferral.objects.count()
     assert referrals or not load_policy(policy_id).referrals_possible
+    assert all(r.same for r in replay_protections())
     assert all(r.same for r in referrals), [r.describe() for r in referrals]
     call_command("replay")  # exit status 0: nothing differs
 
@@ -227,3 +228,34 @@ def test_the_policy_file_is_kept_in_the_database_and_replay_loads_it_from_there(
     PolicyFile.objects.filter(version=version).update(content=raw.decode() + "# edited\n")
     with pytest.raises(PolicyError):
         load_recorded_policy(policy.id, version)
+
+
+def test_changes_of_a_protections_status_replay_and_an_altered_one_is_reported(settings):
+    from safeshare.protocol.models import Protection
+
+    settings.SAFESHARE_POLICY = "mvp-2021"
+    officer = h.police("WMP")
+    h.ie()
+    case = h.new_case(officer)
+    party = h.add_victim(case, officer)
+    h.refer(party, officer)
+    h.event(case, officer, "investigation_opened")
+    h.event(case, officer, "no_further_action")  # the case ends: in transition
+    protection = Protection.objects.get(person=party.person)
+    assert protection.status == "transition"
+    assert [d["status"] for d in protection.decisions][-1] == "transition"
+    results = list(replay_protections())
+    assert results
+    assert all(r.same for r in results), [r.describe() for r in results]
+    # What mvp-2021-promise would have decided from the same facts.
+    assert all(r.same for r in replay_protections(policy=load_policy("mvp-2021-promise")))
+    # Someone edits the stored facts: the case is said to be still under investigation.
+    decisions = protection.decisions
+    for case_facts in decisions[-1]["facts"]["linked_cases"]:
+        case_facts["state"] = "under_investigation"
+    Protection.objects.filter(pk=protection.pk).update(decisions=decisions)
+    last = list(replay_protections())[-1]
+    assert "status: recorded 'transition', replayed 'active'" in last.describe()
+    assert last.describe().startswith(f"Protection {protection.reference}")
+    with pytest.raises(CommandError):
+        call_command("replay", kind="protection")

@@ -539,7 +539,7 @@ def _advocate_consents(w: World) -> dict:
             contact_point="",
         ),
     }
-    return {
+    consents = {
         side.name: notices.do_record_advocate_consent(
             side.victim.person,
             reference=side.protection.reference,
@@ -549,6 +549,16 @@ def _advocate_consents(w: World) -> dict:
         )
         for side in (w.own, w.other)
     }
+    # The own side's advocate asks the force for the person's subject access export.
+    from safeshare.accounts.actors import Actor
+
+    notices.do_request_subject_access(
+        consents["own"],
+        Actor.for_user(user_for(Role.ADVOCATE)),
+        force=w.own.protection.opened_by,
+        person_link="/",
+    )
+    return consents
 
 
 def _consent(w: World, s: str) -> dict:

@@ -47,6 +47,7 @@ PERSONAL_PAGES: dict[str, tuple[str, str]] = {
     "protocol:clearance": ("clearance_page", "clearance"),
     "protocol:clearance-list": ("clearance_list", "clearance"),
     "worklists:clearances": ("ie_worklist", "clearance"),
+    "worklists:subject-access-requests": ("sar_requests_list", "subject_access"),
     "protocol:override-new": ("override_form", "clearance"),
     "protocol:review-list": ("review_list", "review"),
     "protocol:review": ("review_page", "review"),

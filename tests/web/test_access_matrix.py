@@ -142,6 +142,7 @@ EXPECTED: dict[str, dict[Role | str, int]] = {
     "worklists:holds": only(R.PROTOCOL_OFFICER),
     "worklists:transitions": only(R.PROTOCOL_OFFICER),
     "worklists:exemptions": only(R.PROTOCOL_OFFICER),
+    "worklists:subject-access-requests": only(R.PROTOCOL_OFFICER),
     "worklists:cases": only(R.POLICE_OFFICER),
     "worklists:search": only(R.POLICE_OFFICER, R.PROTOCOL_OFFICER),
     "worklists:clearances": only(R.IE_CASEWORKER, R.IE_SENIOR_APPROVER),

@@ -129,6 +129,7 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "worklists:holds": PROTOCOL,
     "worklists:transitions": PROTOCOL,
     "worklists:exemptions": PROTOCOL,
+    "worklists:subject-access-requests": PROTOCOL,
     "worklists:cases": POLICE,
     "worklists:search": POLICE | PROTOCOL,
     # IE's own organisation's clearances, as IE was told them (the view scopes).

@@ -62,6 +62,7 @@ RECORD_KINDS: dict[str, str] = {
     "advocate_pack": "advice_pack",
     "advocate_letter": "protection",
     "advocate_subject_access": "subject_access",
+    "sar_requests_list": "subject_access",
     "advocate_consents": "consent",
     # The API.
     "api_case_read": "case",

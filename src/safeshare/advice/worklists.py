@@ -20,18 +20,18 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation
-from safeshare.advice.models import SubjectAccessExemption
+from safeshare.advice.models import SubjectAccessExemption, SubjectAccessExport
 from safeshare.cases.lifecycle import CaseState
 from safeshare.cases.models import OFFENCE_LABELS, Case, CaseEvent
 from safeshare.ledger.audit import do_record_personal_data_read
-from safeshare.notifications.models import Notification
+from safeshare.notifications.models import Notification, SubjectAccessRequest
 from safeshare.people.models import Person
 from safeshare.protocol.active import active_policy
 from safeshare.protocol.models import Protection, Review
@@ -50,6 +50,7 @@ SUB_NAVIGATION = (
     ("holds", "Holds", "worklists:holds"),
     ("transitions", "In transition", "worklists:transitions"),
     ("exemptions", "Exemptions due for review", "worklists:exemptions"),
+    ("subject_access", "Subject access requests", "worklists:subject-access-requests"),
     ("notices", "Notices not sent", "notifications:list"),
 )
 
@@ -226,6 +227,37 @@ def exemptions(request: HttpRequest) -> HttpResponse:
         "worklists/exemptions.html",
         _context("exemptions", page=page, rows=rows, shown=shown,
                  window=EXEMPTION_REVIEW_WINDOW_DAYS, query=_query_without_page(request)),
+    )  # fmt: skip
+
+
+def subject_access_requests(request: HttpRequest) -> HttpResponse:
+    """Subject access requests advocates made to the force on a person's behalf, with whether
+    the force has made the person's export since. Audited: the list names protections."""
+    organisation = _organisation(request)
+    shown = _choice(request, "show", {"waiting", "all"}, "waiting")
+    made = SubjectAccessExport.objects.filter(
+        person=OuterRef("person"),
+        requested_by_org=organisation,
+        created_at__gte=OuterRef("created_at"),
+    )
+    items = (
+        SubjectAccessRequest.objects.filter(force=organisation)
+        .annotate(exported=Exists(made))
+        .select_related("person", "requested_by_org")
+        .order_by("created_at", "id")
+    )
+    if shown == "waiting":
+        items = items.filter(exported=False)
+    page = Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
+    listed = list(page.object_list)
+    do_record_personal_data_read(
+        Actor.for_user(request.user), [item.person for item in listed], "sar_requests_list"
+    )
+    return render(
+        request,
+        "worklists/subject_access_requests.html",
+        _context("subject_access", page=page, rows=listed, shown=shown,
+                 query=_query_without_page(request)),
     )  # fmt: skip
 
 

@@ -323,6 +323,8 @@ def hold_times(filters: Filters, context: Context) -> StatisticResult:
             ("Median time to a decision", "Not shown: fewer than 5 holds were decided")
         )
     return result
+
+
 def consent_state(answer: str, withdrawn: bool, not_freely_given: bool) -> str:
     """Where a person's answer stands now: a refusal stays a refusal; a consent given may since
     have been withdrawn or marked as possibly not freely given."""

@@ -77,7 +77,7 @@ from safeshare.protocol.protection import (
     should_open_protection,
 )
 from safeshare.protocol.references import new_reference
-from safeshare.protocol.replay import clearance_facts, decision_record
+from safeshare.protocol.replay import clearance_facts, decision_record, protection_facts_record
 
 #: The minimum recovery period after a positive reasonable-grounds decision (R27); the same
 #: 30 days as the advice core's ``RECOVERY_PERIOD_MINIMUM``.
@@ -141,8 +141,20 @@ def _record_status(
 def refresh_protection(protection: Protection, actor: Actor, policy: Policy) -> bool:
     """Recompute a protection from its facts; record and log a change. In a transaction."""
     previous = protection.status
-    assessment = compute_protection(policy, protection_facts(protection))
+    facts = protection_facts(protection)
+    assessment = compute_protection(policy, facts)
     changed = _record_status(protection, assessment.status, assessment.reasons)
+    if changed:
+        protection.decisions = [
+            *protection.decisions,
+            {
+                "facts": protection_facts_record(facts),
+                "status": assessment.status.value,
+                "policy_id": policy.id,
+                "policy_version": policy.version,
+                "at": timezone.now().isoformat(),
+            },
+        ]
     protection.save()
     if changed:
         log_entry(

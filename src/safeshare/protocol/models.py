@@ -61,6 +61,12 @@ class Protection(models.Model):
     nrm_history = models.JSONField(
         default=list, blank=True, help_text="Every NRM decision recorded, in order."
     )
+    decisions = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Every change of status the policy decided, with the facts it decided from "
+        "and the policy version, so that replay can decide it again.",
+    )
     status_reasons = models.JSONField(default=list)
     status_changed_at = models.DateTimeField(default=timezone.now)
     transition_notice_at = models.DateTimeField(null=True, blank=True)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from safeshare.cases.lifecycle import OffenceCategory, PartyRole
+from safeshare.cases.lifecycle import CaseState, OffenceCategory, PartyRole, RegularisationStatus
 from safeshare.protocol.clearance import (
     ClearanceDecision,
     MatchCandidate,
@@ -23,6 +23,12 @@ from safeshare.protocol.clearance import (
 )
 from safeshare.protocol.overrides import ApprovedOverride
 from safeshare.protocol.policy import Jurisdiction, Policy
+from safeshare.protocol.protection import (
+    LinkedCase,
+    ProtectionFacts,
+    ProtectionStatus,
+    compute_protection,
+)
 from safeshare.protocol.referral import (
     ConsentState,
     ReferralDecision,
@@ -38,10 +44,12 @@ __all__ = [
     "clearance_facts",
     "decision_record",
     "differences",
+    "protection_facts_record",
     "record_differences",
     "referral_decision_record",
     "referral_facts",
     "replay",
+    "replay_protection",
     "replay_referral",
 ]
 
@@ -251,3 +259,53 @@ def record_differences(
         for key, value in replayed.items()
         if recorded.get(key) != value
     ]
+
+
+# --- Protection status -------------------------------------------------------------------------
+
+
+def protection_facts_record(facts: ProtectionFacts) -> dict[str, Any]:
+    """The inputs of ``compute_protection`` as JSON."""
+    return {
+        "format": FACTS_FORMAT,
+        "linked_cases": [
+            {
+                "case_id": c.case_id,
+                "offence": str(c.offence),
+                "role": str(c.role),
+                "state": str(c.state),
+                "support_withdrawn": c.support_withdrawn,
+            }
+            for c in facts.linked_cases
+        ],
+        "regularisation": str(facts.regularisation),
+        "nrm_recovery_period": facts.nrm_recovery_period,
+        "current": None if facts.current is None else str(facts.current),
+    }
+
+
+def replay_protection(policy: Policy, facts: Mapping[str, Any]) -> str:
+    """``compute_protection`` again, from stored facts, under ``policy``: the status."""
+    if not facts:
+        raise FactsError("No facts were stored with this decision, so it cannot be replayed.")
+    if facts.get("format") != FACTS_FORMAT:
+        raise FactsError(f"The facts are in format {facts.get('format')!r}, not {FACTS_FORMAT}.")
+    try:
+        stored = ProtectionFacts(
+            linked_cases=tuple(
+                LinkedCase(
+                    case_id=str(c["case_id"]),
+                    offence=OffenceCategory(c["offence"]),
+                    role=PartyRole(c["role"]),
+                    state=CaseState(c["state"]),
+                    support_withdrawn=bool(c["support_withdrawn"]),
+                )
+                for c in facts["linked_cases"]
+            ),
+            regularisation=RegularisationStatus(facts["regularisation"]),
+            nrm_recovery_period=bool(facts["nrm_recovery_period"]),
+            current=None if facts["current"] is None else ProtectionStatus(facts["current"]),
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise FactsError(f"The stored facts cannot be read: {error!r}.") from error
+    return compute_protection(policy, stored).status.value

@@ -14,12 +14,18 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from safeshare.protocol.models import Clearance
+from safeshare.protocol.models import Clearance, Protection
 from safeshare.protocol.policy import Policy, PolicyError
 from safeshare.protocol.registry import load_recorded_policy
-from safeshare.protocol.replay import Difference, FactsError, differences, replay
+from safeshare.protocol.replay import (
+    Difference,
+    FactsError,
+    differences,
+    replay,
+    replay_protection,
+)
 
-__all__ = ["ReplayResult", "replay_clearances"]
+__all__ = ["ReplayResult", "replay_clearances", "replay_protections"]
 
 
 @dataclass
@@ -33,13 +39,14 @@ class ReplayResult:
     replayed_under: str
     differences: list[Difference] = field(default_factory=list)
     problem: str = ""
+    what: str = "Clearance"
 
     @property
     def same(self) -> bool:
         return not self.differences and not self.problem
 
     def describe(self) -> str:
-        head = f"Clearance {self.clearance_id}, decision {self.step + 1} ({self.why})"
+        head = f"{self.what} {self.clearance_id}, decision {self.step + 1} ({self.why})"
         if self.problem:
             return f"{head}: cannot be replayed: {self.problem}"
         if not self.differences:
@@ -120,4 +127,40 @@ def replay_clearances(
                 result.differences.append(
                     Difference("stored decision", clearance.decision, record.get("decision"))
                 )
+            yield result
+
+
+def replay_protections(
+    *, since: dt.datetime | None = None, policy: Policy | None = None
+) -> Iterator[ReplayResult]:
+    """Every recorded change of a protection's status, decided again from its stored facts."""
+    protections = Protection.objects.order_by("opened_at", "id")
+    if since is not None:
+        protections = protections.filter(status_changed_at__gte=since)
+    loaded: dict[tuple[str, str], Policy] = {}
+    for protection in protections.iterator():
+        history = list(protection.decisions or [])
+        for step, record in enumerate(history):
+            key = (str(record.get("policy_id", "")), str(record.get("policy_version", "")))
+            result = ReplayResult(
+                protection.reference, step, "status", _label(*key), "", what="Protection"
+            )
+            under = policy
+            if under is None:
+                try:
+                    under = loaded.get(key) or load_recorded_policy(*key)
+                except PolicyError as error:
+                    result.problem = error.message
+                    yield result
+                    continue
+                loaded[key] = under
+            result.replayed_under = _label(under.id, under.version)
+            try:
+                status = replay_protection(under, record.get("facts") or {})
+            except FactsError as error:
+                result.problem = str(error)
+                yield result
+                continue
+            if status != record.get("status"):
+                result.differences.append(Difference("status", record.get("status"), status))
             yield result

@@ -1,8 +1,9 @@
-"""``safeshare replay [--kind clearance|referral] [--since DATE] [--policy ID] [CLEARANCE_ID …]``.
+"""``safeshare replay [--kind clearance|referral|protection] [--since DATE] [--policy ID] [ID …]``.
 
-Recomputes recorded decisions (clearances, and referrals sent or refused; both unless
-``--kind`` names one) under their recorded policy version and facts and reports every
-difference with its reason (exit status 1 when any differs or cannot be replayed). With
+Recomputes recorded decisions (clearances, referrals sent or refused, and changes of a
+protection's status; every kind unless ``--kind`` names one) under their recorded policy
+version and facts, and reports every difference with its reason (exit status 1 when any
+differs or cannot be replayed). With
 ``--policy ID`` it shows what that policy would have decided instead (differences expected).
 ``--activate`` first writes ``policy_activated`` if the policy in force is not the last one
 recorded. See docs/adr/0023-replay.md.
@@ -18,10 +19,10 @@ from django.utils import timezone
 
 from safeshare.protocol.actions import do_record_policy_activation
 from safeshare.protocol.policy import PolicyError, available_policies, load_policy
-from safeshare.protocol.replaying import replay_clearances
+from safeshare.protocol.replaying import replay_clearances, replay_protections
 from safeshare.referrals.replaying import replay_referrals
 
-KINDS = ("clearance", "referral")
+KINDS = ("clearance", "referral", "protection")
 
 
 def _date(value: str) -> dt.datetime:
@@ -71,6 +72,8 @@ class Command(BaseCommand):
             )
         if kind in (None, "referral") and not options["clearances"]:
             results.append(replay_referrals(since=options["since"], policy=policy))
+        if kind in (None, "protection") and not options["clearances"]:
+            results.append(replay_protections(since=options["since"], policy=policy))
         for result in itertools.chain.from_iterable(results):
             total += 1
             if result.problem:
