@@ -8,10 +8,12 @@ import json
 import pytest
 
 from safeshare.ledger.checkpoint import generate_signing_key, verifier_key
+from safeshare.ledger.entries import OPENING_BYTES, canonical_json
 from safeshare.ledger.merkle import TreeStore, leaf_hash
 from safeshare.ledger.receipts import (
     LEGACY_RECEIPT_FORMAT,
     RECEIPT_FORMAT,
+    Opening,
     ReceiptError,
     check_receipt,
     make_receipt,
@@ -117,3 +119,15 @@ def test_tampered_receipts_fail(signer: Signer, tamper: object) -> None:
 def test_malformed_receipts_are_rejected(text: str) -> None:
     with pytest.raises(ReceiptError):
         receipt_from_json(text)
+
+
+@pytest.mark.parametrize("subjects", [5, "a-string", {"a": 1}, None])
+def test_an_entry_whose_subjects_are_not_a_list_opens_nothing(
+    signer: Signer, subjects: object
+) -> None:
+    proof = TreeStore(HASHES).inclusion_proof(3, 37)
+    opening = Opening("person", "P-1", bytes(OPENING_BYTES))
+    receipt = make_receipt(3, HASHES[3], signer.checkpoint(LOG, 37), proof, [opening])
+    forged = canonical_json({"index": 3, "subjects": subjects, "payload": {}})
+    with pytest.raises(ReceiptError, match="does not open any reference"):
+        check_receipt(receipt, forged, [signer.verifier])

@@ -162,3 +162,11 @@ def test_a_consent_record_says_precisely_what_is_wrong(police):
     assert unknown.status_code == 422
     other = api.police("GMP")
     assert other.post(path, CONSENT).status_code == 404
+
+
+@pytest.mark.parametrize("police", POLICIES[:1], indirect=True)
+def test_a_consent_through_the_api_names_the_policy_it_was_given_under(police, settings):
+    policy = load_policy(settings.SAFESHARE_POLICY)
+    case, party = investigated_victim(police)
+    consent = give_consent(police, case, party)
+    assert (consent["policy_id"], consent["policy_version"]) == (policy.id, policy.version)

@@ -11,6 +11,7 @@ import json
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from typing import cast
 
 from django.db import connections, models
 from django.db.models import Model
@@ -30,7 +31,8 @@ class BulkTable:
         self.model = model
         fields = list(model._meta.concrete_fields)
         by_name = {f.name: f for f in fields}
-        self.columns = [by_name[name].column for name in per_row]
+        # A concrete field always has a column (only non-concrete ones have None).
+        self.columns = [cast(str, by_name[name].column) for name in per_row]
         constant = []
         for f in fields:
             if f.name in per_row:
@@ -43,7 +45,7 @@ class BulkTable:
                 value = None
             else:
                 raise RuntimeError(f"{model.__name__}.{f.name} needs a value for a bulk insert")
-            self.columns.append(f.column)
+            self.columns.append(cast(str, f.column))
             constant.append(adapt(f, value))
         self.constant = tuple(constant)
 

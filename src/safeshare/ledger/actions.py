@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import cast
 
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.utils import timezone
@@ -24,6 +26,7 @@ from safeshare.ledger.entries import (
     REFERENCE_FIELDS,
     Entry,
     EntryKind,
+    PayloadValue,
     assert_no_personal_data,
     check_payload_shapes,
     commit_reference,
@@ -80,7 +83,9 @@ _PREPARED_REFERENCES = 8
 """Entries with more references than this (rare: bulk actions) bind them as arrays instead."""
 
 
-def _insert(kind: str, draft: dict[str, object], created_at: object, refs: list[Reference]) -> int:
+def _insert(
+    kind: str, draft: dict[str, object], created_at: datetime, refs: list[Reference]
+) -> int:
     """Insert the queued entry and its reference rows; return the entry's row id.
 
     Plain SQL: this runs once per action, and the ORM's cost here was most of the append's.
@@ -185,7 +190,7 @@ def append_entry(
         actor_role=actor.role.value,
         timestamp=format_coarse_timestamp(now),
         subjects=tuple(sorted(commitments)),
-        payload=public,
+        payload=cast(Mapping[str, PayloadValue], public),  # shapes checked above
     )
     fields = entry_to_dict(draft)
     assert_no_personal_data(fields)

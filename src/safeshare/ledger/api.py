@@ -115,7 +115,9 @@ class EntryOut(Schema):
     )
 
 
-def _entry_out(index: int, leaf: bytes | memoryview | None, body: bytes | None) -> EntryOut:
+def _entry_out(
+    index: int, leaf: bytes | memoryview | None, body: bytes | memoryview | None
+) -> EntryOut:
     data = bytes(body or b"")
     if entry_format(data) != ENTRY_FORMAT_VERSION:
         return EntryOut(index=index, leaf_hash=_b64(leaf or b""), entry=None, withheld=True)

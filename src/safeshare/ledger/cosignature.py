@@ -146,6 +146,7 @@ def verify_cosignatures(
     if isinstance(checkpoint, str):
         checkpoint = parse_checkpoint(checkpoint)
     keys = {}
+    key: CosignerVerifier | None
     for witness in witnesses:
         key = (
             witness if isinstance(witness, CosignerVerifier) else parse_cosigner_verifier(witness)

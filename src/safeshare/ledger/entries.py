@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from functools import lru_cache
 from hashlib import sha256
+from typing import Any
 
 ENTRY_FORMAT_VERSION = 2
 """Value of the ``v`` field of every entry written now (docs/adr/0007-unlinkable-entries.md)."""
@@ -527,7 +528,7 @@ def assert_no_personal_data(entry_dict: Mapping[str, object]) -> None:
         raise PersonalDataError("a format_changed entry must be written in the new format")
 
 
-def check_payload_shapes(payload: Mapping[object, object]) -> None:
+def check_payload_shapes(payload: Mapping[Any, object]) -> None:
     """Raise ``PersonalDataError`` unless every payload field is on the allow-list with a value
     of its shape (or null)."""
     for name, value in payload.items():
@@ -540,7 +541,7 @@ def check_payload_shapes(payload: Mapping[object, object]) -> None:
 
 def _check_format_2(entry_dict: Mapping[str, object], payload: Mapping[str, object]) -> None:
     """Format 2 publishes less: only its kind's fields, and times to the minute."""
-    allowed = V2_PAYLOAD_FIELDS[EntryKind(entry_dict["kind"])]
+    allowed = V2_PAYLOAD_FIELDS[EntryKind(str(entry_dict["kind"]))]  # a str: checked above
     extra = sorted(str(name) for name in payload if name not in allowed)
     if extra:
         raise PersonalDataError(
@@ -606,7 +607,7 @@ def entry_from_dict(entry_dict: Mapping[str, object]) -> Entry:
     assert isinstance(payload, Mapping)
     return Entry(
         index=int(entry_dict["index"]),  # type: ignore[call-overload]
-        kind=EntryKind(entry_dict["kind"]),
+        kind=EntryKind(str(entry_dict["kind"])),
         policy_id=str(entry_dict["policy_id"]),
         policy_version=str(entry_dict["policy_version"]),
         actor_org=str(entry_dict["actor_org"]),

@@ -81,7 +81,7 @@ class NodeId(NamedTuple):
     """A perfect subtree: ``2**level`` leaves starting at leaf ``index * 2**level``."""
 
     level: int
-    index: int
+    index: int  # type: ignore[assignment]  # shadows tuple.index, never called on a NodeId
 
 
 NodeVisitor = Callable[[NodeId, bytes], None]
@@ -418,7 +418,7 @@ class TreeStore:
         min_level = self._min_level
         known: dict[NodeId, bytes] = {}
         low: set[NodeId] = set()
-        frontier = set()
+        frontier: set[NodeId] = set()
         for node in nodes:
             (frontier if node.level >= min_level else low).add(node)
         # Walk down from the wanted high nodes: each cache miss above the tile level is

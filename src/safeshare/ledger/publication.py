@@ -36,7 +36,7 @@ from safeshare.ledger.tiles import (
 _TILE = re.compile(r"tile/(entries|[0-9]+)/((?:x[0-9]{3}/)*[0-9]{3})(?:\.p/([0-9]+))?")
 
 
-def public_body(body: bytes | None) -> bytes | None:
+def public_body(body: bytes | memoryview | None) -> bytes | None:
     """The entry as published: format-2 entries whole; format-1 entries withheld (None)."""
     data = bytes(body or b"")
     return data if entry_format(data) == ENTRY_FORMAT_VERSION else None

@@ -172,7 +172,8 @@ def _openings_from_json(value: object) -> tuple[Opening, ...]:
 
 def _references(entry: dict[str, object]) -> set[str]:
     """Every commitment in an entry: its subjects and its payload's reference fields."""
-    found = {str(token) for token in entry.get("subjects") or []}
+    subjects = entry.get("subjects")  # unchecked JSON: anything but a list has no tokens
+    found = {str(token) for token in subjects} if isinstance(subjects, list) else set()
     payload = entry.get("payload")
     if isinstance(payload, dict):
         found.update(str(payload[name]) for name in REFERENCE_FIELDS if payload.get(name))

@@ -110,7 +110,7 @@ def _sequence_batch(limit: int) -> int:
 
         rows = []
         switches = []
-        version = storage.last_entry_format(size)
+        version: object = storage.last_entry_format(size)  # then each draft's "v", unchecked
         index = size
         for row_id, draft in queued:
             drafted = draft.get("v")
@@ -333,6 +333,7 @@ def person_openings(person: object) -> dict[int, list[Opening]]:
     for entry_id, token, opening in LedgerSubject.objects.filter(
         token__in=tokens, field=storage.SUBJECT_FIELD, opening__isnull=False
     ).values_list("entry_id", "token", "opening"):
+        assert opening is not None  # the query asks for opening__isnull=False
         openings.setdefault(entry_id, []).append(Opening("person", tokens[token], bytes(opening)))
     for found in openings.values():
         found.sort(key=lambda item: item.identifier)

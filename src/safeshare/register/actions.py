@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import Any, BinaryIO, TextIO, cast
 
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -129,8 +129,8 @@ def _batches(
             yield ("raw", rows.index, rows.width, chunk), len(chunk)
         return
     iterator = iter(rows)
-    while chunk := list(islice(iterator, size)):
-        yield ("rows", chunk), len(chunk)
+    while items := list(islice(iterator, size)):
+        yield ("rows", items), len(items)
 
 
 def _collect(postings: dict[str, int | array], entry_id: int, keys: Iterable[str]) -> None:
@@ -141,7 +141,7 @@ def _collect(postings: dict[str, int | array], entry_id: int, keys: Iterable[str
         elif type(ids) is int:
             postings[key] = array("q", (ids, entry_id))
         else:
-            ids.append(entry_id)
+            cast(array, ids).append(entry_id)  # not an int, so the array made above
 
 
 @dataclass
@@ -448,7 +448,7 @@ def _update_prepared(writer: BulkWriter, changed: list[tuple[int, str]], now) ->
     if not changed:
         return
     table = connection.ops.quote_name(RegisterEntry._meta.db_table)
-    stamp = storage_adapt(RegisterEntry._meta.get_field("created_at"), now)
+    stamp: Any = storage_adapt(RegisterEntry._meta.get_field("created_at"), now)  # a column value
     with connection.cursor() as cursor:
         if writer.postgres:
             cursor.execute(
@@ -703,13 +703,14 @@ def do_finish_sweep(sweep: Sweep, counts: Mapping[str, int], *, results_file: Pa
     policy = active_policy()
     actor = Actor(organisation=sweep.organisation, role=Role(sweep.role), user=sweep.requested_by)
     with action_transaction():
-        sweep = (
+        locked = (
             Sweep.objects.select_for_update()
             .filter(pk=sweep.pk, attempts=sweep.attempts, status=Sweep.Status.RUNNING)
             .first()
         )
-        if sweep is None:
+        if locked is None:
             raise SweepTakenOver("the sweep was taken over by another process")
+        sweep = locked
         total = sum(counts.values())
         sweep.status = Sweep.Status.DONE
         sweep.processed_rows = total

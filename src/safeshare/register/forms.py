@@ -87,5 +87,5 @@ class SweepUploadForm(forms.Form):
     def full_clean(self) -> None:
         super().full_clean()
         if self.too_big and self.is_bound:
-            self._errors.pop("caseload", None)
+            self.errors.pop("caseload", None)  # the errors full_clean just made
             self.add_error("caseload", f"The selected file must be smaller than {MAX_UPLOAD_TEXT}")

@@ -12,6 +12,7 @@ import functools
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -65,10 +66,12 @@ def record_from_fields(fields: Mapping[str, object]) -> IdentityRecord:
         value = fields.get(name)
         return str(value) if value not in (None, "") else None
 
+    # A list of names; a lone string is one alias, never a sequence of one-letter aliases.
+    aliases = fields.get("aliases") or ()
     return IdentityRecord(
         given_names=text("given_names") or "",
         family_name=text("family_name") or "",
-        aliases=tuple(str(a) for a in fields.get("aliases") or ()),
+        aliases=tuple(map(str, aliases)) if isinstance(aliases, list | tuple) else (str(aliases),),
         date_of_birth=text("date_of_birth"),
         sex=text("sex"),
         nationality=text("nationality"),
@@ -204,7 +207,10 @@ def outcome_from_result(
     translated = (
         MatchCandidate(
             identity_id=str(candidate.register_id),
-            protection_ids=tuple(protections_by_entry.get(int(candidate.register_id), [])),
+            protection_ids=tuple(
+                # The register's candidates are its entries, so their ids are entry ids (int).
+                protections_by_entry.get(int(cast(int, candidate.register_id)), [])
+            ),
             score=candidate.weight,
             decision=MatchDecision(candidate.decision),
             explanation=(candidate.explain(),),

@@ -19,6 +19,7 @@ import threading
 from array import array
 from collections import OrderedDict
 from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from django.conf import settings
 from django.db import connections
@@ -43,7 +44,7 @@ POSTGRES_CHUNK = 20_000
 CACHE_SIZE: int = getattr(settings, "SAFESHARE_MATCHING_CACHE", 200_000)
 _LITTLE = sys.byteorder == "little"
 
-Postings = Mapping[str, Sequence[int] | array]
+Postings = Mapping[str, int | Sequence[int] | array]
 
 
 # --- Posting lists ---------------------------------------------------------------------------
@@ -191,6 +192,7 @@ def fetch_entries(
             stale.append(entry_id)
     if stale:
         for entry_id, version, text in _entry_rows(stale, set(), using):
+            assert text is not None  # none of these ids is given as cached, so each has its JSON
             prepared = parse(text)
             loaded.append((entry_id, (version, prepared)))
             found[entry_id] = prepared
@@ -232,7 +234,7 @@ def _entry_rows(
             unknown = [i for i in part if i not in cached]
             if postgres:
                 sql = f"{versions}= ANY(%s::bigint[]) UNION ALL {rows}= ANY(%s::bigint[])"
-                params: list[object] = [known, unknown]
+                params: list[Any] = [known, unknown]
             else:
                 sql = (
                     f"{versions}IN ({','.join(['%s'] * len(known)) or 'NULL'}) UNION ALL "
@@ -443,9 +445,9 @@ def add_postings(postings: Postings, size_delta: int, using: str = "default") ->
                     '("key" text COLLATE "C", n integer, ids bytea) ON COMMIT DROP'
                 )
                 cursor.execute("TRUNCATE matching_postings_in")
-                rows = (_posting_row(key, ids) for key, ids in postings.items())
+                posted = (_posting_row(key, ids) for key, ids in postings.items())
                 copy_rows(cursor, "matching_postings_in", ("key", "n", "ids"), [size_row])
-                copy_rows(cursor, "matching_postings_in", ("key", "n", "ids"), rows)
+                copy_rows(cursor, "matching_postings_in", ("key", "n", "ids"), posted)
                 source = 'SELECT "key", n, ids FROM matching_postings_in ORDER BY "key"'
                 cursor.execute(
                     f'INSERT INTO {table} AS k ("key", n, ids) {source} '

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from itertools import islice
 from pathlib import Path
+from typing import cast
 
 from django.conf import settings
 from django.utils import timezone
@@ -109,7 +110,8 @@ def screen_batch(chunk: Sequence[IdentityRow], engine: Matcher) -> list[Screened
     else:
         results = engine.match_many(prepared, PrefetchedRegister(prepared, engine.thresholds))
     decided = [sweep_decision(result) for result in results]
-    wanted = {int(best.register_id) for _, best in decided if best is not None}
+    # The register's candidates are its entries, so their ids are entry ids (int).
+    wanted = {int(cast(int, best.register_id)) for _, best in decided if best is not None}
     names = register_ids(wanted) if wanted else {}
     # Under a firewall (``ie_detail = "custodian"``) a sweep tells IE only what a clearance
     # would: IE's own row id and "blocked" (do not act) or "clear"; no register or force record
@@ -124,7 +126,9 @@ def screen_batch(chunk: Sequence[IdentityRow], engine: Matcher) -> list[Screened
         screened.append(
             Screened(
                 query_id=row.id,
-                register_id="" if clear or best is None else names.get(int(best.register_id), ""),
+                register_id=""
+                if clear or best is None
+                else names.get(int(cast(int, best.register_id)), ""),
                 decision=CLEARANCE[decision],
                 score=None if best is None else round(best.weight, 2),
             )

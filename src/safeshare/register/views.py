@@ -8,11 +8,12 @@ from __future__ import annotations
 import uuid
 
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from safeshare.accounts.actors import Actor
+from safeshare.accounts.requests import AuthenticatedHttpRequest
 from safeshare.ledger.audit import do_record_personal_data_read
 from safeshare.register import forms, jobs, sweeps
 from safeshare.register.actions import RegisterError, do_start_sweep
@@ -24,18 +25,18 @@ PER_PAGE = 50
 REFRESH_SECONDS = 3
 
 
-def own_sweep(request: HttpRequest, sweep_id: uuid.UUID) -> Sweep:
+def own_sweep(request: AuthenticatedHttpRequest, sweep_id: uuid.UUID) -> Sweep:
     return get_object_or_404(Sweep, public_id=sweep_id, organisation=request.user.organisation)
 
 
-def sweep_list(request: HttpRequest) -> HttpResponse:
+def sweep_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     mine = Sweep.objects.filter(organisation=request.user.organisation).order_by("-created_at")
     page = Paginator(mine, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "register/sweep_list.html", {"page": page, "sweeps": page.object_list})
 
 
 @csrf_exempt
-def sweep_new(request: HttpRequest) -> HttpResponse:
+def sweep_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload a caseload. The size limit is enforced while the upload arrives (a handler set
     before the body is read, hence the CSRF check in ``_sweep_new`` instead)."""
     handler = None
@@ -46,7 +47,9 @@ def sweep_new(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_protect
-def _sweep_new(request: HttpRequest, handler: LimitedUploadHandler | None) -> HttpResponse:
+def _sweep_new(
+    request: AuthenticatedHttpRequest, handler: LimitedUploadHandler | None
+) -> HttpResponse:
     if request.method == "POST":
         form = SweepUploadForm(
             request.POST, request.FILES, too_big=bool(handler and handler.too_big)
@@ -66,7 +69,7 @@ def _sweep_new(request: HttpRequest, handler: LimitedUploadHandler | None) -> Ht
     return render(request, "register/sweep_form.html", {"form": form})
 
 
-def sweep_detail(request: HttpRequest, sweep_id: uuid.UUID) -> HttpResponse:
+def sweep_detail(request: AuthenticatedHttpRequest, sweep_id: uuid.UUID) -> HttpResponse:
     sweep = own_sweep(request, sweep_id)
     # Nothing is written here (a GET): the worker queues again a sweep whose process stopped.
     working = sweep.status in (Sweep.Status.QUEUED, Sweep.Status.RUNNING)
@@ -96,7 +99,7 @@ def _matched_people(path) -> list:
     return list(Person.objects.filter(identities__register_entry__pk__in=numbers).distinct())
 
 
-def sweep_download(request: HttpRequest, sweep_id: uuid.UUID) -> FileResponse:
+def sweep_download(request: AuthenticatedHttpRequest, sweep_id: uuid.UUID) -> FileResponse:
     sweep = own_sweep(request, sweep_id)
     if sweep.status != Sweep.Status.DONE:
         raise Http404("The results are not ready.")

@@ -23,7 +23,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation
@@ -51,7 +58,7 @@ class _Bar(AbstractContextManager):
             if console.is_terminal
             else None
         )
-        self.task = None
+        self.task: TaskID | None = None
 
     def __enter__(self) -> _Bar:
         if self.progress is not None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
-from django.core.management.base import CommandError
+from django.core.management.base import CommandError, OutputWrapper
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -21,7 +21,7 @@ from rich.progress import (
 from safeshare.register.csvfiles import REJECT_COLUMNS, IdentityCsv, RowProblem, safe_cell
 
 
-def progress_bar(stream: TextIO, quiet: bool, *, rows: bool = False) -> Progress:
+def progress_bar(stream: TextIO | OutputWrapper, quiet: bool, *, rows: bool = False) -> Progress:
     """A bar over the bytes of the file read so far, or over the rows done."""
     return Progress(
         TextColumn("{task.description}"),
@@ -29,7 +29,8 @@ def progress_bar(stream: TextIO, quiet: bool, *, rows: bool = False) -> Progress
         MofNCompleteColumn() if rows else DownloadColumn(),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
-        console=Console(file=stream, stderr=False),
+        # A command's OutputWrapper passes what rich uses (write, flush, isatty) to its stream.
+        console=Console(file=cast(TextIO, stream), stderr=False),
         disable=quiet,
         transient=False,
     )

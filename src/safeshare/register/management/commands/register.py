@@ -18,6 +18,7 @@ import json
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Count
@@ -179,7 +180,7 @@ class Command(BaseCommand):
         by_source = dict(
             RegisterEntry.objects.values_list("source").annotate(n=Count("id")).order_by()
         )
-        stats = {
+        stats: dict[str, Any] = {
             "entries": size or 0,
             "keys": max(RegisterKey.objects.count() - 1, 0),
             "entries_by_source": by_source,
