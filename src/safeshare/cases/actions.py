@@ -27,7 +27,7 @@ from safeshare.kernel.transactions import _joined, action_transaction, request_t
 from safeshare.ledger.actions import log_entry
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.keys import token_for_record
-from safeshare.people.actions import create_person
+from safeshare.people.actions import create_person, do_merge_people
 from safeshare.people.identity import IdentityIn
 from safeshare.people.models import Person
 
@@ -221,7 +221,6 @@ def do_request_merge(actor: Actor, *, keep: Person, merge: Person, reason: str) 
 def do_approve_merge(actor: Actor, request: PersonMerge) -> Person:
     """The second person approves: parties, identities and protections move to the person kept
     (the ``people_merged`` hook), and clears the merge makes wrong are suspended (protocol)."""
-    from safeshare.people.actions import do_merge_people
 
     if request.status != PersonMerge.Status.PENDING:
         raise ValidationError({"merge": "This merge has already been carried out"})

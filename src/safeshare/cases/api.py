@@ -18,6 +18,7 @@ from safeshare.cases.models import Case, Party, PersonMerge
 from safeshare.idempotency.service import idempotent
 from safeshare.kernel.roles import Role, Scope
 from safeshare.ledger.audit import do_record_personal_data_read
+from safeshare.people.actions import do_add_identity
 from safeshare.people.identity import IdentityIn
 from safeshare.people.models import Person
 
@@ -402,7 +403,6 @@ def _merge_out(merge: PersonMerge) -> MergeOut:
 )
 @idempotent
 def add_identity(request, person_id: uuid.UUID, payload: IdentityCorrectionIn):
-    from safeshare.people.actions import do_add_identity
 
     require_scope(request, Scope.CASES_WRITE, Role.POLICE_OFFICER)
     person = _force_person(request, person_id)

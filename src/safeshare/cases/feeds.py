@@ -33,6 +33,7 @@ from safeshare.cases.lifecycle import OffenceCategory, PartyRole
 from safeshare.cases.models import Case, ImportedEvent, Party
 from safeshare.kernel.identity import IDENTITY_FIELDS
 from safeshare.kernel.transactions import request_transaction
+from safeshare.people.actions import do_add_identity
 from safeshare.people.identity import IdentityIn
 from safeshare.people.models import Person
 
@@ -329,7 +330,6 @@ def _apply_row(
         if existing is not None and person is not None:
             # A corrected identity: recorded beside the earlier one, so the person stays
             # protected under both (R24); their case role is kept.
-            from safeshare.people.actions import do_add_identity
 
             do_add_identity(person, row.identity, actor)
             report.warnings.append(

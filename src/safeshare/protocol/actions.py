@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from safeshare.accounts.actors import Actor
+from safeshare.accounts.models import Organisation
 from safeshare.cases.actions import PROTECTED_ROLES
 from safeshare.cases.lifecycle import (
     CaseState,
@@ -27,10 +28,12 @@ from safeshare.cases.models import Case, CaseEvent, Party
 from safeshare.kernel import hooks
 from safeshare.kernel.errors import RuleRefusal
 from safeshare.kernel.matching import index_identity, match_subject
+from safeshare.kernel.roles import OrganisationKind, Role
 from safeshare.kernel.transactions import action_transaction
 from safeshare.ledger.actions import log_entry
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.keys import token_for_record
+from safeshare.ledger.models import LedgerEntry
 from safeshare.notifications.models import Notification
 from safeshare.people.models import Identity, Person
 from safeshare.protocol import outcomes
@@ -1331,7 +1334,6 @@ def do_erase_cleared_subjects(before, policy: Policy) -> int:
 
 def last_activated_version() -> str | None:
     """The policy version the last ``policy_activated`` entry recorded, if any."""
-    from safeshare.ledger.models import LedgerEntry
 
     last = (
         LedgerEntry.objects.filter(kind=EntryKind.POLICY_ACTIVATED.value).order_by("-id").first()
@@ -1346,8 +1348,6 @@ def do_record_policy_activation(actor: Actor | None = None) -> bool:
     entry was written. With no organisation yet (a database with nothing in it) nothing can have
     been decided, and nothing is written.
     """
-    from safeshare.accounts.models import Organisation
-    from safeshare.kernel.roles import OrganisationKind, Role
 
     policy = active_policy()
     with action_transaction():

@@ -15,11 +15,12 @@ from safeshare.cases.lifecycle import InformationSource, OffenceCategory, PartyR
 from safeshare.cases.models import Party
 from safeshare.kernel.errors import RuleRefusal
 from safeshare.kernel.identity import IDENTITY_FIELDS
-from safeshare.kernel.roles import REFERRING_KINDS, OrganisationKind
+from safeshare.kernel.roles import REFERRING_KINDS, OrganisationKind, Role
 from safeshare.kernel.transactions import _joined, action_transaction
 from safeshare.ledger.actions import log_entry
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.keys import token_for_record
+from safeshare.notifications.actions import notify_staff
 from safeshare.people.actions import create_person
 from safeshare.people.identity import IdentityIn
 from safeshare.protocol.actions import open_or_extend_protection
@@ -458,8 +459,6 @@ def do_withdraw_consent(
 ) -> list[StopProcessing]:
     """The person withdraws consent: nothing more is shared, and every IE unit that received a
     referral about them is told to stop processing it (recorded, and a notice to the unit)."""
-    from safeshare.kernel.roles import Role
-    from safeshare.notifications.actions import notify_staff
 
     with action_transaction():
         consent = Consent.objects.select_for_update().get(pk=consent.pk)

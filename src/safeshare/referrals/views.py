@@ -16,6 +16,7 @@ from safeshare.accounts.requests import AuthenticatedHttpRequest
 from safeshare.cases.forms import SEX_LABELS, SOURCE_LABELS, add_action_errors, posted_data
 from safeshare.cases.lifecycle import InformationSource
 from safeshare.cases.models import OFFENCE_LABELS, ROLE_LABELS, Party
+from safeshare.kernel.identity import IDENTITY_FIELDS
 from safeshare.ledger.audit import do_record_personal_data_read
 from safeshare.protocol.active import active_policy, policy_title
 from safeshare.protocol.referral import ReferralTrigger
@@ -260,7 +261,6 @@ def consent_page(
     """Ask for, record and withdraw a person's consent to sharing with IE (consent-2025)."""
     from django.utils import timezone
 
-    from safeshare.kernel.identity import IDENTITY_FIELDS
     from safeshare.referrals.actions import (
         do_flag_consent_not_free,
         do_record_consent,

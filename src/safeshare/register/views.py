@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.requests import AuthenticatedHttpRequest
 from safeshare.ledger.audit import do_record_personal_data_read
+from safeshare.people.models import Person
 from safeshare.register import forms, jobs, sweeps
 from safeshare.register.actions import RegisterError, do_start_sweep
 from safeshare.register.csvfiles import describe_warnings
@@ -88,8 +89,6 @@ def sweep_detail(request: AuthenticatedHttpRequest, sweep_id: uuid.UUID) -> Http
 def _matched_people(path) -> list:
     """The register's people a results file names (its ``register_id`` column)."""
     import csv
-
-    from safeshare.people.models import Person
 
     with path.open(encoding="utf-8", newline="") as handle:
         ids = {row["register_id"] for row in csv.DictReader(handle) if row.get("register_id")}
