@@ -21,8 +21,9 @@ prefix    key                          survives
 ``b:``    one token + birth year       a typo in, or replacement of, every other
                                        token (father's name as family name), with a
                                        wrong day or month or an estimated date;
-                                       queried at the year ±1 (±2 for a partial
-                                       date); common tokens exceed the cap
+                                       queried at the same year for a full date,
+                                       ±2 for a partial one; common tokens exceed
+                                       the cap
 ``n:``    two tokens, one of them      a misspelt token beside a common one, with no
 (near)    a register token one edit    date or a wrong one (``Mohammed Irofazser`` /
           from the subject's           ``Mohammed Irofaaser``): queried only, when the
@@ -111,9 +112,12 @@ def query_keys(prepared: PreparedIdentity) -> frozenset[str]:
     year = prepared.date_of_birth[0]
     if not year:
         return blocking_keys(prepared)
-    spread = 1 if prepared.has_full_date_of_birth else 2
+    full = prepared.has_full_date_of_birth
+    spread = 1 if full else 2
     widened = tuple(str(year + d) for d in range(-spread, spread + 1))
-    return _keys(prepared, (*widened, "-"), widened)
+    # A full date with a wrong year is found by ``e:`` (and ``y:``); one token with every
+    # year around a full date would fetch hundreds of namesakes of a mid-frequency name.
+    return _keys(prepared, (*widened, "-"), (str(year),) if full else widened)
 
 
 def near_keys(prepared: PreparedIdentity, similar: Mapping[str, Iterable[str]]) -> frozenset[str]:
