@@ -16,8 +16,8 @@ prefix    key                          survives
                                        (day and month are sorted when both ≤ 12)
 ``e:``    one token + day and month    as ``d:`` with a wrong year as well (a slip
           (full dates)                 in the year's digits, an age dispute)
-``i:``    one initial + full date      typos or transliteration in every token but
-                                       the first letter of one, order swap
+``i:``    two initials + full date     typos or transliteration in every token,
+                                       order swap
 ``b:``    one token + birth year       a typo in, or replacement of, every other
                                        token (father's name as family name), with a
                                        wrong day or month or an estimated date;
@@ -74,8 +74,11 @@ def _keys(
     day_month = day_month_key(month, day) if full else ""
     if full:
         for names in prepared.names:
-            for initial in {t[0] for t in names}:
-                keys.add(f"i:{initial}|{date}")
+            initials = sorted({t[0] for t in names})
+            if len(initials) == 1:
+                keys.add(f"i:{initials[0]}|{date}")
+            for a, b in combinations(initials, 2):
+                keys.add(f"i:{a}{b}|{date}")
     for names, tokens in zip(prepared.names, name_key_sets(prepared), strict=True):
         if len(tokens) == 1 and len(names) > 1:  # Lei Li, Hossain Hossain: one key, twice
             (token,) = tokens
