@@ -137,15 +137,14 @@ def _retrieved(register: InMemoryRegister, subject: IdentityRecord) -> set:
 
 def test_a_common_name_a_misspelt_name_and_a_date_error_still_find_the_person():
     """A common token over the caps, the other token misspelt and one error in the date: the
-    token with the day and month (a wrong year), the token with the year (a wrong day or month,
-    an estimated date two years off) or one initial with the full date find the person."""
+    token with the day and month (a wrong year) or the token with the year (a wrong day or
+    month, an estimated date two years off) find the person."""
     register = InMemoryRegister()
     for i in range(450):  # "Mohammed" alone is over the caps, with each year under them
         register.add(
             i, IdentityRecord("Mohammed", f"Zz{i:03d}x", date_of_birth=f"{1995 + i % 9}-06-15")
         )
     register.add("true", IdentityRecord("Mohammed", "Irofaaser", date_of_birth="2001-04-04"))
-    register.add("haile", IdentityRecord("Haile", "Hatsil", date_of_birth="1966-07-27"))
     assert "true" in _retrieved(
         register, IdentityRecord("Mohammed", "Irofazser", date_of_birth="2011-04-04")
     )
@@ -157,9 +156,6 @@ def test_a_common_name_a_misspelt_name_and_a_date_error_still_find_the_person():
     )
     assert "true" in _retrieved(
         register, IdentityRecord("Mohammed", "Irofazser", date_of_birth="2003")
-    )
-    assert "haile" in _retrieved(
-        register, IdentityRecord("Hairle", "Yohannes", date_of_birth="1966-07-27")
     )
 
 

@@ -16,13 +16,14 @@ prefix    key                          survives
                                        (day and month are sorted when both ≤ 12)
 ``e:``    one token + day and month    as ``d:`` with a wrong year as well (a slip
           (full dates)                 in the year's digits, an age dispute)
-``i:``    one initial + full date      typos or transliteration in every token but
-                                       the first letter of one, order swap
+``i:``    two initials + full date     typos or transliteration in every token,
+                                       order swap
 ``b:``    one token + birth year       a typo in, or replacement of, every other
                                        token (father's name as family name), with a
                                        wrong day or month or an estimated date;
-                                       queried at the year ±1 (±2 for a partial
-                                       date); common tokens exceed the cap
+                                       queried at the same year for a full date,
+                                       ±2 for a partial one; common tokens exceed
+                                       the cap
 ``n:``    two tokens, one of them      a misspelt token beside a common one, with no
 (near)    a register token one edit    date or a wrong one (``Mohammed Irofazser`` /
           from the subject's           ``Mohammed Irofaaser``): queried only, when the
@@ -73,8 +74,11 @@ def _keys(
     day_month = day_month_key(month, day) if full else ""
     if full:
         for names in prepared.names:
-            for initial in {t[0] for t in names}:
-                keys.add(f"i:{initial}|{date}")
+            initials = sorted({t[0] for t in names})
+            if len(initials) == 1:
+                keys.add(f"i:{initials[0]}|{date}")
+            for a, b in combinations(initials, 2):
+                keys.add(f"i:{a}{b}|{date}")
     for names, tokens in zip(prepared.names, name_key_sets(prepared), strict=True):
         if len(tokens) == 1 and len(names) > 1:  # Lei Li, Hossain Hossain: one key, twice
             (token,) = tokens
@@ -111,9 +115,12 @@ def query_keys(prepared: PreparedIdentity) -> frozenset[str]:
     year = prepared.date_of_birth[0]
     if not year:
         return blocking_keys(prepared)
-    spread = 1 if prepared.has_full_date_of_birth else 2
+    full = prepared.has_full_date_of_birth
+    spread = 1 if full else 2
     widened = tuple(str(year + d) for d in range(-spread, spread + 1))
-    return _keys(prepared, (*widened, "-"), widened)
+    # A full date with a wrong year is found by ``e:`` (and ``y:``); one token with every
+    # year around a full date would fetch hundreds of namesakes of a mid-frequency name.
+    return _keys(prepared, (*widened, "-"), (str(year),) if full else widened)
 
 
 def near_keys(prepared: PreparedIdentity, similar: Mapping[str, Iterable[str]]) -> frozenset[str]:
