@@ -64,6 +64,16 @@ def test_filters_and_bad_parameters():
     assert api.ok(police.get("/protections", status="ended"))["items"] == []
     assert len(api.ok(police.get("/protections", status="active"))["items"]) == 1
     assert api.ok(police.get("/protections", changed_since="2999-01-01T00:00:00Z"))["items"] == []
+    # Any offset RFC 3339 allows, on both databases (PostgreSQL itself takes only ±15:59).
+    far = api.ok(police.get("/protections", changed_since="3252-08-21T15:37:10+22:03"))
+    assert far["items"] == []
+    near = api.ok(police.get("/protections", changed_since="2000-01-01T00:00:00-23:59"))
+    assert len(near["items"]) == 1
+    late = police.get("/protections", changed_since="9999-12-31T23:00:00-05:00")
+    assert late.status_code == 422
+    assert late.json()["error"]["fields"] == {
+        "changed_since": "A date and time before the year 10000"
+    }
     for params in ({"status": "gone"}, {"limit": 0}, {"limit": 201}, {"cursor": "x"}):
         response = police.get("/protections", **params)
         assert response.status_code == 422, params

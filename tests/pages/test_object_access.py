@@ -55,6 +55,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     # Without answers in the session, the check page sends the officer back to the form.
     "referrals:check": expect(police_own=REDIRECT, police_other=NOT_FOUND),
     "referrals:detail": POLICE_ONLY,
+    "referrals:consent": POLICE_ONLY,
     "protocol:protection": PROTECTION_PAGE,
     "protocol:protection-letter": PROTECTION_PAGE,
     "protocol:protection-regularisation": POLICE_ONLY,
@@ -116,6 +117,7 @@ def world(monkeypatch, force, other_force, ie_unit, other_ie_unit, case, protect
         "cases:person-duplicates": {"person_id": protected_victim.person.public_id},
         "referrals:start": party,
         "referrals:check": party,
+        "referrals:consent": party,
         "referrals:detail": {"referral_id": Referral.objects.get().public_id},
         "protocol:protection": {"reference": protection.reference},
         "protocol:protection-letter": {"reference": protection.reference},

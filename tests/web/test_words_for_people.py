@@ -23,7 +23,8 @@ from tests.support.two_step import sign_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
-REQUIREMENT = re.compile(r"(?<![\w-])(?:R(?:3[0-4]|[12]\d|[1-9])[a-z]?|N[1-7])(?![\w-])")
+# Not inside a base64 or base64url value (a key or hash on a page can hold "R5m" by chance).
+REQUIREMENT = re.compile(r"(?<![\w+/=-])(?:R(?:3[0-4]|[12]\d|[1-9])[a-z]?|N[1-7])(?![\w+/=-])")
 UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 

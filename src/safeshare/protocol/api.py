@@ -297,7 +297,18 @@ def list_protections(
     if status:
         protections = protections.filter(status=status.value)
     if changed_since:
-        protections = protections.filter(status_changed_at__gte=changed_since)
+        if changed_since.tzinfo is None:  # no offset given: the service's own time zone
+            changed_since = timezone.make_aware(changed_since)
+        try:  # in UTC: RFC 3339 allows offsets to ±23:59, PostgreSQL only to ±15:59
+            since = changed_since.astimezone(dt.UTC)
+        except OverflowError:
+            raise ApiProblem(
+                422,
+                "validation_error",
+                "Some fields are not valid.",
+                {"changed_since": "A date and time before the year 10000"},
+            ) from None
+        protections = protections.filter(status_changed_at__gte=since)
     page = list(protections.select_related("person").order_by("pk")[: limit + 1])
     more = len(page) > limit
     page = page[:limit]
