@@ -54,7 +54,7 @@ test: setup
 # The day-to-day lane: pure and SQLite tests; no browser, fault injection or 10^5-row imports
 # (those are marked `browser` or `slow`, and run in `make test`).
 test-fast: python-env
-	uv run pytest --db=sqlite -n $${SAFESHARE_TEST_WORKERS:-auto} --dist loadfile -m "not browser and not slow" $(PYTEST_ARGS)
+	uv run pytest --db=sqlite -n $${SAFESHARE_TEST_WORKERS:-auto} --dist worksteal -m "not browser and not slow" $(PYTEST_ARGS)
 
 test-sqlite:
 	uv run pytest --db=sqlite $(PYTEST_ARGS)

@@ -55,7 +55,7 @@ def test_both_passes_run_apart_and_both_logs_are_shown(tmp_path):
         assert f"-{name}," in out  # its own TMPDIR
         assert f"var=/{tmp_path.relative_to('/')}/var/test-{name}," in out
         assert (tmp_path / "output" / f"{name}.log").exists()
-    assert "args: tests/somewhere, addopts: -n auto --dist loadfile" in out
+    assert "args: tests/somewhere, addopts: -n auto --dist worksteal --durations=20" in out
 
 
 @pytest.mark.parametrize(("sqlite", "postgres"), [(1, 0), (0, 1), (2, 2)])
