@@ -28,8 +28,33 @@ from safeshare.protocol.replay import (
 __all__ = ["ReplayResult", "replay_clearances", "replay_protections"]
 
 
+class Replayed:
+    """What every decision decided again says: whether it came out the same, and a line for
+    people. Each kind of record gives its own ``heading``."""
+
+    replayed_under: str
+    differences: list[Difference]
+    problem: str
+
+    def heading(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def same(self) -> bool:
+        return not self.differences and not self.problem
+
+    def describe(self) -> str:
+        head = self.heading()
+        if self.problem:
+            return f"{head}: cannot be replayed: {self.problem}"
+        if not self.differences:
+            return f"{head}: same decision under {self.replayed_under}."
+        listed = "; ".join(str(d) for d in self.differences)
+        return f"{head}: differs under {self.replayed_under}: {listed}"
+
+
 @dataclass
-class ReplayResult:
+class ReplayResult(Replayed):
     """One recorded decision of one clearance, decided again."""
 
     clearance_id: str
@@ -41,21 +66,12 @@ class ReplayResult:
     problem: str = ""
     what: str = "Clearance"
 
-    @property
-    def same(self) -> bool:
-        return not self.differences and not self.problem
-
-    def describe(self) -> str:
-        head = f"{self.what} {self.clearance_id}, decision {self.step + 1} ({self.why})"
-        if self.problem:
-            return f"{head}: cannot be replayed: {self.problem}"
-        if not self.differences:
-            return f"{head}: same decision under {self.replayed_under}."
-        listed = "; ".join(str(d) for d in self.differences)
-        return f"{head}: differs under {self.replayed_under}: {listed}"
+    def heading(self) -> str:
+        return f"{self.what} {self.clearance_id}, decision {self.step + 1} ({self.why})"
 
 
-def _label(policy_id: str, version: str) -> str:
+def policy_label(policy_id: str, version: str) -> str:
+    """A policy version as replay reports name it."""
     return f"{policy_id}@{version[:12]}"
 
 
@@ -85,7 +101,7 @@ def replay_clearances(
                 str(clearance.public_id),
                 0,
                 "requested",
-                _label(clearance.policy_id, clearance.policy_version),
+                policy_label(clearance.policy_id, clearance.policy_version),
                 "-",
                 problem="no facts were stored with this decision (decided before replay existed)",
             )
@@ -97,7 +113,7 @@ def replay_clearances(
                 str(clearance.public_id),
                 step,
                 str(record.get("why", "")),
-                _label(recorded_id, recorded_version),
+                policy_label(recorded_id, recorded_version),
                 "",
             )
             under = policy
@@ -110,7 +126,7 @@ def replay_clearances(
                     yield result
                     continue
                 loaded[key] = under
-            result.replayed_under = _label(under.id, under.version)
+            result.replayed_under = policy_label(under.id, under.version)
             facts = record.get("facts") or {}
             if step == len(history) - 1 and facts != clearance.facts:
                 result.differences.append(
@@ -143,7 +159,7 @@ def replay_protections(
         for step, record in enumerate(history):
             key = (str(record.get("policy_id", "")), str(record.get("policy_version", "")))
             result = ReplayResult(
-                protection.reference, step, "status", _label(*key), "", what="Protection"
+                protection.reference, step, "status", policy_label(*key), "", what="Protection"
             )
             under = policy
             if under is None:
@@ -154,7 +170,7 @@ def replay_protections(
                     yield result
                     continue
                 loaded[key] = under
-            result.replayed_under = _label(under.id, under.version)
+            result.replayed_under = policy_label(under.id, under.version)
             try:
                 status = replay_protection(under, record.get("facts") or {})
             except FactsError as error:

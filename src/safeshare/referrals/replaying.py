@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from safeshare.protocol.policy import Policy, PolicyError
 from safeshare.protocol.registry import load_recorded_policy
 from safeshare.protocol.replay import Difference, FactsError, record_differences, replay_referral
+from safeshare.protocol.replaying import Replayed, policy_label
 from safeshare.referrals.models import Referral, RefusedReferral
 
 __all__ = ["ReferralReplay", "replay_referrals"]
 
 
 @dataclass
-class ReferralReplay:
+class ReferralReplay(Replayed):
     """One recorded referral decision, decided again."""
 
     kind: str  # "sent" or "refused"
@@ -32,22 +33,8 @@ class ReferralReplay:
     differences: list[Difference] = field(default_factory=list)
     problem: str = ""
 
-    @property
-    def same(self) -> bool:
-        return not self.differences and not self.problem
-
-    def describe(self) -> str:
-        head = f"Referral {self.record_id} ({self.kind})"
-        if self.problem:
-            return f"{head}: cannot be replayed: {self.problem}"
-        if not self.differences:
-            return f"{head}: same decision under {self.replayed_under}."
-        listed = "; ".join(str(d) for d in self.differences)
-        return f"{head}: differs under {self.replayed_under}: {listed}"
-
-
-def _label(policy_id: str, version: str) -> str:
-    return f"{policy_id}@{version[:12]}"
+    def heading(self) -> str:
+        return f"Referral {self.record_id} ({self.kind})"
 
 
 def _recorded(referral: Referral | RefusedReferral) -> dict:
@@ -73,7 +60,9 @@ def replay_referrals(
             rows = rows.filter(created_at__gte=since)
         for row in rows.iterator():
             record_id = str(getattr(row, "public_id", row.pk))
-            result = ReferralReplay(kind, record_id, _label(row.policy_id, row.policy_version), "")
+            result = ReferralReplay(
+                kind, record_id, policy_label(row.policy_id, row.policy_version), ""
+            )
             under = policy
             if under is None:
                 key = (row.policy_id, row.policy_version)
@@ -84,7 +73,7 @@ def replay_referrals(
                     yield result
                     continue
                 loaded[key] = under
-            result.replayed_under = _label(under.id, under.version)
+            result.replayed_under = policy_label(under.id, under.version)
             try:
                 replayed = replay_referral(under, row.facts)
             except FactsError as error:
