@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.advice_web.support import issue_letter, issue_pack, officer, protected_victim
 
@@ -79,7 +80,7 @@ def test_the_victim_signs_in_and_sees_their_protection(page, victim):
     page.wait_for_url("**/my-protection/protection/")
     assert page.get_by_test_id("victim-reference").inner_text() == protection.reference
     assert page.get_by_test_id("victim-status").get_attribute("data-status") == "active"
-    assert page.get_by_role("heading", name="Your protection", exact=True).is_visible()
+    expect(page.get_by_role("heading", name="Your protection", exact=True)).to_be_visible()
     shot(page, "protection-en")
 
 
@@ -197,7 +198,7 @@ def test_the_language_switch_welsh_and_arabic(page, victim):
     protection, passcode = victim
     page.goto("/my-protection/")
     page.get_by_role("link", name="Cymraeg").click()
-    assert page.get_by_role("heading", name="Gweld eich amddiffyniad").is_visible()
+    expect(page.get_by_role("heading", name="Gweld eich amddiffyniad")).to_be_visible()
     assert page.locator("html").get_attribute("lang") == "cy"
     shot(page, "sign-in-cy")
     page.get_by_label("Cyfeirnod amddiffyniad").fill(protection.reference)
@@ -210,10 +211,10 @@ def test_the_language_switch_welsh_and_arabic(page, victim):
     page.get_by_role("link", name="العربية").click()
     assert page.locator("html").get_attribute("dir") == "rtl"
     assert page.locator("html").get_attribute("lang") == "ar"
-    assert page.get_by_role("heading", name="ما تمت مشاركته عنك").is_visible()
+    expect(page.get_by_role("heading", name="ما تمت مشاركته عنك")).to_be_visible()
     shot(page, "shared-ar")
     page.goto("/my-protection/advice/")
-    assert page.get_by_test_id("review-note").is_visible()
+    expect(page.get_by_test_id("review-note")).to_be_visible()
     shot(page, "advice-ar")
     page.goto("/my-protection/protection/")
     shot(page, "protection-ar")
@@ -293,5 +294,5 @@ def test_an_officer_issues_the_letter_and_pack_and_the_victim_signs_in(page, bro
     sign_in(victim_page, protection.reference, passcode)
     victim_page.wait_for_url(re.compile(r".*/my-protection/protection/$"))
     victim_page.goto("/my-protection/language/cy/?next=/my-protection/advice/")
-    assert victim_page.get_by_role("heading", name="Eich pecyn cyngor").is_visible()
+    expect(victim_page.get_by_role("heading", name="Eich pecyn cyngor")).to_be_visible()
     victim_page.context.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from safeshare.kernel.roles import Role
 from tests.accounts.factories import make_user
@@ -46,18 +47,18 @@ def test_oversight_dashboard_charts_alerts_comparison_and_ledger(page):
 
     page.get_by_role("link", name="Statistics").first.click()
     assert page.get_by_test_id("dashboard-heading").inner_text() == "Oversight statistics"
-    assert page.get_by_test_id("alerts-banner").is_visible()
+    expect(page.get_by_test_id("alerts-banner")).to_be_visible()
     assert axe_violations(page) == []
 
     page.get_by_role("link", name="Referrals to Immigration Enforcement").click()
     assert page.get_by_test_id("statistic-heading").inner_text().startswith("Referrals")
     chart = page.locator("svg[role=img]").first
-    assert chart.is_visible()
+    expect(chart).to_be_visible()
     assert chart.get_attribute("aria-labelledby")
-    assert page.get_by_test_id("table-referrals-by-month").is_visible()
+    expect(page.get_by_test_id("table-referrals-by-month")).to_be_visible()
     page.get_by_label("Offence", exact=True).select_option("domestic_abuse")
     page.get_by_role("button", name="Apply filters").click()
-    assert "offence=domestic_abuse" in page.url
+    page.wait_for_url("**offence=domestic_abuse**")
     assert axe_violations(page) == []
     with page.expect_download() as download:
         page.get_by_role("link", name="Download these tables (CSV)").click()
@@ -67,12 +68,12 @@ def test_oversight_dashboard_charts_alerts_comparison_and_ledger(page):
     assert "Override approved" in page.get_by_test_id("alerts-table").inner_text()
     assert axe_violations(page) == []
     page.get_by_role("button", name="Acknowledge").first.click()
-    assert "Alert acknowledged" in page.inner_text("main")
+    expect(page.locator("main")).to_contain_text("Alert acknowledged")
 
     page.get_by_role("link", name="Policy comparison").first.click()
-    assert page.get_by_test_id("table-comparison-referrals").is_visible()
+    expect(page.get_by_test_id("table-comparison-referrals")).to_be_visible()
     assert axe_violations(page) == []
 
     page.get_by_role("link", name="Ledger").first.click()
-    assert page.get_by_test_id("ledger-heading").is_visible()
+    expect(page.get_by_test_id("ledger-heading")).to_be_visible()
     assert axe_violations(page) == []

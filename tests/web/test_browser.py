@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from safeshare.kernel.roles import Role
 from tests.accounts.factories import make_user
@@ -38,14 +39,14 @@ def test_each_role_signs_in_and_sees_its_home_page(page, role):
     assert user.organisation.name in page.get_by_test_id("org-role").inner_text()
     assert role.label in page.get_by_test_id("org-role").inner_text()
     page.get_by_role("button", name="Sign out").click()
-    assert page.get_by_role("heading", name="Sign in to SafeShare").is_visible()
+    expect(page.get_by_role("heading", name="Sign in to SafeShare")).to_be_visible()
 
 
 def test_bad_sign_in_shows_the_error_summary_focused(page):
     user = make_user(Role.POLICE_OFFICER)
     fill_sign_in(page, user.email, "not the password")
     summary = page.locator(".govuk-error-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     assert "There is a problem" in summary.inner_text()
     assert "Enter a correct email address and password" in summary.inner_text()
     assert page.title().startswith("Error: ")
