@@ -51,7 +51,7 @@ def test_the_holds_worklist_shows_an_overdue_hold(page, monkeypatch, protection,
     assert "30 hours" in table.inner_text()
     page.get_by_label("Show").select_option("overdue")
     page.get_by_role("button", name="Apply").click()
-    assert "show=overdue" in page.url
+    page.wait_for_url("**show=overdue**")
     assert "Overdue" in page.get_by_test_id("holds").inner_text()
     page.get_by_role("link", name="In transition").click()
     page.get_by_role("heading", name="Protections in transition").wait_for()
