@@ -177,11 +177,16 @@ def page(browser, live_server):
 def pytest_configure(config: pytest.Config) -> None:
     """Tests hash passwords with a fast hasher; test_passwords.py checks the real one (Argon2).
     They speak plain HTTP (test client, live server), as ``make run`` does with
-    ``SAFESHARE_HTTPS=0``; the production default is tested in tests/security/test_headers.py."""
+    ``SAFESHARE_HTTPS=0``; the production default is tested in tests/security/test_headers.py.
+    Static files are looked up when asked for (tests/web/test_static_files.py checks them as
+    production serves them)."""
     from django.conf import settings as django_settings
 
     django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     django_settings.SECURE_SSL_REDIRECT = False
+    # WhiteNoise otherwise walks every static file (about 1,300) each time a test client is
+    # made, once per test: it looks each file up when asked instead, as with DEBUG on.
+    django_settings.WHITENOISE_AUTOREFRESH = True
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if worker:  # each process of ``pytest -n`` keeps its own keys, sockets and files
         var_dir = Path(django_settings.VAR_DIR) / worker

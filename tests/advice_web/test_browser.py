@@ -90,7 +90,7 @@ def test_a_wrong_passcode_is_refused_then_the_reference_locks(page, victim):
     summary = page.locator(".govuk-error-summary")
     assert "The reference or passcode is not right" in summary.inner_text()
     assert page.title().startswith("Error: ")
-    page.wait_for_function("document.activeElement.classList.contains('govuk-error-summary')")
+    expect(page.locator(".govuk-error-summary")).to_be_focused()
     shot(page, "sign-in-error-en")
     for _ in range(4):
         sign_in(page, protection.reference, wrong(passcode))
@@ -114,9 +114,7 @@ def test_the_disclosure_list_has_receipts_that_verify(page, victim):
         statuses.nth(i).get_attribute("data-holds") == "true" for i in range(statuses.count())
     )
     # The browser checks each receipt again itself: hash, inclusion proof, Ed25519 signature.
-    page.wait_for_function(
-        "[...document.querySelectorAll('.app-browser-check')].every(e => e.dataset.result)"
-    )
+    expect(page.locator(".app-browser-check:not([data-result])")).to_have_count(0)
     results = page.eval_on_selector_all(
         ".app-browser-check", "els => els.map(e => e.dataset.result)"
     )
@@ -133,9 +131,7 @@ def test_a_tampered_receipt_fails_in_the_browser(page, victim):
     protection, passcode = victim
     sign_in(page, protection.reference, passcode)
     page.goto("/my-protection/shared/")
-    page.wait_for_function(
-        "[...document.querySelectorAll('.app-browser-check')].every(e => e.dataset.result)"
-    )
+    expect(page.locator(".app-browser-check:not([data-result])")).to_have_count(0)
     # Change one byte of the first entry and check it again with the page's own code.
     result = page.evaluate("""async () => {
       const element = document.querySelector('.app-receipt-check');
@@ -154,9 +150,7 @@ def test_a_receipt_that_opens_someone_else_fails_in_the_browser(page, victim):
     protection, passcode = victim
     sign_in(page, protection.reference, passcode)
     page.goto("/my-protection/shared/")
-    page.wait_for_function(
-        "[...document.querySelectorAll('.app-browser-check')].every(e => e.dataset.result)"
-    )
+    expect(page.locator(".app-browser-check:not([data-result])")).to_have_count(0)
     # The receipt opens the victim's own commitment in the entry; another identifier does not.
     result = page.evaluate("""async () => {
       const element = document.querySelector('.app-receipt-check');

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from safeshare.accounts.permissions import EXEMPT_PATH_PREFIXES, PAGE_PERMISSIONS
@@ -200,7 +201,7 @@ ROUTE_KWARGS: dict[str, dict[str, object]] = {
 VICTIM_REDIRECTS = {"advice:victim-leave", "advice:victim-language"}
 """Victim routes that redirect away from the victim's sign-in page by design."""
 
-CASES = [(name, who) for name, row in EXPECTED.items() for who in row]
+WHO: list[Role | str] = [ANONYMOUS, *Role]
 
 
 def all_named_routes() -> set[str]:
@@ -229,22 +230,40 @@ def test_every_route_is_declared_and_in_the_matrix():
     assert set(EXPECTED) - routes == set()
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize(("route", "who"), CASES, ids=[f"{r}-{w}" for r, w in CASES])
-def test_role_page_matrix(client, route, who):
-    if who != ANONYMOUS:
-        client.force_login(make_user(who))
+def _check(client: Client, route: str, who: Role | str) -> str | None:
+    """What is wrong with ``who``'s GET of ``route``, or None when it answers as expected."""
     response = client.get(reverse(route, kwargs=ROUTE_KWARGS.get(route)))
-    assert response.status_code == EXPECTED[route][who]
+    expected = EXPECTED[route][who]
+    if response.status_code != expected:
+        return f"{route}: {response.status_code}, expected {expected}"
+    location = response.get("Location", "")
     if response.status_code == REDIRECT and route.startswith(
         ("advice:victim-", "advocates:victim-")
     ):
-        if route not in VICTIM_REDIRECTS:
-            assert response["Location"] == reverse("advice:victim-sign-in")
+        if route not in VICTIM_REDIRECTS and location != reverse("advice:victim-sign-in"):
+            return f"{route}: sent to {location}, not the victim's sign-in"
     elif (
         response.status_code == REDIRECT and who == ANONYMOUS and route != "accounts:second-factor"
-    ):
-        assert response["Location"].startswith(reverse("accounts:sign-in"))
+    ) and not location.startswith(reverse("accounts:sign-in")):
+        return f"{route}: sent to {location}, not the sign-in page"
+    return None
+
+
+# One test per role (and one for people not signed in) walks every page, each with a fresh
+# session, and lists every page that answered wrongly: the whole row of the matrix at once.
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", WHO, ids=[getattr(w, "value", w) for w in WHO])
+def test_role_page_matrix(who):
+    user = make_user(who) if who != ANONYMOUS else None
+    wrong = []
+    for route, row in EXPECTED.items():
+        if who not in row:
+            continue
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        wrong.append(_check(client, route, who))
+    assert [w for w in wrong if w] == []
 
 
 @pytest.mark.django_db

@@ -51,11 +51,11 @@ def test_bad_sign_in_shows_the_error_summary_focused(page):
     assert "Enter a correct email address and password" in summary.inner_text()
     assert page.title().startswith("Error: ")
     # GOV.UK Frontend's JavaScript moves focus to the summary, proving the scripts ran under CSP.
-    page.wait_for_function("document.activeElement.classList.contains('govuk-error-summary')")
+    expect(page.locator(".govuk-error-summary")).to_be_focused()
 
 
 def test_empty_sign_in_links_each_error_to_its_field(page):
     page.goto("/sign-in/")
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("link", name="Enter your email address").click()
-    page.wait_for_function("document.activeElement.id === 'id_email'")
+    expect(page.locator("#id_email")).to_be_focused()
