@@ -775,8 +775,10 @@ def do_request_subject_access(
 ) -> SubjectAccessRequest:
     """An advocate asks, on the person's behalf, that the force make the person's subject access
     export. The request is recorded (who, when, under which consent) and the force's protocol
-    officers get a task; the export itself goes to the person. Refused, with nothing stored,
-    when the consent is no longer in force or when it was asked three times already today."""
+    officers get a task, which stays on their worklist until the export made for this request
+    is recorded (``advice.SubjectAccessExport.answers``); the export itself goes to the person.
+    Refused, with nothing stored, when the consent is no longer in force or when it was asked
+    three times already today."""
     if (
         actor.role != Role.ADVOCATE
         or not consents_for_advocate(actor.user).filter(pk=consent.pk).exists()
@@ -806,7 +808,7 @@ def do_request_subject_access(
             f"{actor.organisation.name} asked, with the person's consent, for the subject "
             f"access export of protection {consent.protection_reference}. Make it and give it "
             "to the person through their safe contact.",
-            link=person_link,
+            link=f"{person_link}?request={request.public_id}",
         )
     return request
 
