@@ -300,6 +300,11 @@ def test_the_person_records_and_withdraws_consent_on_their_own_pages(
     assert consent.given_by_person
     assert consent.share_advice
     assert not consent.share_notices
+    # A withdrawal naming no consent of theirs: not found, and the consent stands.
+    for bad in ("nonsense", "00000000-0000-0000-0000-000000000000"):
+        assert client.post(url, {"withdraw": bad}).status_code == 404
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is None
     assert client.post(url, {"withdraw": str(consent.public_id)}).status_code == 302
     consent.refresh_from_db()
     assert consent.withdrawn_at is not None
