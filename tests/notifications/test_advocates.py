@@ -424,6 +424,7 @@ def test_an_advocate_asks_for_a_subject_access_export_for_the_person(
     assert refused.status_code == 400
     assert "asked 3 times today" in refused.content.decode()
     assert SubjectAccessRequest.objects.count() == 3
+    assert StaffNotice.objects.filter(kind="subject_access_requested").count() == 3
     # Another organisation's advocate, and after withdrawal: not found, nothing stored.
     client.force_login(other_advocate)
     assert client.post(url).status_code == 404
@@ -432,6 +433,7 @@ def test_an_advocate_asks_for_a_subject_access_export_for_the_person(
     assert client.post(url).status_code == 404
     assert client.get(url).status_code == 404
     assert SubjectAccessRequest.objects.count() == 3
+    assert StaffNotice.objects.filter(kind="subject_access_requested").count() == 3
 
 
 def test_the_action_refuses_without_consent_in_force(advocate, protection):
