@@ -543,7 +543,7 @@ class SubjectAccessForm(forms.Form):
         if not self.waiting:
             del self.fields["answers"]
             return
-        self.fields["answers"].choices = [
+        self.fields["answers"].choices = [  # type: ignore[attr-defined]
             *(
                 (
                     key,
