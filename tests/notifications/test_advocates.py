@@ -616,3 +616,28 @@ def test_the_person_sees_what_their_advocate_asked_for_and_what_happened(
     body = client.get(reverse("advocates:victim-consents")).content.decode()
     assert asked in body
     assert done in body
+
+
+@pytest.mark.parametrize(
+    ("posted", "message"),
+    [
+        ({"notice_channel": "none"}, "Wybierz swoją organizację wspierającą"),
+        ({"notice_channel": "email", "notice_address": "nope"}, "Wpisz adres e-mail tej osoby"),
+        ({"notice_channel": "sms", "notice_address": "12"}, "Wpisz numer telefonu komórkowego"),
+        ({"notice_channel": "none", "valid_until": "1/1/2020"}, "musi być dzisiejsza lub późn"),
+        ({"notice_channel": "none", "valid_until": "99/99/2027"}, "Wpisz datę końca zgody"),
+        ({}, "Powiedz, czy mamy wysyłać Twoje wiadomości"),
+    ],
+)
+def test_the_person_is_told_what_is_wrong_in_their_language_and_nothing_is_stored(
+    client, protection, officer, support, posted, message
+):
+    _signed_in_victim(client, protection, officer, "pl")
+    if "organisation" not in posted and "Wybierz swoją" not in message:
+        posted = {"organisation": support.pk, **posted}
+    response = client.post(reverse("advocates:victim-consents"), posted)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "govuk-error-summary" in body
+    assert message in body
+    assert not AdvocateConsent.objects.exists()

@@ -142,7 +142,7 @@ def _check_settings(values: dict) -> dict:
             errors["email"] = "Enter an email address in the correct format, like name@example.com"
     if channel == Channel.EMAIL and not email:
         errors["email"] = "Enter the safe email address"
-    if phone and not _phone_ok(phone):
+    if phone and not phone_ok(phone):
         errors["phone"] = "Enter a mobile phone number, like 07700 900 982 or +44 7700 900982"
     if channel == Channel.SMS and not phone:
         errors["phone"] = "Enter the safe mobile phone number"
@@ -170,7 +170,7 @@ def _check_settings(values: dict) -> dict:
     return errors
 
 
-def _phone_ok(phone: str) -> bool:
+def phone_ok(phone: str) -> bool:
     digits = phone.replace(" ", "").replace("-", "")
     if digits.startswith("+"):
         digits = digits[1:]
@@ -683,7 +683,7 @@ def _check_consent(values: dict) -> dict[str, str]:
             errors["notice_address"] = (
                 "Enter the advocate's email address in the correct format, like name@example.org"
             )
-    elif channel == AdvocateConsent.NoticeChannel.SMS and not _phone_ok(address):
+    elif channel == AdvocateConsent.NoticeChannel.SMS and not phone_ok(address):
         errors["notice_address"] = (
             "Enter the advocate's mobile phone number, like 07700 900 982 or +44 7700 900982"
         )
