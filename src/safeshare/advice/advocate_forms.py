@@ -120,7 +120,7 @@ class VictimAdvocateConsentForm(AdvocateConsentForm):
         assert cleaned is not None  # Form.clean returns cleaned_data
         if "valid_until" in self.errors:
             self.errors["valid_until"] = self.error_class(
-                [_("Enter the date your consent ends as numbers, like 31/3/2027")]
+                [str(_("Enter the date your consent ends as numbers, like 31/3/2027"))]
             )
         until = cleaned.get("valid_until")
         if until is not None and until < timezone.localdate():
