@@ -466,11 +466,17 @@ def test_only_the_export_made_for_the_request_closes_it(
     assert f"?request={request.public_id}" in page
     assert audited("sar_requests_list") == 1
 
+    messages = reverse("notifications:messages")
+    task = client.get(messages).content.decode()
+    assert "Make the export for this request" in task
+    assert f"?request={request.public_id}" in task
+
     # An export made for another reason does not close the request.
     actor = Actor.for_user(protocol_officer)
     other = advice_actions.do_export_subject_access(protection.person, actor)
     assert other.export.answers is None
     assert protection.reference in client.get(url).content.decode()
+    assert "Make the export for this request" in client.get(messages).content.decode()
 
     # The export made for the request records it, and the request leaves the list.
     made = advice_actions.do_export_subject_access(protection.person, actor, answers=request)
@@ -481,6 +487,9 @@ def test_only_the_export_made_for_the_request_closes_it(
     answered = client.get(url, {"show": "all"}).content.decode()
     assert "Answered" in answered
     assert f"by {actor.label}, {protocol_officer.organisation.name}" in answered
+    task = client.get(messages).content.decode()
+    assert "Make the export for this request" not in task
+    assert f"by {actor.label}, {protocol_officer.organisation.name}" in task
 
     # The advocate sees that it was answered.
     client.force_login(advocate)

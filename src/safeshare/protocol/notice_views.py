@@ -203,7 +203,36 @@ def staff_notices(request: AuthenticatedHttpRequest) -> HttpResponse:
         Q(recipient_key="") | Q(recipient_key__in=keys)
     )
     page = Paginator(notices, PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "notifications/staff_notices.html", {"page": page})
+    return render(
+        request,
+        "notifications/staff_notices.html",
+        {"page": page, "rows": _with_request_state(list(page.object_list))},
+    )
+
+
+def _with_request_state(notices: list[StaffNotice]) -> list[dict]:
+    """Each message, and for an advocate's subject access request the request itself: a task
+    until the export made for it is recorded, then when and by whom it was answered."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from safeshare.notifications.models import SubjectAccessRequest
+
+    asked: dict[StaffNotice, str] = {}
+    for notice in notices:
+        if notice.kind == "subject_access_requested":
+            values = parse_qs(urlsplit(notice.link).query).get("request", [""])
+            asked[notice] = values[0]
+    ids = []
+    for value in asked.values():
+        try:
+            ids.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    requests = {
+        str(item.public_id): item
+        for item in SubjectAccessRequest.objects.filter(public_id__in=ids).select_related("answer")
+    }
+    return [{"notice": n, "request": requests.get(asked.get(n, ""))} for n in notices]
 
 
 REACH_BY = {"email": "email", "sms": "text message", "letter": "letter"}
