@@ -10,6 +10,7 @@ import ipaddress
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -294,6 +295,23 @@ SAFESHARE_POLICY = os.environ.get("SAFESHARE_POLICY", "mvp-2021-promise")
 # Notifications to victims (docs/notifications.md). Each channel is off until configured; until
 # then notices wait in the queue and staff see that they were not sent.
 SAFESHARE_SMTP_URL = os.environ.get("SAFESHARE_SMTP_URL", "")  # smtp://user:pass@host:port
+
+
+def _smtp_url_ok(url: str) -> bool:
+    """``smtp://user:pass@host:port``, as ``notifications.channels.parse_smtp_url`` reads it."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - a port that is not a number raises here
+    except ValueError:
+        return False
+    return parts.scheme == "smtp" and bool(parts.hostname)
+
+
+if SAFESHARE_SMTP_URL and not _smtp_url_ok(SAFESHARE_SMTP_URL):
+    raise ImproperlyConfigured(
+        "SAFESHARE_SMTP_URL must look like smtp://user:pass@host:port, with the user name and "
+        "password percent-encoded."
+    )
 SAFESHARE_SMTP_FROM = os.environ.get("SAFESHARE_SMTP_FROM", "no-reply@safeshare.invalid")
 # A CA bundle to check the SMTP server's certificate against (the system's when empty).
 SAFESHARE_SMTP_CA_FILE = os.environ.get("SAFESHARE_SMTP_CA_FILE", "")

@@ -19,6 +19,7 @@ from safeshare.protocol.models import Protection
 from tests.accounts.factories import make_user
 from tests.notifications.conftest import victim_with_contact
 from tests.pages.conftest import organisation
+from tests.support.factories import PartyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -299,6 +300,11 @@ def test_the_person_records_and_withdraws_consent_on_their_own_pages(
     assert consent.given_by_person
     assert consent.share_advice
     assert not consent.share_notices
+    # A withdrawal naming no consent of theirs: not found, and the consent stands.
+    for bad in ("nonsense", "00000000-0000-0000-0000-000000000000"):
+        assert client.post(url, {"withdraw": bad}).status_code == 404
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is None
     assert client.post(url, {"withdraw": str(consent.public_id)}).status_code == 302
     consent.refresh_from_db()
     assert consent.withdrawn_at is not None
@@ -399,8 +405,10 @@ def test_an_advocate_asks_for_a_subject_access_export_for_the_person(
     assert request.requested_by_org == advocate.organisation
     task = StaffNotice.objects.get(kind="subject_access_requested")
     assert (task.organisation, task.role) == (protection.opened_by, "protocol_officer")
-    assert task.link == reverse(
-        "advice:subject-access", kwargs={"person_id": protection.person.public_id}
+    assert (
+        task.link
+        == reverse("advice:subject-access", kwargs={"person_id": protection.person.public_id})
+        + f"?request={request.public_id}"
     )
     assert protection.reference in task.message
     person = client.get(response["Location"]).content.decode()
@@ -416,6 +424,7 @@ def test_an_advocate_asks_for_a_subject_access_export_for_the_person(
     assert refused.status_code == 400
     assert "asked 3 times today" in refused.content.decode()
     assert SubjectAccessRequest.objects.count() == 3
+    assert StaffNotice.objects.filter(kind="subject_access_requested").count() == 3
     # Another organisation's advocate, and after withdrawal: not found, nothing stored.
     client.force_login(other_advocate)
     assert client.post(url).status_code == 404
@@ -424,6 +433,7 @@ def test_an_advocate_asks_for_a_subject_access_export_for_the_person(
     assert client.post(url).status_code == 404
     assert client.get(url).status_code == 404
     assert SubjectAccessRequest.objects.count() == 3
+    assert StaffNotice.objects.filter(kind="subject_access_requested").count() == 3
 
 
 def test_the_action_refuses_without_consent_in_force(advocate, protection):
@@ -435,25 +445,208 @@ def test_the_action_refuses_without_consent_in_force(advocate, protection):
         )
 
 
-def test_the_forces_protocol_officers_see_the_request_until_the_export_is_made(
+def _ask(consent, advocate, protection):
+    return notices.do_request_subject_access(
+        consent, Actor.for_user(advocate), force=protection.opened_by, person_link="/"
+    )
+
+
+def test_only_the_export_made_for_the_request_closes_it(
     client, advocate, protection, protocol_officer, other_force
 ):
     from safeshare.advice import actions as advice_actions
 
     consent = consent_for(protection, advocate.organisation)
-    notices.do_request_subject_access(
-        consent, Actor.for_user(advocate), force=protection.opened_by, person_link="/"
-    )
+    request = _ask(consent, advocate, protection)
     url = reverse("worklists:subject-access-requests")
     client.force_login(protocol_officer)
     page = client.get(url).content.decode()
     assert protection.reference in page
     assert "Latin American Women" in page
+    assert f"?request={request.public_id}" in page
     assert audited("sar_requests_list") == 1
-    advice_actions.do_export_subject_access(protection.person, Actor.for_user(protocol_officer))
+
+    messages = reverse("notifications:messages")
+    task = client.get(messages).content.decode()
+    assert "Make the export for this request" in task
+    assert f"?request={request.public_id}" in task
+
+    # An export made for another reason does not close the request.
+    actor = Actor.for_user(protocol_officer)
+    other = advice_actions.do_export_subject_access(protection.person, actor)
+    assert other.export.answers is None
+    assert protection.reference in client.get(url).content.decode()
+    assert "Make the export for this request" in client.get(messages).content.decode()
+
+    # The export made for the request records it, and the request leaves the list.
+    made = advice_actions.do_export_subject_access(protection.person, actor, answers=request)
+    assert made.export.answers == request
+    request.refresh_from_db()
+    assert request.answer == made.export
     assert protection.reference not in client.get(url).content.decode()
     answered = client.get(url, {"show": "all"}).content.decode()
-    assert "Export made" in answered
+    assert "Answered" in answered
+    assert f"by {actor.label}, {protocol_officer.organisation.name}" in answered
+    task = client.get(messages).content.decode()
+    assert "Make the export for this request" not in task
+    assert f"by {actor.label}, {protocol_officer.organisation.name}" in task
+
+    # The advocate sees that it was answered.
+    client.force_login(advocate)
+    person = client.get(reverse("advocates:person", kwargs={"consent_id": consent.public_id}))
+    assert "The force made the copy for the person on" in person.content.decode()
+
     # Another force's protocol officers see none of it.
     client.force_login(make_user(Role.PROTOCOL_OFFICER, other_force))
     assert b"no-sar-requests" in client.get(url, {"show": "all"}).content
+
+
+def test_a_request_is_answered_once_and_only_by_its_own_force_for_its_person(
+    advocate, protection, protocol_officer, other_force, case, officer
+):
+    from safeshare.advice import actions as advice_actions
+    from safeshare.advice.models import SubjectAccessExport
+
+    consent = consent_for(protection, advocate.organisation)
+    request = _ask(consent, advocate, protection)
+    elsewhere = Actor.for_user(make_user(Role.PROTOCOL_OFFICER, other_force))
+    with pytest.raises(ValidationError) as raised:
+        advice_actions.do_export_subject_access(protection.person, elsewhere, answers=request)
+    assert "answers" in raised.value.message_dict
+    witness = PartyFactory.create(
+        case=case, actor=Actor.for_user(officer), role="witness",
+        given_names="Ana", family_name="Silva", date_of_birth="1990-05-04",
+    )  # fmt: skip
+    with pytest.raises(ValidationError) as raised:
+        advice_actions.do_export_subject_access(
+            witness.person, Actor.for_user(protocol_officer), answers=request
+        )
+    assert "answers" in raised.value.message_dict
+    assert not SubjectAccessExport.objects.exists()
+    actor = Actor.for_user(protocol_officer)
+    advice_actions.do_export_subject_access(protection.person, actor, answers=request)
+    with pytest.raises(ValidationError, match="already answered"):
+        advice_actions.do_export_subject_access(protection.person, actor, answers=request)
+    assert SubjectAccessExport.objects.count() == 1
+
+
+def test_the_officer_says_on_the_page_which_request_the_export_answers(
+    client, advocate, protection, protocol_officer
+):
+    from safeshare.advice.models import SubjectAccessExport
+
+    consent = consent_for(protection, advocate.organisation)
+    first = _ask(consent, advocate, protection)
+    second = _ask(consent, advocate, protection)
+    url = reverse("advice:subject-access", kwargs={"person_id": protection.person.public_id})
+    client.force_login(protocol_officer)
+    page = client.get(url, {"request": str(first.public_id)}).content.decode()
+    assert 'data-testid="sar-waiting"' in page
+    assert f'value="{first.public_id}" checked' in page.replace("\n", "") or "checked" in page
+    # Not saying which request: a clear error, nothing stored.
+    missing = client.post(url, {"format": "json"})
+    assert missing.status_code == 400
+    assert "Choose the request this export answers" in missing.content.decode()
+    unknown = client.post(url, {"format": "json", "answers": "not-a-request"})
+    assert unknown.status_code == 400
+    assert "no longer waiting" in unknown.content.decode()
+    assert not SubjectAccessExport.objects.exists()
+    # Another reason: every request stays waiting.
+    assert client.post(url, {"format": "json", "answers": "none"}).status_code == 200
+    assert SubjectAccessExport.objects.get().answers is None
+    # For the first request: it is answered, the second still waits.
+    assert client.post(url, {"format": "json", "answers": str(first.public_id)}).status_code == 200
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.answer.requested_by.endswith(protocol_officer.organisation.name)
+    assert not SubjectAccessExport.objects.filter(answers=second).exists()
+    # Answering it again from a stale page: refused, nothing stored.
+    again = client.post(url, {"format": "json", "answers": str(first.public_id)})
+    assert again.status_code == 400
+    assert SubjectAccessExport.objects.count() == 2
+    page = client.get(url).content.decode()
+    assert 'data-testid="sar-answered"' in page
+    assert str(first.public_id) not in page
+    assert str(second.public_id) in page
+
+
+def _signed_in_victim(client, protection, officer, language="en"):
+    issued = _issue_letter(protection, officer)
+    client.post(
+        reverse("advice:victim-sign-in"),
+        {"reference": protection.reference, "passcode": issued.passcode},
+    )
+    client.get(reverse("advice:victim-language", kwargs={"code": language}))
+
+
+@pytest.mark.parametrize(
+    ("language", "asked", "waiting", "done"),
+    [
+        ("en", "asked the police for a copy", "have not made your copy yet", "made your copy on"),
+        (
+            "pl",
+            "poprosiła policję o kopię",
+            "nie przygotowała jeszcze",
+            "przygotowała Twoją kopię",
+        ),
+        ("cy", "i’r heddlu am gopi", "ddim wedi gwneud eich copi", "Gwnaeth yr heddlu eich copi"),
+    ],
+)
+def test_the_person_sees_what_their_advocate_asked_for_and_what_happened(
+    client, advocate, protection, officer, protocol_officer, language, asked, waiting, done
+):
+    from safeshare.advice import actions as advice_actions
+
+    consent = consent_for(protection, advocate.organisation)
+    _signed_in_victim(client, protection, officer, language)
+    status = client.get(reverse("advice:victim-protection")).content.decode()
+    assert 'data-testid="victim-advocate-asked"' not in status
+    request = _ask(consent, advocate, protection)
+
+    status = client.get(reverse("advice:victim-protection")).content.decode()
+    assert 'data-testid="victim-advocate-asked"' in status
+    page = client.get(reverse("advocates:victim-consents"))
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert 'data-testid="exit-this-page"' in body
+    assert "Latin American Women" in body
+    assert asked in body
+    assert waiting in body
+    assert done not in body
+
+    advice_actions.do_export_subject_access(
+        protection.person, Actor.for_user(protocol_officer), answers=request
+    )
+    body = client.get(reverse("advocates:victim-consents")).content.decode()
+    assert done in body
+    assert waiting not in body
+    # After the person withdraws the consent, what was asked on their behalf still shows.
+    notices.do_withdraw_advocate_consent(consent, withdrawn_by="The person themselves")
+    body = client.get(reverse("advocates:victim-consents")).content.decode()
+    assert asked in body
+    assert done in body
+
+
+@pytest.mark.parametrize(
+    ("posted", "message"),
+    [
+        ({"notice_channel": "none"}, "Wybierz swoją organizację wspierającą"),
+        ({"notice_channel": "email", "notice_address": "nope"}, "Wpisz adres e-mail tej osoby"),
+        ({"notice_channel": "sms", "notice_address": "12"}, "Wpisz numer telefonu komórkowego"),
+        ({"notice_channel": "none", "valid_until": "1/1/2020"}, "musi być dzisiejsza lub późn"),
+        ({"notice_channel": "none", "valid_until": "99/99/2027"}, "Wpisz datę końca zgody"),
+        ({}, "Powiedz, czy mamy wysyłać Twoje wiadomości"),
+    ],
+)
+def test_the_person_is_told_what_is_wrong_in_their_language_and_nothing_is_stored(
+    client, protection, officer, support, posted, message
+):
+    _signed_in_victim(client, protection, officer, "pl")
+    if "organisation" not in posted and "Wybierz swoją" not in message:
+        posted = {"organisation": support.pk, **posted}
+    response = client.post(reverse("advocates:victim-consents"), posted)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "govuk-error-summary" in body
+    assert message in body
+    assert not AdvocateConsent.objects.exists()

@@ -4,6 +4,7 @@ their clear was suspended."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from safeshare.accounts.actors import Actor
 from safeshare.notifications import actions as notices
@@ -43,11 +44,17 @@ def test_the_notice_worklist_and_the_caseworkers_messages(
     sign_in(page, protocol_officer)
     page.locator("#navigation").get_by_role("link", name="Notices", exact=True).click()
     table = page.get_by_test_id("notice-table")
-    assert "The chosen channel is marked unsafe." in table.inner_text()
-    assert "Not sent: no safe way to send it" in table.inner_text()
+    expect(table).to_contain_text("The chosen channel is marked unsafe.")
+    expect(table).to_contain_text("Not sent: no safe way to send it")
+    # From the notice, the officer opens how notices reach the person, and sees why.
+    table.get_by_role("link", name="Change how notices reach them").first.click()
+    expect(page.get_by_test_id("reach-now")).to_contain_text(
+        "The chosen channel is marked unsafe."
+    )
     page.get_by_role("button", name="Sign out").click()
 
     sign_in(page, caseworker)
     page.locator("#navigation").get_by_role("link", name="Messages", exact=True).click()
-    messages = page.get_by_test_id("staff-notices").inner_text()
-    assert "is suspended: the person is now protected. Do not act." in messages
+    expect(page.get_by_test_id("staff-notices")).to_contain_text(
+        "is suspended: the person is now protected. Do not act."
+    )

@@ -181,7 +181,9 @@ def test_journey_d_ie_told_when_its_clear_is_suspended(client, settings, case, o
     )
 
 
-def test_journey_e_an_advocate_with_consent(client, smtp_server, case, officer, tmp_path):
+def test_journey_e_an_advocate_with_consent(
+    client, smtp_server, case, officer, protocol_officer, tmp_path
+):
     victim = victim_with_contact(case, officer, **SAFE_EMAIL)
     protection = Protection.objects.get(person=victim.person)
     support = organisation(
@@ -223,7 +225,29 @@ def test_journey_e_an_advocate_with_consent(client, smtp_server, case, officer, 
         reverse("advocates:subject-access", kwargs={"consent_id": consent.public_id})
     )
     assert asked.status_code == 302
-    assert SubjectAccessRequest.objects.filter(consent=consent).exists()
+    request = SubjectAccessRequest.objects.get(consent=consent)
+    # The protocol officer makes the export for that request; it leaves the worklist.
+    client.force_login(protocol_officer)
+    worklist = reverse("worklists:subject-access-requests")
+    assert protection.reference in client.get(worklist).content.decode()
+    export = client.post(
+        reverse("advice:subject-access", kwargs={"person_id": victim.person.public_id}),
+        {"format": "pdf", "answers": str(request.public_id)},
+    )
+    assert export.status_code == 200
+    assert export["Content-Type"] == "application/pdf"
+    assert protection.reference not in client.get(worklist).content.decode()
+    # The person, on their own pages in their language, sees what was asked and what happened.
+    client.logout()
+    client.post(
+        reverse("advice:victim-sign-in"),
+        {"reference": protection.reference, "passcode": issued.passcode},
+    )
+    client.get(reverse("advice:victim-language", kwargs={"code": "pl"}))
+    own = client.get(reverse("advocates:victim-consents")).content.decode()
+    assert "poprosiła policję o kopię" in own
+    assert "Policja przygotowała Twoją kopię" in own
+    client.force_login(advocate)
     notices.do_withdraw_advocate_consent(consent, withdrawn_by="The person themselves")
     gone = client.get(reverse("advocates:person", kwargs={"consent_id": consent.public_id}))
     assert gone.status_code == 404
@@ -231,5 +255,7 @@ def test_journey_e_an_advocate_with_consent(client, smtp_server, case, officer, 
         "E. Advocate with consent",
         f"emails to the advocate: {[m['Subject'] for m in to_advocate]}",
         "letter copy downloaded (no passcode); subject access asked of the force",
+        "the protocol officer made the export for that request: it left the worklist",
+        "the person read, in Polish, what was asked and that the police made the copy",
         "after withdrawal: not found",
     )

@@ -631,6 +631,7 @@ SITE_OBJECTS: dict[str, Callable[[World, str], dict]] = {
     "advocates:subject-access": _consent,
     "advocates:protection-consents": _protection,
     "advocates:withdraw": lambda w, s: {**_protection(w, s), **_consent(w, s)},
+    "notifications:reach": _protection,
 }
 
 

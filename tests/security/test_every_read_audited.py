@@ -68,6 +68,7 @@ PERSONAL_PAGES: dict[str, tuple[str, str]] = {
     "advocates:letter-pdf": ("advocate_letter", "protection"),
     "advocates:subject-access": ("advocate_subject_access", "subject_access"),
     "advocates:protection-consents": ("advocate_consents", "consent"),
+    "notifications:reach": ("notice_settings_page", "contact_details"),
 }
 PERSONAL_API: dict[str, tuple[str, str]] = {
     "GET /cases/{case_id}": ("api_case_read", "case"),
@@ -213,7 +214,8 @@ def test_a_subject_access_export_is_audited(site_world):  # noqa: F811
     person = site_world.own.victim.person
     before = _latest_id()
     response = client.post(  # type: ignore[attr-defined]
-        reverse("advice:subject-access", args=[person.public_id]), {"format": "json"}
+        reverse("advice:subject-access", args=[person.public_id]),
+        {"format": "json", "answers": "none"},  # the advocate's request waits (ADR 0035)
     )
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")

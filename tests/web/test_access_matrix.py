@@ -107,6 +107,7 @@ EXPECTED: dict[str, dict[Role | str, int]] = {
     "notifications:messages": only(
         R.POLICE_OFFICER, R.PROTOCOL_OFFICER, R.IE_CASEWORKER, R.IE_SENIOR_APPROVER
     ),
+    "notifications:reach": only(R.POLICE_OFFICER, R.PROTOCOL_OFFICER, status=NOT_FOUND),
     "advice:start": only(R.POLICE_OFFICER, R.PROTOCOL_OFFICER),
     "advice:protection": only(R.POLICE_OFFICER, R.PROTOCOL_OFFICER, status=NOT_FOUND),
     "advice:contact": only(R.POLICE_OFFICER, status=NOT_FOUND),
@@ -197,6 +198,7 @@ ROUTE_KWARGS: dict[str, dict[str, object]] = {
     "advocates:subject-access": {"consent_id": MISSING_ID},
     "advocates:protection-consents": PROTECTION,
     "advocates:withdraw": {**PROTECTION, "consent_id": MISSING_ID},
+    "notifications:reach": PROTECTION,
 }
 VICTIM_REDIRECTS = {"advice:victim-leave", "advice:victim-language"}
 """Victim routes that redirect away from the victim's sign-in page by design."""

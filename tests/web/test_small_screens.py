@@ -154,3 +154,18 @@ def test_the_merge_page_fits_a_320_pixel_screen(page, demo_logins):
     duplicates = [p for p in same_site_links(page, "main table a") if p.endswith("/duplicates/")]
     assert duplicates, "the case page links to each person's possible duplicates"
     assert_fits(page, duplicates[0])
+
+
+def test_how_notices_reach_the_person_fits_a_320_pixel_screen(page, demo_logins):
+    """Reached from a protection's page, not the navigation: the form with its current state."""
+    from django.urls import reverse
+
+    from safeshare.protocol.models import Protection
+
+    login = demo_logins[Role.POLICE_OFFICER]
+    user = User.objects.get(email=login.email)
+    protection = Protection.objects.filter(opened_by=user.organisation).first()
+    page.set_viewport_size({"width": WIDTH, "height": 800})
+    browser_sign_in(page, user, login.password)
+    assert_fits(page, reverse("notifications:reach", kwargs={"reference": protection.reference}))
+    assert page.get_by_test_id("reach-now").is_visible()

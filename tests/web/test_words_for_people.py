@@ -175,6 +175,17 @@ def test_no_page_a_role_or_a_victim_reads_shows_an_internal_code(demo_logins):
                     failures.append(f"{login.role} {record}: {sorted(set(found))}")
                 if depth < 2:
                     queue += [(more, depth + 1) for more in first_records(html, record, avoid)]
+        if login.role == Role.POLICE_OFFICER:
+            # Reached from a protection's page, not from a list: how notices reach the person.
+            from safeshare.protocol.models import Protection
+
+            protection = Protection.objects.filter(opened_by=user.organisation).first()
+            reach = reverse("notifications:reach", kwargs={"reference": protection.reference})
+            response = client.get(reach)
+            assert response.status_code == 200
+            found = codes_in(visible_text(response.content.decode()))
+            if found:
+                failures.append(f"{login.role} {reach}: {sorted(set(found))}")
     assert not failures, "\n".join(failures)
     check_the_victims_pages(Client())
 

@@ -116,6 +116,7 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "notifications:list": PROTOCOL,
     "notifications:resolve": PROTOCOL,
     "notifications:messages": POLICE | PROTOCOL | IE,
+    "notifications:reach": POLICE | PROTOCOL,
     # Advocates see only people whose active consent names their organisation (or them); the
     # force's officers, and the person on their own pages, record and withdraw that consent.
     "advocates:people": ADVOCATES,
@@ -370,6 +371,7 @@ PAGE_OBJECT_SCOPES: dict[str, Mapping[Role | str, str]] = {
     "advocates:subject-access": {Role.ADVOCATE: CONSENTED_PERSON},
     "advocates:protection-consents": _READ_PROTECTION,
     "advocates:withdraw": _READ_PROTECTION,
+    "notifications:reach": _READ_PROTECTION,
     "advice:subject-access-exemptions": {
         Role.POLICE_OFFICER: PERSON_IN_OWN_FORCE_CASE,
         Role.PROTOCOL_OFFICER: PERSON_IN_OWN_FORCE_CASE,

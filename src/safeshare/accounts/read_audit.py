@@ -64,6 +64,7 @@ RECORD_KINDS: dict[str, str] = {
     "advocate_subject_access": "subject_access",
     "sar_requests_list": "subject_access",
     "advocate_consents": "consent",
+    "notice_settings_page": "contact_details",
     # The API.
     "api_case_read": "case",
     "api_protection_read": "protection",

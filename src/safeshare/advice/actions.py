@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from safeshare.accounts.actors import Actor
 from safeshare.advice import conf
@@ -37,6 +38,7 @@ from safeshare.ledger.actions import append_entry
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.keys import token_for_record
 from safeshare.notifications.messages import Event
+from safeshare.notifications.models import SubjectAccessRequest
 from safeshare.people.models import Person
 from safeshare.protocol.active import active_policy
 from safeshare.protocol.models import Protection
@@ -557,17 +559,48 @@ class SubjectAccessResult:
     json_bytes: bytes
 
 
-def do_export_subject_access(person: Person, actor: Actor) -> SubjectAccessResult:
-    """Gather everything held about a person, record the export and log it on the ledger."""
+def _check_answerable(
+    request: SubjectAccessRequest, person: Person, actor: Actor
+) -> SubjectAccessRequest:
+    """The advocate's request an export is to answer: about this person, asked of the actor's
+    force, and not answered yet. Locked until the export is recorded, so that two exports made
+    at once cannot both answer it. In a transaction."""
+    locked = SubjectAccessRequest.objects.select_for_update().filter(pk=request.pk).first()
+    if locked is None or locked.person_id != person.pk or locked.force_id != actor.organisation.pk:
+        raise ValidationError(
+            {"answers": "That request is not one asked of your force about this person"}
+        )
+    answered = SubjectAccessExport.objects.filter(answers=locked).first()
+    if answered is not None:
+        when = date_format(timezone.localtime(answered.created_at), "j F Y H:i")
+        raise ValidationError(
+            {"answers": f"That request was already answered on {when} by {answered.requested_by}"}
+        )
+    return locked
+
+
+def do_export_subject_access(
+    person: Person, actor: Actor, *, answers: SubjectAccessRequest | None = None
+) -> SubjectAccessResult:
+    """Gather everything held about a person, record the export and log it on the ledger.
+
+    ``answers`` is the advocate's request, made on the person's behalf, that this export
+    answers: the export records it, and the request leaves the force's worklist. An export
+    made for another reason answers no request and leaves every request waiting. Refused,
+    with nothing stored, when the request is not about this person, was not asked of the
+    actor's force, or was answered already."""
     from safeshare.advice.sar import build_subject_access, count_items
 
     _require_role(actor, SUBJECT_ACCESS_ROLES)
     policy = active_policy()
     with action_transaction():
+        if answers is not None:
+            answers = _check_answerable(answers, person, actor)
         export = SubjectAccessExport(
             person=person,
             requested_by=f"{actor.label}, {actor.organisation.name}",
             requested_by_org=actor.organisation,
+            answers=answers,
         )
         data = build_subject_access(person, export=export)
         json_bytes = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")

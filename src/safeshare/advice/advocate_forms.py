@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from safeshare.accounts.models import Organisation, User
 from safeshare.cases.forms import GovukDateField
 from safeshare.kernel.roles import OrganisationKind, Role
+from safeshare.notifications.actions import phone_ok
 from safeshare.notifications.models import AdvocateConsent
 
 
@@ -93,3 +97,43 @@ class VictimAdvocateConsentForm(AdvocateConsentForm):
             ("email", _("Yes, by email")),
             ("sms", _("Yes, by text message")),
         ]
+        self.fields["organisation"].empty_label = _("Choose your support organisation")  # type: ignore[attr-defined]
+        self.fields["advocate"].empty_label = _("Anyone at the organisation")  # type: ignore[attr-defined]
+        choose = _("Choose your support organisation")
+        self.fields["organisation"].error_messages.update(
+            {"required": choose, "invalid_choice": choose}
+        )
+        self.fields["advocate"].error_messages["invalid_choice"] = _(
+            "Choose a support worker from the list"
+        )
+        self.fields["notice_channel"].error_messages.update(
+            {
+                "required": _("Say whether we should also send your messages to them"),
+                "invalid_choice": _("Say whether we should also send your messages to them"),
+            }
+        )
+
+    def clean(self) -> dict:
+        """The person's own words for what is wrong, checked before the action checks again
+        (its messages are for staff, in English)."""
+        cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
+        if "valid_until" in self.errors:
+            self.errors["valid_until"] = self.error_class(
+                [str(_("Enter the date your consent ends as numbers, like 31/3/2027"))]
+            )
+        until = cleaned.get("valid_until")
+        if until is not None and until < timezone.localdate():
+            self.add_error("valid_until", _("The date your consent ends must be today or later"))
+        channel = cleaned.get("notice_channel")
+        address = (cleaned.get("notice_address") or "").strip()
+        if channel == "email":
+            try:
+                validate_email(address)
+            except ValidationError:
+                self.add_error(
+                    "notice_address", _("Enter their email address, like name@example.org")
+                )
+        elif channel == "sms" and not phone_ok(address):
+            self.add_error("notice_address", _("Enter their mobile number, like 07700 900 982"))
+        return cleaned

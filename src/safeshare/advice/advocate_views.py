@@ -103,7 +103,9 @@ def person(request: HttpRequest, consent_id) -> HttpResponse:
             AdvicePack.objects.filter(protection=protection).order_by("-issued_at", "-id")
         )
     context["letter"] = _latest_letter(protection)
-    context["requests"] = SubjectAccessRequest.objects.filter(consent=consent)[:10]
+    context["requests"] = SubjectAccessRequest.objects.filter(consent=consent).select_related(
+        "answer"
+    )[:10]
     do_record_personal_data_read(Actor.for_user(request.user), [consent.person], "advocate_person")
     return render(request, "advocates/person.html", context)
 
@@ -180,7 +182,9 @@ def subject_access(request: HttpRequest, consent_id) -> HttpResponse:
         {
             "consent": consent,
             "error": error,
-            "requests": SubjectAccessRequest.objects.filter(consent=consent)[:10],
+            "requests": SubjectAccessRequest.objects.filter(consent=consent).select_related(
+                "answer"
+            )[:10],
         },
         status=400 if error else 200,
     )
@@ -309,11 +313,22 @@ def victim_consents(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "consents": consents.select_related("organisation", "advocate"),
+            "asked": asked_for_person(protection),
             "victim_signed_in": True,
             "victim_section": "advocates",
             "summary": protection_summary(protection),
         },
         status=status,
+    )
+
+
+def asked_for_person(protection: Protection) -> list[SubjectAccessRequest]:
+    """What advocates asked for on the person's behalf, newest first, with what happened to it:
+    shown to the person on their own pages, even after they withdrew the consent."""
+    return list(
+        SubjectAccessRequest.objects.filter(person=protection.person)
+        .select_related("requested_by_org", "answer")
+        .order_by("-created_at", "-id")[:10]
     )
 
 

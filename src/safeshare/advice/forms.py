@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy
 
 from safeshare.advice.eligibility import (
@@ -511,7 +512,13 @@ class ContactPreferenceForm(forms.Form):
     safe_email = forms.CharField(label="Safe email address", required=False, max_length=254)
 
 
+NOT_FOR_A_REQUEST = "none"
+
+
 class SubjectAccessForm(forms.Form):
+    """The format of the export and, while advocates' requests about the person wait, which of
+    them it answers (or that it answers none): only the export made for a request closes it."""
+
     format = forms.ChoiceField(
         label="Which format?",
         choices=[("pdf", "PDF, to print or send to the person"), ("json", "JSON, for systems")],
@@ -519,6 +526,37 @@ class SubjectAccessForm(forms.Form):
         initial="pdf",
         error_messages={"required": "Choose a format"},
     )
+    answers = forms.ChoiceField(
+        label="Does this export answer an advocate's request?",
+        help_text="The request you choose leaves the worklist, and shows when and by whom it "
+        "was answered.",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose the request this export answers, or say it answers none",
+            "invalid_choice": "That request is no longer waiting. Choose again",
+        },
+    )
+
+    def __init__(self, *args, waiting=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.waiting = {str(item.public_id): item for item in waiting}
+        if not self.waiting:
+            del self.fields["answers"]
+            return
+        self.fields["answers"].choices = [  # type: ignore[attr-defined]
+            *(
+                (
+                    key,
+                    f"Yes: the request from {item.requested_by_org.name}, asked "
+                    f"{date_format(timezone.localtime(item.created_at), 'j F Y H:i')}",
+                )
+                for key, item in self.waiting.items()
+            ),
+            (NOT_FOR_A_REQUEST, "No: it is for another reason, and every request stays waiting"),
+        ]
+
+    def clean_answers(self):
+        return self.waiting.get(self.cleaned_data["answers"])
 
 
 EXEMPTION_ITEM_KINDS = [

@@ -233,7 +233,8 @@ class SubjectAccessExemption(models.Model):
 
 
 class SubjectAccessExport(models.Model):
-    """A subject access export: who made it, when, and the SHA-256 of what it contained."""
+    """A subject access export: who made it, when, the SHA-256 of what it contained, and the
+    advocate's request it answers, if any (that request then leaves the force's worklist)."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
@@ -245,6 +246,15 @@ class SubjectAccessExport(models.Model):
     exemption_count = models.PositiveIntegerField(default=0)
     ledger_entry = models.ForeignKey(
         LedgerEntry, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    answers = models.OneToOneField(
+        "notifications.SubjectAccessRequest",
+        on_delete=models.PROTECT,
+        related_name="answer",
+        null=True,
+        blank=True,
+        help_text="The advocate's request, made on the person's behalf, that this export "
+        "answers. Empty for an export made for another reason.",
     )
 
     class Meta:

@@ -30,6 +30,7 @@ from safeshare.advice.victim import (
     victim_page,
     victim_protection,
 )
+from safeshare.notifications.models import SubjectAccessRequest
 from safeshare.protocol.models import Protection
 
 VICTIM_PREFIX = "/my-protection/"
@@ -132,6 +133,9 @@ def protection_status(request: HttpRequest) -> HttpResponse:
     from safeshare.protocol.outcomes import approved_overrides
 
     context["overrides"] = approved_overrides(request.victim_protection)  # type: ignore[attr-defined]
+    context["advocate_asked"] = SubjectAccessRequest.objects.filter(
+        person=request.victim_protection.person  # type: ignore[attr-defined]
+    ).exists()
     return render(request, "advice/victim/protection.html", context)
 
 

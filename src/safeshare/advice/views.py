@@ -49,6 +49,7 @@ from safeshare.kernel.offences import OffenceCategory
 from safeshare.kernel.roles import Role
 from safeshare.ledger.audit import do_record_personal_data_read
 from safeshare.ledger.keys import token_for_person
+from safeshare.notifications.models import SubjectAccessRequest
 from safeshare.people.models import Person
 from safeshare.protocol.active import policy_title
 from safeshare.protocol.models import Protection
@@ -319,10 +320,25 @@ def force_person(request: AuthenticatedHttpRequest, person_id: uuid.UUID) -> Per
 
 def subject_access(request: AuthenticatedHttpRequest, person_id: uuid.UUID) -> HttpResponse:
     person = force_person(request, person_id)
-    form = SubjectAccessForm(posted_data(request))
+    waiting = list(
+        SubjectAccessRequest.objects.filter(
+            person=person, force=request.user.organisation, answer__isnull=True
+        )
+        .select_related("requested_by_org")
+        .order_by("created_at", "id")
+    )
+    form = SubjectAccessForm(
+        posted_data(request), waiting=waiting, initial={"answers": request.GET.get("request", "")}
+    )
     if request.method == "POST" and form.is_valid():
         actor = Actor.for_user(request.user)
-        result = actions.do_export_subject_access(person, actor)
+        try:
+            result = actions.do_export_subject_access(
+                person, actor, answers=form.cleaned_data.get("answers")
+            )
+        except ValidationError as error:
+            add_action_errors(form, error)
+            return _subject_access_page(request, person, form)
         # The export has its own ledger entry (sar_export); the read audit records it too.
         do_record_read(actor, [token_for_person(person.public_id)], "subject_access_export")
         stamp = timezone.localtime(result.export.created_at).strftime("%Y%m%d-%H%M")
@@ -334,8 +350,17 @@ def subject_access(request: AuthenticatedHttpRequest, person_id: uuid.UUID) -> H
             name = f"subject-access-{person.public_id}-{stamp}.pdf"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return no_store(response)
+    return _subject_access_page(request, person, form)
+
+
+def _subject_access_page(
+    request: AuthenticatedHttpRequest, person: Person, form: SubjectAccessForm
+) -> HttpResponse:
     protections = Protection.objects.filter(person=person)
     do_record_personal_data_read(Actor.for_user(request.user), [person], "subject_access_page")
+    answered = SubjectAccessRequest.objects.filter(
+        person=person, force=request.user.organisation, answer__isnull=False
+    ).select_related("requested_by_org", "answer")
     return render(
         request,
         "advice/police/subject_access.html",
@@ -344,6 +369,7 @@ def subject_access(request: AuthenticatedHttpRequest, person_id: uuid.UUID) -> H
             "person": person,
             "identity": person.primary_identity,
             "protections": protections,
+            "answered": answered[:10],
             "back": reverse("advice:protection", kwargs={"reference": protections[0].reference})
             if protections
             else reverse("web:home"),

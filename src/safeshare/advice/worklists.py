@@ -20,14 +20,14 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation
-from safeshare.advice.models import SubjectAccessExemption, SubjectAccessExport
+from safeshare.advice.models import SubjectAccessExemption
 from safeshare.cases.lifecycle import CaseState
 from safeshare.cases.models import OFFENCE_LABELS, Case, CaseEvent
 from safeshare.ledger.audit import do_record_personal_data_read
@@ -231,23 +231,18 @@ def exemptions(request: HttpRequest) -> HttpResponse:
 
 
 def subject_access_requests(request: HttpRequest) -> HttpResponse:
-    """Subject access requests advocates made to the force on a person's behalf, with whether
-    the force has made the person's export since. Audited: the list names protections."""
+    """Subject access requests advocates made to the force on a person's behalf. A request
+    waits until the export made for it is recorded (``SubjectAccessExport.answers``); an export
+    made for another reason leaves it waiting. Audited: the list names protections."""
     organisation = _organisation(request)
     shown = _choice(request, "show", {"waiting", "all"}, "waiting")
-    made = SubjectAccessExport.objects.filter(
-        person=OuterRef("person"),
-        requested_by_org=organisation,
-        created_at__gte=OuterRef("created_at"),
-    )
     items = (
         SubjectAccessRequest.objects.filter(force=organisation)
-        .annotate(exported=Exists(made))
-        .select_related("person", "requested_by_org")
+        .select_related("person", "requested_by_org", "answer")
         .order_by("created_at", "id")
     )
     if shown == "waiting":
-        items = items.filter(exported=False)
+        items = items.filter(answer__isnull=True)
     page = Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
     listed = list(page.object_list)
     do_record_personal_data_read(

@@ -142,7 +142,7 @@ def _check_settings(values: dict) -> dict:
             errors["email"] = "Enter an email address in the correct format, like name@example.com"
     if channel == Channel.EMAIL and not email:
         errors["email"] = "Enter the safe email address"
-    if phone and not _phone_ok(phone):
+    if phone and not phone_ok(phone):
         errors["phone"] = "Enter a mobile phone number, like 07700 900 982 or +44 7700 900982"
     if channel == Channel.SMS and not phone:
         errors["phone"] = "Enter the safe mobile phone number"
@@ -170,7 +170,7 @@ def _check_settings(values: dict) -> dict:
     return errors
 
 
-def _phone_ok(phone: str) -> bool:
+def phone_ok(phone: str) -> bool:
     digits = phone.replace(" ", "").replace("-", "")
     if digits.startswith("+"):
         digits = digits[1:]
@@ -683,7 +683,7 @@ def _check_consent(values: dict) -> dict[str, str]:
             errors["notice_address"] = (
                 "Enter the advocate's email address in the correct format, like name@example.org"
             )
-    elif channel == AdvocateConsent.NoticeChannel.SMS and not _phone_ok(address):
+    elif channel == AdvocateConsent.NoticeChannel.SMS and not phone_ok(address):
         errors["notice_address"] = (
             "Enter the advocate's mobile phone number, like 07700 900 982 or +44 7700 900982"
         )
@@ -775,8 +775,10 @@ def do_request_subject_access(
 ) -> SubjectAccessRequest:
     """An advocate asks, on the person's behalf, that the force make the person's subject access
     export. The request is recorded (who, when, under which consent) and the force's protocol
-    officers get a task; the export itself goes to the person. Refused, with nothing stored,
-    when the consent is no longer in force or when it was asked three times already today."""
+    officers get a task, which stays on their worklist until the export made for this request
+    is recorded (``advice.SubjectAccessExport.answers``); the export itself goes to the person.
+    Refused, with nothing stored, when the consent is no longer in force or when it was asked
+    three times already today."""
     if (
         actor.role != Role.ADVOCATE
         or not consents_for_advocate(actor.user).filter(pk=consent.pk).exists()
@@ -806,7 +808,7 @@ def do_request_subject_access(
             f"{actor.organisation.name} asked, with the person's consent, for the subject "
             f"access export of protection {consent.protection_reference}. Make it and give it "
             "to the person through their safe contact.",
-            link=person_link,
+            link=f"{person_link}?request={request.public_id}",
         )
     return request
 

@@ -12,4 +12,9 @@ urlpatterns = [
     path("notices/", views.notice_list, name="list"),
     path("notices/dealt-with/", views.notice_resolve, name="resolve"),
     path("messages/", views.staff_notices, name="messages"),
+    path(
+        "protections/<str:reference>/notices/how-to-reach/",
+        views.reach_settings,
+        name="reach",
+    ),
 ]

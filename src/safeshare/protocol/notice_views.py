@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import uuid
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
@@ -16,8 +18,12 @@ from django.views.decorators.http import require_POST
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import ApiTokenBinding
 from safeshare.accounts.requests import AuthenticatedHttpRequest
+from safeshare.cases.forms import add_action_errors
+from safeshare.ledger.audit import do_record_personal_data_read
 from safeshare.notifications import actions
 from safeshare.notifications.models import Notification, StaffNotice
+from safeshare.protocol.notice_forms import ReachSettingsForm
+from safeshare.protocol.views import force_protection
 
 PER_PAGE = 25
 NOT_REACHED = (
@@ -197,4 +203,78 @@ def staff_notices(request: AuthenticatedHttpRequest) -> HttpResponse:
         Q(recipient_key="") | Q(recipient_key__in=keys)
     )
     page = Paginator(notices, PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "notifications/staff_notices.html", {"page": page})
+    return render(
+        request,
+        "notifications/staff_notices.html",
+        {"page": page, "rows": _with_request_state(list(page.object_list))},
+    )
+
+
+def _with_request_state(notices: list[StaffNotice]) -> list[dict]:
+    """Each message, and for an advocate's subject access request the request itself: a task
+    until the export made for it is recorded, then when and by whom it was answered."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from safeshare.notifications.models import SubjectAccessRequest
+
+    asked: dict[StaffNotice, str] = {}
+    for notice in notices:
+        if notice.kind == "subject_access_requested":
+            values = parse_qs(urlsplit(notice.link).query).get("request", [""])
+            asked[notice] = values[0]
+    ids = []
+    for value in asked.values():
+        try:
+            ids.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    requests = {
+        str(item.public_id): item
+        for item in SubjectAccessRequest.objects.filter(public_id__in=ids).select_related("answer")
+    }
+    return [{"notice": n, "request": requests.get(asked.get(n, ""))} for n in notices]
+
+
+REACH_BY = {"email": "email", "sms": "text message", "letter": "letter"}
+
+
+def reach_settings(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
+    """How and when notices may safely reach the protected person (R28, R29): channel and
+    address, whether the channel is unsafe now, safe hours, language and case updates. The same
+    settings as ``POST /protections/{reference}/contact-settings``; each change adds a row."""
+    protection = force_protection(request, reference)
+    person = protection.person
+    current = actions.latest_settings(person)
+    form = ReachSettingsForm(
+        request.POST if request.method == "POST" else None,
+        initial=ReachSettingsForm.initial_from(current),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_record_contact_settings(
+                person, Actor.for_user(request.user), **form.action_values()
+            )
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            reach = actions.reach_for(person)
+            if reach.withheld:
+                messages.warning(request, f"Saved. Notices will not be sent: {reach.withheld}")
+            else:
+                messages.success(request, "Saved. Notices will go the way you recorded.")
+            return redirect("notifications:reach", reference=protection.reference)
+    do_record_personal_data_read(Actor.for_user(request.user), [person], "notice_settings_page")
+    reach = actions.reach_for(person)
+    return render(
+        request,
+        "notifications/reach_settings.html",
+        {
+            "form": form,
+            "protection": protection,
+            "identity": person.primary_identity,
+            "current": current,
+            "reach": reach,
+            "reach_by": REACH_BY.get(reach.channel, ""),
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
