@@ -931,10 +931,17 @@ def do_request_override(
 
 
 def _modern_slavery_on_record(clearance: Clearance) -> bool:
-    """Whether the records behind the clearance's protections show modern slavery: an NRM
-    referral or decision, a recovery period, or a modern slavery or trafficking case."""
+    """Whether the records behind the clearance's protections show modern slavery: trafficking
+    indicators recorded on the person in a case, an NRM referral or decision, a recovery
+    period, or a modern slavery or trafficking case."""
     for protection in clearance.protections.all():
         if protection.in_recovery_period or protection.nrm_history:
+            return True
+        if (
+            Party.objects.filter(person=protection.person_id)
+            .exclude(trafficking_indicators=[])
+            .exists()
+        ):
             return True
         if protection.cases.filter(
             offence_category=OffenceCategory.MODERN_SLAVERY_TRAFFICKING.value
