@@ -238,6 +238,7 @@ class OverrideDecisionForm(forms.Form):
         if not can_approve:
             # The protocol custodian has yet to rule on the subject: refusing is all there is.
             decision = self.fields["decision"]
+            assert isinstance(decision, forms.ChoiceField)
             decision.label = "Do you refuse the override?"
             decision.choices = [("refuse", "Refuse")]
             decision.error_messages = {
