@@ -166,7 +166,7 @@ OVERRIDE = {
 def test_asking_to_override_a_hold_answers_exactly_as_for_a_block(protected):
     from safeshare.notifications.models import StaffNotice
     from safeshare.oversight.models import Alert
-    from safeshare.protocol.actions import do_resolve_review
+    from safeshare.protocol.actions import CUSTODIAN_YET_TO_RULE, do_resolve_review
     from safeshare.protocol.models import Override, Review
     from tests.scenarios.helpers import actor
 
@@ -196,6 +196,9 @@ def test_asking_to_override_a_hold_answers_exactly_as_for_a_block(protected):
             "exception_category": OVERRIDE["exception_category"],
             "status": "pending",
             "clearance_decision": "blocked",
+            # Both wait for the custodian's ruling (ADR 0036).
+            "custodian_ruling_awaited": True,
+            "message": CUSTODIAN_YET_TO_RULE,
         }
     )
     assert Alert.objects.filter(kind="override_requested").count() == 2

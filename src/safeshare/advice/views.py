@@ -45,6 +45,7 @@ from safeshare.advice.victim import no_store
 from safeshare.advice.victim_views import victim_view_url
 from safeshare.cases.forms import add_action_errors, posted_data
 from safeshare.cases.models import Party
+from safeshare.cases.modern_slavery import NrmConsent
 from safeshare.kernel.offences import OffenceCategory
 from safeshare.kernel.roles import Role
 from safeshare.ledger.audit import do_record_personal_data_read
@@ -203,6 +204,25 @@ def _post_refusal(protection: Protection) -> str:
 
 
 def _initial_facts(protection: Protection) -> dict[str, object]:
+    return {**_facts_before(protection), **_modern_slavery_from_cases(protection)}
+
+
+def _modern_slavery_from_cases(protection: Protection) -> dict[str, object]:
+    """The case is the source of the trafficking indicators and the person's answer on an NRM
+    referral (R27): what the officer recorded when they added the person."""
+    parties = list(
+        Party.objects.filter(person=protection.person_id).exclude(trafficking_indicators=[])
+    )
+    if not parties:
+        return {}
+    facts: dict[str, object] = {"trafficking_indicators": YES}
+    answers = {p.nrm_consent for p in parties} & {NrmConsent.GIVEN, NrmConsent.REFUSED}
+    if len(answers) == 1:
+        facts["consents_to_nrm_referral"] = YES if answers == {NrmConsent.GIVEN} else NO
+    return facts
+
+
+def _facts_before(protection: Protection) -> dict[str, object]:
     latest = AdvicePack.objects.filter(protection=protection).first()
     if latest is not None:
         return FactsForm.initial_from(facts_from_json(latest.facts))

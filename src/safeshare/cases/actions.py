@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
@@ -20,6 +21,11 @@ from safeshare.cases.lifecycle import (
     apply_event,
 )
 from safeshare.cases.models import Case, CaseEvent, ImportedEvent, Party, PersonMerge
+from safeshare.cases.modern_slavery import (
+    age_on,
+    modern_slavery_next_step_for,
+    modern_slavery_problems,
+)
 from safeshare.kernel import hooks
 from safeshare.kernel.policy import policy_in_force
 from safeshare.kernel.roles import OrganisationKind
@@ -73,21 +79,72 @@ def do_add_party(
     identity: IdentityIn | None = None,
     person: Person | None = None,
     migrant: bool = True,
+    trafficking_indicators: Iterable[str] = (),
+    nrm_consent: str = "",
 ) -> Party:
     """Add a person to a case in a role. Under a policy that protects on registration (the
-    firewall), a migrant victim, witness or dependant is protected at once."""
+    firewall), a migrant victim, witness or dependant is protected at once.
+
+    Trafficking indicators and the person's answer on a referral to the National Referral
+    Mechanism are recorded with them (R27); the case is where the override reviewers' modern
+    slavery flag and the advice pack read them from."""
     role = PartyRole(role)
     if (identity is None) == (person is None):
         raise ValueError("Give either a new identity or an existing person.")
+    indicators = list(trafficking_indicators)
+    if identity is not None:
+        date_of_birth = identity.date_of_birth
+    else:
+        date_of_birth = _date_of_birth(person) if person is not None else None
+    problems = modern_slavery_problems(
+        indicators,
+        nrm_consent,
+        date_of_birth=str(date_of_birth) if date_of_birth else None,
+        today=timezone.localdate(),
+    )
+    if problems:
+        raise ValidationError(problems)
     policy = policy_in_force()
     with action_transaction():
         if person is None:
             person = create_person(identity, actor)  # type: ignore[arg-type]
         if Party.objects.filter(case=case, person=person, role=role.value).exists():
             raise ValidationError(f"This person is already a {role} in this case.")
-        party = Party.objects.create(case=case, person=person, role=role.value, migrant=migrant)
+        party = Party.objects.create(
+            case=case,
+            person=person,
+            role=role.value,
+            migrant=migrant,
+            trafficking_indicators=indicators,
+            nrm_consent=nrm_consent,
+        )
         hooks.fire(hooks.PARTY_ADDED, party, actor, policy)
     return party
+
+
+def modern_slavery_prompt(party: Party) -> tuple[str, str] | None:
+    """The R27 prompt for a person with trafficking indicators recorded: the next step and
+    what to do, by the policy in force where the force is (the duty to notify); else None."""
+    if not party.trafficking_indicators:
+        return None
+    profile = policy_in_force().jurisdiction(party.case.force.jurisdiction or "england_wales")
+    born = _date_of_birth(party.person)
+    age = age_on(born, timezone.localdate())
+    step, text = modern_slavery_next_step_for(
+        party.nrm_consent,
+        child=age is not None and age < 18,
+        duty_to_notify=profile.duty_to_notify,
+        duty_to_notify_law=profile.duty_to_notify_law,
+    )
+    return step.value, text
+
+
+def _date_of_birth(person: Person) -> str | None:
+    """The person's full date of birth when any identity gives one."""
+    for identity in person.identities.all():
+        if identity.date_of_birth:
+            return str(identity.date_of_birth)
+    return None
 
 
 def do_record_case_event(

@@ -15,6 +15,11 @@ from safeshare.cases.duplicates import possible_duplicates
 from safeshare.cases.lifecycle import CaseEvent as CaseEventType
 from safeshare.cases.lifecycle import OffenceCategory, PartyRole
 from safeshare.cases.models import Case, Party, PersonMerge
+from safeshare.cases.modern_slavery import (
+    TRAFFICKING_INDICATORS,
+    NrmConsent,
+    TraffickingIndicator,
+)
 from safeshare.idempotency.service import idempotent
 from safeshare.kernel.roles import Role, Scope
 from safeshare.ledger.audit import do_record_personal_data_read
@@ -31,11 +36,23 @@ class CaseIn(StrictSchema):
     counting_rules_code: str = Field(default="", max_length=10)
 
 
+class ModernSlaveryPrompt(Schema):
+    step: str = Field(
+        description="nrm_referral, duty_to_notify, ask_for_consent or support_without_referral"
+    )
+    message: str
+
+
 class PartyOut(Schema):
     id: int
     role: str
     person_id: uuid.UUID
     protection: ProtectionSummary | None
+    trafficking_indicators: list[str]
+    nrm_consent: NrmConsent | None
+    modern_slavery_prompt: ModernSlaveryPrompt | None = Field(
+        description="What to do next when trafficking indicators are recorded (R27)."
+    )
 
 
 class EventOut(Schema):
@@ -65,6 +82,18 @@ class PartyIn(IdentityFields):
         default=None,
         description="A person already in one of your force's cases, instead of identity fields.",
     )
+    trafficking_indicators: list[TraffickingIndicator] = Field(
+        default_factory=list,
+        max_length=len(TRAFFICKING_INDICATORS),
+        description="Signs of trafficking or modern slavery you saw (R27).",
+    )
+    nrm_consent: NrmConsent | None = Field(
+        default=None,
+        description=(
+            "The person's answer on a referral to the National Referral Mechanism; needed "
+            "when trafficking indicators are recorded ('not_asked' if you have not asked yet)."
+        ),
+    )
 
     def _requires_name(self) -> bool:
         return self.person_id is None
@@ -82,6 +111,21 @@ def _protection_summary(party: Party) -> ProtectionSummary | None:
     return ProtectionSummary(reference=protection.reference, status=protection.status)
 
 
+def party_out(party: Party) -> PartyOut:
+    prompt = actions.modern_slavery_prompt(party)
+    return PartyOut(
+        id=party.pk,
+        role=party.role,
+        person_id=party.person.public_id,
+        protection=_protection_summary(party),
+        trafficking_indicators=list(party.trafficking_indicators),
+        nrm_consent=NrmConsent(party.nrm_consent) if party.nrm_consent else None,
+        modern_slavery_prompt=ModernSlaveryPrompt(step=prompt[0], message=prompt[1])
+        if prompt
+        else None,
+    )
+
+
 def case_out(case: Case) -> CaseOut:
     return CaseOut(
         id=case.public_id,
@@ -90,15 +134,7 @@ def case_out(case: Case) -> CaseOut:
         offence_category=case.offence_category,
         state=case.state,
         ongoing=case.is_ongoing,
-        parties=[
-            PartyOut(
-                id=p.pk,
-                role=p.role,
-                person_id=p.person.public_id,
-                protection=_protection_summary(p),
-            )
-            for p in case.parties.select_related("person")
-        ],
+        parties=[party_out(p) for p in case.parties.select_related("person", "case__force")],
         events=[
             EventOut(
                 event=e.event,
@@ -171,7 +207,11 @@ def add_party(request, case_id: uuid.UUID, payload: PartyIn):
                 {"person_id": "No person with this id is in your force's cases"},
             )
     else:
-        identity = IdentityIn(**payload.model_dump(exclude={"role", "migrant", "person_id"}))
+        identity = IdentityIn(
+            **payload.model_dump(
+                exclude={"role", "migrant", "person_id", "trafficking_indicators", "nrm_consent"}
+            )
+        )
     party = actions.do_add_party(
         case,
         Actor.for_token(request.auth.token),
@@ -179,16 +219,10 @@ def add_party(request, case_id: uuid.UUID, payload: PartyIn):
         identity=identity,
         person=person,
         migrant=payload.migrant,
+        trafficking_indicators=[i.value for i in payload.trafficking_indicators],
+        nrm_consent=payload.nrm_consent.value if payload.nrm_consent else "",
     )
-    return Status(
-        201,
-        PartyOut(
-            id=party.pk,
-            role=party.role,
-            person_id=party.person.public_id,
-            protection=_protection_summary(party),
-        ),
-    )
+    return Status(201, party_out(party))
 
 
 @router.post(

@@ -17,6 +17,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from safeshare.cases.lifecycle import CaseEvent, InformationSource, OffenceCategory, PartyRole
 from safeshare.cases.models import OFFENCE_LABELS, ROLE_LABELS
+from safeshare.cases.modern_slavery import NRM_CONSENT_LABELS, TRAFFICKING_INDICATORS
 from safeshare.kernel.identity import IDENTITY_FIELDS
 from safeshare.kernel.wording import for_people
 from safeshare.people.identity import IdentityIn, Sex
@@ -253,10 +254,29 @@ class PartyForm(IdentityForm):
         initial=True,
     )
 
+    trafficking_indicators = forms.MultipleChoiceField(
+        label="Did you see any signs of trafficking or modern slavery?",
+        help_text="Select all that apply. Leave blank if you saw none.",
+        choices=list(TRAFFICKING_INDICATORS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        error_messages={"invalid_choice": "Select the signs you saw from the list"},
+    )
+    nrm_consent = forms.ChoiceField(
+        label="Does the person agree to be referred to the National Referral Mechanism?",
+        help_text="Answer if you saw signs of trafficking or modern slavery.",
+        choices=[(c.value, label) for c, label in NRM_CONSENT_LABELS.items()],
+        widget=forms.RadioSelect,
+        required=False,
+        error_messages={"invalid_choice": "Select the person's answer from the list"},
+    )
+
     field_order = [
         *IDENTITY_FIELDS,
         "role",
         "migrant",
+        "trafficking_indicators",
+        "nrm_consent",
     ]
 
     def clean_role(self) -> PartyRole:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from safeshare.accounts.models import Organisation
 from safeshare.cases.lifecycle import CaseEvent as CaseEventType
 from safeshare.cases.lifecycle import CaseState, OffenceCategory, PartyRole, is_ongoing
+from safeshare.cases.modern_slavery import NRM_CONSENT_LABELS
 from safeshare.people.models import Person
 
 OFFENCE_LABELS = {
@@ -91,6 +92,17 @@ class Party(models.Model):
     )
     migrant = models.BooleanField(
         default=True, help_text="Whether the person may have insecure immigration status."
+    )
+    trafficking_indicators = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Trafficking indicators the first responder recorded (codes; R27).",
+    )
+    nrm_consent = models.CharField(
+        max_length=12,
+        blank=True,
+        choices=[(c.value, label) for c, label in NRM_CONSENT_LABELS.items()],
+        help_text="The person's answer on a referral to the National Referral Mechanism.",
     )
     added_at = models.DateTimeField(default=timezone.now)
 

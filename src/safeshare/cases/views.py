@@ -28,6 +28,7 @@ from safeshare.cases.forms import (
 from safeshare.cases.lifecycle import CaseEvent, CaseState, InvalidCaseEvent, allowed_events
 from safeshare.cases.lifecycle import apply_event as lifecycle_apply_event
 from safeshare.cases.models import ROLE_LABELS, Case
+from safeshare.cases.modern_slavery import TRAFFICKING_INDICATORS
 from safeshare.kernel.policy import policy_in_force
 from safeshare.ledger.audit import do_record_personal_data_read
 
@@ -89,6 +90,10 @@ def case_detail(request: AuthenticatedHttpRequest, case_id: uuid.UUID) -> HttpRe
                 "overrides": protections[0].approved_overrides() if protections else [],
                 "referable": party.role != "suspect",
                 "referral": max(party.referrals.all(), key=lambda r: r.created_at, default=None),
+                "indicators": [
+                    TRAFFICKING_INDICATORS.get(code, code) for code in party.trafficking_indicators
+                ],
+                "modern_slavery_prompt": actions.modern_slavery_prompt(party),
             }
         )
     do_record_personal_data_read(
@@ -128,6 +133,8 @@ def party_create(request: AuthenticatedHttpRequest, case_id: uuid.UUID) -> HttpR
                 role=form.cleaned_data["role"],
                 identity=form.identity,
                 migrant=form.cleaned_data["migrant"],
+                trafficking_indicators=form.cleaned_data["trafficking_indicators"],
+                nrm_consent=form.cleaned_data["nrm_consent"],
             )
         except ValidationError as error:
             add_action_errors(form, error)

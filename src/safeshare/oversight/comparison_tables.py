@@ -64,8 +64,8 @@ def comparison_tables(summary: Mapping[str, Any], a: str, b: str) -> list[Publis
             values=cube.values,
             suppressed=hidden,
             notes=(
-                "Only referrals that were made are recorded: a referral refused under the "
-                "policy in force left no record, so none can be shown as sent under another.",
+                "Every referral decision recorded, sent or refused, decided again from the "
+                "facts stored with it under each policy, as safeshare replay does.",
             ),
         )
     )
@@ -138,6 +138,9 @@ def comparison_tables(summary: Mapping[str, Any], a: str, b: str) -> list[Publis
             values=cube.values,
             suppressed=hidden,
             notes=(
+                "Each clearance's standing decision, decided again from the facts stored with "
+                "it (the match, the protections then, any verdict or approved override) under "
+                "each policy, as safeshare replay does.",
                 "Cells off the diagonal are clearances that would have been decided otherwise.",
             ),
         )

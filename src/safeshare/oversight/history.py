@@ -13,7 +13,8 @@ match with the officer's verdict, the others take the clearance's recorded match
 from __future__ import annotations
 
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
+from typing import Any
 
 from django.db.models import Max
 from django.utils import timezone
@@ -29,6 +30,8 @@ from safeshare.cases.lifecycle import (
 from safeshare.cases.models import Case, CaseEvent, Party
 from safeshare.oversight import actions
 from safeshare.oversight.comparison import (
+    CLEARANCE_OUTCOMES,
+    REFERRAL_STATES,
     CandidateRecord,
     CaseRecord,
     ClearanceRecord,
@@ -44,9 +47,11 @@ from safeshare.oversight.models import ComparisonRun
 from safeshare.protocol.active import policy_by_id
 from safeshare.protocol.clearance import MatchDecision, ReviewVerdict
 from safeshare.protocol.models import Clearance, Override, Protection, Review
-from safeshare.protocol.policy import Jurisdiction
+from safeshare.protocol.policy import Jurisdiction, Policy
 from safeshare.protocol.referral import ReferralTrigger
-from safeshare.referrals.models import Referral
+from safeshare.protocol.replaying import replay_clearances
+from safeshare.referrals.models import Referral, RefusedReferral
+from safeshare.referrals.replaying import replay_referrals
 
 _JURISDICTIONS = {j.value for j in Jurisdiction}
 _SUBJECT_DETAIL = ("date_of_birth", "nationality", "passport_number", "home_office_reference")
@@ -63,6 +68,7 @@ def history_marker() -> str:
         CaseEvent.objects.aggregate(m=Max("id"))["m"],
         Party.objects.aggregate(m=Max("id"))["m"],
         Referral.objects.aggregate(m=Max("id"))["m"],
+        RefusedReferral.objects.aggregate(m=Max("id"))["m"],
         Protection.objects.aggregate(m=Max("status_changed_at"))["m"],
         Protection.objects.aggregate(m=Max("regularisation_certified_at"))["m"],
         Clearance.objects.aggregate(m=Max("decided_at"))["m"],
@@ -200,6 +206,77 @@ def _clearances(protection_person: dict[int, str]) -> tuple[ClearanceRecord, ...
     return tuple(out)
 
 
+def comparison_summary(policy_a: Policy, policy_b: Policy) -> tuple[dict[str, object], History]:
+    """The comparison's aggregate counts. Referrals and clearances are the recorded decisions
+    decided again from their stored facts under each policy, by the machinery of
+    ``safeshare replay --policy`` (so the two always agree); people's protection over time is
+    replayed from the history of cases and referrals (``comparison.compare``)."""
+    recorded = build_history()
+    summary = summarise(compare(policy_a, policy_b, recorded), recorded)
+    forces = [str(code) for code in summary["forces"]]  # type: ignore[attr-defined]
+    decided = recorded_decisions(policy_a, policy_b, forces)
+    summary.update(decided)
+    replayed, missed = decided["decisions_replayed"], decided["not_replayed"]
+    summary["recorded"] = {
+        **summary["recorded"],  # type: ignore[dict-item]
+        "referrals": replayed["referrals"] + missed["referrals"],
+        "clearances": replayed["clearances"] + missed["clearances"],
+    }
+    return summary, recorded
+
+
+def recorded_decisions(policy_a: Policy, policy_b: Policy, forces: list[str]) -> dict[str, Any]:
+    """Every recorded referral decision (sent or refused) and each clearance's standing
+    decision, decided again under A and under B, as counts keyed by position:
+
+    - ``referrals``: ``[state under A, force, state under B, count]``
+    - ``clearances``: ``[outcome under A, outcome under B, count]``
+
+    Decisions that cannot be replayed (no stored facts) are counted in ``not_replayed``."""
+    not_replayed = {"referrals": 0, "clearances": 0}
+    referrals: Counter = Counter()
+    pairs = zip(replay_referrals(policy=policy_a), replay_referrals(policy=policy_b), strict=True)
+    for ra, rb in pairs:
+        if ra.problem or rb.problem:
+            not_replayed["referrals"] += 1
+            continue
+        if ra.force_code not in forces:
+            forces.append(ra.force_code)
+        referrals[
+            (
+                REFERRAL_STATES.index(ra.outcome),
+                forces.index(ra.force_code),
+                REFERRAL_STATES.index(rb.outcome),
+            )
+        ] += 1
+    standing: dict[str, tuple[str, str] | None] = {}
+    for ca, cb in zip(
+        replay_clearances(policy=policy_a), replay_clearances(policy=policy_b), strict=True
+    ):
+        # Each clearance's last recorded decision is the one that stands.
+        standing[ca.clearance_id] = None if ca.problem or cb.problem else (ca.outcome, cb.outcome)
+    clearances: Counter = Counter()
+    for pair in standing.values():
+        if pair is None:
+            not_replayed["clearances"] += 1
+            continue
+        clearances[(CLEARANCE_OUTCOMES.index(pair[0]), CLEARANCE_OUTCOMES.index(pair[1]))] += 1
+
+    def rows(counter: Counter) -> list[list[int]]:
+        return [[*key, n] for key, n in sorted(counter.items())]
+
+    return {
+        "forces": forces,
+        "referrals": rows(referrals),
+        "clearances": rows(clearances),
+        "decisions_replayed": {
+            "referrals": sum(referrals.values()),
+            "clearances": sum(clearances.values()),
+        },
+        "not_replayed": not_replayed,
+    }
+
+
 def latest_run(policy_a: str, policy_b: str) -> ComparisonRun | None:
     return (
         ComparisonRun.objects.filter(policy_a=policy_a, policy_b=policy_b)
@@ -212,10 +289,8 @@ def run_comparison(actor: Actor, policy_a: str, policy_b: str) -> ComparisonRun:
     """Replay the whole history under both policies and store the aggregate counts."""
     started = time.perf_counter()
     marker = history_marker()
-    history = build_history()
     a, b = policy_by_id(policy_a), policy_by_id(policy_b)
-    result = compare(a, b, history)
-    summary = summarise(result, history)
+    summary, history = comparison_summary(a, b)
     return actions.do_store_comparison(
         actor,
         policy_a=a.id,

@@ -29,7 +29,6 @@ from safeshare.cases.models import Party
 from safeshare.oversight import history, ledger_view
 from safeshare.oversight.actions import do_acknowledge_alert
 from safeshare.oversight.charts import bar_chart
-from safeshare.oversight.comparison import compare, summarise
 from safeshare.oversight.comparison_tables import comparison_tables
 from safeshare.oversight.exports import ODS_MIMETYPE, neutralise, tables_to_csv, tables_to_ods
 from safeshare.oversight.forms import ComparisonForm, FiltersForm
@@ -246,10 +245,11 @@ def _comparison_view(policy_a: str, policy_b: str) -> dict[str, Any]:
             "current": True,
         }
     if _history_size() <= SMALL_HISTORY:
-        recorded = history.build_history()
-        result = compare(policy_by_id(policy_a), policy_by_id(policy_b), recorded)
+        summary, recorded = history.comparison_summary(
+            policy_by_id(policy_a), policy_by_id(policy_b)
+        )
         return {
-            "summary": summarise(result, recorded),
+            "summary": summary,
             "as_at": recorded.as_at,
             "stored": None,
             "current": True,

@@ -755,9 +755,13 @@ def do_resolve_review(review: Review, actor: Actor, *, verdict: str, reasons: st
         if decision.outcome == ClearanceOutcome.CLEAR:
             _close_overrides_no_longer_needed(clearance, actor)
         custodian = policy.clearance.ie_detail == IEDetail.CUSTODIAN
-        if not custodian or (clearance.ie_decision, clearance.ie_message) != told_before:
+        answer_changed = (clearance.ie_decision, clearance.ie_message) != told_before
+        if not custodian or answer_changed:
             # Under a firewall IE never knew of the hold: it hears only of a changed answer.
             outcomes.tell_ie_hold_resolved(clearance, firewall=custodian)
+        if answer_changed:
+            # The log follows the answer: the clearance's entry said what IE was told before.
+            _log_clearance_answer_changed(clearance, actor, policy)
         people = Person.objects.filter(protections__pk__in=candidate_ids).values_list(
             "public_id", flat=True
         )
@@ -774,6 +778,49 @@ def do_resolve_review(review: Review, actor: Actor, *, verdict: str, reasons: st
             },
         )
     return review
+
+
+def _log_clearance_answer_changed(clearance: Clearance, actor: Actor, policy: Policy) -> None:
+    """A ruling that changed IE's answer (a hold ruled not the person becomes a clear): a
+    clearance entry with the answer as IE is now told it, as for a suspension (R9)."""
+    people = list(
+        Person.objects.filter(protections__in=clearance.protections.all())
+        .distinct()
+        .values_list("public_id", flat=True)
+    )
+    log_entry(
+        EntryKind.CLEARANCE_DECISION,
+        actor,
+        policy,
+        subjects=people,
+        payload={
+            "clearance": token_for_record("clearance", clearance.pk),
+            "decision": clearance.ie_decision or clearance.decision,
+            "purpose": clearance.action_code,
+        },
+    )
+
+
+CUSTODIAN_YET_TO_RULE = (
+    "The protocol custodian has yet to rule on whether the subject is the protected person. "
+    "You cannot approve the override until they have. You can refuse it now."
+)
+
+
+def custodian_ruling_awaited(clearance: Clearance) -> bool:
+    """Whether the protocol custodian has yet to rule whether the subject is the protected
+    person (an open review). Until they have, an override of the clearance cannot be approved
+    (ADR 0036)."""
+    return clearance.reviews.filter(status=Review.Status.OPEN).exists()
+
+
+def override_waiting_message(override: Override, *, awaited: bool) -> str:
+    """What an override waits for, in words, for the API answer and the page."""
+    if override.status != Override.Status.PENDING:
+        return str(override.get_status_display())
+    if awaited:
+        return CUSTODIAN_YET_TO_RULE
+    return "Waiting for a senior approver's decision."
 
 
 # --- Overrides -------------------------------------------------------------------------------
@@ -824,7 +871,9 @@ def do_request_override(
     What counts is the answer IE was given. Under a firewall (``ie_detail = "custodian"``) a
     hold was told to IE as the same "do not act" as a block, so asking to override it is taken
     exactly as for a block: the same checks, answer, alert and ledger entry. It waits until the
-    protocol custodian has decided the possible match (ADR 0031)."""
+    protocol custodian has decided the possible match (ADR 0031). So that waiting does not
+    tell a block from a hold, under a firewall an override of a block waits too: the custodian
+    is asked to confirm that the subject is the protected person (ADR 0036)."""
     policy = active_policy()
     with action_transaction():
         clearance = Clearance.objects.select_for_update().get(pk=clearance.pk)
@@ -852,6 +901,11 @@ def do_request_override(
         if not assessment.valid:
             raise ProtocolError(list(assessment.problems))
         override.save()
+        if policy.clearance.ie_detail == IEDetail.CUSTODIAN and not custodian_ruling_awaited(
+            clearance
+        ):
+            confirm = Review.objects.create(clearance=clearance)
+            confirm.candidates.set(clearance.protections.all())
         hooks.fire(
             hooks.ALERT_RAISED,
             kind="override_requested",
@@ -877,10 +931,17 @@ def do_request_override(
 
 
 def _modern_slavery_on_record(clearance: Clearance) -> bool:
-    """Whether the records behind the clearance's protections show modern slavery: an NRM
-    referral or decision, a recovery period, or a modern slavery or trafficking case."""
+    """Whether the records behind the clearance's protections show modern slavery: trafficking
+    indicators recorded on the person in a case, an NRM referral or decision, a recovery
+    period, or a modern slavery or trafficking case."""
     for protection in clearance.protections.all():
         if protection.in_recovery_period or protection.nrm_history:
+            return True
+        if (
+            Party.objects.filter(person=protection.person_id)
+            .exclude(trafficking_indicators=[])
+            .exists()
+        ):
             return True
         if protection.cases.filter(
             offence_category=OffenceCategory.MODERN_SLAVERY_TRAFFICKING.value
@@ -916,13 +977,10 @@ def do_decide_override(
         if actor.identifier == override.requester_key:
             raise ProtocolError("You asked for this override, so someone else must decide it.")
         clearance = override.clearance
-        if clearance.decision == ClearanceOutcome.HOLD.value:
-            # Only under a firewall: IE was told "do not act", and the custodian has yet to
-            # decide whether the subject is the protected person.
-            raise ProtocolError(
-                "The protocol custodian has not yet answered on this subject. The override can "
-                "be decided once they have."
-            )
+        if approve and custodian_ruling_awaited(clearance):
+            # Only under a firewall, for a block and a hold alike: the custodian has yet to
+            # rule whether the subject is the protected person (ADR 0036).
+            raise ProtocolError(CUSTODIAN_YET_TO_RULE)
         request = _override_request(override)
         approval = Approval(
             approved_by=actor.identifier,

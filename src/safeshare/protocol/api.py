@@ -129,6 +129,13 @@ class OverrideOut(Schema):
     exception_category: str
     status: str
     clearance_decision: str
+    custodian_ruling_awaited: bool = Field(
+        description=(
+            "Under a firewall: the protocol custodian has yet to rule whether the subject is "
+            "the protected person, and the override cannot be approved until they have."
+        )
+    )
+    message: str = Field(description="What the override is waiting for, in words.")
 
 
 class ActionOut(Schema):
@@ -458,6 +465,9 @@ def resolve_review(request, review_id: int, payload: ResolveIn):
 
 
 def override_out(override: Override) -> OverrideOut:
+    awaited = override.status == Override.Status.PENDING and actions.custodian_ruling_awaited(
+        override.clearance
+    )
     return OverrideOut(
         id=override.public_id,
         clearance_id=override.clearance.public_id,
@@ -465,6 +475,8 @@ def override_out(override: Override) -> OverrideOut:
         status=override.status,
         # What IE was told (under a firewall a hold is told as "blocked"), never more.
         clearance_decision=override.clearance.ie_decision or override.clearance.decision,
+        custodian_ruling_awaited=awaited,
+        message=actions.override_waiting_message(override, awaited=awaited),
     )
 
 

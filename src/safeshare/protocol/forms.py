@@ -231,8 +231,22 @@ class OverrideDecisionForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, statutory_defence: bool, law: str = "", **kwargs) -> None:
+    def __init__(
+        self, *args, statutory_defence: bool, law: str = "", can_approve: bool = True, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if not can_approve:
+            # The protocol custodian has yet to rule on the subject: refusing is all there is.
+            decision = self.fields["decision"]
+            assert isinstance(decision, forms.ChoiceField)
+            decision.label = "Do you refuse the override?"
+            decision.choices = [("refuse", "Refuse")]
+            decision.error_messages = {
+                "required": "Select Refuse to refuse the override now",
+                "invalid_choice": (
+                    "You cannot approve the override until the protocol custodian has ruled"
+                ),
+            }
         if statutory_defence:
             self.fields["statutory_defence_considered"].help_text = law
         else:

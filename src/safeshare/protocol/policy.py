@@ -220,6 +220,11 @@ class ClearanceRules:
     #: and answers other than a clear in seven days with no outcome reported.
     probing_name_only_per_day: int = 10
     probing_unreported_per_week: int = 25
+    #: Sweeps of an IE unit's caseload: at most this many rows in one sweep, at most this many
+    #: sweeps a unit in a day, and oversight is alerted by a sweep of this many rows or more.
+    sweep_max_rows: int = 250_000
+    sweeps_per_unit_per_day: int = 5
+    sweep_alert_rows: int = 50_000
 
 
 @dataclass(frozen=True)
@@ -359,6 +364,9 @@ class Policy:
                 "custodian_contact": self.clearance.custodian_contact,
                 "probing_name_only_per_day": self.clearance.probing_name_only_per_day,
                 "probing_unreported_per_week": self.clearance.probing_unreported_per_week,
+                "sweep_max_rows": self.clearance.sweep_max_rows,
+                "sweeps_per_unit_per_day": self.clearance.sweeps_per_unit_per_day,
+                "sweep_alert_rows": self.clearance.sweep_alert_rows,
             },
             "overrides": {
                 "exception_categories": [str(c) for c in self.overrides.exception_categories],
@@ -683,10 +691,21 @@ def _parse_clearance(table: _Table) -> ClearanceRules:
         custodian_contact=table.text("custodian_contact", default=DEFAULT_CUSTODIAN_CONTACT),
         probing_name_only_per_day=table.integer("probing_name_only_per_day", default=10),
         probing_unreported_per_week=table.integer("probing_unreported_per_week", default=25),
+        sweep_max_rows=table.integer("sweep_max_rows", default=250_000),
+        sweeps_per_unit_per_day=table.integer("sweeps_per_unit_per_day", default=5),
+        sweep_alert_rows=table.integer("sweep_alert_rows", default=50_000),
     )
-    for key in ("probing_name_only_per_day", "probing_unreported_per_week"):
+    for key in (
+        "probing_name_only_per_day",
+        "probing_unreported_per_week",
+        "sweep_max_rows",
+        "sweeps_per_unit_per_day",
+        "sweep_alert_rows",
+    ):
         if getattr(rules, key) < 1:
             table.fail(key, "must be at least 1.")
+    if rules.sweep_alert_rows > rules.sweep_max_rows:
+        table.fail("sweep_alert_rows", "must not be above sweep_max_rows.")
     if not rules.custodian_contact.strip():
         table.fail("custodian_contact", "name the protocol custodian IE should contact.")
     if rules.clear_valid_hours < 1:

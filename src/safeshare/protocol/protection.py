@@ -19,6 +19,11 @@ from safeshare.cases.lifecycle import (
     RegularisationStatus,
     is_ongoing,
 )
+from safeshare.cases.modern_slavery import (
+    ModernSlaveryStep,
+    NrmConsent,
+    modern_slavery_next_step_for,
+)
 from safeshare.protocol.policy import (
     ConditionsMode,
     Jurisdiction,
@@ -173,14 +178,6 @@ class CloseRefused(ValueError):
     def __init__(self, problems: tuple[str, ...]) -> None:
         super().__init__(" ".join(problems))
         self.problems = problems
-
-
-class ModernSlaveryStep(StrEnum):
-    """What a first responder should do when trafficking indicators are recorded (R27)."""
-
-    NRM_REFERRAL = "nrm_referral"
-    DUTY_TO_NOTIFY = "duty_to_notify"
-    SUPPORT_WITHOUT_REFERRAL = "support_without_referral"
 
 
 def should_open_protection(
@@ -360,24 +357,9 @@ def modern_slavery_next_step(
 ) -> tuple[ModernSlaveryStep, str]:
     """What to prompt a first responder to do when trafficking indicators are recorded (R27)."""
     profile = policy.jurisdiction(jurisdiction)
-    if child:
-        return (
-            ModernSlaveryStep.NRM_REFERRAL,
-            "Refer the child to the National Referral Mechanism: a child's consent is not needed.",
-        )
-    if consents:
-        return (
-            ModernSlaveryStep.NRM_REFERRAL,
-            "Refer the adult to the National Referral Mechanism with their recorded consent.",
-        )
-    if profile.duty_to_notify:
-        return (
-            ModernSlaveryStep.DUTY_TO_NOTIFY,
-            "The adult does not consent to a referral: notify the Home Office under the duty to "
-            f"notify ({profile.duty_to_notify_law}).",
-        )
-    return (
-        ModernSlaveryStep.SUPPORT_WITHOUT_REFERRAL,
-        "The adult does not consent to a referral and no duty to notify applies here: record "
-        "the indicators and offer support.",
+    return modern_slavery_next_step_for(
+        NrmConsent.GIVEN if consents else NrmConsent.REFUSED,
+        child=child,
+        duty_to_notify=profile.duty_to_notify,
+        duty_to_notify_law=profile.duty_to_notify_law,
     )

@@ -65,6 +65,8 @@ class ReplayResult(Replayed):
     differences: list[Difference] = field(default_factory=list)
     problem: str = ""
     what: str = "Clearance"
+    outcome: str = ""
+    """What the replaying policy decided (a clearance's outcome, a protection's status)."""
 
     def heading(self) -> str:
         return f"{self.what} {self.clearance_id}, decision {self.step + 1} ({self.why})"
@@ -138,6 +140,7 @@ def replay_clearances(
                 result.problem = str(error)
                 yield result
                 continue
+            result.outcome = decision.outcome.value
             result.differences.extend(differences(record, decision))
             if step == len(history) - 1 and clearance.decision != record.get("decision"):
                 result.differences.append(
@@ -177,6 +180,7 @@ def replay_protections(
                 result.problem = str(error)
                 yield result
                 continue
+            result.outcome = str(status)
             if status != record.get("status"):
                 result.differences.append(Difference("status", record.get("status"), status))
             yield result

@@ -45,7 +45,7 @@ from safeshare.protocol.forms import (
 )
 from safeshare.protocol.models import Clearance, Override, Protection, Review
 from safeshare.protocol.overrides import SuspectedOffence, is_immigration_status_offence
-from safeshare.protocol.policy import ExceptionCategory, Jurisdiction
+from safeshare.protocol.policy import ExceptionCategory, IEDetail, Jurisdiction, Policy
 from safeshare.protocol.protection import ProtectionStatus
 from safeshare.protocol.references import ReferenceFormatError, normalise_reference
 from safeshare.web.templatetags.govuk import date_in_words
@@ -544,6 +544,7 @@ def override_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "action": action_name(override.clearance.action_code),
             "category": exception_label(override.exception_category),
             "own": override.requester_key == Actor.for_user(request.user).identifier,
+            "awaited": actions.custodian_ruling_awaited(override.clearance),
         }
         for override in page.object_list
     ]
@@ -566,6 +567,18 @@ def _reviewer_flags(override: Override, law: str) -> list[str]:
     return flags
 
 
+def _references_shown(
+    request: AuthenticatedHttpRequest, policy: Policy, clearance: Clearance
+) -> list[str]:
+    """The protections an override would set aside, by reference; under a firewall IE is
+    never given a protection reference (ADR 0022), so IE's approvers see none."""
+    if request.user.role != Role.PROTOCOL_OFFICER and (
+        policy.clearance.ie_detail == IEDetail.CUSTODIAN
+    ):
+        return []
+    return list(clearance.protections.values_list("reference", flat=True))
+
+
 def override_detail(request: AuthenticatedHttpRequest, override_id: uuid.UUID) -> HttpResponse:
     override = get_object_or_404(overrides_for(request), public_id=override_id)
     policy = active_policy()
@@ -573,8 +586,13 @@ def override_detail(request: AuthenticatedHttpRequest, override_id: uuid.UUID) -
     law = policy.jurisdiction(
         jurisdiction if jurisdiction in set(Jurisdiction) else Jurisdiction.ENGLAND_WALES
     ).modern_slavery_defence_law
+    pending = override.status == Override.Status.PENDING
+    awaited = pending and actions.custodian_ruling_awaited(override.clearance)
     form = OverrideDecisionForm(
-        posted_data(request), statutory_defence=override.statutory_defence_flag, law=law
+        posted_data(request),
+        statutory_defence=override.statutory_defence_flag,
+        law=law,
+        can_approve=not awaited,
     )
     if request.method == "POST" and form.is_valid():
         approve = form.cleaned_data["decision"] == "approve"
@@ -608,9 +626,11 @@ def override_detail(request: AuthenticatedHttpRequest, override_id: uuid.UUID) -
             "clearance": clearance,
             "action": action_name(clearance.action_code),
             "category": exception_label(override.exception_category),
-            "references": list(clearance.protections.values_list("reference", flat=True)),
+            "references": _references_shown(request, policy, clearance),
             "flags": _reviewer_flags(override, law),
             "own": override.requester_key == Actor.for_user(request.user).identifier,
-            "pending": override.status == Override.Status.PENDING,
+            "pending": pending,
+            "awaited": awaited,
+            "waiting_message": actions.override_waiting_message(override, awaited=awaited),
         },
     )

@@ -32,6 +32,9 @@ class ReferralReplay(Replayed):
     replayed_under: str
     differences: list[Difference] = field(default_factory=list)
     problem: str = ""
+    outcome: str = ""
+    """What the replaying policy decided: ``sent`` or ``refused``."""
+    force_code: str = ""
 
     def heading(self) -> str:
         return f"Referral {self.record_id} ({self.kind})"
@@ -80,6 +83,8 @@ def replay_referrals(
                 result.problem = str(error)
                 yield result
                 continue
+            result.outcome = "sent" if replayed.get("allowed") else "refused"
+            result.force_code = str((row.facts or {}).get("force_code", ""))
             result.differences = record_differences(row.decided, replayed)
             if policy is None:
                 for key, value in _recorded(row).items():

@@ -30,6 +30,7 @@ from safeshare.accounts.models import Organisation
 from safeshare.cases.actions import do_add_party, do_create_case
 from safeshare.cases.lifecycle import PartyRole
 from safeshare.cases.models import Case
+from safeshare.kernel import hooks
 from safeshare.kernel.roles import OrganisationKind, Role
 from safeshare.kernel.transactions import _joined, action_transaction, request_transaction
 from safeshare.ledger.actions import append_entry
@@ -594,6 +595,9 @@ def do_start_sweep(upload: BinaryIO, upload_name: str, actor: Actor) -> Sweep:
     ten) and nothing is kept."""
     if actor.role not in (Role.IE_CASEWORKER, Role.IE_SENIOR_APPROVER):
         raise RegisterError("Only Immigration Enforcement can screen a caseload.")
+    limits = active_policy().clearance
+    max_rows = min(MAX_SWEEP_ROWS, limits.sweep_max_rows)
+    _check_sweeps_today(actor, limits.sweeps_per_unit_per_day)
     target = sweeps.sweep_dir() / f"{uuid.uuid4().hex}.csv"
     problems: list[str] = []
     seen: dict[str, int] = {}
@@ -617,8 +621,8 @@ def do_start_sweep(upload: BinaryIO, upload_name: str, actor: Actor) -> Sweep:
                 seen[item.id] = item.row
                 count_warnings(warnings, item)
                 rows += 1
-                if rows > MAX_SWEEP_ROWS:
-                    problems.append(f"The file has more than {MAX_SWEEP_ROWS:,} rows: split it.")
+                if rows > max_rows:
+                    problems.append(f"The file has more than {max_rows:,} rows: split it.")
                     break
         except FileProblem as problem:
             problems.append(str(problem))
@@ -641,10 +645,34 @@ def do_start_sweep(upload: BinaryIO, upload_name: str, actor: Actor) -> Sweep:
                 total_rows=rows,
                 warnings=warnings,
             )
+            if rows >= limits.sweep_alert_rows:
+                hooks.fire(
+                    hooks.ALERT_RAISED,
+                    kind="possible_probing",
+                    summary=(
+                        f"{actor.org_code} asked to screen a caseload of {rows:,} people in "
+                        f"one sweep (the policy alerts at {limits.sweep_alert_rows:,})."
+                    ),
+                    details={"sweep": sweep.pk, "rows": rows},
+                    organisation_code=actor.org_code,
+                )
     except BaseException:
         target.unlink(missing_ok=True)
         raise
     return sweep
+
+
+def _check_sweeps_today(actor: Actor, per_day: int) -> None:
+    """The policy's limit on sweeps a unit may start in a day (``sweeps_per_unit_per_day``)."""
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    started = Sweep.objects.filter(
+        organisation=actor.organisation, created_at__gte=midnight
+    ).count()
+    if started >= per_day:
+        raise RegisterError(
+            f"Your unit has started {started} sweeps today, the most the policy allows in a "
+            "day. Start this one tomorrow, or screen fewer people with a clearance each."
+        )
 
 
 def _display_name(name: str) -> str:
