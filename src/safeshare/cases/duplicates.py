@@ -1,24 +1,43 @@
 """Possible duplicates of a person among the people in a force's cases (R24), found by the
 matcher: the same victim added to two cases becomes two people until someone merges them.
 
-Each of the person's identities is compared with every identity of the force's other people
-that shares a blocking key with it (the register's blocking, so a transposed date or a
+Each of the person's identities is compared with the identities of the force's other people
+that share a blocking key with it (the register's blocking, so a transposed date or a
 transliterated name still meets), and scored pairwise (``Matcher.score_pair``). A person is a
 possible duplicate when the best pair is a match or a possible match.
+
+At a force's scale (10^5 people) reading every identity for each call is too slow, so each
+process keeps, per force, an index from blocking key to identity ids (``_ForceIndex``). A call
+checks the highest identity and party ids: new identities of the force's people, and the
+identities of people newly made parties to its cases, are added to the index; the index is
+rebuilt every ``REBUILD_SECONDS`` (an identity corrected in place is found again then).
+Candidates are always read again from the database (their current person, still in one of the
+force's cases, their keys), so a stale index can only miss, never show a wrong person. A
+single-token key (``t:``) shared by more than ``COMMON_TOKEN_LIMIT`` identities is too common to
+say anything and is skipped: a duplicate still meets on its name pair, name and year, or date
+of birth keys.
 """
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Q
 
 from safeshare.cases.actions import people_in_force
+from safeshare.cases.models import Party
 from safeshare.matching.blocking import blocking_keys
 from safeshare.matching.matcher import Matcher
 from safeshare.matching.record import IdentityRecord, PreparedIdentity, prepare
 from safeshare.people.models import Identity, Person
 
 MAX_RESULTS = 20
+COMMON_TOKEN_LIMIT = 500
+REBUILD_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
@@ -50,19 +69,96 @@ def _prepared(identity: Identity) -> PreparedIdentity:
     )
 
 
+@dataclass
+class _ForceIndex:
+    identity_max: int = 0
+    party_max: int = 0
+    built_at: float = 0.0
+    postings: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+
+    def add(self, identities) -> None:
+        for identity in identities:
+            for key in blocking_keys(_prepared(identity)):
+                self.postings[key].append(identity.pk)
+
+
+_indexes: dict[tuple[int, object], _ForceIndex] = {}
+_lock = threading.Lock()
+
+
+def _force_identities(force):
+    return Identity.objects.filter(person__in=people_in_force(force))
+
+
+def _markers() -> tuple[int, int]:
+    """The highest identity and party ids (primary-key lookups, cheap at any size)."""
+    identity = Identity.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    party = Party.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    return identity, party
+
+
+def _index_for(force) -> _ForceIndex:
+    """The force's key index, brought up to date (see the module's description)."""
+    identity_max, party_max = _markers()
+    with _lock:
+        index = _indexes.get((force.pk, force.created_at))
+        fresh = index is not None and time.monotonic() - index.built_at < REBUILD_SECONDS
+        if index is not None and fresh:
+            if identity_max > index.identity_max or party_max > index.party_max:
+                # New identities of the force's people, and every identity of people newly
+                # made parties to its cases (who may have joined from another force's case).
+                joined = Party.objects.filter(
+                    case__force=force, id__gt=index.party_max
+                ).values_list("person_id", flat=True)
+                index.add(
+                    _force_identities(force)
+                    .filter(Q(id__gt=index.identity_max) | Q(person_id__in=list(joined)))
+                    .order_by("id")
+                )
+                index.identity_max, index.party_max = identity_max, party_max
+            return index
+        index = _ForceIndex(identity_max, party_max, time.monotonic())
+        index.add(_force_identities(force).order_by("id").iterator(chunk_size=5000))
+        _indexes[(force.pk, force.created_at)] = index
+        return index
+
+
+def _candidate_ids(index: _ForceIndex, keys: frozenset[str]) -> set[int]:
+    found: set[int] = set()
+    for key in keys:
+        posting = index.postings.get(key, ())
+        if key.startswith("t:") and len(posting) > COMMON_TOKEN_LIMIT:
+            continue
+        found.update(posting)
+    return found
+
+
 def possible_duplicates(person: Person, force) -> list[PossibleDuplicate]:
     """The force's other people who may be ``person``, most likely first (at most 20)."""
     matcher = _matcher()
     subjects = [(p, blocking_keys(p)) for p in map(_prepared, person.identities.all())]
     if not subjects:
         return []
-    others = (
-        Identity.objects.filter(person__in=people_in_force(force).exclude(pk=person.pk))
+    index = _index_for(force)
+    wanted: set[int] = set()
+    for _, keys in subjects:
+        wanted |= _candidate_ids(index, keys)
+    # Read the candidates again: their current person, still in one of the force's cases.
+    others = list(
+        Identity.objects.filter(pk__in=wanted, person__merged_into__isnull=True)
+        .exclude(person=person)
         .select_related("person")
         .order_by("person_id", "id")
     )
+    in_force = set(
+        Party.objects.filter(
+            case__force=force, person_id__in={i.person_id for i in others}
+        ).values_list("person_id", flat=True)
+    )
     best: dict[int, PossibleDuplicate] = {}
     for identity in others:
+        if identity.person_id not in in_force:
+            continue
         candidate = _prepared(identity)
         keys = blocking_keys(candidate)
         for subject, subject_keys in subjects:
