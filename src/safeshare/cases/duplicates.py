@@ -12,10 +12,10 @@ checks the highest identity and party ids: new identities of the force's people,
 identities of people newly made parties to its cases, are added to the index; the index is
 rebuilt every ``REBUILD_SECONDS`` (an identity corrected in place is found again then).
 Candidates are always read again from the database (their current person, still in one of the
-force's cases, their keys), so a stale index can only miss, never show a wrong person. A
-single-token key (``t:``) shared by more than ``COMMON_TOKEN_LIMIT`` identities is too common to
-say anything and is skipped: a duplicate still meets on its name pair, name and year, or date
-of birth keys.
+force's cases, their keys), so a stale index can only miss, never show a wrong person. A key
+without a date or a document (one name token, a token and a year, a pair of tokens) shared by
+more than ``COMMON_TOKEN_LIMIT`` identities is too common to say anything and is skipped: a
+duplicate still meets on its name pair and year, its date of birth or its documents.
 """
 
 from __future__ import annotations
@@ -37,6 +37,9 @@ from safeshare.people.models import Identity, Person
 
 MAX_RESULTS = 20
 COMMON_TOKEN_LIMIT = 500
+_WEAK_KEYS = frozenset({"t:", "b:", "n:"})
+"""Keys without a date or a document: one name token, a token and a birth year, a pair of
+tokens. Past ``COMMON_TOKEN_LIMIT`` identities they are too common to say anything."""
 REBUILD_SECONDS = 600.0
 
 
@@ -127,7 +130,7 @@ def _candidate_ids(index: _ForceIndex, keys: frozenset[str]) -> set[int]:
     found: set[int] = set()
     for key in keys:
         posting = index.postings.get(key, ())
-        if key.startswith("t:") and len(posting) > COMMON_TOKEN_LIMIT:
+        if key[:2] in _WEAK_KEYS and len(posting) > COMMON_TOKEN_LIMIT:
             continue
         found.update(posting)
     return found
@@ -144,17 +147,23 @@ def possible_duplicates(person: Person, force) -> list[PossibleDuplicate]:
     for _, keys in subjects:
         wanted |= _candidate_ids(index, keys)
     # Read the candidates again: their current person, still in one of the force's cases.
-    others = list(
-        Identity.objects.filter(pk__in=wanted, person__merged_into__isnull=True)
-        .exclude(person=person)
-        .select_related("person")
-        .order_by("person_id", "id")
+    # Looked up by key only (an ORDER BY or a join on the force would let the database scan
+    # the whole force instead), then sorted and checked here.
+    others = sorted(
+        (
+            i
+            for i in Identity.objects.filter(pk__in=wanted).select_related("person")
+            if i.person_id != person.pk and i.person.merged_into_id is None
+        ),
+        key=lambda i: (i.person_id, i.pk),
     )
-    in_force = set(
-        Party.objects.filter(
-            case__force=force, person_id__in={i.person_id for i in others}
-        ).values_list("person_id", flat=True)
-    )
+    in_force = {
+        person_id
+        for person_id, force_id in Party.objects.filter(
+            person_id__in={i.person_id for i in others}
+        ).values_list("person_id", "case__force_id")
+        if force_id == force.pk
+    }
     best: dict[int, PossibleDuplicate] = {}
     for identity in others:
         if identity.person_id not in in_force:
