@@ -71,3 +71,24 @@ def test_another_forces_person_is_not_found():
         .status_code
         == 403
     )
+
+
+def test_the_index_keeps_up_with_new_people_merges_and_people_leaving_the_force():
+    """The force's key index (docs/adr/0038) is kept between calls: a person added after a
+    call is found by the next, and a person who is no longer one of the force's is not."""
+    from safeshare.cases.duplicates import possible_duplicates
+    from safeshare.people.models import Person
+
+    police = api.police()
+    first = api.new_case(police, "20/1/26")
+    victim = person_id(police, first, api.add_party(police, first))
+    url = f"/people/{victim}/possible-duplicates"
+    assert api.ok(police.get(url)) == []  # builds the index
+    second = api.new_case(police, "20/2/26")
+    later = person_id(police, second, api.add_party(police, second, given_names="Fatima"))
+    assert [d["person_id"] for d in api.ok(police.get(url))] == [later]
+
+    # Merged into someone else: read again from the database, so no longer shown.
+    Person.objects.filter(public_id=later).update(merged_into=Person.objects.get(public_id=victim))
+    force = police.organisation
+    assert possible_duplicates(Person.objects.get(public_id=victim), force) == []
