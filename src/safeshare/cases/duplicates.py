@@ -9,8 +9,9 @@ possible duplicate when the best pair is a match or a possible match.
 At a force's scale (10^5 people) reading every identity for each call is too slow, so each
 process keeps, per force, an index from blocking key to identity ids (``_ForceIndex``). A call
 checks the highest identity and party ids: new identities of the force's people, and the
-identities of people newly made parties to its cases, are added to the index; the index is
-rebuilt every ``REBUILD_SECONDS`` (an identity corrected in place is found again then).
+identities of people newly made parties to its cases, are added to the index. Identities are
+never changed in place (a correction adds one, a merge moves them to the person kept), so the
+index is built once a process and then only grows.
 Candidates are always read again from the database (their current person, still in one of the
 force's cases, their keys), so a stale index can only miss, never show a wrong person. A key
 without a date or a document (one name token, a token and a year, a pair of tokens) shared by
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 import functools
 import threading
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -40,7 +40,6 @@ COMMON_TOKEN_LIMIT = 500
 _WEAK_KEYS = frozenset({"t:", "b:", "n:"})
 """Keys without a date or a document: one name token, a token and a birth year, a pair of
 tokens. Past ``COMMON_TOKEN_LIMIT`` identities they are too common to say anything."""
-REBUILD_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
@@ -76,7 +75,6 @@ def _prepared(identity: Identity) -> PreparedIdentity:
 class _ForceIndex:
     identity_max: int = 0
     party_max: int = 0
-    built_at: float = 0.0
     postings: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
 
     def add(self, identities) -> None:
@@ -100,27 +98,40 @@ def _markers() -> tuple[int, int]:
     return identity, party
 
 
+def _in_force(force, person_ids: set[int]) -> set[int]:
+    """Which of these people are parties to one of the force's cases (looked up by person, so
+    the database never walks the whole force)."""
+    return {
+        person_id
+        for person_id, force_id in Party.objects.filter(person_id__in=person_ids).values_list(
+            "person_id", "case__force_id"
+        )
+        if force_id == force.pk
+    }
+
+
 def _index_for(force) -> _ForceIndex:
     """The force's key index, brought up to date (see the module's description)."""
     identity_max, party_max = _markers()
     with _lock:
         index = _indexes.get((force.pk, force.created_at))
-        fresh = index is not None and time.monotonic() - index.built_at < REBUILD_SECONDS
-        if index is not None and fresh:
+        if index is not None:
             if identity_max > index.identity_max or party_max > index.party_max:
                 # New identities of the force's people, and every identity of people newly
                 # made parties to its cases (who may have joined from another force's case).
-                joined = Party.objects.filter(
-                    case__force=force, id__gt=index.party_max
-                ).values_list("person_id", flat=True)
-                index.add(
-                    _force_identities(force)
-                    .filter(Q(id__gt=index.identity_max) | Q(person_id__in=list(joined)))
-                    .order_by("id")
+                joined = Party.objects.filter(id__gt=index.party_max).values_list(
+                    "person_id", flat=True
                 )
+                added = list(
+                    Identity.objects.filter(
+                        Q(id__gt=index.identity_max) | Q(person_id__in=list(joined))
+                    )
+                )
+                members = _in_force(force, {i.person_id for i in added})
+                index.add(i for i in added if i.person_id in members)
                 index.identity_max, index.party_max = identity_max, party_max
             return index
-        index = _ForceIndex(identity_max, party_max, time.monotonic())
+        index = _ForceIndex(identity_max, party_max)
         index.add(_force_identities(force).order_by("id").iterator(chunk_size=5000))
         _indexes[(force.pk, force.created_at)] = index
         return index
@@ -157,13 +168,7 @@ def possible_duplicates(person: Person, force) -> list[PossibleDuplicate]:
         ),
         key=lambda i: (i.person_id, i.pk),
     )
-    in_force = {
-        person_id
-        for person_id, force_id in Party.objects.filter(
-            person_id__in={i.person_id for i in others}
-        ).values_list("person_id", "case__force_id")
-        if force_id == force.pk
-    }
+    in_force = _in_force(force, {i.person_id for i in others})
     best: dict[int, PossibleDuplicate] = {}
     for identity in others:
         if identity.person_id not in in_force:
