@@ -29,6 +29,7 @@ def test_every_background_job_is_declared():
         "outbound-webhooks",
         "holds",
         "retention",
+        "duplicates-index",
     }
 
 

@@ -11,7 +11,9 @@ process keeps, per force, an index from blocking key to identity ids (``_ForceIn
 checks the highest identity and party ids: new identities of the force's people, and the
 identities of people newly made parties to its cases, are added to the index. Identities are
 never changed in place (a correction adds one, a merge moves them to the person kept), so the
-index is built once a process and then only grows.
+index only grows. The worker's ``duplicates-index`` job saves each force's index under
+``var/duplicates/`` (readable by this service only, rewritten every few minutes), and a process
+without one reads that file and catches up, rather than building it (tens of seconds at 10^5).
 Candidates are always read again from the database (their current person, still in one of the
 force's cases, their keys), so a stale index can only miss, never show a wrong person. A key
 without a date or a document (one name token, a token and a year, a pair of tokens) shared by
@@ -22,14 +24,19 @@ duplicate still meets on its name pair and year, its date of birth or its docume
 from __future__ import annotations
 
 import functools
+import json
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from django.conf import settings
 from django.db.models import Q
 
+from safeshare.accounts.models import Organisation
 from safeshare.cases.actions import people_in_force
 from safeshare.cases.models import Party
+from safeshare.kernel.roles import OrganisationKind
 from safeshare.matching.blocking import blocking_keys
 from safeshare.matching.matcher import Matcher
 from safeshare.matching.record import IdentityRecord, PreparedIdentity, prepare
@@ -85,6 +92,7 @@ class _ForceIndex:
 
 _indexes: dict[tuple[int, object], _ForceIndex] = {}
 _lock = threading.Lock()
+_saved: dict[int, tuple] = {}
 
 
 def _force_identities(force):
@@ -110,12 +118,62 @@ def _in_force(force, person_ids: set[int]) -> set[int]:
     }
 
 
+def _index_path(force) -> Path:
+    return Path(settings.VAR_DIR) / "duplicates" / f"force-{force.pk}.json"
+
+
+def _load(force) -> _ForceIndex | None:
+    """The index the worker last saved for the force, if there is one and it is the force's."""
+    try:
+        saved = json.loads(_index_path(force).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if saved.get("force_created_at") != force.created_at.isoformat():
+        return None
+    index = _ForceIndex(int(saved["identity_max"]), int(saved["party_max"]))
+    index.postings.update(saved["postings"])
+    return index
+
+
+def save_index(force) -> int:
+    """Bring the force's index up to date and save it (atomically) for other processes, so
+    their first call reads it rather than building it. Returns the keys saved."""
+    index = _index_for(force)
+    path = _index_path(force)
+    saved = (force.pk, force.created_at, index.identity_max, index.party_max)
+    if _saved.get(force.pk) == saved and path.is_file():
+        return 0  # nothing new since this process last saved it
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    part = path.with_suffix(".part")
+    with _lock:
+        document = {
+            "force_created_at": force.created_at.isoformat(),
+            "identity_max": index.identity_max,
+            "party_max": index.party_max,
+            "postings": index.postings,
+        }
+        part.write_text(json.dumps(document, separators=(",", ":")), encoding="utf-8")
+    part.replace(path)
+    _saved[force.pk] = saved
+    return len(index.postings)
+
+
+def save_indexes() -> int:
+    """The worker's ``duplicates-index`` job: save every active police force's index."""
+    forces = Organisation.objects.filter(
+        kind=OrganisationKind.POLICE_FORCE.value, deactivated_at__isnull=True, cases__isnull=False
+    ).distinct()
+    return sum(save_index(force) for force in forces)
+
+
 def _index_for(force) -> _ForceIndex:
     """The force's key index, brought up to date (see the module's description)."""
     identity_max, party_max = _markers()
     with _lock:
-        index = _indexes.get((force.pk, force.created_at))
+        key = (force.pk, force.created_at)
+        index = _indexes.get(key) or _load(force)
         if index is not None:
+            _indexes[key] = index
             if identity_max > index.identity_max or party_max > index.party_max:
                 # New identities of the force's people, and every identity of people newly
                 # made parties to its cases (who may have joined from another force's case).

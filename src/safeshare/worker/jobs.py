@@ -14,6 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from safeshare.accounts import webhooks as outbound
+from safeshare.cases import duplicates
 from safeshare.ledger import publication
 from safeshare.ledger import service as ledger_service
 from safeshare.notifications import ie_webhook
@@ -118,4 +119,5 @@ def jobs() -> list[Job]:
             lease=600.0,
         ),
         Job("retention", retention_job, every=86_400.0, lease=3_600.0),
+        Job("duplicates-index", duplicates.save_indexes, every=300.0, lease=1_800.0),
     ]
