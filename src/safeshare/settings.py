@@ -275,6 +275,8 @@ if SAFESHARE_IE_WEBHOOK_URL and not SAFESHARE_IE_WEBHOOK_URL.startswith(("http:/
     raise ImproperlyConfigured("SAFESHARE_IE_WEBHOOK_URL must be an http or https address.")
 SAFESHARE_IE_WEBHOOK_SECRET = os.environ.get("SAFESHARE_IE_WEBHOOK_SECRET", "")
 SAFESHARE_IE_WEBHOOK_TIMEOUT = env_int("SAFESHARE_IE_WEBHOOK_TIMEOUT", 3, minimum=1)
+# Outbound webhooks to forces' and IE units' systems (docs/adr/0038): seconds to wait for one.
+SAFESHARE_WEBHOOK_TIMEOUT = env_int("SAFESHARE_WEBHOOK_TIMEOUT", 3, minimum=1)
 # A hold (a possible match waiting for a protocol officer) should be decided within this many
 # hours; past it, the worker escalates it to the force's protocol officers and to oversight.
 SAFESHARE_HOLD_TARGET_HOURS = env_int("SAFESHARE_HOLD_TARGET_HOURS", 8, minimum=1)

@@ -71,3 +71,49 @@ def test_another_forces_person_is_not_found():
         .status_code
         == 403
     )
+
+
+def test_the_index_keeps_up_with_new_people_merges_and_people_leaving_the_force():
+    """The force's key index (docs/adr/0038) is kept between calls: a person added after a
+    call is found by the next, and a person who is no longer one of the force's is not."""
+    from safeshare.cases.duplicates import possible_duplicates
+    from safeshare.people.models import Person
+
+    police = api.police()
+    first = api.new_case(police, "20/1/26")
+    victim = person_id(police, first, api.add_party(police, first))
+    url = f"/people/{victim}/possible-duplicates"
+    assert api.ok(police.get(url)) == []  # builds the index
+    second = api.new_case(police, "20/2/26")
+    later = person_id(police, second, api.add_party(police, second, given_names="Fatima"))
+    assert [d["person_id"] for d in api.ok(police.get(url))] == [later]
+
+    # Merged into someone else: read again from the database, so no longer shown.
+    Person.objects.filter(public_id=later).update(merged_into=Person.objects.get(public_id=victim))
+    force = police.organisation
+    assert possible_duplicates(Person.objects.get(public_id=victim), force) == []
+
+
+def test_a_new_process_reads_the_index_the_worker_saved(settings, tmp_path, monkeypatch):
+    """The worker saves each force's index; a process without one reads it and catches up,
+    rather than building it."""
+    from safeshare.cases import duplicates
+    from safeshare.people.models import Person
+
+    settings.VAR_DIR = str(tmp_path)
+    police = api.police()
+    first = api.new_case(police, "20/1/26")
+    victim = person_id(police, first, api.add_party(police, first))
+    assert duplicates.save_indexes() > 0  # the worker's job
+    duplicates._indexes.clear()  # a process that has not built one
+    second = api.new_case(police, "20/2/26")
+    later = person_id(police, second, api.add_party(police, second, given_names="Fatima"))
+
+    def no_building(*args, **kwargs):
+        raise AssertionError("the index was built again instead of read")
+
+    monkeypatch.setattr(duplicates, "_force_identities", no_building)
+    found = duplicates.possible_duplicates(
+        Person.objects.get(public_id=victim), police.organisation
+    )
+    assert [str(d.person.public_id) for d in found] == [later]

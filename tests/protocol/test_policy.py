@@ -73,7 +73,13 @@ EVERY_SETTING = {
         "sweep_alert_rows",
     },
     "overrides": {"exception_categories", "approver_roles", "minimum_reason_length"},
-    "retention": {"cleared_clearance_subjects", "idempotency_records"},
+    "retention": {
+        "cleared_clearance_subjects",
+        "idempotency_records",
+        "notifications",
+        "sweep_files",
+        "webhook_deliveries",
+    },
     "jurisdiction": {
         "duty_to_notify",
         "duty_to_notify_law",
@@ -174,7 +180,13 @@ def test_a_file_that_leaves_settings_out_gets_the_more_protective_defaults(tmp_p
     assert bare.overrides.exception_categories == tuple(ExceptionCategory)
     assert bare.jurisdiction(Jurisdiction.ENGLAND_WALES).duty_to_notify
     assert not bare.jurisdiction(Jurisdiction.SCOTLAND).duty_to_notify
-    assert bare.retention.days() == {"cleared_clearance_subjects": 30, "idempotency_records": 7}
+    assert bare.retention.days() == {
+        "cleared_clearance_subjects": 30,
+        "idempotency_records": 7,
+        "notifications": 30,
+        "sweep_files": 30,
+        "webhook_deliveries": 30,
+    }
 
 
 @pytest.mark.parametrize(
@@ -263,8 +275,8 @@ def test_a_file_that_leaves_settings_out_gets_the_more_protective_defaults(tmp_p
             "whole number",
         ),
         (
-            ("idempotency_records = 7", "idempotency_records = 7\nsweep_files = 30"),
-            "retention.sweep_files",
+            ("idempotency_records = 7", "idempotency_records = 7\nended_protections = 30"),
+            "retention.ended_protections",
             "not a known",
         ),
         (

@@ -8,7 +8,7 @@ from safeshare.kernel.roles import OrganisationKind, Role
 from safeshare.ledger.models import LedgerEntry
 from safeshare.people.models import Person
 from safeshare.protocol.models import Protection
-from safeshare.referrals.models import AuthorityReferral
+from safeshare.referrals.models import AuthorityReferral, RefusedAuthorityReferral
 from tests import api_client as api
 from tests.support.factories.accounts import organisation
 from tests.support.factories.referrals import ie_unit
@@ -103,14 +103,30 @@ def test_a_recompute_keeps_it_active_and_it_blocks_a_clearance(settings):
     assert decision["protection_reference"] == protection.reference
 
 
-def test_a_policy_that_refuses_leaves_nothing(settings):
+def test_a_policy_that_refuses_keeps_only_the_attempt(settings):
     settings.SAFESHARE_POLICY = "firewall"
     people = Person.objects.count()
-    response = referrer().post("/authority-referrals", BODY)
+    entries = LedgerEntry.objects.count()
+    client = referrer()
+    response = client.post("/authority-referrals", BODY)
     assert response.status_code == 403, response.content
     assert response.json()["error"]["code"] == "referral_refused"
     assert Person.objects.count() == people
     assert not AuthorityReferral.objects.exists()
+    # Who tried, when and why is kept (docs/adr/0038), with nothing about the person.
+    refused = RefusedAuthorityReferral.objects.get()
+    assert refused.referrer == client.organisation
+    assert refused.rule_codes
+    assert refused.policy_id == "firewall"
+    assert "Fatema" not in str(refused.__dict__)
+    new = LedgerEntry.objects.order_by("id")[entries:]
+    assert [e.kind for e in new] == ["referral_refused"]
+    assert new[0].draft["payload"]["referring_org"] == client.organisation.code
+    [listed] = api.ok(client.get("/authority-referrals/refused"))
+    assert listed["rules"] == refused.rule_codes
+    assert listed["reasons"] == refused.reasons
+    assert listed["role"] == "victim"
+    assert api.ok(referrer("LA-OTHER").get("/authority-referrals/refused")) == []
 
 
 def test_consent_is_needed_where_the_policy_asks_for_it(settings):

@@ -57,6 +57,7 @@ ORGANISATIONS = {
     ("own", "oversight"): ("ASC", OrganisationKind.OVERSIGHT_BODY, "Anti-Slavery Commissioner"),
     ("own", "support"): ("SUPPORT", OrganisationKind.SUPPORT_ORGANISATION, "Support Org"),
     ("own", "referrer"): ("NHS-RXK", OrganisationKind.NHS_BODY, "Sandwell NHS Trust"),
+    ("other", "referrer"): ("LA-BHAM", OrganisationKind.LOCAL_AUTHORITY, "Birmingham Council"),
 }
 ORG_FOR_ROLE = {
     Role.POLICE_OFFICER: "police",

@@ -98,6 +98,42 @@ def _ie_consent(w: World, s: str):
     return do_record_consent(side.victim, side.police, **IE_CONSENT, asked_at=timezone.now())
 
 
+def _authority_referral(w: World, s: str, *, withdrawn: bool = False):
+    """A referral by the side's NHS body or local authority (under a policy that protects on
+    it); withdrawn, with the person's notice long delivered, when asked."""
+    import datetime as dt
+
+    from django.test import override_settings
+    from django.utils import timezone
+
+    from safeshare.accounts.actors import Actor
+    from safeshare.people.identity import IdentityIn
+    from safeshare.protocol.models import Protection
+    from safeshare.referrals import actions
+    from tests.security.conftest import organisation
+
+    actor = Actor(organisation=organisation(s, "referrer"), role=Role.REFERRER)
+    with override_settings(SAFESHARE_POLICY="mvp-2021-promise"):
+        referral = actions.do_make_authority_referral(
+            actor,
+            IdentityIn(given_names="Referred", family_name=f"Person{next(_numbers)}"),
+            role="victim",
+            offence_category="modern_slavery_trafficking",
+            triggers=["safeguarding"],
+            channel="api",
+            source_of_information="victim",
+            basis=BASIS,
+            consent_given=True,
+            consent_fields=["given_names", "family_name"],
+        )
+        if withdrawn:
+            actions.do_withdraw_authority_referral(referral, actor, reason="person_asked")
+            Protection.objects.filter(pk=referral.protection_id).update(
+                transition_notice_at=timezone.now() - dt.timedelta(days=365)
+            )
+    return referral
+
+
 def _ref(w: World, s: str) -> str:
     return w.side(s).protection.reference
 
@@ -132,6 +168,25 @@ API_REQUESTS: dict[str, tuple[bool, Build]] = {
                 "consented_fields": ["given_names", "family_name"],
                 **_basis(),
             },
+        ),
+    ),
+    "GET /authority-referrals/refused": (
+        False,
+        lambda w, s: ("/authority-referrals/refused", None),
+    ),
+    "POST /authority-referrals/{referral_id}/withdrawal": (
+        True,
+        lambda w, s: (
+            f"/authority-referrals/{_authority_referral(w, s).public_id}/withdrawal",
+            {"reason": "person_asked"},
+        ),
+    ),
+    "POST /authority-referrals/{referral_id}/protection-closure": (
+        True,
+        lambda w, s: (
+            f"/authority-referrals/{_authority_referral(w, s, withdrawn=True).public_id}"
+            "/protection-closure",
+            {"reasons": "The person is safe.", "victim_notified": True},
         ),
     ),
     "POST /people/{person_id}/identities": (

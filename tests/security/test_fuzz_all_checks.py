@@ -50,6 +50,10 @@ EXPLAINED: dict[tuple[str, str, str], str] = {
         "A cursor is an opaque value the service hands out with a page; any other string is "
         "refused, which a schema for a string cannot state"
     ),
+    (ALL, ACCEPTED, "Use up to 200 printable characters"): (
+        "An Idempotency-Key must be printable characters (Unicode's own definition: a no-break "
+        "space or a control character is refused), which a header's string schema cannot state"
+    ),
     (ALL, ACCEPTED, "was used before with a different request"): (
         "An Idempotency-Key used before with another body: depends on earlier requests"
     ),

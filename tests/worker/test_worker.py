@@ -26,8 +26,10 @@ def test_every_background_job_is_declared():
         "statistics",
         "notices",
         "ie-webhooks",
+        "outbound-webhooks",
         "holds",
         "retention",
+        "duplicates-index",
     }
 
 

@@ -5,15 +5,23 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pyotp
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
-from safeshare.accounts.models import ApiToken, Organisation, User
+from safeshare.accounts.models import (
+    ApiToken,
+    Organisation,
+    OutboundDelivery,
+    User,
+    WebhookSubscription,
+)
 from safeshare.kernel.roles import (
     DEFAULT_SCOPES_BY_ROLE,
     OrganisationKind,
@@ -357,3 +365,164 @@ def do_set_password(user: User, password: str) -> None:
     user.locked_until = None
     with action_transaction():
         user.save(update_fields=["password", "failed_sign_ins", "locked_until"])
+
+
+# --- Outbound webhooks (accounts/webhooks.py signs and sends) --------------------------------
+
+WEBHOOK_LEASE = timedelta(minutes=5)
+"""How long a claimed delivery is kept from other workers while it is sent."""
+
+
+def webhook_backoff(attempts: int) -> timedelta:
+    """1, 2, 4, 8 … minutes after each failed attempt, at most six hours."""
+    exponent = min(max(attempts - 1, 0), 12)
+    return min(timedelta(minutes=2**exponent), timedelta(hours=6))
+
+
+def do_create_webhook_subscription(
+    *,
+    organisation: Organisation,
+    name: str,
+    url: str,
+    events: list[str],
+    created_by: User | None,
+) -> WebhookSubscription:
+    """Store a subscription with a new secret (``whsec_`` and 32 random bytes)."""
+    subscription = WebhookSubscription(
+        organisation=organisation,
+        name=name.strip(),
+        url=url.strip(),
+        events=sorted(set(events)),
+        secret="whsec_" + secrets.token_urlsafe(32),
+        created_by=created_by,
+    )
+    subscription.full_clean()
+    with action_transaction():
+        subscription.save()
+    return subscription
+
+
+def do_disable_webhook_subscription(subscription: WebhookSubscription) -> None:
+    """Stop sending to a subscription; deliveries still waiting are failed."""
+    now = timezone.now()
+    with action_transaction():
+        WebhookSubscription.objects.filter(pk=subscription.pk).update(disabled_at=now)
+        OutboundDelivery.objects.filter(
+            subscription=subscription, status=OutboundDelivery.Status.PENDING
+        ).update(status=OutboundDelivery.Status.FAILED, last_error="Subscription disabled")
+    subscription.disabled_at = now
+
+
+def queue_webhook_event(
+    organisation: Organisation, event_type: str, data: dict
+) -> list[OutboundDelivery]:
+    """One delivery for each active subscription of ``organisation`` that asked for
+    ``event_type``. In the caller's transaction (the event and its deliveries commit together);
+    the worker sends them."""
+    subscriptions = [
+        s
+        for s in WebhookSubscription.objects.filter(
+            organisation=organisation, disabled_at__isnull=True
+        )
+        if event_type in s.events
+    ]
+    if not subscriptions:
+        return []
+    event_id = uuid.uuid4()
+    now = timezone.now()
+    body = {
+        "id": str(event_id),
+        "type": event_type,
+        "created_at": now.isoformat(),
+        "organisation_code": organisation.code,
+        "data": data,
+    }
+    return OutboundDelivery.objects.bulk_create(
+        OutboundDelivery(
+            subscription=s, event_id=event_id, event_type=event_type, body=body, created_at=now
+        )
+        for s in subscriptions
+    )
+
+
+def do_replay_webhook_delivery(delivery: OutboundDelivery) -> OutboundDelivery:
+    """Send a delivery's event again (same event id and body), as a new delivery."""
+    if delivery.subscription.disabled_at is not None:
+        raise ValidationError({"delivery": "The subscription is disabled: enable a new one."})
+    with action_transaction():
+        return OutboundDelivery.objects.create(
+            subscription=delivery.subscription,
+            event_id=delivery.event_id,
+            event_type=delivery.event_type,
+            body=delivery.body,
+            replay_of=delivery,
+        )
+
+
+def claim_webhook_delivery(pk: int, now) -> OutboundDelivery | None:
+    """Take a due delivery for this worker (its next attempt moves past the lease)."""
+    with transaction.atomic():
+        delivery = (
+            OutboundDelivery.objects.select_for_update(skip_locked=True)
+            .select_related("subscription")
+            .filter(
+                pk=pk,
+                status=OutboundDelivery.Status.PENDING,
+                next_attempt_at__lte=now,
+                subscription__disabled_at__isnull=True,
+            )
+            .first()
+        )
+        if delivery is None:
+            return None
+        delivery.next_attempt_at = now + WEBHOOK_LEASE
+        delivery.save(update_fields=["next_attempt_at"])
+        return delivery
+
+
+def record_webhook_attempt(
+    delivery: OutboundDelivery,
+    now,
+    *,
+    delivered: bool,
+    response_status: int | None,
+    error: str,
+    max_attempts: int,
+) -> OutboundDelivery:
+    """Record one attempt: delivered, or the next try after a back-off, or failed for good."""
+    with transaction.atomic():
+        delivery = (
+            OutboundDelivery.objects.select_for_update()
+            .select_related("subscription")
+            .get(pk=delivery.pk)
+        )
+        delivery.attempts += 1
+        delivery.last_attempt_at = now
+        delivery.response_status = response_status
+        delivery.last_error = error[:300]
+        if delivered:
+            delivery.status = OutboundDelivery.Status.DELIVERED
+            delivery.delivered_at = now
+        elif delivery.attempts >= max_attempts:
+            delivery.status = OutboundDelivery.Status.FAILED
+        else:
+            delivery.next_attempt_at = now + webhook_backoff(delivery.attempts)
+        delivery.save()
+        return delivery
+
+
+def expired_webhook_deliveries(before):
+    """Deliveries delivered or failed for good, queued before ``before`` (retention, R23)."""
+    return OutboundDelivery.objects.filter(
+        created_at__lt=before,
+        status__in=[OutboundDelivery.Status.DELIVERED, OutboundDelivery.Status.FAILED],
+    )
+
+
+def do_delete_webhook_deliveries_before(before) -> int:
+    """Delete finished deliveries older than ``before``. In the caller's transaction."""
+    OutboundDelivery.objects.filter(replay_of__in=expired_webhook_deliveries(before)).update(
+        replay_of=None
+    )
+    deleted, _ = expired_webhook_deliveries(before).delete()
+    return deleted

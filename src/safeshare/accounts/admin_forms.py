@@ -113,3 +113,30 @@ class TokenForm(forms.Form):
     def __init__(self, *args, roles: list[Role], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [(r.value, r.label) for r in roles]  # type: ignore[attr-defined]
+
+
+class WebhookForm(forms.Form):
+    name = forms.CharField(
+        label="Name of the receiving system",
+        max_length=100,
+        error_messages={"required": "Enter the name of the receiving system"},
+    )
+    url = forms.CharField(
+        label="Address to send events to",
+        help_text="An https address, for example https://records.force.police.uk/safeshare",
+        max_length=500,
+        error_messages={"required": "Enter the address to send events to"},
+    )
+    events = forms.MultipleChoiceField(
+        label="Events to send",
+        choices=[],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Choose at least one event",
+            "invalid_choice": "Choose events from the list",
+        },
+    )
+
+    def __init__(self, *args, events: dict[str, str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["events"].choices = list(events.items())  # type: ignore[attr-defined]

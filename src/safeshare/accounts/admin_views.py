@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from safeshare.accounts import administration
+from safeshare.accounts import administration, webhooks
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.admin_forms import (
     AcceptInvitationForm,
@@ -26,8 +26,16 @@ from safeshare.accounts.admin_forms import (
     InvitationForm,
     OrganisationForm,
     TokenForm,
+    WebhookForm,
 )
-from safeshare.accounts.models import ApiToken, Invitation, Organisation, User
+from safeshare.accounts.models import (
+    ApiToken,
+    Invitation,
+    Organisation,
+    OutboundDelivery,
+    User,
+    WebhookSubscription,
+)
 from safeshare.accounts.views import PENDING_NEXT_KEY, PENDING_USER_KEY
 from safeshare.kernel.roles import Role, role_allowed_for
 
@@ -270,6 +278,80 @@ def tokens(request: HttpRequest) -> HttpResponse:
             "days": settings.SAFESHARE_API_TOKEN_DAYS,
         },
         status=400 if request.method == "POST" and issued is None else 200,
+    )
+
+
+# --- Outbound webhooks ---------------------------------------------------------------------
+
+DELIVERIES_SHOWN = 20
+
+
+def webhooks_page(request: HttpRequest) -> HttpResponse:
+    """The organisation's webhook subscriptions, each with its latest deliveries and their
+    attempts; create, disable, and replay a delivery (the worker sends it)."""
+    actor = Actor.for_user(request.user)
+    managed = _managed_organisations(actor)
+    organisation = actor.organisation
+    if request.POST.get("org") or request.GET.get("org"):
+        organisation = get_object_or_404(
+            managed, code=request.POST.get("org") or request.GET.get("org", "")
+        )
+    offered = webhooks.events_for(organisation)
+    creating = request.POST.get("action") == "create"
+    form = WebhookForm(_posted(request) if creating else None, events=offered)
+    created = None
+    back = f"{request.path}?org={organisation.code}"
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "create":
+                if form.is_valid():
+                    created = administration.create_webhook(
+                        actor, organisation=organisation, **form.cleaned_data
+                    )
+                    form = WebhookForm(events=offered)
+            elif action == "disable":
+                subscription = get_object_or_404(
+                    WebhookSubscription.objects.filter(organisation=organisation),
+                    pk=request.POST.get("subscription", "0") or "0",
+                )
+                administration.disable_webhook(actor, subscription)
+                messages.success(request, f"{subscription.name} disabled")
+                return redirect(back)
+            elif action == "replay":
+                delivery = get_object_or_404(
+                    OutboundDelivery.objects.filter(subscription__organisation=organisation),
+                    public_id=request.POST.get("delivery", ""),
+                )
+                administration.replay_webhook_delivery(actor, delivery)
+                messages.success(request, "The event will be sent again within a minute")
+                return redirect(back)
+            else:
+                raise Http404("No such action.")
+        except ValidationError as error:
+            if action == "create":
+                _add_errors(form, error)
+            else:
+                for problem in error.messages:
+                    messages.error(request, problem)
+                return redirect(back)
+    subscriptions = list(WebhookSubscription.objects.filter(organisation=organisation))
+    for subscription in subscriptions:
+        subscription.latest = list(  # type: ignore[attr-defined]
+            subscription.deliveries.all()[:DELIVERIES_SHOWN]
+        )
+    return render(
+        request,
+        "accounts/admin/webhooks.html",
+        {
+            "organisation": organisation,
+            "organisations": managed,
+            "subscriptions": subscriptions,
+            "offered": offered,
+            "form": form,
+            "created": created,
+        },
+        status=400 if request.method == "POST" and created is None else 200,
     )
 
 

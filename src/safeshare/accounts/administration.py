@@ -25,9 +25,17 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from safeshare.accounts import actions
+from safeshare.accounts import actions, webhooks
 from safeshare.accounts.actors import Actor
-from safeshare.accounts.models import ApiToken, ApiTokenBinding, Invitation, Organisation, User
+from safeshare.accounts.models import (
+    ApiToken,
+    ApiTokenBinding,
+    Invitation,
+    Organisation,
+    OutboundDelivery,
+    User,
+    WebhookSubscription,
+)
 from safeshare.kernel import hooks
 from safeshare.kernel.roles import OrganisationKind, Role, Scope, role_allowed_for
 from safeshare.kernel.transactions import request_transaction
@@ -540,3 +548,55 @@ def revoke_token(actor: Actor, token: ApiToken) -> None:
     with request_transaction():
         actions.do_revoke_api_token(token)
         _log(actor, "token_revoked", token.organisation, f"token:{token.pk}", token.role)
+
+
+# --- Outbound webhooks ---------------------------------------------------------------------
+
+
+def create_webhook(
+    actor: Actor, *, organisation: Organisation, name: str, url: str, events: list[str]
+) -> WebhookSubscription:
+    """Subscribe an address to some of the organisation's events; its secret is shown once."""
+    _check_manage(actor, organisation)
+    if organisation.deactivated_at is not None:
+        raise ValidationError({"organisation": "This organisation has been deactivated."})
+    offered = webhooks.events_for(organisation)
+    if not offered:
+        raise ValidationError(
+            {"events": "Only police forces and Immigration Enforcement units receive webhooks."}
+        )
+    if not name.strip():
+        raise ValidationError({"name": "Enter a name for the receiving system."})
+    if not events:
+        raise ValidationError({"events": "Choose at least one event."})
+    unknown = sorted(set(events) - set(offered))
+    if unknown:
+        raise ValidationError(
+            {"events": f"{organisation.name} cannot receive: {', '.join(unknown)}."}
+        )
+    url = webhooks.check_url(url)
+    with request_transaction():
+        subscription = actions.do_create_webhook_subscription(
+            organisation=organisation, name=name, url=url, events=events, created_by=actor.user
+        )
+        _log(actor, "webhook_created", organisation, f"webhook:{subscription.pk}")
+    return subscription
+
+
+def disable_webhook(actor: Actor, subscription: WebhookSubscription) -> None:
+    _check_manage(actor, subscription.organisation)
+    if subscription.disabled_at is not None:
+        raise ValidationError({"subscription": "This subscription is already disabled."})
+    with request_transaction():
+        actions.do_disable_webhook_subscription(subscription)
+        _log(actor, "webhook_disabled", subscription.organisation, f"webhook:{subscription.pk}")
+
+
+def replay_webhook_delivery(actor: Actor, delivery: OutboundDelivery) -> OutboundDelivery:
+    """Queue the delivery's event again; the worker sends it."""
+    organisation = delivery.subscription.organisation
+    _check_manage(actor, organisation)
+    with request_transaction():
+        replay = actions.do_replay_webhook_delivery(delivery)
+        _log(actor, "webhook_replayed", organisation, f"webhook:{delivery.subscription_id}")
+    return replay

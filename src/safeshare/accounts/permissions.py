@@ -48,6 +48,7 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "administration:organisations": ADMINISTRATORS,
     "administration:people": ADMINISTRATORS,
     "administration:tokens": ADMINISTRATORS,
+    "administration:webhooks": ADMINISTRATORS,
     "administration:accept-invitation": PUBLIC,
     "web:accessibility": PUBLIC,
     "web:privacy": PUBLIC,
@@ -192,6 +193,9 @@ OWN_ORG_SWEEP: Final = "own_org_sweep"
 """A caseload sweep the caller's (IE) organisation uploaded."""
 OVERRIDE_OF_OWN_FORCE: Final = "override_of_own_force"
 """An override of a block on a protection that belongs to the caller's force."""
+OWN_ORG_AUTHORITY_REFERRAL: Final = "own_org_authority_referral"
+"""A referral the caller's organisation (an NHS body, local authority or NRM first responder)
+made; another organisation's is not found."""
 
 
 @dataclass(frozen=True)
@@ -251,6 +255,15 @@ API_PERMISSIONS: dict[str, ApiPermission] = {
     # NHS bodies, local authorities and NRM first responders (R5): a referral that registers
     # the person and opens their protection as the policy allows; they read nothing back.
     "POST /authority-referrals": _api(Scope.REFERRALS_WRITE, (REFERRERS, NO_OBJECT)),
+    # The referrer sees its own refused referrals: who tried, when, which rules refused them.
+    "GET /authority-referrals/refused": _api(Scope.REFERRALS_WRITE, (REFERRERS, NO_OBJECT)),
+    # The referrer ends its own referral's hold, then closes the protection after notice.
+    "POST /authority-referrals/{referral_id}/withdrawal": _api(
+        Scope.REFERRALS_WRITE, (REFERRERS, OWN_ORG_AUTHORITY_REFERRAL)
+    ),
+    "POST /authority-referrals/{referral_id}/protection-closure": _api(
+        Scope.REFERRALS_WRITE, (REFERRERS, OWN_ORG_AUTHORITY_REFERRAL)
+    ),
     # Protections: IE reads any by reference (protected or not, whom to contact: R18); police
     # and protocol officers read their own force's, with the reasons for the status.
     "GET /protections/{reference}": _api(

@@ -861,3 +861,21 @@ def record_ie_webhook_attempt(
             message.next_attempt_at = now + backoff(message.attempts)
         message.save()
         return message
+
+
+# --- Retention (R23) -------------------------------------------------------------------------
+
+FINISHED_NOTICE_STATUSES = ("sent", "delivered", "failed", "returned", "withheld")
+
+
+def expired_notices(before: dt.datetime):
+    """Finished notices older than ``before`` that still hold an address or words."""
+    return Notification.objects.filter(
+        created_at__lt=before, status__in=FINISHED_NOTICE_STATUSES
+    ).exclude(recipient="", body="")
+
+
+def do_erase_notices_before(before: dt.datetime) -> int:
+    """Erase the address and the words of finished notices older than ``before``; the record
+    that a notice went, when and how, stays. In the caller's transaction."""
+    return expired_notices(before).update(recipient="", body="")

@@ -25,6 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from safeshare.accounts import webhooks
 from safeshare.accounts.models import Organisation
 from safeshare.notifications import actions
 from safeshare.notifications.models import IeWebhookMessage
@@ -48,7 +49,9 @@ def queue_ie_message(
     organisation: Organisation, kind: str, body: dict[str, Any]
 ) -> IeWebhookMessage | None:
     """Queue a message for IE's webhook, in the caller's transaction; nothing when IE has no
-    webhook set up."""
+    webhook set up. The IE unit's own subscriptions (docs/adr/0038) get it as
+    ``clearance.<kind>``."""
+    webhooks.queue_event(organisation, f"clearance.{kind}", body)
     if not webhook_url():
         return None
     return actions.queue_ie_webhook(organisation, kind, body)

@@ -117,7 +117,10 @@ def protection_facts(protection: Protection) -> ProtectionFacts:
             )
         )
     referred_by: tuple[str, ...] = ()
-    if protection.trigger == OpeningEvent.OTHER_AUTHORITY_REFERRAL.value:
+    if (
+        protection.trigger == OpeningEvent.OTHER_AUTHORITY_REFERRAL.value
+        and protection.referral_hold_ended_at is None
+    ):
         referred_by = (protection.opened_by.name,)
     return ProtectionFacts(
         linked_cases=tuple(linked),
@@ -225,6 +228,7 @@ def open_or_extend_protection(
             },
         )
         outcomes.notify_person(protection, outcomes.Event.PROTECTION_OPENED, policy)
+        outcomes.tell_forces(protection, None)
     else:
         refresh_protection(protection, actor, policy)
     for identity in person.identities.all():
@@ -340,11 +344,56 @@ def do_update_regularisation(
     return protection
 
 
-def do_close_protection(
-    protection: Protection, actor: Actor, *, reasons: str, victim_notified: bool
-) -> Protection:
-    """End a protection in transition on a person's decision (R12c). Never by a clock."""
+def end_referral_hold(protection: Protection, actor: Actor, *, reason_code: str) -> Protection:
+    """The other authority (R5) whose referral opened the protection withdrew it: the referral
+    stops holding the protection open, which is recomputed (to transition, still blocking,
+    unless something else holds it). In the caller's transaction."""
     policy = active_policy()
+    protection = Protection.objects.select_for_update().get(pk=protection.pk)
+    if protection.trigger != OpeningEvent.OTHER_AUTHORITY_REFERRAL.value:
+        raise ValidationError("This protection was not opened by another authority's referral.")
+    if protection.referral_hold_ended_at is not None:
+        raise ValidationError("This referral has already been withdrawn.")
+    protection.referral_hold_ended_at = timezone.now()
+    protection.save(update_fields=["referral_hold_ended_at"])
+    refresh_protection(protection, actor, policy)
+    log_entry(
+        EntryKind.PROTECTION_STATUS_CHANGED,
+        actor,
+        policy,
+        subjects=[protection.person.public_id],
+        payload={
+            "protection": token_for_record("protection", protection.pk),
+            "status": protection.status,
+            "reason_code": reason_code,
+        },
+    )
+    return protection
+
+
+def do_close_protection(
+    protection: Protection,
+    actor: Actor,
+    *,
+    reasons: str,
+    victim_notified: bool,
+    as_custodian: bool = False,
+) -> Protection:
+    """End a protection in transition on a person's decision (R12c). Never by a clock.
+
+    ``as_custodian``: the referring organisation of a protection that only its referral ever
+    held (R5, no police case) closes it in the place of the force's protocol officer, under the
+    same rule (docs/adr/0038)."""
+    policy = active_policy()
+    closer_role = actor.role.value
+    if as_custodian:
+        if (
+            protection.trigger != OpeningEvent.OTHER_AUTHORITY_REFERRAL.value
+            or protection.opened_by_id != actor.organisation.pk
+            or protection.cases.exists()
+        ):
+            raise ProtocolError(["Only the force's protocol officer can close this protection."])
+        closer_role = min(policy.protection.close_roles)
     with action_transaction():
         protection = Protection.objects.select_for_update().get(pk=protection.pk)
         # R12b: the minimum period runs from the notice's recorded delivery, never from the
@@ -360,7 +409,7 @@ def do_close_protection(
                 protection_facts(protection),
                 CloseRequest(
                     closed_by=actor.identifier,
-                    closer_role=actor.role.value,
+                    closer_role=closer_role,
                     reasons=reasons,
                     victim_notified=victim_notified,
                     days_since_notice=days,

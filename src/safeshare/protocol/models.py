@@ -70,6 +70,12 @@ class Protection(models.Model):
     status_reasons = models.JSONField(default=list)
     status_changed_at = models.DateTimeField(default=timezone.now)
     transition_notice_at = models.DateTimeField(null=True, blank=True)
+    referral_hold_ended_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the other authority (R5) whose referral opened the protection "
+        "withdrew it, so that the referral no longer holds the protection open.",
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.CharField(max_length=200, blank=True)
     close_reasons = models.TextField(blank=True)

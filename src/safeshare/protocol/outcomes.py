@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from safeshare.accounts import webhooks
 from safeshare.kernel import hooks
 from safeshare.kernel.roles import Role
 from safeshare.kernel.transactions import action_transaction
@@ -53,11 +54,35 @@ def notify_person(protection: Protection, event: Event, policy: Policy) -> None:
     )
 
 
+def tell_forces(protection: Protection, previous: str | None) -> None:
+    """Queue a webhook event for each police force whose case holds the protection, and for
+    the force that opened it (docs/adr/0038). References and codes only. In the caller's
+    transaction."""
+    if previous is None:
+        event = "protection.opened"
+    elif protection.closed_at is not None and protection.status == ProtectionStatus.ENDED.value:
+        event = "protection.closed"
+    else:
+        event = "protection.status_changed"
+    forces = {protection.opened_by_id: protection.opened_by}
+    for case in protection.cases.select_related("force"):
+        forces.setdefault(case.force_id, case.force)
+    data = {
+        "protection_reference": protection.reference,
+        "status": protection.status,
+        "previous_status": previous,
+        "changed_at": (protection.status_changed_at or timezone.now()).isoformat(),
+    }
+    for force in forces.values():
+        webhooks.queue_event(force, event, data)
+
+
 def after_status_change(protection: Protection, previous: str, policy: Policy) -> None:
-    """Tell the person what changed. In the caller's transaction."""
+    """Tell the person, and the forces' systems, what changed. In the caller's transaction."""
     current = protection.status
     if current == previous:
         return
+    tell_forces(protection, previous)
     if current == ProtectionStatus.TRANSITION.value:
         notify_person(protection, Event.TRANSITION_NOTICE, policy)
     elif current == ProtectionStatus.ENDED.value:

@@ -249,13 +249,26 @@ class RetentionRules:
     cleared_clearance_subjects: int = 30
     #: Stored answers to idempotent API requests: a retry later than this is a new request.
     idempotency_records: int = 7
+    #: Notices to victims, once sent, delivered or failed: the recipient's address or number
+    #: and the words are erased; that a notice went, and when, stays.
+    notifications: int = 30
+    #: IE's uploaded caseload files and their results files, once the sweep has finished.
+    sweep_files: int = 30
+    #: Outbound webhook deliveries (and their bodies) once delivered or failed for good.
+    webhook_deliveries: int = 30
 
     def days(self) -> dict[str, int]:
         """Every period, by record kind."""
         return {name: getattr(self, name) for name in RETENTION_RECORD_KINDS}
 
 
-RETENTION_RECORD_KINDS: tuple[str, ...] = ("cleared_clearance_subjects", "idempotency_records")
+RETENTION_RECORD_KINDS: tuple[str, ...] = (
+    "cleared_clearance_subjects",
+    "idempotency_records",
+    "notifications",
+    "sweep_files",
+    "webhook_deliveries",
+)
 """The kinds of record whose retention a policy sets, in the order runs report them."""
 
 

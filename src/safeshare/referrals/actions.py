@@ -23,7 +23,11 @@ from safeshare.ledger.keys import token_for_record
 from safeshare.notifications.actions import notify_staff
 from safeshare.people.actions import create_person
 from safeshare.people.identity import IdentityIn
-from safeshare.protocol.actions import open_or_extend_protection
+from safeshare.protocol.actions import (
+    do_close_protection,
+    end_referral_hold,
+    open_or_extend_protection,
+)
 from safeshare.protocol.active import active_policy
 from safeshare.protocol.policy import Jurisdiction, Policy
 from safeshare.protocol.protection import OpeningEvent, should_open_protection
@@ -39,6 +43,7 @@ from safeshare.referrals.models import (
     AuthorityReferral,
     Consent,
     Referral,
+    RefusedAuthorityReferral,
     RefusedReferral,
     StopProcessing,
 )
@@ -318,11 +323,15 @@ def _ie_recipient(recipient: Organisation | None) -> Organisation:
     return recipient
 
 
-def record_refusal(error: ReferralRefusedError) -> RefusedReferral | None:
+def record_refusal(
+    error: ReferralRefusedError,
+) -> RefusedReferral | RefusedAuthorityReferral | None:
     """Record a refused referral and its ledger entry, in a transaction of its own."""
     refusal = error.refusal
     if not refusal:
         return None
+    if refusal.get("authority"):
+        return _record_authority_refusal(error)
     party, actor, policy = refusal["party"], refusal["actor"], refusal["policy"]
     with action_transaction():
         refused = RefusedReferral.objects.create(
@@ -547,7 +556,21 @@ def do_make_authority_referral(
         ),
     )
     if not decision.allowed:
-        raise ReferralRefusedError(list(decision.reasons), code="referral_refused")
+        error = ReferralRefusedError(list(decision.reasons), code="referral_refused")
+        error.refusal = {
+            "authority": True,
+            "actor": actor,
+            "role": role.value,
+            "offence_category": offence.value,
+            "triggers": triggers,
+            "consent_given": consent_given,
+            "rule_codes": list(decision.rule_codes),
+            "reasons": list(decision.reasons),
+            "policy": policy,
+        }
+        if not _joined.get():
+            record_refusal(error)
+        raise error
     opening = should_open_protection(policy, role, offence, OpeningEvent.OTHER_AUTHORITY_REFERRAL)
     source = InformationSource(source_of_information).value
     channel = Referral.Channel(channel).value
@@ -615,3 +638,106 @@ def do_make_authority_referral(
                 },
             )
     return referral
+
+
+# --- Ending a protection another authority's referral opened (docs/adr/0038) ----------------
+
+WITHDRAWAL_REASONS = {
+    "no_longer_at_risk": "The person is no longer at risk",
+    "person_asked": "The person asked for the referral to be withdrawn",
+    "made_in_error": "The referral was made in error",
+    "police_case_opened": "A police force now holds a case for the person",
+}
+
+
+def _own_authority_referral(referral: AuthorityReferral, actor: Actor) -> None:
+    if actor.role is not Role.REFERRER or referral.referrer_id != actor.organisation.pk:
+        raise ValidationError("Only the organisation that made a referral can end it.")
+
+
+def do_withdraw_authority_referral(
+    referral: AuthorityReferral, actor: Actor, *, reason: str, details: str = ""
+) -> AuthorityReferral:
+    """The referring organisation withdraws its referral (R5): the referral stops holding the
+    protection open, and the protection is recomputed. With nothing else holding it, it moves
+    to transition, still blocking enforcement, and the person is sent the end-of-protection
+    notice; it ends only when a person closes it (``do_close_authority_protection``)."""
+    _own_authority_referral(referral, actor)
+    if reason not in WITHDRAWAL_REASONS:
+        raise ValidationError(
+            {"reason": f"Choose a reason from: {', '.join(WITHDRAWAL_REASONS)}."}
+        )
+    if len(details) > 2000:
+        raise ValidationError({"details": "Enter at most 2,000 characters."})
+    with action_transaction():
+        referral = AuthorityReferral.objects.select_for_update().get(pk=referral.pk)
+        if referral.withdrawn_at is not None:
+            raise ValidationError("This referral has already been withdrawn.")
+        referral.withdrawn_at = timezone.now()
+        referral.withdrawn_by = f"{actor.label}, {actor.organisation.name}"
+        referral.withdrawal_reason = reason
+        referral.withdrawal_details = details.strip()
+        referral.save(
+            update_fields=[
+                "withdrawn_at",
+                "withdrawn_by",
+                "withdrawal_reason",
+                "withdrawal_details",
+            ]
+        )
+        if referral.protection is not None:
+            end_referral_hold(referral.protection, actor, reason_code="referral_withdrawn")
+    return referral
+
+
+def do_close_authority_protection(
+    referral: AuthorityReferral, actor: Actor, *, reasons: str, victim_notified: bool
+):
+    """Close the protection a withdrawn referral opened, as a force's protocol officer closes
+    one its case held: the same rule (R12: in transition, the notice delivered and the minimum
+    period passed), the same record and ledger entry. Only when no police case holds it."""
+    _own_authority_referral(referral, actor)
+    if referral.protection is None:
+        raise ValidationError("This referral opened no protection.")
+    if referral.withdrawn_at is None:
+        raise ValidationError(
+            "Withdraw the referral first: while it stands it holds the protection open."
+        )
+    return do_close_protection(
+        referral.protection, actor, reasons=reasons, victim_notified=victim_notified,
+        as_custodian=True,
+    )  # fmt: skip
+
+
+def _record_authority_refusal(error: ReferralRefusedError) -> RefusedAuthorityReferral:
+    """An NHS body's, local authority's or NRM first responder's refused referral (R5): who,
+    when, under which rules, and nothing about the person (docs/adr/0038)."""
+    refusal = error.refusal or {}
+    actor, policy = refusal["actor"], refusal["policy"]
+    with action_transaction():
+        refused = RefusedAuthorityReferral.objects.create(
+            referrer=actor.organisation,
+            role=refusal["role"],
+            offence_category=refusal["offence_category"],
+            triggers=refusal["triggers"],
+            consent_given=refusal["consent_given"],
+            rule_codes=refusal["rule_codes"],
+            reasons=refusal["reasons"],
+            attempted_by=f"{actor.label}, {actor.organisation.name}",
+            attempted_by_key=actor.identifier,
+            policy_id=policy.id,
+            policy_version=policy.version,
+        )
+        log_entry(
+            EntryKind.REFERRAL_REFUSED,
+            actor,
+            policy,
+            payload={
+                "record": token_for_record("refused_authority_referral", refused.pk),
+                "party_role": refusal["role"],
+                "referring_org": actor.org_code,
+                "rules": sorted(refusal["rule_codes"]),
+            },
+        )
+    error.refusal = None
+    return refused

@@ -21,7 +21,12 @@ from safeshare.people.identity import IdentityIn
 from safeshare.protocol.policy import PROTECTED_ROLES
 from safeshare.protocol.referral import ReferralTrigger
 from safeshare.referrals import actions
-from safeshare.referrals.models import Consent, Referral
+from safeshare.referrals.models import (
+    AuthorityReferral,
+    Consent,
+    Referral,
+    RefusedAuthorityReferral,
+)
 
 router = Router(tags=["Referrals"])
 
@@ -342,3 +347,121 @@ def create_authority_referral(request, payload: AuthorityReferralIn):
             policy_version=referral.policy_version,
         ),
     )
+
+
+class WithdrawalReason(StrEnum):
+    NO_LONGER_AT_RISK = "no_longer_at_risk"
+    PERSON_ASKED = "person_asked"
+    MADE_IN_ERROR = "made_in_error"
+    POLICE_CASE_OPENED = "police_case_opened"
+
+
+class AuthorityWithdrawalIn(StrictSchema):
+    reason: WithdrawalReason = Field(description="Why the referral is withdrawn.")
+    details: str = Field(default="", max_length=2000, description="Anything more, in words.")
+
+
+class AuthorityClosureIn(StrictSchema):
+    reasons: str = Field(min_length=1, max_length=2000, description="Why it is closed.")
+    victim_notified: bool = Field(
+        description="The end-of-protection notice was delivered to the person (R12b)."
+    )
+
+
+class AuthorityReferralStateOut(Schema):
+    id: uuid.UUID
+    withdrawn_at: datetime | None
+    withdrawal_reason: str
+    protection_reference: str | None
+    protection_status: str | None = Field(
+        description="active, transition (still blocking enforcement) or ended."
+    )
+
+
+def _own_authority_referral(client, referral_id: uuid.UUID) -> AuthorityReferral:
+    return get_object_or_404(
+        AuthorityReferral.objects.select_related("protection"),
+        public_id=referral_id,
+        referrer=client.organisation,
+    )
+
+
+def _referral_state(referral: AuthorityReferral) -> AuthorityReferralStateOut:
+    protection = referral.protection
+    if protection is not None:
+        protection.refresh_from_db()
+    return AuthorityReferralStateOut(
+        id=referral.public_id,
+        withdrawn_at=referral.withdrawn_at,
+        withdrawal_reason=referral.withdrawal_reason,
+        protection_reference=protection.reference if protection else None,
+        protection_status=protection.status if protection else None,
+    )
+
+
+@router.post(
+    "/authority-referrals/{referral_id}/withdrawal",
+    response=AuthorityReferralStateOut,
+    summary="Withdraw your organisation's referral (R5): it stops holding the protection open",
+)
+@idempotent
+def withdraw_authority_referral(request, referral_id: uuid.UUID, payload: AuthorityWithdrawalIn):
+    client = require_scope(request, Scope.REFERRALS_WRITE, Role.REFERRER)
+    referral = _own_authority_referral(client, referral_id)
+    referral = actions.do_withdraw_authority_referral(
+        referral, Actor.for_token(client.token), reason=payload.reason.value,
+        details=payload.details,
+    )  # fmt: skip
+    return _referral_state(referral)
+
+
+@router.post(
+    "/authority-referrals/{referral_id}/protection-closure",
+    response=AuthorityReferralStateOut,
+    summary="Close the protection a withdrawn referral opened, once the person has had notice",
+)
+@idempotent
+def close_authority_protection(request, referral_id: uuid.UUID, payload: AuthorityClosureIn):
+    client = require_scope(request, Scope.REFERRALS_WRITE, Role.REFERRER)
+    referral = _own_authority_referral(client, referral_id)
+    actions.do_close_authority_protection(
+        referral, Actor.for_token(client.token), reasons=payload.reasons,
+        victim_notified=payload.victim_notified,
+    )  # fmt: skip
+    return _referral_state(referral)
+
+
+class RefusedAuthorityReferralOut(Schema):
+    attempted_at: datetime
+    attempted_by: str
+    role: str
+    offence_category: str
+    triggers: list[str]
+    rules: list[str] = Field(description="The codes of the policy's rules that refused it.")
+    reasons: list[str]
+    policy_id: str
+    policy_version: str
+
+
+@router.get(
+    "/authority-referrals/refused",
+    response=list[RefusedAuthorityReferralOut],
+    summary="Your organisation's referrals the policy refused (the latest 200): who, when, why",
+)
+def refused_authority_referrals(request):
+    client = require_scope(request, Scope.REFERRALS_WRITE, Role.REFERRER)
+    refused = RefusedAuthorityReferral.objects.filter(referrer=client.organisation)[:200]
+    return [
+        RefusedAuthorityReferralOut(
+            attempted_at=r.created_at,
+            attempted_by=r.attempted_by,
+            role=r.role,
+            offence_category=r.offence_category,
+            triggers=r.triggers,
+            rules=r.rule_codes,
+            reasons=r.reasons,
+            policy_id=r.policy_id,
+            policy_version=r.policy_version,
+        )
+        for r in refused
+    ]

@@ -177,9 +177,38 @@ class AuthorityReferral(models.Model):
     policy_version = models.CharField(max_length=64)
     created_by = models.CharField(max_length=200)
     created_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.CharField(max_length=200, blank=True)
+    withdrawal_reason = models.CharField(max_length=40, blank=True)
+    withdrawal_details = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"Referral {self.public_id} by {self.referrer_id}"
+
+
+class RefusedAuthorityReferral(models.Model):
+    """A referral by an NHS body, local authority or NRM first responder (R5) that the policy
+    refused: which organisation tried, when, as whom, under which policy version and which
+    rules. Nothing about the person is kept: the person was never registered."""
+
+    referrer = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=20)
+    offence_category = models.CharField(max_length=40)
+    triggers = models.JSONField(default=list)
+    consent_given = models.BooleanField(default=False)
+    rule_codes = models.JSONField(default=list)
+    reasons = models.JSONField(default=list)
+    attempted_by = models.CharField(max_length=200)
+    attempted_by_key = models.CharField(max_length=64)
+    policy_id = models.CharField(max_length=40)
+    policy_version = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Refused referral by {self.referrer_id} ({', '.join(self.rule_codes)})"

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 
+from safeshare.accounts import webhooks as outbound
+from safeshare.cases import duplicates
 from safeshare.ledger import publication
 from safeshare.ledger import service as ledger_service
 from safeshare.notifications import ie_webhook
@@ -88,6 +90,12 @@ def send_ie_webhooks() -> int:
     return tried
 
 
+def send_outbound_webhooks() -> int:
+    """Send the events due to forces' and IE units' subscriptions, with back-off."""
+    tried, _ = outbound.send_due(timezone.now())
+    return tried
+
+
 def escalate_holds() -> int:
     """Escalate holds waiting longer than their target to protocol officers and oversight."""
     return escalate_overdue_holds(timezone.now())
@@ -102,6 +110,7 @@ def jobs() -> list[Job]:
         Job("webhooks", send_webhooks, every=30.0, lease=300.0),
         Job("notices", send_notices, every=60.0, lease=600.0),
         Job("ie-webhooks", send_ie_webhooks, every=30.0, lease=300.0),
+        Job("outbound-webhooks", send_outbound_webhooks, every=15.0, lease=300.0),
         Job("holds", escalate_holds, every=300.0, lease=300.0),
         Job(
             "statistics",
@@ -110,4 +119,5 @@ def jobs() -> list[Job]:
             lease=600.0,
         ),
         Job("retention", retention_job, every=86_400.0, lease=3_600.0),
+        Job("duplicates-index", duplicates.save_indexes, every=300.0, lease=1_800.0),
     ]

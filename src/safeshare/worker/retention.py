@@ -10,21 +10,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
 
+from safeshare.accounts import actions as account_actions
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation
 from safeshare.idempotency import actions as idempotency_actions
 from safeshare.idempotency.models import IdempotentResponse
+from safeshare.kernel import hooks
 from safeshare.kernel.roles import Role
 from safeshare.kernel.transactions import request_transaction
 from safeshare.ledger.actions import log_entry
 from safeshare.ledger.entries import EntryKind
+from safeshare.notifications import actions as notice_actions
 from safeshare.protocol import actions as protocol_actions
 from safeshare.protocol.active import active_policy
 from safeshare.protocol.policy import RETENTION_RECORD_KINDS, Policy
+from safeshare.register import sweeps
+from safeshare.register.models import Sweep
 
 CATEGORIES = RETENTION_RECORD_KINDS
 
@@ -43,6 +49,57 @@ class Category:
     count: int
 
 
+def _expired_sweep_files(before) -> list[Path]:
+    """The uploaded and results files of sweeps that finished before ``before``."""
+    files = []
+    finished = Sweep.objects.filter(
+        status__in=[Sweep.Status.DONE, Sweep.Status.FAILED], finished_at__lt=before
+    )
+    for sweep in finished.iterator():
+        for results in (False, True):
+            if results and not sweep.result_name:
+                continue
+            path = sweeps.stored_path(sweep, results=results)
+            if path.is_file():
+                files.append(path)
+    return files
+
+
+def _count(name: str, before, policy: Policy) -> int:
+    if name == "cleared_clearance_subjects":
+        return protocol_actions.expired_cleared_subjects(before, policy).count()
+    if name == "idempotency_records":
+        return IdempotentResponse.objects.filter(created_at__lt=before).count()
+    if name == "notifications":
+        return notice_actions.expired_notices(before).count()
+    if name == "sweep_files":
+        return len(_expired_sweep_files(before))
+    if name == "webhook_deliveries":
+        return account_actions.expired_webhook_deliveries(before).count()
+    raise ValueError(f"no retention rule for {name}")
+
+
+def _delete(name: str, before, policy: Policy) -> int:
+    if name == "cleared_clearance_subjects":
+        return protocol_actions.do_erase_cleared_subjects(before, policy)
+    if name == "idempotency_records":
+        return idempotency_actions.do_delete_responses_before(before)
+    if name == "notifications":
+        return notice_actions.do_erase_notices_before(before)
+    if name == "sweep_files":
+        files = _expired_sweep_files(before)
+
+        def _unlink() -> None:  # only once the run's ledger entry has committed
+            for path in files:
+                path.unlink(missing_ok=True)
+
+        hooks.on_commit(_unlink)
+        return len(files)
+    if name == "webhook_deliveries":
+        return account_actions.do_delete_webhook_deliveries_before(before)
+    raise ValueError(f"no retention rule for {name}")
+
+
 def plan(now=None, policy: Policy | None = None) -> list[Category]:
     """What a run now would delete, by category, under the policy's periods."""
     now = now or timezone.now()
@@ -51,11 +108,7 @@ def plan(now=None, policy: Policy | None = None) -> list[Category]:
     found = []
     for name in CATEGORIES:
         before = now - timedelta(days=days[name])
-        if name == "cleared_clearance_subjects":
-            count = protocol_actions.expired_cleared_subjects(before, policy).count()
-        else:
-            count = IdempotentResponse.objects.filter(created_at__lt=before).count()
-        found.append(Category(name, days[name], before, count))
+        found.append(Category(name, days[name], before, _count(name, before, policy)))
     return found
 
 
@@ -79,14 +132,7 @@ def run(now=None, policy: Policy | None = None) -> dict[str, int]:
     done: dict[str, int] = {}
     with request_transaction():  # the deletions and their ledger entry, together
         for category in categories:
-            if category.name == "cleared_clearance_subjects":
-                done[category.name] = protocol_actions.do_erase_cleared_subjects(
-                    category.before, policy
-                )
-            else:
-                done[category.name] = idempotency_actions.do_delete_responses_before(
-                    category.before
-                )
+            done[category.name] = _delete(category.name, category.before, policy)
         if actor is not None:
             log_entry(
                 EntryKind.RETENTION_RUN,
