@@ -390,8 +390,13 @@ def verify_log(
     tree = CompactRange()
     located: set[int] = set()
 
+    def grow_tree(size: int) -> None:
+        # The tree is built from the leaf buffer only where a root is needed, in bulk.
+        tree.extend_packed(leaf_buffer[tree.size * HASH_SIZE : size * HASH_SIZE])
+
     def check_at(size: int) -> None:
         result, checkpoint = by_size[size]
+        grow_tree(size)
         if tree.root() == checkpoint.root:
             result.status = "verified"
             report.verified_size = size
@@ -427,8 +432,7 @@ def verify_log(
 
     position = 0
     version: int | None = None
-    rotations: list[tuple[int, str]] = []
-    append_leaf = tree.append
+    rotations: list[tuple[int, bytes]] = []
     quick_until = 0 if recheck_signed_entries else max(sizes, default=0)
     index_prefix = _INDEX_PREFIX.match
     for item in entries:
@@ -447,12 +451,8 @@ def verify_log(
         if problem is not None:
             report.add(problem)
         if _KEY_ROTATED in data:
-            rotated_to = _rotation_key_id(data)
-            if rotated_to is not None:
-                rotations.append((position, rotated_to))
-        digest = sha256(b"\x00" + data).digest()
-        leaf_buffer += digest
-        append_leaf(digest)
+            rotations.append((position, data))  # read only if a key changes
+        leaf_buffer += sha256(b"\x00" + data).digest()
         if recorded_iter is not None:
             recorded = next(recorded_iter, None)
             if recorded is not None and len(recorded) == HASH_SIZE:
@@ -465,6 +465,7 @@ def verify_log(
             next_size = next(pending, None)
 
     report.entries = position
+    grow_tree(position)
     report.root = tree.root()
     checked = [size for size in sizes if size <= position]
     for size in sizes[len(checked) :]:
@@ -547,17 +548,30 @@ def _rotation_key_id(data: bytes) -> str | None:
 def _check_key_changes(
     report: VerificationReport,
     by_size: Mapping[int, tuple[CheckpointResult, Checkpoint]],
-    rotations: Sequence[tuple[int, str]],
+    rotations: Sequence[tuple[int, bytes]],
 ) -> None:
     """A checkpoint signed by none of the keys of the one before it needs a ``key_rotated``
-    entry, before its size, that names one of its keys: otherwise the key changed silently."""
+    entry, before its size, that names one of its keys: otherwise the key changed silently.
+
+    ``rotations`` are the entries that may be ``key_rotated`` ones, with their positions; they
+    are parsed only when a key changes."""
     sizes = sorted(by_size)
+    keys: dict[int, str | None] = {}
+
+    def rotated_to(position: int, data: bytes) -> str | None:
+        if position not in keys:
+            keys[position] = _rotation_key_id(data)
+        return keys[position]
+
     for old_size, new_size in pairwise(sizes):
         old_result, _ = by_size[old_size]
         new_result, _ = by_size[new_size]
         if set(old_result.key_ids) & set(new_result.key_ids):
             continue
-        if any(position < new_size and key in new_result.key_ids for position, key in rotations):
+        if any(
+            position < new_size and rotated_to(position, data) in new_result.key_ids
+            for position, data in rotations
+        ):
             continue
         report.add(
             Problem(
