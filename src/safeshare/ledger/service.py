@@ -402,7 +402,9 @@ def _sequence_quietly() -> None:
         logger.warning("Queued ledger entries were not sequenced: %s", error)
 
 
-def _pages(size: int, progress: Progress | None) -> Iterator[tuple[list[bytes], list[bytes]]]:
+def _pages(
+    size: int, progress: Progress | None
+) -> Iterator[tuple[Sequence[bytes], Sequence[bytes]]]:
     done = 0
     for page in storage.stream_pages(size, storage.STREAM_PAGE):
         yield page

@@ -372,14 +372,23 @@ def _page_params(page: int, size: int, below: int) -> list[Any]:
     return [Int8(end)] if page == 0 else [Int8(page * size), Int8(end)]
 
 
-def _no_nulls(values: list[Any]) -> list[bytes]:
-    """Bytes for each value; ``b""`` for a NULL (which verification then reports)."""
+def _columns(rows: Sequence[tuple[Any, Any]]) -> tuple[Sequence[bytes], Sequence[bytes]]:
+    """A page's rows as its two columns; ``b""`` for a NULL (which verification then reports)."""
+    if not rows:
+        return (), ()
+    bodies, leaves = zip(*rows, strict=True)
+    return _no_nulls(bodies), _no_nulls(leaves)
+
+
+def _no_nulls(values: tuple[Any, ...]) -> Sequence[bytes]:
     if None in values:
         return [b"" if value is None else bytes(value) for value in values]
     return values
 
 
-def stream_pages(below: int, page: int = STREAM_PAGE) -> Iterator[tuple[list[bytes], list[bytes]]]:
+def stream_pages(
+    below: int, page: int = STREAM_PAGE
+) -> Iterator[tuple[Sequence[bytes], Sequence[bytes]]]:
     """The sequenced rows below index ``below``, in index order, a page at a time:
     ``(bodies, recorded leaf hashes)``, a NULL read as ``b""``.
 
@@ -394,7 +403,7 @@ def stream_pages(below: int, page: int = STREAM_PAGE) -> Iterator[tuple[list[byt
         for number in range(pages):
             params = [int(value) for value in _page_params(number, page, below)]
             rows = run(_page_query(number == 0), params)
-            yield _no_nulls([b for b, _ in rows]), _no_nulls([leaf for _, leaf in rows])
+            yield _columns(rows)
         return
     db.ensure_connection()
     driver = db.connection
@@ -418,10 +427,7 @@ def stream_pages(below: int, page: int = STREAM_PAGE) -> Iterator[tuple[list[byt
                 cursor = asked.popleft()
                 rows = cursor.fetchall()
                 cursor.close()
-                yield (
-                    _no_nulls([body for body, _ in rows]),
-                    _no_nulls([leaf for _, leaf in rows]),
-                )
+                yield _columns(rows)
         finally:
             for cursor in asked:
                 cursor.close()
