@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from hashlib import sha256
+from itertools import pairwise
 
 import pytest
 from hypothesis import given
@@ -526,3 +527,25 @@ def test_packed_hashes_behave_like_a_sequence() -> None:
     assert packed.first_difference(other, limit=6) is None
     assert packed.first_difference(PackedHashes(hashes[:4])) == 4
     assert packed.first_difference(PackedHashes(hashes)) is None
+
+
+@given(
+    cuts=st.lists(st.integers(0, 300), max_size=6),
+    size=st.integers(0, 300),
+)
+def test_packed_leaves_give_the_same_range_as_one_by_one(cuts: list[int], size: int) -> None:
+    hashes = leaf_hashes_for(size)
+    bounds = sorted({0, size, *(cut for cut in cuts if cut <= size)})
+    packed = CompactRange()
+    for start, end in pairwise(bounds):
+        packed.extend_packed(b"".join(hashes[start:end]))
+    one_by_one = CompactRange()
+    one_by_one.extend(hashes)
+    assert packed.size == one_by_one.size == size
+    assert packed.hashes == one_by_one.hashes
+    assert packed.root() == root_from_leaf_hashes(hashes)
+
+
+def test_packed_leaves_must_be_whole_hashes() -> None:
+    with pytest.raises(ValueError, match="multiple of 32"):
+        CompactRange().extend_packed(bytes(33))

@@ -1,10 +1,14 @@
 """``verify_log(recheck_signed_entries=False)``, the database's fast integrity check, finds what
-the full check finds wherever integrity is concerned (pure: no database)."""
+the full check finds wherever integrity is concerned (pure: no database).
+
+Every test runs with the entries taken in batches of 3 as well as whole, so that findings cross
+batches."""
 
 from __future__ import annotations
 
 import pytest
 
+from safeshare.ledger import verify
 from safeshare.ledger.entries import canonical_json, parse_canonical_json
 from safeshare.ledger.merkle import leaf_hash
 from safeshare.ledger.verify import verify_log
@@ -17,6 +21,11 @@ LOG = make_log(26)
 @pytest.fixture(scope="module")
 def signer() -> Signer:
     return Signer()
+
+
+@pytest.fixture(autouse=True, params=[3, verify._BATCH], ids=["batches-of-3", "one-batch"])
+def batch(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(verify, "_BATCH", request.param)
 
 
 def check(log: list[bytes], signer: Signer, **options):
@@ -45,6 +54,8 @@ def test_a_good_log_verifies_quickly(signer):
         ("delete", (7, "index-out-of-order")),
         ("swap", (7, "index-out-of-order")),
         ("break", (7, "entry-invalid")),
+        ("newline", (7, "entry-invalid")),
+        ("run-on", (7, "entry-invalid")),
     ],
 )
 def test_tampering_is_named_as_by_the_full_check(signer, tamper, expected):
@@ -55,6 +66,13 @@ def test_tampering_is_named_as_by_the_full_check(signer, tamper, expected):
         del log[7]
     elif tamper == "swap":
         log[7], log[12] = log[12], log[7]
+    elif tamper == "newline":
+        log[7] = log[7].replace(b'"kind":"', b'"kind":\n"')
+    elif tamper == "run-on":
+        # The entry stops inside its first value and the next starts in the middle of it, so
+        # that the two read together would look like one good prefix.
+        log[7] = log[7][: log[7].index(b'"actor_role"') - 2]
+        log[8] = log[8][log[8].index(b'"actor_role"') - 2 :]
     else:
         log[7] = log[7].replace(b'"kind":"', b'"kind" :"')
     assert log != LOG

@@ -2,6 +2,7 @@
 
 The log has 60 entries and checkpoints at 10, 25, 40 and 60, as the worker signs them in
 batches. Each test changes the tables with plain SQL, as someone with database access could.
+The rows are read in pages of 7 (on PostgreSQL, pipelined), so that every finding crosses pages.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from safeshare.ledger import service
+from safeshare.ledger import service, storage
 from safeshare.ledger.models import LedgerCheckpoint
 from tests.ledger_db.support import (
     TABLE,
@@ -30,6 +31,11 @@ from tests.ledger_db.support import (
 pytestmark = pytest.mark.django_db
 
 SIZES = (10, 25, 40, 60)
+
+
+@pytest.fixture(autouse=True)
+def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(storage, "STREAM_PAGE", 7)
 
 
 @pytest.fixture
@@ -125,6 +131,11 @@ def test_the_last_rows_deleted_are_named(log):
     )
     execute(f'DELETE FROM {TABLE} WHERE "index" >= 55')  # noqa: S608
     assert first_problem() == (55, "entries-missing")
+
+
+def test_a_row_moved_below_zero_is_read_and_named(log):
+    execute(f'UPDATE {TABLE} SET "index" = -5 WHERE "index" = 12')  # noqa: S608
+    assert first_problem() == (0, "index-out-of-order")
 
 
 def test_two_rows_swapped_are_named(log):

@@ -69,6 +69,17 @@ def root_from_leaf_hashes(hashes: Iterable[bytes]) -> bytes:
     return level[0]
 
 
+def _perfect_root(packed: bytes) -> bytes:
+    """The root of the perfect subtree over the leaf hashes packed in ``packed`` (a power of
+    two of them, 32 bytes each), hashed level by level."""
+    level = packed
+    while len(level) > HASH_SIZE:
+        level = b"".join(
+            [sha256(b"\x01" + level[i : i + 64]).digest() for i in range(0, len(level), 64)]
+        )
+    return level
+
+
 def _fold(hashes: Sequence[bytes]) -> bytes:
     """Combine the roots of a range's perfect subtrees (largest first) into the range's root."""
     root = hashes[-1]
@@ -156,6 +167,37 @@ class CompactRange:
         """Append many leaf hashes."""
         for digest in leaf_hashes:
             self.append(digest)
+
+    def extend_packed(self, packed: bytes | bytearray | memoryview) -> None:
+        """Append the leaf hashes packed one after another in ``packed`` (32 bytes each).
+
+        The same tree as ``extend``, built faster: the leaves are taken as the largest aligned
+        perfect subtrees that fit, each hashed level by level in one tight loop, then folded
+        into the range.
+        """
+        data = bytes(packed)
+        if len(data) % HASH_SIZE:
+            raise ValueError("packed leaf hashes must be a multiple of 32 bytes")
+        count, offset = len(data) // HASH_SIZE, 0
+        while offset < count:
+            level = (count - offset).bit_length() - 1
+            if self._size:
+                level = min(level, (self._size & -self._size).bit_length() - 1)
+            width = 1 << level
+            subtree = data[offset * HASH_SIZE : (offset + width) * HASH_SIZE]
+            self._push(level, _perfect_root(subtree))
+            offset += width
+
+    def _push(self, level: int, digest: bytes) -> None:
+        """Append the root of a perfect subtree of ``2**level`` leaves (``size`` must be a
+        multiple of ``2**level``)."""
+        hashes = self._hashes
+        blocks = self._size >> level
+        while blocks & 1:
+            digest = sha256(b"\x01" + hashes.pop() + digest).digest()
+            blocks >>= 1
+        hashes.append(digest)
+        self._size += 1 << level
 
     def root(self) -> bytes:
         """Return the Merkle Tree Hash of ``[0, size)``."""

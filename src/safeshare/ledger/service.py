@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import deque
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
+from itertools import chain, tee
+from operator import itemgetter
 from pathlib import Path
 
 from django.db import transaction
@@ -42,6 +43,7 @@ from safeshare.ledger.entries import (
 from safeshare.ledger.export import ExportSummary, write_export
 from safeshare.ledger.keys import token_for_person
 from safeshare.ledger.merkle import (
+    HASH_SIZE,
     CompactRange,
     MemorySubtreeCache,
     NodeId,
@@ -400,16 +402,16 @@ def _sequence_quietly() -> None:
         logger.warning("Queued ledger entries were not sequenced: %s", error)
 
 
-def _rows(
+def _pages(
     size: int, progress: Progress | None
-) -> Iterator[tuple[int, bytes | None, bytes | None]]:
+) -> Iterator[tuple[Sequence[bytes], Sequence[bytes]]]:
     done = 0
-    for row in storage.stream_entries(below=size):
-        yield row
-        done += 1
-        if progress is not None and done % storage.STREAM_CHUNK == 0:
+    for page in storage.stream_pages(size, storage.STREAM_PAGE):
+        yield page
+        done += len(page[0])
+        if progress is not None:
             progress(done, size)
-    if progress is not None:
+    if progress is not None and not size:
         progress(done, size)
 
 
@@ -442,23 +444,14 @@ def verify_database(
     if sequence:
         _sequence_quietly()
     size = storage.sequenced_size()
-    recorded: deque[bytes] = deque()
-
-    def bodies() -> Iterator[bytes]:
-        for _index, body, leaf in _rows(size, progress):
-            recorded.append(leaf or b"")
-            yield body or b""
-
-    def leaves() -> Iterator[bytes]:
-        # Pulled right after each entry, so it holds exactly that entry's recorded hash.
-        while recorded:
-            yield recorded.popleft()
-
+    # Pages of (bodies, recorded leaf hashes), flattened into the two streams the verifier
+    # pulls in step, one of each per entry, without a Python call per row.
+    for_bodies, for_leaves = tee(_pages(size, progress))
     report = verify_log(
-        bodies(),
+        chain.from_iterable(map(itemgetter(0), for_bodies)),
         storage.checkpoint_notes(),
         signing.verifier_keys(),
-        leaf_hashes=leaves(),
+        leaf_hashes=chain.from_iterable(map(itemgetter(1), for_leaves)),
         check_content=check_content,
         recheck_signed_entries=check_content,
         witness_keys=witness_keys,
@@ -628,19 +621,17 @@ def export_to(directory: Path, *, progress: Progress | None = None) -> ExportSum
     """
     _sequence_quietly()
     size = storage.sequenced_size()
-    recorded: deque[bytes] = deque()
-
-    def bodies() -> Iterator[bytes]:
-        for _index, body, leaf in _rows(size, progress):
-            # A damaged row is exported as found; a missing hash becomes one that never matches.
-            recorded.append(leaf if leaf is not None and len(leaf) == 32 else bytes(32))
-            yield body or b""
-
-    def leaves() -> Iterator[bytes]:
-        while recorded:
-            yield recorded.popleft()
-
+    for_bodies, for_leaves = tee(_pages(size, progress))
+    # A damaged row is exported as found; a missing hash becomes one that never matches.
+    leaves = (
+        leaf if len(leaf) == HASH_SIZE else bytes(HASH_SIZE)
+        for leaf in chain.from_iterable(map(itemgetter(1), for_leaves))
+    )
     notes = storage.checkpoint_notes()
     return write_export(
-        Path(directory), bodies(), list(notes.values()), verifier_keys(), leaf_hashes=leaves()
+        Path(directory),
+        chain.from_iterable(map(itemgetter(0), for_bodies)),
+        list(notes.values()),
+        verifier_keys(),
+        leaf_hashes=leaves,
     )

@@ -9,6 +9,7 @@ consistency proof reads everything it needs in one query. Nothing here signs.
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from itertools import batched
@@ -226,12 +227,23 @@ def _pairs(rows: Sequence[tuple[int, int]]) -> tuple[str, list[Any]]:
     return values, list(params)
 
 
+NODE_KEY_SHIFT = 48
+"""A node is sent as one number, ``level << 48 | index`` (an index stays below ``2**48``)."""
+
+
 def _nodes_query(nodes: Collection[NodeId]) -> tuple[str, list[Any]]:
-    relation, params = _pairs([(node.level, node.index) for node in nodes])
+    """The cached hashes of ``nodes``: one parameter a node, padded to a power of two, so that
+    a proof's query stays within the driver's cache of converted queries (50 parameters) and
+    is one of a few prepared statements."""
+    keys = [node.level << NODE_KEY_SHIFT | node.index for node in nodes]
+    keys += [-1] * (_padded(len(keys)) - len(keys))
+    rows = ", ".join(["(CAST(%s AS BIGINT))", *["(%s)"] * (len(keys) - 1)])
+    mask = (1 << NODE_KEY_SHIFT) - 1
     return (
-        f"SELECT s.level, s.{INDEX}, s.hash FROM {relation} "  # noqa: S608
-        f"JOIN {SUBTREES} s ON s.level = v.column1 AND s.{INDEX} = v.column2",
-        params,
+        f"SELECT s.level, s.{INDEX}, s.hash FROM (VALUES {rows}) AS v "  # noqa: S608
+        f"JOIN {SUBTREES} s ON s.level = v.column1 >> {NODE_KEY_SHIFT} "
+        f"AND s.{INDEX} = v.column1 & {mask}",
+        [Int8(key) for key in keys] if connection.vendor == "postgresql" else keys,
     )
 
 
@@ -337,6 +349,88 @@ def tree_for_ranges(ranges: Iterable[tuple[int, int]]) -> ReadAhead:
 
     store = TreeStore(read, DatabaseSubtreeCache(known), min_cached_level=MIN_CACHED_LEVEL)
     return ReadAhead(store, size, leaves)
+
+
+STREAM_PAGE = 8_192
+"""Rows a page when ``stream_pages`` reads the whole log: a page's answer (about 3 MB) fits
+in the socket's buffers, so the server sends it while the verifier hashes the page before."""
+
+STREAM_AHEAD = 2
+"""Pages asked for before the one being read is used (PostgreSQL)."""
+
+
+def _page_query(first: bool) -> str:
+    lower = "" if first else f"{INDEX} >= %s AND "
+    return (
+        f"SELECT body, leaf_hash FROM {ENTRIES} "  # noqa: S608
+        f"WHERE {lower}{INDEX} < %s ORDER BY {INDEX}"
+    )
+
+
+def _page_params(page: int, size: int, below: int) -> list[Any]:
+    end = min(below, (page + 1) * size)
+    return [Int8(end)] if page == 0 else [Int8(page * size), Int8(end)]
+
+
+def _columns(rows: Sequence[tuple[Any, Any]]) -> tuple[Sequence[bytes], Sequence[bytes]]:
+    """A page's rows as its two columns; ``b""`` for a NULL (which verification then reports)."""
+    if not rows:
+        return (), ()
+    bodies, leaves = zip(*rows, strict=True)
+    return _no_nulls(bodies), _no_nulls(leaves)
+
+
+def _no_nulls(values: tuple[Any, ...]) -> Sequence[bytes]:
+    if None in values:
+        return [b"" if value is None else bytes(value) for value in values]
+    return values
+
+
+def stream_pages(
+    below: int, page: int = STREAM_PAGE
+) -> Iterator[tuple[Sequence[bytes], Sequence[bytes]]]:
+    """The sequenced rows below index ``below``, in index order, a page at a time:
+    ``(bodies, recorded leaf hashes)``, a NULL read as ``b""``.
+
+    Each page is a range of indices (the first has no lower bound, so that a row numbered
+    below 0 is read too), so the pages are known in advance. On PostgreSQL the queries are
+    prepared, answered in binary and pipelined: the next pages are asked for before the
+    current one is handed over, so the server reads them while the caller hashes.
+    """
+    pages = max(1, -(-below // page))
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "postgresql":
+        for number in range(pages):
+            params = [int(value) for value in _page_params(number, page, below)]
+            rows = run(_page_query(number == 0), params)
+            yield _columns(rows)
+        return
+    db.ensure_connection()
+    driver = db.connection
+    if driver.prepare_threshold is None:
+        driver.prepare_threshold = PREPARE_NEVER_BY_COUNT
+    with driver.pipeline():
+        asked: deque[psycopg.Cursor[Any]] = deque()
+        try:
+            for number in range(pages + STREAM_AHEAD):
+                if number < pages:
+                    cursor = psycopg.Cursor(driver)
+                    cursor.execute(
+                        _page_query(number == 0),
+                        _page_params(number, page, below),
+                        binary=True,
+                        prepare=True,
+                    )
+                    asked.append(cursor)
+                if number < STREAM_AHEAD or not asked:
+                    continue
+                cursor = asked.popleft()
+                rows = cursor.fetchall()
+                cursor.close()
+                yield _columns(rows)
+        finally:
+            for cursor in asked:
+                cursor.close()
 
 
 def stream_entries(

@@ -17,11 +17,13 @@ import base64
 import json
 import re
 import sys
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from hashlib import sha256
-from itertools import pairwise
+from itertools import accumulate, islice, pairwise
 from pathlib import Path
+from typing import Any
 
 from safeshare.ledger.checkpoint import (
     Checkpoint,
@@ -390,8 +392,13 @@ def verify_log(
     tree = CompactRange()
     located: set[int] = set()
 
+    def grow_tree(size: int) -> None:
+        # The tree is built from the leaf buffer only where a root is needed, in bulk.
+        tree.extend_packed(leaf_buffer[tree.size * HASH_SIZE : size * HASH_SIZE])
+
     def check_at(size: int) -> None:
         result, checkpoint = by_size[size]
+        grow_tree(size)
         if tree.root() == checkpoint.root:
             result.status = "verified"
             report.verified_size = size
@@ -427,44 +434,64 @@ def verify_log(
 
     position = 0
     version: int | None = None
-    rotations: list[tuple[int, str]] = []
-    append_leaf = tree.append
+    rotations: list[tuple[int, bytes]] = []
     quick_until = 0 if recheck_signed_entries else max(sizes, default=0)
     index_prefix = _INDEX_PREFIX.match
-    for item in entries:
-        data = item if type(item) is bytes else bytes(item)
+    items = iter(entries)
+    # Entries are taken in batches that never cross a checkpoint's size (nor the end of the
+    # quick region), so each checkpoint is checked with exactly the problems found before it.
+    # A batch of signed entries whose indices all read right needs no look at each entry; any
+    # other batch is checked entry by entry, as are all entries under ``check_content``.
+    while True:
+        limit = position + _BATCH
+        if next_size is not None:
+            limit = min(limit, next_size)
         if position < quick_until:
-            match = index_prefix(data)
-            problem = (
-                None
-                if match is not None and match[1] == b"%d" % position
-                else _entry_problem(data, position, check_content)
-            )
-        else:
-            problem = _entry_problem(data, position, check_content)
-        if problem is None and check_content:
-            version, problem = _format_problem(data, position, version)
-        if problem is not None:
-            report.add(problem)
-        if _KEY_ROTATED in data:
-            rotated_to = _rotation_key_id(data)
-            if rotated_to is not None:
-                rotations.append((position, rotated_to))
-        digest = sha256(b"\x00" + data).digest()
-        leaf_buffer += digest
-        append_leaf(digest)
+            limit = min(limit, quick_until)
+        batch = list(islice(items, limit - position))
+        if not batch:
+            break
+        if set(map(type, batch)) != {bytes}:
+            batch = [item if type(item) is bytes else bytes(item) for item in batch]
+        end = position + len(batch)
+        joined = b"\n".join([b"", *batch])
+        if not (position < quick_until and _indices_read_right(joined, batch, position)):
+            for offset, data in enumerate(batch):
+                at = position + offset
+                problem: Problem | None
+                if at < quick_until:
+                    match = index_prefix(data)
+                    problem = (
+                        None
+                        if match is not None and match[1] == b"%d" % at
+                        else _entry_problem(data, at, check_content)
+                    )
+                else:
+                    problem = _entry_problem(data, at, check_content)
+                if problem is None and check_content:
+                    version, problem = _format_problem(data, at, version)
+                if problem is not None:
+                    report.add(problem)
+        if _KEY_ROTATED in joined:
+            rotations += _rotation_candidates(joined, batch, position)
+        leaf_buffer += b"".join([sha256(b"\x00" + data).digest() for data in batch])
         if recorded_iter is not None:
-            recorded = next(recorded_iter, None)
-            if recorded is not None and len(recorded) == HASH_SIZE:
-                recorded_buffer += recorded
+            recorded = list(islice(recorded_iter, len(batch)))
+            if len(recorded) == len(batch) and _whole_hashes(recorded):
+                recorded_buffer += b"".join(recorded)
             else:
-                recorded_iter, recorded_break = None, position
-        position += 1
+                good = 0
+                while good < len(recorded) and _whole_hashes(recorded[good : good + 1]):
+                    good += 1
+                recorded_buffer += b"".join(recorded[:good])
+                recorded_iter, recorded_break = None, position + good
+        position = end
         while next_size == position:
             check_at(position)
             next_size = next(pending, None)
 
     report.entries = position
+    grow_tree(position)
     report.root = tree.root()
     checked = [size for size in sizes if size <= position]
     for size in sizes[len(checked) :]:
@@ -531,6 +558,50 @@ def verify_log(
 
 
 _KEY_ROTATED = b'"kind":"key_rotated"'
+_BATCH = 4096
+"""Entries checked and hashed together by ``verify_log``."""
+
+
+_INDEX_LINES = re.compile(b"\n" + _INDEX_PREFIX.pattern)
+"""The prefix of each entry in a batch joined by newlines, after one (a literal start, which the
+regular expression engine finds quickly)."""
+
+
+def _indices_read_right(joined: bytes, batch: list[bytes], first: int) -> bool:
+    """Whether every entry of ``batch`` starts with a canonical prefix holding its index
+    (``first``, ``first + 1``, …): the quick check of signed entries, for a whole batch.
+
+    ``joined`` is the batch with a newline before each entry. With no newline inside any entry,
+    each line is one entry; a match starts at a newline, and one that ran on into the next line
+    would take that line's newline and leave it without a match, so a match on every line means
+    a match at the start of every entry.
+    """
+    if joined.count(b"\n") != len(batch):
+        return False
+    expected = list(map(b"%d".__mod__, range(first, first + len(batch))))
+    return bool(_INDEX_LINES.findall(joined) == expected)
+
+
+def _rotation_candidates(joined: bytes, batch: list[bytes], first: int) -> list[tuple[int, bytes]]:
+    """The entries of ``batch`` (each after a newline in ``joined``) that hold the
+    ``key_rotated`` kind, with their positions (the pattern holds no newline, so a match is
+    within one entry)."""
+    starts_of_next = list(accumulate(map((1).__add__, map(len, batch)), initial=1))[1:]
+    found: list[tuple[int, bytes]] = []
+    at = joined.find(_KEY_ROTATED)
+    while at >= 0:
+        offset = bisect_right(starts_of_next, at)
+        found.append((first + offset, batch[offset]))
+        at = joined.find(_KEY_ROTATED, starts_of_next[offset])
+    return found
+
+
+def _whole_hashes(values: list[Any]) -> bool:
+    """Whether every value is 32 bytes long (``None``, which has no length, is not)."""
+    try:
+        return set(map(len, values)) <= {HASH_SIZE}
+    except TypeError:
+        return False
 
 
 def _rotation_key_id(data: bytes) -> str | None:
@@ -547,17 +618,30 @@ def _rotation_key_id(data: bytes) -> str | None:
 def _check_key_changes(
     report: VerificationReport,
     by_size: Mapping[int, tuple[CheckpointResult, Checkpoint]],
-    rotations: Sequence[tuple[int, str]],
+    rotations: Sequence[tuple[int, bytes]],
 ) -> None:
     """A checkpoint signed by none of the keys of the one before it needs a ``key_rotated``
-    entry, before its size, that names one of its keys: otherwise the key changed silently."""
+    entry, before its size, that names one of its keys: otherwise the key changed silently.
+
+    ``rotations`` are the entries that may be ``key_rotated`` ones, with their positions; they
+    are parsed only when a key changes."""
     sizes = sorted(by_size)
+    keys: dict[int, str | None] = {}
+
+    def rotated_to(position: int, data: bytes) -> str | None:
+        if position not in keys:
+            keys[position] = _rotation_key_id(data)
+        return keys[position]
+
     for old_size, new_size in pairwise(sizes):
         old_result, _ = by_size[old_size]
         new_result, _ = by_size[new_size]
         if set(old_result.key_ids) & set(new_result.key_ids):
             continue
-        if any(position < new_size and key in new_result.key_ids for position, key in rotations):
+        if any(
+            position < new_size and rotated_to(position, data) in new_result.key_ids
+            for position, data in rotations
+        ):
             continue
         report.add(
             Problem(
