@@ -27,7 +27,7 @@ from django.db.models import Model
 
 from safeshare.kernel.bulk import BulkTable, BulkWriter, adapt, copy_rows
 from safeshare.matching.blocking import name_key_sets, near_keys, query_keys
-from safeshare.matching.model import Thresholds, load_model
+from safeshare.matching.model import MatchModel, Thresholds, load_model
 from safeshare.matching.record import PreparedIdentity
 from safeshare.matching.register import TokenNeighbours
 from safeshare.register.models import RegisterEntry, RegisterKey, RegisterState
@@ -250,8 +250,14 @@ def _entry_rows(
 
 
 @functools.cache
+def service_model() -> MatchModel:
+    """The matcher's parameters for this service: the file ``SAFESHARE_MATCHING_MODEL`` names,
+    or the shipped one (loaded once per process)."""
+    return load_model(settings.SAFESHARE_MATCHING_MODEL or None)
+
+
 def default_thresholds() -> Thresholds:
-    return load_model().thresholds
+    return service_model().thresholds
 
 
 _NEIGHBOURS: dict[str, tuple[tuple[int, int, int], TokenNeighbours]] = {}
