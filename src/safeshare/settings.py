@@ -243,6 +243,13 @@ if SAFESHARE_MATCHING_INDEX not in ("database", "process", "server"):
         "SAFESHARE_MATCHING_INDEX must be database, process or server, "
         f"not {SAFESHARE_MATCHING_INDEX!r}"
     )
+# The matcher's parameter file (a model from ``python -m tools.matching.train`` or
+# ``tools.matching.em``; its version is recorded with every decision). Empty: the shipped one.
+SAFESHARE_MATCHING_MODEL = os.environ.get("SAFESHARE_MATCHING_MODEL", "").strip()
+if SAFESHARE_MATCHING_MODEL and not Path(SAFESHARE_MATCHING_MODEL).is_file():
+    raise ImproperlyConfigured(
+        f"SAFESHARE_MATCHING_MODEL names no file: {SAFESHARE_MATCHING_MODEL!r}"
+    )
 # The matching server's Unix socket (empty: var/matching.sock).
 SAFESHARE_MATCHING_SOCKET = os.environ.get("SAFESHARE_MATCHING_SOCKET", "").strip()
 # Who runs IE's uploaded sweeps: "worker" (safeshare sweeps run) or "inline" (the request that

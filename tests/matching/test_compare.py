@@ -84,7 +84,9 @@ def test_date_of_birth_levels():
     assert dob_level("1990-03-04", "1990-03-04") == "exact"
     assert dob_level("1990-03-04", "1990-04-03") == "exact"  # day/month swapped
     assert dob_level("1990-03-04", "1990-03-05") == "one_edit"
-    assert dob_level("1990-03-04", "1909-03-04") == "one_edit"  # transposed digits
+    assert dob_level("1990-03-04", "1909-03-04") == "one_edit_year"  # transposed digits
+    assert dob_level("1990-03-04", "1991-03-04") == "one_edit_year"
+    assert dob_level("1990-03-04", "1990-04-04") == "one_edit"  # the month, not the year
     assert dob_level("1990-03-04", "1987-03-04") == "day_month_year_near"
     assert dob_level("1990-03-04", "1990-07-21") == "same_year"
     assert dob_level("1990-03-04", "1992-07-21") == "year_near"

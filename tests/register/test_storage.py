@@ -10,7 +10,7 @@ from django.core.management import call_command
 from tools.matching.synth import generate
 
 from safeshare.matching import IdentityRecord, InMemoryRegister, Matcher, PreparedIdentity, prepare
-from safeshare.matching.blocking import query_keys
+from safeshare.matching.blocking import KEY_SET_VERSION, query_keys
 from safeshare.matching.names import skeleton
 from safeshare.register.actions import do_import_register, do_rebuild_register
 from safeshare.register.csvfiles import IdentityCsv
@@ -19,6 +19,7 @@ from safeshare.register.resident import ResidentRegister
 from safeshare.register.service import index_identity, match_subject, remove_entries
 from safeshare.register.storage import (
     CACHE,
+    KEY_SET_KEY,
     SIZE_KEY,
     DatabaseRegister,
     PrefetchedRegister,
@@ -120,7 +121,9 @@ def test_the_posting_lists_hold_every_entry_under_every_key(synth_register):
             postings.setdefault(key, set()).add(entry_id)
     stored = {
         key: (n, set(unpack_ids(ids)))
-        for key, n, ids in RegisterKey.objects.exclude(key=SIZE_KEY).values_list("key", "n", "ids")
+        for key, n, ids in RegisterKey.objects.exclude(
+            key__in=[SIZE_KEY, KEY_SET_KEY]
+        ).values_list("key", "n", "ids")
     }
     assert stored == {key: (len(ids), ids) for key, ids in postings.items()}
 
@@ -247,7 +250,10 @@ def test_match_subject_names_the_protection_of_an_imported_entry(force, importer
 
 
 def _key_table() -> dict[str, tuple[int, list[int]]]:
-    return {row.key: (row.n, sorted(unpack_ids(row.ids))) for row in RegisterKey.objects.all()}
+    return {
+        row.key: (row.n, sorted(unpack_ids(row.ids)))
+        for row in RegisterKey.objects.exclude(key=KEY_SET_KEY)
+    }
 
 
 def test_a_rebuild_loses_nothing_and_changes_nothing_when_nothing_changed(force, importer):
@@ -301,6 +307,43 @@ def test_a_rebuild_prepares_entries_again_and_moves_their_keys(force, importer):
     assert {k: v[1] for k, v in keys.items() if k != SIZE_KEY} == {
         k: sorted(v) for k, v in expected.items()
     }
+
+
+def test_a_register_made_with_an_older_key_set_is_rebuilt_by_the_worker(force, importer):
+    """A new key kind reaches a register built before it without anyone running
+    ``register rebuild``: the worker's job sees the key set's version and rebuilds (ADR 39)."""
+    from safeshare.register.jobs import keep_keys_current
+    from safeshare.register.storage import key_set_version
+    from tests.register.conftest import REGISTER
+    from tests.register.test_import import import_text
+
+    import_text(REGISTER, force, importer)
+    assert key_set_version() == KEY_SET_VERSION  # imported into an empty register
+    assert keep_keys_current() == 0
+    current = _key_table()
+    assert any(key.startswith("e:") for key in current)
+    # As if the register had been built before the day-and-month keys (key set 1).
+    RegisterKey.objects.filter(key__startswith="e:").delete()
+    RegisterKey.objects.filter(key=KEY_SET_KEY).update(n=1)
+    assert key_set_version() == 1
+    out = io.StringIO()
+    call_command("register", "stats", stdout=out)
+    assert "made with key set 1" in out.getvalue()
+    assert "safeshare register rebuild" in out.getvalue()
+    assert keep_keys_current() == 4
+    assert key_set_version() == KEY_SET_VERSION
+    assert _key_table() == current  # the keys the register would have had from the start
+    assert keep_keys_current() == 0  # current: nothing done
+
+
+def test_an_empty_register_only_records_its_key_set():
+    from safeshare.register.jobs import keep_keys_current
+    from safeshare.register.storage import key_set_version
+
+    assert key_set_version() == 1
+    assert keep_keys_current() == 0
+    assert key_set_version() == KEY_SET_VERSION
+    assert not RegisterEntry.objects.exists()
 
 
 # --- The register held in memory -------------------------------------------------------------

@@ -21,6 +21,7 @@ def test_every_background_job_is_declared():
     assert {job.name for job in jobs()} == {
         "ledger-sequence",
         "ledger-checkpoint",
+        "register-keys",
         "sweeps",
         "webhooks",
         "statistics",

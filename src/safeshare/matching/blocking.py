@@ -49,7 +49,21 @@ from safeshare.matching.names import key_tokens
 if TYPE_CHECKING:  # annotations only: record imports blocking, not the other way round
     from safeshare.matching.record import PreparedIdentity
 
-__all__ = ["blocking_keys", "day_month_key", "name_key_sets", "near_keys", "query_keys"]
+__all__ = [
+    "KEY_SET_VERSION",
+    "blocking_keys",
+    "day_month_key",
+    "name_key_sets",
+    "near_keys",
+    "query_keys",
+]
+
+#: The version of the set of keys ``blocking_keys`` stores for an identity. Raise it whenever
+#: a change to this module or to normalisation changes the stored keys (a new key kind, a
+#: token normalised differently): a register built under another version is prepared again
+#: (``register rebuild``), which the worker does by itself (ADR 39). 1: the keys before
+#: ADR 29; 2: with ``e:`` (one token with the day and month of birth).
+KEY_SET_VERSION = 2
 
 
 def day_month_key(month: int, day: int) -> str:

@@ -36,6 +36,7 @@ from safeshare.kernel.transactions import _joined, action_transaction, request_t
 from safeshare.ledger.actions import append_entry
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.keys import token_for_record
+from safeshare.matching.blocking import KEY_SET_VERSION
 from safeshare.matching.record import PreparedIdentity, prepare
 from safeshare.people.bulk import ImportedIdentity, PeopleBulk
 from safeshare.people.models import Person
@@ -65,6 +66,9 @@ from safeshare.register.storage import (
     add_postings,
     bump_version,
     copy_rows,
+    key_set_version,
+    register_size,
+    set_key_set_version,
 )
 from safeshare.register.storage import adapt as storage_adapt
 
@@ -269,6 +273,9 @@ def do_import_register(
                 write_next()
             if not state.imported:
                 raise RegisterError("The file has no rows that can be imported.")
+            if not register_size():
+                # Every key stored from now on is of this version's key set (ADR 39).
+                set_key_set_version(KEY_SET_VERSION)
             add_postings(state.postings, state.imported)
             new_cases = _attach_cases(state.cases, actor)
             digest = content_digest() if callable(content_digest) else content_digest
@@ -440,9 +447,25 @@ def do_rebuild_register(
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {table}")  # noqa: S608
         add_postings(postings, total)
+        set_key_set_version(KEY_SET_VERSION)
         if progress is not None and done:
             progress(done)
     return RebuildResult(total, len(changed), len(postings))
+
+
+def do_keep_register_keys_current() -> RebuildResult | None:
+    """Rebuild the register when its stored keys were made with another key set
+    (``blocking.KEY_SET_VERSION``): a register built before a new key kind gains it without an
+    operator having to run ``register rebuild``. An empty register only records the version.
+    None when the keys were already current."""
+    if key_set_version() == KEY_SET_VERSION:
+        return None
+    if register_size():
+        return do_rebuild_register()
+    # Nothing stored under the old keys: every entry added from now on gets the current ones.
+    with action_transaction():
+        set_key_set_version(KEY_SET_VERSION)
+    return RebuildResult(0, 0, 0)
 
 
 def _update_prepared(writer: BulkWriter, changed: list[tuple[int, str]], now) -> None:

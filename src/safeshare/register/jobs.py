@@ -39,6 +39,19 @@ def start(sweep_id: int) -> None:
         run_sweep(sweep_id)
 
 
+def keep_keys_current() -> int:
+    """Rebuild the register when its stored blocking keys were made with another key set than
+    this version's (``blocking.KEY_SET_VERSION``, ADR 39). Returns the entries rebuilt."""
+    result = actions.do_keep_register_keys_current()
+    if result is None:
+        return 0
+    log.warning(
+        "the register's blocking keys were made with another key set: rebuilt %s entries",
+        result.entries,
+    )
+    return result.entries
+
+
 def run_sweep(sweep_id: int) -> bool:
     """Claim a queued (or stale) sweep and run it to the end. False if someone else has it."""
     sweep = actions.claim_sweep(sweep_id)

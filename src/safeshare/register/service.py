@@ -34,6 +34,7 @@ from safeshare.register.storage import (
     add_postings,
     bump_version,
     remove_postings,
+    service_model,
 )
 
 log = logging.getLogger(__name__)
@@ -55,8 +56,8 @@ __all__ = [
 
 @functools.cache
 def matcher() -> Matcher:
-    """The matcher with the shipped model (loaded once per process)."""
-    return Matcher()
+    """The matcher with the service's model (``storage.service_model``), once per process."""
+    return Matcher(service_model())
 
 
 def record_from_fields(fields: Mapping[str, object]) -> IdentityRecord:

@@ -27,13 +27,17 @@ from django.db.models import Model
 
 from safeshare.kernel.bulk import BulkTable, BulkWriter, adapt, copy_rows
 from safeshare.matching.blocking import name_key_sets, near_keys, query_keys
-from safeshare.matching.model import Thresholds, load_model
+from safeshare.matching.model import MatchModel, Thresholds, load_model
 from safeshare.matching.record import PreparedIdentity
 from safeshare.matching.register import TokenNeighbours
 from safeshare.register.models import RegisterEntry, RegisterKey, RegisterState
 
 SIZE_KEY = "#"
 """The ``RegisterKey`` row whose ``n`` is the number of entries in the register."""
+KEY_SET_KEY = "#keys"
+"""The ``RegisterKey`` row whose ``n`` is the ``blocking.KEY_SET_VERSION`` the stored keys
+were made with (written by ``register rebuild``); a register without it predates the row
+(version 1)."""
 SQLITE_CHUNK = 500
 POSTGRES_CHUNK = 20_000
 # An entry id can come back with other contents: SQLite's sequence rolls back with a rolled-back
@@ -246,12 +250,36 @@ def _entry_rows(
 
 
 @functools.cache
+def service_model() -> MatchModel:
+    """The matcher's parameters for this service: the file ``SAFESHARE_MATCHING_MODEL`` names,
+    or the shipped one (loaded once per process)."""
+    return load_model(settings.SAFESHARE_MATCHING_MODEL or None)
+
+
 def default_thresholds() -> Thresholds:
-    return load_model().thresholds
+    return service_model().thresholds
 
 
 _NEIGHBOURS: dict[str, tuple[tuple[int, int, int], TokenNeighbours]] = {}
 _NEIGHBOURS_LOCK = threading.Lock()
+
+
+def key_set_version(using: str = "default") -> int:
+    """The ``blocking.KEY_SET_VERSION`` the register's stored keys were made with."""
+    row = fetch_keys([KEY_SET_KEY], None, using).get(KEY_SET_KEY)
+    return row[0] if row else 1
+
+
+def register_size(using: str = "default") -> int:
+    """The number of entries in the register."""
+    return fetch_keys([SIZE_KEY], None, using).get(SIZE_KEY, (0, None))[0]
+
+
+def set_key_set_version(version: int, using: str = "default") -> None:
+    """Record the key set the stored keys were made with. In the caller's transaction."""
+    RegisterKey.objects.using(using).update_or_create(
+        key=KEY_SET_KEY, defaults={"n": version, "ids": b""}
+    )
 
 
 def token_neighbours(using: str = "default") -> TokenNeighbours:

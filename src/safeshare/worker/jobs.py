@@ -106,6 +106,7 @@ def jobs() -> list[Job]:
     return [
         Job("ledger-sequence", ledger_service.sequence_pending, every=1.0, lease=60.0),
         Job("ledger-checkpoint", _Checkpoints(), every=1.0, lease=300.0),
+        Job("register-keys", register_jobs.keep_keys_current, every=300.0, lease=3_600.0),
         Job("sweeps", run_sweeps, every=5.0, lease=settings.SAFESHARE_SWEEP_STALE_SECONDS),
         Job("webhooks", send_webhooks, every=30.0, lease=300.0),
         Job("notices", send_notices, every=60.0, lease=600.0),

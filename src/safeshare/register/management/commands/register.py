@@ -26,11 +26,25 @@ from django.db.models import Count
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation
 from safeshare.kernel.roles import Role
+from safeshare.matching.blocking import KEY_SET_VERSION
 from safeshare.register.actions import RegisterError, do_import_register, do_rebuild_register
 from safeshare.register.csvfiles import COLUMNS_TEXT, IdentityCsv, describe_warnings
 from safeshare.register.management.commands._progress import Rejects, input_file, progress_bar
 from safeshare.register.models import RegisterEntry, RegisterImport, RegisterKey
-from safeshare.register.storage import SIZE_KEY
+from safeshare.register.storage import KEY_SET_KEY, SIZE_KEY, key_set_version
+
+
+def key_set_note() -> str:
+    """A line for the operator when the stored keys predate this version's key set, or ''."""
+    stored = key_set_version()
+    if stored == KEY_SET_VERSION or not RegisterEntry.objects.exists():
+        return ""
+    return (
+        f"The register's blocking keys were made with key set {stored}; this version uses "
+        f"key set {KEY_SET_VERSION}. The worker (`safeshare worker`) rebuilds the register "
+        "by itself; to do it now, run `safeshare register rebuild`. Until then clearances use "
+        "the keys the register has."
+    )
 
 
 def default_workers() -> int:
@@ -167,6 +181,8 @@ class Command(BaseCommand):
             f"Matching server on {server.path}: {len(server.register):,} entries loaded in "
             f"{time.monotonic() - started:.0f} s."
         )
+        if note := key_set_note():
+            self.stdout.write(note)
         self.stdout.flush()
         try:
             server.accept_loop()
@@ -182,7 +198,8 @@ class Command(BaseCommand):
         )
         stats: dict[str, Any] = {
             "entries": size or 0,
-            "keys": max(RegisterKey.objects.count() - 1, 0),
+            "keys": RegisterKey.objects.exclude(key__in=[SIZE_KEY, KEY_SET_KEY]).count(),
+            "key_set": {"stored": key_set_version(), "current": KEY_SET_VERSION},
             "entries_by_source": by_source,
             "imports": [
                 {
@@ -200,6 +217,8 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"Register entries: {stats['entries']:,}")
         self.stdout.write(f"Blocking keys: {stats['keys']:,}")
+        if note := key_set_note():
+            self.stdout.write(note)
         for source, n in sorted(by_source.items()):
             self.stdout.write(f"  from {source or '(none)'}: {n:,}")
         for item in stats["imports"]:
