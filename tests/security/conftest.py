@@ -154,8 +154,13 @@ class World:
         ).clearance
 
     def sweep(self, side: str, *, finished: bool = False):
-        """A caseload sweep uploaded by the side's IE unit (run to the end if ``finished``)."""
+        """A caseload sweep uploaded by the side's IE unit (run to the end if ``finished``).
+        Made once per side and state: the policy limits how many sweeps a unit starts a day."""
         import io
+
+        made = self.__dict__.setdefault("_sweeps", {})
+        if (side, finished) in made:
+            return made[side, finished]
 
         from safeshare.register.actions import do_start_sweep
 
@@ -171,6 +176,7 @@ class World:
 
             jobs.run_sweep(sweep.pk)
             sweep.refresh_from_db()
+        made[side, finished] = sweep
         return sweep
 
     def held_review(self, side: str) -> Review:

@@ -87,12 +87,17 @@ def test_the_three_patterns_are_flagged():
 
 
 def _reads(user, count: int, *, people: int = 1, at: datetime | None = None) -> None:
+    """``count`` reads by ``user``, made at ``at``: by default at 11:00 on the last weekday
+    before today, in working hours whatever the day and time the test runs."""
+    if at is None:
+        at = timezone.localtime().replace(hour=11, minute=0) - timedelta(days=1)
+        while at.weekday() >= 5:
+            at -= timedelta(days=1)
     actor = Actor.for_user(user)
     for n in range(count):
         tokens = [f"{(n * people + k) % max(people, 1):064x}" for k in range(people)]
         record = do_record_read(actor, tokens, "case_page")
-        if at is not None:
-            ReadAudit.objects.filter(pk=record.pk).update(at=at)
+        ReadAudit.objects.filter(pk=record.pk).update(at=at)
 
 
 @pytest.fixture
