@@ -11,6 +11,7 @@ import re
 
 from django import forms
 from django.forms.renderers import TemplatesSetting
+from django.utils.translation import gettext
 
 GROUP_WIDGETS = {"radioselect", "checkboxselectmultiple"}
 
@@ -125,7 +126,7 @@ class GovukDateInput(forms.Widget):
         context = super().get_context(name, value, attrs)
         base_id = context["widget"]["attrs"].get("id") or f"id_{name}"
         error = "govuk-input--error" in context["widget"]["attrs"].get("class", "")
-        labels = {"day": "Day", "month": "Month", "year": "Year"}
+        labels = {"day": gettext("Day"), "month": gettext("Month"), "year": gettext("Year")}
         context["widget"]["parts"] = [
             {
                 "name": f"{name}-{part}",
