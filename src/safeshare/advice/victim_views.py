@@ -32,6 +32,7 @@ from safeshare.advice.victim import (
 )
 from safeshare.notifications.models import SubjectAccessRequest
 from safeshare.protocol.models import Protection
+from safeshare.protocol.outcomes import approved_overrides
 
 VICTIM_PREFIX = "/my-protection/"
 
@@ -130,7 +131,6 @@ def protection_status(request: HttpRequest) -> HttpResponse:
     context["has_pack"] = AdvicePack.objects.filter(
         protection=request.victim_protection  # type: ignore[attr-defined]
     ).exists()
-    from safeshare.protocol.outcomes import approved_overrides
 
     context["overrides"] = approved_overrides(request.victim_protection)  # type: ignore[attr-defined]
     context["advocate_asked"] = SubjectAccessRequest.objects.filter(

@@ -21,7 +21,14 @@ from safeshare.cases.lifecycle import CaseEvent, OffenceCategory, PartyRole
 from safeshare.kernel.roles import Role
 from safeshare.people.identity import IdentityIn, Sex
 from safeshare.protocol import actions as protocol_actions
-from safeshare.referrals.actions import LegalBasis, do_make_referral
+from safeshare.protocol.active import active_policy
+from safeshare.protocol.models import Protection
+from safeshare.referrals.actions import (
+    IDENTITY_FIELDS,
+    LegalBasis,
+    do_make_referral,
+    do_record_consent,
+)
 
 SEED = 20261124
 CASES = 200
@@ -243,8 +250,6 @@ def _refer_if_the_policy_allows(party, officer: Actor, *, trigger: str, channel:
     """Refer the victim to Immigration Enforcement, unless the active policy forbids it (the
     firewall sends nothing to IE: its victims are protected from registration instead). Under a
     policy that needs consent (consent-2025) the victim is first asked, in English, alone."""
-    from safeshare.protocol.active import active_policy
-    from safeshare.referrals.actions import IDENTITY_FIELDS, do_record_consent
 
     if active_policy().referrals.consent_required:
         do_record_consent(
@@ -270,7 +275,6 @@ def _refer_if_the_policy_allows(party, officer: Actor, *, trigger: str, channel:
 
 
 def _is_protected(party) -> bool:
-    from safeshare.protocol.models import Protection
 
     return Protection.objects.filter(person=party.person).exists()
 

@@ -10,6 +10,7 @@ from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import User
 from safeshare.kernel.roles import Role
 from safeshare.notifications import actions
+from safeshare.protocol.models import Protection
 
 CHOICES: list[dict[str, Any]] = [
     {"channel": "email", "email": "victim.one@example.org", "language": "en"},
@@ -45,7 +46,6 @@ CHOICES: list[dict[str, Any]] = [
 
 def seed_notifications() -> int:
     """Give demo protections safe contact, one channel each; their opening notices follow."""
-    from safeshare.protocol.models import Protection
 
     user = User.objects.filter(role=Role.POLICE_OFFICER.value).order_by("id").first()
     if user is None:

@@ -21,7 +21,7 @@ from safeshare.accounts.requests import AuthenticatedHttpRequest
 from safeshare.cases.forms import add_action_errors
 from safeshare.ledger.audit import do_record_personal_data_read
 from safeshare.notifications import actions
-from safeshare.notifications.models import Notification, StaffNotice
+from safeshare.notifications.models import Notification, StaffNotice, SubjectAccessRequest
 from safeshare.protocol.notice_forms import ReachSettingsForm
 from safeshare.protocol.views import force_protection
 
@@ -214,8 +214,6 @@ def _with_request_state(notices: list[StaffNotice]) -> list[dict]:
     """Each message, and for an advocate's subject access request the request itself: a task
     until the export made for it is recorded, then when and by whom it was answered."""
     from urllib.parse import parse_qs, urlsplit
-
-    from safeshare.notifications.models import SubjectAccessRequest
 
     asked: dict[StaffNotice, str] = {}
     for notice in notices:

@@ -12,6 +12,7 @@ import threading
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from safeshare.protocol.actions import do_record_policy_activation
 from safeshare.worker.jobs import jobs
 from safeshare.worker.runner import Runner
 
@@ -43,7 +44,6 @@ class Command(BaseCommand):
             return
         # The service starts: a change of the policy in force is written to the ledger
         # (``policy_activated``). A ``--once`` pass is a maintenance run, not a start.
-        from safeshare.protocol.actions import do_record_policy_activation
 
         if do_record_policy_activation():
             self.stdout.write("The policy in force changed: recorded it in the ledger.")
