@@ -13,7 +13,7 @@ from safeshare.ledger.models import LedgerEntry
 from safeshare.protocol.models import Protection
 from safeshare.referrals.models import AuthorityReferral
 from tests import api_client as api
-from tests.referrers.test_authority_referrals import BODY, referrer
+from tests.referrals.test_authority_referrals import BODY, referrer
 from tests.support.factories.referrals import ie_unit
 
 pytestmark = pytest.mark.django_db
