@@ -20,8 +20,13 @@ help:
 uv:
 	@command -v uv >/dev/null 2>&1 || { echo "Installing uv…"; python3 -m pip install --user --quiet uv || pip install --quiet uv; }
 
+# Bytecode is compiled when packages are installed, and for src/, so that every process (the
+# server, the worker, commands, each test process and the commands tests start) starts from it
+# even where PYTHONDONTWRITEBYTECODE stops Python writing it: Django alone starts in about 1 s
+# rather than 3.
 python-env: uv
-	@UV_PYTHON="$$(scripts/find-python)" && export UV_PYTHON && uv sync --frozen --all-groups --quiet
+	@UV_PYTHON="$$(scripts/find-python)" && export UV_PYTHON && uv sync --frozen --all-groups --quiet --compile-bytecode
+	@uv run --no-sync python -m compileall -q src >/dev/null
 
 frontend:
 	@command -v npm >/dev/null 2>&1 || { echo "npm is needed for the GOV.UK Frontend packages: apt-get install nodejs npm" >&2; exit 1; }
