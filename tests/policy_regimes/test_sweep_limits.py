@@ -79,7 +79,8 @@ def test_limits_per_sweep_and_per_day_and_an_alert_for_a_large_sweep(small_limit
     do_start_sweep(caseload(2), "small.csv", caseworker)
     assert not Alert.objects.exists()
     do_start_sweep(caseload(4), "large.csv", caseworker)
-    (alert,) = Alert.objects.filter(kind="possible_probing")
+    (alert,) = Alert.objects.filter(kind="large_sweep")
+    assert alert.get_kind_display() == "A sweep of a large caseload"
     assert alert.details["rows"] == 4
     assert "4 people in one sweep" in alert.summary
 

@@ -31,6 +31,7 @@ class Alert(models.Model):
         )
         HOLD_OVERDUE = "hold_overdue", "A hold waited past its target time"
         POSSIBLE_PROBING = "possible_probing", "Clearance questions that look like probing"
+        LARGE_SWEEP = "large_sweep", "A sweep of a large caseload"
 
     kind = models.CharField(max_length=40, choices=Kind.choices)
     summary = models.CharField(max_length=300)

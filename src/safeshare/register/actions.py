@@ -671,7 +671,7 @@ def do_start_sweep(upload: BinaryIO, upload_name: str, actor: Actor) -> Sweep:
             if rows >= limits.sweep_alert_rows:
                 hooks.fire(
                     hooks.ALERT_RAISED,
-                    kind="possible_probing",
+                    kind="large_sweep",
                     summary=(
                         f"{actor.org_code} asked to screen a caseload of {rows:,} people in "
                         f"one sweep (the policy alerts at {limits.sweep_alert_rows:,})."
