@@ -344,6 +344,24 @@ def do_update_regularisation(
     return protection
 
 
+def _log_status_reason(
+    protection: Protection, actor: Actor, policy: Policy, reason_code: str
+) -> None:
+    """The ledger entry for a protection's status after a change made for ``reason_code`` (a
+    referral withdrawn, an NRM stage, a public order disqualification)."""
+    log_entry(
+        EntryKind.PROTECTION_STATUS_CHANGED,
+        actor,
+        policy,
+        subjects=[protection.person.public_id],
+        payload={
+            "protection": token_for_record("protection", protection.pk),
+            "status": protection.status,
+            "reason_code": reason_code,
+        },
+    )
+
+
 def end_referral_hold(protection: Protection, actor: Actor, *, reason_code: str) -> Protection:
     """The other authority (R5) whose referral opened the protection withdrew it: the referral
     stops holding the protection open, which is recomputed (to transition, still blocking,
@@ -357,17 +375,7 @@ def end_referral_hold(protection: Protection, actor: Actor, *, reason_code: str)
     protection.referral_hold_ended_at = timezone.now()
     protection.save(update_fields=["referral_hold_ended_at"])
     refresh_protection(protection, actor, policy)
-    log_entry(
-        EntryKind.PROTECTION_STATUS_CHANGED,
-        actor,
-        policy,
-        subjects=[protection.person.public_id],
-        payload={
-            "protection": token_for_record("protection", protection.pk),
-            "status": protection.status,
-            "reason_code": reason_code,
-        },
-    )
+    _log_status_reason(protection, actor, policy, reason_code)
     return protection
 
 
@@ -1141,17 +1149,7 @@ def do_record_nrm_decision(protection: Protection, actor: Actor, *, stage: str) 
         ]
         protection.save(update_fields=["nrm_recovery_period", "nrm_recovery_until", "nrm_history"])
         refresh_protection(protection, actor, policy)
-        log_entry(
-            EntryKind.PROTECTION_STATUS_CHANGED,
-            actor,
-            policy,
-            subjects=[protection.person.public_id],
-            payload={
-                "protection": token_for_record("protection", protection.pk),
-                "status": protection.status,
-                "reason_code": f"nrm_{stage}",
-            },
-        )
+        _log_status_reason(protection, actor, policy, f"nrm_{stage}")
     return protection
 
 
@@ -1193,17 +1191,7 @@ def do_record_public_order_disqualification(
         ]
         protection.save(update_fields=["nrm_recovery_period", "nrm_recovery_until", "nrm_history"])
         refresh_protection(protection, actor, policy)
-        log_entry(
-            EntryKind.PROTECTION_STATUS_CHANGED,
-            actor,
-            policy,
-            subjects=[protection.person.public_id],
-            payload={
-                "protection": token_for_record("protection", protection.pk),
-                "status": protection.status,
-                "reason_code": "nrm_public_order_disqualification",
-            },
-        )
+        _log_status_reason(protection, actor, policy, "nrm_public_order_disqualification")
     return protection
 
 
