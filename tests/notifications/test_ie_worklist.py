@@ -84,7 +84,7 @@ def answers(monkeypatch, protection, caseworker, officer):
     }
 
 
-NONCE = re.compile(r'nonce="[^"]*"')
+NONCE = re.compile(r'(nonce|name="csrfmiddlewaretoken" value)="[^"]*"')
 
 
 def _pages(client) -> dict[str, str]:
@@ -94,8 +94,9 @@ def _pages(client) -> dict[str, str]:
         for query in ({}, {"action": ACTION}, {"asked_by": "me"}, {"sort": "newest"}):
             response = client.get(URL, {"show": show, **query})
             assert response.status_code == 200
-            # The page's random CSP nonces are left out: one could spell a force's code.
-            found[f"{show} {query}"] = NONCE.sub('nonce=""', response.content.decode())
+            # The page's random CSP nonces and form tokens are left out: one could spell a
+            # force's code.
+            found[f"{show} {query}"] = NONCE.sub("", response.content.decode())
         csv = client.get(URL, {"show": show, "format": "csv"})
         assert csv["Content-Type"].startswith("text/csv")
         found[f"{show} csv"] = csv.content.decode()
