@@ -83,6 +83,9 @@ def test_with_consent_exactly_that_person_and_after_withdrawal_nothing(
     page = client.get(reverse("advocates:person", kwargs={"consent_id": consent.public_id}))
     assert page.status_code == 200
     assert b'data-testid="advocate-status"' in page.content
+    # The status is explained about the person, not to them.
+    assert "The person is protected." in page.content.decode()
+    assert "You are protected" not in page.content.decode()
     assert audited("advocate_person") == 1
 
     # Another organisation's advocate: not found, and nothing audited for them.

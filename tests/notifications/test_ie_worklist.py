@@ -7,7 +7,6 @@ listed as waiting, and no force or reference reaches IE."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
 from django.utils import timezone
@@ -21,6 +20,7 @@ from safeshare.protocol.api import clearance_out
 from safeshare.protocol.models import Clearance
 from tests.accounts.factories import make_user
 from tests.pages.helpers import fake_matcher
+from tests.support.pages import without_random_values
 
 pytestmark = pytest.mark.django_db
 
@@ -84,9 +84,6 @@ def answers(monkeypatch, protection, caseworker, officer):
     }
 
 
-NONCE = re.compile(r'(nonce|name="csrfmiddlewaretoken" value)="[^"]*"')
-
-
 def _pages(client) -> dict[str, str]:
     """Every list, filtered and not, and its CSV."""
     found = {}
@@ -96,7 +93,7 @@ def _pages(client) -> dict[str, str]:
             assert response.status_code == 200
             # The page's random CSP nonces and form tokens are left out: one could spell a
             # force's code.
-            found[f"{show} {query}"] = NONCE.sub("", response.content.decode())
+            found[f"{show} {query}"] = without_random_values(response.content.decode())
         csv = client.get(URL, {"show": show, "format": "csv"})
         assert csv["Content-Type"].startswith("text/csv")
         found[f"{show} csv"] = csv.content.decode()

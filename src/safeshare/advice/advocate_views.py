@@ -23,6 +23,7 @@ from safeshare.advice.advocate_forms import AdvocateConsentForm, VictimAdvocateC
 from safeshare.advice.documents import render_pdf
 from safeshare.advice.models import AdvicePack, ProtectionLetter
 from safeshare.advice.pack import build_letter_content, protection_summary
+from safeshare.advice.texts import ADVOCATE_STATUS_MEANINGS
 from safeshare.advice.victim import victim_page
 from safeshare.advice.victim_views import render as victim_render
 from safeshare.advice.victim_views import victim_view_url
@@ -86,9 +87,11 @@ def person(request: HttpRequest, consent_id) -> HttpResponse:
     protection = _protection_for(consent) if consent is not None else None
     if consent is None or protection is None:
         raise Http404("No person has consented to you seeing this.")
+    summary = protection_summary(protection)
     context: dict[str, object] = {
         "consent": consent,
-        "summary": protection_summary(protection),
+        "summary": summary,
+        "status_meaning": ADVOCATE_STATUS_MEANINGS[summary.status],
         "overrides": approved_overrides(protection),
     }
     if consent.share_notices:

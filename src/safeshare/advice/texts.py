@@ -34,6 +34,23 @@ STATUS_MEANINGS = {
     ),
 }
 
+# The same meanings, said to an advocate about the person they support.
+ADVOCATE_STATUS_MEANINGS = {
+    ProtectionStatus.ACTIVE: _(
+        "The person is protected. Immigration Enforcement must not take action against them "
+        "while the police case goes on. There is no end date."
+    ),
+    ProtectionStatus.TRANSITION: _(
+        "The police case is over, but the person is still protected. Their protection will not "
+        "stop just because time passes. Before it ends, they will be told in writing and will "
+        "have time to get advice."
+    ),
+    ProtectionStatus.ENDED: _(
+        "The person's protection has ended. They should get free legal advice about their "
+        "immigration status as soon as they can."
+    ),
+}
+
 STATUS_TAG_CLASSES = {
     ProtectionStatus.ACTIVE: "govuk-tag--green",
     ProtectionStatus.TRANSITION: "govuk-tag--yellow",
