@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.formats import date_format
 from webauthn import (
     generate_authentication_options,
     generate_registration_options,
@@ -142,7 +143,7 @@ def do_register_passkey(request: HttpRequest, user: User, body: bytes) -> Passke
         with action_transaction():
             return Passkey.objects.create(
                 user=user,
-                name=name or f"Passkey added {timezone.localdate():%-d %B %Y}",
+                name=name or f"Passkey added {date_format(timezone.localdate(), 'j F Y')}",
                 credential_id=bytes_to_base64url(verified.credential_id),
                 public_key=verified.credential_public_key,
                 sign_count=verified.sign_count,

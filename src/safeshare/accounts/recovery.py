@@ -16,6 +16,7 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from safeshare.accounts import lockout
 from safeshare.accounts.actors import Actor
@@ -55,7 +56,7 @@ def do_reset_second_factor(user: User, actor: Actor) -> None:
         end_sessions(user)
         hooks.fire(hooks.SECOND_FACTOR_RESET, user, actor)
     user.totp_secret, user.totp_confirmed = "", False
-    when = timezone.localtime().strftime("%-d %B %Y at %H:%M")
+    when = date_format(timezone.localtime(), r"j F Y \a\t H:i")
     lockout.do_notify_account_holder(user, RESET_NOTICE.format(when=when))
 
 
