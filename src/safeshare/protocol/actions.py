@@ -490,8 +490,11 @@ def do_request_clearance(
     subject: Mapping[str, object],
     information_sources: Iterable[InformationSource | str],
     scheduled_for: dt.date | None = None,
+    sweep_row: str = "",
 ) -> ClearanceResult:
-    """Decide whether IE may take an enforcement action against a subject (DESIGN flow 4)."""
+    """Decide whether IE may take an enforcement action against a subject (DESIGN flow 4).
+
+    ``sweep_row`` names the sweep and row of a person a sweep found (``do_clear_sweep_row``)."""
     policy = active_policy()
     actions_list = enforcement_actions()
     actions_list.get(action_code)  # unknown codes raise before anything is stored
@@ -506,6 +509,7 @@ def do_request_clearance(
             subject=dict(subject),
             information_sources=[s.value for s in sources],
             scheduled_for=scheduled_for,
+            sweep_row=sweep_row,
             policy_id=policy.id,
             policy_version=policy.version,
         )
@@ -536,9 +540,35 @@ def do_request_clearance(
                 if p.pk in held
             )
         _alert_if_ever_protected(clearance, decision)
-        _alert_if_probing(clearance, actor, policy)
+        if not sweep_row:
+            # A sweep has its own limits and alert (``large_sweep``), in the policy file.
+            _alert_if_probing(clearance, actor, policy)
         _log_clearance(clearance, decision, actor, policy, protections)
     return ClearanceResult(clearance, ie_view(decision, policy.clearance))
+
+
+#: What a sweep's findings are asked as: a caseload screened for enforcement work.
+SWEEP_ACTION = "enforcement_tasking"
+
+
+def do_clear_sweep_row(
+    actor: Actor, *, sweep_row: str, subject: Mapping[str, object]
+) -> Clearance:
+    """A person a sweep found (a row not clear) becomes a clearance of its own, exactly as if
+    IE had asked about them (ADR 0041): a hold becomes a review on the protocol officer's
+    worklist, the answer flows back to IE by the policy's rules, and the person gets their own
+    ledger entry, unlinkable to the sweep and to the other people it found. Asked once per
+    row: a sweep started again finds the clearance made the first time."""
+    found = Clearance.objects.filter(sweep_row=sweep_row).first()
+    if found is not None:
+        return found
+    return do_request_clearance(
+        actor,
+        action_code=SWEEP_ACTION,
+        subject=subject,
+        information_sources=[InformationSource.IMMIGRATION_RECORDS],
+        sweep_row=sweep_row,
+    ).clearance
 
 
 _SUBJECT_DETAIL = ("date_of_birth", "nationality", "passport_number", "home_office_reference")
@@ -566,7 +596,9 @@ def _alert_if_probing(clearance: Clearance, actor: Actor, policy: Policy) -> Non
             found.append(("name_only_per_day", count, "subjects given by name alone in a day"))
     if clearance.decision != ClearanceOutcome.CLEAR.value:
         count = (
-            mine.filter(created_at__gte=now - dt.timedelta(days=7), outcomes__isnull=True)
+            mine.filter(
+                created_at__gte=now - dt.timedelta(days=7), outcomes__isnull=True, sweep_row=""
+            )
             .exclude(decision=ClearanceOutcome.CLEAR.value)
             .count()
         )
