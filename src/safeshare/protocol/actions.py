@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation
-from safeshare.cases.actions import PROTECTED_ROLES
+from safeshare.cases.actions import PROTECTED_ROLES, nrm_on_record, recovery_periods_for
 from safeshare.cases.lifecycle import (
     CaseState,
     InformationSource,
@@ -126,9 +126,21 @@ def protection_facts(protection: Protection) -> ProtectionFacts:
         linked_cases=tuple(linked),
         referred_by=referred_by,
         regularisation=RegularisationStatus(protection.regularisation_status),
-        nrm_recovery_period=protection.in_recovery_period,
+        nrm_recovery_period=in_recovery_period(protection),
         current=ProtectionStatus(protection.status) if protection.status else None,
     )
+
+
+def in_recovery_period(
+    protection: Protection, on_cases: Mapping[int, tuple[bool, str]] | None = None
+) -> bool:
+    """Whether the person is protected from removal by an NRM recovery period (R27): from the
+    NRM decisions recorded on their cases (``cases.actions.recovery_periods_for``; pass
+    ``on_cases`` when already read for many people) or from those recorded on the protection."""
+    if on_cases is None:
+        on_cases = recovery_periods_for([protection.person_id])
+    found = on_cases.get(protection.person_id)
+    return protection.in_recovery_period or (found is not None and found[0])
 
 
 def _record_status(
@@ -467,13 +479,15 @@ def candidate_protections(outcome: MatchOutcome) -> list[Protection]:
 
 def snapshots_of(protections: Iterable[Protection]) -> dict[str, ProtectionSnapshot]:
     """What the clearance core needs to know of each protection."""
+    protections = list(protections)
+    on_cases = recovery_periods_for({p.person_id for p in protections})
     return {
         str(p.pk): ProtectionSnapshot(
             protection_id=str(p.pk),
             reference=p.reference,
             status=ProtectionStatus(p.status),
             contact_point=p.contact_point or DEFAULT_CONTACT,
-            nrm_recovery_period=p.in_recovery_period,
+            nrm_recovery_period=in_recovery_period(p, on_cases),
         )
         for p in protections
     }
@@ -1021,10 +1035,13 @@ def do_request_override(
 
 def _modern_slavery_on_record(clearance: Clearance) -> bool:
     """Whether the records behind the clearance's protections show modern slavery: trafficking
-    indicators recorded on the person in a case, an NRM referral or decision, a recovery
-    period, or a modern slavery or trafficking case."""
+    indicators recorded on the person in a case, an NRM referral, duty-to-notify report or
+    decision recorded on a case (or on the protection), a recovery period derived from them,
+    or a modern slavery or trafficking case."""
     for protection in clearance.protections.all():
-        if protection.in_recovery_period or protection.nrm_history:
+        if in_recovery_period(protection) or protection.nrm_history:
+            return True
+        if nrm_on_record(protection.person_id):
             return True
         if (
             Party.objects.filter(person=protection.person_id)
