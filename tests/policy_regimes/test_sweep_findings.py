@@ -96,6 +96,11 @@ def test_a_sweep_tells_ie_what_a_clearance_would_and_its_holds_are_reviewed(poli
     assert by_row["IE-1"]["decision"] == exact.ie_decision == "blocked"
     assert by_row["IE-2"]["decision"] == possible.ie_decision
     assert by_row["IE-3"]["decision"] == "clear"
+    # Only what the clearance gave: the reference of a block where the policy gives one; no
+    # force record id, no score.
+    assert by_row["IE-1"]["register_id"] == exact.ie_protection_reference
+    assert by_row["IE-2"]["register_id"] == by_row["IE-3"]["register_id"] == ""
+    assert {row["score"] for row in rows} == {""}
     # The same as IE's own question about the same people gets.
     for row, subject in (("IE-1", {}), ("IE-2", {"date_of_birth": "1991-07-02"})):
         assert by_row[row]["decision"] == asked(caseworker, **subject).ie_decision

@@ -18,9 +18,9 @@ from safeshare.cases.models import Case, Party, PersonMerge
 from safeshare.cases.modern_slavery import (
     TRAFFICKING_INDICATORS,
     NrmConsent,
-    NrmOutcome,
+    NrmDecisionOutcome,
+    NrmDecisionStage,
     NrmRecordKind,
-    NrmStage,
     TraffickingIndicator,
 )
 from safeshare.idempotency.service import idempotent
@@ -46,7 +46,7 @@ class ModernSlaveryPrompt(Schema):
     message: str
 
 
-class NrmRecordOut(Schema):
+class CaseNrmRecordOut(Schema):
     kind: NrmRecordKind
     made_on: dt.date
     first_responder: str
@@ -55,14 +55,14 @@ class NrmRecordOut(Schema):
     recorded_by: str
 
 
-class NrmDecisionOut(Schema):
-    stage: NrmStage
-    outcome: NrmOutcome
+class CaseNrmDecisionOut(Schema):
+    stage: NrmDecisionStage
+    outcome: NrmDecisionOutcome
     decided_on: dt.date
     recorded_by: str
 
 
-class RecoveryPeriodOut(Schema):
+class CaseRecoveryPeriodOut(Schema):
     protected_from_removal: bool
     reason: str
 
@@ -77,20 +77,20 @@ class PartyOut(Schema):
     modern_slavery_prompt: ModernSlaveryPrompt | None = Field(
         description="What to do next when trafficking indicators are recorded (R27)."
     )
-    nrm_records: list[NrmRecordOut] = Field(
+    nrm_records: list[CaseNrmRecordOut] = Field(
         default_factory=list,
         description="The NRM referral or duty-to-notify report made for the person (R27).",
     )
-    nrm_decisions: list[NrmDecisionOut] = Field(
+    nrm_decisions: list[CaseNrmDecisionOut] = Field(
         default_factory=list, description="The NRM's decisions on the person, in order."
     )
-    recovery_period: RecoveryPeriodOut | None = Field(
+    recovery_period: CaseRecoveryPeriodOut | None = Field(
         default=None,
         description="Whether the NRM decisions recorded protect the person from removal today.",
     )
 
 
-class NrmRecordIn(StrictSchema):
+class CaseNrmRecordIn(StrictSchema):
     kind: NrmRecordKind
     made_on: dt.date
     first_responder: str = Field(
@@ -103,9 +103,9 @@ class NrmRecordIn(StrictSchema):
     )
 
 
-class NrmDecisionIn(StrictSchema):
-    stage: NrmStage
-    outcome: NrmOutcome
+class CaseNrmDecisionIn(StrictSchema):
+    stage: NrmDecisionStage
+    outcome: NrmDecisionOutcome
     decided_on: dt.date
 
 
@@ -171,7 +171,7 @@ def party_out(party: Party) -> PartyOut:
     period = actions.recovery_periods_for([party.person_id]).get(party.person_id)
     return PartyOut(
         nrm_records=[
-            NrmRecordOut(
+            CaseNrmRecordOut(
                 kind=NrmRecordKind(r.kind),
                 made_on=r.made_on,
                 first_responder=r.first_responder,
@@ -182,15 +182,15 @@ def party_out(party: Party) -> PartyOut:
             for r in party.nrm_records.all()
         ],
         nrm_decisions=[
-            NrmDecisionOut(
-                stage=NrmStage(d.stage),
-                outcome=NrmOutcome(d.outcome),
+            CaseNrmDecisionOut(
+                stage=NrmDecisionStage(d.stage),
+                outcome=NrmDecisionOutcome(d.outcome),
                 decided_on=d.decided_on,
                 recorded_by=d.recorded_by,
             )
             for d in decisions
         ],
-        recovery_period=RecoveryPeriodOut(protected_from_removal=period[0], reason=period[1])
+        recovery_period=CaseRecoveryPeriodOut(protected_from_removal=period[0], reason=period[1])
         if period
         else None,
         id=party.pk,
@@ -317,7 +317,7 @@ def _own_party(request, case_id: uuid.UUID, party_id: int) -> Party:
     summary="Record the NRM referral or duty-to-notify report made for a person (R27)",
 )
 @idempotent
-def record_nrm_referral(request, case_id: uuid.UUID, party_id: int, payload: NrmRecordIn):
+def record_nrm_referral(request, case_id: uuid.UUID, party_id: int, payload: CaseNrmRecordIn):
     require_scope(request, Scope.CASES_WRITE, Role.POLICE_OFFICER)
     party = _own_party(request, case_id, party_id)
     actions.do_record_nrm_referral(
@@ -337,7 +337,7 @@ def record_nrm_referral(request, case_id: uuid.UUID, party_id: int, payload: Nrm
     summary="Record a National Referral Mechanism decision on a person (R27)",
 )
 @idempotent
-def record_nrm_decision(request, case_id: uuid.UUID, party_id: int, payload: NrmDecisionIn):
+def record_nrm_decision(request, case_id: uuid.UUID, party_id: int, payload: CaseNrmDecisionIn):
     require_scope(request, Scope.CASES_WRITE, Role.POLICE_OFFICER)
     party = _own_party(request, case_id, party_id)
     actions.do_record_nrm_decision(

@@ -22,9 +22,9 @@ __all__ = [
     "TRAFFICKING_INDICATORS",
     "ModernSlaveryStep",
     "NrmConsent",
-    "NrmOutcome",
+    "NrmDecisionOutcome",
+    "NrmDecisionStage",
     "NrmRecordKind",
-    "NrmStage",
     "TraffickingIndicator",
     "age_on",
     "modern_slavery_next_step_for",
@@ -182,23 +182,26 @@ NRM_RECORD_LABELS = {
 }
 
 
-class NrmStage(StrEnum):
+class NrmDecisionStage(StrEnum):
     """The NRM's two decisions: reasonable grounds, then conclusive grounds."""
 
     REASONABLE_GROUNDS = "reasonable_grounds"
     CONCLUSIVE_GROUNDS = "conclusive_grounds"
 
 
-class NrmOutcome(StrEnum):
+class NrmDecisionOutcome(StrEnum):
     POSITIVE = "positive"
     NEGATIVE = "negative"
 
 
 NRM_STAGE_LABELS = {
-    NrmStage.REASONABLE_GROUNDS: "Reasonable grounds decision",
-    NrmStage.CONCLUSIVE_GROUNDS: "Conclusive grounds decision",
+    NrmDecisionStage.REASONABLE_GROUNDS: "Reasonable grounds decision",
+    NrmDecisionStage.CONCLUSIVE_GROUNDS: "Conclusive grounds decision",
 }
-NRM_OUTCOME_LABELS = {NrmOutcome.POSITIVE: "Positive", NrmOutcome.NEGATIVE: "Negative"}
+NRM_OUTCOME_LABELS = {
+    NrmDecisionOutcome.POSITIVE: "Positive",
+    NrmDecisionOutcome.NEGATIVE: "Negative",
+}
 
 RECOVERY_PERIOD_MINIMUM = dt.timedelta(days=30)
 """The minimum recovery period after a positive reasonable-grounds decision: a later negative
@@ -285,9 +288,9 @@ def nrm_decision_problems(
     """Every field of an NRM decision that is wrong, with the reason; empty when it can be
     recorded. ``earlier`` is the person's decisions already recorded (stage, outcome, date)."""
     problems: dict[str, str] = {}
-    if stage not in set(NrmStage):
+    if stage not in set(NrmDecisionStage):
         problems["stage"] = "Choose a reasonable grounds or a conclusive grounds decision"
-    if outcome not in set(NrmOutcome):
+    if outcome not in set(NrmDecisionOutcome):
         problems["outcome"] = "Choose whether the decision was positive or negative"
     if decided_on is None:
         problems["decided_on"] = "Enter the date of the decision"
@@ -308,10 +311,12 @@ def nrm_decision_problems(
         )
     earlier = list(earlier)
     if any(s == stage for s, _, _ in earlier):
-        problems["stage"] = f"A {NRM_STAGE_LABELS[NrmStage(stage)].lower()} is already recorded"
-    elif stage == NrmStage.CONCLUSIVE_GROUNDS:
-        grounds = [(o, d) for s, o, d in earlier if s == NrmStage.REASONABLE_GROUNDS]
-        if not grounds or grounds[0][0] != NrmOutcome.POSITIVE:
+        problems["stage"] = (
+            f"A {NRM_STAGE_LABELS[NrmDecisionStage(stage)].lower()} is already recorded"
+        )
+    elif stage == NrmDecisionStage.CONCLUSIVE_GROUNDS:
+        grounds = [(o, d) for s, o, d in earlier if s == NrmDecisionStage.REASONABLE_GROUNDS]
+        if not grounds or grounds[0][0] != NrmDecisionOutcome.POSITIVE:
             problems["stage"] = (
                 "A conclusive grounds decision follows a positive reasonable grounds decision: "
                 "record that first"
@@ -333,19 +338,19 @@ def recovery_period_from(
     for at least ``RECOVERY_PERIOD_MINIMUM`` after the reasonable-grounds decision even when
     the conclusive decision is negative (as the advice core applies it)."""
     by_stage = {stage: (outcome, on) for stage, outcome, on in decisions}
-    grounds = by_stage.get(NrmStage.REASONABLE_GROUNDS)
+    grounds = by_stage.get(NrmDecisionStage.REASONABLE_GROUNDS)
     if grounds is None:
         return False, "No reasonable grounds decision is recorded."
     outcome, decided = grounds
-    if outcome != NrmOutcome.POSITIVE:
+    if outcome != NrmDecisionOutcome.POSITIVE:
         return False, "The reasonable grounds decision was negative."
-    conclusive = by_stage.get(NrmStage.CONCLUSIVE_GROUNDS)
+    conclusive = by_stage.get(NrmDecisionStage.CONCLUSIVE_GROUNDS)
     if conclusive is None:
         return (
             True,
             f"Recovery period since the positive reasonable grounds decision of {decided}.",
         )
-    if conclusive[0] == NrmOutcome.POSITIVE:
+    if conclusive[0] == NrmDecisionOutcome.POSITIVE:
         return True, "Positive conclusive grounds decision."
     until = decided + RECOVERY_PERIOD_MINIMUM
     if today <= until:

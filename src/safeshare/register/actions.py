@@ -783,11 +783,12 @@ def do_clear_sweep_findings(
         clearance = do_clear_sweep_row(
             actor, sweep_row=f"{sweep.public_id}:{row.row}", subject=subject_of(row)
         )
+        # IE's own row id, the answer, and the protection reference only where the clearance
+        # gave one: no force record id and no score, which a clearance never gives.
         told = clearance.ie_decision or clearance.decision
-        if told == "clear":
-            answered.append(sweeps.Screened(item.query_id, "", "clear", None))
-        else:
-            answered.append(sweeps.Screened(item.query_id, item.register_id, told, item.score))
+        answered.append(
+            sweeps.Screened(item.query_id, clearance.ie_protection_reference, told, None)
+        )
     return answered
 
 
