@@ -197,7 +197,7 @@ def do_record_nrm_referral(
             already=party.nrm_records.values_list("kind", flat=True),
             today=timezone.localdate(),
         )
-        if problems:
+        if problems or made_on is None:
             raise ValidationError(problems)
         record = NrmRecord.objects.create(
             party=party,
@@ -234,7 +234,7 @@ def do_record_nrm_decision(
             earlier=party.nrm_decisions.values_list("stage", "outcome", "decided_on"),
             today=timezone.localdate(),
         )
-        if problems:
+        if problems or decided_on is None:
             raise ValidationError(problems)
         decision = NrmDecision.objects.create(
             party=party,
