@@ -2,7 +2,8 @@
 seeded once and everything that needs the demo data is checked on it: it seeds; it leaves a
 sequenced, signed ledger that verifies; IE, reading the whole log through the API, links
 nothing to the people it asked about (the attacker's test, docs/adr/0007-unlinkable-entries.md);
-and a tampered entry is named by ``safeshare ledger verify``."""
+``safeshare replay`` reproduces every recorded decision and names an altered one; and a
+tampered entry is named by ``safeshare ledger verify``."""
 
 from __future__ import annotations
 
@@ -49,6 +50,27 @@ def test_the_demo_under_every_policy(policy_id, settings, tmp_path):
     assert Protection.objects.exists()  # every policy protects someone in the demo
     assert Clearance.objects.filter(decision="blocked").exists()
     assert (tmp_path / demo.LOGINS_FILE_NAME).exists()
+
+    # ``safeshare replay`` reproduces every recorded decision of the demo, and names one whose
+    # stored facts were altered (the issue's acceptance; docs/adr/0041).
+    out = io.StringIO()
+    call_command("replay", stdout=out)
+    assert " 0 different, 0 could not be replayed." in out.getvalue(), out.getvalue()
+    print(f"\n{policy_id}: " + out.getvalue().strip())  # noqa: T201 (with -s)
+    altered = Clearance.objects.filter(decision="blocked", protections__isnull=False).first()
+    assert altered is not None
+    kept = (altered.history, altered.facts)
+    history = [dict(step) for step in altered.history]
+    facts = dict(history[-1]["facts"])
+    facts["match"] = {**facts["match"], "decision": "none", "candidates": []}
+    facts["protections"] = {}
+    history[-1]["facts"] = facts
+    Clearance.objects.filter(pk=altered.pk).update(history=history, facts=facts)
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("replay", stdout=out)
+    assert str(altered.public_id) in out.getvalue()
+    Clearance.objects.filter(pk=altered.pk).update(history=kept[0], facts=kept[1])
 
     # Its ledger is sequenced, signed and verifies.
     assert LedgerEntry.objects.exists()

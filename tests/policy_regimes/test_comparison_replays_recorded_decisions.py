@@ -117,3 +117,26 @@ def test_the_page_keeps_disclosure_control(recorded, client):
     referrals = page[page.index('id="table-comparison-referrals"') :]
     referrals = referrals[: referrals.index("</table>")]
     assert SUPPRESSED_MARK in referrals
+
+
+def test_opening_the_page_reads_each_decision_once(recorded, client):
+    """The page decides every recorded decision under both policies from one read of it (not
+    one read per policy)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from safeshare.kernel.roles import Role
+    from tests.accounts.factories import make_user, organisation_for
+
+    analyst = make_user(Role.OVERSIGHT_ANALYST, organisation_for(Role.OVERSIGHT_ANALYST, "IOPC"))
+    client.force_login(analyst)
+    url = reverse("oversight:comparison") + "?policy_a=consent-2025&policy_b=firewall"
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    sql = [q["sql"] for q in queries.captured_queries]
+    clearance_reads = [s for s in sql if '"history"' in s and "protocol_clearance" in s]
+    referral_reads = [
+        s for s in sql if '"facts"' in s and ("referrals_referral" in s or "refusedreferral" in s)
+    ]
+    assert len(clearance_reads) == 1, clearance_reads
+    assert len(referral_reads) == 2, referral_reads  # sent ones, then refused ones

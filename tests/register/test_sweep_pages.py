@@ -95,7 +95,11 @@ def test_an_upload_is_screened_and_its_results_downloaded(
     rows = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode())))
     assert rows[0] == ["query_id", "register_id", "decision", "score"]
     assert [row[0] for row in rows[1:]] == ["Q1", "Q2", "Q3", "Q4", "Q5"]
-    assert rows[1][1:3] == ["W1", "blocked"]
+    # A line says what a clearance would (docs/adr/0041): a block gives the protection's
+    # reference, never the force's own record id (W1), and no line gives a score.
+    assert rows[1][2] == "blocked"
+    assert rows[1][1].startswith("PR-")
+    assert not any(row[1].startswith("W") or row[3] for row in rows[1:])
 
     entry = LedgerEntry.objects.order_by("-id").first()
     assert entry.draft["payload"]["reason_code"] == "sweep"

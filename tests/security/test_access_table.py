@@ -64,6 +64,41 @@ def _another_person(w: World, s: str):
     return do_add_party(side.case, side.police, role="witness", identity=identity).person
 
 
+def _signs_party(w: World, s: str, consent: str):
+    """A new person in the side's case with trafficking indicators and an answer on an NRM
+    referral (``consent``), for the NRM records on the case."""
+    from safeshare.cases.actions import do_add_party
+    from safeshare.people.identity import IdentityIn
+
+    identity = IdentityIn(given_names="Signs", family_name=f"Person{next(_numbers)}")
+    side = w.side(s)
+    return do_add_party(
+        side.case,
+        side.police,
+        role="victim",
+        identity=identity,
+        trafficking_indicators=["debt_bondage"],
+        nrm_consent=consent,
+    )
+
+
+def _referred_party(w: World, s: str):
+    """A person referred to the NRM with their consent, so that a decision can be recorded."""
+    import datetime as dt
+
+    from safeshare.cases.actions import do_record_nrm_referral
+
+    party = _signs_party(w, s, "given")
+    do_record_nrm_referral(
+        party,
+        w.side(s).police,
+        kind="nrm_referral",
+        made_on=dt.date(2026, 1, 5),
+        first_responder="The force",
+    )
+    return party
+
+
 def _merge_request(w: World, s: str):
     """A merge asked for by the side's police officer (someone else approves it)."""
     from safeshare.cases.actions import do_request_merge
@@ -224,6 +259,21 @@ API_REQUESTS: dict[str, tuple[bool, Build]] = {
         lambda w, s: (
             f"/cases/{w.side(s).case.public_id}/parties",
             {"given_names": "Wit", "family_name": f"Ness{next(_numbers)}", "role": "witness"},
+        ),
+    ),
+    "POST /cases/{case_id}/parties/{party_id}/nrm-records": (
+        True,
+        lambda w, s: (
+            f"/cases/{w.side(s).case.public_id}/parties/{_signs_party(w, s, 'refused').pk}"
+            "/nrm-records",
+            {"kind": "duty_to_notify", "made_on": "2026-01-05", "reference": "DTN-1"},
+        ),
+    ),
+    "POST /cases/{case_id}/parties/{party_id}/nrm-decisions": (
+        True,
+        lambda w, s: (
+            f"/cases/{w.side(s).case.public_id}/parties/{_referred_party(w, s).pk}/nrm-decisions",
+            {"stage": "reasonable_grounds", "outcome": "positive", "decided_on": "2026-02-01"},
         ),
     ),
     "POST /cases/{case_id}/events": (
@@ -648,6 +698,7 @@ SITE_OBJECTS: dict[str, Callable[[World, str], dict]] = {
     "cases:detail": _case,
     "cases:add-party": _case,
     "cases:record-event": _case,
+    "cases:party-nrm": _party,
     "referrals:start": _party,
     "referrals:check": _party,
     "referrals:consent": _party,

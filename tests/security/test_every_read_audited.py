@@ -42,6 +42,7 @@ PERSONAL_PAGES: dict[str, tuple[str, str]] = {
     "cases:person-duplicates": ("person_duplicates_page", "person"),
     "referrals:start": ("referral_form", "case_party"),
     "referrals:consent": ("consent_page", "case_party"),
+    "cases:party-nrm": ("case_page", "case"),
     "referrals:detail": ("referral_page", "referral"),
     "protocol:protection": ("protection_page", "protection"),
     "protocol:protection-letter": ("protection_letter", "protection"),

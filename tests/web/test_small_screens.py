@@ -169,3 +169,39 @@ def test_how_notices_reach_the_person_fits_a_320_pixel_screen(page, demo_logins)
     browser_sign_in(page, user, login.password)
     assert_fits(page, reverse("notifications:reach", kwargs={"reference": protection.reference}))
     assert page.get_by_test_id("reach-now").is_visible()
+
+
+def test_the_modern_slavery_page_fits_a_320_pixel_screen(page):
+    """The NRM referral, duty-to-notify and decisions page of a person in a case, with its
+    records and its error summary."""
+    from safeshare.accounts.actors import Actor
+    from safeshare.cases.actions import do_add_party, do_create_case, do_record_nrm_referral
+    from safeshare.people.identity import IdentityIn
+    from tests.accounts.factories import make_user, organisation_for
+
+    officer = make_user(Role.POLICE_OFFICER, organisation_for(Role.POLICE_OFFICER, "WMP"))
+    actor = Actor.for_user(officer)
+    case = do_create_case(actor, crime_reference="20/3200/26", offence_category="domestic_abuse")
+    party = do_add_party(
+        case,
+        actor,
+        role="victim",
+        identity=IdentityIn(given_names="Amina", family_name="Yusuf"),
+        trafficking_indicators=["debt_bondage", "documents_held_by_others"],
+        nrm_consent="refused",
+    )
+    import datetime as dt
+
+    do_record_nrm_referral(
+        party, actor, kind="duty_to_notify", made_on=dt.date(2026, 1, 5), reference="DTN-2026-0001"
+    )
+    page.set_viewport_size({"width": WIDTH, "height": 800})
+    browser_sign_in(page, officer)
+    path = f"/cases/{case.public_id}/people/{party.pk}/modern-slavery/"
+    assert_fits(page, path)
+    page.get_by_role("button", name="Record decision").click()
+    from playwright.sync_api import expect
+
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    measure = page.evaluate(OVERFLOW)
+    assert measure["scroll"] <= measure["client"], f"the refused form scrolls sideways: {measure}"

@@ -361,3 +361,44 @@ def test_a_referral_under_the_firewall_names_the_policy_by_its_title(
     refused = client.post(_referral_url("referrals:check", party))
     assert refused.status_code == 400
     assert_plain("refused referral under the firewall", refused.content.decode())
+
+
+def test_the_modern_slavery_page_and_its_refusals_say_why_in_plain_words(client, officer, case):
+    from safeshare.cases.actions import do_add_party
+    from safeshare.people.identity import IdentityIn
+
+    party = do_add_party(
+        case,
+        officer_actor(officer),
+        role="victim",
+        identity=IdentityIn(given_names="Amina", family_name="Yusuf"),
+        trafficking_indicators=["debt_bondage"],
+        nrm_consent="refused",
+    )
+    url = _referral_url("cases:party-nrm", party)
+    page = signed_in(client, officer).get(url)
+    assert page.status_code == 200
+    assert_plain("modern slavery page", page.content.decode())
+    refused = client.post(
+        url,
+        {
+            "record": "referral",
+            "referral-kind": "nrm_referral",
+            "referral-made_on-day": "3",
+            "referral-made_on-month": "1",
+            "referral-made_on-year": "2026",
+            "referral-first_responder": "West Midlands Police",
+        },
+    )
+    assert refused.status_code == 400
+    assert "did not agree to be referred" in refused.content.decode()
+    assert_plain("refused NRM referral", refused.content.decode())
+    refused = client.post(url, {"record": "decision", "decision-stage": "final"})
+    assert refused.status_code == 400
+    assert_plain("refused NRM decision", refused.content.decode())
+
+
+def officer_actor(user):
+    from safeshare.accounts.actors import Actor
+
+    return Actor.for_user(user)

@@ -60,6 +60,7 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "cases:detail": POLICE,
     "cases:add-party": POLICE,
     "cases:record-event": POLICE,
+    "cases:party-nrm": POLICE,
     "cases:person-duplicates": POLICE,
     "referrals:start": POLICE,
     "referrals:check": POLICE,
@@ -233,6 +234,12 @@ API_PERMISSIONS: dict[str, ApiPermission] = {
     ),
     "POST /cases/{case_id}/parties": _api(Scope.CASES_WRITE, (POLICE, OWN_FORCE_CASE)),
     "POST /cases/{case_id}/events": _api(Scope.CASES_WRITE, (POLICE, OWN_FORCE_CASE)),
+    "POST /cases/{case_id}/parties/{party_id}/nrm-records": _api(
+        Scope.CASES_WRITE, (POLICE, OWN_FORCE_CASE)
+    ),
+    "POST /cases/{case_id}/parties/{party_id}/nrm-decisions": _api(
+        Scope.CASES_WRITE, (POLICE, OWN_FORCE_CASE)
+    ),
     # Correcting and merging people in the force's cases (R24); a second person approves.
     "POST /people/{person_id}/identities": _api(Scope.CASES_WRITE, (POLICE, OWN_FORCE_CASE)),
     "POST /people/{person_id}/merges": _api(Scope.CASES_WRITE, (POLICE, OWN_FORCE_CASE)),
@@ -347,6 +354,7 @@ PAGE_OBJECT_SCOPES: dict[str, Mapping[Role | str, str]] = {
     "cases:detail": _OWN_CASE,
     "cases:add-party": _OWN_CASE,
     "cases:record-event": _OWN_CASE,
+    "cases:party-nrm": _OWN_CASE,
     "cases:person-duplicates": {Role.POLICE_OFFICER: PERSON_IN_OWN_FORCE_CASE},
     "referrals:start": _OWN_CASE,
     "referrals:check": _OWN_CASE,

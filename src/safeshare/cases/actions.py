@@ -20,11 +20,23 @@ from safeshare.cases.lifecycle import (
     PartyRole,
     apply_event,
 )
-from safeshare.cases.models import Case, CaseEvent, ImportedEvent, Party, PersonMerge
+from safeshare.cases.models import (
+    Case,
+    CaseEvent,
+    ImportedEvent,
+    NrmDecision,
+    NrmRecord,
+    Party,
+    PersonMerge,
+)
 from safeshare.cases.modern_slavery import (
+    NrmRecordKind,
     age_on,
     modern_slavery_next_step_for,
     modern_slavery_problems,
+    nrm_decision_problems,
+    nrm_record_problems,
+    recovery_period_from,
 )
 from safeshare.kernel import hooks
 from safeshare.kernel.policy import policy_in_force
@@ -137,6 +149,124 @@ def modern_slavery_prompt(party: Party) -> tuple[str, str] | None:
         duty_to_notify_law=profile.duty_to_notify_law,
     )
     return step.value, text
+
+
+def _is_child(party: Party) -> bool:
+    age = age_on(_date_of_birth(party.person), timezone.localdate())
+    return age is not None and age < 18
+
+
+def _log_nrm(party: Party, actor: Actor, policy, event_type: str) -> None:
+    """The ledger entry for an NRM record on the case: the case and the person, as tokens;
+    the kind is kept in the case's own tables (a format-2 entry publishes only the case)."""
+    log_entry(
+        EntryKind.CASE_EVENT,
+        actor,
+        policy,
+        subjects=[party.person.public_id],
+        payload={"case": token_for_record("case", party.case_id), "event_type": event_type},
+    )
+
+
+def do_record_nrm_referral(
+    party: Party,
+    actor: Actor,
+    *,
+    kind: str,
+    made_on: dt.date | None,
+    first_responder: str = "",
+    reference: str = "",
+) -> NrmRecord:
+    """Record, for a person in a case, the referral to the National Referral Mechanism made
+    for them (with the consent recorded on the case) or, for an adult who did not consent, the
+    duty-to-notify report (R27). Refused, with every reason and nothing stored, when the
+    record does not fit the person: an adult's referral needs their recorded consent, and a
+    child is referred, never reported."""
+    first_responder, reference = first_responder.strip(), reference.strip()
+    policy = policy_in_force()
+    with action_transaction():
+        party = Party.objects.select_for_update().select_related("person", "case").get(pk=party.pk)
+        problems = nrm_record_problems(
+            kind,
+            made_on=made_on,
+            first_responder=first_responder,
+            reference=reference,
+            indicators=party.trafficking_indicators,
+            nrm_consent=party.nrm_consent,
+            child=_is_child(party),
+            already=party.nrm_records.values_list("kind", flat=True),
+            today=timezone.localdate(),
+        )
+        if problems or made_on is None:
+            raise ValidationError(problems)
+        record = NrmRecord.objects.create(
+            party=party,
+            kind=kind,
+            made_on=made_on,
+            first_responder=first_responder,
+            reference=reference,
+            consent=party.nrm_consent,
+            recorded_by=f"{actor.label}, {actor.organisation.name}",
+        )
+        _log_nrm(party, actor, policy, kind)
+    return record
+
+
+def do_record_nrm_decision(
+    party: Party, actor: Actor, *, stage: str, outcome: str, decided_on: dt.date | None
+) -> NrmDecision:
+    """Record a decision of the National Referral Mechanism on a person in a case (R27). The
+    recovery-period protection from removal follows from the decisions recorded
+    (``recovery_period_from``); every protection the case holds is decided again."""
+    policy = policy_in_force()
+    with action_transaction():
+        party = Party.objects.select_for_update().select_related("person", "case").get(pk=party.pk)
+        referred = (
+            party.nrm_records.filter(kind=NrmRecordKind.NRM_REFERRAL.value)
+            .values_list("made_on", flat=True)
+            .first()
+        )
+        problems = nrm_decision_problems(
+            stage,
+            outcome,
+            decided_on=decided_on,
+            referred_on=referred,
+            earlier=party.nrm_decisions.values_list("stage", "outcome", "decided_on"),
+            today=timezone.localdate(),
+        )
+        if problems or decided_on is None:
+            raise ValidationError(problems)
+        decision = NrmDecision.objects.create(
+            party=party,
+            stage=stage,
+            outcome=outcome,
+            decided_on=decided_on,
+            recorded_by=f"{actor.label}, {actor.organisation.name}",
+        )
+        _log_nrm(party, actor, policy, f"nrm_{stage}_{outcome}")
+        hooks.fire(hooks.CASE_EVENT_RECORDED, party.case, actor, policy)
+    return decision
+
+
+def recovery_periods_for(person_ids: Iterable[int]) -> dict[int, tuple[bool, str]]:
+    """For each person with NRM decisions recorded in a case, whether those decisions protect
+    them from removal today, and why (``recovery_period_from``)."""
+    decisions: dict[int, list[tuple[str, str, dt.date]]] = {}
+    for person, stage, outcome, decided_on in NrmDecision.objects.filter(
+        party__person_id__in=list(person_ids)
+    ).values_list("party__person_id", "stage", "outcome", "decided_on"):
+        decisions.setdefault(person, []).append((stage, outcome, decided_on))
+    today = timezone.localdate()
+    return {person: recovery_period_from(made, today) for person, made in decisions.items()}
+
+
+def nrm_on_record(person_id: int) -> bool:
+    """Whether an NRM referral, a duty-to-notify report or an NRM decision is recorded for the
+    person in any case."""
+    return (
+        NrmRecord.objects.filter(party__person_id=person_id).exists()
+        or NrmDecision.objects.filter(party__person_id=person_id).exists()
+    )
 
 
 def _date_of_birth(person: Person) -> str | None:

@@ -18,6 +18,9 @@ from safeshare.cases.models import Case, Party, PersonMerge
 from safeshare.cases.modern_slavery import (
     TRAFFICKING_INDICATORS,
     NrmConsent,
+    NrmDecisionOutcome,
+    NrmDecisionStage,
+    NrmRecordKind,
     TraffickingIndicator,
 )
 from safeshare.idempotency.service import idempotent
@@ -43,6 +46,27 @@ class ModernSlaveryPrompt(Schema):
     message: str
 
 
+class CaseNrmRecordOut(Schema):
+    kind: NrmRecordKind
+    made_on: dt.date
+    first_responder: str
+    reference: str
+    consent: str = Field(description="The person's answer on a referral when it was made.")
+    recorded_by: str
+
+
+class CaseNrmDecisionOut(Schema):
+    stage: NrmDecisionStage
+    outcome: NrmDecisionOutcome
+    decided_on: dt.date
+    recorded_by: str
+
+
+class CaseRecoveryPeriodOut(Schema):
+    protected_from_removal: bool
+    reason: str
+
+
 class PartyOut(Schema):
     id: int
     role: str
@@ -53,6 +77,36 @@ class PartyOut(Schema):
     modern_slavery_prompt: ModernSlaveryPrompt | None = Field(
         description="What to do next when trafficking indicators are recorded (R27)."
     )
+    nrm_records: list[CaseNrmRecordOut] = Field(
+        default_factory=list,
+        description="The NRM referral or duty-to-notify report made for the person (R27).",
+    )
+    nrm_decisions: list[CaseNrmDecisionOut] = Field(
+        default_factory=list, description="The NRM's decisions on the person, in order."
+    )
+    recovery_period: CaseRecoveryPeriodOut | None = Field(
+        default=None,
+        description="Whether the NRM decisions recorded protect the person from removal today.",
+    )
+
+
+class CaseNrmRecordIn(StrictSchema):
+    kind: NrmRecordKind
+    made_on: dt.date
+    first_responder: str = Field(
+        default="", max_length=200, description="Needed for an NRM referral."
+    )
+    reference: str = Field(
+        default="",
+        max_length=64,
+        description="The NRM reference, if given; the Home Office's for a duty-to-notify report.",
+    )
+
+
+class CaseNrmDecisionIn(StrictSchema):
+    stage: NrmDecisionStage
+    outcome: NrmDecisionOutcome
+    decided_on: dt.date
 
 
 class EventOut(Schema):
@@ -113,7 +167,32 @@ def _protection_summary(party: Party) -> ProtectionSummary | None:
 
 def party_out(party: Party) -> PartyOut:
     prompt = actions.modern_slavery_prompt(party)
+    decisions = list(party.nrm_decisions.all())
+    period = actions.recovery_periods_for([party.person_id]).get(party.person_id)
     return PartyOut(
+        nrm_records=[
+            CaseNrmRecordOut(
+                kind=NrmRecordKind(r.kind),
+                made_on=r.made_on,
+                first_responder=r.first_responder,
+                reference=r.reference,
+                consent=r.consent,
+                recorded_by=r.recorded_by,
+            )
+            for r in party.nrm_records.all()
+        ],
+        nrm_decisions=[
+            CaseNrmDecisionOut(
+                stage=NrmDecisionStage(d.stage),
+                outcome=NrmDecisionOutcome(d.outcome),
+                decided_on=d.decided_on,
+                recorded_by=d.recorded_by,
+            )
+            for d in decisions
+        ],
+        recovery_period=CaseRecoveryPeriodOut(protected_from_removal=period[0], reason=period[1])
+        if period
+        else None,
         id=party.pk,
         role=party.role,
         person_id=party.person.public_id,
@@ -221,6 +300,52 @@ def add_party(request, case_id: uuid.UUID, payload: PartyIn):
         migrant=payload.migrant,
         trafficking_indicators=[i.value for i in payload.trafficking_indicators],
         nrm_consent=payload.nrm_consent.value if payload.nrm_consent else "",
+    )
+    return Status(201, party_out(party))
+
+
+def _own_party(request, case_id: uuid.UUID, party_id: int) -> Party:
+    case = own_case(request, case_id)
+    return get_object_or_404(
+        Party.objects.select_related("person", "case__force"), pk=party_id, case=case
+    )
+
+
+@router.post(
+    "/cases/{case_id}/parties/{party_id}/nrm-records",
+    response={201: PartyOut},
+    summary="Record the NRM referral or duty-to-notify report made for a person (R27)",
+)
+@idempotent
+def record_nrm_referral(request, case_id: uuid.UUID, party_id: int, payload: CaseNrmRecordIn):
+    require_scope(request, Scope.CASES_WRITE, Role.POLICE_OFFICER)
+    party = _own_party(request, case_id, party_id)
+    actions.do_record_nrm_referral(
+        party,
+        Actor.for_token(request.auth.token),
+        kind=payload.kind.value,
+        made_on=payload.made_on,
+        first_responder=payload.first_responder,
+        reference=payload.reference,
+    )
+    return Status(201, party_out(party))
+
+
+@router.post(
+    "/cases/{case_id}/parties/{party_id}/nrm-decisions",
+    response={201: PartyOut},
+    summary="Record a National Referral Mechanism decision on a person (R27)",
+)
+@idempotent
+def record_nrm_decision(request, case_id: uuid.UUID, party_id: int, payload: CaseNrmDecisionIn):
+    require_scope(request, Scope.CASES_WRITE, Role.POLICE_OFFICER)
+    party = _own_party(request, case_id, party_id)
+    actions.do_record_nrm_decision(
+        party,
+        Actor.for_token(request.auth.token),
+        stage=payload.stage.value,
+        outcome=payload.outcome.value,
+        decided_on=payload.decided_on,
     )
     return Status(201, party_out(party))
 

@@ -17,7 +17,13 @@ from pydantic import ValidationError as PydanticValidationError
 
 from safeshare.cases.lifecycle import CaseEvent, InformationSource, OffenceCategory, PartyRole
 from safeshare.cases.models import OFFENCE_LABELS, ROLE_LABELS
-from safeshare.cases.modern_slavery import NRM_CONSENT_LABELS, TRAFFICKING_INDICATORS
+from safeshare.cases.modern_slavery import (
+    NRM_CONSENT_LABELS,
+    NRM_OUTCOME_LABELS,
+    NRM_RECORD_LABELS,
+    NRM_STAGE_LABELS,
+    TRAFFICKING_INDICATORS,
+)
 from safeshare.kernel.identity import IDENTITY_FIELDS
 from safeshare.kernel.wording import for_people
 from safeshare.people.identity import IdentityIn, Sex
@@ -318,3 +324,70 @@ class CaseEventForm(forms.Form):
         if value and value > timezone.localdate():
             raise ValidationError("The date must be today or in the past")
         return value
+
+
+class NrmRecordForm(forms.Form):
+    """The NRM referral or duty-to-notify report made for a person (R27). Whether it fits the
+    person (their consent, their age) is checked by the action, which says why not."""
+
+    prefix = "referral"
+    kind = forms.ChoiceField(
+        label="What was made?",
+        choices=[(kind.value, label) for kind, label in NRM_RECORD_LABELS.items()],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose whether you made a referral or a duty to notify report",
+            "invalid_choice": "Choose whether you made a referral or a duty to notify report",
+        },
+    )
+    made_on = GovukDateField(
+        label="When was it made?",
+        help_text="For example, 27 3 2026.",
+        error_label="The date it was made",
+    )
+    first_responder = forms.CharField(
+        label="First responder organisation (for a referral)",
+        help_text="For example, West Midlands Police or the Salvation Army.",
+        required=False,
+        max_length=200,
+        error_messages={
+            "max_length": "The first responder organisation must be 200 characters or fewer"
+        },
+    )
+    reference = forms.CharField(
+        label="Reference (optional for a referral)",
+        help_text="The NRM reference, if you were given one, or the Home Office's reference "
+        "for a duty to notify report.",
+        required=False,
+        max_length=64,
+        error_messages={"max_length": "The reference must be 64 characters or fewer"},
+    )
+
+
+class NrmDecisionForm(forms.Form):
+    """A decision of the National Referral Mechanism (R27)."""
+
+    prefix = "decision"
+    stage = forms.ChoiceField(
+        label="Which decision?",
+        choices=[(stage.value, label) for stage, label in NRM_STAGE_LABELS.items()],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose a reasonable grounds or a conclusive grounds decision",
+            "invalid_choice": "Choose a reasonable grounds or a conclusive grounds decision",
+        },
+    )
+    outcome = forms.ChoiceField(
+        label="What was decided?",
+        choices=[(outcome.value, label) for outcome, label in NRM_OUTCOME_LABELS.items()],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose whether the decision was positive or negative",
+            "invalid_choice": "Choose whether the decision was positive or negative",
+        },
+    )
+    decided_on = GovukDateField(
+        label="Date of the decision",
+        help_text="For example, 27 3 2026.",
+        error_label="The date of the decision",
+    )

@@ -10,7 +10,12 @@ from django.utils import timezone
 from safeshare.accounts.models import Organisation
 from safeshare.cases.lifecycle import CaseEvent as CaseEventType
 from safeshare.cases.lifecycle import CaseState, OffenceCategory, PartyRole, is_ongoing
-from safeshare.cases.modern_slavery import NRM_CONSENT_LABELS
+from safeshare.cases.modern_slavery import (
+    NRM_CONSENT_LABELS,
+    NRM_OUTCOME_LABELS,
+    NRM_RECORD_LABELS,
+    NRM_STAGE_LABELS,
+)
 from safeshare.people.models import Person
 
 OFFENCE_LABELS = {
@@ -118,6 +123,58 @@ class Party(models.Model):
     @property
     def role_enum(self) -> PartyRole:
         return PartyRole(self.role)
+
+
+class NrmRecord(models.Model):
+    """A referral to the National Referral Mechanism, or a duty-to-notify report, made for a
+    person in a case (R27). Kept as made: a correction is a new record, never an edit."""
+
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="nrm_records")
+    kind = models.CharField(
+        max_length=20, choices=[(k.value, label) for k, label in NRM_RECORD_LABELS.items()]
+    )
+    made_on = models.DateField()
+    first_responder = models.CharField(
+        max_length=200, blank=True, help_text="The first responder organisation that made it."
+    )
+    reference = models.CharField(
+        max_length=64, blank=True, help_text="The NRM or Home Office reference, if given."
+    )
+    consent = models.CharField(
+        max_length=12,
+        blank=True,
+        help_text="The person's answer on a referral as recorded on the case when it was made.",
+    )
+    recorded_by = models.CharField(max_length=200)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["made_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.made_on}"
+
+
+class NrmDecision(models.Model):
+    """A decision of the National Referral Mechanism on a person in a case (R27), in the order
+    recorded: the history is kept, never overwritten."""
+
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="nrm_decisions")
+    stage = models.CharField(
+        max_length=20, choices=[(s.value, label) for s, label in NRM_STAGE_LABELS.items()]
+    )
+    outcome = models.CharField(
+        max_length=10, choices=[(o.value, label) for o, label in NRM_OUTCOME_LABELS.items()]
+    )
+    decided_on = models.DateField()
+    recorded_by = models.CharField(max_length=200)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["decided_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()}: {self.get_outcome_display()} on {self.decided_on}"
 
 
 class CaseEvent(models.Model):

@@ -13,6 +13,11 @@ urlpatterns = [
     path("cases/<uuid:case_id>/people/new/", views.party_create, name="add-party"),
     path("cases/<uuid:case_id>/events/new/", views.event_create, name="record-event"),
     path(
+        "cases/<uuid:case_id>/people/<int:party_id>/modern-slavery/",
+        views.party_nrm,
+        name="party-nrm",
+    ),
+    path(
         "people/<uuid:person_id>/duplicates/",
         merge_views.person_duplicates,
         name="person-duplicates",

@@ -21,6 +21,8 @@ from safeshare.cases import actions
 from safeshare.cases.forms import (
     CaseEventForm,
     CaseForm,
+    NrmDecisionForm,
+    NrmRecordForm,
     PartyForm,
     add_action_errors,
     posted_data,
@@ -178,4 +180,58 @@ def event_create(request: AuthenticatedHttpRequest, case_id: uuid.UUID) -> HttpR
         request,
         "cases/event_form.html",
         {"form": form, "case": case, "refused": refused, "state": case.state_enum},
+    )
+
+
+def party_nrm(
+    request: AuthenticatedHttpRequest, case_id: uuid.UUID, party_id: int
+) -> HttpResponse:
+    """The NRM referral or duty-to-notify report made for a person in the case, and the NRM's
+    decisions (R27): what is recorded, and a form for each. Each form posts its own ``record``."""
+    case = own_case(request, case_id)
+    party = get_object_or_404(case.parties.select_related("person"), pk=party_id)
+    posted = None
+    if request.method == "POST":
+        posted = "decision" if request.POST.get("record") == "decision" else "referral"
+    referral_form = NrmRecordForm(posted_data(request) if posted == "referral" else None)
+    decision_form = NrmDecisionForm(posted_data(request) if posted == "decision" else None)
+    actor = Actor.for_user(request.user)
+    if posted == "referral" and referral_form.is_valid():
+        try:
+            record = actions.do_record_nrm_referral(party, actor, **referral_form.cleaned_data)
+        except ValidationError as error:
+            add_action_errors(referral_form, error)
+        else:
+            messages.success(request, f"{record.get_kind_display()} recorded")
+            return redirect("cases:party-nrm", case_id=case.public_id, party_id=party.pk)
+    if posted == "decision" and decision_form.is_valid():
+        try:
+            decision = actions.do_record_nrm_decision(party, actor, **decision_form.cleaned_data)
+        except ValidationError as error:
+            add_action_errors(decision_form, error)
+        else:
+            outcome = decision.get_outcome_display().lower()
+            messages.success(request, f"{decision.get_stage_display()} recorded: {outcome}")
+            return redirect("cases:party-nrm", case_id=case.public_id, party_id=party.pk)
+    identity = party.person.identities.first()
+    period = actions.recovery_periods_for([party.person_id]).get(party.person_id)
+    do_record_personal_data_read(actor, [party.person], "case_page")
+    return render(
+        request,
+        "cases/party_nrm.html",
+        {
+            "case": case,
+            "party": party,
+            "name": f"{identity.given_names} {identity.family_name}".strip() if identity else "",
+            "indicators": [
+                TRAFFICKING_INDICATORS.get(code, code) for code in party.trafficking_indicators
+            ],
+            "records": list(party.nrm_records.all()),
+            "decisions": list(party.nrm_decisions.all()),
+            "recovery_period": period,
+            "prompt": actions.modern_slavery_prompt(party),
+            "referral_form": referral_form,
+            "decision_form": decision_form,
+            "errors_form": referral_form if posted == "referral" else decision_form,
+        },
     )

@@ -49,9 +49,9 @@ from safeshare.protocol.clearance import MatchDecision, ReviewVerdict
 from safeshare.protocol.models import Clearance, Override, Protection, Review
 from safeshare.protocol.policy import Jurisdiction, Policy
 from safeshare.protocol.referral import ReferralTrigger
-from safeshare.protocol.replaying import replay_clearances
+from safeshare.protocol.replaying import standing_outcomes
 from safeshare.referrals.models import Referral, RefusedReferral
-from safeshare.referrals.replaying import replay_referrals
+from safeshare.referrals.replaying import referral_outcomes
 
 _JURISDICTIONS = {j.value for j in Jurisdiction}
 _SUBJECT_DETAIL = ("date_of_birth", "nationality", "passport_number", "home_office_reference")
@@ -235,28 +235,23 @@ def recorded_decisions(policy_a: Policy, policy_b: Policy, forces: list[str]) ->
     Decisions that cannot be replayed (no stored facts) are counted in ``not_replayed``."""
     not_replayed = {"referrals": 0, "clearances": 0}
     referrals: Counter = Counter()
-    pairs = zip(replay_referrals(policy=policy_a), replay_referrals(policy=policy_b), strict=True)
-    for ra, rb in pairs:
-        if ra.problem or rb.problem:
+    # Each record is read once and decided under both policies (``referral_outcomes``).
+    for force_code, outcomes in referral_outcomes((policy_a, policy_b)):
+        if outcomes is None:
             not_replayed["referrals"] += 1
             continue
-        if ra.force_code not in forces:
-            forces.append(ra.force_code)
+        if force_code not in forces:
+            forces.append(force_code)
         referrals[
             (
-                REFERRAL_STATES.index(ra.outcome),
-                forces.index(ra.force_code),
-                REFERRAL_STATES.index(rb.outcome),
+                REFERRAL_STATES.index(outcomes[0]),
+                forces.index(force_code),
+                REFERRAL_STATES.index(outcomes[1]),
             )
         ] += 1
-    standing: dict[str, tuple[str, str] | None] = {}
-    for ca, cb in zip(
-        replay_clearances(policy=policy_a), replay_clearances(policy=policy_b), strict=True
-    ):
-        # Each clearance's last recorded decision is the one that stands.
-        standing[ca.clearance_id] = None if ca.problem or cb.problem else (ca.outcome, cb.outcome)
     clearances: Counter = Counter()
-    for pair in standing.values():
+    # Each clearance's last recorded decision is the one that stands.
+    for pair in standing_outcomes((policy_a, policy_b)):
         if pair is None:
             not_replayed["clearances"] += 1
             continue

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation
-from safeshare.cases.actions import PROTECTED_ROLES
+from safeshare.cases.actions import PROTECTED_ROLES, nrm_on_record, recovery_periods_for
 from safeshare.cases.lifecycle import (
     CaseState,
     InformationSource,
@@ -126,9 +126,21 @@ def protection_facts(protection: Protection) -> ProtectionFacts:
         linked_cases=tuple(linked),
         referred_by=referred_by,
         regularisation=RegularisationStatus(protection.regularisation_status),
-        nrm_recovery_period=protection.in_recovery_period,
+        nrm_recovery_period=in_recovery_period(protection),
         current=ProtectionStatus(protection.status) if protection.status else None,
     )
+
+
+def in_recovery_period(
+    protection: Protection, on_cases: Mapping[int, tuple[bool, str]] | None = None
+) -> bool:
+    """Whether the person is protected from removal by an NRM recovery period (R27): from the
+    NRM decisions recorded on their cases (``cases.actions.recovery_periods_for``; pass
+    ``on_cases`` when already read for many people) or from those recorded on the protection."""
+    if on_cases is None:
+        on_cases = recovery_periods_for([protection.person_id])
+    found = on_cases.get(protection.person_id)
+    return protection.in_recovery_period or (found is not None and found[0])
 
 
 def _record_status(
@@ -467,13 +479,15 @@ def candidate_protections(outcome: MatchOutcome) -> list[Protection]:
 
 def snapshots_of(protections: Iterable[Protection]) -> dict[str, ProtectionSnapshot]:
     """What the clearance core needs to know of each protection."""
+    protections = list(protections)
+    on_cases = recovery_periods_for({p.person_id for p in protections})
     return {
         str(p.pk): ProtectionSnapshot(
             protection_id=str(p.pk),
             reference=p.reference,
             status=ProtectionStatus(p.status),
             contact_point=p.contact_point or DEFAULT_CONTACT,
-            nrm_recovery_period=p.in_recovery_period,
+            nrm_recovery_period=in_recovery_period(p, on_cases),
         )
         for p in protections
     }
@@ -490,8 +504,11 @@ def do_request_clearance(
     subject: Mapping[str, object],
     information_sources: Iterable[InformationSource | str],
     scheduled_for: dt.date | None = None,
+    sweep_row: str = "",
 ) -> ClearanceResult:
-    """Decide whether IE may take an enforcement action against a subject (DESIGN flow 4)."""
+    """Decide whether IE may take an enforcement action against a subject (DESIGN flow 4).
+
+    ``sweep_row`` names the sweep and row of a person a sweep found (``do_clear_sweep_row``)."""
     policy = active_policy()
     actions_list = enforcement_actions()
     actions_list.get(action_code)  # unknown codes raise before anything is stored
@@ -506,6 +523,7 @@ def do_request_clearance(
             subject=dict(subject),
             information_sources=[s.value for s in sources],
             scheduled_for=scheduled_for,
+            sweep_row=sweep_row,
             policy_id=policy.id,
             policy_version=policy.version,
         )
@@ -536,9 +554,35 @@ def do_request_clearance(
                 if p.pk in held
             )
         _alert_if_ever_protected(clearance, decision)
-        _alert_if_probing(clearance, actor, policy)
+        if not sweep_row:
+            # A sweep has its own limits and alert (``large_sweep``), in the policy file.
+            _alert_if_probing(clearance, actor, policy)
         _log_clearance(clearance, decision, actor, policy, protections)
     return ClearanceResult(clearance, ie_view(decision, policy.clearance))
+
+
+#: What a sweep's findings are asked as: a caseload screened for enforcement work.
+SWEEP_ACTION = "enforcement_tasking"
+
+
+def do_clear_sweep_row(
+    actor: Actor, *, sweep_row: str, subject: Mapping[str, object]
+) -> Clearance:
+    """A person a sweep found (a row not clear) becomes a clearance of its own, exactly as if
+    IE had asked about them (ADR 0041): a hold becomes a review on the protocol officer's
+    worklist, the answer flows back to IE by the policy's rules, and the person gets their own
+    ledger entry, unlinkable to the sweep and to the other people it found. Asked once per
+    row: a sweep started again finds the clearance made the first time."""
+    found = Clearance.objects.filter(sweep_row=sweep_row).first()
+    if found is not None:
+        return found
+    return do_request_clearance(
+        actor,
+        action_code=SWEEP_ACTION,
+        subject=subject,
+        information_sources=[InformationSource.IMMIGRATION_RECORDS],
+        sweep_row=sweep_row,
+    ).clearance
 
 
 _SUBJECT_DETAIL = ("date_of_birth", "nationality", "passport_number", "home_office_reference")
@@ -566,7 +610,9 @@ def _alert_if_probing(clearance: Clearance, actor: Actor, policy: Policy) -> Non
             found.append(("name_only_per_day", count, "subjects given by name alone in a day"))
     if clearance.decision != ClearanceOutcome.CLEAR.value:
         count = (
-            mine.filter(created_at__gte=now - dt.timedelta(days=7), outcomes__isnull=True)
+            mine.filter(
+                created_at__gte=now - dt.timedelta(days=7), outcomes__isnull=True, sweep_row=""
+            )
             .exclude(decision=ClearanceOutcome.CLEAR.value)
             .count()
         )
@@ -989,10 +1035,13 @@ def do_request_override(
 
 def _modern_slavery_on_record(clearance: Clearance) -> bool:
     """Whether the records behind the clearance's protections show modern slavery: trafficking
-    indicators recorded on the person in a case, an NRM referral or decision, a recovery
-    period, or a modern slavery or trafficking case."""
+    indicators recorded on the person in a case, an NRM referral, duty-to-notify report or
+    decision recorded on a case (or on the protection), a recovery period derived from them,
+    or a modern slavery or trafficking case."""
     for protection in clearance.protections.all():
-        if protection.in_recovery_period or protection.nrm_history:
+        if in_recovery_period(protection) or protection.nrm_history:
+            return True
+        if nrm_on_record(protection.person_id):
             return True
         if (
             Party.objects.filter(person=protection.person_id)

@@ -453,6 +453,10 @@ def ie_view(decision: ClearanceDecision, rules: ClearanceRules | None = None) ->
             )
         return IEClearanceView(decision.outcome, decision.protection_reference, message, contact)
     if decision.outcome == ClearanceOutcome.HOLD:
+        # A hold names only whom to contact, the custodian, never the force that holds a
+        # protection: otherwise the register could be probed name by name (ADR 0041).
+        if rules is not None:
+            contact = rules.custodian_contact
         message = (
             "Possible match to a protected person — do not act until a protocol officer has "
             f"reviewed it — contact {contact or 'the SafeShare duty desk'}."

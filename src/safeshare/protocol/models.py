@@ -158,6 +158,13 @@ class Clearance(models.Model):
     subject = models.JSONField(help_text="IE's identity data about the subject, as given.")
     information_sources = models.JSONField(default=list)
     scheduled_for = models.DateField(null=True, blank=True)
+    sweep_row = models.CharField(
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text="For a person a sweep found: the sweep and the row of its file, so that a "
+        "sweep started again asks once (never shown to anyone, never in the ledger).",
+    )
     decision = models.CharField(
         max_length=10, choices=[(d.value, label) for d, label in DECISION_LABELS.items()]
     )

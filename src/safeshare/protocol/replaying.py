@@ -11,7 +11,7 @@ With another policy it shows what that policy would have decided instead.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from safeshare.protocol.models import Clearance, Protection
@@ -25,7 +25,7 @@ from safeshare.protocol.replay import (
     replay_protection,
 )
 
-__all__ = ["ReplayResult", "replay_clearances", "replay_protections"]
+__all__ = ["ReplayResult", "replay_clearances", "replay_protections", "standing_outcomes"]
 
 
 class Replayed:
@@ -147,6 +147,24 @@ def replay_clearances(
                     Difference("stored decision", clearance.decision, record.get("decision"))
                 )
             yield result
+
+
+def standing_outcomes(policies: Sequence[Policy]) -> Iterator[tuple[str, ...] | None]:
+    """Each clearance's standing decision (its last recorded one) decided again from its stored
+    facts under each of ``policies``, reading every clearance once: the outcomes in the order
+    of ``policies``, or None when it cannot be replayed (no facts stored, or unreadable ones).
+    What ``replay_clearances(policy=…)`` gives for the last decision, for many policies at once
+    (the policy comparison)."""
+    rows = Clearance.objects.order_by("created_at", "id").values_list("history", flat=True)
+    for history in rows.iterator(chunk_size=2000):
+        if not history:
+            yield None
+            continue
+        facts = history[-1].get("facts") or {}
+        try:
+            yield tuple(replay(policy, facts).outcome.value for policy in policies)
+        except FactsError:
+            yield None
 
 
 def replay_protections(

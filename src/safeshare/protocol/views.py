@@ -150,6 +150,8 @@ def _protection_context(
             next(s for s in REGULARISATION_LABELS if s.value == protection.regularisation_status)
         ],
         "is_police": is_police,
+        # From the NRM decisions recorded on the person's cases and on the protection (R27).
+        "in_recovery_period": actions.in_recovery_period(protection),
         "can_close": request.user.role == Role.PROTOCOL_OFFICER
         and protection.status == ProtectionStatus.TRANSITION,
     }

@@ -10,7 +10,7 @@ that policy would have decided instead.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from safeshare.protocol.policy import Policy, PolicyError
@@ -19,7 +19,7 @@ from safeshare.protocol.replay import Difference, FactsError, record_differences
 from safeshare.protocol.replaying import Replayed, policy_label
 from safeshare.referrals.models import Referral, RefusedReferral
 
-__all__ = ["ReferralReplay", "replay_referrals"]
+__all__ = ["ReferralReplay", "referral_outcomes", "replay_referrals"]
 
 
 @dataclass
@@ -93,3 +93,22 @@ def replay_referrals(
                             Difference(f"stored {key}", value, row.decided.get(key))
                         )
             yield result
+
+
+def referral_outcomes(
+    policies: Sequence[Policy],
+) -> Iterator[tuple[str, tuple[str, ...] | None]]:
+    """Every referral sent or refused (oldest first, sent before refused) decided again from its
+    stored facts under each of ``policies``, reading each record once: the force's code and
+    ``sent`` or ``refused`` under each policy in order, or None when it cannot be replayed.
+    What ``replay_referrals(policy=…)`` gives, for many policies at once (the comparison)."""
+    for model in (Referral, RefusedReferral):
+        rows = model.objects.order_by("created_at", "id").values_list("facts", flat=True)
+        for facts in rows.iterator(chunk_size=2000):
+            force_code = str((facts or {}).get("force_code", ""))
+            try:
+                decided = [replay_referral(policy, facts).get("allowed") for policy in policies]
+            except FactsError:
+                yield force_code, None
+                continue
+            yield force_code, tuple("sent" if allowed else "refused" for allowed in decided)

@@ -14,7 +14,7 @@ import os
 import uuid
 from array import array
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -40,6 +40,7 @@ from safeshare.matching.blocking import KEY_SET_VERSION
 from safeshare.matching.record import PreparedIdentity, prepare
 from safeshare.people.bulk import ImportedIdentity, PeopleBulk
 from safeshare.people.models import Person
+from safeshare.protocol.actions import do_clear_sweep_row
 from safeshare.protocol.active import active_policy
 from safeshare.protocol.bulk import ImportedProtections
 from safeshare.protocol.protection import ProtectionStatus
@@ -747,6 +748,48 @@ def record_sweep_progress(sweep: Sweep, processed: int, counts: Mapping[str, int
         )
     if not updated:
         raise SweepTakenOver(str(sweep.public_id))
+
+
+def subject_of(row: IdentityRow) -> dict[str, object]:
+    """A sweep row as a clearance's subject: the canonical identity fields it gives."""
+    fields: dict[str, object] = {
+        "given_names": row.given_names,
+        "family_name": row.family_name,
+        "aliases": list(row.aliases),
+        "date_of_birth": row.dob,
+        "sex": row.sex,
+        "nationality": row.nationality or row.nationality_text,
+        "passport_number": row.passport_no,
+        "home_office_reference": row.ho_ref,
+        "address": row.address,
+        "postcode": row.postcode,
+    }
+    return {name: value for name, value in fields.items() if value}
+
+
+def do_clear_sweep_findings(
+    sweep: Sweep, rows: Sequence[IdentityRow], screened: Sequence[sweeps.Screened]
+) -> list[sweeps.Screened]:
+    """Every person of a batch the sweep did not clear becomes a clearance of its own
+    (``protocol.actions.do_clear_sweep_row``, ADR 0041): a hold is reviewed as a clearance's
+    is, and each person gets their own ledger entry. The row's answer is the clearance's, as IE
+    is shown it, so that a sweep tells IE exactly what a clearance would."""
+    actor = Actor(organisation=sweep.organisation, role=Role(sweep.role), user=sweep.requested_by)
+    answered = []
+    for row, item in zip(rows, screened, strict=True):
+        if item.decision == "clear":
+            answered.append(item)
+            continue
+        clearance = do_clear_sweep_row(
+            actor, sweep_row=f"{sweep.public_id}:{row.row}", subject=subject_of(row)
+        )
+        # IE's own row id, the answer, and the protection reference only where the clearance
+        # gave one: no force record id and no score, which a clearance never gives.
+        told = clearance.ie_decision or clearance.decision
+        answered.append(
+            sweeps.Screened(item.query_id, clearance.ie_protection_reference, told, None)
+        )
+    return answered
 
 
 def do_finish_sweep(sweep: Sweep, counts: Mapping[str, int], *, results_file: Path) -> Sweep:

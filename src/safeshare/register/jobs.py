@@ -70,7 +70,12 @@ def run_sweep(sweep_id: int) -> bool:
                         raise ValueError(str(item))  # checked on upload: the file changed
                     yield item
 
-            for screened in _batches(sweeps.screen_rows(valid_rows()), sweeps.BATCH):
+            engine = sweeps.default_matcher()
+            for chunk in _batches(valid_rows(), sweeps.BATCH):
+                # The people the sweep found become clearances, as IE's own questions do.
+                screened = actions.do_clear_sweep_findings(
+                    sweep, chunk, sweeps.screen_batch(chunk, engine)
+                )
                 writer.write(screened)
                 actions.record_sweep_progress(sweep, writer.total, writer.counts)
         if reader.content_digest != sweep.content_digest:
@@ -121,7 +126,7 @@ def recover(sweep: Sweep | None = None) -> list[int]:
     return requeued
 
 
-def _batches(items: Iterable[sweeps.Screened], size: int) -> Iterator[list[sweeps.Screened]]:
+def _batches[T](items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
