@@ -12,6 +12,7 @@ from safeshare.accounts.actors import Actor
 from safeshare.cases import actions as case_actions
 from safeshare.ledger.models import LedgerEntry
 from safeshare.protocol.models import Protection
+from tests.pages.check_answers import confirm
 from tests.pages.helpers import error_summary, signed_in, text
 
 pytestmark = pytest.mark.django_db
@@ -191,20 +192,30 @@ def test_close_a_protection_after_the_notice_period(client, protocol_officer, in
         status_changed_at=timezone.now() - dt.timedelta(days=100),
         transition_notice_at=timezone.now() - dt.timedelta(days=95),
     )
-    response = signed_in(client, protocol_officer).post(
-        url("protocol:protection-close", in_transition),
+    close = url("protocol:protection-close", in_transition)
+    check = signed_in(client, protocol_officer).post(
+        close,
         {
             "reasons": "The case concluded and the person has settled status.",
             "victim_notified": "on",
         },
     )
-    assert response["Location"] == url("protocol:protection", in_transition)
+    assert "Check before you close the protection" in text(check)
+    assert "no longer stops Immigration Enforcement" in text(check)
+    in_transition.refresh_from_db()
+    assert in_transition.status == "transition"  # nothing changes before the confirm button
+    response = confirm(client, close, check)
+    assert response["Location"].startswith(close + "?done=")
     in_transition.refresh_from_db()
     assert in_transition.status == "ended"
     assert LedgerEntry.objects.filter(kind="protection_closed").count() == 1
     html = text(client.get(response["Location"]))
-    assert f"Protection {in_transition.reference} closed" in html
-    assert "Ended" in html
+    assert "Protection closed" in html
+    assert in_transition.reference in html
+    assert "What happens next" in html
+    assert confirm(client, close, check)["Location"] == response["Location"]
+    assert LedgerEntry.objects.filter(kind="protection_closed").count() == 1
+    assert "Ended" in text(client.get(url("protocol:protection", in_transition)))
 
 
 def test_close_is_refused_until_the_notice_is_delivered(client, protocol_officer, in_transition):

@@ -648,6 +648,7 @@ SITE_OBJECTS: dict[str, Callable[[World, str], dict]] = {
     "cases:detail": _case,
     "cases:add-party": _case,
     "cases:record-event": _case,
+    "protocol:case-event": _case,
     "referrals:start": _party,
     "referrals:check": _party,
     "referrals:consent": _party,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from safeshare.protocol import outcome_views, views
+from safeshare.protocol import case_event_views, outcome_views, views
 
 app_name = "protocol"
 urlpatterns = [
@@ -33,4 +33,13 @@ urlpatterns = [
     path("reviews/<int:review_id>/", views.review_detail, name="review"),
     path("overrides/", views.override_list, name="override-list"),
     path("overrides/<uuid:override_id>/", views.override_detail, name="override"),
+]
+
+# Check answers and confirmation for a case event (ADR 0044): what it does to protections.
+urlpatterns += [
+    path(
+        "cases/<uuid:case_id>/events/check/",
+        case_event_views.record_case_event,
+        name="case-event",
+    ),
 ]

@@ -17,6 +17,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from safeshare.accounts.actors import Actor
@@ -24,13 +25,16 @@ from safeshare.accounts.requests import AuthenticatedHttpRequest
 from safeshare.cases.forms import SEX_LABELS, SOURCE_LABELS, add_action_errors, posted_data
 from safeshare.cases.lifecycle import CaseState, InformationSource, PartyRole
 from safeshare.cases.models import ROLE_LABELS
+from safeshare.idempotency.pages import check_url, confirm_once, done_url, read_step
 from safeshare.kernel.roles import Role
+from safeshare.kernel.wording import for_people
 from safeshare.ledger.audit import do_record_personal_data_read
 from safeshare.people.models import Person
 from safeshare.protocol import actions, outcomes
 from safeshare.protocol.active import active_policy
 from safeshare.protocol.agreement import Agreement, best, compare_field, hold_sentence
 from safeshare.protocol.api import clearance_out
+from safeshare.protocol.clearance import ClearanceOutcome, ReviewVerdict, decide_clearance
 from safeshare.protocol.enforcement import UnknownEnforcementAction, enforcement_actions
 from safeshare.protocol.forms import (
     NRM_STAGE_LABELS,
@@ -43,10 +47,15 @@ from safeshare.protocol.forms import (
     RegularisationForm,
     ReviewDecisionForm,
 )
-from safeshare.protocol.models import Clearance, Override, Protection, Review
+from safeshare.protocol.models import DECISION_LABELS, Clearance, Override, Protection, Review
 from safeshare.protocol.overrides import SuspectedOffence, is_immigration_status_offence
 from safeshare.protocol.policy import ExceptionCategory, IEDetail, Jurisdiction, Policy
-from safeshare.protocol.protection import ProtectionStatus
+from safeshare.protocol.protection import (
+    CloseRefused,
+    CloseRequest,
+    ProtectionStatus,
+    close_protection,
+)
 from safeshare.protocol.references import ReferenceFormatError, normalise_reference
 from safeshare.web.templatetags.govuk import date_in_words
 
@@ -229,22 +238,98 @@ def protection_nrm(request: AuthenticatedHttpRequest, reference: str) -> HttpRes
     return render(request, "protocol/nrm_form.html", {"form": form, "protection": protection})
 
 
+CLOSE_FLOW = "close-protection"
+
+
+def _close_problems(
+    protection: Protection, actor: Actor, *, reasons: str, victim_notified: bool
+) -> list[str]:
+    """Why closing would be refused, said before the check-answers page rather than after the
+    confirm button: the checks ``do_close_protection`` makes, run on the facts (reads only).
+    The action makes them again, under a lock, when the officer confirms."""
+    policy = active_policy()
+    notice_at = protection.transition_notice_at
+    if (
+        victim_notified
+        and protection.status == ProtectionStatus.TRANSITION.value
+        and notice_at is None
+    ):
+        return outcomes.notice_problems(protection, timezone.now(), policy)
+    days = (timezone.now() - notice_at).days if victim_notified and notice_at else 0
+    try:
+        close_protection(
+            policy,
+            actions.protection_facts(protection),
+            CloseRequest(
+                closed_by=actor.identifier,
+                closer_role=actor.role.value,
+                reasons=reasons,
+                victim_notified=victim_notified,
+                days_since_notice=days,
+            ),
+        )
+    except CloseRefused as refused:
+        return list(refused.problems)
+    return []
+
+
 def protection_close(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
+    """Question, check answers and confirmation for closing a protection (ADR 0044)."""
     protection = force_protection(request, reference)
-    form = CloseProtectionForm(posted_data(request))
-    if request.method == "POST" and form.is_valid():
-        try:
+    question = reverse("protocol:protection-close", kwargs={"reference": protection.reference})
+    step = read_step(request, CLOSE_FLOW, protection.reference)
+    if step.kind == "repeat":
+        return redirect(step.location)
+    if step.kind == "lost":
+        return redirect(question)
+    if step.kind == "done":
+        return render(
+            request,
+            "protocol/close_done.html",
+            {"protection": protection, "policy": active_policy()},
+        )
+    form = CloseProtectionForm(step.data)
+    if step.posted and form.is_valid():
+        problems = _close_problems(
+            protection,
+            Actor.for_user(request.user),
+            reasons=form.cleaned_data["reasons"],
+            victim_notified=form.cleaned_data["victim_notified"],
+        )
+        for problem in problems:
+            form.add_error(None, for_people(problem))
+    if step.posted and form.is_valid():
+        if step.kind == "check":
+            answers, change_url = check_url(question, request, CLOSE_FLOW, protection.reference)
+            do_record_personal_data_read(
+                Actor.for_user(request.user), [protection.person], "close_check"
+            )
+            return render(
+                request,
+                "protocol/close_check.html",
+                {
+                    "protection": protection,
+                    "identity": protection.person.primary_identity,
+                    "reasons": form.cleaned_data["reasons"],
+                    "victim_notified": form.cleaned_data["victim_notified"],
+                    "answers": answers,
+                    "change_url": change_url,
+                },
+            )
+
+        def close() -> str:
             actions.do_close_protection(
                 protection,
                 Actor.for_user(request.user),
                 reasons=form.cleaned_data["reasons"],
                 victim_notified=form.cleaned_data["victim_notified"],
             )
+            return done_url(question, request, CLOSE_FLOW, protection.reference, {})
+
+        try:
+            return redirect(confirm_once(str(request.user.pk), step.nonce, close))
         except ValidationError as error:
             add_action_errors(form, error)
-        else:
-            messages.success(request, f"Protection {protection.reference} closed")
-            return redirect("protocol:protection", reference=protection.reference)
     return render(
         request,
         "protocol/close_form.html",
@@ -468,28 +553,100 @@ def _comparison(subject: dict, protection: Protection) -> dict[str, object]:
     }
 
 
+REVIEW_FLOW = "review-decision"
+
+
+def _review_consequence(review: Review, verdict: str) -> dict[str, str]:
+    """What the clearance becomes if the officer decides ``verdict``: the same decision the
+    action makes, on the same facts (reads only)."""
+    policy = active_policy()
+    clearance = review.clearance
+    chosen = (
+        ReviewVerdict.SAME_PERSON
+        if verdict == Review.Verdict.SAME_PERSON
+        else ReviewVerdict.DIFFERENT_PERSON
+    )
+    ids = list(review.candidates.values_list("pk", flat=True))
+    outcome = actions.outcome_with_verdicts(clearance, dict.fromkeys(ids, chosen))
+    decision = decide_clearance(
+        policy,
+        clearance.action_code,
+        outcome,
+        actions.snapshots_for(outcome),
+        clearance.information_sources,
+    )
+    label = DECISION_LABELS[decision.outcome]
+    action = action_name(clearance.action_code).lower()
+    if decision.outcome == ClearanceOutcome.BLOCKED:
+        meaning = (
+            f"Immigration Enforcement may not go ahead with the {action}: it is told not to "
+            "act and whom to contact."
+        )
+    elif decision.outcome == ClearanceOutcome.HOLD:
+        meaning = (
+            "It stays on hold: another possible match still has to be decided, and Immigration "
+            "Enforcement still may not act."
+        )
+    else:
+        meaning = (
+            f"Immigration Enforcement may go ahead with the {action}: no protected person "
+            "stands in the way."
+        )
+    return {"outcome": decision.outcome.value, "label": label, "meaning": meaning}
+
+
 def review_detail(request: AuthenticatedHttpRequest, review_id: int) -> HttpResponse:
+    """The possible match and the decision (question), check answers and confirmation
+    (ADR 0044)."""
     review = get_object_or_404(reviews_for(request), pk=review_id)
-    form = ReviewDecisionForm(posted_data(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            resolved = actions.do_resolve_review(
+    page = reverse("protocol:review", kwargs={"review_id": review.pk})
+    step = read_step(request, REVIEW_FLOW, review.pk)
+    if step.kind == "repeat":
+        return redirect(step.location)
+    if step.kind == "lost":
+        return redirect(page)
+    if step.kind == "done":
+        return render(
+            request,
+            "protocol/review_done.html",
+            {"review": review, "clearance": review.clearance},
+        )
+    form = ReviewDecisionForm(step.data)
+    if step.posted and form.is_valid() and len(form.cleaned_data["reasons"].strip()) < 10:
+        form.add_error("reasons", "Explain your decision in at least 10 characters")
+    if step.posted and form.is_valid() and review.status != Review.Status.OPEN:
+        form.add_error(None, "This review has already been decided.")
+    if step.posted and form.is_valid():
+        if step.kind == "check":
+            answers, change_url = check_url(page, request, REVIEW_FLOW, review.pk)
+            verdict = Review.Verdict(form.cleaned_data["verdict"])
+            return render(
+                request,
+                "protocol/review_check.html",
+                {
+                    "review": review,
+                    "verdict": verdict.label,
+                    "reasons": form.cleaned_data["reasons"],
+                    "consequence": _review_consequence(review, verdict.value),
+                    "action": action_name(review.clearance.action_code),
+                    "answers": answers,
+                    "change_url": change_url,
+                },
+            )
+
+        def resolve() -> str:
+            actions.do_resolve_review(
                 review,
                 Actor.for_user(request.user),
                 verdict=form.cleaned_data["verdict"],
                 reasons=form.cleaned_data["reasons"],
             )
+            return done_url(page, request, REVIEW_FLOW, review.pk, {})
+
+        try:
+            return redirect(confirm_once(str(request.user.pk), step.nonce, resolve))
         except ValidationError as error:
             add_action_errors(form, error)
-        else:
-            resolved.clearance.refresh_from_db()
-            decision = resolved.clearance.decision_label.lower()
-            messages.success(
-                request,
-                f"Decision recorded: {resolved.get_verdict_display().lower()}. "
-                f"The clearance is now {decision}.",
-            )
-            return redirect("protocol:review-list")
     # Only this force's protected people: another force's are theirs to decide, and their
     # names are not this officer's to see.
     organisation = request.user.organisation

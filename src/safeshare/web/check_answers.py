@@ -1,0 +1,95 @@
+"""Carrying a person's answers from a question page to its check-answers page (ADR 0044).
+
+A question page validates its POST and, when the answers are valid, shows the check-answers
+page in the same response. The answers travel in one hidden field: the posted values, signed
+with the service's secret and stamped with the time (``django.core.signing``), bound to the
+person, the page and the record the answers are about, with a random ``nonce``. Nothing is
+stored until the person presses the confirm button, which posts the signed answers back: they
+are checked again by the same form, and the action runs once per nonce (see
+``safeshare.idempotency.pages``). "Change" links take the same signed answers back to the
+question page (``?answers=…``), which shows them filled in.
+
+After the action, the page redirects to itself with ``?done=…``: a signed note of what was done,
+from which the confirmation page is drawn (a GET, which reads only).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from django.core import signing
+from django.http import HttpRequest, QueryDict
+
+#: How long checked answers stay good: long enough to read the page, short enough that an old
+#: tab cannot act on a record much changed since.
+MAX_AGE_SECONDS = 60 * 60
+NOT_POSTED = ("csrfmiddlewaretoken", "answers", "confirm")
+
+
+def _salt(flow: str, user_id: object, record: object) -> str:
+    return f"safeshare.check-answers:{flow}:{user_id}:{record}"
+
+
+def sign_answers(request: HttpRequest, flow: str, record: object, data: QueryDict) -> str:
+    """The question page's posted answers, signed for this person, page and record."""
+    answers = {key: data.getlist(key) for key in data if key not in NOT_POSTED}
+    payload = {"answers": answers, "nonce": secrets.token_urlsafe(16)}
+    user_id = getattr(request.user, "pk", None)
+    return signing.dumps(payload, salt=_salt(flow, user_id, record), compress=True)
+
+
+def read_answers(
+    request: HttpRequest, flow: str, record: object, token: str | None
+) -> tuple[QueryDict, str] | None:
+    """The answers and nonce in ``token``, or ``None`` if it is missing, altered, another
+    person's or another record's, or older than ``MAX_AGE_SECONDS``."""
+    payload = _load(request, flow, record, token)
+    if payload is None:
+        return None
+    answers = payload.get("answers")
+    nonce = payload.get("nonce")
+    if not isinstance(answers, dict) or not isinstance(nonce, str):
+        return None
+    data = QueryDict(mutable=True)
+    for key, values in answers.items():
+        if isinstance(values, list):
+            data.setlist(str(key), [str(value) for value in values])
+    data._mutable = False
+    return data, nonce
+
+
+def sign_done(request: HttpRequest, flow: str, record: object, note: Mapping[str, Any]) -> str:
+    """A signed note of what was done, for the confirmation page."""
+    user_id = getattr(request.user, "pk", None)
+    return signing.dumps(
+        {"done": dict(note)}, salt=_salt(flow + ":done", user_id, record), compress=True
+    )
+
+
+def read_done(
+    request: HttpRequest, flow: str, record: object, token: str | None
+) -> dict[str, Any] | None:
+    payload = _load(request, flow + ":done", record, token, max_age=24 * 60 * 60)
+    if payload is None or not isinstance(payload.get("done"), dict):
+        return None
+    return payload["done"]
+
+
+def _load(
+    request: HttpRequest,
+    flow: str,
+    record: object,
+    token: str | None,
+    *,
+    max_age: int = MAX_AGE_SECONDS,
+) -> dict[str, Any] | None:
+    if not token:
+        return None
+    user_id = getattr(request.user, "pk", None)
+    try:
+        payload = signing.loads(token, salt=_salt(flow, user_id, record), max_age=max_age)
+    except signing.BadSignature:  # also an expired one
+        return None
+    return payload if isinstance(payload, dict) else None
