@@ -10,6 +10,7 @@ from django.urls import reverse
 from safeshare.accounts.actors import Actor
 from safeshare.protocol import actions as protocol_actions
 from safeshare.protocol.models import Clearance, Override
+from tests.pages.check_answers import confirm
 from tests.pages.helpers import error_summary, fake_matcher, signed_in, text
 
 pytestmark = pytest.mark.django_db
@@ -194,16 +195,24 @@ def test_override_form_offers_the_policys_exceptions(client, caseworker, blocked
 
 
 def test_ask_to_override(client, caseworker, blocked):
-    response = signed_in(client, caseworker).post(
-        override_url(blocked),
-        {"category": "national_security_or_public_protection", "reasons": REASONS},
+    url = override_url(blocked)
+    check = signed_in(client, caseworker).post(
+        url, {"category": "national_security_or_public_protection", "reasons": REASONS}
     )
-    assert response["Location"] == detail_url(blocked)
+    assert "Check your override request before you send it" in text(check)
+    assert "Oversight bodies are alerted as soon as you send it" in text(check)
+    assert not Override.objects.exists()  # nothing sent before the confirm button
+    response = confirm(client, url, check)
+    assert response["Location"].startswith(url + "?done=")
     override = Override.objects.get()
     assert override.status == "pending"
     assert override.requester_key == f"user:{caseworker.pk}"
-    html = text(client.get(response["Location"]))
-    assert "A second, senior person must now decide it" in html
+    done = text(client.get(response["Location"]))
+    assert "Override requested" in done
+    assert "A second, senior person decides it" in done
+    assert confirm(client, url, check)["Location"] == response["Location"]
+    assert Override.objects.count() == 1
+    html = text(client.get(detail_url(blocked)))
     assert "Waiting for approval" in html
     assert override_url(blocked) not in html
 

@@ -237,20 +237,32 @@ def test_approve_an_override(client, approver, pending):
     html = text(response)
     assert REASONS in html
     assert pending.clearance.protections.get().reference in html
-    response = client.post(
-        override_url(pending), {"decision": "approve", "reasons": REASONS + " Approved."}
-    )
-    assert response["Location"] == reverse("protocol:override-list")
+    url = override_url(pending)
+    check = client.post(url, {"decision": "approve", "reasons": REASONS + " Approved."})
+    assert "Check your decision" in text(check)
+    assert "The block is set aside" in text(check)
+    assert "Oversight bodies are alerted" in text(check)
+    pending.refresh_from_db()
+    assert pending.status == "pending"  # nothing decided before the confirm button
+    response = confirm(client, url, check)
+    assert response["Location"].startswith(url + "?done=")
     pending.refresh_from_db()
     assert pending.status == "approved"
     assert Clearance.objects.get().decision == "clear"
-    assert "Override approved" in text(client.get(response["Location"]))
+    done = text(client.get(response["Location"]))
+    assert "Override approved" in done
+    assert "What happens next" in done
+    assert confirm(client, url, check)["Location"] == response["Location"]
+    assert LedgerEntry.objects.filter(kind="override_approved").count() == 1
 
 
 def test_refuse_an_override(client, protocol_officer, pending):
-    signed_in(client, protocol_officer).post(
+    signed_in(client, protocol_officer)
+    check = client.post(
         override_url(pending), {"decision": "refuse", "reasons": "No evidence of any risk."}
     )
+    assert "The block stays" in text(check)
+    confirm(client, override_url(pending), check)
     pending.refresh_from_db()
     assert pending.status == "refused"
     assert Clearance.objects.get().decision == "blocked"
@@ -311,7 +323,9 @@ def test_statutory_defence_must_be_confirmed_when_flagged(
     assert "considered the modern slavery statutory defence" in error_summary(response)
     flagged.refresh_from_db()
     assert flagged.status == "pending"
-    client.post(override_url(flagged), {**data, "statutory_defence_considered": "on"})
+    answer_and_confirm(
+        client, override_url(flagged), {**data, "statutory_defence_considered": "on"}
+    )
     flagged.refresh_from_db()
     assert flagged.status == "approved"
 

@@ -898,6 +898,12 @@ def _close_overrides_no_longer_needed(clearance: Clearance, actor: Actor) -> Non
         override.save()
 
 
+def override_request(override: Override) -> OverrideRequest:
+    """The pure core's view of a stored override (also for the page that checks a decision
+    before it is made)."""
+    return _override_request(override)
+
+
 def _override_request(override: Override) -> OverrideRequest:
     clearance = override.clearance
     offence = override.suspected_offence

@@ -48,7 +48,15 @@ from safeshare.protocol.forms import (
     ReviewDecisionForm,
 )
 from safeshare.protocol.models import DECISION_LABELS, Clearance, Override, Protection, Review
-from safeshare.protocol.overrides import SuspectedOffence, is_immigration_status_offence
+from safeshare.protocol.overrides import (
+    Approval,
+    OverrideRefused,
+    OverrideRequest,
+    SuspectedOffence,
+    approve_override,
+    is_immigration_status_offence,
+    validate_override_request,
+)
 from safeshare.protocol.policy import ExceptionCategory, IEDetail, Jurisdiction, Policy
 from safeshare.protocol.protection import (
     CloseRefused,
@@ -444,28 +452,105 @@ def clearance_detail(request: AuthenticatedHttpRequest, clearance_id: uuid.UUID)
     )
 
 
+OVERRIDE_REQUEST_FLOW = "override-request"
+
+
+def _override_request_problems(
+    clearance: Clearance, actor: Actor, form: OverrideRequestForm
+) -> list[str]:
+    """Why the request would be refused, said before the check-answers page: the checks
+    ``do_request_override`` makes (reads only). It makes them again on confirm."""
+    if (clearance.ie_decision or clearance.decision) != "blocked":
+        return ["Only a blocked clearance can be overridden."]
+    if clearance.overrides.filter(status=Override.Status.PENDING).exists():
+        return ["An override of this clearance is already waiting for approval."]
+    offence = form.suspected_offence()
+    assessment = validate_override_request(
+        active_policy(),
+        OverrideRequest(
+            action_code=clearance.action_code,
+            subject_ref=str(clearance.public_id),
+            protection_ids=tuple(
+                str(p) for p in clearance.protections.values_list("pk", flat=True)
+            ),
+            category=form.cleaned_data["category"].value,
+            reasons=form.cleaned_data["reasons"],
+            requested_by=actor.identifier,
+            offences=(SuspectedOffence(**offence),) if offence else (),  # type: ignore[arg-type]
+            modern_slavery_indicators=form.cleaned_data["modern_slavery_indicators"],
+        ),
+    )
+    return list(assessment.problems)
+
+
 def override_create(request: AuthenticatedHttpRequest, clearance_id: uuid.UUID) -> HttpResponse:
+    """Ask to override a block: question, check answers and confirmation (ADR 0044)."""
     clearance = own_clearance(request, clearance_id)
     policy = active_policy()
-    form = OverrideRequestForm(posted_data(request), policy=policy)
-    if request.method == "POST" and form.is_valid():
-        try:
+    page = reverse("protocol:override-new", kwargs={"clearance_id": clearance.public_id})
+    step = read_step(request, OVERRIDE_REQUEST_FLOW, clearance.public_id)
+    if step.kind == "repeat":
+        return redirect(step.location)
+    if step.kind == "lost":
+        return redirect(page)
+    if step.kind == "done":
+        override = clearance.overrides.order_by("-created_at").first()
+        if override is None:
+            return redirect("protocol:clearance", clearance_id=clearance.public_id)
+        return render(
+            request,
+            "protocol/override_request_done.html",
+            {
+                "clearance": clearance,
+                "override": override,
+                "action": action_name(clearance.action_code),
+                "awaited": actions.custodian_ruling_awaited(clearance),
+            },
+        )
+    form = OverrideRequestForm(step.data, policy=policy)
+    actor = Actor.for_user(request.user)
+    if step.posted and form.is_valid():
+        for problem in _override_request_problems(clearance, actor, form):
+            form.add_error(None, for_people(problem))
+    if step.posted and form.is_valid():
+        if step.kind == "check":
+            answers, change_url = check_url(
+                page, request, OVERRIDE_REQUEST_FLOW, clearance.public_id
+            )
+            _record_clearance_read(request, clearance, "override_check")
+            return render(
+                request,
+                "protocol/override_request_check.html",
+                {
+                    "clearance": clearance,
+                    "action": action_name(clearance.action_code),
+                    "subject": _subject_name(clearance.subject),
+                    "category": form.cleaned_data["category"].label,
+                    "reasons": form.cleaned_data["reasons"],
+                    "offence": form.suspected_offence(),
+                    "indicators": form.cleaned_data["modern_slavery_indicators"],
+                    "firewall": policy.clearance.ie_detail == IEDetail.CUSTODIAN,
+                    "answers": answers,
+                    "change_url": change_url,
+                },
+            )
+
+        def ask() -> str:
             actions.do_request_override(
                 clearance,
-                Actor.for_user(request.user),
+                actor,
                 category=form.cleaned_data["category"].value,
                 reasons=form.cleaned_data["reasons"],
                 suspected_offence=form.suspected_offence(),
                 modern_slavery_indicators=form.cleaned_data["modern_slavery_indicators"],
             )
+            return done_url(page, request, OVERRIDE_REQUEST_FLOW, clearance.public_id, {})
+
+        try:
+            return redirect(confirm_once(str(request.user.pk), step.nonce, ask))
         except ValidationError as error:
             add_action_errors(form, error)
-        else:
-            messages.success(
-                request, "Override requested. A second, senior person must now decide it."
-            )
-            return redirect("protocol:clearance", clearance_id=clearance.public_id)
-    if request.method != "POST":
+    if not step.posted:
         _record_clearance_read(request, clearance, "override_form")
     return render(
         request,
@@ -736,6 +821,40 @@ def _references_shown(
     return list(clearance.protections.values_list("reference", flat=True))
 
 
+OVERRIDE_DECISION_FLOW = "override-decision"
+
+
+def _override_decision_problems(
+    override: Override, actor: Actor, answers: dict[str, Any]
+) -> list[str]:
+    """Why the decision would be refused, said before the check-answers page: the checks
+    ``do_decide_override`` makes, on the facts (reads only). It makes them again on confirm."""
+    if override.status != Override.Status.PENDING:
+        return ["This override has already been decided."]
+    if actor.identifier == override.requester_key:
+        return ["You asked for this override, so someone else must decide it."]
+    policy = active_policy()
+    if answers["decision"] != "approve":
+        if len(answers["reasons"].strip()) < 10:
+            return ["Explain why you are refusing the override"]
+        if actor.role.value not in policy.overrides.approver_roles:
+            return ["Only a senior approver can decide an override."]
+        return []
+    approval = Approval(
+        approved_by=actor.identifier,
+        approver_role=actor.role.value,
+        reasons=answers["reasons"],
+        statutory_defence_considered=answers.get("statutory_defence_considered", False),
+    )
+    try:
+        approve_override(
+            policy, actions.override_request(override), approval, str(override.public_id)
+        )
+    except OverrideRefused as refused:
+        return list(refused.problems)
+    return []
+
+
 def override_detail(request: AuthenticatedHttpRequest, override_id: uuid.UUID) -> HttpResponse:
     override = get_object_or_404(overrides_for(request), public_id=override_id)
     policy = active_policy()
@@ -745,29 +864,71 @@ def override_detail(request: AuthenticatedHttpRequest, override_id: uuid.UUID) -
     ).modern_slavery_defence_law
     pending = override.status == Override.Status.PENDING
     awaited = pending and actions.custodian_ruling_awaited(override.clearance)
+    page = reverse("protocol:override", kwargs={"override_id": override.public_id})
+    step = read_step(request, OVERRIDE_DECISION_FLOW, override.public_id)
+    if step.kind == "repeat":
+        return redirect(step.location)
+    if step.kind == "lost":
+        return redirect(page)
+    if step.kind == "done":
+        return render(
+            request,
+            "protocol/override_decision_done.html",
+            {
+                "override": override,
+                "clearance": override.clearance,
+                "action": action_name(override.clearance.action_code),
+            },
+        )
     form = OverrideDecisionForm(
-        posted_data(request),
+        step.data,
         statutory_defence=override.statutory_defence_flag,
         law=law,
         can_approve=not awaited,
     )
-    if request.method == "POST" and form.is_valid():
+    actor = Actor.for_user(request.user)
+    if step.posted and form.is_valid():
+        for problem in _override_decision_problems(override, actor, form.cleaned_data):
+            form.add_error(None, for_people(problem))
+    if step.posted and form.is_valid():
         approve = form.cleaned_data["decision"] == "approve"
-        try:
+        if step.kind == "check":
+            answers, change_url = check_url(
+                page, request, OVERRIDE_DECISION_FLOW, override.public_id
+            )
+            return render(
+                request,
+                "protocol/override_decision_check.html",
+                {
+                    "override": override,
+                    "approve": approve,
+                    "reasons": form.cleaned_data["reasons"],
+                    "defence_asked": "statutory_defence_considered" in form.fields,
+                    "defence": form.cleaned_data.get("statutory_defence_considered", False),
+                    "action": action_name(override.clearance.action_code),
+                    "category": exception_label(override.exception_category),
+                    "references": _references_shown(request, policy, override.clearance),
+                    "answers": answers,
+                    "change_url": change_url,
+                },
+            )
+
+        def decide() -> str:
             actions.do_decide_override(
                 override,
-                Actor.for_user(request.user),
+                actor,
                 approve=approve,
                 reasons=form.cleaned_data["reasons"],
                 statutory_defence_considered=form.cleaned_data.get(
                     "statutory_defence_considered", False
                 ),
             )
+            return done_url(page, request, OVERRIDE_DECISION_FLOW, override.public_id, {})
+
+        try:
+            return redirect(confirm_once(str(request.user.pk), step.nonce, decide))
         except ValidationError as error:
             add_action_errors(form, error)
-        else:
-            messages.success(request, "Override approved" if approve else "Override refused")
-            return redirect("protocol:override-list")
     clearance = override.clearance
     do_record_personal_data_read(
         Actor.for_user(request.user),
