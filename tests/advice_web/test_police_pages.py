@@ -15,6 +15,7 @@ from safeshare.advice.passcodes import passcode_matches
 from safeshare.kernel.roles import Role
 from tests.accounts.factories import make_user
 from tests.advice_web.support import officer, protected_victim
+from tests.pages.check_answers import confirm
 
 pytestmark = pytest.mark.django_db
 
@@ -70,8 +71,9 @@ def test_issuing_a_letter_shows_the_passcode_once(client, setup):
 
 def test_a_letter_is_not_posted_to_a_shared_address_and_the_page_says_why(client, setup):
     protection, _ = setup
-    response = client.post(
-        url("contact", protection),
+    contact = url("contact", protection)
+    check = client.post(
+        contact,
         {
             "language": "en",
             "interpreter_needed": "no",
@@ -79,8 +81,31 @@ def test_a_letter_is_not_posted_to_a_shared_address_and_the_page_says_why(client
             "safe_channel": "in_person",
         },
     )
+    assert check.status_code == 200
+    assert "Check the safe contact details" in check.text
+    assert "These are the first safe contact details recorded" in check.text
+    assert not ContactPreference.objects.exists()  # nothing saved before the confirm button
+    response = confirm(client, contact, check)
     assert response.status_code == 302
     assert ContactPreference.objects.get().address_shared_with_perpetrator == "yes"
+    done = client.get(response["Location"]).text
+    assert "Safe contact details saved" in done
+    assert "What happens next" in done
+    assert confirm(client, contact, check)["Location"] == response["Location"]
+    assert ContactPreference.objects.count() == 1
+    changed = client.post(
+        contact,
+        {
+            "language": "en",
+            "interpreter_needed": "no",
+            "address_shared_with_perpetrator": "yes",
+            "safe_channel": "phone",
+            "safe_phone": "07700 900123",
+        },
+    )
+    assert "2 answers change" in changed.text
+    assert "Was: In person only" in changed.text
+    assert "Was: Not given" in changed.text
     page = client.get(url("issue-letter", protection)).text
     assert "shares that address with the alleged perpetrator" in page
     response = client.post(

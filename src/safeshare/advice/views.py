@@ -46,6 +46,7 @@ from safeshare.advice.victim_views import victim_view_url
 from safeshare.cases.forms import add_action_errors, posted_data
 from safeshare.cases.models import Party
 from safeshare.cases.modern_slavery import NrmConsent
+from safeshare.idempotency.pages import check_url, confirm_once, done_url, read_step
 from safeshare.kernel.offences import OffenceCategory
 from safeshare.kernel.roles import Role
 from safeshare.ledger.audit import do_record_personal_data_read
@@ -56,6 +57,7 @@ from safeshare.protocol.active import policy_title
 from safeshare.protocol.models import Protection
 from safeshare.protocol.references import ReferenceFormatError, normalise_reference
 from safeshare.protocol.views import force_protection
+from safeshare.web.check_answers import answer_rows
 
 
 class FindProtectionForm(forms.Form):
@@ -103,9 +105,30 @@ def overview(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     )
 
 
+CONTACT_FLOW = "safe-contact"
+
+
 def contact(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
+    """Safe contact and language: question, check answers and confirmation (ADR 0044)."""
     protection = force_protection(request, reference)
+    page = reverse("advice:contact", kwargs={"reference": protection.reference})
+    step = read_step(request, CONTACT_FLOW, protection.reference)
+    if step.kind == "repeat":
+        return redirect(step.location)
+    if step.kind == "lost":
+        return redirect(page)
     latest = actions.latest_contact_preference(protection.person)
+    if step.kind == "done":
+        _read(request, protection, "safe_contact_saved")
+        return render(
+            request,
+            "advice/police/contact_done.html",
+            {
+                "protection": protection,
+                "identity": protection.person.primary_identity,
+                "latest": latest,
+            },
+        )
     initial = {}
     if latest is not None:
         initial = {
@@ -118,10 +141,44 @@ def contact(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
             "safe_phone": latest.safe_phone,
             "safe_email": latest.safe_email,
         }
-    form = ContactPreferenceForm(posted_data(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
+    form = ContactPreferenceForm(step.data, initial=initial)
+    if step.posted and form.is_valid():
+        try:  # what the action would refuse, said before the check-answers page
+            actions.check_contact_preference(
+                language=form.cleaned_data["language"],
+                interpreter_needed=form.cleaned_data["interpreter_needed"] == YES,
+                interpreter_language=form.cleaned_data["interpreter_language"],
+                safe_channel=form.cleaned_data["safe_channel"],
+                address_shared_with_perpetrator=form.cleaned_data[
+                    "address_shared_with_perpetrator"
+                ],
+                safe_postal_address=form.cleaned_data["safe_postal_address"],
+                safe_phone=form.cleaned_data["safe_phone"],
+                safe_email=form.cleaned_data["safe_email"],
+            )
+        except ValidationError as error:
+            add_action_errors(form, error)
+    if step.posted and form.is_valid():
         data = form.cleaned_data
-        try:
+        if step.kind == "check":
+            answers, change_url = check_url(page, request, CONTACT_FLOW, protection.reference)
+            _read(request, protection, "safe_contact_check")
+            rows = answer_rows(form, before=initial if latest is not None else None)
+            return render(
+                request,
+                "advice/police/contact_check.html",
+                {
+                    "protection": protection,
+                    "identity": protection.person.primary_identity,
+                    "rows": rows,
+                    "first": latest is None,
+                    "changed": [row for row in rows if row.get("changed")],
+                    "answers": answers,
+                    "change_url": change_url,
+                },
+            )
+
+        def save() -> str:
             actions.do_record_contact_preference(
                 protection.person,
                 Actor.for_user(request.user),
@@ -134,18 +191,19 @@ def contact(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
                 safe_phone=data["safe_phone"],
                 safe_email=data["safe_email"],
             )
+            return done_url(page, request, CONTACT_FLOW, protection.reference, {})
+
+        try:
+            return redirect(confirm_once(str(request.user.pk), step.nonce, save))
         except ValidationError as error:
             add_action_errors(form, error)
-        else:
-            messages.success(request, "Safe contact details saved.")
-            return redirect("advice:protection", reference=protection.reference)
-    else:
+    elif not step.posted:
         _read(request, protection, "safe_contact_page")
     return render(
         request,
         "advice/police/contact_form.html",
         {"form": form, "protection": protection, "identity": protection.person.primary_identity},
-        status=400 if form.is_bound and form.errors else 200,
+        status=400 if step.posted and form.errors else 200,
     )
 
 

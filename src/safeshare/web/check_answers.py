@@ -93,3 +93,41 @@ def _load(
     except signing.BadSignature:  # also an expired one
         return None
     return payload if isinstance(payload, dict) else None
+
+
+def shown(field: object, value: object) -> str:
+    """An answer as the person gave it: the label of a choice, "Yes" or "No", or the text."""
+    if value in (None, "", [], ()):
+        return "Not given"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    choices = getattr(field, "choices", None)
+    if choices:
+        labels = {str(key): str(label) for key, label in choices}
+        if isinstance(value, (list, tuple)):
+            return ", ".join(labels.get(str(item), str(item)) for item in value)
+        return labels.get(str(value), str(value))
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(item) for item in value)
+    return str(getattr(value, "label", value))
+
+
+def answer_rows(form: Any, *, before: Mapping[str, object] | None = None) -> list[dict[str, Any]]:
+    """A summary-list row for each answer of a valid form, in the form's order, with whether
+    it differs from ``before`` (what was recorded until now) when that is given."""
+    rows = []
+    for name, field in form.fields.items():
+        if field.widget.is_hidden:
+            continue
+        value = form.cleaned_data.get(name)
+        row: dict[str, Any] = {
+            "name": name,
+            "label": str(field.label or name.replace("_", " ").capitalize()),
+            "value": shown(field, value),
+        }
+        if before is not None:
+            old = shown(field, before.get(name))
+            row["before"] = old
+            row["changed"] = old != row["value"]
+        rows.append(row)
+    return rows
