@@ -1,43 +1,86 @@
 """Carrying a person's answers from a question page to its check-answers page (ADR 0044).
 
 A question page validates its POST and, when the answers are valid, shows the check-answers
-page in the same response. The answers travel in one hidden field: the posted values, signed
-with the service's secret and stamped with the time (``django.core.signing``), bound to the
-person, the page and the record the answers are about, with a random ``nonce``. Nothing is
-stored until the person presses the confirm button, which posts the signed answers back: they
-are checked again by the same form, and the action runs once per nonce (see
-``safeshare.idempotency.pages``). "Change" links take the same signed answers back to the
-question page (``?answers=…``), which shows them filled in.
+page in the same response. The answers travel in one hidden field: the posted values, sealed
+(encrypted, authenticated and time-stamped with Fernet, under a key derived from the service's
+secret key) and bound to the person, the page and the record the answers are about, with a
+random ``nonce``. Nothing is stored until the person presses the confirm button, which posts
+the sealed answers back: they are checked again by the same form, and the action runs once per
+nonce (see ``safeshare.idempotency.pages``). "Change" links take the same sealed answers back
+to the question page (``?answers=…``), which shows them filled in: being encrypted, they say
+nothing in a browser's history or a proxy's log.
 
-After the action, the page redirects to itself with ``?done=…``: a signed note of what was done,
-from which the confirmation page is drawn (a GET, which reads only).
+After the action, the page redirects to itself with ``?done=…``: a sealed note of what was
+done, from which the confirmation page is drawn (a GET, which reads only).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from django.core import signing
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
 from django.http import HttpRequest, QueryDict
 
 #: How long checked answers stay good: long enough to read the page, short enough that an old
 #: tab cannot act on a record much changed since.
 MAX_AGE_SECONDS = 60 * 60
+DONE_MAX_AGE_SECONDS = 24 * 60 * 60
 NOT_POSTED = ("csrfmiddlewaretoken", "answers", "confirm")
+SALT = b"safeshare.check-answers.v1:"
 
 
-def _salt(flow: str, user_id: object, record: object) -> str:
-    return f"safeshare.check-answers:{flow}:{user_id}:{record}"
+def _fernet() -> MultiFernet:
+    """Fernet keys from the service's secret key (and its fallbacks, while it is rotated)."""
+    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return MultiFernet(
+        [
+            Fernet(base64.urlsafe_b64encode(hashlib.sha256(SALT + str(key).encode()).digest()))
+            for key in keys
+        ]
+    )
+
+
+def _seal(kind: str, request: HttpRequest, flow: str, record: object, body: object) -> str:
+    """``body`` encrypted and authenticated (Fernet), bound to the person, flow and record."""
+    bound = {"to": _binding(kind, request, flow, record), "body": body}
+    return _fernet().encrypt(json.dumps(bound, separators=(",", ":")).encode()).decode()
+
+
+def _open(
+    kind: str,
+    request: HttpRequest,
+    flow: str,
+    record: object,
+    token: str | None,
+    *,
+    max_age: int = MAX_AGE_SECONDS,
+) -> Any:
+    if not token:
+        return None
+    try:
+        bound = json.loads(_fernet().decrypt(token.encode(), ttl=max_age))
+    except (InvalidToken, ValueError, TypeError):  # altered, or too old
+        return None
+    if not isinstance(bound, dict) or bound.get("to") != _binding(kind, request, flow, record):
+        return None  # someone else's, another page's or another record's
+    return bound.get("body")
+
+
+def _binding(kind: str, request: HttpRequest, flow: str, record: object) -> str:
+    return f"{kind}:{flow}:{getattr(request.user, 'pk', None)}:{record}"
 
 
 def sign_answers(request: HttpRequest, flow: str, record: object, data: QueryDict) -> str:
-    """The question page's posted answers, signed for this person, page and record."""
+    """The question page's posted answers, sealed for this person, page and record."""
     answers = {key: data.getlist(key) for key in data if key not in NOT_POSTED}
-    payload = {"answers": answers, "nonce": secrets.token_urlsafe(16)}
-    user_id = getattr(request.user, "pk", None)
-    return signing.dumps(payload, salt=_salt(flow, user_id, record), compress=True)
+    body = {"answers": answers, "nonce": secrets.token_urlsafe(16)}
+    return _seal("answers", request, flow, record, body)
 
 
 def read_answers(
@@ -45,8 +88,8 @@ def read_answers(
 ) -> tuple[QueryDict, str] | None:
     """The answers and nonce in ``token``, or ``None`` if it is missing, altered, another
     person's or another record's, or older than ``MAX_AGE_SECONDS``."""
-    payload = _load(request, flow, record, token)
-    if payload is None:
+    payload = _open("answers", request, flow, record, token)
+    if not isinstance(payload, dict):
         return None
     answers = payload.get("answers")
     nonce = payload.get("nonce")
@@ -61,37 +104,14 @@ def read_answers(
 
 
 def sign_done(request: HttpRequest, flow: str, record: object, note: Mapping[str, Any]) -> str:
-    """A signed note of what was done, for the confirmation page."""
-    user_id = getattr(request.user, "pk", None)
-    return signing.dumps(
-        {"done": dict(note)}, salt=_salt(flow + ":done", user_id, record), compress=True
-    )
+    """A sealed note of what was done, for the confirmation page."""
+    return _seal("done", request, flow, record, dict(note))
 
 
 def read_done(
     request: HttpRequest, flow: str, record: object, token: str | None
 ) -> dict[str, Any] | None:
-    payload = _load(request, flow + ":done", record, token, max_age=24 * 60 * 60)
-    if payload is None or not isinstance(payload.get("done"), dict):
-        return None
-    return payload["done"]
-
-
-def _load(
-    request: HttpRequest,
-    flow: str,
-    record: object,
-    token: str | None,
-    *,
-    max_age: int = MAX_AGE_SECONDS,
-) -> dict[str, Any] | None:
-    if not token:
-        return None
-    user_id = getattr(request.user, "pk", None)
-    try:
-        payload = signing.loads(token, salt=_salt(flow, user_id, record), max_age=max_age)
-    except signing.BadSignature:  # also an expired one
-        return None
+    payload = _open("done", request, flow, record, token, max_age=DONE_MAX_AGE_SECONDS)
     return payload if isinstance(payload, dict) else None
 
 
