@@ -17,6 +17,7 @@ done, from which the confirmation page is drawn (a GET, which reads only).
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import json
 import secrets
@@ -26,6 +27,8 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.http import HttpRequest, QueryDict
+
+from safeshare.web.templatetags.govuk import date_in_words
 
 #: How long checked answers stay good: long enough to read the page, short enough that an old
 #: tab cannot act on a record much changed since.
@@ -121,6 +124,8 @@ def shown(field: object, value: object) -> str:
         return "Not given"
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if isinstance(value, dt.date):
+        return date_in_words(value)
     choices = getattr(field, "choices", None)
     if choices:
         labels = {str(key): str(label) for key, label in choices}
