@@ -8,8 +8,11 @@ import pytest
 from django.urls import reverse
 
 from safeshare.accounts.actors import Actor
+from safeshare.kernel.roles import Role
+from safeshare.ledger.models import LedgerEntry
 from safeshare.protocol import actions as protocol_actions
 from safeshare.protocol.models import Clearance, Override
+from tests.accounts.factories import make_user
 from tests.pages.check_answers import confirm
 from tests.pages.helpers import error_summary, fake_matcher, signed_in, text
 
@@ -322,3 +325,65 @@ def test_a_hold_for_want_of_evidence_says_what_would_settle_it(
     assert clearance.decision == "hold"
     html = text(client.get(response["Location"]))
     assert "Ask again with a full date of birth or a passport number" in html
+
+
+# --- Withdrawing an override request ---------------------------------------------------------
+
+
+def withdraw_url(clearance: Clearance) -> str:
+    return reverse("protocol:override-withdraw", kwargs={"clearance_id": clearance.public_id})
+
+
+def test_ie_withdraws_its_own_pending_override_request(client, caseworker, approver, blocked):
+    override = protocol_actions.do_request_override(
+        blocked,
+        Actor.for_user(approver),
+        category="national_security_or_public_protection",
+        reasons=REASONS,
+    )
+    signed_in(client, caseworker)
+    assert withdraw_url(blocked) in text(client.get(detail_url(blocked)))
+    url = withdraw_url(blocked)
+    refused = client.post(url, {"reasons": "No."})
+    assert "Explain why you are withdrawing the request" in error_summary(refused)
+    check = client.post(url, {"reasons": "The removal was cancelled by the court."})
+    assert "The block stays, so you may not take the action" in text(check)
+    override.refresh_from_db()
+    assert override.status == "pending"  # nothing changes before the confirm button
+    response = confirm(client, url, check)
+    override.refresh_from_db()
+    assert override.status == "withdrawn"
+    assert override.decision_reasons == "The removal was cancelled by the court."
+    assert LedgerEntry.objects.filter(kind="override_withdrawn").count() == 1
+    done = text(client.get(response["Location"]))
+    assert "Override request withdrawn" in done
+    assert "What happens next" in done
+    assert confirm(client, url, check)["Location"] == response["Location"]
+    assert LedgerEntry.objects.filter(kind="override_withdrawn").count() == 1
+    blocked.refresh_from_db()
+    assert (blocked.ie_decision or blocked.decision) == "blocked"
+    page = text(client.get(detail_url(blocked)))
+    assert "Withdrawn" in page
+    assert override_url(blocked) in page  # a new request may be made
+    # Nobody can decide it any more.
+    with pytest.raises(protocol_actions.ProtocolError, match="already been decided"):
+        protocol_actions.do_decide_override(
+            override, Actor.for_user(approver), approve=False, reasons="Too late to refuse."
+        )
+
+
+def test_another_unit_cannot_withdraw_an_override(client, caseworker, other_ie_unit, blocked):
+    override = protocol_actions.do_request_override(
+        blocked,
+        Actor.for_user(caseworker),
+        category="national_security_or_public_protection",
+        reasons=REASONS,
+    )
+    other = make_user(Role.IE_CASEWORKER, other_ie_unit)
+    assert signed_in(client, other).get(withdraw_url(blocked)).status_code == 404
+    with pytest.raises(protocol_actions.ProtocolError, match="Only the unit that asked"):
+        protocol_actions.do_withdraw_override(
+            override, Actor.for_user(other), reasons="Not mine to withdraw."
+        )
+    override.refresh_from_db()
+    assert override.status == "pending"

@@ -66,6 +66,10 @@ EXPECTED: dict[str, dict[str, int]] = {
     "protocol:protection-notice-given": expect(protocol_own=OK, protocol_other=NOT_FOUND),
     "protocol:clearance": IE_CLEARANCE,
     "protocol:override-new": IE_CLEARANCE,
+    # With no override waiting, the page sends IE back to the clearance.
+    "protocol:override-withdraw": expect(
+        ie_own=REDIRECT, ie_other=NOT_FOUND, senior_own=REDIRECT, senior_other=NOT_FOUND
+    ),
     "protocol:clearance-outcome": IE_CLEARANCE,
     "protocol:review": expect(protocol_own=OK, protocol_other=NOT_FOUND),
     "protocol:override": expect(
@@ -130,6 +134,7 @@ def world(monkeypatch, force, other_force, ie_unit, other_ie_unit, case, protect
         "protocol:protection-notice-given": {"reference": protection.reference},
         "protocol:clearance": {"clearance_id": blocked.public_id},
         "protocol:override-new": {"clearance_id": blocked.public_id},
+        "protocol:override-withdraw": {"clearance_id": blocked.public_id},
         "protocol:clearance-outcome": {"clearance_id": blocked.public_id},
         "protocol:review": {"review_id": review.pk},
         "protocol:override": {"override_id": override.public_id},

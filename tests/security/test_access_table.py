@@ -663,6 +663,7 @@ SITE_OBJECTS: dict[str, Callable[[World, str], dict]] = {
     "matching:sweep": lambda w, s: {"sweep_id": w.sweep(s).public_id},
     "matching:sweep-download": lambda w, s: {"sweep_id": w.sweep(s, finished=True).public_id},
     "protocol:override-new": lambda w, s: {"clearance_id": w.side(s).blocked.public_id},
+    "protocol:override-withdraw": lambda w, s: {"clearance_id": w.side(s).blocked.public_id},
     "protocol:clearance-outcome": lambda w, s: {"clearance_id": w.side(s).blocked.public_id},
     "protocol:review": lambda w, s: {"review_id": w.side(s).review.pk},
     "protocol:override": lambda w, s: {"override_id": w.side(s).override.public_id},

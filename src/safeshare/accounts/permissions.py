@@ -79,6 +79,7 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "protocol:clearance-new": IE,
     "protocol:clearance": IE,
     "protocol:override-new": IE,
+    "protocol:override-withdraw": IE,
     "protocol:clearance-outcome": IE,
     # Sweeps of a caseload against the register: IE, its own organisation's (views scope).
     "matching:sweep-list": IE,
@@ -364,6 +365,7 @@ PAGE_OBJECT_SCOPES: dict[str, Mapping[Role | str, str]] = {
     "matching:sweep": dict.fromkeys(IE, OWN_ORG_SWEEP),
     "matching:sweep-download": dict.fromkeys(IE, OWN_ORG_SWEEP),
     "protocol:override-new": _IE_CLEARANCE,
+    "protocol:override-withdraw": _IE_CLEARANCE,
     "protocol:clearance-outcome": _IE_CLEARANCE,
     "protocol:review": {Role.PROTOCOL_OFFICER: REVIEW_OF_OWN_FORCE},
     "protocol:override": {

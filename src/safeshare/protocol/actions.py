@@ -1126,6 +1126,43 @@ def do_decide_override(
     return override
 
 
+def do_withdraw_override(override: Override, actor: Actor, *, reasons: str) -> Override:
+    """The unit that asked for an override withdraws it before it is decided. The block
+    stands, as if it had never been asked; the request and its withdrawal stay on the log."""
+    policy = active_policy()
+    if len(reasons.strip()) < 10:
+        raise ProtocolError({"reasons": "Explain why you are withdrawing the request"})
+    with action_transaction():
+        override = (
+            Override.objects.select_for_update().select_related("clearance").get(pk=override.pk)
+        )
+        if override.requested_by_id != actor.organisation.pk:
+            raise ProtocolError("Only the unit that asked for this override can withdraw it.")
+        if override.status != Override.Status.PENDING:
+            raise ProtocolError(
+                "This override has already been decided, so it cannot be withdrawn."
+            )
+        override.status = Override.Status.WITHDRAWN
+        override.decided_by = actor.label
+        override.decided_by_key = actor.identifier
+        override.decision_reasons = reasons
+        override.decided_at = timezone.now()
+        override.save()
+        clearance = override.clearance
+        log_entry(
+            EntryKind.OVERRIDE_WITHDRAWN,
+            actor,
+            policy,
+            subjects=_people_of(clearance),
+            payload={
+                "override": token_for_record("override", override.pk),
+                "clearance": token_for_record("clearance", clearance.pk),
+                "exception": override.exception_category,
+            },
+        )
+    return override
+
+
 def do_record_nrm_decision(protection: Protection, actor: Actor, *, stage: str) -> Protection:
     """Record an NRM decision. A positive reasonable-grounds decision sets the recovery-period
     protection from removal (R27); a negative one does not remove any other protection."""

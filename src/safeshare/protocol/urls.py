@@ -25,6 +25,11 @@ urlpatterns = [
     path("clearances/<uuid:clearance_id>/", views.clearance_detail, name="clearance"),
     path("clearances/<uuid:clearance_id>/override/", views.override_create, name="override-new"),
     path(
+        "clearances/<uuid:clearance_id>/override/withdraw/",
+        views.override_withdraw,
+        name="override-withdraw",
+    ),
+    path(
         "clearances/<uuid:clearance_id>/outcome/",
         outcome_views.clearance_outcome,
         name="clearance-outcome",

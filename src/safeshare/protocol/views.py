@@ -46,6 +46,7 @@ from safeshare.protocol.forms import (
     OverrideRequestForm,
     RegularisationForm,
     ReviewDecisionForm,
+    WithdrawOverrideForm,
 )
 from safeshare.protocol.models import DECISION_LABELS, Clearance, Override, Protection, Review
 from safeshare.protocol.overrides import (
@@ -563,6 +564,66 @@ def override_create(request: AuthenticatedHttpRequest, clearance_id: uuid.UUID) 
             "blocked": clearance.decision == "blocked",
         },
     )
+
+
+WITHDRAW_FLOW = "override-withdrawal"
+
+
+def override_withdraw(request: AuthenticatedHttpRequest, clearance_id: uuid.UUID) -> HttpResponse:
+    """IE withdraws its own pending override request: question, check answers and
+    confirmation (ADR 0044)."""
+    clearance = own_clearance(request, clearance_id)
+    page = reverse("protocol:override-withdraw", kwargs={"clearance_id": clearance.public_id})
+    step = read_step(request, WITHDRAW_FLOW, clearance.public_id)
+    if step.kind == "repeat":
+        return redirect(step.location)
+    if step.kind == "lost":
+        return redirect(page)
+    context = {
+        "clearance": clearance,
+        "action": action_name(clearance.action_code),
+        "subject": _subject_name(clearance.subject),
+    }
+    if step.kind == "done":
+        withdrawn = clearance.overrides.filter(status=Override.Status.WITHDRAWN).first()
+        if withdrawn is None:
+            return redirect("protocol:clearance", clearance_id=clearance.public_id)
+        return render(
+            request, "protocol/override_withdraw_done.html", {**context, "override": withdrawn}
+        )
+    pending = clearance.overrides.filter(status=Override.Status.PENDING).first()
+    if pending is None:
+        return redirect("protocol:clearance", clearance_id=clearance.public_id)
+    context["override"] = pending
+    context["category"] = exception_label(pending.exception_category)
+    form = WithdrawOverrideForm(step.data)
+    if step.posted and form.is_valid() and len(form.cleaned_data["reasons"].strip()) < 10:
+        form.add_error("reasons", "Explain why you are withdrawing the request")
+    if step.posted and form.is_valid():
+        if step.kind == "check":
+            answers, change_url = check_url(page, request, WITHDRAW_FLOW, clearance.public_id)
+            return render(
+                request,
+                "protocol/override_withdraw_check.html",
+                {
+                    **context,
+                    "reasons": form.cleaned_data["reasons"],
+                    "answers": answers,
+                    "change_url": change_url,
+                },
+            )
+
+        def withdraw() -> str:
+            actions.do_withdraw_override(
+                pending, Actor.for_user(request.user), reasons=form.cleaned_data["reasons"]
+            )
+            return done_url(page, request, WITHDRAW_FLOW, clearance.public_id, {})
+
+        try:
+            return redirect(confirm_once(str(request.user.pk), step.nonce, withdraw))
+        except ValidationError as error:
+            add_action_errors(form, error)
+    return render(request, "protocol/override_withdraw_form.html", {**context, "form": form})
 
 
 # --- Reviews of possible matches (protocol officers) ------------------------------------------
