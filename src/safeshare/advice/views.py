@@ -341,7 +341,7 @@ def _pack_channel_problem(protection: Protection, channel: str) -> str | None:
 def _pack_rows(form: AdvicePackForm, token: str, page: str) -> list[dict[str, object]]:
     """The check-answers page: each section's answers, with a Change link to its page."""
     children = form.cleaned_data.get("has_children") == YES
-    sections = []
+    sections: list[dict[str, object]] = []
     for (slug, title), (_, names) in zip(PACK_TASKS, AdvicePackForm.SECTIONS, strict=True):
         rows = []
         for name in names:
@@ -369,8 +369,8 @@ def issue_pack(request: AuthenticatedHttpRequest, reference: str) -> HttpRespons
     if not posted and "done" in request.GET:
         done = read_done(request, PACK_FLOW, record, request.GET.get("done"))
         pack = (
-            AdvicePack.objects.filter(protection=protection, public_id=done.get("pack")).first()
-            if done
+            AdvicePack.objects.filter(protection=protection, public_id=str(done["pack"])).first()
+            if done and done.get("pack")
             else None
         )
         if pack is None:
@@ -437,19 +437,19 @@ def issue_pack(request: AuthenticatedHttpRequest, reference: str) -> HttpRespons
         first = already_confirmed(str(request.user.pk), kept[1])
         if first is not None:
             return redirect(first)
-    form = AdvicePackForm(answers, initial=initial) if posted else None
+    whole: AdvicePackForm | None = AdvicePackForm(answers, initial=initial) if posted else None
     missing = [title for slug, title in PACK_TASKS if slug not in completed]
-    if form is not None and missing:
-        form.add_error(None, "Complete every section: " + ", ".join(missing).lower())
-    if form is not None and form.is_valid():
-        data = form.cleaned_data
+    if whole is not None and missing:
+        whole.add_error(None, "Complete every section: " + ", ".join(missing).lower())
+    if whole is not None and whole.is_valid():
+        data = whole.cleaned_data
         if "confirm" in request.POST:
 
             def issue() -> str:
                 pack = actions.do_issue_advice_pack(
                     protection,
                     Actor.for_user(request.user),
-                    facts=form.facts,
+                    facts=whole.facts,
                     language=data["language"],
                     channel=data["channel"],
                     view_url=victim_view_url(request),
@@ -459,14 +459,14 @@ def issue_pack(request: AuthenticatedHttpRequest, reference: str) -> HttpRespons
             try:
                 return redirect(confirm_once(str(request.user.pk), kept[1], issue))  # type: ignore[index]
             except ValidationError as error:
-                add_action_errors(form, error)
+                add_action_errors(whole, error)
         else:
             token = sign_answers(request, PACK_FLOW, record, answers)
             _read(request, protection, "advice_pack_form")
             return render(
                 request,
                 "advice/police/pack_check.html",
-                {**context, "sections": _pack_rows(form, token, page), "answers": token},
+                {**context, "sections": _pack_rows(whole, token, page), "answers": token},
             )
     token = query.get("answers", "") if kept else ""
     if not posted:
@@ -486,13 +486,13 @@ def issue_pack(request: AuthenticatedHttpRequest, reference: str) -> HttpRespons
         "advice/police/pack_form.html",
         {
             **context,
-            "form": form,
+            "form": whole,
             "tasks": tasks,
             "completed": len(completed),
             "total": len(PACK_TASKS),
             "answers": token,
         },
-        status=400 if form is not None and form.errors else 200,
+        status=400 if whole is not None and whole.errors else 200,
     )
 
 

@@ -9,6 +9,7 @@ recorded until the officer presses "Record event", once, whatever happens after.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import uuid
 from urllib.parse import urlencode
 
@@ -184,7 +185,7 @@ def _record(
     request: AuthenticatedHttpRequest,
     case: Case,
     event: CaseEvent,
-    occurred_on: object,
+    occurred_on: dt.date | None,
     changes: list[dict[str, object]],
 ) -> str:
     recorded = case_actions.do_record_case_event(
