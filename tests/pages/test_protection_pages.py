@@ -12,7 +12,7 @@ from safeshare.accounts.actors import Actor
 from safeshare.cases import actions as case_actions
 from safeshare.ledger.models import LedgerEntry
 from safeshare.protocol.models import Protection
-from tests.pages.check_answers import confirm
+from tests.pages.check_answers import answer_and_confirm, confirm
 from tests.pages.helpers import error_summary, signed_in, text
 
 pytestmark = pytest.mark.django_db
@@ -100,14 +100,31 @@ def test_protocol_officer_cannot_close_an_active_protection(client, protocol_off
 
 
 def test_record_regularisation_status(client, officer, protection):
-    response = signed_in(client, officer).post(
-        url("protocol:protection-regularisation", protection), {"status": "application_pending"}
-    )
-    assert response["Location"] == url("protocol:protection", protection)
+    page = url("protocol:protection-regularisation", protection)
+    check = signed_in(client, officer).post(page, {"status": "application_pending"})
+    assert "Check the regularisation status before you record it" in text(check)
+    assert "Has applied to stay and is waiting for a decision" in text(check)
+    assert "No change: the protection stays active" in text(check)
+    protection.refresh_from_db()
+    assert protection.regularisation_status == "none"  # nothing before the confirm button
+    response = confirm(client, page, check)
+    assert response["Location"].startswith(page + "?done=")
     protection.refresh_from_db()
     assert protection.regularisation_status == "application_pending"
     assert protection.regularisation_certified_by.startswith("Test Police officer")
-    assert "Regularisation status recorded" in text(client.get(response["Location"]))
+    done = text(client.get(response["Location"]))
+    assert "Regularisation status recorded" in done
+    assert "What happens next" in done
+    assert confirm(client, page, check)["Location"] == response["Location"]
+    assert len(protection.regularisation_history) == 1
+
+
+def test_a_status_that_holds_protection_open_says_so_on_the_check_page(
+    client, officer, protocol_officer, in_transition
+):
+    page = url("protocol:protection-regularisation", in_transition)
+    check = signed_in(client, officer).post(page, {"status": "application_pending"})
+    assert "In transition becomes active as soon as you record this" in text(check)
 
 
 @pytest.mark.parametrize(
@@ -128,12 +145,14 @@ def test_bad_regularisation_status_is_refused(client, officer, protection, data,
 
 
 def test_record_an_nrm_decision(client, officer, protection):
-    response = signed_in(client, officer).post(
-        url("protocol:protection-nrm", protection), {"stage": "positive_reasonable_grounds"}
-    )
+    page = url("protocol:protection-nrm", protection)
+    signed_in(client, officer)
+    response = answer_and_confirm(client, page, {"stage": "positive_reasonable_grounds"})
     assert response.status_code == 302
     protection.refresh_from_db()
     assert protection.nrm_recovery_period is True
+    done = text(client.get(response["Location"]))
+    assert "National Referral Mechanism decision recorded" in done
 
 
 @pytest.mark.parametrize(

@@ -8,10 +8,12 @@ protocol officers see reviews whose candidate protections belong to their force.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
+from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
@@ -48,7 +50,14 @@ from safeshare.protocol.forms import (
     ReviewDecisionForm,
     WithdrawOverrideForm,
 )
-from safeshare.protocol.models import DECISION_LABELS, Clearance, Override, Protection, Review
+from safeshare.protocol.models import (
+    DECISION_LABELS,
+    PROTECTION_STATUS_LABELS,
+    Clearance,
+    Override,
+    Protection,
+    Review,
+)
 from safeshare.protocol.overrides import (
     Approval,
     OverrideRefused,
@@ -64,6 +73,7 @@ from safeshare.protocol.protection import (
     CloseRequest,
     ProtectionStatus,
     close_protection,
+    compute_protection,
 )
 from safeshare.protocol.references import ReferenceFormatError, normalise_reference
 from safeshare.web.templatetags.govuk import date_in_words
@@ -210,41 +220,147 @@ def protection_letter(request: AuthenticatedHttpRequest, reference: str) -> Http
     )
 
 
-def protection_regularisation(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
-    protection = force_protection(request, reference)
-    form = RegularisationForm(
-        posted_data(request), initial={"status": protection.regularisation_status}
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.do_update_regularisation(
-                protection, form.cleaned_data["status"], Actor.for_user(request.user)
+PROTECTION_CHANGE_MEANING = {
+    ProtectionStatus.ACTIVE.value: "It is active: Immigration Enforcement may not act.",
+    ProtectionStatus.TRANSITION.value: (
+        "It is in transition: Immigration Enforcement still may not act, the person is sent the "
+        "end-of-protection notice, and a protocol officer decides when to close it."
+    ),
+    ProtectionStatus.ENDED.value: "It has ended.",
+}
+
+
+def _status_after(protection: Protection, **facts: object) -> str:
+    """The protection's status if its facts changed so: ``compute_protection``, read-only."""
+    changed = dataclasses.replace(actions.protection_facts(protection), **facts)  # type: ignore[arg-type]
+    return compute_protection(active_policy(), changed).status.value
+
+
+def _protection_change(
+    request: AuthenticatedHttpRequest,
+    protection: Protection,
+    *,
+    flow: str,
+    page_name: str,
+    make_form: Callable[[Any], forms.Form],
+    question: dict[str, object],
+    describe: Callable[[dict[str, Any]], tuple[list[dict[str, str]], str]],
+    act: Callable[[dict[str, Any]], object],
+    done_title: str,
+) -> HttpResponse:
+    """Question, check answers and confirmation for a change to a protection's facts that may
+    change its status (ADR 0044). ``describe`` gives the check page's rows and the status the
+    protection would have; ``act`` makes the change."""
+    page = reverse(page_name, kwargs={"reference": protection.reference})
+    step = read_step(request, flow, protection.reference)
+    if step.kind == "repeat":
+        return redirect(step.location)
+    if step.kind == "lost":
+        return redirect(page)
+    if step.kind == "done":
+        return render(
+            request,
+            "protocol/protection_change_done.html",
+            {
+                "protection": protection,
+                "title": done_title,
+                "meaning": PROTECTION_CHANGE_MEANING[protection.status],
+            },
+        )
+    form = make_form(step.data)
+    if step.posted and form.is_valid():
+        if step.kind == "check":
+            answers, change_url = check_url(page, request, flow, protection.reference)
+            rows, after = describe(form.cleaned_data)
+            return render(
+                request,
+                "protocol/protection_change_check.html",
+                {
+                    "protection": protection,
+                    "title": question["check_title"],
+                    "button": question["button"],
+                    "rows": rows,
+                    "changes": after != protection.status,
+                    "before": protection.status_label,
+                    "after": PROTECTION_STATUS_LABELS[ProtectionStatus(after)],
+                    "meaning": PROTECTION_CHANGE_MEANING[after],
+                    "answers": answers,
+                    "change_url": change_url,
+                    "page": page,
+                },
             )
+
+        def change() -> str:
+            act(form.cleaned_data)
+            return done_url(page, request, flow, protection.reference, {})
+
+        try:
+            return redirect(confirm_once(str(request.user.pk), step.nonce, change))
         except ValidationError as error:
             add_action_errors(form, error)
-        else:
-            messages.success(request, "Regularisation status recorded")
-            return redirect("protocol:protection", reference=protection.reference)
-    return render(
-        request, "protocol/regularisation_form.html", {"form": form, "protection": protection}
+    return render(request, str(question["template"]), {"form": form, "protection": protection})
+
+
+def protection_regularisation(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
+    protection = force_protection(request, reference)
+
+    def describe(answers: dict[str, Any]) -> tuple[list[dict[str, str]], str]:
+        status = answers["status"]
+        rows = [{"label": "Regularisation status", "value": REGULARISATION_LABELS[status]}]
+        return rows, _status_after(protection, regularisation=status)
+
+    return _protection_change(
+        request,
+        protection,
+        flow="regularisation",
+        page_name="protocol:protection-regularisation",
+        make_form=lambda data: RegularisationForm(
+            data, initial={"status": protection.regularisation_status}
+        ),
+        question={
+            "template": "protocol/regularisation_form.html",
+            "check_title": "Check the regularisation status before you record it",
+            "button": "Record status",
+        },
+        describe=describe,
+        act=lambda answers: actions.do_update_regularisation(
+            protection, answers["status"], Actor.for_user(request.user)
+        ),
+        done_title="Regularisation status recorded",
     )
 
 
 def protection_nrm(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     protection = force_protection(request, reference)
-    form = NrmDecisionForm(posted_data(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.do_record_nrm_decision(
-                protection, Actor.for_user(request.user), stage=form.cleaned_data["stage"]
-            )
-        except ValidationError as error:
-            add_action_errors(form, error)
-        else:
-            label = NRM_STAGE_LABELS[form.cleaned_data["stage"]]
-            messages.success(request, f"{label} recorded")
-            return redirect("protocol:protection", reference=protection.reference)
-    return render(request, "protocol/nrm_form.html", {"form": form, "protection": protection})
+
+    def describe(answers: dict[str, Any]) -> tuple[list[dict[str, str]], str]:
+        stage = answers["stage"]
+        positive = stage in {"positive_reasonable_grounds", "positive_conclusive_grounds"}
+        until = protection.nrm_recovery_until
+        if stage == "positive_reasonable_grounds":
+            until = timezone.localdate() + actions.RECOVERY_PERIOD_MINIMUM
+        flag = positive or (protection.nrm_recovery_period and stage == "referred")
+        recovery = flag or (until is not None and timezone.localdate() <= until)
+        rows = [{"label": "Decision", "value": NRM_STAGE_LABELS[stage]}]
+        return rows, _status_after(protection, nrm_recovery_period=recovery)
+
+    return _protection_change(
+        request,
+        protection,
+        flow="nrm-decision",
+        page_name="protocol:protection-nrm",
+        make_form=NrmDecisionForm,
+        question={
+            "template": "protocol/nrm_form.html",
+            "check_title": "Check the National Referral Mechanism decision before you record it",
+            "button": "Record decision",
+        },
+        describe=describe,
+        act=lambda answers: actions.do_record_nrm_decision(
+            protection, Actor.for_user(request.user), stage=answers["stage"]
+        ),
+        done_title="National Referral Mechanism decision recorded",
+    )
 
 
 CLOSE_FLOW = "close-protection"
