@@ -299,8 +299,14 @@ def test_record_that_the_notice_was_given_by_hand(client, protocol_officer, in_t
     in_transition.refresh_from_db()
     assert in_transition.transition_notice_at is None
     today = timezone.localdate()
-    response = client.post(page, {"given_on": f"{today.day}/{today.month}/{today.year}"})
-    assert response["Location"] == url("protocol:protection", in_transition)
+    check = client.post(page, {"given_on": f"{today.day}/{today.month}/{today.year}"})
+    assert "The minimum period of 90 days starts from this date" in text(check)
+    in_transition.refresh_from_db()
+    assert in_transition.transition_notice_at is None  # nothing before the confirm button
+    response = confirm(client, page, check)
+    assert response["Location"].startswith(page + "?done=")
     in_transition.refresh_from_db()
     assert timezone.localtime(in_transition.transition_notice_at).date() == today
-    assert "can be closed from" in text(client.get(response["Location"]))
+    assert "can be closed on" in text(client.get(response["Location"]))
+    assert confirm(client, page, check)["Location"] == response["Location"]
+    assert "can be closed from" in text(client.get(url("protocol:protection", in_transition)))

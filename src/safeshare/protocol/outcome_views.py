@@ -11,12 +11,15 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.requests import AuthenticatedHttpRequest
 from safeshare.cases.forms import GovukDateField, add_action_errors, posted_data
+from safeshare.idempotency.pages import check_url, confirm_once, done_url, read_step
 from safeshare.protocol import actions, outcomes
+from safeshare.protocol.active import active_policy
 from safeshare.protocol.models import OutcomeReport
 from safeshare.protocol.views import action_name, own_clearance
 
@@ -105,22 +108,81 @@ class NoticeGivenForm(forms.Form):
     )
 
 
+NOTICE_FLOW = "notice-given"
+
+
+def _notice_problem(protection, given_on: dt.date) -> str | None:
+    """What ``do_record_notice_handed_over`` would refuse, said before the check-answers page
+    (reads only; the action checks again under its lock)."""
+    if given_on > timezone.localdate():
+        return "The date the notice was given must be today or in the past"
+    if protection.status != "transition":
+        return "Only a protection in transition has a notice"
+    given = min(timezone.make_aware(dt.datetime.combine(given_on, dt.time(12))), timezone.now())
+    if given < protection.status_changed_at - dt.timedelta(days=1):
+        return "The notice cannot have been given before the transition began"
+    return None
+
+
 def protection_notice_given(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
-    """A protocol officer records that the notice was handed over (no safe channel to send it)."""
+    """A protocol officer records that the notice was handed over (no safe channel to send it):
+    question, check answers and confirmation (ADR 0044), since the date starts the minimum
+    period before the protection may be closed."""
     from safeshare.protocol.views import force_protection
 
     protection = force_protection(request, reference)
-    form = NoticeGivenForm(posted_data(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.do_record_notice_handed_over(
-                protection, Actor.for_user(request.user), given_on=form.cleaned_data["given_on"]
+    page = reverse("protocol:protection-notice-given", kwargs={"reference": protection.reference})
+    step = read_step(request, NOTICE_FLOW, protection.reference)
+    if step.kind == "repeat":
+        return redirect(step.location)
+    if step.kind == "lost":
+        return redirect(page)
+    minimum = active_policy().protection.minimum_transition_days
+    if step.kind == "done":
+        given = protection.transition_notice_at
+        return render(
+            request,
+            "protocol/notice_given_done.html",
+            {
+                "protection": protection,
+                "earliest": timezone.localtime(given).date() + dt.timedelta(days=minimum)
+                if given
+                else None,
+                "minimum": minimum,
+            },
+        )
+    form = NoticeGivenForm(step.data)
+    if step.posted and form.is_valid():
+        problem = _notice_problem(protection, form.cleaned_data["given_on"])
+        if problem:
+            form.add_error("given_on", problem)
+    if step.posted and form.is_valid():
+        given_on = form.cleaned_data["given_on"]
+        if step.kind == "check":
+            answers, change_url = check_url(page, request, NOTICE_FLOW, protection.reference)
+            return render(
+                request,
+                "protocol/notice_given_check.html",
+                {
+                    "protection": protection,
+                    "given_on": given_on,
+                    "earliest": given_on + dt.timedelta(days=minimum),
+                    "minimum": minimum,
+                    "answers": answers,
+                    "change_url": change_url,
+                },
             )
+
+        def record() -> str:
+            actions.do_record_notice_handed_over(
+                protection, Actor.for_user(request.user), given_on=given_on
+            )
+            return done_url(page, request, NOTICE_FLOW, protection.reference, {})
+
+        try:
+            return redirect(confirm_once(str(request.user.pk), step.nonce, record))
         except ValidationError as error:
             add_action_errors(form, error)
-        else:
-            messages.success(request, "Date the notice was given recorded")
-            return redirect("protocol:protection", reference=protection.reference)
     return render(
         request, "protocol/notice_given_form.html", {"form": form, "protection": protection}
     )
