@@ -51,3 +51,10 @@ def test_answers_older_than_an_hour_are_not_acted_on(monkeypatch):
     later = time.time() + check_answers.MAX_AGE_SECONDS + 5
     monkeypatch.setattr(time, "time", lambda: later)
     assert check_answers.read_answers(request_for(1), "flow", "PR-1", token) is None
+
+
+def test_long_answers_still_fit_in_a_change_link():
+    reasons = "The subject is wanted for a serious offence and is a risk to the public. " * 55
+    token = check_answers.sign_answers(request_for(1), "flow", "PR-1", posted(reasons=reasons))
+    assert len(reasons) > 3900
+    assert len(token) < 3000

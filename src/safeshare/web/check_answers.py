@@ -21,6 +21,7 @@ import datetime as dt
 import hashlib
 import json
 import secrets
+import zlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -52,7 +53,8 @@ def _fernet() -> MultiFernet:
 def _seal(kind: str, request: HttpRequest, flow: str, record: object, body: object) -> str:
     """``body`` encrypted and authenticated (Fernet), bound to the person, flow and record."""
     bound = {"to": _binding(kind, request, flow, record), "body": body}
-    return _fernet().encrypt(json.dumps(bound, separators=(",", ":")).encode()).decode()
+    plain = zlib.compress(json.dumps(bound, separators=(",", ":")).encode())
+    return _fernet().encrypt(plain).decode()  # compressed first: "Change" links stay short
 
 
 def _open(
@@ -67,8 +69,8 @@ def _open(
     if not token:
         return None
     try:
-        bound = json.loads(_fernet().decrypt(token.encode(), ttl=max_age))
-    except (InvalidToken, ValueError, TypeError):  # altered, or too old
+        bound = json.loads(zlib.decompress(_fernet().decrypt(token.encode(), ttl=max_age)))
+    except (InvalidToken, ValueError, TypeError, zlib.error):  # altered, or too old
         return None
     if not isinstance(bound, dict) or bound.get("to") != _binding(kind, request, flow, record):
         return None  # someone else's, another page's or another record's
