@@ -251,7 +251,7 @@ def test_every_victim_page_passes_an_axe_scan(page, victim, code):
 
 
 def test_an_officer_issues_the_letter_and_pack_and_the_victim_signs_in(page, browser, live_server):
-    from safeshare.advice.forms import CHILD_ROWS, QUESTIONS
+    from safeshare.advice.forms import CHILD_ROWS, PACK_TASKS, QUESTIONS, PackSectionForm
     from tests.accounts.factories import DEFAULT_PASSWORD
     from tests.support.two_step import browser_sign_in
 
@@ -272,17 +272,32 @@ def test_an_officer_issues_the_letter_and_pack_and_the_victim_signs_in(page, bro
     shot(page, "officer-letter-issued")
     page.get_by_role("link", name="Back to letters and advice").click()
     page.get_by_role("button", name="Issue advice pack").click()
-    page.get_by_label("Which language should the pack be in?").select_option("cy")
-    page.locator("#id_channel_0").check()
-    for question in QUESTIONS:
-        if question.kind == "bool":
-            page.locator(f"input[name={question.name}][value=not_known]").check()
-        elif question.kind == "choice" and question.name != "offence_category":
-            page.locator(f"#id_{question.name}").select_option("not_known")
-    page.locator("input[name=has_children][value=no]").check()
+    expect(page.get_by_test_id("task-list")).to_be_visible()
+    for slug, title in PACK_TASKS:
+        page.get_by_role("link", name=title).click()
+        expect(page.get_by_role("heading", name=title)).to_be_visible()
+        names = PackSectionForm.names(slug)
+        if "language" in names:
+            page.get_by_label("Which language should the pack be in?").select_option("cy")
+            page.locator("#id_channel_0").check()
+        for question in QUESTIONS:
+            if question.name not in names:
+                continue
+            if question.kind == "bool":
+                page.locator(f"input[name={question.name}][value=not_known]").check()
+            elif question.kind == "choice" and question.name != "offence_category":
+                page.locator(f"#id_{question.name}").select_option("not_known")
+        if "has_children" in names:
+            page.locator("input[name=has_children][value=no]").check()
+        page.get_by_role("button", name="Save and continue").click()
+        expect(page.locator(f"#task-{slug}-status")).to_have_text("Completed")
     assert CHILD_ROWS
+    page.get_by_role("button", name="Check your answers").click()
+    expect(
+        page.get_by_role("heading", name="Check your answers before you issue the advice pack")
+    ).to_be_visible()
     page.get_by_role("button", name="Issue the advice pack").click()
-    assert "Advice pack issued." in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-panel")).to_contain_text("Advice pack issued")
     shot(page, "officer-pack-issued")
     victim_page = browser.new_context(base_url=live_server.url).new_page()
     sign_in(victim_page, protection.reference, passcode)

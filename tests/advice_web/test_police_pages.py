@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import base64
 import re
+from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
 from django.urls import reverse
 
-from safeshare.advice.forms import CHILD_ROWS, NOT_KNOWN, QUESTIONS
+from safeshare.advice.forms import CHILD_ROWS, NOT_KNOWN, PACK_TASKS, QUESTIONS, PackSectionForm
 from safeshare.advice.models import AdvicePack, ContactPreference, ProtectionLetter
 from safeshare.advice.passcodes import passcode_matches
 from safeshare.kernel.roles import Role
 from tests.accounts.factories import make_user
 from tests.advice_web.support import officer, protected_victim
+from tests.pages.check_answers import confirm
 
 pytestmark = pytest.mark.django_db
 
@@ -70,8 +72,9 @@ def test_issuing_a_letter_shows_the_passcode_once(client, setup):
 
 def test_a_letter_is_not_posted_to_a_shared_address_and_the_page_says_why(client, setup):
     protection, _ = setup
-    response = client.post(
-        url("contact", protection),
+    contact = url("contact", protection)
+    check = client.post(
+        contact,
         {
             "language": "en",
             "interpreter_needed": "no",
@@ -79,8 +82,31 @@ def test_a_letter_is_not_posted_to_a_shared_address_and_the_page_says_why(client
             "safe_channel": "in_person",
         },
     )
+    assert check.status_code == 200
+    assert "Check the safe contact details" in check.text
+    assert "These are the first safe contact details recorded" in check.text
+    assert not ContactPreference.objects.exists()  # nothing saved before the confirm button
+    response = confirm(client, contact, check)
     assert response.status_code == 302
     assert ContactPreference.objects.get().address_shared_with_perpetrator == "yes"
+    done = client.get(response["Location"]).text
+    assert "Safe contact details saved" in done
+    assert "What happens next" in done
+    assert confirm(client, contact, check)["Location"] == response["Location"]
+    assert ContactPreference.objects.count() == 1
+    changed = client.post(
+        contact,
+        {
+            "language": "en",
+            "interpreter_needed": "no",
+            "address_shared_with_perpetrator": "yes",
+            "safe_channel": "phone",
+            "safe_phone": "07700 900123",
+        },
+    )
+    assert "2 answers change" in changed.text
+    assert "Was: In person only" in changed.text
+    assert "Was: Not given" in changed.text
     page = client.get(url("issue-letter", protection)).text
     assert "shares that address with the alleged perpetrator" in page
     response = client.post(
@@ -110,20 +136,74 @@ def test_the_contact_form_refuses_post_to_a_shared_address(client, setup):
     )
 
 
-def test_every_fact_must_be_answered(client, setup):
+def answer_sections(client, protection, answers: dict[str, str]) -> str:
+    """Answer each section of the task list in turn; the sealed answers so far."""
+    token = ""
+    for slug, _ in PACK_TASKS:
+        names = PackSectionForm.names(slug)
+        posted = {
+            k: v for k, v in answers.items() if any(k == n or k.startswith(n + "-") for n in names)
+        }
+        response = client.post(
+            url("issue-pack", protection), {**posted, "section": slug, "answers": token}
+        )
+        assert response.status_code == 302, error_text(response)
+        token = parse_qs(urlparse(response["Location"]).query)["answers"][0]
+    return token
+
+
+def error_text(response) -> str:
+    html = response.content.decode()
+    return html[html.find("govuk-error-summary") :][:1500]
+
+
+def test_the_pack_is_a_task_list_of_short_question_pages(client, setup):
     protection, _ = setup
-    response = client.post(url("issue-pack", protection), {"language": "en"})
+    tasks = client.get(url("issue-pack", protection)).text
+    for _, title in PACK_TASKS:
+        assert title in tasks
+    assert "You have completed 0 of 5 sections" in tasks
+    assert 'type="number"' not in tasks
+    section = client.get(url("issue-pack", protection) + "?section=status").text
+    assert 'type="number"' not in section
+    assert 'inputmode="numeric"' in section
+    assert 'inputmode="decimal"' in section
+    assert "What crime is the person a victim of?" not in section  # another section's
+
+
+def test_every_fact_must_be_answered_and_errors_follow_the_page(client, setup):
+    protection, _ = setup
+    response = client.post(
+        url("issue-pack", protection),
+        {"section": "crime", "abandoned_outside_uk": "not_known", "offence_category": ""},
+    )
     assert response.status_code == 400
-    assert "Answer: what crime is the person a victim of?" in response.text
+    summary = error_text(response)
+    first = summary.index("Answer: what crime is the person a victim of?")
+    second = summary.index("Answer: how does the person know the alleged perpetrator?")
+    third = summary.index("Answer: did a relationship with a partner end because of")
+    assert first < second < third  # in the order of the page
+    bad_number = client.post(
+        url("issue-pack", protection), {**all_answers(age="thirty"), "section": "status"}
+    )
+    assert "Enter a whole number" in error_text(bad_number)
     assert not AdvicePack.objects.exists()
+
+
+def test_the_pack_cannot_be_checked_until_every_section_is_done(client, setup):
+    protection, _ = setup
+    response = client.post(url("issue-pack", protection), {"check": "yes"})
+    assert response.status_code == 400
+    assert "Complete every section" in error_text(response)
 
 
 def test_issuing_a_pack_records_each_fact(client, setup):
     protection, _ = setup
-    form = client.get(url("issue-pack", protection)).text
+    form = client.get(url("issue-pack", protection) + "?section=crime").text
     assert 'value="domestic_abuse" selected' in form
-    response = client.post(
-        url("issue-pack", protection),
+    token = answer_sections(
+        client,
+        protection,
         all_answers(
             offence_category="domestic_abuse",
             visa_category="partner_of_skilled_worker",
@@ -133,6 +213,20 @@ def test_issuing_a_pack_records_each_fact(client, setup):
             language="ar",
         ),
     )
+    tasks = client.get(url("issue-pack", protection) + "?" + urlencode({"answers": token})).text
+    assert "You have completed 5 of 5 sections" in tasks
+    # "Change" keeps the answers: the section comes back filled in.
+    again = client.get(
+        url("issue-pack", protection) + "?" + urlencode({"section": "status", "answers": token})
+    ).text
+    assert 'value="30"' in again
+    check = client.post(url("issue-pack", protection), {"check": "yes", "answers": token})
+    assert check.status_code == 200, error_text(check)
+    assert "Check your answers before you issue the advice pack" in check.text
+    assert "Partner of a Skilled Worker" in check.text
+    assert "Not known" in check.text
+    assert not AdvicePack.objects.exists()  # nothing issued before the confirm button
+    response = confirm(client, url("issue-pack", protection), check)
     assert response.status_code == 302
     pack = AdvicePack.objects.get()
     assert pack.language == "ar"
@@ -141,7 +235,14 @@ def test_issuing_a_pack_records_each_fact(client, setup):
     assert pack.facts["fears_return"] is None
     assert pack.facts["children"] == []
     assert pack.facts["age"] == 30
-    detail = client.get(response["Location"])
+    done = client.get(response["Location"]).text
+    assert "Advice pack issued" in done
+    assert "What happens next" in done
+    assert (
+        confirm(client, url("issue-pack", protection), check)["Location"] == (response["Location"])
+    )
+    assert AdvicePack.objects.count() == 1
+    detail = client.get(url("pack", protection, pack_id=pack.public_id))
     assert "mvdac" in detail.text
     assert "awaiting review by a qualified translator" in detail.text
     pdf = client.get(url("pack-pdf", protection, pack_id=pack.public_id))

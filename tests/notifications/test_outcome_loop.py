@@ -299,6 +299,7 @@ def outcome_page(clearance) -> str:
 def test_the_ie_page_reports_an_outcome_and_alerts_after_a_block(
     client, monkeypatch, caseworker, protection
 ):
+    from tests.pages.check_answers import confirm
     from tests.pages.helpers import signed_in, text
 
     fake_matcher(monkeypatch, "match", [protection])
@@ -310,7 +311,7 @@ def test_the_ie_page_reports_an_outcome_and_alerts_after_a_block(
     ).clearance
     signed_in(client, caseworker)
     today = timezone.localtime()
-    response = client.post(
+    check = client.post(
         outcome_page(blocked),
         {
             "outcome": "action_taken",
@@ -318,9 +319,17 @@ def test_the_ie_page_reports_an_outcome_and_alerts_after_a_block(
             "action_time": "00:01",
         },
     )
+    assert "Oversight bodies are alerted as soon as you report it" in text(check)
+    assert "The action was taken after a block, not a clear." in text(check)
+    assert not Alert.objects.exists()  # nothing before the confirm button
+    response = confirm(client, outcome_page(blocked), check)
     assert response.status_code == 302
-    assert "Oversight was told" in text(client.get(response["Location"]))
-    assert Alert.objects.filter(kind="action_after_block").exists()
+    done = text(client.get(response["Location"]))
+    assert "Report sent" in done
+    assert "Oversight bodies have been alerted" in done
+    assert Alert.objects.filter(kind="action_after_block").count() == 1
+    confirm(client, outcome_page(blocked), check)
+    assert OutcomeReport.objects.count() == 1
 
 
 @pytest.mark.parametrize(

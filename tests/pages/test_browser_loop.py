@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from safeshare.accounts.actions import do_create_organisation
 from safeshare.kernel.roles import OrganisationKind, Role
@@ -51,8 +52,15 @@ def success(page) -> str:
 def record_event(page, label: str) -> None:
     page.get_by_role("button", name="Record an event").click()
     page.get_by_label(label, exact=True).check()
+    page.get_by_role("button", name="Continue").click()
+    expect(
+        page.get_by_role("heading", name="Check the event before you record it")
+    ).to_be_visible()
     page.get_by_role("button", name="Record event").click()
-    assert f"{label} recorded" in success(page)
+    expect(page.locator(".govuk-panel")).to_contain_text("Event recorded")
+    expect(page.locator(".govuk-panel")).to_contain_text(label)
+    page.get_by_role("link", name=re.compile("^Return to case")).click()
+    expect(page.get_by_role("button", name="Record an event")).to_be_visible()
 
 
 def test_whole_loop_through_the_pages(page):
@@ -156,8 +164,10 @@ def test_whole_loop_through_the_pages(page):
         page.get_by_label("Reasons for your decision").fill(
             "Same date of birth and nationality; Begom and Fatimma are common spellings."
         )
+        page.get_by_role("button", name="Continue").click()
+        expect(page.get_by_test_id("consequence")).to_contain_text("Blocked")
         page.get_by_role("button", name="Save decision").click()
-        assert "The clearance is now blocked" in success(page)
+        expect(page.locator(".govuk-panel")).to_contain_text("The clearance is now blocked")
         sign_out(page)
 
     # The case runs; the block holds throughout.

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import html as html_lib
+import re
 
 import pytest
 from django.urls import reverse
@@ -12,7 +14,8 @@ from safeshare.cases import actions as case_actions
 from safeshare.cases.models import Case, CaseEvent, Party
 from safeshare.ledger.models import LedgerEntry
 from safeshare.people.models import Person
-from tests.pages.helpers import error_summary, signed_in
+from tests.pages.check_answers import answer_and_confirm, answers_token, confirm
+from tests.pages.helpers import error_summary, signed_in, text
 
 pytestmark = pytest.mark.django_db
 
@@ -139,7 +142,9 @@ def test_a_case_page_with_nobody_in_it_records_no_read(client, officer, case):
     assert not LedgerEntry.objects.filter(kind="personal_data_read").exists()
 
 
-@pytest.mark.parametrize("name", ["cases:detail", "cases:add-party", "cases:record-event"])
+@pytest.mark.parametrize(
+    "name", ["cases:detail", "cases:add-party", "cases:record-event", "protocol:case-event"]
+)
 def test_another_forces_case_is_not_found(client, other_officer, case, name):
     response = signed_in(client, other_officer).get(case_url(name, case))
     assert response.status_code == 404
@@ -294,20 +299,81 @@ def test_event_form_offers_only_valid_events_and_explains_the_rest(client, offic
 
 
 def test_record_an_event(client, officer, case):
-    response = signed_in(client, officer).post(
-        case_url("cases:record-event", case), {"event": "investigation_opened"}
-    )
+    url = case_url("protocol:case-event", case)
+    signed_in(client, officer)
+    check = client.post(url, {"event": "investigation_opened"})
+    assert check.status_code == 200
+    assert "Check the event before you record it" in text(check)
+    assert "No one in this case has a protection" in text(check)
+    assert not CaseEvent.objects.exists()  # nothing stored before the confirm button
+    response = confirm(client, url, check)
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.state == "under_investigation"
     event = CaseEvent.objects.get()
     assert event.occurred_on == dt.date.today()
-    assert "Investigation opened recorded" in client.get(response["Location"]).content.decode()
+    done = client.get(response["Location"])
+    assert "Event recorded" in text(done)
+    assert "Investigation opened" in text(done)
+    assert "govuk-panel--confirmation" in text(done)
+    assert "What happens next" in text(done)
+    # Pressing the button again (a double click, a refresh) records nothing more.
+    again = confirm(client, url, check)
+    assert again["Location"] == response["Location"]
+    assert CaseEvent.objects.count() == 1
+
+
+def test_the_old_question_address_sends_answers_on_to_check_them(client, officer, case):
+    response = signed_in(client, officer).post(
+        case_url("cases:record-event", case), {"event": "investigation_opened"}, follow=True
+    )
+    assert "Check the event before you record it" in text(response)
+    assert not CaseEvent.objects.exists()
+
+
+def test_change_brings_the_answers_back_to_the_question(client, officer, case):
+    signed_in(client, officer)
+    check = client.post(
+        case_url("protocol:case-event", case),
+        {"event": "investigation_opened", "occurred_on": "2/1/2026"},
+    )
+    change = re.search(r'href="([^"]*events/new/\?answers=[^"]+)"', check.content.decode())
+    assert change
+    question = client.get(html_lib.unescape(change.group(1)))
+    html = question.content.decode()
+    assert re.search(r'value="investigation_opened"[^>]*checked', html)
+    assert 'value="2"' in html
+    assert 'value="2026"' in html
+
+
+def test_answers_altered_or_from_someone_else_are_not_acted_on(
+    client, officer, case, django_user_model
+):
+    signed_in(client, officer)
+    url = case_url("protocol:case-event", case)
+    check = client.post(url, {"event": "investigation_opened"})
+    token = answers_token(check)
+    response = client.post(url, {"answers": token[:-2] + "xx", "confirm": "yes"})
+    assert response.status_code == 302
+    assert response["Location"] == case_url("cases:record-event", case)
+    assert not CaseEvent.objects.exists()
+
+
+def test_an_event_recorded_meanwhile_makes_the_checked_answers_stale(client, officer, case):
+    signed_in(client, officer)
+    url = case_url("protocol:case-event", case)
+    check = client.post(url, {"event": "investigation_opened"})
+    case_actions.do_record_case_event(case, Actor.for_user(officer), event="investigation_opened")
+    response = confirm(client, url, check)
+    assert "changed since you checked your answers" in error_summary(response)
+    assert CaseEvent.objects.count() == 1
 
 
 def test_record_an_event_with_a_date(client, officer, case):
-    signed_in(client, officer).post(
-        case_url("cases:record-event", case),
+    signed_in(client, officer)
+    answer_and_confirm(
+        client,
+        case_url("protocol:case-event", case),
         {"event": "investigation_opened", "occurred_on": "2/1/2026"},
     )
     assert CaseEvent.objects.get().occurred_on == dt.date(2026, 1, 2)
@@ -328,7 +394,7 @@ def test_record_an_event_with_a_date(client, officer, case):
     ],
 )
 def test_record_an_event_with_bad_input_stores_nothing(client, officer, case, data, message):
-    response = signed_in(client, officer).post(case_url("cases:record-event", case), data)
+    response = signed_in(client, officer).post(case_url("protocol:case-event", case), data)
     assert response.status_code == 400  # a refused form is a 4xx
     assert message in error_summary(response)
     assert not CaseEvent.objects.exists()

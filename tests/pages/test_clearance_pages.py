@@ -8,8 +8,12 @@ import pytest
 from django.urls import reverse
 
 from safeshare.accounts.actors import Actor
+from safeshare.kernel.roles import Role
+from safeshare.ledger.models import LedgerEntry
 from safeshare.protocol import actions as protocol_actions
 from safeshare.protocol.models import Clearance, Override
+from tests.accounts.factories import make_user
+from tests.pages.check_answers import confirm
 from tests.pages.helpers import error_summary, fake_matcher, signed_in, text
 
 pytestmark = pytest.mark.django_db
@@ -194,18 +198,26 @@ def test_override_form_offers_the_policys_exceptions(client, caseworker, blocked
 
 
 def test_ask_to_override(client, caseworker, blocked):
-    response = signed_in(client, caseworker).post(
-        override_url(blocked),
-        {"category": "national_security_or_public_protection", "reasons": REASONS},
+    url = override_url(blocked)
+    check = signed_in(client, caseworker).post(
+        url, {"category": "national_security_or_public_protection", "reasons": REASONS}
     )
-    assert response["Location"] == detail_url(blocked)
+    assert "Check your override request before you send it" in text(check)
+    assert "Oversight bodies are alerted as soon as you send it" in text(check)
+    assert not Override.objects.exists()  # nothing sent before the confirm button
+    response = confirm(client, url, check)
+    assert response["Location"].startswith(url + "?done=")
     override = Override.objects.get()
     assert override.status == "pending"
     assert override.requester_key == f"user:{caseworker.pk}"
-    html = text(client.get(response["Location"]))
-    assert "A second, senior person must now decide it" in html
+    done = text(client.get(response["Location"]))
+    assert "Override requested" in done
+    assert "A second, senior person decides it" in done
+    assert confirm(client, url, check)["Location"] == response["Location"]
+    assert Override.objects.count() == 1
+    html = text(client.get(detail_url(blocked)))
     assert "Waiting for approval" in html
-    assert override_url(blocked) not in html
+    assert f'href="{override_url(blocked)}"' not in html  # no second request while one waits
 
 
 def test_an_immigration_status_offence_is_refused_with_the_reason(client, caseworker, blocked):
@@ -313,3 +325,65 @@ def test_a_hold_for_want_of_evidence_says_what_would_settle_it(
     assert clearance.decision == "hold"
     html = text(client.get(response["Location"]))
     assert "Ask again with a full date of birth or a passport number" in html
+
+
+# --- Withdrawing an override request ---------------------------------------------------------
+
+
+def withdraw_url(clearance: Clearance) -> str:
+    return reverse("protocol:override-withdraw", kwargs={"clearance_id": clearance.public_id})
+
+
+def test_ie_withdraws_its_own_pending_override_request(client, caseworker, approver, blocked):
+    override = protocol_actions.do_request_override(
+        blocked,
+        Actor.for_user(approver),
+        category="national_security_or_public_protection",
+        reasons=REASONS,
+    )
+    signed_in(client, caseworker)
+    assert withdraw_url(blocked) in text(client.get(detail_url(blocked)))
+    url = withdraw_url(blocked)
+    refused = client.post(url, {"reasons": "No."})
+    assert "Explain why you are withdrawing the request" in error_summary(refused)
+    check = client.post(url, {"reasons": "The removal was cancelled by the court."})
+    assert "The block stays, so you may not take the action" in text(check)
+    override.refresh_from_db()
+    assert override.status == "pending"  # nothing changes before the confirm button
+    response = confirm(client, url, check)
+    override.refresh_from_db()
+    assert override.status == "withdrawn"
+    assert override.decision_reasons == "The removal was cancelled by the court."
+    assert LedgerEntry.objects.filter(kind="override_withdrawn").count() == 1
+    done = text(client.get(response["Location"]))
+    assert "Override request withdrawn" in done
+    assert "What happens next" in done
+    assert confirm(client, url, check)["Location"] == response["Location"]
+    assert LedgerEntry.objects.filter(kind="override_withdrawn").count() == 1
+    blocked.refresh_from_db()
+    assert (blocked.ie_decision or blocked.decision) == "blocked"
+    page = text(client.get(detail_url(blocked)))
+    assert "Withdrawn" in page
+    assert f'href="{override_url(blocked)}"' in page  # a new request may be made
+    # Nobody can decide it any more.
+    with pytest.raises(protocol_actions.ProtocolError, match="already been decided"):
+        protocol_actions.do_decide_override(
+            override, Actor.for_user(approver), approve=False, reasons="Too late to refuse."
+        )
+
+
+def test_another_unit_cannot_withdraw_an_override(client, caseworker, other_ie_unit, blocked):
+    override = protocol_actions.do_request_override(
+        blocked,
+        Actor.for_user(caseworker),
+        category="national_security_or_public_protection",
+        reasons=REASONS,
+    )
+    other = make_user(Role.IE_CASEWORKER, other_ie_unit)
+    assert signed_in(client, other).get(withdraw_url(blocked)).status_code == 404
+    with pytest.raises(protocol_actions.ProtocolError, match="Only the unit that asked"):
+        protocol_actions.do_withdraw_override(
+            override, Actor.for_user(other), reasons="Not mine to withdraw."
+        )
+    override.refresh_from_db()
+    assert override.status == "pending"

@@ -50,6 +50,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     "cases:detail": POLICE_ONLY,
     "cases:add-party": POLICE_ONLY,
     "cases:record-event": POLICE_ONLY,
+    # Without checked answers, the check page sends the officer back to the question.
+    "protocol:case-event": expect(police_own=REDIRECT, police_other=NOT_FOUND),
     "cases:person-duplicates": POLICE_ONLY,
     "referrals:start": POLICE_ONLY,
     # Without answers in the session, the check page sends the officer back to the form.
@@ -64,6 +66,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     "protocol:protection-notice-given": expect(protocol_own=OK, protocol_other=NOT_FOUND),
     "protocol:clearance": IE_CLEARANCE,
     "protocol:override-new": IE_CLEARANCE,
+    # The blocked clearance here has an override waiting, which its unit may withdraw.
+    "protocol:override-withdraw": IE_CLEARANCE,
     "protocol:clearance-outcome": IE_CLEARANCE,
     "protocol:review": expect(protocol_own=OK, protocol_other=NOT_FOUND),
     "protocol:override": expect(
@@ -114,6 +118,7 @@ def world(monkeypatch, force, other_force, ie_unit, other_ie_unit, case, protect
         "cases:detail": {"case_id": case.public_id},
         "cases:add-party": {"case_id": case.public_id},
         "cases:record-event": {"case_id": case.public_id},
+        "protocol:case-event": {"case_id": case.public_id},
         "cases:person-duplicates": {"person_id": protected_victim.person.public_id},
         "referrals:start": party,
         "referrals:check": party,
@@ -127,6 +132,7 @@ def world(monkeypatch, force, other_force, ie_unit, other_ie_unit, case, protect
         "protocol:protection-notice-given": {"reference": protection.reference},
         "protocol:clearance": {"clearance_id": blocked.public_id},
         "protocol:override-new": {"clearance_id": blocked.public_id},
+        "protocol:override-withdraw": {"clearance_id": blocked.public_id},
         "protocol:clearance-outcome": {"clearance_id": blocked.public_id},
         "protocol:review": {"review_id": review.pk},
         "protocol:override": {"override_id": override.public_id},

@@ -12,6 +12,7 @@ from safeshare.accounts.actors import Actor
 from safeshare.cases import actions as case_actions
 from safeshare.ledger.models import LedgerEntry
 from safeshare.protocol.models import Protection
+from tests.pages.check_answers import answer_and_confirm, confirm
 from tests.pages.helpers import error_summary, signed_in, text
 from tests.support.pages import without_random_values
 
@@ -100,14 +101,31 @@ def test_protocol_officer_cannot_close_an_active_protection(client, protocol_off
 
 
 def test_record_regularisation_status(client, officer, protection):
-    response = signed_in(client, officer).post(
-        url("protocol:protection-regularisation", protection), {"status": "application_pending"}
-    )
-    assert response["Location"] == url("protocol:protection", protection)
+    page = url("protocol:protection-regularisation", protection)
+    check = signed_in(client, officer).post(page, {"status": "application_pending"})
+    assert "Check the regularisation status before you record it" in text(check)
+    assert "Has applied to stay and is waiting for a decision" in text(check)
+    assert "No change: the protection stays active" in text(check)
+    protection.refresh_from_db()
+    assert protection.regularisation_status == "none"  # nothing before the confirm button
+    response = confirm(client, page, check)
+    assert response["Location"].startswith(page + "?done=")
     protection.refresh_from_db()
     assert protection.regularisation_status == "application_pending"
     assert protection.regularisation_certified_by.startswith("Test Police officer")
-    assert "Regularisation status recorded" in text(client.get(response["Location"]))
+    done = text(client.get(response["Location"]))
+    assert "Regularisation status recorded" in done
+    assert "What happens next" in done
+    assert confirm(client, page, check)["Location"] == response["Location"]
+    assert len(protection.regularisation_history) == 1
+
+
+def test_a_status_that_holds_protection_open_says_so_on_the_check_page(
+    client, officer, protocol_officer, in_transition
+):
+    page = url("protocol:protection-regularisation", in_transition)
+    check = signed_in(client, officer).post(page, {"status": "application_pending"})
+    assert "In transition becomes active as soon as you record this" in text(check)
 
 
 @pytest.mark.parametrize(
@@ -128,12 +146,14 @@ def test_bad_regularisation_status_is_refused(client, officer, protection, data,
 
 
 def test_record_an_nrm_decision(client, officer, protection):
-    response = signed_in(client, officer).post(
-        url("protocol:protection-nrm", protection), {"stage": "positive_reasonable_grounds"}
-    )
+    page = url("protocol:protection-nrm", protection)
+    signed_in(client, officer)
+    response = answer_and_confirm(client, page, {"stage": "positive_reasonable_grounds"})
     assert response.status_code == 302
     protection.refresh_from_db()
     assert protection.nrm_recovery_period is True
+    done = text(client.get(response["Location"]))
+    assert "National Referral Mechanism decision recorded" in done
 
 
 @pytest.mark.parametrize(
@@ -192,20 +212,30 @@ def test_close_a_protection_after_the_notice_period(client, protocol_officer, in
         status_changed_at=timezone.now() - dt.timedelta(days=100),
         transition_notice_at=timezone.now() - dt.timedelta(days=95),
     )
-    response = signed_in(client, protocol_officer).post(
-        url("protocol:protection-close", in_transition),
+    close = url("protocol:protection-close", in_transition)
+    check = signed_in(client, protocol_officer).post(
+        close,
         {
             "reasons": "The case concluded and the person has settled status.",
             "victim_notified": "on",
         },
     )
-    assert response["Location"] == url("protocol:protection", in_transition)
+    assert "Check before you close the protection" in text(check)
+    assert "no longer stops Immigration Enforcement" in text(check)
+    in_transition.refresh_from_db()
+    assert in_transition.status == "transition"  # nothing changes before the confirm button
+    response = confirm(client, close, check)
+    assert response["Location"].startswith(close + "?done=")
     in_transition.refresh_from_db()
     assert in_transition.status == "ended"
     assert LedgerEntry.objects.filter(kind="protection_closed").count() == 1
     html = text(client.get(response["Location"]))
-    assert f"Protection {in_transition.reference} closed" in html
-    assert "Ended" in html
+    assert "Protection closed" in html
+    assert in_transition.reference in html
+    assert "What happens next" in html
+    assert confirm(client, close, check)["Location"] == response["Location"]
+    assert LedgerEntry.objects.filter(kind="protection_closed").count() == 1
+    assert "Ended" in text(client.get(url("protocol:protection", in_transition)))
 
 
 def test_close_is_refused_until_the_notice_is_delivered(client, protocol_officer, in_transition):
@@ -270,8 +300,14 @@ def test_record_that_the_notice_was_given_by_hand(client, protocol_officer, in_t
     in_transition.refresh_from_db()
     assert in_transition.transition_notice_at is None
     today = timezone.localdate()
-    response = client.post(page, {"given_on": f"{today.day}/{today.month}/{today.year}"})
-    assert response["Location"] == url("protocol:protection", in_transition)
+    check = client.post(page, {"given_on": f"{today.day}/{today.month}/{today.year}"})
+    assert "The minimum period of 90 days starts from this date" in text(check)
+    in_transition.refresh_from_db()
+    assert in_transition.transition_notice_at is None  # nothing before the confirm button
+    response = confirm(client, page, check)
+    assert response["Location"].startswith(page + "?done=")
     in_transition.refresh_from_db()
     assert timezone.localtime(in_transition.transition_notice_at).date() == today
-    assert "can be closed from" in text(client.get(response["Location"]))
+    assert "can be closed on" in text(client.get(response["Location"]))
+    assert confirm(client, page, check)["Location"] == response["Location"]
+    assert "can be closed from" in text(client.get(url("protocol:protection", in_transition)))

@@ -13,6 +13,7 @@ from safeshare.protocol.models import Clearance, Override, Protection, Review
 from safeshare.referrals.actions import do_make_referral
 from tests.accounts.factories import make_user
 from tests.cases.factories import CaseFactory, PartyFactory
+from tests.pages.check_answers import answer_and_confirm, confirm
 from tests.pages.helpers import BASIS, VICTIM, error_summary, fake_matcher, signed_in, text
 
 pytestmark = pytest.mark.django_db
@@ -133,23 +134,41 @@ def test_review_page_shows_only_the_officers_own_forces_people(
 
 
 def test_the_same_person_keeps_the_action_blocked(client, protocol_officer, held):
-    response = signed_in(client, protocol_officer).post(
-        review_url(held), {"verdict": "same_person", "reasons": "Same date of birth and name."}
+    url = review_url(held)
+    check = signed_in(client, protocol_officer).post(
+        url, {"verdict": "same_person", "reasons": "Same date of birth and name."}
     )
-    assert response["Location"] == reverse("protocol:review-list")
+    assert "Check your decision" in text(check)
+    assert "The clearance becomes" in text(check)
+    assert "Blocked" in text(check)
+    assert "may not go ahead with the arrest or detention" in text(check)
+    held.refresh_from_db()
+    assert held.status == "open"  # nothing decided before the confirm button
+    response = confirm(client, url, check)
+    assert response["Location"].startswith(url + "?done=")
     held.refresh_from_db()
     held.clearance.refresh_from_db()
     assert held.status == "resolved"
     assert held.clearance.decision == "blocked"
     html = text(client.get(response["Location"]))
-    assert "Decision recorded: the same person. The clearance is now blocked." in html
+    assert "Decision saved" in html
+    assert "The clearance is now <strong>blocked</strong>" in html
+    assert "What happens next" in html
+    entries = LedgerEntry.objects.filter(kind="review_resolved").count()
+    assert confirm(client, url, check)["Location"] == response["Location"]
+    assert LedgerEntry.objects.filter(kind="review_resolved").count() == entries == 1
 
 
 def test_not_the_same_person_decides_the_clearance_again(client, protocol_officer, held):
-    signed_in(client, protocol_officer).post(
+    signed_in(client, protocol_officer)
+    check = client.post(
         review_url(held),
         {"verdict": "not_same_person", "reasons": "Different place of birth and parents."},
     )
+    assert "may go ahead with the arrest or detention" in text(check)
+    held.clearance.refresh_from_db()
+    assert held.clearance.decision == "hold"
+    confirm(client, review_url(held), check)
     held.clearance.refresh_from_db()
     assert held.clearance.decision == "clear"
 
@@ -173,11 +192,13 @@ def test_bad_review_decision_stores_nothing(client, protocol_officer, held, data
 
 
 def test_a_decided_review_cannot_be_decided_again(client, protocol_officer, held):
-    signed_in(client, protocol_officer).post(
-        review_url(held), {"verdict": "same_person", "reasons": "Same date of birth and name."}
+    signed_in(client, protocol_officer)
+    answer_and_confirm(
+        client, review_url(held), {"verdict": "same_person", "reasons": "Same date of birth."}
     )
     html = text(client.get(review_url(held)))
     assert "Save decision" not in html
+    assert 'name="verdict"' not in html
     response = client.post(
         review_url(held), {"verdict": "not_same_person", "reasons": "Changed my mind entirely."}
     )
@@ -216,20 +237,32 @@ def test_approve_an_override(client, approver, pending):
     html = text(response)
     assert REASONS in html
     assert pending.clearance.protections.get().reference in html
-    response = client.post(
-        override_url(pending), {"decision": "approve", "reasons": REASONS + " Approved."}
-    )
-    assert response["Location"] == reverse("protocol:override-list")
+    url = override_url(pending)
+    check = client.post(url, {"decision": "approve", "reasons": REASONS + " Approved."})
+    assert "Check your decision" in text(check)
+    assert "The block is set aside" in text(check)
+    assert "Oversight bodies are alerted" in text(check)
+    pending.refresh_from_db()
+    assert pending.status == "pending"  # nothing decided before the confirm button
+    response = confirm(client, url, check)
+    assert response["Location"].startswith(url + "?done=")
     pending.refresh_from_db()
     assert pending.status == "approved"
     assert Clearance.objects.get().decision == "clear"
-    assert "Override approved" in text(client.get(response["Location"]))
+    done = text(client.get(response["Location"]))
+    assert "Override approved" in done
+    assert "What happens next" in done
+    assert confirm(client, url, check)["Location"] == response["Location"]
+    assert LedgerEntry.objects.filter(kind="override_approved").count() == 1
 
 
 def test_refuse_an_override(client, protocol_officer, pending):
-    signed_in(client, protocol_officer).post(
+    signed_in(client, protocol_officer)
+    check = client.post(
         override_url(pending), {"decision": "refuse", "reasons": "No evidence of any risk."}
     )
+    assert "The block stays" in text(check)
+    confirm(client, override_url(pending), check)
     pending.refresh_from_db()
     assert pending.status == "refused"
     assert Clearance.objects.get().decision == "blocked"
@@ -290,7 +323,9 @@ def test_statutory_defence_must_be_confirmed_when_flagged(
     assert "considered the modern slavery statutory defence" in error_summary(response)
     flagged.refresh_from_db()
     assert flagged.status == "pending"
-    client.post(override_url(flagged), {**data, "statutory_defence_considered": "on"})
+    answer_and_confirm(
+        client, override_url(flagged), {**data, "statutory_defence_considered": "on"}
+    )
     flagged.refresh_from_db()
     assert flagged.status == "approved"
 

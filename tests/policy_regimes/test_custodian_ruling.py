@@ -21,6 +21,7 @@ from safeshare.protocol.models import Clearance, Override, Protection, Review
 from safeshare.protocol.policy import IEDetail, available_policies, load_policy
 from safeshare.referrals.actions import IDENTITY_FIELDS, do_record_consent
 from tests.api_client import ApiClient
+from tests.pages.check_answers import answer_and_confirm
 from tests.scenarios import helpers as h
 
 pytestmark = pytest.mark.django_db
@@ -172,7 +173,8 @@ def test_under_a_firewall_the_wait_is_the_same_for_a_block_and_a_hold(settings, 
         page.content.decode()
     )
     assert Override.objects.get(public_id=answers[1]["id"]).status == Override.Status.PENDING
-    refused = client.post(
+    refused = answer_and_confirm(
+        client,
         f"/overrides/{answers[1]['id']}/",
         {"decision": "refuse", "reasons": "Not proportionate while the match is unconfirmed."},
     )

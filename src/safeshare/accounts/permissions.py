@@ -61,6 +61,7 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "cases:add-party": POLICE,
     "cases:record-event": POLICE,
     "cases:party-nrm": POLICE,
+    "protocol:case-event": POLICE,
     "cases:person-duplicates": POLICE,
     "referrals:start": POLICE,
     "referrals:check": POLICE,
@@ -79,6 +80,7 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "protocol:clearance-new": IE,
     "protocol:clearance": IE,
     "protocol:override-new": IE,
+    "protocol:override-withdraw": IE,
     "protocol:clearance-outcome": IE,
     # Sweeps of a caseload against the register: IE, its own organisation's (views scope).
     "matching:sweep-list": IE,
@@ -355,6 +357,7 @@ PAGE_OBJECT_SCOPES: dict[str, Mapping[Role | str, str]] = {
     "cases:add-party": _OWN_CASE,
     "cases:record-event": _OWN_CASE,
     "cases:party-nrm": _OWN_CASE,
+    "protocol:case-event": _OWN_CASE,
     "cases:person-duplicates": {Role.POLICE_OFFICER: PERSON_IN_OWN_FORCE_CASE},
     "referrals:start": _OWN_CASE,
     "referrals:check": _OWN_CASE,
@@ -370,6 +373,7 @@ PAGE_OBJECT_SCOPES: dict[str, Mapping[Role | str, str]] = {
     "matching:sweep": dict.fromkeys(IE, OWN_ORG_SWEEP),
     "matching:sweep-download": dict.fromkeys(IE, OWN_ORG_SWEEP),
     "protocol:override-new": _IE_CLEARANCE,
+    "protocol:override-withdraw": _IE_CLEARANCE,
     "protocol:clearance-outcome": _IE_CLEARANCE,
     "protocol:review": {Role.PROTOCOL_OFFICER: REVIEW_OF_OWN_FORCE},
     "protocol:override": {

@@ -65,6 +65,13 @@ RECORD_KINDS: dict[str, str] = {
     "sar_requests_list": "subject_access",
     "advocate_consents": "consent",
     "notice_settings_page": "contact_details",
+    # Check-answers and confirmation pages (ADR 0044).
+    "case_event_check": "case",
+    "case_event_recorded": "case",
+    "close_check": "protection",
+    "override_check": "clearance",
+    "safe_contact_check": "contact_details",
+    "safe_contact_saved": "contact_details",
     # The API.
     "api_case_read": "case",
     "api_protection_read": "protection",

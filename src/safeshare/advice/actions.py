@@ -130,6 +130,45 @@ def do_record_contact_preference(
     """Record how to reach the person safely. Post is only a safe channel to an address the
     alleged perpetrator does not share (R29)."""
     _require_role(actor, ISSUING_ROLES)
+    language, channel, shared, address = check_contact_preference(
+        language=language,
+        interpreter_needed=interpreter_needed,
+        interpreter_language=interpreter_language,
+        safe_channel=safe_channel,
+        address_shared_with_perpetrator=address_shared_with_perpetrator,
+        safe_postal_address=safe_postal_address,
+        safe_phone=safe_phone,
+        safe_email=safe_email,
+    )
+    with action_transaction():
+        return ContactPreference.objects.create(
+            person=person,
+            language=language,
+            interpreter_needed=interpreter_needed,
+            interpreter_language=interpreter_language.strip() if interpreter_needed else "",
+            safe_channel=channel.value,
+            address_shared_with_perpetrator=shared.value,
+            safe_postal_address=address,
+            safe_phone=safe_phone.strip(),
+            safe_email=safe_email.strip(),
+            recorded_by=f"{actor.label}, {actor.organisation.name}",
+            recorded_by_org=actor.organisation,
+        )
+
+
+def check_contact_preference(
+    *,
+    language: str,
+    interpreter_needed: bool,
+    interpreter_language: str = "",
+    safe_channel: str,
+    address_shared_with_perpetrator: str,
+    safe_postal_address: str = "",
+    safe_phone: str = "",
+    safe_email: str = "",
+) -> tuple[str, ContactPreference.Channel, ContactPreference.Shared, str]:
+    """The language, channel, sharing and address to record, or ``ValidationError`` with what
+    is wrong, by field. Stores nothing: the check-answers page asks it first."""
     errors: dict[str, str] = {}
     language = language if language in language_codes() else ""
     if not language:
@@ -171,22 +210,9 @@ def do_record_contact_preference(
             errors["safe_email"] = "Enter an email address in the right format"
     if channel is ContactPreference.Channel.EMAIL and not safe_email.strip():
         errors["safe_email"] = "Enter a safe email address"
-    if errors:
+    if errors or channel is None or shared is None:
         raise ValidationError(errors)
-    with action_transaction():
-        return ContactPreference.objects.create(
-            person=person,
-            language=language,
-            interpreter_needed=interpreter_needed,
-            interpreter_language=interpreter_language.strip() if interpreter_needed else "",
-            safe_channel=channel.value,  # type: ignore[union-attr]
-            address_shared_with_perpetrator=shared.value,  # type: ignore[union-attr]
-            safe_postal_address=address,
-            safe_phone=safe_phone.strip(),
-            safe_email=safe_email.strip(),
-            recorded_by=f"{actor.label}, {actor.organisation.name}",
-            recorded_by_org=actor.organisation,
-        )
+    return language, channel, shared, address
 
 
 # --- Protection letters ----------------------------------------------------------------------

@@ -205,6 +205,18 @@ QUESTIONS = (
 CHILD_ROWS = 3
 
 
+def numeric_input(*, decimal: bool = False) -> forms.TextInput:
+    """A text input for a number, as GOV.UK advises rather than ``type="number"``: the phone
+    shows its number pad (``inputmode``), and nothing is lost to a scroll wheel or rounded."""
+    return forms.TextInput(
+        attrs={
+            "class": "govuk-input--width-3",
+            "inputmode": "decimal" if decimal else "numeric",
+            "spellcheck": "false",
+        }
+    )
+
+
 def _bool(value: str) -> bool | None:
     return {YES: True, NO: False}.get(value)
 
@@ -232,7 +244,7 @@ class FactsForm(forms.Form):
                 required=False,
                 min_value=0,
                 max_value=17,
-                widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}),
+                widget=numeric_input(),
                 error_messages={
                     "min_value": "Enter an age from 0 to 17",
                     "max_value": "Enter an age from 0 to 17",
@@ -244,7 +256,7 @@ class FactsForm(forms.Form):
                 required=False,
                 min_value=0,
                 max_value=18,
-                widget=forms.NumberInput(attrs={"class": "govuk-input--width-3", "step": "0.5"}),
+                widget=numeric_input(decimal=True),
                 error_messages={"invalid": "Enter the years as a number"},
             )
             self.fields[f"child_{row}_settled"] = forms.ChoiceField(
@@ -284,7 +296,7 @@ class FactsForm(forms.Form):
                 required=False,
                 min_value=0,
                 max_value=130,
-                widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}),
+                widget=numeric_input(),
                 error_messages={
                     "invalid": "Enter a whole number",
                     "min_value": "Enter a number from 0 to 130",
@@ -297,7 +309,7 @@ class FactsForm(forms.Form):
             required=False,
             min_value=0,
             max_value=130,
-            widget=forms.NumberInput(attrs={"class": "govuk-input--width-3", "step": "0.5"}),
+            widget=numeric_input(decimal=True),
             error_messages={
                 "invalid": "Enter a number of years",
                 "min_value": "Enter a number from 0 to 130",
@@ -439,6 +451,37 @@ class AdvicePackForm(FactsForm):
     def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
         """The fields in the order and groups the page shows them."""
         return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
+
+
+#: The advice pack's task list: each section is one short question page (slug, title).
+PACK_TASKS = (
+    ("pack", "Language and how it is given"),
+    ("crime", "The crime"),
+    ("status", "Immigration status"),
+    ("trafficking", "Trafficking and modern slavery"),
+    ("home", "Home, money and children"),
+)
+
+
+class PackSectionForm(AdvicePackForm):
+    """One section of the advice pack's questions, in the order the page shows them. Whether
+    the answers fit together is checked once every section is answered (``AdvicePackForm``)."""
+
+    def __init__(self, *args, section: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        index = [slug for slug, _ in PACK_TASKS].index(section)
+        self.section_title, names = self.SECTIONS[index]
+        self.fields = {name: self.fields[name] for name in names}
+
+    def clean(self) -> dict[str, object]:
+        cleaned = forms.Form.clean(self)
+        assert cleaned is not None
+        return cleaned
+
+    @classmethod
+    def names(cls, section: str) -> tuple[str, ...]:
+        index = [slug for slug, _ in PACK_TASKS].index(section)
+        return cls.SECTIONS[index][1]
 
 
 class ProtectionLetterForm(forms.Form):

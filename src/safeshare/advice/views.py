@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import base64
 import uuid
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -27,6 +28,8 @@ from safeshare.advice.eligibility import first_responder_prompts
 from safeshare.advice.factsio import facts_from_json
 from safeshare.advice.forms import (
     NO,
+    NOT_KNOWN,
+    PACK_TASKS,
     YES,
     AdvicePackForm,
     ContactPreferenceForm,
@@ -34,11 +37,17 @@ from safeshare.advice.forms import (
     ExemptionReviewForm,
     ExemptionWithdrawForm,
     FactsForm,
+    PackSectionForm,
     ProtectionLetterForm,
     SubjectAccessForm,
 )
 from safeshare.advice.languages import get_language
-from safeshare.advice.models import AdvicePack, ProtectionLetter, SubjectAccessExemption
+from safeshare.advice.models import (
+    AdvicePack,
+    Delivery,
+    ProtectionLetter,
+    SubjectAccessExemption,
+)
 from safeshare.advice.pack import build_pack_content
 from safeshare.advice.sar import sar_pdf
 from safeshare.advice.victim import no_store
@@ -46,6 +55,13 @@ from safeshare.advice.victim_views import victim_view_url
 from safeshare.cases.forms import add_action_errors, posted_data
 from safeshare.cases.models import Party
 from safeshare.cases.modern_slavery import NrmConsent
+from safeshare.idempotency.pages import (
+    already_confirmed,
+    check_url,
+    confirm_once,
+    done_url,
+    read_step,
+)
 from safeshare.kernel.offences import OffenceCategory
 from safeshare.kernel.roles import Role
 from safeshare.ledger.audit import do_record_personal_data_read
@@ -56,6 +72,13 @@ from safeshare.protocol.active import policy_title
 from safeshare.protocol.models import Protection
 from safeshare.protocol.references import ReferenceFormatError, normalise_reference
 from safeshare.protocol.views import force_protection
+from safeshare.web.check_answers import (
+    answer_rows,
+    read_answers,
+    read_done,
+    shown,
+    sign_answers,
+)
 
 
 class FindProtectionForm(forms.Form):
@@ -103,9 +126,30 @@ def overview(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     )
 
 
+CONTACT_FLOW = "safe-contact"
+
+
 def contact(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
+    """Safe contact and language: question, check answers and confirmation (ADR 0044)."""
     protection = force_protection(request, reference)
+    page = reverse("advice:contact", kwargs={"reference": protection.reference})
+    step = read_step(request, CONTACT_FLOW, protection.reference)
+    if step.kind == "repeat":
+        return redirect(step.location)
+    if step.kind == "lost":
+        return redirect(page)
     latest = actions.latest_contact_preference(protection.person)
+    if step.kind == "done":
+        _read(request, protection, "safe_contact_saved")
+        return render(
+            request,
+            "advice/police/contact_done.html",
+            {
+                "protection": protection,
+                "identity": protection.person.primary_identity,
+                "latest": latest,
+            },
+        )
     initial = {}
     if latest is not None:
         initial = {
@@ -118,10 +162,44 @@ def contact(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
             "safe_phone": latest.safe_phone,
             "safe_email": latest.safe_email,
         }
-    form = ContactPreferenceForm(posted_data(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
+    form = ContactPreferenceForm(step.data, initial=initial)
+    if step.posted and form.is_valid():
+        try:  # what the action would refuse, said before the check-answers page
+            actions.check_contact_preference(
+                language=form.cleaned_data["language"],
+                interpreter_needed=form.cleaned_data["interpreter_needed"] == YES,
+                interpreter_language=form.cleaned_data["interpreter_language"],
+                safe_channel=form.cleaned_data["safe_channel"],
+                address_shared_with_perpetrator=form.cleaned_data[
+                    "address_shared_with_perpetrator"
+                ],
+                safe_postal_address=form.cleaned_data["safe_postal_address"],
+                safe_phone=form.cleaned_data["safe_phone"],
+                safe_email=form.cleaned_data["safe_email"],
+            )
+        except ValidationError as error:
+            add_action_errors(form, error)
+    if step.posted and form.is_valid():
         data = form.cleaned_data
-        try:
+        if step.kind == "check":
+            answers, change_url = check_url(page, request, CONTACT_FLOW, protection.reference)
+            _read(request, protection, "safe_contact_check")
+            rows = answer_rows(form, before=initial if latest is not None else None)
+            return render(
+                request,
+                "advice/police/contact_check.html",
+                {
+                    "protection": protection,
+                    "identity": protection.person.primary_identity,
+                    "rows": rows,
+                    "first": latest is None,
+                    "changed": [row for row in rows if row.get("changed")],
+                    "answers": answers,
+                    "change_url": change_url,
+                },
+            )
+
+        def save() -> str:
             actions.do_record_contact_preference(
                 protection.person,
                 Actor.for_user(request.user),
@@ -134,18 +212,19 @@ def contact(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
                 safe_phone=data["safe_phone"],
                 safe_email=data["safe_email"],
             )
+            return done_url(page, request, CONTACT_FLOW, protection.reference, {})
+
+        try:
+            return redirect(confirm_once(str(request.user.pk), step.nonce, save))
         except ValidationError as error:
             add_action_errors(form, error)
-        else:
-            messages.success(request, "Safe contact details saved.")
-            return redirect("advice:protection", reference=protection.reference)
-    else:
+    elif not step.posted:
         _read(request, protection, "safe_contact_page")
     return render(
         request,
         "advice/police/contact_form.html",
         {"form": form, "protection": protection, "identity": protection.person.primary_identity},
-        status=400 if form.is_bound and form.errors else 200,
+        status=400 if step.posted and form.errors else 200,
     )
 
 
@@ -237,40 +316,183 @@ def _facts_before(protection: Protection) -> dict[str, object]:
     return initial
 
 
+PACK_FLOW = "advice-pack"
+PACK_SLUGS = tuple(slug for slug, _ in PACK_TASKS)
+COMPLETED = "_completed"
+
+
+def _section_keys(data: QueryDict, names: tuple[str, ...]) -> list[str]:
+    """The posted keys of a section's fields (a date's day, month and year boxes too)."""
+    return [key for key in data if any(key == n or key.startswith(f"{n}-") for n in names)]
+
+
+def _pack_channel_problem(protection: Protection, channel: str) -> str | None:
+    """Post and email need safe details on record: said on the section, not after confirm."""
+    try:
+        if channel == Delivery.POSTED:
+            actions.safe_postal_address(protection.person)
+        elif channel == Delivery.EMAILED:
+            actions.safe_email_address(protection.person)
+    except ValidationError as error:
+        return " ".join(error.messages)
+    return None
+
+
+def _pack_rows(form: AdvicePackForm, token: str, page: str) -> list[dict[str, object]]:
+    """The check-answers page: each section's answers, with a Change link to its page."""
+    children = form.cleaned_data.get("has_children") == YES
+    sections: list[dict[str, object]] = []
+    for (slug, title), (_, names) in zip(PACK_TASKS, AdvicePackForm.SECTIONS, strict=True):
+        rows = []
+        for name in names:
+            if name.startswith("child_") and not children:
+                continue
+            value = form.cleaned_data.get(name)
+            if name.startswith("child_") and value in (None, "", NOT_KNOWN):
+                continue
+            field = form.fields[name]
+            rows.append({"name": name, "label": str(field.label), "value": shown(field, value)})
+        change = f"{page}?{urlencode({'section': slug, 'answers': token})}"
+        sections.append({"slug": slug, "title": title, "rows": rows, "change": change})
+    return sections
+
+
 def issue_pack(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
+    """The advice pack as a task list of short question pages, then check answers, then the
+    confirmation (ADR 0044). The answers so far travel sealed between the pages; nothing is
+    stored until the officer presses "Issue the advice pack"."""
     protection = force_protection(request, reference)
+    page = reverse("advice:issue-pack", kwargs={"reference": protection.reference})
+    record = protection.reference
+    posted = request.method == "POST"
+    query = request.POST if posted else request.GET
+    if not posted and "done" in request.GET:
+        done = read_done(request, PACK_FLOW, record, request.GET.get("done"))
+        pack = (
+            AdvicePack.objects.filter(protection=protection, public_id=str(done["pack"])).first()
+            if done and done.get("pack")
+            else None
+        )
+        if pack is None:
+            return redirect(page)
+        _read(request, protection, "advice_pack_page")
+        return render(
+            request, "advice/police/pack_done.html", {"protection": protection, "pack": pack}
+        )
+    kept = read_answers(request, PACK_FLOW, record, query.get("answers"))
+    answers = kept[0] if kept else QueryDict()
+    completed = [slug for slug in PACK_SLUGS if slug in answers.getlist(COMPLETED)]
     initial = {
         **_initial_facts(protection),
         "language": actions.language_for_person(protection.person),
     }
-    form = AdvicePackForm(posted_data(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            pack = actions.do_issue_advice_pack(
-                protection,
-                Actor.for_user(request.user),
-                facts=form.facts,
-                language=form.cleaned_data["language"],
-                channel=form.cleaned_data["channel"],
-                view_url=victim_view_url(request),
-            )
-        except ValidationError as error:
-            add_action_errors(form, error)
+    context: dict[str, object] = {
+        "protection": protection,
+        "identity": protection.person.primary_identity,
+        "post_refusal": _post_refusal(protection),
+    }
+    section = query.get("section")
+    if section in PACK_SLUGS and "confirm" not in query:
+        names = PackSectionForm.names(section)
+        if posted:
+            form = PackSectionForm(request.POST, initial=initial, section=section)
+            if form.is_valid() and "channel" in form.fields:
+                problem = _pack_channel_problem(protection, form.cleaned_data["channel"])
+                if problem:
+                    form.add_error("channel", problem)
+            if form.is_valid():
+                merged = answers.copy()
+                for key in _section_keys(merged, names):
+                    del merged[key]
+                for key in _section_keys(request.POST, names):
+                    merged.setlist(key, request.POST.getlist(key))
+                merged.setlist(COMPLETED, [*completed, section])
+                token = sign_answers(request, PACK_FLOW, record, merged)
+                return redirect(f"{page}?{urlencode({'answers': token})}")
         else:
-            messages.success(request, "Advice pack issued.")
-            return redirect("advice:pack", reference=protection.reference, pack_id=pack.public_id)
-    else:
+            bound = answers if section in completed else None
+            form = PackSectionForm(bound, initial=initial, section=section)
+            _read(request, protection, "advice_pack_form")
+        index = PACK_SLUGS.index(section)
+        return render(
+            request,
+            "advice/police/pack_section.html",
+            {
+                **context,
+                "form": form,
+                "section": section,
+                "title": PACK_TASKS[index][1],
+                "number": index + 1,
+                "total": len(PACK_TASKS),
+                "answers": query.get("answers", "") if kept else "",
+                "back": f"{page}?{urlencode({'answers': query.get('answers', '')})}"
+                if kept
+                else page,
+            },
+            status=400 if posted else 200,
+        )
+    if posted and "confirm" in request.POST:
+        if kept is None:
+            return redirect(page)
+        first = already_confirmed(str(request.user.pk), kept[1])
+        if first is not None:
+            return redirect(first)
+    whole: AdvicePackForm | None = AdvicePackForm(answers, initial=initial) if posted else None
+    missing = [title for slug, title in PACK_TASKS if slug not in completed]
+    if whole is not None and missing:
+        whole.add_error(None, "Complete every section: " + ", ".join(missing).lower())
+    if whole is not None and whole.is_valid():
+        data = whole.cleaned_data
+        if "confirm" in request.POST:
+
+            def issue() -> str:
+                pack = actions.do_issue_advice_pack(
+                    protection,
+                    Actor.for_user(request.user),
+                    facts=whole.facts,
+                    language=data["language"],
+                    channel=data["channel"],
+                    view_url=victim_view_url(request),
+                )
+                return done_url(page, request, PACK_FLOW, record, {"pack": str(pack.public_id)})
+
+            try:
+                return redirect(confirm_once(str(request.user.pk), kept[1], issue))  # type: ignore[index]
+            except ValidationError as error:
+                add_action_errors(whole, error)
+        else:
+            token = sign_answers(request, PACK_FLOW, record, answers)
+            _read(request, protection, "advice_pack_form")
+            return render(
+                request,
+                "advice/police/pack_check.html",
+                {**context, "sections": _pack_rows(whole, token, page), "answers": token},
+            )
+    token = query.get("answers", "") if kept else ""
+    if not posted:
         _read(request, protection, "advice_pack_form")
+    kept_token = {"answers": token} if token else {}
+    tasks = [
+        {
+            "slug": slug,
+            "title": title,
+            "done": slug in completed,
+            "href": f"{page}?{urlencode({'section': slug, **kept_token})}",
+        }
+        for slug, title in PACK_TASKS
+    ]
     return render(
         request,
         "advice/police/pack_form.html",
         {
-            "form": form,
-            "protection": protection,
-            "identity": protection.person.primary_identity,
-            "post_refusal": _post_refusal(protection),
+            **context,
+            "form": whole,
+            "tasks": tasks,
+            "completed": len(completed),
+            "total": len(PACK_TASKS),
+            "answers": token,
         },
-        status=400 if form.is_bound and form.errors else 200,
+        status=400 if whole is not None and whole.errors else 200,
     )
 
 

@@ -12,8 +12,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.requests import AuthenticatedHttpRequest
@@ -33,8 +34,11 @@ from safeshare.cases.models import ROLE_LABELS, Case
 from safeshare.cases.modern_slavery import TRAFFICKING_INDICATORS
 from safeshare.kernel.policy import policy_in_force
 from safeshare.ledger.audit import do_record_personal_data_read
+from safeshare.web.check_answers import read_answers
 
 CASES_PER_PAGE = 50
+#: The check-answers flow for case events (ADR 0044).
+EVENT_FLOW = "case-event"
 
 
 def own_case(request: AuthenticatedHttpRequest, case_id: uuid.UUID) -> Case:
@@ -150,24 +154,10 @@ def party_create(request: AuthenticatedHttpRequest, case_id: uuid.UUID) -> HttpR
     return render(request, "cases/party_form.html", {"form": form, "case": case})
 
 
-def event_create(request: AuthenticatedHttpRequest, case_id: uuid.UUID) -> HttpResponse:
-    case = own_case(request, case_id)
+def event_form_context(case: Case, form: CaseEventForm) -> dict[str, object]:
+    """What the "Record an event" question page shows (also when the check-answers step,
+    which protocol owns, sends it back with errors)."""
     allowed = allowed_events(case.state_enum)
-    form = CaseEventForm(posted_data(request), allowed=allowed)
-    if request.method == "POST" and form.is_valid():
-        try:
-            recorded = actions.do_record_case_event(
-                case,
-                Actor.for_user(request.user),
-                event=form.cleaned_data["event"],
-                occurred_on=form.cleaned_data["occurred_on"],
-            )
-        except ValidationError as error:
-            add_action_errors(form, error)
-        else:
-            label = CaseEvent(recorded.event).label
-            messages.success(request, f"{label} recorded")
-            return redirect("cases:detail", case_id=case.public_id)
     refused = []
     for event in CaseEvent:
         if event in allowed:
@@ -176,11 +166,22 @@ def event_create(request: AuthenticatedHttpRequest, case_id: uuid.UUID) -> HttpR
             lifecycle_apply_event(case.state_enum, event)
         except InvalidCaseEvent as error:
             refused.append({"label": event.label, "reason": error.reason})
-    return render(
-        request,
-        "cases/event_form.html",
-        {"form": form, "case": case, "refused": refused, "state": case.state_enum},
-    )
+    return {"form": form, "case": case, "refused": refused, "state": case.state_enum}
+
+
+def event_create(request: AuthenticatedHttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    """The question page. Its answers go to the check-answers page (``protocol:case-event``),
+    because what an event does to protections is protocol's to say; nothing is recorded until
+    the officer confirms there. "Change" links bring the signed answers back (``?answers=``)."""
+    case = own_case(request, case_id)
+    check = reverse("protocol:case-event", kwargs={"case_id": case.public_id})
+    if request.method == "POST":  # an older form: answer it at the check-answers page
+        return HttpResponseRedirect(check, status=307)
+    kept = read_answers(request, EVENT_FLOW, case.public_id, request.GET.get("answers"))
+    form = CaseEventForm(kept[0] if kept else None, allowed=allowed_events(case.state_enum))
+    context = event_form_context(case, form)
+    context["action"] = check
+    return render(request, "cases/event_form.html", context)
 
 
 def party_nrm(

@@ -62,6 +62,7 @@ class EntryKind(StrEnum):
     ACCOUNT_CHANGED = "account_changed"
     RETENTION_RUN = "retention_run"
     SAR_EXEMPTION = "sar_exemption"
+    OVERRIDE_WITHDRAWN = "override_withdrawn"
 
 
 class EntryError(ValueError):
@@ -441,6 +442,7 @@ V2_PAYLOAD_FIELDS: dict[EntryKind, frozenset[str]] = {
         EntryKind.ACCOUNT_CHANGED: ("admin_action", "record", "target_org", "target_role"),
         EntryKind.RETENTION_RUN: ("count", "fields", "effective_date"),
         EntryKind.SAR_EXEMPTION: ("record", "status"),
+        EntryKind.OVERRIDE_WITHDRAWN: ("override", "clearance", "exception"),
     }.items()
 }  # fmt: skip
 """The payload fields a format-2 entry of each kind may hold (docs/ledger.md explains each).

@@ -944,6 +944,12 @@ def _close_overrides_no_longer_needed(clearance: Clearance, actor: Actor) -> Non
         override.save()
 
 
+def override_request(override: Override) -> OverrideRequest:
+    """The pure core's view of a stored override (also for the page that checks a decision
+    before it is made)."""
+    return _override_request(override)
+
+
 def _override_request(override: Override) -> OverrideRequest:
     clearance = override.clearance
     offence = override.suspected_offence
@@ -1164,6 +1170,43 @@ def do_decide_override(
                 "exception": override.exception_category,
                 "decision": clearance.decision,
                 "approver_role": actor.role.value,
+            },
+        )
+    return override
+
+
+def do_withdraw_override(override: Override, actor: Actor, *, reasons: str) -> Override:
+    """The unit that asked for an override withdraws it before it is decided. The block
+    stands, as if it had never been asked; the request and its withdrawal stay on the log."""
+    policy = active_policy()
+    if len(reasons.strip()) < 10:
+        raise ProtocolError({"reasons": "Explain why you are withdrawing the request"})
+    with action_transaction():
+        override = (
+            Override.objects.select_for_update().select_related("clearance").get(pk=override.pk)
+        )
+        if override.requested_by_id != actor.organisation.pk:
+            raise ProtocolError("Only the unit that asked for this override can withdraw it.")
+        if override.status != Override.Status.PENDING:
+            raise ProtocolError(
+                "This override has already been decided, so it cannot be withdrawn."
+            )
+        override.status = Override.Status.WITHDRAWN
+        override.decided_by = actor.label
+        override.decided_by_key = actor.identifier
+        override.decision_reasons = reasons
+        override.decided_at = timezone.now()
+        override.save()
+        clearance = override.clearance
+        log_entry(
+            EntryKind.OVERRIDE_WITHDRAWN,
+            actor,
+            policy,
+            subjects=_people_of(clearance),
+            payload={
+                "override": token_for_record("override", override.pk),
+                "clearance": token_for_record("clearance", clearance.pk),
+                "exception": override.exception_category,
             },
         )
     return override

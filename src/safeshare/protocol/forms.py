@@ -290,3 +290,13 @@ class CloseProtectionForm(forms.Form):
         "notice in their language",
         required=False,
     )
+
+
+class WithdrawOverrideForm(forms.Form):
+    """The unit that asked for an override withdraws it before it is decided."""
+
+    reasons = _reasons(
+        "Why are you withdrawing the request?",
+        "Explain why you are withdrawing the request",
+        "For example, the action is no longer needed.",
+    )

@@ -250,6 +250,7 @@ class Override(models.Model):
         PENDING = "pending", "Waiting for approval"
         APPROVED = "approved", "Approved"
         REFUSED = "refused", "Refused"
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     clearance = models.ForeignKey(Clearance, on_delete=models.PROTECT, related_name="overrides")

@@ -7,16 +7,18 @@ import uuid
 import zoneinfo
 
 from django import forms
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.requests import AuthenticatedHttpRequest
-from safeshare.cases.forms import GovukDateField, add_action_errors, posted_data
+from safeshare.cases.forms import GovukDateField, add_action_errors
+from safeshare.idempotency.pages import check_url, confirm_once, done_url, read_step
 from safeshare.protocol import actions, outcomes
+from safeshare.protocol.active import active_policy
 from safeshare.protocol.models import OutcomeReport
 from safeshare.protocol.views import action_name, own_clearance
 
@@ -61,25 +63,89 @@ class OutcomeForm(forms.Form):
         return data
 
 
+OUTCOME_FLOW = "clearance-outcome"
+
+
+def _outcome_consequence(clearance, outcome: str, taken_at: dt.datetime | None) -> dict:
+    """What reporting this outcome does, said before it is stored: the same basis check the
+    action makes (reads only)."""
+    if outcome == OutcomeReport.Outcome.ACTION_TAKEN and taken_at is not None:
+        valid, reason, alert = outcomes._basis(clearance, taken_at, active_policy())
+        return {"valid": valid, "reason": reason, "alert": bool(alert)}
+    if outcome == OutcomeReport.Outcome.NOT_YET:
+        valid = outcomes.clear_state(clearance, timezone.now()) == "valid"
+        reason = (
+            "The clear still stands: you may act while it is valid."
+            if valid
+            else "There is no valid clear: ask for a new clearance before acting."
+        )
+        return {"valid": valid, "reason": reason, "alert": False}
+    return {"valid": True, "reason": "The action will not go ahead.", "alert": False}
+
+
 def clearance_outcome(request: AuthenticatedHttpRequest, clearance_id: uuid.UUID) -> HttpResponse:
+    """IE reports what was done: question, check answers and confirmation (ADR 0044)."""
     clearance = own_clearance(request, clearance_id)
-    form = OutcomeForm(posted_data(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            report = actions.do_report_outcome(
-                clearance,
-                Actor.for_user(request.user),
-                outcome=form.cleaned_data["outcome"],
-                action_taken_at=form.cleaned_data.get("action_taken_at"),
+    page = reverse("protocol:clearance-outcome", kwargs={"clearance_id": clearance.public_id})
+    step = read_step(request, OUTCOME_FLOW, clearance.public_id)
+    if step.kind == "repeat":
+        return redirect(step.location)
+    if step.kind == "lost":
+        return redirect(page)
+    if step.kind == "done":
+        report = clearance.outcomes.first()
+        if report is None:
+            return redirect("protocol:clearance", clearance_id=clearance.public_id)
+        return render(
+            request,
+            "protocol/outcome_done.html",
+            {
+                "clearance": clearance,
+                "report": report,
+                "action": action_name(clearance.action_code),
+            },
+        )
+    form = OutcomeForm(step.data)
+    if step.posted and form.is_valid():
+        final = clearance.outcomes.exclude(outcome=OutcomeReport.Outcome.NOT_YET).first()
+        if final is not None:
+            form.add_error(
+                "outcome",
+                "This clearance's outcome was already reported: "
+                + final.get_outcome_display().lower(),
             )
+        taken_at = form.cleaned_data.get("action_taken_at") if form.is_valid() else None
+        if taken_at is not None and taken_at > timezone.now() + dt.timedelta(minutes=5):
+            form.add_error("action_date", "The action cannot have been taken in the future")
+    if step.posted and form.is_valid():
+        outcome = form.cleaned_data["outcome"]
+        taken_at = form.cleaned_data.get("action_taken_at")
+        if step.kind == "check":
+            answers, change_url = check_url(page, request, OUTCOME_FLOW, clearance.public_id)
+            return render(
+                request,
+                "protocol/outcome_check.html",
+                {
+                    "clearance": clearance,
+                    "action": action_name(clearance.action_code),
+                    "outcome": OutcomeReport.Outcome(outcome).label,
+                    "taken_at": taken_at,
+                    "consequence": _outcome_consequence(clearance, outcome, taken_at),
+                    "answers": answers,
+                    "change_url": change_url,
+                },
+            )
+
+        def send() -> str:
+            actions.do_report_outcome(
+                clearance, Actor.for_user(request.user), outcome=outcome, action_taken_at=taken_at
+            )
+            return done_url(page, request, OUTCOME_FLOW, clearance.public_id, {})
+
+        try:
+            return redirect(confirm_once(str(request.user.pk), step.nonce, send))
         except ValidationError as error:
             add_action_errors(form, error)
-        else:
-            if report.alerted:
-                messages.warning(request, f"Reported. {report.basis_reason} Oversight was told.")
-            else:
-                messages.success(request, f"Reported: {report.get_outcome_display().lower()}")
-            return redirect("protocol:clearance", clearance_id=clearance.public_id)
     now = timezone.now()
     return render(
         request,
@@ -105,22 +171,81 @@ class NoticeGivenForm(forms.Form):
     )
 
 
+NOTICE_FLOW = "notice-given"
+
+
+def _notice_problem(protection, given_on: dt.date) -> str | None:
+    """What ``do_record_notice_handed_over`` would refuse, said before the check-answers page
+    (reads only; the action checks again under its lock)."""
+    if given_on > timezone.localdate():
+        return "The date the notice was given must be today or in the past"
+    if protection.status != "transition":
+        return "Only a protection in transition has a notice"
+    given = min(timezone.make_aware(dt.datetime.combine(given_on, dt.time(12))), timezone.now())
+    if given < protection.status_changed_at - dt.timedelta(days=1):
+        return "The notice cannot have been given before the transition began"
+    return None
+
+
 def protection_notice_given(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
-    """A protocol officer records that the notice was handed over (no safe channel to send it)."""
+    """A protocol officer records that the notice was handed over (no safe channel to send it):
+    question, check answers and confirmation (ADR 0044), since the date starts the minimum
+    period before the protection may be closed."""
     from safeshare.protocol.views import force_protection
 
     protection = force_protection(request, reference)
-    form = NoticeGivenForm(posted_data(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.do_record_notice_handed_over(
-                protection, Actor.for_user(request.user), given_on=form.cleaned_data["given_on"]
+    page = reverse("protocol:protection-notice-given", kwargs={"reference": protection.reference})
+    step = read_step(request, NOTICE_FLOW, protection.reference)
+    if step.kind == "repeat":
+        return redirect(step.location)
+    if step.kind == "lost":
+        return redirect(page)
+    minimum = active_policy().protection.minimum_transition_days
+    if step.kind == "done":
+        given = protection.transition_notice_at
+        return render(
+            request,
+            "protocol/notice_given_done.html",
+            {
+                "protection": protection,
+                "earliest": timezone.localtime(given).date() + dt.timedelta(days=minimum)
+                if given
+                else None,
+                "minimum": minimum,
+            },
+        )
+    form = NoticeGivenForm(step.data)
+    if step.posted and form.is_valid():
+        problem = _notice_problem(protection, form.cleaned_data["given_on"])
+        if problem:
+            form.add_error("given_on", problem)
+    if step.posted and form.is_valid():
+        given_on = form.cleaned_data["given_on"]
+        if step.kind == "check":
+            answers, change_url = check_url(page, request, NOTICE_FLOW, protection.reference)
+            return render(
+                request,
+                "protocol/notice_given_check.html",
+                {
+                    "protection": protection,
+                    "given_on": given_on,
+                    "earliest": given_on + dt.timedelta(days=minimum),
+                    "minimum": minimum,
+                    "answers": answers,
+                    "change_url": change_url,
+                },
             )
+
+        def record() -> str:
+            actions.do_record_notice_handed_over(
+                protection, Actor.for_user(request.user), given_on=given_on
+            )
+            return done_url(page, request, NOTICE_FLOW, protection.reference, {})
+
+        try:
+            return redirect(confirm_once(str(request.user.pk), step.nonce, record))
         except ValidationError as error:
             add_action_errors(form, error)
-        else:
-            messages.success(request, "Date the notice was given recorded")
-            return redirect("protocol:protection", reference=protection.reference)
     return render(
         request, "protocol/notice_given_form.html", {"form": form, "protection": protection}
     )

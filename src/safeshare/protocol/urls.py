@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from safeshare.protocol import outcome_views, views
+from safeshare.protocol import case_event_views, outcome_views, views
 
 app_name = "protocol"
 urlpatterns = [
@@ -25,6 +25,11 @@ urlpatterns = [
     path("clearances/<uuid:clearance_id>/", views.clearance_detail, name="clearance"),
     path("clearances/<uuid:clearance_id>/override/", views.override_create, name="override-new"),
     path(
+        "clearances/<uuid:clearance_id>/override/withdraw/",
+        views.override_withdraw,
+        name="override-withdraw",
+    ),
+    path(
         "clearances/<uuid:clearance_id>/outcome/",
         outcome_views.clearance_outcome,
         name="clearance-outcome",
@@ -33,4 +38,13 @@ urlpatterns = [
     path("reviews/<int:review_id>/", views.review_detail, name="review"),
     path("overrides/", views.override_list, name="override-list"),
     path("overrides/<uuid:override_id>/", views.override_detail, name="override"),
+]
+
+# Check answers and confirmation for a case event (ADR 0044): what it does to protections.
+urlpatterns += [
+    path(
+        "cases/<uuid:case_id>/events/check/",
+        case_event_views.record_case_event,
+        name="case-event",
+    ),
 ]

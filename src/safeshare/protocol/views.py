@@ -8,15 +8,18 @@ protocol officers see reviews whose candidate protections belong to their force.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
+from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from safeshare.accounts.actors import Actor
@@ -24,13 +27,16 @@ from safeshare.accounts.requests import AuthenticatedHttpRequest
 from safeshare.cases.forms import SEX_LABELS, SOURCE_LABELS, add_action_errors, posted_data
 from safeshare.cases.lifecycle import CaseState, InformationSource, PartyRole
 from safeshare.cases.models import ROLE_LABELS
+from safeshare.idempotency.pages import check_url, confirm_once, done_url, read_step
 from safeshare.kernel.roles import Role
+from safeshare.kernel.wording import for_people
 from safeshare.ledger.audit import do_record_personal_data_read
 from safeshare.people.models import Person
 from safeshare.protocol import actions, outcomes
 from safeshare.protocol.active import active_policy
 from safeshare.protocol.agreement import Agreement, best, compare_field, hold_sentence
 from safeshare.protocol.api import clearance_out
+from safeshare.protocol.clearance import ClearanceOutcome, ReviewVerdict, decide_clearance
 from safeshare.protocol.enforcement import UnknownEnforcementAction, enforcement_actions
 from safeshare.protocol.forms import (
     NRM_STAGE_LABELS,
@@ -42,11 +48,33 @@ from safeshare.protocol.forms import (
     OverrideRequestForm,
     RegularisationForm,
     ReviewDecisionForm,
+    WithdrawOverrideForm,
 )
-from safeshare.protocol.models import Clearance, Override, Protection, Review
-from safeshare.protocol.overrides import SuspectedOffence, is_immigration_status_offence
+from safeshare.protocol.models import (
+    DECISION_LABELS,
+    PROTECTION_STATUS_LABELS,
+    Clearance,
+    Override,
+    Protection,
+    Review,
+)
+from safeshare.protocol.overrides import (
+    Approval,
+    OverrideRefused,
+    OverrideRequest,
+    SuspectedOffence,
+    approve_override,
+    is_immigration_status_offence,
+    validate_override_request,
+)
 from safeshare.protocol.policy import ExceptionCategory, IEDetail, Jurisdiction, Policy
-from safeshare.protocol.protection import ProtectionStatus
+from safeshare.protocol.protection import (
+    CloseRefused,
+    CloseRequest,
+    ProtectionStatus,
+    close_protection,
+    compute_protection,
+)
 from safeshare.protocol.references import ReferenceFormatError, normalise_reference
 from safeshare.web.templatetags.govuk import date_in_words
 
@@ -194,59 +222,241 @@ def protection_letter(request: AuthenticatedHttpRequest, reference: str) -> Http
     )
 
 
-def protection_regularisation(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
-    protection = force_protection(request, reference)
-    form = RegularisationForm(
-        posted_data(request), initial={"status": protection.regularisation_status}
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.do_update_regularisation(
-                protection, form.cleaned_data["status"], Actor.for_user(request.user)
+PROTECTION_CHANGE_MEANING = {
+    ProtectionStatus.ACTIVE.value: "It is active: Immigration Enforcement may not act.",
+    ProtectionStatus.TRANSITION.value: (
+        "It is in transition: Immigration Enforcement still may not act, the person is sent the "
+        "end-of-protection notice, and a protocol officer decides when to close it."
+    ),
+    ProtectionStatus.ENDED.value: "It has ended.",
+}
+
+
+def _status_after(protection: Protection, **facts: object) -> str:
+    """The protection's status if its facts changed so: ``compute_protection``, read-only."""
+    changed = dataclasses.replace(actions.protection_facts(protection), **facts)  # type: ignore[arg-type]
+    return compute_protection(active_policy(), changed).status.value
+
+
+def _protection_change(
+    request: AuthenticatedHttpRequest,
+    protection: Protection,
+    *,
+    flow: str,
+    page_name: str,
+    make_form: Callable[[Any], forms.Form],
+    question: dict[str, object],
+    describe: Callable[[dict[str, Any]], tuple[list[dict[str, str]], str]],
+    act: Callable[[dict[str, Any]], object],
+    done_title: str,
+) -> HttpResponse:
+    """Question, check answers and confirmation for a change to a protection's facts that may
+    change its status (ADR 0044). ``describe`` gives the check page's rows and the status the
+    protection would have; ``act`` makes the change."""
+    page = reverse(page_name, kwargs={"reference": protection.reference})
+    step = read_step(request, flow, protection.reference)
+    if step.kind == "repeat":
+        return redirect(step.location)
+    if step.kind == "lost":
+        return redirect(page)
+    if step.kind == "done":
+        return render(
+            request,
+            "protocol/protection_change_done.html",
+            {
+                "protection": protection,
+                "title": done_title,
+                "meaning": PROTECTION_CHANGE_MEANING[protection.status],
+            },
+        )
+    form = make_form(step.data)
+    if step.posted and form.is_valid():
+        if step.kind == "check":
+            answers, change_url = check_url(page, request, flow, protection.reference)
+            rows, after = describe(form.cleaned_data)
+            return render(
+                request,
+                "protocol/protection_change_check.html",
+                {
+                    "protection": protection,
+                    "title": question["check_title"],
+                    "button": question["button"],
+                    "rows": rows,
+                    "changes": after != protection.status,
+                    "before": protection.status_label,
+                    "after": PROTECTION_STATUS_LABELS[ProtectionStatus(after)],
+                    "meaning": PROTECTION_CHANGE_MEANING[after],
+                    "answers": answers,
+                    "change_url": change_url,
+                    "page": page,
+                },
             )
+
+        def change() -> str:
+            act(form.cleaned_data)
+            return done_url(page, request, flow, protection.reference, {})
+
+        try:
+            return redirect(confirm_once(str(request.user.pk), step.nonce, change))
         except ValidationError as error:
             add_action_errors(form, error)
-        else:
-            messages.success(request, "Regularisation status recorded")
-            return redirect("protocol:protection", reference=protection.reference)
-    return render(
-        request, "protocol/regularisation_form.html", {"form": form, "protection": protection}
+    return render(request, str(question["template"]), {"form": form, "protection": protection})
+
+
+def protection_regularisation(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
+    protection = force_protection(request, reference)
+
+    def describe(answers: dict[str, Any]) -> tuple[list[dict[str, str]], str]:
+        status = answers["status"]
+        rows = [{"label": "Regularisation status", "value": REGULARISATION_LABELS[status]}]
+        return rows, _status_after(protection, regularisation=status)
+
+    return _protection_change(
+        request,
+        protection,
+        flow="regularisation",
+        page_name="protocol:protection-regularisation",
+        make_form=lambda data: RegularisationForm(
+            data, initial={"status": protection.regularisation_status}
+        ),
+        question={
+            "template": "protocol/regularisation_form.html",
+            "check_title": "Check the regularisation status before you record it",
+            "button": "Record status",
+        },
+        describe=describe,
+        act=lambda answers: actions.do_update_regularisation(
+            protection, answers["status"], Actor.for_user(request.user)
+        ),
+        done_title="Regularisation status recorded",
     )
 
 
 def protection_nrm(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     protection = force_protection(request, reference)
-    form = NrmDecisionForm(posted_data(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.do_record_nrm_decision(
-                protection, Actor.for_user(request.user), stage=form.cleaned_data["stage"]
-            )
-        except ValidationError as error:
-            add_action_errors(form, error)
-        else:
-            label = NRM_STAGE_LABELS[form.cleaned_data["stage"]]
-            messages.success(request, f"{label} recorded")
-            return redirect("protocol:protection", reference=protection.reference)
-    return render(request, "protocol/nrm_form.html", {"form": form, "protection": protection})
+
+    def describe(answers: dict[str, Any]) -> tuple[list[dict[str, str]], str]:
+        stage = answers["stage"]
+        positive = stage in {"positive_reasonable_grounds", "positive_conclusive_grounds"}
+        until = protection.nrm_recovery_until
+        if stage == "positive_reasonable_grounds":
+            until = timezone.localdate() + actions.RECOVERY_PERIOD_MINIMUM
+        flag = positive or (protection.nrm_recovery_period and stage == "referred")
+        recovery = flag or (until is not None and timezone.localdate() <= until)
+        rows = [{"label": "Decision", "value": NRM_STAGE_LABELS[stage]}]
+        return rows, _status_after(protection, nrm_recovery_period=recovery)
+
+    return _protection_change(
+        request,
+        protection,
+        flow="nrm-decision",
+        page_name="protocol:protection-nrm",
+        make_form=NrmDecisionForm,
+        question={
+            "template": "protocol/nrm_form.html",
+            "check_title": "Check the National Referral Mechanism decision before you record it",
+            "button": "Record decision",
+        },
+        describe=describe,
+        act=lambda answers: actions.do_record_nrm_decision(
+            protection, Actor.for_user(request.user), stage=answers["stage"]
+        ),
+        done_title="National Referral Mechanism decision recorded",
+    )
+
+
+CLOSE_FLOW = "close-protection"
+
+
+def _close_problems(
+    protection: Protection, actor: Actor, *, reasons: str, victim_notified: bool
+) -> list[str]:
+    """Why closing would be refused, said before the check-answers page rather than after the
+    confirm button: the checks ``do_close_protection`` makes, run on the facts (reads only).
+    The action makes them again, under a lock, when the officer confirms."""
+    policy = active_policy()
+    notice_at = protection.transition_notice_at
+    if (
+        victim_notified
+        and protection.status == ProtectionStatus.TRANSITION.value
+        and notice_at is None
+    ):
+        return outcomes.notice_problems(protection, timezone.now(), policy)
+    days = (timezone.now() - notice_at).days if victim_notified and notice_at else 0
+    try:
+        close_protection(
+            policy,
+            actions.protection_facts(protection),
+            CloseRequest(
+                closed_by=actor.identifier,
+                closer_role=actor.role.value,
+                reasons=reasons,
+                victim_notified=victim_notified,
+                days_since_notice=days,
+            ),
+        )
+    except CloseRefused as refused:
+        return list(refused.problems)
+    return []
 
 
 def protection_close(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
+    """Question, check answers and confirmation for closing a protection (ADR 0044)."""
     protection = force_protection(request, reference)
-    form = CloseProtectionForm(posted_data(request))
-    if request.method == "POST" and form.is_valid():
-        try:
+    question = reverse("protocol:protection-close", kwargs={"reference": protection.reference})
+    step = read_step(request, CLOSE_FLOW, protection.reference)
+    if step.kind == "repeat":
+        return redirect(step.location)
+    if step.kind == "lost":
+        return redirect(question)
+    if step.kind == "done":
+        return render(
+            request,
+            "protocol/close_done.html",
+            {"protection": protection, "policy": active_policy()},
+        )
+    form = CloseProtectionForm(step.data)
+    if step.posted and form.is_valid():
+        problems = _close_problems(
+            protection,
+            Actor.for_user(request.user),
+            reasons=form.cleaned_data["reasons"],
+            victim_notified=form.cleaned_data["victim_notified"],
+        )
+        for problem in problems:
+            form.add_error(None, for_people(problem))
+    if step.posted and form.is_valid():
+        if step.kind == "check":
+            answers, change_url = check_url(question, request, CLOSE_FLOW, protection.reference)
+            do_record_personal_data_read(
+                Actor.for_user(request.user), [protection.person], "close_check"
+            )
+            return render(
+                request,
+                "protocol/close_check.html",
+                {
+                    "protection": protection,
+                    "identity": protection.person.primary_identity,
+                    "reasons": form.cleaned_data["reasons"],
+                    "victim_notified": form.cleaned_data["victim_notified"],
+                    "answers": answers,
+                    "change_url": change_url,
+                },
+            )
+
+        def close() -> str:
             actions.do_close_protection(
                 protection,
                 Actor.for_user(request.user),
                 reasons=form.cleaned_data["reasons"],
                 victim_notified=form.cleaned_data["victim_notified"],
             )
+            return done_url(question, request, CLOSE_FLOW, protection.reference, {})
+
+        try:
+            return redirect(confirm_once(str(request.user.pk), step.nonce, close))
         except ValidationError as error:
             add_action_errors(form, error)
-        else:
-            messages.success(request, f"Protection {protection.reference} closed")
-            return redirect("protocol:protection", reference=protection.reference)
     return render(
         request,
         "protocol/close_form.html",
@@ -361,28 +571,105 @@ def clearance_detail(request: AuthenticatedHttpRequest, clearance_id: uuid.UUID)
     )
 
 
+OVERRIDE_REQUEST_FLOW = "override-request"
+
+
+def _override_request_problems(
+    clearance: Clearance, actor: Actor, form: OverrideRequestForm
+) -> list[str]:
+    """Why the request would be refused, said before the check-answers page: the checks
+    ``do_request_override`` makes (reads only). It makes them again on confirm."""
+    if (clearance.ie_decision or clearance.decision) != "blocked":
+        return ["Only a blocked clearance can be overridden."]
+    if clearance.overrides.filter(status=Override.Status.PENDING).exists():
+        return ["An override of this clearance is already waiting for approval."]
+    offence = form.suspected_offence()
+    assessment = validate_override_request(
+        active_policy(),
+        OverrideRequest(
+            action_code=clearance.action_code,
+            subject_ref=str(clearance.public_id),
+            protection_ids=tuple(
+                str(p) for p in clearance.protections.values_list("pk", flat=True)
+            ),
+            category=form.cleaned_data["category"].value,
+            reasons=form.cleaned_data["reasons"],
+            requested_by=actor.identifier,
+            offences=(SuspectedOffence(**offence),) if offence else (),  # type: ignore[arg-type]
+            modern_slavery_indicators=form.cleaned_data["modern_slavery_indicators"],
+        ),
+    )
+    return list(assessment.problems)
+
+
 def override_create(request: AuthenticatedHttpRequest, clearance_id: uuid.UUID) -> HttpResponse:
+    """Ask to override a block: question, check answers and confirmation (ADR 0044)."""
     clearance = own_clearance(request, clearance_id)
     policy = active_policy()
-    form = OverrideRequestForm(posted_data(request), policy=policy)
-    if request.method == "POST" and form.is_valid():
-        try:
+    page = reverse("protocol:override-new", kwargs={"clearance_id": clearance.public_id})
+    step = read_step(request, OVERRIDE_REQUEST_FLOW, clearance.public_id)
+    if step.kind == "repeat":
+        return redirect(step.location)
+    if step.kind == "lost":
+        return redirect(page)
+    if step.kind == "done":
+        override = clearance.overrides.order_by("-created_at").first()
+        if override is None:
+            return redirect("protocol:clearance", clearance_id=clearance.public_id)
+        return render(
+            request,
+            "protocol/override_request_done.html",
+            {
+                "clearance": clearance,
+                "override": override,
+                "action": action_name(clearance.action_code),
+                "awaited": actions.custodian_ruling_awaited(clearance),
+            },
+        )
+    form = OverrideRequestForm(step.data, policy=policy)
+    actor = Actor.for_user(request.user)
+    if step.posted and form.is_valid():
+        for problem in _override_request_problems(clearance, actor, form):
+            form.add_error(None, for_people(problem))
+    if step.posted and form.is_valid():
+        if step.kind == "check":
+            answers, change_url = check_url(
+                page, request, OVERRIDE_REQUEST_FLOW, clearance.public_id
+            )
+            _record_clearance_read(request, clearance, "override_check")
+            return render(
+                request,
+                "protocol/override_request_check.html",
+                {
+                    "clearance": clearance,
+                    "action": action_name(clearance.action_code),
+                    "subject": _subject_name(clearance.subject),
+                    "category": form.cleaned_data["category"].label,
+                    "reasons": form.cleaned_data["reasons"],
+                    "offence": form.suspected_offence(),
+                    "indicators": form.cleaned_data["modern_slavery_indicators"],
+                    "firewall": policy.clearance.ie_detail == IEDetail.CUSTODIAN,
+                    "answers": answers,
+                    "change_url": change_url,
+                },
+            )
+
+        def ask() -> str:
             actions.do_request_override(
                 clearance,
-                Actor.for_user(request.user),
+                actor,
                 category=form.cleaned_data["category"].value,
                 reasons=form.cleaned_data["reasons"],
                 suspected_offence=form.suspected_offence(),
                 modern_slavery_indicators=form.cleaned_data["modern_slavery_indicators"],
             )
+            return done_url(page, request, OVERRIDE_REQUEST_FLOW, clearance.public_id, {})
+
+        try:
+            return redirect(confirm_once(str(request.user.pk), step.nonce, ask))
         except ValidationError as error:
             add_action_errors(form, error)
-        else:
-            messages.success(
-                request, "Override requested. A second, senior person must now decide it."
-            )
-            return redirect("protocol:clearance", clearance_id=clearance.public_id)
-    if request.method != "POST":
+    if not step.posted:
         _record_clearance_read(request, clearance, "override_form")
     return render(
         request,
@@ -395,6 +682,66 @@ def override_create(request: AuthenticatedHttpRequest, clearance_id: uuid.UUID) 
             "blocked": clearance.decision == "blocked",
         },
     )
+
+
+WITHDRAW_FLOW = "override-withdrawal"
+
+
+def override_withdraw(request: AuthenticatedHttpRequest, clearance_id: uuid.UUID) -> HttpResponse:
+    """IE withdraws its own pending override request: question, check answers and
+    confirmation (ADR 0044)."""
+    clearance = own_clearance(request, clearance_id)
+    page = reverse("protocol:override-withdraw", kwargs={"clearance_id": clearance.public_id})
+    step = read_step(request, WITHDRAW_FLOW, clearance.public_id)
+    if step.kind == "repeat":
+        return redirect(step.location)
+    if step.kind == "lost":
+        return redirect(page)
+    context = {
+        "clearance": clearance,
+        "action": action_name(clearance.action_code),
+        "subject": _subject_name(clearance.subject),
+    }
+    if step.kind == "done":
+        withdrawn = clearance.overrides.filter(status=Override.Status.WITHDRAWN).first()
+        if withdrawn is None:
+            return redirect("protocol:clearance", clearance_id=clearance.public_id)
+        return render(
+            request, "protocol/override_withdraw_done.html", {**context, "override": withdrawn}
+        )
+    pending = clearance.overrides.filter(status=Override.Status.PENDING).first()
+    if pending is None:
+        return redirect("protocol:clearance", clearance_id=clearance.public_id)
+    context["override"] = pending
+    context["category"] = exception_label(pending.exception_category)
+    form = WithdrawOverrideForm(step.data)
+    if step.posted and form.is_valid() and len(form.cleaned_data["reasons"].strip()) < 10:
+        form.add_error("reasons", "Explain why you are withdrawing the request")
+    if step.posted and form.is_valid():
+        if step.kind == "check":
+            answers, change_url = check_url(page, request, WITHDRAW_FLOW, clearance.public_id)
+            return render(
+                request,
+                "protocol/override_withdraw_check.html",
+                {
+                    **context,
+                    "reasons": form.cleaned_data["reasons"],
+                    "answers": answers,
+                    "change_url": change_url,
+                },
+            )
+
+        def withdraw() -> str:
+            actions.do_withdraw_override(
+                pending, Actor.for_user(request.user), reasons=form.cleaned_data["reasons"]
+            )
+            return done_url(page, request, WITHDRAW_FLOW, clearance.public_id, {})
+
+        try:
+            return redirect(confirm_once(str(request.user.pk), step.nonce, withdraw))
+        except ValidationError as error:
+            add_action_errors(form, error)
+    return render(request, "protocol/override_withdraw_form.html", {**context, "form": form})
 
 
 # --- Reviews of possible matches (protocol officers) ------------------------------------------
@@ -470,28 +817,100 @@ def _comparison(subject: dict, protection: Protection) -> dict[str, object]:
     }
 
 
+REVIEW_FLOW = "review-decision"
+
+
+def _review_consequence(review: Review, verdict: str) -> dict[str, str]:
+    """What the clearance becomes if the officer decides ``verdict``: the same decision the
+    action makes, on the same facts (reads only)."""
+    policy = active_policy()
+    clearance = review.clearance
+    chosen = (
+        ReviewVerdict.SAME_PERSON
+        if verdict == Review.Verdict.SAME_PERSON
+        else ReviewVerdict.DIFFERENT_PERSON
+    )
+    ids = list(review.candidates.values_list("pk", flat=True))
+    outcome = actions.outcome_with_verdicts(clearance, dict.fromkeys(ids, chosen))
+    decision = decide_clearance(
+        policy,
+        clearance.action_code,
+        outcome,
+        actions.snapshots_for(outcome),
+        clearance.information_sources,
+    )
+    label = DECISION_LABELS[decision.outcome]
+    action = action_name(clearance.action_code).lower()
+    if decision.outcome == ClearanceOutcome.BLOCKED:
+        meaning = (
+            f"Immigration Enforcement may not go ahead with the {action}: it is told not to "
+            "act and whom to contact."
+        )
+    elif decision.outcome == ClearanceOutcome.HOLD:
+        meaning = (
+            "It stays on hold: another possible match still has to be decided, and Immigration "
+            "Enforcement still may not act."
+        )
+    else:
+        meaning = (
+            f"Immigration Enforcement may go ahead with the {action}: no protected person "
+            "stands in the way."
+        )
+    return {"outcome": decision.outcome.value, "label": label, "meaning": meaning}
+
+
 def review_detail(request: AuthenticatedHttpRequest, review_id: int) -> HttpResponse:
+    """The possible match and the decision (question), check answers and confirmation
+    (ADR 0044)."""
     review = get_object_or_404(reviews_for(request), pk=review_id)
-    form = ReviewDecisionForm(posted_data(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            resolved = actions.do_resolve_review(
+    page = reverse("protocol:review", kwargs={"review_id": review.pk})
+    step = read_step(request, REVIEW_FLOW, review.pk)
+    if step.kind == "repeat":
+        return redirect(step.location)
+    if step.kind == "lost":
+        return redirect(page)
+    if step.kind == "done":
+        return render(
+            request,
+            "protocol/review_done.html",
+            {"review": review, "clearance": review.clearance},
+        )
+    form = ReviewDecisionForm(step.data)
+    if step.posted and form.is_valid() and len(form.cleaned_data["reasons"].strip()) < 10:
+        form.add_error("reasons", "Explain your decision in at least 10 characters")
+    if step.posted and form.is_valid() and review.status != Review.Status.OPEN:
+        form.add_error(None, "This review has already been decided.")
+    if step.posted and form.is_valid():
+        if step.kind == "check":
+            answers, change_url = check_url(page, request, REVIEW_FLOW, review.pk)
+            verdict = Review.Verdict(form.cleaned_data["verdict"])
+            return render(
+                request,
+                "protocol/review_check.html",
+                {
+                    "review": review,
+                    "verdict": verdict.label,
+                    "reasons": form.cleaned_data["reasons"],
+                    "consequence": _review_consequence(review, verdict.value),
+                    "action": action_name(review.clearance.action_code),
+                    "answers": answers,
+                    "change_url": change_url,
+                },
+            )
+
+        def resolve() -> str:
+            actions.do_resolve_review(
                 review,
                 Actor.for_user(request.user),
                 verdict=form.cleaned_data["verdict"],
                 reasons=form.cleaned_data["reasons"],
             )
+            return done_url(page, request, REVIEW_FLOW, review.pk, {})
+
+        try:
+            return redirect(confirm_once(str(request.user.pk), step.nonce, resolve))
         except ValidationError as error:
             add_action_errors(form, error)
-        else:
-            resolved.clearance.refresh_from_db()
-            decision = resolved.clearance.decision_label.lower()
-            messages.success(
-                request,
-                f"Decision recorded: {resolved.get_verdict_display().lower()}. "
-                f"The clearance is now {decision}.",
-            )
-            return redirect("protocol:review-list")
     # Only this force's protected people: another force's are theirs to decide, and their
     # names are not this officer's to see.
     organisation = request.user.organisation
@@ -581,6 +1000,40 @@ def _references_shown(
     return list(clearance.protections.values_list("reference", flat=True))
 
 
+OVERRIDE_DECISION_FLOW = "override-decision"
+
+
+def _override_decision_problems(
+    override: Override, actor: Actor, answers: dict[str, Any]
+) -> list[str]:
+    """Why the decision would be refused, said before the check-answers page: the checks
+    ``do_decide_override`` makes, on the facts (reads only). It makes them again on confirm."""
+    if override.status != Override.Status.PENDING:
+        return ["This override has already been decided."]
+    if actor.identifier == override.requester_key:
+        return ["You asked for this override, so someone else must decide it."]
+    policy = active_policy()
+    if answers["decision"] != "approve":
+        if len(answers["reasons"].strip()) < 10:
+            return ["Explain why you are refusing the override"]
+        if actor.role.value not in policy.overrides.approver_roles:
+            return ["Only a senior approver can decide an override."]
+        return []
+    approval = Approval(
+        approved_by=actor.identifier,
+        approver_role=actor.role.value,
+        reasons=answers["reasons"],
+        statutory_defence_considered=answers.get("statutory_defence_considered", False),
+    )
+    try:
+        approve_override(
+            policy, actions.override_request(override), approval, str(override.public_id)
+        )
+    except OverrideRefused as refused:
+        return list(refused.problems)
+    return []
+
+
 def override_detail(request: AuthenticatedHttpRequest, override_id: uuid.UUID) -> HttpResponse:
     override = get_object_or_404(overrides_for(request), public_id=override_id)
     policy = active_policy()
@@ -590,29 +1043,71 @@ def override_detail(request: AuthenticatedHttpRequest, override_id: uuid.UUID) -
     ).modern_slavery_defence_law
     pending = override.status == Override.Status.PENDING
     awaited = pending and actions.custodian_ruling_awaited(override.clearance)
+    page = reverse("protocol:override", kwargs={"override_id": override.public_id})
+    step = read_step(request, OVERRIDE_DECISION_FLOW, override.public_id)
+    if step.kind == "repeat":
+        return redirect(step.location)
+    if step.kind == "lost":
+        return redirect(page)
+    if step.kind == "done":
+        return render(
+            request,
+            "protocol/override_decision_done.html",
+            {
+                "override": override,
+                "clearance": override.clearance,
+                "action": action_name(override.clearance.action_code),
+            },
+        )
     form = OverrideDecisionForm(
-        posted_data(request),
+        step.data,
         statutory_defence=override.statutory_defence_flag,
         law=law,
         can_approve=not awaited,
     )
-    if request.method == "POST" and form.is_valid():
+    actor = Actor.for_user(request.user)
+    if step.posted and form.is_valid():
+        for problem in _override_decision_problems(override, actor, form.cleaned_data):
+            form.add_error(None, for_people(problem))
+    if step.posted and form.is_valid():
         approve = form.cleaned_data["decision"] == "approve"
-        try:
+        if step.kind == "check":
+            answers, change_url = check_url(
+                page, request, OVERRIDE_DECISION_FLOW, override.public_id
+            )
+            return render(
+                request,
+                "protocol/override_decision_check.html",
+                {
+                    "override": override,
+                    "approve": approve,
+                    "reasons": form.cleaned_data["reasons"],
+                    "defence_asked": "statutory_defence_considered" in form.fields,
+                    "defence": form.cleaned_data.get("statutory_defence_considered", False),
+                    "action": action_name(override.clearance.action_code),
+                    "category": exception_label(override.exception_category),
+                    "references": _references_shown(request, policy, override.clearance),
+                    "answers": answers,
+                    "change_url": change_url,
+                },
+            )
+
+        def decide() -> str:
             actions.do_decide_override(
                 override,
-                Actor.for_user(request.user),
+                actor,
                 approve=approve,
                 reasons=form.cleaned_data["reasons"],
                 statutory_defence_considered=form.cleaned_data.get(
                     "statutory_defence_considered", False
                 ),
             )
+            return done_url(page, request, OVERRIDE_DECISION_FLOW, override.public_id, {})
+
+        try:
+            return redirect(confirm_once(str(request.user.pk), step.nonce, decide))
         except ValidationError as error:
             add_action_errors(form, error)
-        else:
-            messages.success(request, "Override approved" if approve else "Override refused")
-            return redirect("protocol:override-list")
     clearance = override.clearance
     do_record_personal_data_read(
         Actor.for_user(request.user),
