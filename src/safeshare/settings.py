@@ -9,10 +9,12 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
+import tomllib
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from django.conf import locale as django_locale
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -355,15 +357,23 @@ SAFESHARE_LEDGER_HMAC_KEY = os.environ.get("SAFESHARE_LEDGER_HMAC_KEY", "").stri
 SAFESHARE_LEDGER_PUBLISH_DIR = os.environ.get("SAFESHARE_LEDGER_PUBLISH_DIR", "").strip()
 
 LANGUAGE_CODE = "en-gb"
-LANGUAGES = [
-    ("en", "English"),
-    ("cy", "Cymraeg"),
-    ("ar", "العربية"),
-    ("pl", "Polski"),
-    ("ro", "Română"),
-    ("sq", "Shqip"),
-    ("vi", "Tiếng Việt"),
-]
+# The languages of the victim's pages, letters and notices, one line each in
+# locale/languages.toml, with whether a qualified translator has reviewed each (ADR 0046).
+LANGUAGES_FILE = Path(__file__).resolve().parent / "locale" / "languages.toml"
+LANGUAGE_REGISTRY = tomllib.loads(LANGUAGES_FILE.read_text(encoding="utf-8"))["languages"]
+LANGUAGES = [(item["code"], item["name"]) for item in LANGUAGE_REGISTRY]
+# Languages Django does not describe itself (Tigrinya) are added to its LANG_INFO, the table
+# that get_language_info() and the {% get_current_language_bidi %} tag read.
+for _item in LANGUAGE_REGISTRY:
+    django_locale.LANG_INFO.setdefault(
+        _item["code"],
+        {
+            "bidi": bool(_item.get("bidi", False)),
+            "code": _item["code"],
+            "name": _item["english_name"],
+            "name_local": _item["name"],
+        },
+    )
 LOCALE_PATHS = [Path(__file__).resolve().parent / "locale"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
@@ -393,6 +403,12 @@ CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# The language a victim chose lasts for the visit only, like the session: nothing on a shared
+# device tells a later user which language, and so whose, pages were read.
+LANGUAGE_COOKIE_AGE = None
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -96,11 +96,12 @@ def test_the_pack_renders_in_every_language(protection, code, tmp_path):
         assert 'data-testid="review-note"' in html
     pages = pages_as_png(pdf, SHOTS / "pack", code)
     assert len(pages) >= 2
-    for page in pages:
+    for number, page in enumerate(pages, start=1):
         image = Image.open(page)
         assert image.size[0] > 400
         dark = sum(1 for row in ink(image) for pixel in row if pixel)
-        assert dark > 2000, f"{page.name} is (nearly) blank"
+        # The last page may hold only the pack's last lines.
+        assert dark > (300 if number == len(pages) else 2000), f"{page.name} is (nearly) blank"
 
 
 @pytest.mark.parametrize("code", ["en", "cy", "ar"])

@@ -1,14 +1,9 @@
-"""Languages: one translation file each, Welsh complete, placeholders kept, review state shown,
-the route data listed for translators, and route text falling back to English honestly."""
+"""Languages: the review state shown, the route data listed for translators, and route text
+falling back to English honestly. The catalogues themselves are tested in tests/languages/."""
 
 from __future__ import annotations
 
-import re
-import subprocess
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
@@ -19,65 +14,6 @@ from safeshare.advice.route_text import (
     generated_module_source,
     translate_data_text,
 )
-
-LOCALE = Path(settings.LOCALE_PATHS[0])
-TRANSLATED = [code for code, _ in settings.LANGUAGES if code != "en"]
-PLACEHOLDER = re.compile(r"%\(\w+\)s")
-
-
-def catalogue(code: str) -> dict[str, str]:
-    """msgid -> msgstr of a .po file (the header left out)."""
-    text = (LOCALE / code / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
-    entries = {}
-    for block in text.split("\n\n"):
-        if "\n#~" in "\n" + block:
-            continue
-        parts = re.findall(r'^(msgid|msgstr) ((?:".*"\n?)+)', block + "\n", re.M)
-        values = {key: "".join(re.findall(r'"(.*)"', value)) for key, value in parts}
-        if values.get("msgid"):
-            entries[values["msgid"].replace('\\"', '"')] = values.get("msgstr", "")
-    return entries
-
-
-def interface_messages(code: str) -> dict[str, str]:
-    data = {text.replace("\n", "\\n") for text in data_texts()}
-    return {msgid: msgstr for msgid, msgstr in catalogue(code).items() if msgid not in data}
-
-
-def test_every_language_in_settings_is_described_and_back():
-    assert [language.code for language in languages.all_languages()] == [
-        code for code, _ in settings.LANGUAGES
-    ]
-    assert languages.get_language("en-gb").source
-    assert languages.get_language("ar").direction == "rtl"
-    assert languages.get_language("xx").code == "en"
-
-
-@pytest.mark.parametrize("code", TRANSLATED)
-def test_each_language_is_a_translation_file_that_compiles(code, tmp_path):
-    po = LOCALE / code / "LC_MESSAGES" / "django.po"
-    assert po.exists()
-    subprocess.run(["msgfmt", "--check", "-o", str(tmp_path / "django.mo"), str(po)], check=True)
-    assert (LOCALE / code / "LC_MESSAGES" / "django.mo").exists()
-
-
-def test_welsh_is_complete():
-    missing = [msgid for msgid, msgstr in interface_messages("cy").items() if not msgstr]
-    assert missing == []
-
-
-@pytest.mark.parametrize("code", TRANSLATED)
-def test_the_victims_pages_are_translated(code):
-    messages = interface_messages(code)
-    missing = [msgid for msgid, msgstr in messages.items() if not msgstr]
-    assert len(missing) <= len(messages) // 10, missing
-
-
-@pytest.mark.parametrize("code", TRANSLATED)
-def test_placeholders_are_kept(code):
-    for msgid, msgstr in catalogue(code).items():
-        if msgstr:
-            assert sorted(PLACEHOLDER.findall(msgid)) == sorted(PLACEHOLDER.findall(msgstr)), msgid
 
 
 def test_only_english_and_reviewed_languages_skip_the_review_note():

@@ -46,7 +46,8 @@ def test_opened_notice_reaches_a_safe_email_in_the_victims_language(smtp_server,
     assert smtp_server.logins == [True]
     [(recipients, message)] = smtp_server.messages
     assert recipients == ["fatema.safe@example.org"]
-    assert message["Subject"] == "Twój numer referencyjny SafeShare"
+    # Polish awaits a qualified translator's review: the English follows (ADR 0046).
+    assert message["Subject"] == "Twój numer referencyjny SafeShare / Your SafeShare reference"
     body = message.get_content()
     assert protection.reference in body
     assert "http://localhost:8000/my-protection/" in body
@@ -195,7 +196,9 @@ def test_text_message_through_govuk_notify(notify_server, case, officer):
     assert path == "/v2/notifications/sms"
     assert body["phone_number"] == "07700 900982"
     assert body["template_id"] == str(__import__("uuid").UUID(int=7))
-    assert body["personalisation"]["subject"] == "Referința dumneavoastră SafeShare"
+    assert body["personalisation"]["subject"] == (
+        "Referința dumneavoastră SafeShare / Your SafeShare reference"
+    )
     notification = Notification.objects.get()
     assert notification.status == Notification.Status.SENT
     assert body["reference"] == str(notification.public_id)

@@ -64,7 +64,7 @@ def test_journey_a_victim_told_by_email_from_opening_to_the_end(
     notices.deliver_due()
     [(to, opened)] = smtp_server.messages
     assert to == ["fatema.safe@example.org"]
-    assert opened["Subject"] == "Twój numer referencyjny SafeShare"
+    assert opened["Subject"] == "Twój numer referencyjny SafeShare / Your SafeShare reference"
     assert protection.reference in opened.get_content()
     conclude(case, officer)
     client.force_login(protocol_officer)

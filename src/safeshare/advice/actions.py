@@ -19,7 +19,7 @@ from safeshare.advice.documents import render_pdf
 from safeshare.advice.eligibility import Facts, candidate_routes, default_catalogue
 from safeshare.advice.eligibility import support_organisations_for as organisations_for
 from safeshare.advice.factsio import facts_to_json
-from safeshare.advice.languages import get_language, language_codes
+from safeshare.advice.languages import get_language, in_english, language_codes
 from safeshare.advice.models import (
     AdvicePack,
     ClientThrottle,
@@ -30,7 +30,13 @@ from safeshare.advice.models import (
     SubjectAccessExemption,
     SubjectAccessExport,
 )
-from safeshare.advice.pack import build_letter_content, build_pack_content, route_record
+from safeshare.advice.pack import (
+    LetterContent,
+    PackContent,
+    build_letter_content,
+    build_pack_content,
+    route_record,
+)
 from safeshare.advice.passcodes import hash_passcode, new_passcode
 from safeshare.kernel.roles import Role
 from safeshare.kernel.transactions import action_transaction
@@ -260,17 +266,24 @@ def do_issue_protection_letter(
     passcode = new_passcode()
     issued_on = issued_on or timezone.localdate()
     with translation.override(language):
-        content = build_letter_content(
-            protection,
-            passcode=passcode,
-            view_url=view_url,
-            issued_on=issued_on,
-            addressed_to=address,
-            policy=policy,
-        )
+
+        def letter_content() -> dict[str, object]:
+            return {
+                "letter": build_letter_content(
+                    protection,
+                    passcode=passcode,
+                    view_url=view_url,
+                    issued_on=issued_on,
+                    addressed_to=address,
+                    policy=policy,
+                )
+            }
+
+        context = {**letter_content(), "english_context": in_english(letter_content)}
+    content: LetterContent = context["letter"]  # type: ignore[assignment]
     pdf = render_pdf(
         "advice/pdf/letter.html",
-        {"letter": content, "language": content.language},
+        {**context, "language": content.language},
         language=language,
     )
     with action_transaction():
@@ -348,11 +361,18 @@ def do_issue_advice_pack(
     candidates = candidate_routes(facts, on=advice_date)
     organisations = organisations_for(facts)
     with translation.override(language):
-        content = build_pack_content(
-            protection, facts, advice_date, view_url=view_url, policy=policy
-        )
+
+        def pack_content() -> dict[str, object]:
+            return {
+                "pack": build_pack_content(
+                    protection, facts, advice_date, view_url=view_url, policy=policy
+                )
+            }
+
+        context = {**pack_content(), "english_context": in_english(pack_content)}
+    content: PackContent = context["pack"]  # type: ignore[assignment]
     pdf = render_pdf(
-        "advice/pdf/pack.html", {"pack": content, "language": content.language}, language=language
+        "advice/pdf/pack.html", {**context, "language": content.language}, language=language
     )
     digest = hashlib.sha256(pdf).hexdigest()
     with action_transaction():

@@ -21,6 +21,7 @@ from safeshare.accounts.models import Organisation
 from safeshare.accounts.requests import AuthenticatedHttpRequest
 from safeshare.advice.advocate_forms import AdvocateConsentForm, VictimAdvocateConsentForm
 from safeshare.advice.documents import render_pdf
+from safeshare.advice.languages import in_english
 from safeshare.advice.models import AdvicePack, ProtectionLetter
 from safeshare.advice.pack import build_letter_content, protection_summary
 from safeshare.advice.texts import ADVOCATE_STATUS_MEANINGS
@@ -133,19 +134,20 @@ def letter_pdf(request: HttpRequest, consent_id) -> HttpResponse:
     letter = _latest_letter(protection)
     if letter is None:
         raise Http404("No protection letter has been issued.")
-    with translation.override(letter.language):
+
+    def letter_content() -> dict[str, object]:
         content = build_letter_content(
             protection,
             passcode="",
             view_url=victim_view_url(request),
             issued_on=timezone.localdate(),
         )
-    content.person_name = ""
-    pdf = render_pdf(
-        "advice/pdf/letter_copy.html",
-        {"letter": content, "language": content.language},
-        language=letter.language,
-    )
+        content.person_name = ""
+        return {"letter": content, "language": content.language}
+
+    with translation.override(letter.language):
+        context = {**letter_content(), "english_context": in_english(letter_content)}
+    pdf = render_pdf("advice/pdf/letter_copy.html", context, language=letter.language)
     do_record_personal_data_read(Actor.for_user(request.user), [consent.person], "advocate_letter")
     response = HttpResponse(pdf, content_type="application/pdf")
     name = f"protection-letter-{protection.reference}-copy.pdf"

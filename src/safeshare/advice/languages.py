@@ -1,19 +1,19 @@
 """The languages victims can read SafeShare in, and whether each translation has been checked.
 
-The list is data (``languages.toml``); a translation is a ``.po`` file in ``src/safeshare/locale``.
+The list is data, one line per language in ``src/safeshare/locale/languages.toml`` (read by
+settings as ``LANGUAGE_REGISTRY``); a translation is a ``.po`` file beside it. A language that no
+qualified translator has reviewed is shown with the English beside it (ADR 0046).
 """
 
 from __future__ import annotations
 
-import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 from django.conf import settings
 from django.utils import translation
 
-LANGUAGES_FILE = Path(__file__).parent / "languages.toml"
 SOURCE_LANGUAGE = "en"
 
 
@@ -45,24 +45,28 @@ class Language:
 
 @cache
 def all_languages() -> tuple[Language, ...]:
-    """Every language in ``languages.toml``, in file order. Each must be in settings."""
-    data = tomllib.loads(LANGUAGES_FILE.read_text(encoding="utf-8"))
-    known = {code for code, _ in settings.LANGUAGES}
+    """Every language in the registry, in its order (the order of ``settings.LANGUAGES``)."""
     languages = []
-    for item in data["languages"]:
-        language = Language(
-            code=item["code"],
-            name=item["name"],
-            english_name=item["english_name"],
-            reviewed=bool(item["reviewed"]),
-            source=bool(item.get("source", False)),
-            note=item.get("note", ""),
-            reviewed_by=item.get("reviewed_by", ""),
-            reviewed_on=str(item.get("reviewed_on", "")),
+    for item in settings.LANGUAGE_REGISTRY:
+        reviewed = bool(item["reviewed"])
+        source = bool(item.get("source", False))
+        if reviewed and not source and not (item.get("reviewed_by") and item.get("reviewed_on")):
+            raise ValueError(
+                f"languages.toml: {item['code']!r} is marked reviewed without reviewed_by "
+                "and reviewed_on"
+            )
+        languages.append(
+            Language(
+                code=item["code"],
+                name=item["name"],
+                english_name=item["english_name"],
+                reviewed=reviewed,
+                source=source,
+                note=item.get("note", ""),
+                reviewed_by=item.get("reviewed_by", ""),
+                reviewed_on=str(item.get("reviewed_on", "")),
+            )
         )
-        if language.code not in known:
-            raise ValueError(f"languages.toml: {language.code!r} is not in settings.LANGUAGES")
-        languages.append(language)
     return tuple(languages)
 
 
@@ -93,3 +97,12 @@ def choices() -> list[tuple[str, str]]:
         )
         for language in all_languages()
     ]
+
+
+def in_english(build: Callable[[], dict[str, object]]) -> dict[str, object]:
+    """The values ``build`` makes, made again in English when the active language awaits review
+    (else nothing): the ``english_context`` that ``{% english_beside %}`` draws its copy from."""
+    if not current_language().awaiting_review:
+        return {}
+    with translation.override(SOURCE_LANGUAGE):
+        return build()

@@ -33,6 +33,7 @@ from safeshare.advice.texts import (
     STATUS_TAG_CLASSES,
     field_labels,
 )
+from safeshare.notifications.contact_words import contact_in_words
 from safeshare.protocol.active import active_policy
 from safeshare.protocol.enforcement import enforcement_actions
 from safeshare.protocol.models import Protection
@@ -142,7 +143,7 @@ def protection_summary(protection: Protection, policy: Policy | None = None) -> 
         status_label=str(STATUS_LABELS[status]),
         status_meaning=str(STATUS_MEANINGS[status]),
         tag_class=STATUS_TAG_CLASSES[status],
-        contact_point=protection.contact_point,
+        contact_point=contact_in_words(protection.contact_point),
         protects=status.blocks_enforcement,
         needs_advice_to_stay_protected=policy.protection.conditions_mode is ConditionsMode.AND,
         policy_title=policy.title,

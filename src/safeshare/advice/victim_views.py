@@ -3,6 +3,8 @@ the letter, then see the protection, what was shared, with receipts, and the adv
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -17,7 +19,7 @@ from safeshare.advice import actions, conf, ledger_link
 from safeshare.advice.disclosures import disclosures_for, receipt_bundle
 from safeshare.advice.factsio import facts_from_json
 from safeshare.advice.forms import VictimSignInForm
-from safeshare.advice.languages import all_languages, current_language, get_language
+from safeshare.advice.languages import all_languages, current_language, get_language, in_english
 from safeshare.advice.models import AdvicePack
 from safeshare.advice.pack import build_pack_content, helplines, protection_summary
 from safeshare.advice.passcodes import client_key, passcode_matches, reference_key
@@ -121,6 +123,9 @@ def _victim_context(request: HttpRequest, current: str) -> dict[str, object]:
         "victim_section": current,
         "summary": protection_summary(protection),
         "language": current_language(),
+        "english_context": in_english(
+            lambda: {"summary": protection_summary(protection), "helplines": helplines()}
+        ),
     }
 
 
@@ -152,6 +157,18 @@ def shared(request: HttpRequest) -> HttpResponse:
             "receipts_available": True,
         }
     )
+
+    def rows_in_english() -> dict[str, object]:
+        english_rows = disclosures_for(protection.person)[0]
+        return {
+            "shared_rows": [row for row in english_rows if row.shared_with_others],
+            "other_rows": [row for row in english_rows if not row.shared_with_others],
+        }
+
+    context["english_context"] = {
+        **cast(dict[str, object], context["english_context"]),
+        **in_english(rows_in_english),
+    }
     return render(request, "advice/victim/shared.html", context)
 
 
@@ -183,6 +200,19 @@ def advice(request: HttpRequest) -> HttpResponse:
             view_url=victim_view_url(request),
         )
         context["latest"] = latest
+        context["english_context"] = {
+            **cast(dict[str, object], context["english_context"]),
+            **in_english(
+                lambda: {
+                    "pack": build_pack_content(
+                        protection,
+                        facts_from_json(latest.facts),
+                        latest.advice_date,
+                        view_url=victim_view_url(request),
+                    )
+                }
+            ),
+        }
         context["pack_downloads"] = [
             {
                 "url": reverse("advice:victim-advice-pdf", kwargs={"pack_id": item.public_id}),
@@ -238,11 +268,13 @@ def choose_language(request: HttpRequest, code: str) -> HttpResponse:
     ):
         next_url = reverse("advice:victim-sign-in")
     response = no_store(redirect(next_url))
+    # A cookie for the visit only (LANGUAGE_COOKIE_AGE is None): nothing lasting on the device.
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         code,
-        secure=settings.SESSION_COOKIE_SECURE,
-        httponly=True,
-        samesite="Lax",
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,  # type: ignore[arg-type]
     )
     return response

@@ -20,13 +20,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation
 from safeshare.kernel.roles import OrganisationKind, Role
 from safeshare.kernel.transactions import action_transaction
 from safeshare.notifications import channels as channel_module
+from safeshare.notifications.contact_words import contact_in_words
 from safeshare.notifications.messages import (
     ALWAYS_SENT,
     Event,
@@ -54,6 +55,22 @@ LONDON = zoneinfo.ZoneInfo("Europe/London")
 # Functions called, in the recording transaction, when a notice for an event is delivered:
 # ``hook(notification)``. The protocol app records the end-of-protection notice's date.
 _delivery_hooks: dict[str, list[Callable[[Notification], None]]] = {}
+
+
+def awaiting_review(language: str) -> bool:
+    """Whether no qualified translator has reviewed ``language`` yet (locale/languages.toml):
+    its notices carry the English after the translation (ADR 0046)."""
+    for item in settings.LANGUAGE_REGISTRY:
+        if item["code"] == language:
+            return not item.get("source", False) and not item["reviewed"]
+    return False
+
+
+def _contact_in(contact: str, language: str) -> str:
+    """The contact point in the notice's language. A notice with the English beside carries
+    the translated words in both parts: the organisation's name says who to call."""
+    with translation.override(language):
+        return contact_in_words(contact)
 
 
 def on_delivered(event: str, hook: Callable[[Notification], None]) -> None:
@@ -279,8 +296,9 @@ def queue_notice(
     message = render(
         event,
         reach.language,
+        english_beside=awaiting_review(reach.language),
         reference=reference,
-        contact=contact,
+        contact=_contact_in(contact, reach.language),
         sign_in_url=sign_in_url(),
         minimum_days=minimum_days if minimum_days is not None else "",
     )

@@ -317,16 +317,290 @@ _T: dict[str, dict[Event, tuple[str, str]]] = {
             "{contact} càng sớm càng tốt.\n\nĐăng nhập để biết thêm: {sign_in_url}",
         ),
     },
+    "bn": {
+        Event.PROTECTION_OPENED: (
+            "আপনার SafeShare রেফারেন্স",
+            "আপনার SafeShare রেফারেন্স হলো {reference}।\n\nসাইন ইন করতে {sign_in_url} এ যান এবং "
+            "এই রেফারেন্স ও পাসকোডটি লিখুন, যা আপনাকে সরাসরি বা আপনার চিঠিতে দেওয়া হয়েছে। "
+            "আমরা কখনও রেফারেন্সের সাথে পাসকোড পাঠাই না।",
+        ),
+        Event.TRANSITION_NOTICE: (
+            "জরুরি: আপনার SafeShare রেকর্ডে একটি পরিবর্তন",
+            "আপনার SafeShare রেকর্ড {reference} পরিবর্তিত হয়েছে। আপনি এখনও সুরক্ষিত আছেন।\n\n"
+            "এই বার্তা পাওয়ার দিন থেকে অন্তত {minimum_days} দিন এটি শেষ হতে পারবে না, এবং "
+            "একজন মানুষ সিদ্ধান্ত নেওয়ার পরেই কেবল শেষ হতে পারে। আপনি যদি মনে করেন এটি শেষ "
+            "হওয়া উচিত নয়, তাহলে যোগাযোগ করুন: {contact}।\n\nআরও পড়তে সাইন ইন করুন: "
+            "{sign_in_url}",
+        ),
+        Event.PROTECTION_ENDED: (
+            "আপনার SafeShare রেকর্ড শেষ হয়েছে",
+            "আপনার SafeShare রেকর্ড {reference} শেষ হয়েছে। আপনার কোনো প্রশ্ন থাকলে যোগাযোগ "
+            "করুন: {contact}।",
+        ),
+        Event.PROTECTION_REACTIVATED: (
+            "আপনার SafeShare রেকর্ড আবার সক্রিয় হয়েছে",
+            "আপনার SafeShare রেকর্ড {reference} আবার সক্রিয় হয়েছে। আরও পড়তে সাইন ইন করুন: {sign_in_url}",
+        ),
+        Event.CASE_UPDATE: (
+            "আপনার জন্য একটি নতুন খবর আছে",
+            "SafeShare-এ আপনার জন্য একটি নতুন খবর আছে। এটি পড়তে সাইন ইন করুন: {sign_in_url}",
+        ),
+        Event.ADVICE_PACK_READY: (
+            "আপনার পরামর্শ তৈরি",
+            "SafeShare-এ আপনার পরামর্শ তৈরি। এটি পড়তে সাইন ইন করুন: {sign_in_url}",
+        ),
+        Event.OVERRIDE_APPROVED: (
+            "জরুরি: আপনার SafeShare রেকর্ড নিয়ে দয়া করে আমাদের সাথে যোগাযোগ করুন",
+            "আপনার SafeShare রেকর্ড {reference}-এ একটি গুরুত্বপূর্ণ পরিবর্তন হয়েছে। যত "
+            "তাড়াতাড়ি সম্ভব দয়া করে যোগাযোগ করুন: {contact}।\n\nআরও পড়তে সাইন ইন করুন: "
+            "{sign_in_url}",
+        ),
+    },
+    "ur": {
+        Event.PROTECTION_OPENED: (
+            "آپ کا SafeShare حوالہ نمبر",
+            "آپ کا SafeShare حوالہ نمبر {reference} ہے۔\n\nسائن اِن کرنے کے لیے {sign_in_url} پر "
+            "جائیں اور یہ حوالہ نمبر اور وہ پاس کوڈ درج کریں جو آپ کو خود یا آپ کے خط میں دیا گیا "
+            "تھا۔ ہم پاس کوڈ کبھی بھی حوالہ نمبر کے ساتھ نہیں بھیجتے۔",
+        ),
+        Event.TRANSITION_NOTICE: (
+            "اہم: آپ کے SafeShare ریکارڈ میں ایک تبدیلی",
+            "آپ کا SafeShare ریکارڈ {reference} تبدیل ہو گیا ہے۔ آپ اب بھی محفوظ ہیں۔\n\nیہ "
+            "پیغام ملنے کے دن سے کم از کم {minimum_days} دن تک یہ ختم نہیں ہو سکتا، اور صرف اس "
+            "وقت ختم ہو سکتا ہے جب کوئی شخص فیصلہ کرے۔ اگر آپ سمجھتے ہیں کہ اسے ختم نہیں ہونا "
+            "چاہیے تو اس سے رابطہ کریں: {contact}۔\n\nمزید پڑھنے کے لیے سائن اِن کریں: "
+            "{sign_in_url}",
+        ),
+        Event.PROTECTION_ENDED: (
+            "آپ کا SafeShare ریکارڈ ختم ہو گیا ہے",
+            "آپ کا SafeShare ریکارڈ {reference} ختم ہو گیا ہے۔ اگر آپ کے کوئی سوالات ہیں تو اس "
+            "سے رابطہ کریں: {contact}۔",
+        ),
+        Event.PROTECTION_REACTIVATED: (
+            "آپ کا SafeShare ریکارڈ دوبارہ فعال ہے",
+            "آپ کا SafeShare ریکارڈ {reference} دوبارہ فعال ہے۔ مزید پڑھنے کے لیے سائن اِن کریں: "
+            "{sign_in_url}",
+        ),
+        Event.CASE_UPDATE: (
+            "آپ کے لیے ایک نئی اطلاع ہے",
+            "SafeShare پر آپ کے لیے ایک نئی اطلاع ہے۔ اسے پڑھنے کے لیے سائن اِن کریں: "
+            "{sign_in_url}",
+        ),
+        Event.ADVICE_PACK_READY: (
+            "آپ کا مشورہ تیار ہے",
+            "SafeShare پر آپ کا مشورہ تیار ہے۔ اسے پڑھنے کے لیے سائن اِن کریں: {sign_in_url}",
+        ),
+        Event.OVERRIDE_APPROVED: (
+            "اہم: براہِ کرم اپنے SafeShare ریکارڈ کے بارے میں ہم سے رابطہ کریں",
+            "آپ کے SafeShare ریکارڈ {reference} میں ایک اہم تبدیلی ہوئی ہے۔ براہِ کرم جتنی جلدی "
+            "ہو سکے اس سے رابطہ کریں: {contact}۔\n\nمزید پڑھنے کے لیے سائن اِن کریں: "
+            "{sign_in_url}",
+        ),
+    },
+    "pa": {
+        Event.PROTECTION_OPENED: (
+            "ਤੁਹਾਡਾ SafeShare ਹਵਾਲਾ ਨੰਬਰ",
+            "ਤੁਹਾਡਾ SafeShare ਹਵਾਲਾ ਨੰਬਰ {reference} ਹੈ।\n\nਸਾਈਨ ਇਨ ਕਰਨ ਲਈ {sign_in_url} 'ਤੇ ਜਾਓ "
+            "ਅਤੇ ਇਹ ਹਵਾਲਾ ਨੰਬਰ ਅਤੇ ਉਹ ਪਾਸਕੋਡ ਭਰੋ ਜੋ ਤੁਹਾਨੂੰ ਆਹਮੋ-ਸਾਹਮਣੇ ਜਾਂ ਤੁਹਾਡੀ ਚਿੱਠੀ ਵਿੱਚ "
+            "ਦਿੱਤਾ ਗਿਆ ਸੀ। ਅਸੀਂ ਕਦੇ ਵੀ ਪਾਸਕੋਡ ਹਵਾਲਾ ਨੰਬਰ ਦੇ ਨਾਲ ਨਹੀਂ ਭੇਜਦੇ।",
+        ),
+        Event.TRANSITION_NOTICE: (
+            "ਜ਼ਰੂਰੀ: ਤੁਹਾਡੇ SafeShare ਰਿਕਾਰਡ ਵਿੱਚ ਇੱਕ ਤਬਦੀਲੀ",
+            "ਤੁਹਾਡਾ SafeShare ਰਿਕਾਰਡ {reference} ਬਦਲ ਗਿਆ ਹੈ। ਤੁਸੀਂ ਅਜੇ ਵੀ ਸੁਰੱਖਿਅਤ ਹੋ।\n\nਇਹ "
+            "ਸੁਨੇਹਾ ਮਿਲਣ ਦੇ ਦਿਨ ਤੋਂ ਘੱਟੋ-ਘੱਟ {minimum_days} ਦਿਨਾਂ ਤੱਕ ਇਹ ਖ਼ਤਮ ਨਹੀਂ ਹੋ ਸਕਦਾ, ਅਤੇ "
+            "ਸਿਰਫ਼ ਉਦੋਂ ਹੀ ਖ਼ਤਮ ਹੋ ਸਕਦਾ ਹੈ ਜਦੋਂ ਕੋਈ ਵਿਅਕਤੀ ਫ਼ੈਸਲਾ ਕਰੇ। ਜੇ ਤੁਹਾਨੂੰ ਲੱਗਦਾ ਹੈ ਕਿ "
+            "ਇਹ ਖ਼ਤਮ ਨਹੀਂ ਹੋਣਾ ਚਾਹੀਦਾ, ਤਾਂ ਇਸ ਨਾਲ ਸੰਪਰਕ ਕਰੋ: {contact}।\n\nਹੋਰ ਪੜ੍ਹਨ ਲਈ ਸਾਈਨ "
+            "ਇਨ ਕਰੋ: {sign_in_url}",
+        ),
+        Event.PROTECTION_ENDED: (
+            "ਤੁਹਾਡਾ SafeShare ਰਿਕਾਰਡ ਖ਼ਤਮ ਹੋ ਗਿਆ ਹੈ",
+            "ਤੁਹਾਡਾ SafeShare ਰਿਕਾਰਡ {reference} ਖ਼ਤਮ ਹੋ ਗਿਆ ਹੈ। ਜੇ ਤੁਹਾਡੇ ਕੋਈ ਸਵਾਲ ਹਨ, ਤਾਂ ਇਸ "
+            "ਨਾਲ ਸੰਪਰਕ ਕਰੋ: {contact}।",
+        ),
+        Event.PROTECTION_REACTIVATED: (
+            "ਤੁਹਾਡਾ SafeShare ਰਿਕਾਰਡ ਦੁਬਾਰਾ ਚਾਲੂ ਹੈ",
+            "ਤੁਹਾਡਾ SafeShare ਰਿਕਾਰਡ {reference} ਦੁਬਾਰਾ ਚਾਲੂ ਹੈ। ਹੋਰ ਪੜ੍ਹਨ ਲਈ ਸਾਈਨ ਇਨ ਕਰੋ: {sign_in_url}",
+        ),
+        Event.CASE_UPDATE: (
+            "ਤੁਹਾਡੇ ਲਈ ਇੱਕ ਨਵੀਂ ਜਾਣਕਾਰੀ ਹੈ",
+            "SafeShare 'ਤੇ ਤੁਹਾਡੇ ਲਈ ਇੱਕ ਨਵੀਂ ਜਾਣਕਾਰੀ ਹੈ। ਇਸਨੂੰ ਪੜ੍ਹਨ ਲਈ ਸਾਈਨ ਇਨ ਕਰੋ: {sign_in_url}",
+        ),
+        Event.ADVICE_PACK_READY: (
+            "ਤੁਹਾਡੀ ਸਲਾਹ ਤਿਆਰ ਹੈ",
+            "SafeShare 'ਤੇ ਤੁਹਾਡੀ ਸਲਾਹ ਤਿਆਰ ਹੈ। ਇਸਨੂੰ ਪੜ੍ਹਨ ਲਈ ਸਾਈਨ ਇਨ ਕਰੋ: {sign_in_url}",
+        ),
+        Event.OVERRIDE_APPROVED: (
+            "ਜ਼ਰੂਰੀ: ਕਿਰਪਾ ਕਰਕੇ ਆਪਣੇ SafeShare ਰਿਕਾਰਡ ਬਾਰੇ ਸਾਡੇ ਨਾਲ ਸੰਪਰਕ ਕਰੋ",
+            "ਤੁਹਾਡੇ SafeShare ਰਿਕਾਰਡ {reference} ਵਿੱਚ ਇੱਕ ਜ਼ਰੂਰੀ ਤਬਦੀਲੀ ਹੋਈ ਹੈ। ਕਿਰਪਾ ਕਰਕੇ "
+            "ਜਿੰਨੀ ਜਲਦੀ ਹੋ ਸਕੇ ਇਸ ਨਾਲ ਸੰਪਰਕ ਕਰੋ: {contact}।\n\nਹੋਰ ਪੜ੍ਹਨ ਲਈ ਸਾਈਨ ਇਨ ਕਰੋ: "
+            "{sign_in_url}",
+        ),
+    },
+    "ti": {
+        Event.PROTECTION_OPENED: (
+            "ናይ SafeShare መወከሲ ቑጽርኹም",
+            "ናይ SafeShare መወከሲ ቑጽርኹም {reference} እዩ።\n\nንምእታው ናብ {sign_in_url} ኪዱ፡ ነዚ "
+            "መወከሲ ቑጽሪን ብኣካል ወይ ኣብ ደብዳበኹም ዝተዋህበኩም ምስጢራዊ ኮድን ኣእትዉ። ምስጢራዊ ኮድ "
+            "ምስ መወከሲ ቑጽሪ ፈጺምና ኣይንሰድድን ኢና።",
+        ),
+        Event.TRANSITION_NOTICE: (
+            "ኣገዳሲ፦ ኣብ ናይ SafeShare መዝገብኩም ለውጢ ኣሎ",
+            "ናይ SafeShare መዝገብኩም {reference} ተቐይሩ ኣሎ። ሕጂ እውን ሓለዋ ኣለኩም።\n\nነዚ "
+            "መልእኽቲ ካብ እትቕበልሉ መዓልቲ ጀሚሩ እንተወሓደ ን{minimum_days} መዓልታት ክውዳእ "
+            "ኣይክእልን፡ ሰብ ድሕሪ ዝውስን ጥራይ እዩ ክውዳእ ዝኽእል። ክውዳእ የብሉን ኢልኩም "
+            "እንተሓሲብኩም፡ ነዚ ተወከሱ፦ {contact}።\n\nዝያዳ ንምንባብ እተዉ፦ {sign_in_url}",
+        ),
+        Event.PROTECTION_ENDED: (
+            "ናይ SafeShare መዝገብኩም ተዛዚሙ",
+            "ናይ SafeShare መዝገብኩም {reference} ተዛዚሙ እዩ። ሕቶ እንተሃልዩኩም፡ ነዚ ተወከሱ፦ {contact}።",
+        ),
+        Event.PROTECTION_REACTIVATED: (
+            "ናይ SafeShare መዝገብኩም ከም ብሓድሽ ንጡፍ እዩ",
+            "ናይ SafeShare መዝገብኩም {reference} ከም ብሓድሽ ንጡፍ እዩ። ዝያዳ ንምንባብ እተዉ፦ {sign_in_url}",
+        ),
+        Event.CASE_UPDATE: (
+            "ሓድሽ ሓበሬታ ኣሎኩም",
+            "ኣብ SafeShare ሓድሽ ሓበሬታ ኣሎኩም። ንምንባቡ እተዉ፦ {sign_in_url}",
+        ),
+        Event.ADVICE_PACK_READY: (
+            "ምኽርኹም ድሉው እዩ",
+            "ኣብ SafeShare ምኽርኹም ድሉው እዩ። ንምንባቡ እተዉ፦ {sign_in_url}",
+        ),
+        Event.OVERRIDE_APPROVED: (
+            "ኣገዳሲ፦ በጃኹም ብዛዕባ ናይ SafeShare መዝገብኩም ተወከሱና",
+            "ኣብ ናይ SafeShare መዝገብኩም {reference} ኣገዳሲ ለውጢ ኣሎ። በጃኹም ብዝተኻእለ መጠን "
+            "ቀልጢፍኩም ነዚ ተወከሱ፦ {contact}።\n\nዝያዳ ንምንባብ እተዉ፦ {sign_in_url}",
+        ),
+    },
+    "fa": {
+        Event.PROTECTION_OPENED: (
+            "شمارهٔ مرجع SafeShare شما",
+            "شمارهٔ مرجع SafeShare شما {reference} است.\n\nبرای ورود، به {sign_in_url} بروید و "
+            "این شمارهٔ مرجع و رمز عبوری را که حضوری یا در نامه‌تان به شما داده شده است وارد "
+            "کنید. ما هرگز رمز عبور را همراه شمارهٔ مرجع نمی‌فرستیم.",
+        ),
+        Event.TRANSITION_NOTICE: (
+            "مهم: تغییری در پروندهٔ SafeShare شما",
+            "پروندهٔ SafeShare شما با شمارهٔ {reference} تغییر کرده است. شما هنوز تحت حمایت "
+            "هستید.\n\nاین حمایت دست‌کم تا {minimum_days} روز از روزی که این پیام را دریافت "
+            "می‌کنید نمی‌تواند پایان یابد، و فقط پس از تصمیم یک انسان پایان می‌یابد. اگر فکر "
+            "می‌کنید نباید پایان یابد، تماس بگیرید با: {contact}.\n\nبرای خواندن بیشتر وارد "
+            "شوید: {sign_in_url}",
+        ),
+        Event.PROTECTION_ENDED: (
+            "پروندهٔ SafeShare شما پایان یافته است",
+            "پروندهٔ SafeShare شما با شمارهٔ {reference} پایان یافته است. اگر پرسشی دارید، "
+            "تماس بگیرید با: {contact}.",
+        ),
+        Event.PROTECTION_REACTIVATED: (
+            "پروندهٔ SafeShare شما دوباره فعال است",
+            "پروندهٔ SafeShare شما با شمارهٔ {reference} دوباره فعال است. برای خواندن بیشتر "
+            "وارد شوید: {sign_in_url}",
+        ),
+        Event.CASE_UPDATE: (
+            "خبر تازه‌ای برای شما هست",
+            "در SafeShare خبر تازه‌ای برای شما هست. برای خواندن آن وارد شوید: {sign_in_url}",
+        ),
+        Event.ADVICE_PACK_READY: (
+            "راهنمایی شما آماده است",
+            "راهنمایی شما در SafeShare آماده است. برای خواندن آن وارد شوید: {sign_in_url}",
+        ),
+        Event.OVERRIDE_APPROVED: (
+            "مهم: لطفاً دربارهٔ پروندهٔ SafeShare خود با ما تماس بگیرید",
+            "در پروندهٔ SafeShare شما با شمارهٔ {reference} تغییر مهمی رخ داده است. لطفاً هر چه "
+            "زودتر تماس بگیرید با: {contact}.\n\nبرای خواندن بیشتر وارد شوید: {sign_in_url}",
+        ),
+    },
+    "ckb": {
+        Event.PROTECTION_OPENED: (
+            "ژمارەی سەرچاوەکەت لە SafeShare",
+            "ژمارەی سەرچاوەکەت لە SafeShare بریتییە لە {reference}.\n\nبۆ چوونەژوورەوە، بڕۆ بۆ "
+            "{sign_in_url} و ئەم ژمارەیە و ئەو وشەی نهێنییە بنووسە کە بە دەستی خۆت یان لە "
+            "نامەکەتدا پێت دراوە. ئێمە هەرگیز وشەی نهێنی لەگەڵ ژمارەی سەرچاوەدا نانێرین.",
+        ),
+        Event.TRANSITION_NOTICE: (
+            "گرنگ: گۆڕانکارییەک لە تۆمارەکەت لە SafeShare",
+            "تۆمارەکەت لە SafeShare ({reference}) گۆڕاوە. تۆ هێشتا پارێزراویت.\n\nلانیکەم بۆ "
+            "ماوەی {minimum_days} ڕۆژ لەو ڕۆژەوەی ئەم نامەیە وەردەگریت کۆتایی نایەت، و تەنها "
+            "دوای ئەوەی کەسێک بڕیار بدات کۆتایی دێت. ئەگەر پێت وایە نابێت کۆتایی بێت، پەیوەندی "
+            "بکە بە: {contact}.\n\nبۆ خوێندنەوەی زیاتر بچۆ ژوورەوە: {sign_in_url}",
+        ),
+        Event.PROTECTION_ENDED: (
+            "تۆمارەکەت لە SafeShare کۆتایی هاتووە",
+            "تۆمارەکەت لە SafeShare ({reference}) کۆتایی هاتووە. ئەگەر پرسیارت هەیە، پەیوەندی "
+            "بکە بە: {contact}.",
+        ),
+        Event.PROTECTION_REACTIVATED: (
+            "تۆمارەکەت لە SafeShare دووبارە چالاکە",
+            "تۆمارەکەت لە SafeShare ({reference}) دووبارە چالاکە. بۆ خوێندنەوەی زیاتر بچۆ "
+            "ژوورەوە: {sign_in_url}",
+        ),
+        Event.CASE_UPDATE: (
+            "زانیارییەکی نوێ بۆ تۆ هەیە",
+            "لە SafeShare زانیارییەکی نوێ بۆ تۆ هەیە. بۆ خوێندنەوەی بچۆ ژوورەوە: {sign_in_url}",
+        ),
+        Event.ADVICE_PACK_READY: (
+            "ئامۆژگارییەکەت ئامادەیە",
+            "ئامۆژگارییەکەت لە SafeShare ئامادەیە. بۆ خوێندنەوەی بچۆ ژوورەوە: {sign_in_url}",
+        ),
+        Event.OVERRIDE_APPROVED: (
+            "گرنگ: تکایە سەبارەت بە تۆمارەکەت لە SafeShare پەیوەندیمان پێوە بکە",
+            "گۆڕانکارییەکی گرنگ لە تۆمارەکەت لە SafeShare ({reference}) هەیە. تکایە هەرچی "
+            "زووتر پەیوەندی بکە بە: {contact}.\n\nبۆ خوێندنەوەی زیاتر بچۆ ژوورەوە: "
+            "{sign_in_url}",
+        ),
+    },
 }
 
 LANGUAGES = frozenset(_T)
 
+# The line that opens the English copy of a notice in a language no qualified translator has
+# reviewed yet (ADR 0046), in that language. The letter channel sets what follows it in English.
+ENGLISH_MARK = "\n\n— — —\n"
+_ENGLISH_LABEL = {
+    "cy": "Yr un peth yn Saesneg:",
+    "ar": "النص نفسه باللغة الإنجليزية:",
+    "pl": "To samo po angielsku:",
+    "ro": "Același text în engleză:",
+    "sq": "E njëjta gjë në anglisht:",
+    "vi": "Nội dung tương tự bằng tiếng Anh:",
+    "bn": "একই লেখা ইংরেজিতে:",
+    "ur": "یہی متن انگریزی میں:",
+    "pa": "ਇਹੀ ਲਿਖਤ ਅੰਗਰੇਜ਼ੀ ਵਿੱਚ:",
+    "ti": "እዚ ጽሑፍ ብእንግሊዝኛ፦",
+    "fa": "همین متن به انگلیسی:",
+    "ckb": "هەمان دەق بە ئینگلیزی:",
+}
 
-def render(event: Event, language: str, **values: object) -> Message:
-    """The notice for ``event`` in ``language`` (English when the language has no text)."""
-    texts = _T.get(language, _T["en"])
+
+def _filled(
+    texts: dict[Event, tuple[str, str]], event: Event, values: dict[str, object]
+) -> Message:
     subject, body = texts[Event(event)]
     return Message(subject=subject.format(**values), body=body.format(**values))
+
+
+def render(
+    event: Event, language: str, *, english_beside: bool = False, **values: object
+) -> Message:
+    """The notice for ``event`` in ``language`` (English when the language has no text). With
+    ``english_beside`` (a language not yet reviewed), the English follows the translation."""
+    texts = _T.get(language, _T["en"])
+    message = _filled(texts, event, values)
+    if not english_beside or texts is _T["en"]:
+        return message
+    english = _filled(_T["en"], event, values)
+    label = _ENGLISH_LABEL.get(language, "In English:")
+    return Message(
+        subject=f"{message.subject} / {english.subject}",
+        body=f"{message.body}{ENGLISH_MARK}{label}\n\n{english.body}",
+    )
+
+
+def split_english(body: str) -> tuple[str, str]:
+    """A notice's body, and the English copy after ``ENGLISH_MARK`` (empty if none)."""
+    translated, _, english = body.partition(ENGLISH_MARK)
+    return translated, english
 
 
 _REPRESENTATIVE_LABELS = {
