@@ -279,6 +279,117 @@ _T: dict[str, dict[Event, tuple[str, str]]] = {
             "shumë: {sign_in_url}",
         ),
     },
+    "es": {
+        Event.PROTECTION_OPENED: (
+            "Su referencia de SafeShare",
+            "Su referencia de SafeShare es {reference}.\n\nPara entrar, vaya a {sign_in_url} y "
+            "escriba esta referencia y el código de acceso que le dieron en persona o en su "
+            "carta. Nunca enviamos el código de acceso junto con la referencia.",
+        ),
+        Event.TRANSITION_NOTICE: (
+            "Importante: un cambio en su registro de SafeShare",
+            "Su registro de SafeShare {reference} ha cambiado. Sigue teniendo cobertura.\n\nNo "
+            "puede terminar antes de {minimum_days} días desde el día en que reciba este "
+            "mensaje, y solo después de que una persona lo decida. Si cree que no debe "
+            "terminar, póngase en contacto con {contact}.\n\nEntre para leer más: {sign_in_url}",
+        ),
+        Event.PROTECTION_ENDED: (
+            "Su registro de SafeShare ha terminado",
+            "Su registro de SafeShare {reference} ha terminado. Si tiene preguntas, póngase en "
+            "contacto con {contact}.",
+        ),
+        Event.PROTECTION_REACTIVATED: (
+            "Su registro de SafeShare vuelve a estar activo",
+            "Su registro de SafeShare {reference} vuelve a estar activo. Entre para leer más: "
+            "{sign_in_url}",
+        ),
+        Event.CASE_UPDATE: (
+            "Hay una novedad para usted",
+            "Hay una novedad para usted en SafeShare. Entre para leerla: {sign_in_url}",
+        ),
+        Event.ADVICE_PACK_READY: (
+            "Su asesoramiento está listo",
+            "Su asesoramiento está listo en SafeShare. Entre para leerlo: {sign_in_url}",
+        ),
+        Event.OVERRIDE_APPROVED: (
+            "Importante: póngase en contacto con nosotros sobre su registro de SafeShare",
+            "Hay un cambio importante en su registro de SafeShare {reference}. Póngase en "
+            "contacto con {contact} lo antes posible.\n\nEntre para leer más: {sign_in_url}",
+        ),
+    },
+    "pt": {
+        Event.PROTECTION_OPENED: (
+            "A sua referência SafeShare",
+            "A sua referência SafeShare é {reference}.\n\nPara entrar, vá a {sign_in_url} e "
+            "escreva esta referência e o código de acesso que lhe deram pessoalmente ou na sua "
+            "carta. Nunca enviamos o código de acesso com a referência.",
+        ),
+        Event.TRANSITION_NOTICE: (
+            "Importante: uma alteração no seu registo SafeShare",
+            "O seu registo SafeShare {reference} mudou. Continua a ter cobertura.\n\nNão pode "
+            "terminar antes de {minimum_days} dias a contar do dia em que receber esta "
+            "mensagem, e só depois de uma pessoa decidir. Se acha que não deve terminar, "
+            "contacte {contact}.\n\nEntre para saber mais: {sign_in_url}",
+        ),
+        Event.PROTECTION_ENDED: (
+            "O seu registo SafeShare terminou",
+            "O seu registo SafeShare {reference} terminou. Se tiver perguntas, contacte "
+            "{contact}.",
+        ),
+        Event.PROTECTION_REACTIVATED: (
+            "O seu registo SafeShare está ativo outra vez",
+            "O seu registo SafeShare {reference} está ativo outra vez. Entre para saber mais: "
+            "{sign_in_url}",
+        ),
+        Event.CASE_UPDATE: (
+            "Há uma novidade para si",
+            "Há uma novidade para si no SafeShare. Entre para a ler: {sign_in_url}",
+        ),
+        Event.ADVICE_PACK_READY: (
+            "O seu aconselhamento está pronto",
+            "O seu aconselhamento está pronto no SafeShare. Entre para o ler: {sign_in_url}",
+        ),
+        Event.OVERRIDE_APPROVED: (
+            "Importante: contacte-nos sobre o seu registo SafeShare",
+            "Há uma alteração importante no seu registo SafeShare {reference}. Contacte "
+            "{contact} o mais depressa possível.\n\nEntre para saber mais: {sign_in_url}",
+        ),
+    },
+    "zh-hans": {
+        Event.PROTECTION_OPENED: (
+            "您的 SafeShare 参考编号",
+            "您的 SafeShare 参考编号是 {reference}。\n\n如需登录，请前往 {sign_in_url}，"
+            "输入这个参考编号，以及当面交给您或写在您信上的访问码。我们绝不会把访问码和参考编号"
+            "一起发送。",
+        ),
+        Event.TRANSITION_NOTICE: (
+            "重要：您的 SafeShare 记录有变化",
+            "您的 SafeShare 记录 {reference} 有变化。您仍在保障范围内。\n\n从您收到这条消息之日起"
+            "至少 {minimum_days} 天内，它不会结束，而且只有在有人作出决定后才会结束。如果您认为它"
+            "不应该结束，请联系 {contact}。\n\n登录查看详情：{sign_in_url}",
+        ),
+        Event.PROTECTION_ENDED: (
+            "您的 SafeShare 记录已结束",
+            "您的 SafeShare 记录 {reference} 已结束。如有疑问，请联系 {contact}。",
+        ),
+        Event.PROTECTION_REACTIVATED: (
+            "您的 SafeShare 记录已重新生效",
+            "您的 SafeShare 记录 {reference} 已重新生效。登录查看详情：{sign_in_url}",
+        ),
+        Event.CASE_UPDATE: (
+            "您有一条新消息",
+            "您在 SafeShare 上有一条新消息。登录阅读：{sign_in_url}",
+        ),
+        Event.ADVICE_PACK_READY: (
+            "您的建议已准备好",
+            "您的建议已在 SafeShare 上准备好。登录阅读：{sign_in_url}",
+        ),
+        Event.OVERRIDE_APPROVED: (
+            "重要：请就您的 SafeShare 记录与我们联系",
+            "您的 SafeShare 记录 {reference} 有一项重要变化。请尽快联系 {contact}。\n\n"
+            "登录查看详情：{sign_in_url}",
+        ),
+    },
     "vi": {
         Event.PROTECTION_OPENED: (
             "Mã tham chiếu SafeShare của bạn",
