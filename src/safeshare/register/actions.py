@@ -822,3 +822,16 @@ def requeue_stale_sweeps(only: Sweep | None = None) -> list[int]:
         if moved:
             requeued.append(sweep.pk)
     return requeued
+
+
+def do_remove_for_retention(protection_ids: Iterable[int], identity_ids: Iterable[int]) -> int:
+    """Take out of the register the entries of ended protections that retention deletes, and of
+    the identities it erases (R23), as any removal is: keys first, then a removal record at a
+    new register version, so that resident copies drop them too. In the caller's transaction."""
+    from safeshare.register.service import remove_entries
+
+    with action_transaction():
+        entries = RegisterEntry.objects.select_for_update().filter(
+            Q(protection_id__in=list(protection_ids)) | Q(identity_id__in=list(identity_ids))
+        )
+        return remove_entries(list(entries))
