@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from safeshare.advice import disclosures
@@ -27,6 +28,7 @@ from safeshare.protocol.models import Protection
 from safeshare.referrals.models import Referral
 from safeshare.register.models import RegisterEntry, RegisterRemoval
 from safeshare.worker import retention
+from tests.accounts.factories import make_user
 from tests.scenarios import helpers as h
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +91,7 @@ def still_verifies(bundles: list[dict]) -> None:
         assert verify_receipt(json.dumps(bundle["receipt"]), bundle["entry"].encode(), keys)
 
 
-def test_a_dry_run_lists_then_a_real_run_deletes_and_the_ledger_and_receipts_verify():
+def test_a_dry_run_lists_then_a_real_run_deletes_and_the_ledger_and_receipts_verify(client):
     police = h.police()
     h.ie()
     officer = h.actor(Role.PROTOCOL_OFFICER, "WMP")
@@ -148,6 +150,15 @@ def test_a_dry_run_lists_then_a_real_run_deletes_and_the_ledger_and_receipts_ver
     run("ledger", "verify")
     still_verifies(bundles)
     assert json.loads(run("retention", "run", "--json"))["ended_protections"] == 0
+
+    # Oversight sees the schedule and the run.
+    client.force_login(make_user(Role.OVERSIGHT_ANALYST))
+    page = client.get(reverse("oversight:retention")).content.decode()
+    assert "Protections a person closed" in page
+    assert "365 days" in page
+    runs = page[page.index('data-testid="retention-runs"') :]
+    assert ">1</td>" in runs
+    assert "Protections a person closed" in runs
 
 
 def test_a_clearance_that_still_holds_ies_subject_keeps_the_protection():

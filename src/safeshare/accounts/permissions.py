@@ -146,6 +146,7 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "oversight:comparison": OVERSIGHT,
     "oversight:ledger": OVERSIGHT,
     "oversight:ledger-export": OVERSIGHT,
+    "oversight:retention": OVERSIGHT,
     "oversight:reads": OVERSIGHT,
 }
 
