@@ -280,3 +280,39 @@ def test_other_kinds_of_organisation_and_other_organisations_cannot_subscribe():
     with pytest.raises(ValidationError, match="Only police forces"):
         subscribe(other.organisation, "https://x.example.org", events=["protection.opened"])
     assert not WebhookSubscription.objects.exists()
+
+
+def test_protections_from_the_register_import_send_protection_opened_as_others_do(receiver):
+    """Each protection a bulk register import opens is told to the force's systems, one
+    ``protection.opened`` event each, queued with the import and sent by the worker."""
+    import io
+
+    from safeshare.protocol.models import Protection
+    from safeshare.register.actions import do_import_register
+    from safeshare.register.csvfiles import IdentityCsv
+    from tests.register.conftest import REGISTER
+
+    _officer, force = officer_and_force()
+    subscription = subscribe(force, f"{receiver.url}/hook")
+    reader = IdentityCsv(io.BytesIO(REGISTER.encode()))
+    result = do_import_register(
+        reader,
+        force,
+        Actor(organisation=force, role=Role.PROTOCOL_OFFICER),
+        content_digest=lambda: reader.content_digest,
+    )
+    assert result.imported == 4
+    deliveries = OutboundDelivery.objects.filter(subscription=subscription)
+    assert {d.event_type for d in deliveries} == {"protection.opened"}
+    references = set(
+        Protection.objects.filter(opened_by=force).values_list("reference", flat=True)
+    )
+    assert {d.body["data"]["protection_reference"] for d in deliveries} == references
+    assert len({d.event_id for d in deliveries}) == 4
+    assert send_outbound_webhooks() == 4
+    bodies = [json.loads(body) for _, _, body in receiver.received]
+    assert {b["data"]["protection_reference"] for b in bodies} == references
+    assert all(b["data"]["status"] == "active" for b in bodies)
+    for _, headers, body in receiver.received:
+        assert webhooks.verify_signature(subscription.secret, headers["SafeShare-Signature"], body)
+        assert b"Fatema" not in body

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -443,6 +444,42 @@ def queue_webhook_event(
         )
         for s in subscriptions
     )
+
+
+def queue_webhook_events(
+    organisation: Organisation, event_type: str, datas: Iterable[dict]
+) -> int:
+    """``queue_webhook_event`` for many events at once (a bulk import's protections): the
+    subscriptions are read once and the deliveries written in batches. In the caller's
+    transaction; returns how many deliveries were queued."""
+    subscriptions = [
+        s
+        for s in WebhookSubscription.objects.filter(
+            organisation=organisation, disabled_at__isnull=True
+        )
+        if event_type in s.events
+    ]
+    if not subscriptions:
+        return 0
+    now = timezone.now()
+    deliveries = []
+    for data in datas:
+        event_id = uuid.uuid4()
+        body = {
+            "id": str(event_id),
+            "type": event_type,
+            "created_at": now.isoformat(),
+            "organisation_code": organisation.code,
+            "data": data,
+        }
+        deliveries.extend(
+            OutboundDelivery(
+                subscription=s, event_id=event_id, event_type=event_type, body=body, created_at=now
+            )
+            for s in subscriptions
+        )
+    OutboundDelivery.objects.bulk_create(deliveries, batch_size=1000)
+    return len(deliveries)
 
 
 def do_replay_webhook_delivery(delivery: OutboundDelivery) -> OutboundDelivery:

@@ -31,6 +31,7 @@ import json
 import logging
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -118,6 +119,14 @@ def queue_event(organisation: Organisation, event_type: str, data: dict) -> int:
     if event_type not in events_for(organisation):
         return 0
     return len(actions.queue_webhook_event(organisation, event_type, data))
+
+
+def queue_events(organisation: Organisation, event_type: str, datas: Iterable[dict]) -> int:
+    """``queue_event`` for many events of one type (a bulk import), in the caller's
+    transaction. Returns how many deliveries were queued."""
+    if event_type not in events_for(organisation):
+        return 0
+    return actions.queue_webhook_events(organisation, event_type, datas)
 
 
 def send(delivery: OutboundDelivery, now: dt.datetime) -> OutboundDelivery:

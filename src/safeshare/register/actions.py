@@ -25,6 +25,7 @@ from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 
+from safeshare.accounts import webhooks
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation
 from safeshare.cases.actions import do_add_party, do_create_case
@@ -278,6 +279,20 @@ def do_import_register(
                 set_key_set_version(KEY_SET_VERSION)
             add_postings(state.postings, state.imported)
             new_cases = _attach_cases(state.cases, actor)
+            opened = now.isoformat()
+            webhooks.queue_events(
+                org,
+                "protection.opened",
+                (
+                    {
+                        "protection_reference": reference,
+                        "status": ProtectionStatus.ACTIVE.value,
+                        "previous_status": None,
+                        "changed_at": opened,
+                    }
+                    for reference in tables[1].references
+                ),
+            )
             digest = content_digest() if callable(content_digest) else content_digest
             record = RegisterImport.objects.create(
                 organisation=org,
