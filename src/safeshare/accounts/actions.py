@@ -403,6 +403,30 @@ def do_create_webhook_subscription(
     return subscription
 
 
+def do_rotate_webhook_secret(
+    subscription: WebhookSubscription, overlap: timedelta
+) -> WebhookSubscription:
+    """Give a subscription a new secret. For ``overlap`` its deliveries are signed with both
+    the new and the old secret, so that the receiving system can change over without losing
+    a message; then with the new one only."""
+    now = timezone.now()
+    with action_transaction():
+        current = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+        current.previous_secret = current.secret if overlap > timedelta(0) else ""
+        current.previous_secret_until = now + overlap if overlap > timedelta(0) else None
+        current.secret = "whsec_" + secrets.token_urlsafe(32)
+        current.secret_rotated_at = now
+        current.save(
+            update_fields=[
+                "secret",
+                "previous_secret",
+                "previous_secret_until",
+                "secret_rotated_at",
+            ]
+        )
+    return current
+
+
 def do_disable_webhook_subscription(subscription: WebhookSubscription) -> None:
     """Stop sending to a subscription; deliveries still waiting are failed."""
     now = timezone.now()
