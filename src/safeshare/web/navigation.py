@@ -22,6 +22,7 @@ class NavigationItem:
 _PAGES: tuple[tuple[tuple[Role, ...], str, str], ...] = (
     ((Role.POLICE_OFFICER,), "Cases", "cases:list"),
     ((Role.POLICE_OFFICER,), "Refused referrals", "referrals:refused"),
+    ((Role.REFERRER,), "Refused referrals", "referrals:authority-refused"),
     ((Role.POLICE_OFFICER,), "Record a case", "cases:create"),
     ((Role.POLICE_OFFICER,), "Import cases", "cases:import"),
     (
