@@ -203,3 +203,30 @@ def test_a_notice_still_to_be_sent_keeps_the_protection():
     assert retention.plan()[-1].count == 0
     Notification.objects.filter(person=protection.person).update(status="delivered")
     assert retention.plan()[-1].count == 1
+
+
+def test_a_merge_waiting_for_approval_keeps_the_protection_and_after_it_both_go():
+    """A merge asked for and not yet approved keeps the protection (the second person may still
+    need to see whom it protects); once merged, the person kept and the person merged into
+    them are erased together."""
+    police = h.police()
+    h.ie()
+    officer = h.actor(Role.PROTOCOL_OFFICER, "WMP")
+    protection = close(protected(police, "20/8/26"), police, officer)
+    other_case = h.new_case(police, reference="20/9/26")
+    duplicate = case_actions.do_add_party(
+        other_case, police, role="witness", identity=h.identity(), migrant=False
+    ).person
+    h.event(other_case, police, "investigation_opened")
+    h.event(other_case, police, "case_concluded")
+    finish_notices()
+    request = case_actions.do_request_merge(
+        police, keep=protection.person, merge=duplicate, reason="The same woman, same birth date."
+    )
+    assert retention.run()["ended_protections"] == 0
+    case_actions.do_approve_merge(h.police(), request)
+    finish_notices()
+    assert Protection.objects.get(pk=protection.pk).person == protection.person
+    assert retention.run()["ended_protections"] == 1
+    assert not Identity.objects.filter(person__in=[protection.person, duplicate]).exists()
+    assert Party.objects.filter(person=protection.person).count() == 2  # bare case roles stay
