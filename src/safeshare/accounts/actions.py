@@ -486,7 +486,7 @@ def queue_webhook_events(
     if not subscriptions:
         return 0
     now = timezone.now()
-    deliveries = []
+    deliveries: list[OutboundDelivery] = []
     for data in datas:
         event_id = uuid.uuid4()
         body = {
