@@ -32,7 +32,12 @@ from safeshare.kernel.transactions import request_transaction
 from safeshare.ledger.actions import log_entry
 from safeshare.ledger.entries import EntryKind
 from safeshare.notifications import actions as notice_actions
-from safeshare.notifications.models import AdvocateConsent, ContactSettings, Notification
+from safeshare.notifications.models import (
+    AdvocateConsent,
+    ContactSettings,
+    Notification,
+    SubjectAccessRequest,
+)
 from safeshare.people import actions as people_actions
 from safeshare.people.models import Identity
 from safeshare.protocol import actions as protocol_actions
@@ -121,7 +126,8 @@ def _ended_protections(before) -> EndedProtections:
 
     A protection stays while a clearance that still holds IE's subject was decided or reviewed
     on it (``protocol``), while a merge of its person waits for approval, while a notice to its
-    person is still to be sent, or while a support organisation's consent to see it is active.
+    person is still to be sent or a subject access request of theirs answered, or while a
+    support organisation's consent to see it is active.
     Its person's identity, contact details and referral payloads go with it only when the
     person has no other protection, no role in an ongoing case and no open authority referral.
     """
@@ -137,6 +143,11 @@ def _ended_protections(before) -> EndedProtections:
         Notification.objects.filter(person_id__in=people)
         .exclude(status__in=notice_actions.FINISHED_NOTICE_STATUSES)
         .values_list("person_id", flat=True)
+    )
+    held |= set(  # a subject access request still to be answered (the person's right first)
+        SubjectAccessRequest.objects.filter(person_id__in=people, answer__isnull=True).values_list(
+            "person_id", flat=True
+        )
     )
     for keep, merge in PersonMerge.objects.filter(
         Q(keep_id__in=people) | Q(merge_id__in=people), status=PersonMerge.Status.PENDING
