@@ -149,6 +149,10 @@ def test_a_dry_run_lists_then_a_real_run_deletes_and_the_ledger_and_receipts_ver
     service.make_checkpoint()
     run("ledger", "verify")
     still_verifies(bundles)
+    for bundle in bundles:  # and on the public page anyone checks a receipt with
+        page = client.post(reverse("advice:check-receipt"), {"receipt": json.dumps(bundle)})
+        assert "Yes, this receipt is genuine" in page.content.decode()
+        assert "The record is about the person this receipt was given to" in page.content.decode()
     assert json.loads(run("retention", "run", "--json"))["ended_protections"] == 0
 
     # Oversight sees the schedule and the run.
