@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pyotp
@@ -177,3 +178,39 @@ def test_the_command_line_alone_works_on_a_fresh_database(tmp_path):
     )
     assert out["emailed"] is False
     assert "/invitation/?code=" in out["link"]
+
+
+@pytest.mark.slow
+def test_the_first_install_walk_prints_each_command_and_the_officer_signs_in(tmp_path):
+    """``scripts/first-install-walk``: real processes on a new database, as an operator types
+    them (migrate, a force, an IE unit, an administrator and an officer invited with the link
+    printed), then the officer sets a password and two-step sign-in, signs out, signs in with
+    a code and reaches the force's cases."""
+    script = Path(__file__).resolve().parents[2] / "scripts" / "first-install-walk"
+    done = subprocess.run(
+        [sys.executable, str(script), "--keep", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = done.stdout
+    for line in (
+        "$ safeshare migrate --no-input",
+        "Created West Midlands Police (WMP), a police force.",
+        "Created IE National Command and Control Unit (IE-NCCU), an Immigration Enforcement unit.",
+        "No email server is set up, so give admin@wmp.example this link yourself",
+        "No email server is set up, so give officer@wmp.example this link yourself",
+        "Open the invitation link: 200",
+        "Choose a password: 302 -> /sign-in/set-up-two-step/",
+        "Two-step sign-in set up: True",
+        "Open the cases page signed out: 302 -> /sign-in/?next=/cases/",
+        "Sign in with email and password: 302 -> /sign-in/security-code/",
+        "Give the security code: 302 -> /",
+        "Open the cases page: 200",
+        "Signed in as officer@wmp.example; the page's heading: Cases",
+    ):
+        assert line in out, f"missing {line!r} in:\n{out}"
+    assert re.search(r"officer@wmp\.example .* WMP .* police_officer .* yes .* 20\d\d-", out)
+    assert (tmp_path / "fresh.sqlite3").is_file()

@@ -280,3 +280,128 @@ def test_other_kinds_of_organisation_and_other_organisations_cannot_subscribe():
     with pytest.raises(ValidationError, match="Only police forces"):
         subscribe(other.organisation, "https://x.example.org", events=["protection.opened"])
     assert not WebhookSubscription.objects.exists()
+
+
+def test_protections_from_the_register_import_send_protection_opened_as_others_do(receiver):
+    """Each protection a bulk register import opens is told to the force's systems, one
+    ``protection.opened`` event each, queued with the import and sent by the worker."""
+    import io
+
+    from safeshare.protocol.models import Protection
+    from safeshare.register.actions import do_import_register
+    from safeshare.register.csvfiles import IdentityCsv
+    from tests.register.conftest import REGISTER
+
+    _officer, force = officer_and_force()
+    subscription = subscribe(force, f"{receiver.url}/hook")
+    reader = IdentityCsv(io.BytesIO(REGISTER.encode()))
+    result = do_import_register(
+        reader,
+        force,
+        Actor(organisation=force, role=Role.PROTOCOL_OFFICER),
+        content_digest=lambda: reader.content_digest,
+    )
+    assert result.imported == 4
+    deliveries = OutboundDelivery.objects.filter(subscription=subscription)
+    assert {d.event_type for d in deliveries} == {"protection.opened"}
+    references = set(
+        Protection.objects.filter(opened_by=force).values_list("reference", flat=True)
+    )
+    assert {d.body["data"]["protection_reference"] for d in deliveries} == references
+    assert len({d.event_id for d in deliveries}) == 4
+    assert send_outbound_webhooks() == 4
+    bodies = [json.loads(body) for _, _, body in receiver.received]
+    assert {b["data"]["protection_reference"] for b in bodies} == references
+    assert all(b["data"]["status"] == "active" for b in bodies)
+    for _, headers, body in receiver.received:
+        assert webhooks.verify_signature(subscription.secret, headers["SafeShare-Signature"], body)
+        assert b"Fatema" not in body
+
+
+def test_a_rotated_secret_signs_with_both_secrets_during_the_overlap_then_the_new_only(
+    receiver,
+):
+    """Secret rotation (as Stripe does): for the overlap each delivery carries a ``v1``
+    signature with the new secret and one with the old, so the receiving system can change
+    over; afterwards only the new one."""
+    officer, force = officer_and_force()
+    admin = make_user(Role.ADMINISTRATOR, organisation=force)
+    client = Client()
+    client.force_login(admin)
+    page = reverse("administration:webhooks")
+    subscription = subscribe(force, f"{receiver.url}/hook")
+    old = subscription.secret
+
+    response = client.post(
+        page, {"action": "rotate", "subscription": subscription.pk, "overlap_hours": "48"}
+    )
+    assert response.status_code == 200
+    subscription.refresh_from_db()
+    new = subscription.secret
+    assert new != old
+    assert new.startswith("whsec_")
+    assert new in response.content.decode()  # shown once
+    assert new not in client.get(page).content.decode()
+    assert "signed with the old secret too until" in client.get(page).content.decode()
+    assert subscription.previous_secret == old
+    assert subscription.previous_secret_until - timezone.now() > dt.timedelta(hours=47)
+
+    ProtectionFactory.create(actor=Actor.for_user(officer))
+    send_outbound_webhooks()
+    [(_, headers, body)] = receiver.received
+    header = headers["SafeShare-Signature"]
+    assert header.count("v1=") == 2
+    assert webhooks.verify_signature(new, header, body)
+    assert webhooks.verify_signature(old, header, body)  # the receiver not yet changed over
+
+    # After the overlap: the new secret only.
+    WebhookSubscription.objects.filter(pk=subscription.pk).update(
+        previous_secret_until=timezone.now() - dt.timedelta(seconds=1)
+    )
+    ProtectionFactory.create(actor=Actor.for_user(officer))
+    send_outbound_webhooks()
+    header, body = receiver.received[1][1]["SafeShare-Signature"], receiver.received[1][2]
+    assert header.count("v1=") == 1
+    assert webhooks.verify_signature(new, header, body)
+    assert not webhooks.verify_signature(old, header, body)
+
+    # No overlap: the old secret stops at once. The change is in the ledger.
+    response = client.post(
+        page, {"action": "rotate", "subscription": subscription.pk, "overlap_hours": "0"}
+    )
+    subscription.refresh_from_db()
+    assert (subscription.previous_secret, subscription.previous_secret_until) == ("", None)
+    assert "The old secret no longer signs anything" in response.content.decode()
+    actions = [
+        d["payload"]["admin_action"]
+        for d in LedgerEntry.objects.filter(kind="account_changed").values_list("draft", flat=True)
+    ]
+    assert actions.count("webhook_secret_rotated") == 2
+
+
+@pytest.mark.parametrize("hours", ["-1", "169", "a day"])
+def test_a_bad_overlap_is_refused_and_the_secret_kept(hours):
+    _, force = officer_and_force()
+    admin = make_user(Role.ADMINISTRATOR, organisation=force)
+    client = Client()
+    client.force_login(admin)
+    subscription = subscribe(force, "https://records.example.org/hook")
+    response = client.post(
+        reverse("administration:webhooks"),
+        {"action": "rotate", "subscription": subscription.pk, "overlap_hours": hours},
+        follow=True,
+    )
+    assert "Enter " in response.content.decode()
+    subscription.refresh_from_db()
+    assert subscription.secret_rotated_at is None
+
+
+def test_only_the_organisations_administrator_rotates_its_secret():
+    _, force = officer_and_force()
+    subscription = subscribe(force, "https://records.example.org/hook")
+    other = make_user(Role.ADMINISTRATOR, organisation=make_user(Role.POLICE_OFFICER).organisation)
+    with pytest.raises(PermissionDenied):
+        administration.rotate_webhook_secret(Actor.for_user(other), subscription)
+    officer = make_user(Role.POLICE_OFFICER, organisation=force)
+    with pytest.raises(PermissionDenied):
+        administration.rotate_webhook_secret(Actor.for_user(officer), subscription)

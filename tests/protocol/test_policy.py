@@ -79,6 +79,7 @@ EVERY_SETTING = {
         "notifications",
         "sweep_files",
         "webhook_deliveries",
+        "ended_protections",
     },
     "jurisdiction": {
         "duty_to_notify",
@@ -186,6 +187,7 @@ def test_a_file_that_leaves_settings_out_gets_the_more_protective_defaults(tmp_p
         "notifications": 30,
         "sweep_files": 30,
         "webhook_deliveries": 30,
+        "ended_protections": 365,
     }
 
 
@@ -275,8 +277,8 @@ def test_a_file_that_leaves_settings_out_gets_the_more_protective_defaults(tmp_p
             "whole number",
         ),
         (
-            ("idempotency_records = 7", "idempotency_records = 7\nended_protections = 30"),
-            "retention.ended_protections",
+            ("idempotency_records = 7", "idempotency_records = 7\ncase_files = 30"),
+            "retention.case_files",
             "not a known",
         ),
         (

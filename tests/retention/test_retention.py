@@ -77,6 +77,7 @@ def test_dry_run_lists_then_a_real_run_erases_and_the_ledger_verifies():
         "notifications": 0,
         "sweep_files": 0,
         "webhook_deliveries": 0,
+        "ended_protections": 0,
     }
     assert LedgerEntry.objects.filter(kind="retention_run").count() == 1
 
@@ -106,13 +107,14 @@ def test_the_periods_are_the_policys(tmp_path, settings):
         ("cleared_clearance_subjects = 30", "cleared_clearance_subjects = 60"),
     )
     assert retention.periods(longer)["cleared_clearance_subjects"] == 60
-    assert [c.count for c in retention.plan(policy=longer)] == [0, 0, 0, 0, 0]
+    assert [c.count for c in retention.plan(policy=longer)] == [0, 0, 0, 0, 0, 0]
     assert retention.run(policy=longer) == {
         "cleared_clearance_subjects": 0,
         "idempotency_records": 0,
         "notifications": 0,
         "sweep_files": 0,
         "webhook_deliveries": 0,
+        "ended_protections": 0,
     }
     assert Clearance.objects.get(pk=old.pk).subject != {}
 

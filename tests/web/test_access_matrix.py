@@ -102,6 +102,8 @@ EXPECTED: dict[str, dict[Role | str, int]] = {
     "oversight:alert-acknowledge": only(R.OVERSIGHT_ANALYST, status=405),
     "oversight:comparison": only(R.OVERSIGHT_ANALYST),
     "oversight:ledger": only(R.OVERSIGHT_ANALYST),
+    "oversight:retention": only(R.OVERSIGHT_ANALYST),
+    "referrals:authority-refused": only(R.REFERRER),
     "oversight:ledger-export": only(R.OVERSIGHT_ANALYST, status=405),
     "oversight:reads": only(R.OVERSIGHT_ANALYST),
     # Letters, advice packs and subject access: police (and protocol officers to read).

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -402,6 +403,30 @@ def do_create_webhook_subscription(
     return subscription
 
 
+def do_rotate_webhook_secret(
+    subscription: WebhookSubscription, overlap: timedelta
+) -> WebhookSubscription:
+    """Give a subscription a new secret. For ``overlap`` its deliveries are signed with both
+    the new and the old secret, so that the receiving system can change over without losing
+    a message; then with the new one only."""
+    now = timezone.now()
+    with action_transaction():
+        current = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+        current.previous_secret = current.secret if overlap > timedelta(0) else ""
+        current.previous_secret_until = now + overlap if overlap > timedelta(0) else None
+        current.secret = "whsec_" + secrets.token_urlsafe(32)
+        current.secret_rotated_at = now
+        current.save(
+            update_fields=[
+                "secret",
+                "previous_secret",
+                "previous_secret_until",
+                "secret_rotated_at",
+            ]
+        )
+    return current
+
+
 def do_disable_webhook_subscription(subscription: WebhookSubscription) -> None:
     """Stop sending to a subscription; deliveries still waiting are failed."""
     now = timezone.now()
@@ -443,6 +468,42 @@ def queue_webhook_event(
         )
         for s in subscriptions
     )
+
+
+def queue_webhook_events(
+    organisation: Organisation, event_type: str, datas: Iterable[dict]
+) -> int:
+    """``queue_webhook_event`` for many events at once (a bulk import's protections): the
+    subscriptions are read once and the deliveries written in batches. In the caller's
+    transaction; returns how many deliveries were queued."""
+    subscriptions = [
+        s
+        for s in WebhookSubscription.objects.filter(
+            organisation=organisation, disabled_at__isnull=True
+        )
+        if event_type in s.events
+    ]
+    if not subscriptions:
+        return 0
+    now = timezone.now()
+    deliveries: list[OutboundDelivery] = []
+    for data in datas:
+        event_id = uuid.uuid4()
+        body = {
+            "id": str(event_id),
+            "type": event_type,
+            "created_at": now.isoformat(),
+            "organisation_code": organisation.code,
+            "data": data,
+        }
+        deliveries.extend(
+            OutboundDelivery(
+                subscription=s, event_id=event_id, event_type=event_type, body=body, created_at=now
+            )
+            for s in subscriptions
+        )
+    OutboundDelivery.objects.bulk_create(deliveries, batch_size=1000)
+    return len(deliveries)
 
 
 def do_replay_webhook_delivery(delivery: OutboundDelivery) -> OutboundDelivery:

@@ -299,7 +299,7 @@ def webhooks_page(request: HttpRequest) -> HttpResponse:
     offered = webhooks.events_for(organisation)
     creating = request.POST.get("action") == "create"
     form = WebhookForm(_posted(request) if creating else None, events=offered)
-    created = None
+    created = rotated = None
     back = f"{request.path}?org={organisation.code}"
     if request.method == "POST":
         action = request.POST.get("action")
@@ -318,6 +318,19 @@ def webhooks_page(request: HttpRequest) -> HttpResponse:
                 administration.disable_webhook(actor, subscription)
                 messages.success(request, f"{subscription.name} disabled")
                 return redirect(back)
+            elif action == "rotate":
+                subscription = get_object_or_404(
+                    WebhookSubscription.objects.filter(organisation=organisation),
+                    pk=request.POST.get("subscription", "0") or "0",
+                )
+                hours = request.POST.get("overlap_hours", "24").strip()
+                if not hours.isdigit():
+                    raise ValidationError(
+                        {"overlap_hours": "Enter the overlap as a whole number of hours."}
+                    )
+                rotated = administration.rotate_webhook_secret(
+                    actor, subscription, overlap_hours=int(hours)
+                )
             elif action == "replay":
                 delivery = get_object_or_404(
                     OutboundDelivery.objects.filter(subscription__organisation=organisation),
@@ -336,7 +349,11 @@ def webhooks_page(request: HttpRequest) -> HttpResponse:
                     messages.error(request, problem)
                 return redirect(back)
     subscriptions = list(WebhookSubscription.objects.filter(organisation=organisation))
+    now = timezone.now()
     for subscription in subscriptions:
+        subscription.overlap_open = bool(  # type: ignore[attr-defined]
+            subscription.previous_secret_until and subscription.previous_secret_until > now
+        )
         subscription.latest = list(  # type: ignore[attr-defined]
             subscription.deliveries.all()[:DELIVERIES_SHOWN]
         )
@@ -350,8 +367,10 @@ def webhooks_page(request: HttpRequest) -> HttpResponse:
             "offered": offered,
             "form": form,
             "created": created,
+            "rotated": rotated,
+            "max_overlap_hours": administration.MAX_SECRET_OVERLAP_HOURS,
         },
-        status=400 if request.method == "POST" and created is None else 200,
+        status=400 if request.method == "POST" and created is None and rotated is None else 200,
     )
 
 

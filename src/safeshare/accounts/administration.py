@@ -592,6 +592,36 @@ def disable_webhook(actor: Actor, subscription: WebhookSubscription) -> None:
         _log(actor, "webhook_disabled", subscription.organisation, f"webhook:{subscription.pk}")
 
 
+#: How long, at most, deliveries may carry the old secret's signature after a rotation.
+MAX_SECRET_OVERLAP_HOURS = 7 * 24
+
+
+def rotate_webhook_secret(
+    actor: Actor, subscription: WebhookSubscription, *, overlap_hours: int = 24
+) -> WebhookSubscription:
+    """A new signing secret, shown once. For ``overlap_hours`` deliveries are signed with the
+    old secret as well (as Stripe does), then with the new one only."""
+    _check_manage(actor, subscription.organisation)
+    if subscription.disabled_at is not None:
+        raise ValidationError({"subscription": "This subscription is disabled."})
+    if not 0 <= overlap_hours <= MAX_SECRET_OVERLAP_HOURS:
+        raise ValidationError(
+            {
+                "overlap_hours": "Enter a number of hours from 0 to "
+                f"{MAX_SECRET_OVERLAP_HOURS} (7 days)."
+            }
+        )
+    with request_transaction():
+        rotated = actions.do_rotate_webhook_secret(subscription, timedelta(hours=overlap_hours))
+        _log(
+            actor,
+            "webhook_secret_rotated",
+            subscription.organisation,
+            f"webhook:{subscription.pk}",
+        )
+    return rotated
+
+
 def replay_webhook_delivery(actor: Actor, delivery: OutboundDelivery) -> OutboundDelivery:
     """Queue the delivery's event again; the worker sends it."""
     organisation = delivery.subscription.organisation

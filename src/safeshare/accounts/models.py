@@ -319,6 +319,14 @@ class WebhookSubscription(models.Model):
     secret = models.CharField(
         max_length=80, help_text="The shared secret the deliveries are signed with."
     )
+    previous_secret = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text="The secret before the last rotation: deliveries carry a signature with it "
+        "too until ``previous_secret_until``, so the receiving system can change over.",
+    )
+    previous_secret_until = models.DateTimeField(null=True, blank=True)
+    secret_rotated_at = models.DateTimeField(null=True, blank=True)
     events = models.JSONField(default=list)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(

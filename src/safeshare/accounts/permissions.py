@@ -68,6 +68,7 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "referrals:consent": POLICE,
     "referrals:detail": POLICE,
     "referrals:refused": POLICE,
+    "referrals:authority-refused": REFERRERS,
     # Protections their force opened or holds a case for; only protocol officers close one.
     "protocol:protection": POLICE | PROTOCOL,
     "protocol:protection-letter": POLICE | PROTOCOL,
@@ -149,6 +150,7 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "oversight:comparison": OVERSIGHT,
     "oversight:ledger": OVERSIGHT,
     "oversight:ledger-export": OVERSIGHT,
+    "oversight:retention": OVERSIGHT,
     "oversight:reads": OVERSIGHT,
 }
 

@@ -31,6 +31,7 @@ import json
 import logging
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -38,7 +39,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from safeshare.accounts import actions
-from safeshare.accounts.models import Organisation, OutboundDelivery
+from safeshare.accounts.models import Organisation, OutboundDelivery, WebhookSubscription
 from safeshare.kernel.roles import OrganisationKind
 
 log = logging.getLogger(__name__)
@@ -91,8 +92,27 @@ def check_url(url: str) -> str:
 
 
 def signature(secret: str, timestamp: int, body: bytes) -> str:
-    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
-    return f"t={timestamp},v1={mac.hexdigest()}"
+    return signatures([secret], timestamp, body)
+
+
+def signatures(secrets: Iterable[str], timestamp: int, body: bytes) -> str:
+    """The signature header: the timestamp, then one ``v1`` for each secret (the new secret
+    first; the old one too while a rotation's overlap lasts)."""
+    parts = [f"t={timestamp}"]
+    for secret in secrets:
+        mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+        parts.append(f"v1={mac.hexdigest()}")
+    return ",".join(parts)
+
+
+def signing_secrets(subscription: WebhookSubscription, now: dt.datetime) -> list[str]:
+    """The secrets a delivery is signed with now: the current one, and the one before a
+    rotation until its overlap ends."""
+    found = [subscription.secret]
+    until = subscription.previous_secret_until
+    if subscription.previous_secret and until is not None and now < until:
+        found.append(subscription.previous_secret)
+    return found
 
 
 def verify_signature(
@@ -100,16 +120,17 @@ def verify_signature(
 ) -> bool:
     """What a receiver does: the header's ``v1`` is the HMAC of ``"<t>." + body`` and ``t`` is
     within five minutes of now."""
-    fields = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
+    pairs = [part.split("=", 1) for part in header.split(",") if "=" in part]
     try:
-        timestamp = int(fields["t"])
+        timestamp = int(dict(pairs)["t"])
     except (KeyError, ValueError):
         return False
     now = now or timezone.now()
     if abs(now.timestamp() - timestamp) > TOLERANCE.total_seconds():
         return False
     expected = signature(secret, timestamp, body).split("v1=", 1)[1]
-    return hmac.compare_digest(expected, fields.get("v1", ""))
+    # Any of the ``v1`` signatures (two while a rotation's overlap lasts).
+    return any(hmac.compare_digest(expected, value) for key, value in pairs if key == "v1")
 
 
 def queue_event(organisation: Organisation, event_type: str, data: dict) -> int:
@@ -118,6 +139,14 @@ def queue_event(organisation: Organisation, event_type: str, data: dict) -> int:
     if event_type not in events_for(organisation):
         return 0
     return len(actions.queue_webhook_event(organisation, event_type, data))
+
+
+def queue_events(organisation: Organisation, event_type: str, datas: Iterable[dict]) -> int:
+    """``queue_event`` for many events of one type (a bulk import), in the caller's
+    transaction. Returns how many deliveries were queued."""
+    if event_type not in events_for(organisation):
+        return 0
+    return actions.queue_webhook_events(organisation, event_type, datas)
 
 
 def send(delivery: OutboundDelivery, now: dt.datetime) -> OutboundDelivery:
@@ -134,7 +163,9 @@ def send(delivery: OutboundDelivery, now: dt.datetime) -> OutboundDelivery:
             EVENT_HEADER: delivery.event_type,
             EVENT_ID_HEADER: str(delivery.event_id),
             DELIVERY_HEADER: str(delivery.public_id),
-            SIGNATURE_HEADER: signature(subscription.secret, int(now.timestamp()), body),
+            SIGNATURE_HEADER: signatures(
+                signing_secrets(subscription, now), int(now.timestamp()), body
+            ),
         },
     )
     status: int | None = None

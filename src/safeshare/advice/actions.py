@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -674,3 +675,22 @@ def language_for_person(person: Person, default: str = "en") -> str:
     """The person's recorded language, for pre-filling forms."""
     preference = latest_contact_preference(person)
     return get_language(preference.language if preference else default).code
+
+
+def do_delete_for_retention(protection_ids: Iterable[int], person_ids: Iterable[int]) -> dict:
+    """Delete the advice packs and protection letters of ended protections that retention
+    deletes, and the contact preferences of people it erases (R23). The ledger entries that
+    recorded their issue stay. In the caller's transaction; returns what went, by kind."""
+    protection_ids, person_ids = list(protection_ids), list(person_ids)
+    with action_transaction():
+        return {
+            "advice_packs": AdvicePack.objects.filter(protection_id__in=protection_ids).delete()[
+                0
+            ],
+            "protection_letters": ProtectionLetter.objects.filter(
+                protection_id__in=protection_ids
+            ).delete()[0],
+            "contact_preferences": ContactPreference.objects.filter(
+                person_id__in=person_ids
+            ).delete()[0],
+        }

@@ -158,6 +158,18 @@ def save_index(force) -> int:
     return len(index.postings)
 
 
+def forget_indexes() -> None:
+    """Drop every force's index, in this process and as saved, after retention erases
+    identities (R23): the next call builds it again from the identities that are left."""
+    with _lock:
+        _indexes.clear()
+        _saved.clear()
+    folder = Path(settings.VAR_DIR) / "duplicates"
+    if folder.is_dir():
+        for path in folder.glob("force-*.json"):
+            path.unlink(missing_ok=True)
+
+
 def save_indexes() -> int:
     """The worker's ``duplicates-index`` job: save every active police force's index."""
     forces = Organisation.objects.filter(

@@ -897,3 +897,20 @@ def do_erase_notices_before(before: dt.datetime) -> int:
     """Erase the address and the words of finished notices older than ``before``; the record
     that a notice went, when and how, stays. In the caller's transaction."""
     return expired_notices(before).update(recipient="", body="")
+
+
+def do_erase_contacts_for_retention(person_ids) -> int:
+    """Erase how to reach people whom retention erases (R23): their contact settings go, and
+    their finished notices lose the address and the words (that a notice went, and when,
+    stays). In the caller's transaction; returns the records changed."""
+    person_ids = list(person_ids)
+    with action_transaction():
+        deleted = ContactSettings.objects.filter(person_id__in=person_ids).delete()[0]
+        erased = (
+            Notification.objects.filter(
+                person_id__in=person_ids, status__in=FINISHED_NOTICE_STATUSES
+            )
+            .exclude(recipient="", body="")
+            .update(recipient="", body="")
+        )
+        return deleted + erased

@@ -12,5 +12,6 @@ urlpatterns = [
     path("comparison/", views.comparison, name="comparison"),
     path("ledger/", views.ledger, name="ledger"),
     path("ledger/export/", views.ledger_export, name="ledger-export"),
+    path("retention/", views.retention, name="retention"),
     path("reads/", reads_views.reads, name="reads"),
 ]

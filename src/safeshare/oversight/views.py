@@ -22,10 +22,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safeshare.accounts.actors import Actor
 from safeshare.cases.models import Party
+from safeshare.ledger.entries import EntryKind
+from safeshare.ledger.models import LedgerEntry
 from safeshare.oversight import history, ledger_view
 from safeshare.oversight.actions import do_acknowledge_alert
 from safeshare.oversight.charts import bar_chart
@@ -333,6 +335,49 @@ def ledger(request: HttpRequest) -> HttpResponse:
         {
             "checkpoint": ledger_view.latest_checkpoint(),
             "check": check,
+        },
+    )
+
+
+# --- Retention --------------------------------------------------------------------------------
+
+RETENTION_KINDS = {
+    "cleared_clearance_subjects": "IE's details of the subject of a clear that can no longer "
+    "be acted on",
+    "idempotency_records": "Stored answers to repeated API requests",
+    "notifications": "The address and words of notices to victims, once sent",
+    "sweep_files": "IE's caseload files and their results, once the sweep has finished",
+    "webhook_deliveries": "Messages sent to forces' and IE units' systems",
+    "ended_protections": "Protections a person closed, with the names, dates of birth, "
+    "documents and contact details that only they kept",
+}
+
+
+@require_GET
+def retention(request: HttpRequest) -> HttpResponse:
+    """The retention schedule (R23) of the policy in force, and the last runs from the ledger."""
+    policy = active_policy()
+    days = policy.retention.days()
+    runs = []
+    entries = LedgerEntry.objects.filter(kind=EntryKind.RETENTION_RUN.value).order_by("-id")
+    for entry in entries[:20]:
+        payload = entry.draft.get("payload", {})
+        runs.append(
+            {
+                "at": entry.created_at,
+                "count": payload.get("count", 0),
+                "kinds": [RETENTION_KINDS.get(name, name) for name in payload.get("fields", [])],
+                "policy": f"{entry.draft.get('policy_id', '')} "
+                f"({str(entry.draft.get('policy_version', ''))[:12]})",
+            }
+        )
+    return render(
+        request,
+        "oversight/retention.html",
+        {
+            "policy": policy,
+            "schedule": [(RETENTION_KINDS.get(name, name), n) for name, n in days.items()],
+            "runs": runs,
         },
     )
 

@@ -55,3 +55,12 @@ def do_merge_people(keep: Person, merge: Person, actor: Actor) -> Person:
         merge.save(update_fields=["merged_into"])
         hooks.fire(hooks.PEOPLE_MERGED, keep, merge, actor)
     return keep
+
+
+def do_erase_identities(person_ids) -> int:
+    """Delete every identity of these people (names, aliases, dates of birth, nationalities,
+    documents) when retention erases them (R23). The person stays as a bare record with no
+    personal data, so that case roles, notices and the ledger's keyed references to them stay
+    whole. Their register entries must be gone first. In the caller's transaction."""
+    with action_transaction():
+        return Identity.objects.filter(person_id__in=list(person_ids)).delete()[0]

@@ -1516,6 +1516,34 @@ def do_erase_cleared_subjects(before, policy: Policy) -> int:
         return Clearance.objects.filter(pk__in=ids).update(subject={}, match_explanation=[])
 
 
+def expired_ended_protections(before):
+    """Protections a person closed before ``before`` that no kept record still needs (R23): no
+    clearance that still holds IE's subject was decided on them or reviewed against them, so
+    the protection is never deleted before the enforcement data it protects against."""
+    kept = Clearance.objects.exclude(subject={})
+    return (
+        Protection.objects.filter(
+            status=ProtectionStatus.ENDED.value, closed_at__isnull=False, closed_at__lt=before
+        )
+        .exclude(clearances__in=kept)
+        .exclude(reviews__clearance__in=kept)
+    )
+
+
+def do_delete_protections(ids: Iterable[int]) -> int:
+    """Delete ended protections (R23), with their links to cases and to clearances and reviews
+    whose subject was already erased (a clearance keeps its decision and the facts it was
+    decided on). The other apps' records that point at them go first (``worker.retention``);
+    the ledger names a protection only by a keyed commitment, so its entries stay. In the
+    caller's transaction."""
+    ids = list(ids)
+    with action_transaction():
+        ProtectionCase.objects.filter(protection_id__in=ids).delete()
+        Clearance.protections.through.objects.filter(protection_id__in=ids).delete()
+        Review.candidates.through.objects.filter(protection_id__in=ids).delete()
+        return Protection.objects.filter(pk__in=ids).delete()[1].get("protocol.Protection", 0)
+
+
 # --- Policy activation -----------------------------------------------------------------------
 
 

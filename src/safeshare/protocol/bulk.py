@@ -34,6 +34,8 @@ class ImportedProtections:
     ) -> None:
         self.writer = writer
         self.taken: set[str] = set()
+        #: The references of the protections inserted, in order (for the forces' webhooks).
+        self.references: list[str] = []
         self.table = BulkTable(
             Protection,
             ["id", "reference", "person"],
@@ -53,6 +55,7 @@ class ImportedProtections:
         with ``new_reference``, replaced where already used); returns their ids, in order."""
         ids = self.writer.reserve_ids(Protection, len(person_ids))
         references = unique_references(list(proposed), self.taken)
+        self.references.extend(references)
         self.writer.insert(
             Protection,
             self.table.columns,

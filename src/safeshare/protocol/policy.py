@@ -256,6 +256,9 @@ class RetentionRules:
     sweep_files: int = 30
     #: Outbound webhook deliveries (and their bodies) once delivered or failed for good.
     webhook_deliveries: int = 30
+    #: Protections a person closed, counted from the closing, and the personal data only they
+    #: kept (docs/adr/0042). Kept while a clearance, consent or notice still needs them.
+    ended_protections: int = 365
 
     def days(self) -> dict[str, int]:
         """Every period, by record kind."""
@@ -268,6 +271,7 @@ RETENTION_RECORD_KINDS: tuple[str, ...] = (
     "notifications",
     "sweep_files",
     "webhook_deliveries",
+    "ended_protections",
 )
 """The kinds of record whose retention a policy sets, in the order runs report them."""
 

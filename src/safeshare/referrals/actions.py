@@ -741,3 +741,19 @@ def _record_authority_refusal(error: ReferralRefusedError) -> RefusedAuthorityRe
         )
     error.refusal = None
     return refused
+
+
+def do_release_for_retention(protection_ids: Iterable[int], person_ids: Iterable[int]) -> int:
+    """Before retention deletes ended protections (R23): the referrals that opened them no longer
+    point at them, and the referrals of people it erases lose what was shared (their payload).
+    Who referred, to whom, when and on what basis stays. In the caller's transaction; returns
+    the referrals changed."""
+    protection_ids, person_ids = list(protection_ids), list(person_ids)
+    with action_transaction():
+        changed = Referral.objects.filter(protection_id__in=protection_ids).update(protection=None)
+        changed += Referral.objects.filter(party__person_id__in=person_ids).update(payload={})
+        changed += AuthorityReferral.objects.filter(protection_id__in=protection_ids).update(
+            protection=None
+        )
+        changed += AuthorityReferral.objects.filter(person_id__in=person_ids).update(payload={})
+        return changed

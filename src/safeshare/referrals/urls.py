@@ -22,5 +22,7 @@ urlpatterns = [
         name="consent",
     ),
     path("referrals/refused/", views.refused_list, name="refused"),
+    # An NHS body's, local authority's or NRM first responder's own refused referrals (R5).
+    path("authority-referrals/refused/", views.authority_refused_list, name="authority-refused"),
     path("referrals/<uuid:referral_id>/", views.referral_detail, name="detail"),
 ]

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.requests import AuthenticatedHttpRequest
 from safeshare.cases.forms import SEX_LABELS, SOURCE_LABELS, add_action_errors, posted_data
-from safeshare.cases.lifecycle import InformationSource
+from safeshare.cases.lifecycle import InformationSource, OffenceCategory, PartyRole
 from safeshare.cases.models import OFFENCE_LABELS, ROLE_LABELS, Party
 from safeshare.kernel.identity import IDENTITY_FIELDS
 from safeshare.ledger.audit import do_record_personal_data_read
@@ -237,6 +237,50 @@ def refused_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         for r in page.object_list
     ]
     return render(request, "referrals/refused_list.html", {"page": page, "rows": rows})
+
+
+# --- Refused referrals of NHS bodies, local authorities and NRM first responders (R5) -------
+
+REFUSED_PER_PAGE = 25
+
+
+def authority_refused_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The referrer organisation's own refused referrals, newest first: when, who tried, for
+    which role and offence, and the rules and reasons in plain words. Nothing about the person
+    was kept, so nothing about them is shown."""
+    from django.core.paginator import Paginator
+
+    from safeshare.kernel.wording import for_people
+    from safeshare.referrals.models import RefusedAuthorityReferral
+
+    refused = RefusedAuthorityReferral.objects.filter(referrer=request.user.organisation).order_by(
+        "-created_at", "-id"
+    )
+    page = Paginator(refused, REFUSED_PER_PAGE).get_page(request.GET.get("page"))
+    rows = []
+    for r in page.object_list:
+        try:
+            role = ROLE_LABELS[PartyRole(r.role)]
+        except ValueError:
+            role = r.role.replace("_", " ")
+        try:
+            offence = OFFENCE_LABELS[OffenceCategory(r.offence_category)]
+        except ValueError:
+            offence = r.offence_category.replace("_", " ")
+        rows.append(
+            {
+                "refused": r,
+                "role": role,
+                "offence": offence,
+                "rules": [
+                    RULE_LABELS.get(code, code.replace("_", " ").capitalize())
+                    for code in r.rule_codes
+                ],
+                "reasons": [for_people(reason) for reason in r.reasons],
+                "policy": policy_title(r.policy_id) or "The policy then in force",
+            }
+        )
+    return render(request, "referrals/authority_refused_list.html", {"page": page, "rows": rows})
 
 
 CONSENT_STATES = {

@@ -25,6 +25,7 @@ from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 
+from safeshare.accounts import webhooks
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation
 from safeshare.cases.actions import do_add_party, do_create_case
@@ -279,6 +280,20 @@ def do_import_register(
                 set_key_set_version(KEY_SET_VERSION)
             add_postings(state.postings, state.imported)
             new_cases = _attach_cases(state.cases, actor)
+            opened = now.isoformat()
+            webhooks.queue_events(
+                org,
+                "protection.opened",
+                (
+                    {
+                        "protection_reference": reference,
+                        "status": ProtectionStatus.ACTIVE.value,
+                        "previous_status": None,
+                        "changed_at": opened,
+                    }
+                    for reference in tables[1].references
+                ),
+            )
             digest = content_digest() if callable(content_digest) else content_digest
             record = RegisterImport.objects.create(
                 organisation=org,
@@ -865,3 +880,16 @@ def requeue_stale_sweeps(only: Sweep | None = None) -> list[int]:
         if moved:
             requeued.append(sweep.pk)
     return requeued
+
+
+def do_remove_for_retention(protection_ids: Iterable[int], identity_ids: Iterable[int]) -> int:
+    """Take out of the register the entries of ended protections that retention deletes, and of
+    the identities it erases (R23), as any removal is: keys first, then a removal record at a
+    new register version, so that resident copies drop them too. In the caller's transaction."""
+    from safeshare.register.service import remove_entries
+
+    with action_transaction():
+        entries = RegisterEntry.objects.select_for_update().filter(
+            Q(protection_id__in=list(protection_ids)) | Q(identity_id__in=list(identity_ids))
+        )
+        return remove_entries(list(entries))

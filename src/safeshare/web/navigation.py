@@ -22,6 +22,7 @@ class NavigationItem:
 _PAGES: tuple[tuple[tuple[Role, ...], str, str], ...] = (
     ((Role.POLICE_OFFICER,), "Cases", "cases:list"),
     ((Role.POLICE_OFFICER,), "Refused referrals", "referrals:refused"),
+    ((Role.REFERRER,), "Refused referrals", "referrals:authority-refused"),
     ((Role.POLICE_OFFICER,), "Record a case", "cases:create"),
     ((Role.POLICE_OFFICER,), "Import cases", "cases:import"),
     (
@@ -39,6 +40,7 @@ _PAGES: tuple[tuple[tuple[Role, ...], str, str], ...] = (
     ((Role.OVERSIGHT_ANALYST,), "Alerts", "oversight:alerts"),
     ((Role.OVERSIGHT_ANALYST,), "Policy comparison", "oversight:comparison"),
     ((Role.OVERSIGHT_ANALYST,), "Ledger", "oversight:ledger"),
+    ((Role.OVERSIGHT_ANALYST,), "Retention", "oversight:retention"),
     ((Role.OVERSIGHT_ANALYST,), "Reads", "oversight:reads"),
     ((Role.ADMINISTRATOR,), "Reset two-step sign-in", "accounts:second-factor-reset"),
     ((Role.POLICE_OFFICER, Role.PROTOCOL_OFFICER), "Letters and advice", "advice:start"),

@@ -29,7 +29,12 @@ class Command(BaseCommand):
         except ValueError as error:  # PolicyError names the file and the setting
             raise CommandError(str(error)) from error
         if options["dry_run"]:
-            rows = {c.name: {"days": c.days, "would_delete": c.count} for c in categories}
+            rows: dict[str, dict[str, object]] = {
+                c.name: {"days": c.days, "would_delete": c.count} for c in categories
+            }
+            for c in categories:
+                if c.details:
+                    rows[c.name]["with_them"] = c.details
             if options["json"]:
                 self.stdout.write(json.dumps(rows, indent=2))
                 return
@@ -40,6 +45,11 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"{c.name}: {c.count:,} older than {c.days} days would be deleted"
                 )
+                if c.count and c.details:
+                    self.stdout.write(
+                        "  with them: "
+                        + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in c.details.items())
+                    )
             return
         done = retention.run(policy=policy)
         if options["json"]:
