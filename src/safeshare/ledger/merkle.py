@@ -355,6 +355,23 @@ def _inclusion_ranges(index: int, size: int) -> list[tuple[int, int]]:
     return ranges
 
 
+def inclusion_parts(index: int, size: int) -> list[list[NodeId]]:
+    """PATH(index, D[0:size]) as the perfect subtrees each of its hashes is folded from (leaf
+    first, each hash's subtrees largest first): what a proof reads, before it reads it."""
+    _check_inclusion_args(index, size)
+    return [_perfect_nodes(start, end) for start, end in _inclusion_ranges(index, size)]
+
+
+def fold_parts(parts: Sequence[Sequence[NodeId]], hashes: Mapping[NodeId, bytes]) -> list[bytes]:
+    """The proof's hashes from ``inclusion_parts`` and the hashes of their subtrees."""
+    return [_fold([hashes[node] for node in nodes]) for nodes in parts]
+
+
+def perfect_root(leaf_hashes: Sequence[bytes]) -> bytes:
+    """The root of a perfect subtree (a power of two of leaf hashes, in order)."""
+    return _perfect_root(b"".join(leaf_hashes))
+
+
 def _consistency_ranges(old_size: int, new_size: int) -> list[tuple[int, int]]:
     """Leaf ranges whose hashes form PROOF(old_size, D[0:new_size]) (RFC 6962 §2.1.2)."""
     ranges = []
