@@ -359,12 +359,29 @@ def inclusion_parts(index: int, size: int) -> list[list[NodeId]]:
     """PATH(index, D[0:size]) as the perfect subtrees each of its hashes is folded from (leaf
     first, each hash's subtrees largest first): what a proof reads, before it reads it."""
     _check_inclusion_args(index, size)
-    return [_perfect_nodes(start, end) for start, end in _inclusion_ranges(index, size)]
+    # RFC 9162 §2.1.3.2's split: below level ``inner`` the path of ``index`` and that of the
+    # last leaf part, and each sibling is whole or, once at most, the log's ragged right edge;
+    # above it, the left siblings of ``index``'s path, each whole.
+    inner = (index ^ (size - 1)).bit_length()
+    parts = []
+    for level in range(inner):
+        sibling = (index >> level) ^ 1
+        if (sibling + 1) << level <= size:
+            parts.append([NodeId(level, sibling)])
+        else:
+            parts.append(_perfect_nodes(sibling << level, size))
+    for level in range(inner, size.bit_length()):
+        if index >> level & 1:
+            parts.append([NodeId(level, (index >> level) ^ 1)])
+    return parts
 
 
 def fold_parts(parts: Sequence[Sequence[NodeId]], hashes: Mapping[NodeId, bytes]) -> list[bytes]:
     """The proof's hashes from ``inclusion_parts`` and the hashes of their subtrees."""
-    return [_fold([hashes[node] for node in nodes]) for nodes in parts]
+    return [
+        hashes[nodes[0]] if len(nodes) == 1 else _fold([hashes[node] for node in nodes])
+        for nodes in parts
+    ]
 
 
 def perfect_root(leaf_hashes: Sequence[bytes]) -> bytes:

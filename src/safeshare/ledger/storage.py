@@ -458,17 +458,18 @@ _upper_lock = threading.Lock()
 
 
 def _database_key() -> tuple[object, ...]:
-    settings = connection.settings_dict
-    return (connection.vendor, settings.get("NAME"), settings.get("HOST"), settings.get("PORT"))
+    db = connections[DEFAULT_DB_ALIAS]
+    settings = db.settings_dict
+    return (db.vendor, settings.get("NAME"), settings.get("HOST"), settings.get("PORT"))
 
 
-def _log_tag(row_id: object, digest: object) -> Tag:
-    return (*_database_key(), row_id, _as_bytes(digest))
+def _log_tag(row_id: object, digest: object, key: tuple[object, ...] | None = None) -> Tag:
+    return (*(key or _database_key()), row_id, _as_bytes(digest))
 
 
-def upper_nodes() -> UpperNodes:
-    """This process's ``UpperNodes`` for the current database."""
-    key = _database_key()
+def upper_nodes(key: tuple[object, ...] | None = None) -> UpperNodes:
+    """This process's ``UpperNodes`` for the current database (``key``, if known)."""
+    key = key or _database_key()
     found = _upper.get(key)
     if found is None:
         with _upper_lock:
@@ -535,71 +536,71 @@ def prove_with_upper_nodes(index: int, size: int) -> CachedProof | None:
     (``PROOF_QUERY``). ``None`` where that cannot be done (inside a transaction, a subtree
     missing from the tables, a log that changed under the cache): the caller then reads the
     proof as ``tree_for_ranges`` does."""
-    if connection.in_atomic_block:
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.in_atomic_block:
         return None
     parts = inclusion_parts(index, size)
-    hashes: dict[NodeId, bytes] = {}
     high: list[NodeId] = []
     table: list[NodeId] = []
     low: list[NodeId] = []
     for nodes in parts:
         for node in nodes:
-            level = node.level
-            (high if level >= UPPER_LEVEL else table if level >= MIN_CACHED_LEVEL else low).append(
-                node
-            )
-    upper = upper_nodes()
+            if node[0] >= UPPER_LEVEL:
+                high.append(node)
+            elif node[0] >= MIN_CACHED_LEVEL:
+                table.append(node)
+            else:
+                low.append(node)
+    key = _database_key()
+    upper = upper_nodes(key)
+    hashes: dict[NodeId, bytes] = {}
     for attempt in range(2):
-        for node in high:
-            digest = upper.get(node.level, node.index)
-            if digest is None:
-                break
-            hashes[node] = digest
-        else:
+        levels = upper.levels
+        try:
+            for node in high:
+                hashes[node] = levels[node[0]][node[1]]
             break
-        if attempt:
-            return None
-        upper = refresh_upper_nodes(size.bit_length())
-    groups = sorted(
-        {index >> MIN_CACHED_LEVEL, *((n.index << n.level) >> MIN_CACHED_LEVEL for n in low)}
-    )
+        except (KeyError, IndexError):
+            if attempt:
+                return None
+            upper = refresh_upper_nodes(size.bit_length())
+    groups = sorted({index >> MIN_CACHED_LEVEL, *((i << lv) >> MIN_CACHED_LEVEL for lv, i in low)})
     if len(table) > PROOF_TABLE_NODES or len(groups) > PROOF_LEAF_GROUPS:
         return None
-    params = [node.level << NODE_KEY_SHIFT | node.index for node in table]
+    params = [level << NODE_KEY_SHIFT | i for level, i in table]
     params += [_NO_NODE] * (PROOF_TABLE_NODES - len(table))
     for group in groups:
         params += [group << MIN_CACHED_LEVEL, (group + 1) << MIN_CACHED_LEVEL]
     params += [_NO_NODE, _NO_NODE] * (PROOF_LEAF_GROUPS - len(groups))
+    postgres = db.vendor == "postgresql"
     leaves: dict[int, bytes] = {}
     log_size = 0
     tag: Tag | None = None
-    rows = run_binary(
-        PROOF_QUERY,
-        [Int8(value) for value in params] if connection.vendor == "postgresql" else params,
-    )
-    for level, position, digest in rows:
+    for level, position, digest in run_binary(
+        PROOF_QUERY, [Int8(value) for value in params] if postgres else params
+    ):
+        if not postgres:
+            digest = _as_bytes(digest)
         if level >= 0:
-            hashes[NodeId(level, position)] = _as_bytes(digest) or b""
+            hashes[NodeId(level, position)] = digest
         elif level == -1:
-            leaves[position] = _as_bytes(digest) or b""
+            leaves[position] = digest
         elif level == -2:
-            log_size = 0 if position is None else int(position) + 1
+            log_size = 0 if position is None else position + 1
         else:
-            tag = _log_tag(position, digest)
+            tag = _log_tag(position, digest, key)
     if tag != upper.tag:  # not the log the cache was read from (or nothing read yet)
         with _upper_lock:
-            _upper[_database_key()] = UpperNodes(tag)
+            _upper[key] = UpperNodes(tag)
         if high:
             return None
     if size > log_size:
         return CachedProof(log_size, b"", [])
     try:
         for node in low:
-            first = node.index << node.level
-            hashes[node] = perfect_root(
-                [leaves[i] for i in range(first, first + (1 << node.level))]
-            )
-        if any(len(digest) != HASH_SIZE for digest in leaves.values()):
+            level, first = node[0], node[1] << node[0]
+            hashes[node] = perfect_root([leaves[i] for i in range(first, first + (1 << level))])
+        if any(digest is None or len(digest) != HASH_SIZE for digest in leaves.values()):
             return None  # the slow way says which
         return CachedProof(log_size, leaves[index], fold_parts(parts, hashes))
     except KeyError:  # a subtree or a leaf hash not in the tables: read the slow way
