@@ -393,7 +393,7 @@ def _fixed_proof_query() -> str:
         [
             f"SELECT s.level, s.{INDEX}, s.hash FROM (VALUES {nodes}) AS v "  # noqa: S608
             f"JOIN {SUBTREES} s ON s.level = v.column1 >> {NODE_KEY_SHIFT} "
-            f"AND s.{INDEX} = v.column1 & {mask}",
+            f"AND s.{INDEX} = v.column1 & {mask} WHERE v.column1 >= 0",
             *leaves,
             f"SELECT -2, MAX({INDEX}), NULL FROM {ENTRIES}",  # noqa: S608
             f"SELECT -3, id, leaf_hash FROM {ENTRIES} WHERE {INDEX} = 0",  # noqa: S608
