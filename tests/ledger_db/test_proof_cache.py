@@ -10,6 +10,7 @@ hashes and the subtree rows that sequencing writes, as ``bench/ledger.py`` does.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 
@@ -19,6 +20,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from safeshare.kernel.roles import Role
 from safeshare.ledger import service, storage
 from safeshare.ledger.merkle import (
     CompactRange,
@@ -28,6 +30,7 @@ from safeshare.ledger.merkle import (
     verify_inclusion,
 )
 from safeshare.ledger.models import LedgerEntry, LedgerSubtree
+from tests.api_client import ApiClient
 
 SIZE = 1_100
 """Enough entries for subtrees up to level 10, so that every part of a proof is exercised."""
@@ -167,3 +170,12 @@ def test_the_log_growing_adds_its_new_subtrees(log) -> None:
     # The same log, longer: the first rows are kept under new ids, so the cache starts again.
     assert service.inclusion_proof(1_300, SIZE + 300) == inclusion_proof(longer, 1_300, SIZE + 300)
     assert len(storage.upper_nodes().levels[8]) == (SIZE + 300) // 256
+
+
+def test_the_api_serves_proofs_from_the_cache(log) -> None:
+    advocate = ApiClient(Role.ADVOCATE, "SUPPORT1")
+    body = advocate.get("/ledger/entries/700/proof", size=SIZE).json()
+    assert [base64.b64decode(node) for node in body["inclusion_proof"]] == inclusion_proof(
+        log, 700, SIZE
+    )
+    assert storage.upper_nodes().levels  # a request is not a transaction: the cache was used
