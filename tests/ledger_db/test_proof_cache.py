@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Iterator
 
 import pytest
 from django.db import transaction
@@ -76,7 +77,7 @@ def clear_log() -> None:
 
 
 @pytest.fixture
-def log() -> list[bytes]:
+def log() -> Iterator[list[bytes]]:
     storage.forget_upper_nodes()
     leaves = build_log(SIZE, b"first log")
     yield leaves
