@@ -17,7 +17,11 @@ from safeshare.ledger.merkle import (
     NodeId,
     PackedHashes,
     TreeStore,
+    _inclusion_ranges,
+    _perfect_nodes,
     consistency_proof,
+    fold_parts,
+    inclusion_parts,
     inclusion_proof,
     leaf_hash,
     node_hash,
@@ -549,3 +553,17 @@ def test_packed_leaves_give_the_same_range_as_one_by_one(cuts: list[int], size: 
 def test_packed_leaves_must_be_whole_hashes() -> None:
     with pytest.raises(ValueError, match="multiple of 32"):
         CompactRange().extend_packed(bytes(33))
+
+
+@given(
+    st.integers(1, 5_000).flatmap(lambda size: st.tuples(st.integers(0, size - 1), st.just(size)))
+)
+def test_inclusion_parts_are_the_proof_ranges_as_perfect_subtrees(case: tuple[int, int]) -> None:
+    index, size = case
+    expected = [_perfect_nodes(start, end) for start, end in _inclusion_ranges(index, size)]
+    assert inclusion_parts(index, size) == expected
+    hashes = [leaf_hash(i.to_bytes(4, "big")) for i in range(size)]
+    known = TreeStore(hashes, min_cached_level=1).subtree_hashes(
+        {node for nodes in expected for node in nodes}
+    )
+    assert fold_parts(inclusion_parts(index, size), known) == inclusion_proof(hashes, index, size)

@@ -355,6 +355,40 @@ def _inclusion_ranges(index: int, size: int) -> list[tuple[int, int]]:
     return ranges
 
 
+def inclusion_parts(index: int, size: int) -> list[list[NodeId]]:
+    """PATH(index, D[0:size]) as the perfect subtrees each of its hashes is folded from (leaf
+    first, each hash's subtrees largest first): what a proof reads, before it reads it."""
+    _check_inclusion_args(index, size)
+    # RFC 9162 §2.1.3.2's split: below level ``inner`` the path of ``index`` and that of the
+    # last leaf part, and each sibling is whole or, once at most, the log's ragged right edge;
+    # above it, the left siblings of ``index``'s path, each whole.
+    inner = (index ^ (size - 1)).bit_length()
+    parts = []
+    for level in range(inner):
+        sibling = (index >> level) ^ 1
+        if (sibling + 1) << level <= size:
+            parts.append([NodeId(level, sibling)])
+        else:
+            parts.append(_perfect_nodes(sibling << level, size))
+    for level in range(inner, size.bit_length()):
+        if index >> level & 1:
+            parts.append([NodeId(level, (index >> level) ^ 1)])
+    return parts
+
+
+def fold_parts(parts: Sequence[Sequence[NodeId]], hashes: Mapping[NodeId, bytes]) -> list[bytes]:
+    """The proof's hashes from ``inclusion_parts`` and the hashes of their subtrees."""
+    return [
+        hashes[nodes[0]] if len(nodes) == 1 else _fold([hashes[node] for node in nodes])
+        for nodes in parts
+    ]
+
+
+def perfect_root(leaf_hashes: Sequence[bytes]) -> bytes:
+    """The root of a perfect subtree (a power of two of leaf hashes, in order)."""
+    return _perfect_root(b"".join(leaf_hashes))
+
+
 def _consistency_ranges(old_size: int, new_size: int) -> list[tuple[int, int]]:
     """Leaf ranges whose hashes form PROOF(old_size, D[0:new_size]) (RFC 6962 §2.1.2)."""
     ranges = []

@@ -276,10 +276,16 @@ class InclusionProof:
 
 def prove_inclusion(index: int, size: int) -> InclusionProof:
     """The audit path of entry ``index`` in the tree of the first ``size`` entries, with the
-    entry's recorded leaf hash. One query reads the cached subtrees, the few leaf hashes and
-    the log's size it needs."""
+    entry's recorded leaf hash. Outside a transaction the upper subtrees come from this
+    process's memory and the rest from one query of a fixed text (ADR 0043); otherwise one
+    query reads the cached subtrees, the few leaf hashes and the log's size it needs."""
     if not 0 <= index < size:
         raise LedgerRangeError("an inclusion proof needs 0 <= index < size")
+    cached = storage.prove_with_upper_nodes(index, size)
+    if cached is not None:
+        if size > cached.log_size:
+            raise LedgerRangeError(f"the size must be at most {cached.log_size}, the log's size")
+        return InclusionProof(index, size, cached.leaf_hash, cached.proof)
     read = storage.tree_for_ranges([*_inclusion_ranges(index, size), (index, index + 1)])
     if size > read.size:
         raise LedgerRangeError(f"the size must be at most {read.size}, the log's size")

@@ -9,6 +9,7 @@ consistency proof reads everything it needs in one query. Nothing here signs.
 from __future__ import annotations
 
 import json
+import threading
 from collections import deque
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -20,7 +21,15 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 from psycopg.types.numeric import Int8
 
 from safeshare.ledger.entries import entry_format
-from safeshare.ledger.merkle import NodeId, TreeStore, _perfect_nodes
+from safeshare.ledger.merkle import (
+    HASH_SIZE,
+    NodeId,
+    TreeStore,
+    _perfect_nodes,
+    fold_parts,
+    inclusion_parts,
+    perfect_root,
+)
 from safeshare.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerSubject, LedgerSubtree
 
 LOCK_KEY = 0x5AFE_5AE1_ED6E
@@ -349,6 +358,253 @@ def tree_for_ranges(ranges: Iterable[tuple[int, int]]) -> ReadAhead:
 
     store = TreeStore(read, DatabaseSubtreeCache(known), min_cached_level=MIN_CACHED_LEVEL)
     return ReadAhead(store, size, leaves)
+
+
+UPPER_LEVEL = 8
+"""Subtrees of ``2**8`` entries and more are also kept in each process's memory
+(``UpperNodes``): about ``n/128`` hashes, 8,000 (some 600 KB) at 10^6 entries."""
+
+PROOF_TABLE_NODES = 8
+"""Cached subtrees below ``UPPER_LEVEL`` that the proof query reads: at most four around the
+entry and four at the log's right edge."""
+
+PROOF_LEAF_GROUPS = 2
+"""Groups of ``2**MIN_CACHED_LEVEL`` leaf hashes the proof query reads: the entry's, and the
+one at the log's right edge."""
+
+_NO_NODE = -1
+"""A padding node key or leaf bound that matches no row."""
+
+
+def _fixed_proof_query() -> str:
+    nodes = ", ".join(["(CAST(%s AS BIGINT))", *["(%s)"] * (PROOF_TABLE_NODES - 1)])
+    mask = (1 << NODE_KEY_SHIFT) - 1
+    # The LIMIT changes no answer but lets PostgreSQL keep one generic plan for the statement:
+    # without it the planner guesses a range of unknown bounds to hold thousands of rows, finds
+    # the generic plan dearer than a plan made for each call's values, and plans every call
+    # again (which took more time than running the query).
+    leaves = [
+        f"SELECT * FROM (SELECT -1, {INDEX}, leaf_hash FROM {ENTRIES} "  # noqa: S608
+        f"WHERE {INDEX} >= %s AND {INDEX} < %s ORDER BY {INDEX} LIMIT {1 << MIN_CACHED_LEVEL}) "
+        f"AS leaves{number}"
+        for number in range(PROOF_LEAF_GROUPS)
+    ]
+    return " UNION ALL ".join(
+        [
+            f"SELECT s.level, s.{INDEX}, s.hash FROM (VALUES {nodes}) AS v "  # noqa: S608
+            f"JOIN {SUBTREES} s ON s.level = v.column1 >> {NODE_KEY_SHIFT} "
+            f"AND s.{INDEX} = v.column1 & {mask} WHERE v.column1 >= 0",
+            *leaves,
+            f"SELECT -2, MAX({INDEX}), NULL FROM {ENTRIES}",  # noqa: S608
+            f"SELECT -3, id, leaf_hash FROM {ENTRIES} WHERE {INDEX} = 0",  # noqa: S608
+        ]
+    )
+
+
+PROOF_QUERY = _fixed_proof_query()
+"""One text for every inclusion proof (so PostgreSQL prepares it once per connection): the
+cached subtrees below ``UPPER_LEVEL`` it needs (padded), two groups of leaf hashes, the log's
+size, and the log's first row (``UpperNodes``' tag)."""
+
+_REFRESH_PG = (
+    f"SELECT s.level, s.{INDEX}, s.hash "  # noqa: S608
+    "FROM unnest(%s::bigint[], %s::bigint[]) AS w(level, first) "
+    f"JOIN {SUBTREES} s ON s.level = w.level AND s.{INDEX} >= w.first "
+    f"UNION ALL SELECT -3, id, leaf_hash FROM {ENTRIES} WHERE {INDEX} = 0 ORDER BY 1, 2"
+)
+_REFRESH_SQLITE = (
+    f"SELECT level, {INDEX}, hash FROM {SUBTREES} WHERE level >= %s "  # noqa: S608
+    f"UNION ALL SELECT -3, id, leaf_hash FROM {ENTRIES} WHERE {INDEX} = 0 ORDER BY 1, 2"
+)
+
+Tag = tuple[object, ...]
+
+
+class UpperNodes:
+    """Hashes of complete subtrees at ``UPPER_LEVEL`` and above, kept in this process.
+
+    A complete subtree never changes, so once read its hash is good for as long as the log is
+    the same log. Each level holds a gapless run of subtrees from the first, copied from the
+    ``LedgerSubtree`` table (which holds complete subtrees only), and only from committed data:
+    the cache is filled and used only outside transactions. ``tag`` names the log it was read
+    from (the database and the log's first row: its id, which a log made anew never reuses, and
+    its leaf hash); every proof reads the tag again, and a different one empties the cache.
+    """
+
+    def __init__(self, tag: Tag | None = None) -> None:
+        self.tag = tag
+        self.levels: dict[int, list[bytes]] = {}
+
+    def get(self, level: int, index: int) -> bytes | None:
+        """The hash of subtree ``(level, index)``, if held."""
+        hashes = self.levels.get(level)
+        return hashes[index] if hashes is not None and index < len(hashes) else None
+
+    def first_missing(self, level: int) -> int:
+        """The index of the first subtree of ``level`` not held."""
+        return len(self.levels.get(level, ()))
+
+    def add(self, rows: Iterable[tuple[int, int, bytes]]) -> None:
+        """Keep the rows ``(level, index, hash)`` (in index order within a level) that extend a
+        level's run without a gap; others are left out."""
+        for level, index, digest in rows:
+            hashes = self.levels.setdefault(level, [])
+            if index == len(hashes) and len(digest) == 32:
+                hashes.append(digest)
+
+
+_upper: dict[tuple[object, ...], UpperNodes] = {}
+_upper_lock = threading.Lock()
+
+
+def _database_key() -> tuple[object, ...]:
+    db = connections[DEFAULT_DB_ALIAS]
+    settings = db.settings_dict
+    return (db.vendor, settings.get("NAME"), settings.get("HOST"), settings.get("PORT"))
+
+
+def _log_tag(row_id: object, digest: object, key: tuple[object, ...] | None = None) -> Tag:
+    return (*(key or _database_key()), row_id, _as_bytes(digest))
+
+
+def upper_nodes(key: tuple[object, ...] | None = None) -> UpperNodes:
+    """This process's ``UpperNodes`` for the current database (``key``, if known)."""
+    key = key or _database_key()
+    found = _upper.get(key)
+    if found is None:
+        with _upper_lock:
+            found = _upper.setdefault(key, UpperNodes())
+    return found
+
+
+def forget_upper_nodes() -> None:
+    """Empty this process's ``UpperNodes`` (every database)."""
+    with _upper_lock:
+        _upper.clear()
+
+
+def _read_upper(levels: list[int], upper: UpperNodes) -> tuple[Tag | None, list[Any]]:
+    """The log's tag and the subtrees of ``levels`` that ``upper`` does not hold (on SQLite,
+    all of them), in index order."""
+    if connection.vendor == "postgresql":
+        firsts = [Int8(upper.first_missing(level)) for level in levels]
+        rows = run_binary(_REFRESH_PG, [[Int8(level) for level in levels], firsts])
+    else:
+        rows = run(_REFRESH_SQLITE, [UPPER_LEVEL])
+    tag: Tag | None = None
+    nodes = []
+    for level, index, digest in rows:
+        if level == -3:
+            tag = _log_tag(index, digest)
+        elif levels[0] <= level <= levels[-1]:
+            nodes.append((level, index, _as_bytes(digest) or b""))
+    return tag, nodes
+
+
+def refresh_upper_nodes(top_level: int) -> UpperNodes:
+    """Read the subtrees at ``UPPER_LEVEL``..``top_level`` not yet held into this process's
+    ``UpperNodes`` (one query); if the log is not the one they were read from, start again."""
+    levels = list(range(UPPER_LEVEL, max(UPPER_LEVEL, top_level) + 1))
+    with _upper_lock:
+        key = _database_key()
+        upper = _upper.get(key) or UpperNodes()
+        tag, nodes = _read_upper(levels, upper)
+        if tag != upper.tag:
+            held = bool(upper.levels)
+            upper = UpperNodes(tag)
+            if held:  # what was read follows on from another log's subtrees
+                tag, nodes = _read_upper(levels, upper)
+                if tag != upper.tag:
+                    nodes = []
+        upper.add(nodes)
+        _upper[key] = upper
+        return upper
+
+
+class CachedProof(NamedTuple):
+    """An inclusion proof read by ``prove_with_upper_nodes``; ``proof`` is empty (and
+    ``leaf_hash`` ``b""``) when the size asked for is beyond ``log_size``."""
+
+    log_size: int
+    leaf_hash: bytes
+    proof: list[bytes]
+
+
+def prove_with_upper_nodes(index: int, size: int) -> CachedProof | None:
+    """The inclusion proof of entry ``index`` (``0 <= index < size``) in the tree of ``size``
+    entries, from this process's ``UpperNodes`` and one query of a fixed text
+    (``PROOF_QUERY``). ``None`` where that cannot be done (inside a transaction, a subtree
+    missing from the tables, a log that changed under the cache): the caller then reads the
+    proof as ``tree_for_ranges`` does."""
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.in_atomic_block:
+        return None
+    parts = inclusion_parts(index, size)
+    high: list[NodeId] = []
+    table: list[NodeId] = []
+    low: list[NodeId] = []
+    for nodes in parts:
+        for node in nodes:
+            if node[0] >= UPPER_LEVEL:
+                high.append(node)
+            elif node[0] >= MIN_CACHED_LEVEL:
+                table.append(node)
+            else:
+                low.append(node)
+    key = _database_key()
+    upper = upper_nodes(key)
+    hashes: dict[NodeId, bytes] = {}
+    for attempt in range(2):
+        levels = upper.levels
+        try:
+            for node in high:
+                hashes[node] = levels[node[0]][node[1]]
+            break
+        except (KeyError, IndexError):
+            if attempt:
+                return None
+            upper = refresh_upper_nodes(size.bit_length())
+    groups = sorted({index >> MIN_CACHED_LEVEL, *((i << lv) >> MIN_CACHED_LEVEL for lv, i in low)})
+    if len(table) > PROOF_TABLE_NODES or len(groups) > PROOF_LEAF_GROUPS:
+        return None
+    params = [level << NODE_KEY_SHIFT | i for level, i in table]
+    params += [_NO_NODE] * (PROOF_TABLE_NODES - len(table))
+    for group in groups:
+        params += [group << MIN_CACHED_LEVEL, (group + 1) << MIN_CACHED_LEVEL]
+    params += [_NO_NODE, _NO_NODE] * (PROOF_LEAF_GROUPS - len(groups))
+    postgres = db.vendor == "postgresql"
+    leaves: dict[int, bytes] = {}
+    log_size = 0
+    tag: Tag | None = None
+    for level, position, digest in run_binary(
+        PROOF_QUERY, [Int8(value) for value in params] if postgres else params
+    ):
+        if not postgres:
+            digest = _as_bytes(digest)
+        if level >= 0:
+            hashes[NodeId(level, position)] = digest
+        elif level == -1:
+            leaves[position] = digest
+        elif level == -2:
+            log_size = 0 if position is None else position + 1
+        else:
+            tag = _log_tag(position, digest, key)
+    if tag != upper.tag:  # not the log the cache was read from (or nothing read yet)
+        with _upper_lock:
+            _upper[key] = UpperNodes(tag)
+        if high:
+            return None
+    if size > log_size:
+        return CachedProof(log_size, b"", [])
+    try:
+        for node in low:
+            level, first = node[0], node[1] << node[0]
+            hashes[node] = perfect_root([leaves[i] for i in range(first, first + (1 << level))])
+        if any(digest is None or len(digest) != HASH_SIZE for digest in leaves.values()):
+            return None  # the slow way says which
+        return CachedProof(log_size, leaves[index], fold_parts(parts, hashes))
+    except KeyError:  # a subtree or a leaf hash not in the tables: read the slow way
+        return None
 
 
 STREAM_PAGE = 8_192
