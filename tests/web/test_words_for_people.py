@@ -245,17 +245,10 @@ REFERRAL = {
 }
 
 
-def _basis() -> dict[str, str]:
-    from tests.pages.helpers import BASIS
+def _basis(officer) -> dict[str, str]:
+    from tests.pages.helpers import set_up_agreement
 
-    return {
-        "controller": BASIS.controller,
-        "regime": BASIS.regime,
-        "lawful_basis": BASIS.lawful_basis,
-        "gateway": BASIS.gateway,
-        "agreement_id": BASIS.agreement_id,
-        "dpia_version": BASIS.dpia_version,
-    }
+    return {"agreement": set_up_agreement(officer.organisation)}
 
 
 def _referral_url(name: str, party) -> str:
@@ -331,7 +324,7 @@ def test_a_refused_override_says_why_in_plain_words(client, monkeypatch, casewor
 def test_a_refused_referral_says_why_in_plain_words(client, officer, victim):
     signed_in(client, officer).post(
         _referral_url("referrals:start", victim),
-        {**REFERRAL, **_basis(), "triggers": ["status_enquiry"]},
+        {**REFERRAL, **_basis(officer), "triggers": ["status_enquiry"]},
     )
     check = client.get(_referral_url("referrals:check", victim))
     assert "This referral cannot be sent" in check.content.decode()
@@ -353,7 +346,7 @@ def test_a_referral_under_the_firewall_names_the_policy_by_its_title(
         case, Actor.for_user(officer), role="victim", identity=IdentityIn(**VICTIM)
     )
     signed_in(client, officer).post(
-        _referral_url("referrals:start", party), {**REFERRAL, **_basis()}
+        _referral_url("referrals:start", party), {**REFERRAL, **_basis(officer)}
     )
     check = client.get(_referral_url("referrals:check", party))
     assert "Firewall" in visible_text(check.content.decode())

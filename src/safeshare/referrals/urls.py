@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from safeshare.referrals import views
+from safeshare.referrals import agreement_views, views
 
 app_name = "referrals"
 urlpatterns = [
@@ -22,5 +22,10 @@ urlpatterns = [
         name="consent",
     ),
     path("referrals/refused/", views.refused_list, name="refused"),
+    path(
+        "administration/data-sharing-agreements/",
+        agreement_views.agreements_page,
+        name="agreements",
+    ),
     path("referrals/<uuid:referral_id>/", views.referral_detail, name="detail"),
 ]
