@@ -22,6 +22,9 @@ from tests.support.factories import make_user, organisation
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.browser,
+    pytest.mark.slow,
+    # The journeys check pages, not the database engine: the SQLite pass alone runs them.
+    pytest.mark.sqlite_only,
     pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed (npm ci)"),
 ]
 
