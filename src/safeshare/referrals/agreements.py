@@ -133,6 +133,7 @@ def agreement_for(organisation: Organisation, key: str) -> DataSharingAgreement:
     organisation's agreement, a deactivated one or an unknown one is refused, with the reason."""
     key = (key or "").strip()
     found = DataSharingAgreement.objects.filter(organisation=organisation)
+    agreement: DataSharingAgreement | None
     try:
         agreement = found.get(public_id=uuid.UUID(key))
     except (ValueError, DataSharingAgreement.DoesNotExist):
