@@ -259,8 +259,12 @@ def test_a_victim_signs_in_sees_what_was_shared_and_checks_a_receipt(page, force
     with page.expect_download() as download:
         page.get_by_test_id("receipt-download").first.click()
     receipt = download.value.path()
+    page.get_by_role("link", name="العربية").click()
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    walk.check("What has been shared about you, in Arabic, right to left")
     page.goto("/my-protection/advice/")
-    walk.check("Your advice pack: the routes that may suit you and who can help")
+    expect(page.locator("html")).to_have_attribute("lang", "ar")
+    walk.check("Your advice pack, in Arabic: the routes that may suit you and who can help")
     page.goto("/check-a-receipt/")
     walk.check("Check a receipt: paste it or upload the file")
     page.get_by_label("Or upload the receipt file").set_input_files(receipt)

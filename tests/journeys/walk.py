@@ -43,7 +43,10 @@ NARROW = {"width": 320, "height": 800}
 OVERFLOW = """() => {
   const root = document.documentElement;
   const wide = [...document.querySelectorAll('body *')]
-    .filter((el) => el.getBoundingClientRect().right > root.clientWidth + 1)
+    .filter((el) => {
+      const box = el.getBoundingClientRect();  // right to left pages overflow to the left
+      return box.right > root.clientWidth + 1 || box.left < -1;
+    })
     .filter((el) => !el.closest('table'))
     .slice(0, 3)
     .map((el) => el.tagName.toLowerCase() + '.' + String(el.className).split(' ')[0]);
