@@ -263,3 +263,19 @@ class TestUnderTheFirewall:
         assert "does not allow a victim to be referred" in error_summary(response)
         assert not Referral.objects.exists()
         assert not LedgerEntry.objects.filter(kind="disclosure").exists()
+
+
+def test_the_form_says_when_the_policy_opens_no_protection_on_referral(
+    client, settings, officer, ie_unit
+):
+    """The July 2023 restatement covers domestic abuse only: referring the victim of another
+    crime opens no protection, and the page says so before anything is sent."""
+    settings.SAFESHARE_POLICY = "mvp-2023"
+    actor = Actor.for_user(officer)
+    other = case_actions.do_create_case(
+        actor, crime_reference="20/5555/26", offence_category="hate_crime"
+    )
+    party = case_actions.do_add_party(other, actor, role="victim", identity=IdentityIn(**VICTIM))
+    html = text(signed_in(client, officer).get(url("referrals:start", party)))
+    assert "this referral does not open a protection" in html
+    assert "does not cover a victim in a case of this kind" in html
