@@ -64,6 +64,9 @@ def serious_violations(page: Page) -> list[dict]:
 class Walk:
     """The pages one role walks through, and every problem found on them."""
 
+    #: Pages every staff journey passes through alike (signing in), checked once per run.
+    shared_checked: set[str] = set()
+
     def __init__(self, page: Page, role: str) -> None:
         self.page = page
         self.role = role
@@ -72,13 +75,19 @@ class Walk:
         self.shots = os.environ.get("SAFESHARE_JOURNEY_SHOTS", "")
         page.set_viewport_size(DESKTOP)
 
-    def check(self, shows: str) -> None:
-        """Check the page now shown; ``shows`` says in words what it shows, for the record."""
+    def check(self, shows: str, *, shared: bool = False) -> None:
+        """Check the page now shown; ``shows`` says in words what it shows, for the record.
+        A ``shared`` page (the same for every role) is checked by the first journey only."""
         page = self.page
         page.wait_for_load_state("load")
         where = re.sub(r"^https?://[^/]+", "", page.url)
         title = page.title()
         number = len(self.pages) + 1
+        if shared and where in Walk.shared_checked and not self.shots:
+            self.pages.append((title, where, shows))
+            return
+        if shared:
+            Walk.shared_checked.add(where)
         for name, size in (("desktop", DESKTOP), ("320px", NARROW)):
             page.set_viewport_size(size)
             for violation in serious_violations(page):
@@ -121,13 +130,15 @@ class Walk:
         """Sign in as a member of staff, checking the sign-in and two-step pages on the way."""
         page = self.page
         page.goto("/sign-in/")
-        self.check("The sign-in form: email address and password")
+        self.check("The sign-in form: email address and password", shared=True)
         page.get_by_label("Email address").fill(user.email)
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url(re.compile(r"/sign-in/(set-up-two-step|security-code)/"))
         if "set-up-two-step" in page.url:
-            self.check("Setting up two-step sign-in: the key to add to an app, and its code")
+            self.check(
+                "Setting up two-step sign-in: the key to add to an app, and its code", shared=True
+            )
             key = page.get_by_test_id("totp-key").inner_text().strip()
             page.get_by_label("Security code").fill(pyotp.TOTP(key).now())
             page.get_by_role("button", name="Turn on two-step sign-in and continue").click()
