@@ -245,3 +245,15 @@ def test_the_api_refuses_both_or_neither_the_agreement_and_the_fields(referral_w
     neither = _refer(police, case, party)
     assert "data-sharing agreement" in neither.json()["error"]["fields"]["agreement"]
     assert not Referral.objects.exists()
+
+
+def test_the_demo_sets_up_one_agreement_for_each_force():
+    from safeshare.demo import seed_agreements
+
+    forces = [organisation_for(Role.POLICE_OFFICER, code) for code in ("WMP", "MPS")]
+    organisation_for(Role.IE_CASEWORKER, "IE-NCCU")
+    seed_agreements()
+    for force in forces:
+        (agreement,) = agreements.active_agreements(force)
+        assert agreement.controller == f"Chief Constable of {force.name}"
+    assert DataSharingAgreement.objects.count() == len(forces)
