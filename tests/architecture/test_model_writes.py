@@ -70,6 +70,9 @@ ALLOWED = {
     # Administration: organisations, invitations, users and tokens changed by administrators,
     # each change in a durable transaction with its ledger entry (docs/adr/0024).
     "accounts/administration.py": "the accounts app's administration actions",
+    # Data-sharing agreements: set up and stopped by administrators, each change in a durable
+    # transaction with its ledger entry (docs/adr/0045).
+    "referrals/agreements.py": "the referrals app's data-sharing agreement actions",
     # The generic bulk writer (COPY / executemany): each owner describes its own table
     # (``people/bulk.py``, ``protocol/bulk.py``) and writes only from an action's transaction.
     "kernel/bulk.py": "bulk inserts for the owners' bulk modules, inside their actions",

@@ -15,6 +15,33 @@ BASIS = LegalBasis(
     agreement_id="DSA-2026-014",
     dpia_version="3.1",
 )
+AGREEMENT_NAME = "Home Office data-sharing agreement 2026"
+
+
+def set_up_agreement(force, name: str = AGREEMENT_NAME) -> str:
+    """The force's data-sharing agreement with the legal basis of ``BASIS``, set up by the
+    operator as an administrator would; its slug, which the referral form posts."""
+    from django.utils.text import slugify
+
+    from safeshare.accounts.administration import operator_actor
+    from safeshare.referrals.agreements import do_create_agreement
+    from safeshare.referrals.models import DataSharingAgreement
+
+    if not DataSharingAgreement.objects.filter(organisation=force, slug=slugify(name)).exists():
+        do_create_agreement(
+            operator_actor(force),
+            force,
+            name=name,
+            controller=BASIS.controller,
+            regime=BASIS.regime,
+            lawful_basis=BASIS.lawful_basis,
+            gateway=BASIS.gateway,
+            reference=BASIS.agreement_id,
+            dpia_version=BASIS.dpia_version,
+        )
+    return slugify(name)
+
+
 VICTIM = {
     "given_names": "Fatema",
     "family_name": "Begum",

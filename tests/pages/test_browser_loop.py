@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from safeshare.accounts.actions import do_create_organisation
 from safeshare.kernel.roles import OrganisationKind, Role
 from tests.accounts.factories import make_user
+from tests.pages.helpers import set_up_agreement
 from tests.support.two_step import browser_sign_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
@@ -73,6 +74,7 @@ def test_whole_loop_through_the_pages(page):
     ie_unit = do_create_organisation(
         code="IE-NCCU", name="Immigration Enforcement NCCU", kind=OrganisationKind.IE_UNIT
     )
+    set_up_agreement(force)
     officer = make_user(Role.POLICE_OFFICER, force)
     protocol_officer = make_user(Role.PROTOCOL_OFFICER, force)
     caseworker = make_user(Role.IE_CASEWORKER, ie_unit)
@@ -102,8 +104,10 @@ def test_whole_loop_through_the_pages(page):
     page.get_by_role("link", name=re.compile("Refer to Immigration Enforcement")).click()
     page.get_by_label("Information is needed to assess safeguarding or vulnerability").check()
     page.get_by_label("The police", exact=True).check()
-    page.get_by_label("Data-sharing agreement reference").fill("DSA-2026-014")
-    page.get_by_label("DPIA version").fill("3.1")
+    # The force's only data-sharing agreement is chosen already.
+    expect(
+        page.get_by_label("Home Office data-sharing agreement 2026 (DSA-2026-014)")
+    ).to_be_checked()
     page.get_by_role("button", name="Continue").click()
     assert page.get_by_test_id("referral-heading").inner_text() == (
         "Check the referral before you send it"

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils.text import slugify
 
 from safeshare.accounts.actors import Actor
 from safeshare.cases import actions as case_actions
@@ -13,8 +14,16 @@ from safeshare.ledger.models import LedgerEntry
 from safeshare.people.identity import IdentityIn
 from safeshare.protocol.models import Protection
 from safeshare.referrals.actions import preview_referral
-from safeshare.referrals.models import Referral
-from tests.pages.helpers import BASIS, VICTIM, error_summary, signed_in, text
+from safeshare.referrals.models import DataSharingAgreement, Referral
+from tests.pages.helpers import (
+    AGREEMENT_NAME,
+    BASIS,
+    VICTIM,
+    error_summary,
+    set_up_agreement,
+    signed_in,
+    text,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,13 +31,15 @@ ANSWERS = {
     "triggers": ["safeguarding", "victim_request"],
     "channel": "web",
     "source_of_information": "police",
-    "controller": BASIS.controller,
-    "regime": BASIS.regime,
-    "lawful_basis": BASIS.lawful_basis,
-    "gateway": BASIS.gateway,
-    "agreement_id": BASIS.agreement_id,
-    "dpia_version": BASIS.dpia_version,
+    "agreement": slugify(AGREEMENT_NAME),
 }
+
+
+@pytest.fixture(autouse=True)
+def agreement(officer):
+    """The officer's force has set up its data-sharing agreement."""
+    set_up_agreement(officer.organisation)
+    return DataSharingAgreement.objects.get(organisation=officer.organisation)
 
 
 def url(name: str, party) -> str:
@@ -44,11 +55,15 @@ def shared_fields(response) -> set[str]:
     return set(re.findall(r'data-field="([a-z_]+)"', response.content.decode()))
 
 
-def test_form_is_prefilled_with_the_usual_legal_basis(client, officer, victim):
+def test_the_form_offers_the_forces_agreements_by_name(client, officer, victim):
     html = text(signed_in(client, officer).get(url("referrals:start", victim)))
     assert "Refer Fatema Begum to Immigration Enforcement" in html
-    assert 'value="Chief Constable of West Midlands Police"' in html
-    assert 'value="Immigration and Asylum Act 1999, section 20"' in html
+    assert f"{AGREEMENT_NAME} (DSA-2026-014)" in html
+    # The legal basis is no longer typed in: the agreement carries it.
+    assert 'name="controller"' not in html
+    assert 'name="dpia_version"' not in html
+    # The only agreement is chosen already.
+    assert re.search(r'value="home-office-data-sharing-agreement-2026"[^>]*checked', html)
     for trigger in (
         "The person has asked for help with their immigration status",
         "There is a public-protection concern",
@@ -56,10 +71,48 @@ def test_form_is_prefilled_with_the_usual_legal_basis(client, officer, victim):
         assert trigger in html
 
 
-def test_form_is_prefilled_from_the_forces_last_referral(client, officer, protected_victim):
-    html = text(signed_in(client, officer).get(url("referrals:start", protected_victim)))
-    assert 'value="DSA-2026-014"' in html
-    assert 'value="3.1"' in html
+def test_the_form_says_what_the_policy_does_on_referral(client, officer, victim):
+    html = text(signed_in(client, officer).get(url("referrals:start", victim)))
+    assert "sending this referral opens a protection for this person" in html
+
+
+def test_a_force_without_an_agreement_is_told_to_ask_its_administrator(
+    client, officer, victim, agreement
+):
+    from safeshare.accounts.administration import operator_actor
+    from safeshare.referrals.agreements import do_deactivate_agreement
+
+    do_deactivate_agreement(operator_actor(officer.organisation), agreement)
+    response = signed_in(client, officer).get(url("referrals:start", victim))
+    assert "Ask your force's SafeShare administrator to set one up" in text(response)
+    refused = client.post(url("referrals:start", victim), ANSWERS)
+    assert refused.status_code == 400
+    assert "Select one of your force's data-sharing agreements" in error_summary(refused)
+
+
+def test_another_forces_agreement_cannot_be_chosen(client, officer, other_officer, victim):
+    other = set_up_agreement(other_officer.organisation, "Metropolitan Police agreement")
+    response = signed_in(client, officer).post(
+        url("referrals:start", victim), {**ANSWERS, "agreement": other}
+    )
+    assert response.status_code == 400
+    assert "Select one of your force's data-sharing agreements" in error_summary(response)
+    assert not has_draft(client)
+
+
+def test_an_agreement_stopped_after_the_form_sends_the_officer_back(
+    client, officer, victim, agreement
+):
+    from safeshare.accounts.administration import operator_actor
+    from safeshare.referrals.agreements import do_deactivate_agreement
+
+    signed_in(client, officer).post(url("referrals:start", victim), ANSWERS)
+    do_deactivate_agreement(operator_actor(officer.organisation), agreement)
+    response = client.post(url("referrals:check", victim))
+    assert response["Location"] == url("referrals:start", victim)
+    assert not Referral.objects.exists()
+    page = client.get(response["Location"])
+    assert "is no longer in use: choose another" in text(page)
 
 
 @pytest.mark.parametrize(
@@ -70,10 +123,8 @@ def test_form_is_prefilled_from_the_forces_last_referral(client, officer, protec
         ({"source_of_information": ""}, "Select where the information came from"),
         ({"source_of_information": "rumour"}, "Select one of the sources listed"),
         ({"channel": "pigeon"}, "Select how the referral will be sent from the list"),
-        ({"regime": "gdpr_eu"}, "Select the data protection regime from the list"),
-        ({"agreement_id": ""}, "Enter the data-sharing agreement reference"),
-        ({"dpia_version": ""}, "Enter the DPIA version"),
-        ({"controller": "x" * 201}, "Data controller must be 200 characters or fewer"),
+        ({"agreement": ""}, "Select the data-sharing agreement the referral is sent under"),
+        ({"agreement": "made-up"}, "Select one of your force's data-sharing agreements"),
     ],
 )
 def test_bad_answers_show_the_error_summary_and_store_nothing(
@@ -212,3 +263,19 @@ class TestUnderTheFirewall:
         assert "does not allow a victim to be referred" in error_summary(response)
         assert not Referral.objects.exists()
         assert not LedgerEntry.objects.filter(kind="disclosure").exists()
+
+
+def test_the_form_says_when_the_policy_opens_no_protection_on_referral(
+    client, settings, officer, ie_unit
+):
+    """The July 2023 restatement covers domestic abuse only: referring the victim of another
+    crime opens no protection, and the page says so before anything is sent."""
+    settings.SAFESHARE_POLICY = "mvp-2023"
+    actor = Actor.for_user(officer)
+    other = case_actions.do_create_case(
+        actor, crime_reference="20/5555/26", offence_category="hate_crime"
+    )
+    party = case_actions.do_add_party(other, actor, role="victim", identity=IdentityIn(**VICTIM))
+    html = text(signed_in(client, officer).get(url("referrals:start", party)))
+    assert "this referral does not open a protection" in html
+    assert "does not cover a victim in a case of this kind" in html

@@ -34,6 +34,7 @@ EXPECTED: dict[str, dict[Role | str, int]] = {
     "administration:people": only(R.ADMINISTRATOR),
     "administration:tokens": only(R.ADMINISTRATOR),
     "administration:webhooks": only(R.ADMINISTRATOR),
+    "referrals:agreements": only(R.ADMINISTRATOR),
     "administration:accept-invitation": {ANONYMOUS: OK, **dict.fromkeys(Role, OK)},
     # Signed-in people are sent on from the sign-in page.
     "accounts:sign-in": {ANONYMOUS: OK, **dict.fromkeys(Role, REDIRECT)},

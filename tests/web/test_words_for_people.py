@@ -118,6 +118,143 @@ def test_the_checker_finds_each_kind_of_code():
     assert not codes_in("Reference SS-4KF7-Q2 at R35 and N8, postcode B1 1AA")
 
 
+# --- Untranslated text in a translated page --------------------------------------------------
+# A sentence of the page left in English shows up as a text node that reads exactly as it does on
+# the English page. Text marked as English on purpose (an element with ``lang="en"``, as beside an
+# unreviewed translation) or as not for translation (``translate="no"``) is left out, and so is
+# text of fewer than three words (names, references, dates, telephone numbers, language names).
+
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+class _TextNodes(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.nodes: list[str] = []
+        self._open: list[tuple[str, bool]] = []
+        self._page_language = ""
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _VOID or tag in ("track", "wbr"):
+            return
+        values = dict(attrs)
+        language = (values.get("lang") or "").lower()
+        if tag == "html":
+            self._page_language = language
+        in_english_on_purpose = (
+            tag != "html"
+            and language.startswith("en")
+            and not self._page_language.startswith("en")
+        )
+        skip = (
+            tag in ("script", "style", "template")
+            or in_english_on_purpose
+            or values.get("translate") == "no"
+        )
+        self._open.append((tag, skip or bool(self._open and self._open[-1][1])))
+
+    def handle_endtag(self, tag):
+        for index in range(len(self._open) - 1, -1, -1):
+            if self._open[index][0] == tag:
+                del self._open[index:]
+                return
+
+    def handle_data(self, data):
+        text = " ".join(data.split())
+        if text and not (self._open and self._open[-1][1]):
+            self.nodes.append(text)
+
+
+def text_nodes(html: str) -> list[str]:
+    parser = _TextNodes()
+    parser.feed(html)
+    return parser.nodes
+
+
+def _words(text: str) -> int:
+    """How many words of letters: a reference, an address or a number is not one."""
+    return sum(1 for token in text.split() if _WORD.fullmatch(token.strip(".,:;!?()«»“”\"'")))
+
+
+def untranslated_in(translated_html: str, english_html: str) -> list[str]:
+    """The sentences of a translated page that read exactly as on the English page."""
+    english = {node for node in text_nodes(english_html) if _words(node) >= 3}
+    return sorted({node for node in text_nodes(translated_html) if node in english})
+
+
+VICTIM_PAGES = (
+    "advice:victim-protection",
+    "advice:victim-shared",
+    "advice:victim-advice",
+    "advocates:victim-consents",
+)
+
+
+@pytest.fixture
+def victim_pages_in_every_language(settings):
+    """Each victim page as the victim reads it, in English and in every other language."""
+    from safeshare.ledger import service
+    from tests.advice_web.support import issue_letter, issue_pack, officer, protected_victim
+
+    police = officer()
+    protection = protected_victim(police)
+    issued = issue_letter(protection, police)
+    issue_pack(protection, police)
+    service.sequence_pending()
+    service.make_checkpoint()
+    signed, anonymous = Client(), Client()
+    signed.post(
+        reverse("advice:victim-sign-in"),
+        {"reference": protection.reference, "passcode": issued.passcode},
+    )
+    pages: dict[str, dict[str, str]] = {}
+    for code, _ in settings.LANGUAGES:
+        for client in (signed, anonymous):
+            client.cookies[settings.LANGUAGE_COOKIE_NAME] = code
+        pages[code] = {"advice:victim-sign-in": anonymous.get("/my-protection/").content.decode()}
+        for name in VICTIM_PAGES:
+            response = signed.get(reverse(name))
+            assert response.status_code == 200, name
+            pages[code][name] = response.content.decode()
+    return pages
+
+
+def test_every_victim_page_is_translated_whole_and_shows_no_internal_code(
+    victim_pages_in_every_language,
+):
+    """Every victim page in every language, against the English page; then the checks must
+    fail on a real Welsh page with an English sentence of the same page put back into it, and
+    with a requirement number, a policy id and a UUID (one fixture for both: it is the slow
+    part)."""
+    english = victim_pages_in_every_language["en"]
+    translated = {k: v for k, v in victim_pages_in_every_language.items() if k != "en"}
+    assert translated, "no language other than English to check"
+    failures = []
+    for code, pages in translated.items():
+        for name, html in pages.items():
+            assert f'lang="{code}"' in html, f"{name} is not shown in {code}"
+            left = untranslated_in(html, english[name])
+            if left:
+                failures.append(f"{code} {name} left in English: {left}")
+            found = codes_in(visible_text(html))
+            if found:
+                failures.append(f"{code} {name} shows internal codes {sorted(set(found))}")
+    assert not failures, "\n".join(failures)
+
+    page = "advice:victim-protection"
+    welsh = translated["cy"][page]
+    sentence = next(n for n in text_nodes(english[page]) if _words(n) >= 6)
+    spoilt = welsh.replace("</main>", f"<p>{sentence}</p></main>")
+    assert untranslated_in(spoilt, english[page]) == [sentence]
+    # The same sentence marked as English on purpose (shown beside a translation) is allowed.
+    beside = welsh.replace("</main>", f'<p lang="en">{sentence}</p></main>')
+    assert untranslated_in(beside, english[page]) == []
+    for code in ("R12", "mvp-2021", "0b6c8a7e-1f2d-4c3b-9a8e-7d6c5b4a3f21"):
+        spoilt = welsh.replace("</main>", f"<p>Cyfeirnod {code}</p></main>")
+        assert codes_in(visible_text(spoilt)) == [code]
+
+
 def test_reasons_lose_their_requirement_references_and_keep_their_sense():
     from safeshare.kernel.wording import for_people
 
@@ -245,17 +382,10 @@ REFERRAL = {
 }
 
 
-def _basis() -> dict[str, str]:
-    from tests.pages.helpers import BASIS
+def _basis(officer) -> dict[str, str]:
+    from tests.pages.helpers import set_up_agreement
 
-    return {
-        "controller": BASIS.controller,
-        "regime": BASIS.regime,
-        "lawful_basis": BASIS.lawful_basis,
-        "gateway": BASIS.gateway,
-        "agreement_id": BASIS.agreement_id,
-        "dpia_version": BASIS.dpia_version,
-    }
+    return {"agreement": set_up_agreement(officer.organisation)}
 
 
 def _referral_url(name: str, party) -> str:
@@ -331,7 +461,7 @@ def test_a_refused_override_says_why_in_plain_words(client, monkeypatch, casewor
 def test_a_refused_referral_says_why_in_plain_words(client, officer, victim):
     signed_in(client, officer).post(
         _referral_url("referrals:start", victim),
-        {**REFERRAL, **_basis(), "triggers": ["status_enquiry"]},
+        {**REFERRAL, **_basis(officer), "triggers": ["status_enquiry"]},
     )
     check = client.get(_referral_url("referrals:check", victim))
     assert "This referral cannot be sent" in check.content.decode()
@@ -353,7 +483,7 @@ def test_a_referral_under_the_firewall_names_the_policy_by_its_title(
         case, Actor.for_user(officer), role="victim", identity=IdentityIn(**VICTIM)
     )
     signed_in(client, officer).post(
-        _referral_url("referrals:start", party), {**REFERRAL, **_basis()}
+        _referral_url("referrals:start", party), {**REFERRAL, **_basis(officer)}
     )
     check = client.get(_referral_url("referrals:check", party))
     assert "Firewall" in visible_text(check.content.decode())

@@ -49,6 +49,7 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "administration:people": ADMINISTRATORS,
     "administration:tokens": ADMINISTRATORS,
     "administration:webhooks": ADMINISTRATORS,
+    "referrals:agreements": ADMINISTRATORS,
     "administration:accept-invitation": PUBLIC,
     "web:accessibility": PUBLIC,
     "web:privacy": PUBLIC,

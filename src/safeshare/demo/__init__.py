@@ -22,7 +22,33 @@ from safeshare.ledger.service import make_checkpoint, sequence_pending
 LOGINS_FILE_NAME = "demo-logins.json"
 
 
-SEEDERS: list[Callable[[], object]] = [seed_protocol, seed_advice, seed_notifications]
+def seed_agreements() -> None:
+    """One data-sharing agreement for each police force, so that its officers can refer."""
+    from safeshare.accounts.administration import operator_actor
+    from safeshare.accounts.models import Organisation
+    from safeshare.kernel.roles import OrganisationKind
+    from safeshare.referrals.agreements import do_create_agreement
+
+    for force in Organisation.objects.filter(kind=OrganisationKind.POLICE_FORCE.value):
+        do_create_agreement(
+            operator_actor(force),
+            force,
+            name="Home Office data-sharing agreement",
+            controller=f"Chief Constable of {force.name}",
+            regime="uk_gdpr_part_2",
+            lawful_basis="Public task (UK GDPR Article 6(1)(e))",
+            gateway="Immigration and Asylum Act 1999 s.20",
+            reference="NCCU-DSA-2024-03",
+            dpia_version="2.4",
+        )
+
+
+SEEDERS: list[Callable[[], object]] = [
+    seed_agreements,
+    seed_protocol,
+    seed_advice,
+    seed_notifications,
+]
 """Functions run in order after organisations and users exist (cases, protections, …)."""
 
 

@@ -50,14 +50,28 @@ class ReferralIn(StrictSchema):
     )
     channel: ReferralChannel = ReferralChannel.API  # type: ignore[attr-defined]
     source_of_information: InformationSource
-    controller: str = Field(min_length=1, max_length=200)
-    regime: str = Field(min_length=1, max_length=40, examples=["dpa_part_3", "uk_gdpr_part_2"])
-    lawful_basis: str = Field(min_length=1, max_length=200)
-    gateway: str = Field(
-        min_length=1, max_length=200, examples=["Immigration and Asylum Act 1999 s.20"]
+    agreement: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=120,
+        description="The force's data-sharing agreement, by its slug or id (see the "
+        "administration's data-sharing agreements): the referral records its legal basis. "
+        "Give this, or the six legal-basis fields below, not both.",
+        examples=["home-office-data-sharing-agreement-2026"],
     )
-    agreement_id: str = Field(min_length=1, max_length=100)
-    dpia_version: str = Field(min_length=1, max_length=40)
+    controller: str | None = Field(default=None, min_length=1, max_length=200)
+    regime: str | None = Field(
+        default=None, min_length=1, max_length=40, examples=["dpa_part_3", "uk_gdpr_part_2"]
+    )
+    lawful_basis: str | None = Field(default=None, min_length=1, max_length=200)
+    gateway: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        examples=["Immigration and Asylum Act 1999 s.20"],
+    )
+    agreement_id: str | None = Field(default=None, min_length=1, max_length=100)
+    dpia_version: str | None = Field(default=None, min_length=1, max_length=40)
     necessity: dict[str, str] = Field(
         default_factory=dict,
         description="For a necessity-only field (crime_narrative, current_address, "
@@ -73,6 +87,30 @@ class ReferralOut(Schema):
     protection_reference: str | None
     policy_id: str
     policy_version: str
+
+
+_BASIS_NAMES = ("controller", "regime", "lawful_basis", "gateway", "agreement_id", "dpia_version")
+
+
+def _referral_basis(payload: ReferralIn, force) -> actions.LegalBasis:
+    """The legal basis from the named agreement of the caller's force, or from the six fields
+    (clients written before agreements were set up in SafeShare send those)."""
+    from django.core.exceptions import ValidationError
+
+    from safeshare.referrals.agreements import agreement_for, basis_of
+
+    given = [name for name in _BASIS_NAMES if getattr(payload, name) is not None]
+    if payload.agreement is not None:
+        if given:
+            raise ValidationError(
+                {"agreement": f"Give the agreement or {', '.join(given)}, not both"}
+            )
+        return basis_of(agreement_for(force, payload.agreement))
+    if not given:
+        raise ValidationError(
+            {"agreement": "Give your force's data-sharing agreement, by its slug or id"}
+        )
+    return actions.LegalBasis(**{name: getattr(payload, name) or "" for name in _BASIS_NAMES})
 
 
 @router.post("/referrals", response={201: ReferralOut}, summary="Refer a person to IE")
@@ -92,14 +130,7 @@ def create_referral(request, payload: ReferralIn):
         triggers=[t.value for t in payload.triggers],
         channel=Referral.Channel(payload.channel),
         source_of_information=payload.source_of_information,
-        basis=actions.LegalBasis(
-            controller=payload.controller,
-            regime=payload.regime,
-            lawful_basis=payload.lawful_basis,
-            gateway=payload.gateway,
-            agreement_id=payload.agreement_id,
-            dpia_version=payload.dpia_version,
-        ),
+        basis=_referral_basis(payload, client.organisation),
         necessity=payload.necessity,
         extra=payload.extra,
     )

@@ -9,25 +9,7 @@ from safeshare.cases.forms import SOURCE_LABELS
 from safeshare.protocol.referral import ReferralTrigger
 from safeshare.referrals.models import Referral
 
-REGIME_LABELS = {
-    "uk_gdpr_part_2": "UK GDPR and Data Protection Act 2018, Part 2 (general processing)",
-    "dpa_part_3": "Data Protection Act 2018, Part 3 (law enforcement processing)",
-}
 WEB_CHANNELS = [(channel.value, channel.label) for channel in Referral.Channel if channel != "api"]
-BASIS_FIELDS = ("controller", "regime", "lawful_basis", "gateway", "agreement_id", "dpia_version")
-
-
-def _text(label: str, max_length: int, help_text: str = "", width: str = "") -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        help_text=help_text,
-        max_length=max_length,
-        widget=forms.TextInput(attrs={"class": width} if width else {}),
-        error_messages={
-            "required": f"Enter the {label if label[:2].isupper() else label.lower()}",
-            "max_length": f"{label} must be {max_length} characters or fewer",
-        },
-    )
 
 
 class ReferralForm(forms.Form):
@@ -60,49 +42,37 @@ class ReferralForm(forms.Form):
             "invalid_choice": "Select one of the sources listed",
         },
     )
-    controller = _text("Data controller", 200, "Who decides why and how the data is used.")
-    regime = forms.ChoiceField(
-        label="Data protection regime",
-        choices=list(REGIME_LABELS.items()),
+    agreement = forms.ChoiceField(
+        label="Data-sharing agreement",
+        help_text="The agreement your force shares under. It sets the legal basis the "
+        "referral records.",
+        choices=[],
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Select the data protection regime",
-            "invalid_choice": "Select the data protection regime from the list",
+            "required": "Select the data-sharing agreement the referral is sent under",
+            "invalid_choice": "Select one of your force's data-sharing agreements",
         },
     )
-    lawful_basis = _text("Lawful basis", 200)
-    gateway = _text("Legal gateway", 200, "The law that allows the data to be shared.")
-    agreement_id = _text(
-        "Data-sharing agreement reference",
-        100,
-        "For example, DSA-2026-014.",
-        "govuk-input--width-20",
-    )
-    dpia_version = _text(
-        "DPIA version",
-        40,
-        "The version of the data protection impact assessment, for example 3.1.",
-        "govuk-input--width-10",
-    )
+
+    def __init__(self, *args, force: Organisation, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        from safeshare.referrals.agreements import active_agreements
+
+        self.agreements = list(active_agreements(force))
+        self.fields["agreement"].choices = [  # type: ignore[attr-defined]
+            (a.slug, f"{a.name} ({a.reference})") for a in self.agreements
+        ]
 
     @staticmethod
     def defaults_for(force: Organisation) -> dict[str, object]:
-        """Prefill: the legal basis of the force's last referral, or the usual basis."""
-        last = Referral.objects.filter(force=force).order_by("-created_at").first()
-        if last is not None:
-            basis = {name: getattr(last, name) for name in BASIS_FIELDS}
-            if basis["regime"] not in REGIME_LABELS:
-                basis["regime"] = "uk_gdpr_part_2"
-        else:
-            basis = {
-                "controller": f"Chief Constable of {force.name}",
-                "regime": "uk_gdpr_part_2",
-                "lawful_basis": "Public task: UK GDPR Article 6(1)(e)",
-                "gateway": "Immigration and Asylum Act 1999, section 20",
-                "agreement_id": "",
-                "dpia_version": "",
-            }
-        return {"channel": Referral.Channel.WEB.value, **basis}
+        """The usual channel and, when the force has only one, its agreement."""
+        from safeshare.referrals.agreements import active_agreements
+
+        initial: dict[str, object] = {"channel": Referral.Channel.WEB.value}
+        agreements = list(active_agreements(force)[:2])
+        if len(agreements) == 1:
+            initial["agreement"] = agreements[0].slug
+        return initial
 
 
 class SendReferralForm(forms.Form):

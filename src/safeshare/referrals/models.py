@@ -212,3 +212,37 @@ class RefusedAuthorityReferral(models.Model):
 
     def __str__(self) -> str:
         return f"Refused referral by {self.referrer_id} ({', '.join(self.rule_codes)})"
+
+
+class DataSharingAgreement(models.Model):
+    """A force's data-sharing agreement with Immigration Enforcement, set up once by an
+    administrator and chosen by name in each referral: the legal basis every referral records
+    (R22). A referral copies these fields when it is sent, so changing or deactivating an
+    agreement later leaves past referrals as they were."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="data_sharing_agreements"
+    )
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120)
+    controller = models.CharField(max_length=200)
+    regime = models.CharField(max_length=40)
+    lawful_basis = models.CharField(max_length=200)
+    gateway = models.CharField(max_length=200)
+    reference = models.CharField(max_length=100, help_text="The agreement's own reference.")
+    dpia_version = models.CharField(max_length=40)
+    created_by = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+    deactivated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "slug"], name="agreement_slug_unique_per_organisation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.reference})"

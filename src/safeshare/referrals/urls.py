@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from safeshare.referrals import views
+from safeshare.referrals import agreement_views, views
 
 app_name = "referrals"
 urlpatterns = [
@@ -24,5 +24,10 @@ urlpatterns = [
     path("referrals/refused/", views.refused_list, name="refused"),
     # An NHS body's, local authority's or NRM first responder's own refused referrals (R5).
     path("authority-referrals/refused/", views.authority_refused_list, name="authority-refused"),
+    path(
+        "administration/data-sharing-agreements/",
+        agreement_views.agreements_page,
+        name="agreements",
+    ),
     path("referrals/<uuid:referral_id>/", views.referral_detail, name="detail"),
 ]

@@ -20,8 +20,13 @@ from safeshare.kernel.identity import IDENTITY_FIELDS
 from safeshare.ledger.audit import do_record_personal_data_read
 from safeshare.protocol.active import active_policy, policy_title
 from safeshare.protocol.referral import ReferralTrigger
-from safeshare.referrals.actions import LegalBasis, do_make_referral, preview_referral
-from safeshare.referrals.forms import BASIS_FIELDS, ReferralForm, SendReferralForm
+from safeshare.referrals.actions import (
+    do_make_referral,
+    opens_protection,
+    preview_referral,
+)
+from safeshare.referrals.agreements import agreement_for, basis_of
+from safeshare.referrals.forms import ReferralForm, SendReferralForm
 from safeshare.referrals.models import Referral
 
 FIELD_LABELS = {
@@ -99,8 +104,9 @@ def referral_start(
 ) -> HttpResponse:
     party = own_party(request, case_id, party_id)
     draft = request.session.get(_draft_key(party))
-    initial = draft or ReferralForm.defaults_for(party.case.force)  # the user's own force
-    form = ReferralForm(posted_data(request), initial=initial)
+    force = party.case.force  # the user's own force
+    initial = draft or ReferralForm.defaults_for(force)
+    form = ReferralForm(posted_data(request), initial=initial, force=force)
     if request.method == "POST" and form.is_valid():
         request.session[_draft_key(party)] = dict(form.cleaned_data)
         return redirect("referrals:check", case_id=party.case.public_id, party_id=party.pk)
@@ -116,7 +122,31 @@ def referral_start(
             "identity": identity,
             "role_label": ROLE_LABELS[party.role_enum],
             "policy": active_policy(),
+            "on_referral": on_referral_sentence(party),
         },
+    )
+
+
+def on_referral_sentence(party: Party) -> str:
+    """What the active policy does when this person is referred, in one sentence."""
+    policy = active_policy()
+    if not policy.referrals_possible:
+        return ""
+    if opens_protection(policy, party):
+        return (
+            "Under the policy in force, sending this referral opens a protection for this "
+            "person: Immigration Enforcement may take no enforcement action against them "
+            "while it is open."
+        )
+    if policy.protection.trigger.value != "referral":
+        return (
+            "Under the policy in force, a protection opens when a person is registered, not "
+            "when they are referred: this referral does not open one."
+        )
+    return (
+        "Under the policy in force, this referral does not open a protection: the policy "
+        f"does not cover a {ROLE_LABELS[party.role_enum].lower()} in a case of this kind, so "
+        "Immigration Enforcement is not stopped from acting."
     )
 
 
@@ -125,10 +155,15 @@ def referral_check(
 ) -> HttpResponse:
     party = own_party(request, case_id, party_id)
     draft = request.session.get(_draft_key(party))
-    if not draft:
+    if not draft or "agreement" not in draft:
         return redirect("referrals:start", case_id=party.case.public_id, party_id=party.pk)
     actor = Actor.for_user(request.user)
-    basis = LegalBasis(**{name: draft[name] for name in BASIS_FIELDS})
+    try:
+        agreement = agreement_for(party.case.force, draft["agreement"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("referrals:start", case_id=party.case.public_id, party_id=party.pk)
+    basis = basis_of(agreement)
     form = SendReferralForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -174,6 +209,8 @@ def referral_check(
             "triggers": [ReferralTrigger(t).label for t in draft["triggers"]],
             "source": SOURCE_LABELS[InformationSource(draft["source_of_information"])],
             "basis": basis,
+            "agreement": agreement,
+            "on_referral": on_referral_sentence(party),
         },
     )
 

@@ -57,6 +57,7 @@ _PAGES: tuple[tuple[tuple[Role, ...], str, str], ...] = (
     ((Role.ADMINISTRATOR,), "People", "administration:people"),
     ((Role.ADMINISTRATOR,), "API tokens", "administration:tokens"),
     ((Role.ADMINISTRATOR,), "Webhooks", "administration:webhooks"),
+    ((Role.ADMINISTRATOR,), "Data-sharing agreements", "referrals:agreements"),
     ((Role.ADMINISTRATOR,), "Organisations", "administration:organisations"),
 )
 
