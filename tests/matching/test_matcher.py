@@ -356,3 +356,40 @@ def test_a_model_file_without_a_level_the_matcher_compares_is_refused():
     del doc["comparisons"]["dob"]["same_month"]
     with pytest.raises(ValueError, match="same_month"):
         MatchModel.from_dict(doc)
+
+
+def test_one_agreeing_token_counts_once_whatever_the_names_length():
+    """m(one) is the chance that a true record agrees on one token, whichever it is: a
+    stranger called Amina Bah, who shares a token with six Aminas and another with six Bahs,
+    has the same P(any protected person) as one called Amina among the six Aminas alone, not
+    twice the odds (ADR 40)."""
+    aminas = ["Okafor", "Mensah", "Kowalski", "Fernandes", "Nakamura", "Haddad"]
+    bahs = ["Fatou", "Ibrahima", "Mariama", "Oumar", "Aissatou", "Thierno"]
+    register = InMemoryRegister()
+    for i, family in enumerate(aminas):
+        register.add(f"a{i}", IdentityRecord("Amina", family))
+    for i, first in enumerate(bahs):
+        register.add(f"b{i}", IdentityRecord(first, "Bah"))
+    model = load_model()
+    exact = dataclasses.replace(
+        model, term_frequency=dataclasses.replace(model.term_frequency, pseudo_count=0.0)
+    )
+    engine = Matcher(exact, prune=False)
+    both = engine.match(IdentityRecord("Amina", "Bah"), register)
+    one = engine.match(IdentityRecord("", "Amina"), register)
+    assert {c.fields[0].level for c in both.candidates} == {"one"}
+    assert both.probability == pytest.approx(one.probability, rel=1e-6)
+
+
+def test_two_tokens_that_agree_with_nothing_weigh_against_a_match():
+    """Ali Hassan Khan against Ali Omar Farouk (one token shared, two on each side that agree
+    with nothing) is how two different people look; Ali Haddad against the same record has
+    one token that differs and may be a replaced family name."""
+    record = IdentityRecord("Ali Omar", "Farouk", date_of_birth="1990")
+    register = InMemoryRegister([(1, record)])
+    engine = Matcher(load_model(), prune=False)
+    one_other = engine.match(IdentityRecord("Ali", "Haddad", date_of_birth="1990"), register)
+    two_others = engine.match(IdentityRecord("Ali Hassan", "Khan", date_of_birth="1990"), register)
+    assert one_other.candidates[0].fields[0].level == "one"
+    assert two_others.candidates[0].fields[0].level == "one_two_differ"
+    assert two_others.probability < one_other.probability

@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from safeshare.matching.blocking import query_keys
-from safeshare.matching.compare import FIELDS, LEVELS, MISSING, NAME_LEVELS
+from safeshare.matching.compare import FIELDS, LEVELS, MISSING, NAME_TOKEN_LEVELS
 from safeshare.matching.matcher import Matcher, name_frequency
 from safeshare.matching.model import MatchModel, TermFrequency, Thresholds, default_model_path
 from safeshare.matching.record import prepare
@@ -45,7 +45,7 @@ __all__ = ["choose_thresholds", "estimate", "main"]
 
 M_FLOOR = 0.002
 #: Name levels whose agreement is on whole tokens, so the agreeing name's frequency applies.
-TF_LEVELS = frozenset(NAME_LEVELS.index(x) for x in ("exact", "all_phonetic", "two_plus", "one"))
+TF_LEVELS = NAME_TOKEN_LEVELS
 #: The second generator's development seed: never one of bench/matching.py's evaluation seeds.
 SECOND_SEED_OFFSET = 1
 

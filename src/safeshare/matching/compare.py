@@ -24,6 +24,7 @@ __all__ = [
     "LEVELS",
     "MISSING",
     "NAME_LEVELS",
+    "NAME_TOKEN_LEVELS",
     "NameComparison",
     "compare_address",
     "compare_dob",
@@ -41,6 +42,7 @@ NAME_LEVELS = (
     "all_fuzzy",  # every token of the shorter name agrees, at least one only by a typo/initial
     "two_plus",  # two or more tokens agree, each name has others that do not
     "one",  # one token agrees exactly or phonetically
+    "one_two_differ",  # ... and each name has two or more other tokens that agree with nothing
     "one_fuzzy",  # one token agrees by a typo or an initial
     "none",
 )
@@ -92,9 +94,15 @@ FIELDS = tuple(LEVELS)
     NAME_ALL_FUZZY,
     NAME_TWO_PLUS,
     NAME_ONE,
+    NAME_ONE_TWO_DIFFER,
     NAME_ONE_FUZZY,
     NAME_NONE,
 ) = range(len(NAME_LEVELS))
+#: Name levels whose agreement is on whole tokens (exactly or phonetically), so that the
+#: agreeing name can be counted in the register and weighed against its frequency.
+NAME_TOKEN_LEVELS = frozenset(
+    (NAME_EXACT, NAME_ALL_PHONETIC, NAME_TWO_PLUS, NAME_ONE, NAME_ONE_TWO_DIFFER)
+)
 (
     DOB_EXACT,
     DOB_ONE_EDIT,
@@ -220,8 +228,14 @@ def _align_names(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[int, int, tupl
             level = NAME_ALL_PHONETIC if weakest >= PHONETIC else NAME_ALL_FUZZY
         else:
             level = NAME_TWO_PLUS
+    elif matched == 1 and weakest < PHONETIC:
+        level = NAME_ONE_FUZZY
     elif matched == 1:
-        level = NAME_ONE if weakest >= PHONETIC else NAME_ONE_FUZZY
+        # One token shared and two or more on each side that agree with nothing (Ali Hassan
+        # Khan / Ali Omar Farouk) is how two different people with a common name look; a
+        # true record with one token agreeing has usually dropped or replaced one token
+        # (ADR 40).
+        level = NAME_ONE_TWO_DIFFER if min(free_a, free_b) >= 2 else NAME_ONE
     else:
         level = NAME_NONE
     return level, matched, tuple(strong)

@@ -29,7 +29,7 @@ from safeshare.matching.compare import (
     FIELDS,
     LEVELS,
     MISSING,
-    NAME_ONE,
+    NAME_TOKEN_LEVELS,
     NameComparison,
     compare_address,
     compare_dob,
@@ -131,13 +131,15 @@ class MatchResult:
 
 _Scored = tuple[float, Hashable, tuple[int, ...], NameComparison, float, PreparedIdentity, float]
 _NAME_NONE = LEVELS["name"].index("none")
+#: Name levels at which one token of the subject's agrees: which one is part of the evidence.
+_ONE_TOKEN = frozenset(LEVELS["name"].index(x) for x in ("one", "one_two_differ"))
 
 
 def name_count(name: NameComparison, counts: Mapping[str, int]) -> int | None:
     """How many register identities other than the candidate carry the agreeing name: the
     rarest pair of agreeing tokens, or the single agreeing token; None when nothing agreed
     exactly or phonetically."""
-    if not name.strong_tokens or name.level > NAME_ONE:
+    if not name.strong_tokens or name.level not in NAME_TOKEN_LEVELS:
         return None
     keys = sorted({skeleton(t) for t in name.strong_tokens if len(t) >= 2})
     if len(keys) >= 2:
@@ -184,6 +186,18 @@ def name_crowd(prepared: PreparedIdentity, counts: Mapping[str, int]) -> int:
 
 #: Evidence a subject can be asked for, in the order it is asked for.
 EVIDENCE_FIELDS = ("date_of_birth", "passport_number", "home_office_reference")
+
+
+def _which_token(tokens: tuple[str, ...]) -> float:
+    """log2 of how many tokens the subject's name has: the share of ``m(one)`` for one of them.
+
+    ``m(one)`` is the chance that a true record agrees on one token, whichever it is; the
+    chance that it agrees on this particular token is about ``m(one) / k`` for a name of
+    ``k`` tokens (a true record keeps any of them). Weighing each token's namesakes with the
+    whole of ``m(one)`` would count it ``k`` times over: a stranger called Mohammed Junaid
+    would get the prior mass of one protected person among the Mohammeds and another among
+    the Junaids (ADR 40)."""
+    return math.log2(max(len(set(tokens)), 1))
 
 
 def odds(weight: float) -> float:
@@ -330,7 +344,9 @@ class Matcher:
         who share a name token, as names and nationality go together). The name's Bayes factor
         is ``m / f`` with ``f`` the share of the population carrying the agreeing name
         (estimated from the register, smoothed), or for a level without a name to count
-        (a fuzzy or no agreement) ``m / (u · crowd / size)``. Without a register
+        (a fuzzy or no agreement) ``m / (u · crowd / size)``. When one token of a name of
+        ``k`` agrees, ``m`` is shared among the ``k`` tokens it could have been
+        (``_which_token``). Without a register
         (``size`` 0, ``score_pair``) the weight is the plain sum of ``log2(m / u)``.
 
         With ``prune_below``, return None (without comparing names, the costly part) when
@@ -352,6 +368,8 @@ class Matcher:
         name = compare_names(s.names, c.names)
         name_weight = weights[0][name.level]
         population = self._name_population(name, counts, size, crowd) if size else 0.0
+        if size and name.level in _ONE_TOKEN:
+            population -= _which_token(s.names[name.subject_name])
         return (
             total + name_weight + population,
             register_id,

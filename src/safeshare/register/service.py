@@ -149,6 +149,7 @@ _NAME_EVIDENCE = {
     "all_fuzzy": FieldAgreement.EQUIVALENT,
     "two_plus": FieldAgreement.PARTIAL,
     "one": FieldAgreement.PARTIAL,
+    "one_two_differ": FieldAgreement.PARTIAL,
     "one_fuzzy": FieldAgreement.PARTIAL,
     "none": FieldAgreement.CONFLICT,
 }
