@@ -52,6 +52,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "cases:record-event": POLICE_ONLY,
     # Without checked answers, the check page sends the officer back to the question.
     "protocol:case-event": expect(police_own=REDIRECT, police_other=NOT_FOUND),
+    "cases:party-nrm": POLICE_ONLY,
     "cases:person-duplicates": POLICE_ONLY,
     "referrals:start": POLICE_ONLY,
     # Without answers in the session, the check page sends the officer back to the form.
@@ -119,6 +120,7 @@ def world(monkeypatch, force, other_force, ie_unit, other_ie_unit, case, protect
         "cases:add-party": {"case_id": case.public_id},
         "cases:record-event": {"case_id": case.public_id},
         "protocol:case-event": {"case_id": case.public_id},
+        "cases:party-nrm": party,
         "cases:person-duplicates": {"person_id": protected_victim.person.public_id},
         "referrals:start": party,
         "referrals:check": party,
