@@ -10,6 +10,7 @@ import subprocess
 import pytest
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import to_locale
 
 from safeshare.advice import languages
 from safeshare.notifications import letters, messages
@@ -71,7 +72,7 @@ def test_a_language_marked_reviewed_without_reviewer_and_date_is_refused(monkeyp
 
 @pytest.mark.parametrize("code", translated_codes())
 def test_each_catalogue_compiles_and_keeps_placeholders_and_markup(code, tmp_path):
-    po = LOCALE / code / "LC_MESSAGES" / "django.po"
+    po = LOCALE / to_locale(code) / "LC_MESSAGES" / "django.po"
     subprocess.run(["msgfmt", "--check", "-o", str(tmp_path / "django.mo"), str(po)], check=True)
     for msgid, msgstr in catalogue(code).items():
         if msgstr:

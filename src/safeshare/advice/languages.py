@@ -76,10 +76,11 @@ def language_codes() -> tuple[str, ...]:
 
 def get_language(code: str | None) -> Language:
     """The language for a code (``en-gb`` is English); English when the code is unknown."""
-    base = (code or SOURCE_LANGUAGE).split("-")[0].lower()
-    for language in all_languages():
-        if language.code == base:
-            return language
+    wanted = (code or SOURCE_LANGUAGE).lower()
+    for candidate in (wanted, wanted.split("-")[0]):  # zh-hans is itself; en-gb is en
+        for language in all_languages():
+            if language.code == candidate:
+                return language
     return get_language(SOURCE_LANGUAGE)
 
 

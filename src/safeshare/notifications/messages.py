@@ -681,6 +681,9 @@ _ENGLISH_LABEL = {
     "ti": "እዚ ጽሑፍ ብእንግሊዝኛ፦",
     "fa": "همین متن به انگلیسی:",
     "ckb": "هەمان دەق بە ئینگلیزی:",
+    "zh-hans": "英文原文：",
+    "es": "Lo mismo en inglés:",
+    "pt": "O mesmo em inglês:",
 }
 
 
