@@ -17,12 +17,6 @@ UNFINISHED: dict[str, str] = {
     "ro": "the advice pack's route texts (171) are not translated yet",
     "sq": "the advice pack's route texts (171) are not translated yet",
     "vi": "the advice pack's route texts (171) are not translated yet",
-    "bn": "being translated",
-    "ur": "being translated",
-    "pa": "being translated",
-    "ti": "being translated",
-    "fa": "being translated",
-    "ckb": "being translated",
 }
 
 
