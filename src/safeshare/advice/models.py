@@ -17,7 +17,11 @@ from safeshare.ledger.models import LedgerEntry
 from safeshare.people.models import Person
 from safeshare.protocol.models import Protection
 
-LANGUAGE_CHOICES = [(code, name) for code, name in settings.LANGUAGES]
+
+def language_choices() -> list[tuple[str, str]]:
+    """The languages in settings (one line each in locale/languages.toml). A callable, so that
+    adding a language changes no migration."""
+    return list(settings.LANGUAGES)
 
 
 class ContactPreference(models.Model):
@@ -39,7 +43,7 @@ class ContactPreference(models.Model):
         NOT_KNOWN = "not_known", "Not known"
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
-    language = models.CharField(max_length=10, choices=LANGUAGE_CHOICES)
+    language = models.CharField(max_length=10, choices=language_choices)
     interpreter_needed = models.BooleanField()
     interpreter_language = models.CharField(max_length=100, blank=True)
     safe_channel = models.CharField(max_length=30, choices=Channel.choices)
@@ -85,7 +89,7 @@ class AdvicePack(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     protection = models.ForeignKey(Protection, on_delete=models.PROTECT, related_name="+")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
-    language = models.CharField(max_length=10, choices=LANGUAGE_CHOICES)
+    language = models.CharField(max_length=10, choices=language_choices)
     channel = models.CharField(max_length=30, choices=Delivery.choices)
     advice_date = models.DateField()
     facts = models.JSONField(help_text="Every fact as recorded; null means not known.")
@@ -116,7 +120,7 @@ class ProtectionLetter(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     protection = models.ForeignKey(Protection, on_delete=models.PROTECT, related_name="+")
-    language = models.CharField(max_length=10, choices=LANGUAGE_CHOICES)
+    language = models.CharField(max_length=10, choices=language_choices)
     delivery = models.CharField(max_length=30, choices=Delivery.choices)
     addressed_to = models.TextField(
         blank=True, help_text="The safe address a posted letter went to; empty otherwise."
