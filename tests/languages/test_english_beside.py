@@ -188,3 +188,15 @@ def test_the_protection_letter_draws_each_script_then_the_english(tmp_path):
         if not all(found.values()):
             problems[code] = found
     assert problems == {}
+
+
+def test_dates_in_tigrinya_name_the_month_in_tigrinya():
+    """Django has no Tigrinya catalogue: the month names are in ours, kept by hand."""
+    import datetime as dt
+
+    from django.template import Context, Template
+    from django.utils import translation
+
+    with translation.override("ti"):
+        shown = Template('{{ day|date:"j F Y" }}').render(Context({"day": dt.date(2026, 12, 7)}))
+    assert shown == "7 ታሕሳስ 2026"
