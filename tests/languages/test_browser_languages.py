@@ -22,18 +22,12 @@ def victim():
     return protection, issued.passcode
 
 
-RTL_OVERFLOW = pytest.mark.xfail(
-    strict=True,
-    reason="a right-to-left page with the English beside scrolls 6 px sideways at 320 px",
-)
-
-
 @pytest.mark.parametrize(
     ("code", "direction"),
     [
         ("bn", "ltr"),
-        pytest.param("ur", "rtl", marks=RTL_OVERFLOW),
-        pytest.param("fa", "rtl", marks=RTL_OVERFLOW),
+        ("ur", "rtl"),
+        ("fa", "rtl"),
     ],
 )
 def test_a_page_awaiting_review_shows_the_english_after_each_part(page, victim, code, direction):
