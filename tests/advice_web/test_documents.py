@@ -42,6 +42,8 @@ def letter_document(protection, code: str) -> tuple[str, bytes]:
 
 def pages_as_png(pdf: bytes, directory: Path, name: str) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob(f"{name}-*.png"):  # pages of an earlier, longer document
+        stale.unlink()
     source = directory / f"{name}.pdf"
     source.write_bytes(pdf)
     subprocess.run(
@@ -96,12 +98,17 @@ def test_the_pack_renders_in_every_language(protection, code, tmp_path):
         assert 'data-testid="review-note"' in html
     pages = pages_as_png(pdf, SHOTS / "pack", code)
     assert len(pages) >= 2
-    for number, page in enumerate(pages, start=1):
+    short = []
+    for page in pages:
         image = Image.open(page)
         assert image.size[0] > 400
         dark = sum(1 for row in ink(image) for pixel in row if pixel)
-        # The last page may hold only the pack's last lines.
-        assert dark > (300 if number == len(pages) else 2000), f"{page.name} is (nearly) blank"
+        assert dark > 300, f"{page.name} is blank"
+        if dark <= 2000:
+            short.append(page.name)
+    # Only the last page of the pack, and of its English copy (which starts on a new page),
+    # may hold just a few lines.
+    assert len(short) <= (2 if language.awaiting_review else 1), short
 
 
 @pytest.mark.parametrize("code", ["en", "cy", "ar"])

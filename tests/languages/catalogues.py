@@ -12,14 +12,7 @@ LOCALE = Path(settings.LOCALE_PATHS[0])
 
 # Languages whose translation is not finished: the tests of completeness are expected to fail
 # for them (strictly: they fail the day the translation is finished, to be taken off this list).
-UNFINISHED: dict[str, str] = {
-    "bn": "being translated",
-    "ur": "being translated",
-    "pa": "being translated",
-    "ti": "being translated",
-    "fa": "being translated",
-    "ckb": "being translated",
-}
+UNFINISHED: dict[str, str] = {}
 
 
 def registry() -> list[dict]:

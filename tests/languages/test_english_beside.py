@@ -145,3 +145,58 @@ def test_every_language_in_settings_has_a_script_font_or_is_latin():
     latin = {"en", "cy", "pl", "ro", "sq", "vi", "es", "pt"}
     codes = {code for code, _ in settings.LANGUAGES}
     assert codes - latin - set(SCRIPTS) <= {"zh-hans"}
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_the_protection_letter_draws_each_script_then_the_english(tmp_path):
+    """The letter as printed: the script's text and font, then the English on its own page."""
+    import datetime as dt
+
+    from django.utils import translation
+
+    from safeshare.advice.documents import render_pdf
+    from safeshare.advice.languages import in_english
+    from safeshare.advice.pack import build_letter_content
+
+    protection = protected_victim(officer())
+    problems = {}
+    for code, (characters, font) in SCRIPTS.items():
+        with translation.override(code):
+
+            def letter():
+                return {
+                    "letter": build_letter_content(
+                        protection,
+                        passcode="4821 0937 5562",
+                        view_url="https://example.org/my-protection/",
+                        issued_on=dt.date(2026, 12, 7),
+                    )
+                }
+
+            context = {**letter(), "english_context": in_english(letter)}
+        context["language"] = context["letter"].language
+        pdf = render_pdf("advice/pdf/letter.html", context, language=code)
+        text, fonts = pdf_text_and_fonts(pdf, tmp_path)
+        flat = " ".join(text.split())
+        found = {
+            "script": len(re.findall(f"[{characters}]", text)) > 300,
+            "font": font in fonts,
+            "english": "Your protection from immigration enforcement" in flat,
+            "passcode once": flat.count("4821 0937 5562") == 1,
+        }
+        if not all(found.values()):
+            problems[code] = found
+    assert problems == {}
+
+
+def test_dates_in_tigrinya_name_the_month_in_tigrinya():
+    """Django has no Tigrinya catalogue: the month names are in ours, kept by hand."""
+    import datetime as dt
+
+    from django.template import Context, Template
+    from django.utils import translation
+
+    with translation.override("ti"):
+        shown = Template('{{ day|date:"j F Y" }}').render(Context({"day": dt.date(2026, 12, 7)}))
+    assert shown == "7 ታሕሳስ 2026"

@@ -19,8 +19,9 @@ from safeshare.protocol.models import Protection
 
 
 def language_choices() -> list[tuple[str, str]]:
-    """The languages the service speaks, read when needed: a new language needs no migration."""
-    return [(code, name) for code, name in settings.LANGUAGES]
+    """The languages in settings (one line each in locale/languages.toml). A callable, so that
+    adding a language changes no migration."""
+    return list(settings.LANGUAGES)
 
 
 class ContactPreference(models.Model):
