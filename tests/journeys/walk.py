@@ -85,6 +85,8 @@ class Walk:
         where = re.sub(r"^https?://[^/]+", "", page.url)
         title = page.title()
         number = len(self.pages) + 1
+        if title.startswith("Error: Error:"):
+            self.problems.append(f"{self.role} page {number} {where}: the title says Error twice")
         if shared and where in Walk.shared_checked and not self.shots:
             self.pages.append((title, where, shows))
             return
