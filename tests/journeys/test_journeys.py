@@ -91,11 +91,19 @@ def test_a_police_officer_records_a_case_and_refers_the_victim(page, force, ie_u
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Fatema Begum")
     walk.check("The case with Fatema Begum added as a victim")
     page.get_by_role("button", name="Record an event").click()
+    expect(page.get_by_label("Investigation opened", exact=True)).to_be_visible()
+    walk.check("Record an event: what happened in the case")
     page.get_by_label("Investigation opened", exact=True).check()
+    page.get_by_role("button", name="Continue").click()
+    expect(
+        page.get_by_role("heading", name="Check the event before you record it")
+    ).to_be_visible()
+    walk.check("Check the event before you record it: the event and what it does to protections")
     page.get_by_role("button", name="Record event").click()
-    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
-        "Investigation opened"
-    )
+    expect(page.locator(".govuk-panel")).to_contain_text("Event recorded")
+    walk.check("Event recorded: the event, and what happens next")
+    page.get_by_role("link", name=re.compile("^Return to case")).click()
+    expect(page.get_by_role("button", name="Record an event")).to_be_visible()
     page.get_by_role("link", name=re.compile("Refer to Immigration Enforcement")).click()
     expect(page.get_by_test_id("on-referral")).to_be_visible()
     walk.check(
@@ -198,15 +206,16 @@ def test_an_ie_senior_approver_decides_an_override(page, monkeypatch, force, ie_
     walk.nav("Overrides")
     walk.check("Overrides: the requests waiting for a decision, each with its clearance")
     page.get_by_role("link", name=re.compile("^Decide")).first.click()
-    expect(page.get_by_role("button", name="Save decision")).to_be_visible()
+    expect(page.get_by_label("Approve: the action may go ahead")).to_be_visible()
     walk.check("The override request: the blocked action, the exception claimed, the reasons")
     page.get_by_label("Approve: the action may go ahead").check()
     page.get_by_label("Reasons for your decision").fill(REASONS + " Approved.")
-    page.get_by_role("button", name="Save decision").click()
-    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
-        "Override approved"
-    )
-    walk.check("Override approved: the list of overrides, with the decision confirmed")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name="Check your decision")).to_be_visible()
+    walk.check("Check your decision: the answers, and what approving lets IE do")
+    page.get_by_role("button", name="Approve override").click()
+    expect(page.locator(".govuk-panel")).to_contain_text("Override approved")
+    walk.check("Override approved: what happens next")
     walk.finish()
 
 
@@ -236,9 +245,12 @@ def test_a_protocol_officer_decides_a_possible_match(page, monkeypatch, force, i
     page.get_by_label("Reasons for your decision").fill(
         "Begom and Fatimma are common spellings of Begum and Fatema."
     )
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_test_id("consequence")).to_contain_text("Blocked")
+    walk.check("Check your decision: the answers, and that the clearance becomes blocked")
     page.get_by_role("button", name="Save decision").click()
-    expect(page.locator(".govuk-notification-banner--success")).to_be_visible()
-    walk.check("Decision saved: the possible matches, with the clearance now blocked")
+    expect(page.locator(".govuk-panel")).to_contain_text("The clearance is now blocked")
+    walk.check("Decision saved: the clearance is now blocked, and what happens next")
     walk.finish()
 
 

@@ -52,6 +52,8 @@ OVERFLOW = """() => {
     .map((el) => el.tagName.toLowerCase() + '.' + String(el.className).split(' ')[0]);
   return {scroll: root.scrollWidth, client: root.clientWidth, wide};
 }"""
+SETTLED = """() => new Promise((done) =>
+  requestAnimationFrame(() => requestAnimationFrame(() => done(true))))"""
 CONFIRMATION = ".govuk-panel--confirmation, .govuk-notification-banner--success"
 
 
@@ -83,6 +85,8 @@ class Walk:
         where = re.sub(r"^https?://[^/]+", "", page.url)
         title = page.title()
         number = len(self.pages) + 1
+        if title.startswith("Error: Error:"):
+            self.problems.append(f"{self.role} page {number} {where}: the title says Error twice")
         if shared and where in Walk.shared_checked and not self.shots:
             self.pages.append((title, where, shows))
             return
@@ -90,6 +94,9 @@ class Walk:
             Walk.shared_checked.add(where)
         for name, size in (("desktop", DESKTOP), ("320px", NARROW)):
             page.set_viewport_size(size)
+            # The page's own resize handlers (scrolling tables join the tab order) run before
+            # the next frames are drawn: wait for two, as a person would see the page.
+            page.evaluate(SETTLED)
             for violation in serious_violations(page):
                 self.problems.append(
                     f"{self.role} page {number} {where} at {name}: axe {violation['impact']} "

@@ -129,6 +129,8 @@ def test_the_administration_page_sets_up_and_stops_an_agreement(client, admin, w
     refused = client.post(page, {**FIELDS, "controller": "", "action": "create"})
     assert refused.status_code == 400
     assert "Enter the data controller" in refused.content.decode()
+    assert "<title>Error: Data-sharing agreements" in refused.content.decode()
+    assert "Error: Error:" not in refused.content.decode()
     assert not DataSharingAgreement.objects.exists()
     created = client.post(page, {**FIELDS, "action": "create"})
     assert created.status_code == 302
