@@ -157,6 +157,14 @@ def test_the_report_filters_by_organisation_and_period(client, seeded):
     ).content.decode()
     assert 'data-testid="reads-row"' not in text
     assert "No reads of personal data in this period." in text
+    # The period typed in the day, month and year boxes, as the page asks for it.
+    start, end = timezone.localdate() - timedelta(days=60), timezone.localdate()
+    boxes = {f"date_from-{part}": getattr(start, part) for part in ("day", "month", "year")}
+    boxes |= {f"date_to-{part}": getattr(end, part) for part in ("day", "month", "year")}
+    text = client.get(reverse("oversight:reads"), boxes).content.decode()
+    assert 'data-testid="error-summary"' not in text
+    assert f"From {start:%d %B %Y}".replace("From 0", "From ") in text
+    assert 'name="date_from-year"' in text
 
 
 @pytest.mark.django_db
@@ -179,7 +187,11 @@ def test_the_csv_download_has_every_user_and_their_flags(client, seeded):
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ({"date_from": "2026-13-01", "date_to": "2026-12-01"}, "Enter the start date as a year"),
+        ({"date_from": "2026-13-01", "date_to": "2026-12-01"}, "Start date must be a real date"),
+        (
+            {"date_from-day": "1", "date_from-month": "11", "date_to-day": "30"},
+            "Start date must include a year",
+        ),
         ({"date_from": "2026-12-01", "date_to": "2026-11-01"}, "The end date must be the same"),
         ({"date_from": "2024-01-01", "date_to": "2026-01-01"}, "at most 366 days"),
         ({"date_from": "2026-11-01", "date_to": "2026-11-30", "organisation": "NOPE"}, "valid"),

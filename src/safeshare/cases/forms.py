@@ -27,7 +27,7 @@ from safeshare.cases.modern_slavery import (
 from safeshare.kernel.identity import IDENTITY_FIELDS
 from safeshare.kernel.wording import for_people
 from safeshare.people.identity import IdentityIn, Sex
-from safeshare.web.forms import GovukDateInput, date_parts_problem, split_date
+from safeshare.web.forms import GovukDateField
 
 SEX_LABELS = {
     Sex.FEMALE: "Female",
@@ -62,53 +62,6 @@ def add_action_errors(form: forms.BaseForm, error: ValidationError) -> None:
 def posted_data(request: HttpRequest) -> QueryDict | None:
     """The submitted data for a POST (even an empty one, so it is validated), else None."""
     return request.POST if request.method == "POST" else None
-
-
-class GovukDateField(forms.Field):
-    """A date typed in the GOV.UK date input (day, month and year boxes), with the pattern's
-    error messages. A date posted as one value (``27/3/2026`` or ``2026-03-27``) is also taken.
-
-    ``partial`` allows a year alone, or a month and year, for a date known only in part (a date
-    of birth); the value is then the partial ISO text (``1991``, ``1991-03`` or ``1991-03-14``)
-    rather than a ``date``."""
-
-    widget = GovukDateInput
-
-    def __init__(self, *, partial: bool = False, error_label: str = "", **kwargs) -> None:
-        self.partial = partial
-        super().__init__(**kwargs)
-        self.error_label = error_label or self.short_label()
-        self.error_messages["required"] = (
-            f"Enter {self.error_label[:1].lower()}{self.error_label[1:]}"
-        )
-
-    def to_python(self, value: object) -> dt.date | str | None:
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, str):
-            text = value.strip()
-            if not text:
-                return None
-            parts = split_date(text)
-        else:
-            parts = split_date(value)
-            if not any(parts):
-                return None
-        problem = date_parts_problem(self.error_label, parts, partial=self.partial)
-        if problem:
-            raise ValidationError(problem, code="invalid")
-        day, month, year = parts
-        if self.partial:
-            return "-".join(
-                [year] + ([month.zfill(2)] if month else []) + ([day.zfill(2)] if day else [])
-            )
-        return dt.date(int(year), int(month), int(day))
-
-    def short_label(self) -> str:
-        label = str(self.label or "").removesuffix(" (optional)")
-        if not label or label.endswith("?"):
-            return "The date"
-        return label[:1].upper() + label[1:]
 
 
 class IdentityForm(forms.Form):

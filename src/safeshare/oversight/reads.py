@@ -22,6 +22,7 @@ from safeshare.kernel.roles import Role
 from safeshare.oversight.exports import neutralise
 from safeshare.oversight.read_patterns import FLAG_LABELS, Read, ReaderSummary, assess, summarise
 from safeshare.oversight.tables import Cell, PublishedRow, PublishedTable
+from safeshare.web.forms import DATE_PARTS, GovukDateField
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
@@ -30,29 +31,32 @@ MAX_DAYS = 366
 class ReadsFilterForm(forms.Form):
     """The period (at most a year) and the organisation."""
 
-    date_from = forms.DateField(
-        label="From", help_text="For example, 2026-11-01", input_formats=["%Y-%m-%d"]
+    date_from = GovukDateField(
+        label="From", help_text="For example, 1 11 2026", error_label="Start date"
     )
-    date_to = forms.DateField(
-        label="To", help_text="For example, 2026-11-30", input_formats=["%Y-%m-%d"]
+    date_to = GovukDateField(
+        label="To", help_text="For example, 30 11 2026", error_label="End date"
     )
     organisation = forms.ChoiceField(label="Organisation", required=False)
 
     def __init__(self, data=None) -> None:
         today = timezone.localdate()
-        if data is not None and not any(data.get(k) for k in ("date_from", "date_to")):
+        typed = (
+            [
+                data.get(name)
+                for field in ("date_from", "date_to")
+                for name in (field, *(f"{field}-{part}" for part in DATE_PARTS))
+            ]
+            if data is not None
+            else []
+        )
+        if data is not None and not any(typed):
             data = {
                 "date_from": (today - timedelta(days=DEFAULT_DAYS - 1)).isoformat(),
                 "date_to": today.isoformat(),
                 "organisation": data.get("organisation", ""),
             }
         super().__init__(data)
-        self.fields["date_from"].error_messages["invalid"] = (
-            "Enter the start date as a year, month and day, for example 2026-11-01"
-        )
-        self.fields["date_to"].error_messages["invalid"] = (
-            "Enter the end date as a year, month and day, for example 2026-11-30"
-        )
         self.fields["organisation"].choices = [("", "All organisations")] + [  # type: ignore[attr-defined]
             (o.code, o.name) for o in Organisation.objects.order_by("name")
         ]
