@@ -25,6 +25,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safeshare.accounts.actors import Actor
+from safeshare.accounts.permissions import may_see_single_events, single_event_roles
 from safeshare.cases.models import Party
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.models import LedgerEntry
@@ -67,7 +68,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     form = _filters_form(request, context)
     filters = form.filters()
     results = [spec.build(filters, context) for spec in STATISTICS.values()]
-    unread = Alert.objects.filter(acknowledged_at__isnull=True).count()
+    # The overview is a page of disclosure-controlled figures: it names no single event and
+    # counts none (a list or a count of alerts would undo a suppressed count of overrides).
+    # Those who may see single events get a link to the alerts list, and whether any wait.
+    single_events = may_see_single_events(getattr(request.user, "role", ""))
+    unread = single_events and Alert.objects.filter(acknowledged_at__isnull=True).exists()
     return render(
         request,
         "oversight/dashboard.html",
@@ -78,7 +83,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "results": results,
             "statistics": STATISTICS,
             "unread_alerts": unread,
-            "latest_alerts": Alert.objects.order_by("-created_at")[:5],
+            "single_events": single_events,
+            "single_event_roles": single_event_roles(),
             "ledger_check": ledger_view.latest_check(),
             "as_at": context.oldest,
         },
@@ -202,6 +208,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
             "month": month,
             "webhook": bool(webhook_url()),
             "unread": Alert.objects.filter(acknowledged_at__isnull=True).count(),
+            "single_event_roles": single_event_roles(),
         },
     )
 
