@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.permissions import may_see_single_events, single_event_roles
 from safeshare.cases.models import Party
+from safeshare.idempotency.pages import done_url
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.models import LedgerEntry
 from safeshare.oversight import history, ledger_view
@@ -41,6 +42,7 @@ from safeshare.oversight.tables import PublishedTable
 from safeshare.oversight.webhooks import webhook_url
 from safeshare.protocol.active import active_policy, policy_by_id
 from safeshare.protocol.models import Clearance
+from safeshare.web.check_answers import read_done
 
 ALERTS_PER_PAGE = 50
 SMALL_HISTORY = 20_000
@@ -213,8 +215,28 @@ def alerts(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
+ACKNOWLEDGE_FLOW = "oversight-alert-acknowledge"
+
+
+@require_http_methods(["GET", "POST"])
 def acknowledge_alert(request: HttpRequest) -> HttpResponse:
+    """Acknowledge an alert (a POST), then its confirmation: the same address with ``?done=``,
+    drawn from the database on a GET (ADR 0044). Acknowledging changes nothing for anyone but
+    the alert, so it needs no check-answers page."""
+    page = reverse("oversight:alert-acknowledge")
+    if request.method == "GET":
+        note = read_done(request, ACKNOWLEDGE_FLOW, "alerts", request.GET.get("done"))
+        alert = Alert.objects.filter(pk=(note or {}).get("alert"), acknowledged_at__isnull=False)
+        if note is None or not alert.exists():
+            return redirect("oversight:alerts")
+        return render(
+            request,
+            "oversight/alert_acknowledged.html",
+            {
+                "alert": alert.get(),
+                "unread": Alert.objects.filter(acknowledged_at__isnull=True).count(),
+            },
+        )
     try:
         alert_id = int(request.POST.get("alert", ""))
     except ValueError as error:
@@ -224,9 +246,8 @@ def acknowledge_alert(request: HttpRequest) -> HttpResponse:
         do_acknowledge_alert(alert, Actor.for_user(request.user))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Alert acknowledged")
-    return redirect(f"{reverse('oversight:alerts')}#alert-{alert.pk}")
+        return redirect(f"{reverse('oversight:alerts')}#alert-{alert.pk}")
+    return redirect(done_url(page, request, ACKNOWLEDGE_FLOW, "alerts", {"alert": alert.pk}))
 
 
 # --- Policy comparison ------------------------------------------------------------------------
