@@ -52,3 +52,9 @@ def test_the_alerts_list_says_who_can_see_it_and_why(client):
     assert 'data-testid="alerts-who"' in page
     assert "Only oversight analysts can see this list" in page
     assert "single event" in page
+
+
+def test_the_alerts_api_is_declared_for_the_same_roles_as_the_page():
+    from safeshare.accounts.permissions import API_PERMISSIONS
+
+    assert API_PERMISSIONS["GET /oversight/alerts"].roles == SEES_SINGLE_EVENTS

@@ -339,7 +339,7 @@ API_PERMISSIONS: dict[str, ApiPermission] = {
     "GET /oversight/statistics/{statistic_id}": _api(
         Scope.STATISTICS_READ, (OVERSIGHT, ANY_OBJECT)
     ),
-    "GET /oversight/alerts": _api(Scope.STATISTICS_READ, (OVERSIGHT, ANY_OBJECT)),
+    "GET /oversight/alerts": _api(Scope.STATISTICS_READ, (SEES_SINGLE_EVENTS, ANY_OBJECT)),
     "GET /oversight/comparison": _api(Scope.STATISTICS_READ, (OVERSIGHT, ANY_OBJECT)),
     "GET /oversight/ledger": _api(Scope.LEDGER_READ, (OVERSIGHT, ANY_OBJECT)),
     # The transparency log holds no personal data: any token with ledger:read.
