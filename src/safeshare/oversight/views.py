@@ -226,14 +226,19 @@ def acknowledge_alert(request: HttpRequest) -> HttpResponse:
     page = reverse("oversight:alert-acknowledge")
     if request.method == "GET":
         note = read_done(request, ACKNOWLEDGE_FLOW, "alerts", request.GET.get("done"))
-        alert = Alert.objects.filter(pk=(note or {}).get("alert"), acknowledged_at__isnull=False)
-        if note is None or not alert.exists():
+        noted = (note or {}).get("alert")
+        done = (
+            Alert.objects.filter(pk=noted, acknowledged_at__isnull=False).first()
+            if isinstance(noted, int)
+            else None
+        )
+        if done is None:
             return redirect("oversight:alerts")
         return render(
             request,
             "oversight/alert_acknowledged.html",
             {
-                "alert": alert.get(),
+                "alert": done,
                 "unread": Alert.objects.filter(acknowledged_at__isnull=True).count(),
             },
         )
