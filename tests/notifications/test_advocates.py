@@ -423,6 +423,15 @@ def test_an_advocate_asks_for_a_subject_access_export_for_the_person(
     assert "Check your request before sending it" in check.content.decode()
     assert not SubjectAccessRequest.objects.exists()
     assert not StaffNotice.objects.filter(kind="subject_access_requested").exists()
+    # "Change" goes back to the question with the answer kept, and stores nothing.
+    import html
+    import re
+
+    change = re.search(r'class="govuk-link" href="([^"]+\?answers=[^"]+)"', check.content.decode())
+    assert change, "a Change link"
+    refilled = client.get(html.unescape(change.group(1))).content.decode()
+    assert re.search(r'id="person_asked"[^>]* checked', refilled)
+    assert not SubjectAccessRequest.objects.exists()
     # Altered answers are not acted on.
     lost = client.post(url, {"answers": "not-a-token", "confirm": "yes"})
     assert lost.status_code == 302
