@@ -328,9 +328,18 @@ def test_an_advocate_sees_the_person_they_support_and_asks_for_their_information
     walk.check("The person's protection: its state, the notices sent, the documents")
     page.get_by_role("link", name=re.compile("Ask for the person's information")).click()
     walk.check("Ask for the person's information: what happens to the copy")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Confirm that the person asked you to request this"
+    )
+    walk.check("Ask for the person's information, with the error: say that the person asked")
+    page.get_by_label("The person asked me to request a copy of their information").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_test_id("answers")).to_be_visible()
+    walk.check("Check your request: what is asked for, who makes the copy and who gets it")
     page.get_by_role("button", name="Send the request").click()
-    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Request sent")
-    walk.check("Request sent: the force will make the copy and give it to the person")
+    expect(page.locator(".govuk-panel")).to_contain_text("Request sent")
+    walk.check("Request sent: the protection reference, and what happens next")
     walk.finish()
 
 
@@ -354,10 +363,11 @@ def test_an_oversight_analyst_reads_the_statistics_and_acknowledges_an_alert(pag
     walk.nav("Ledger")
     walk.check("The transparency log: its latest signed checkpoint and how to check it")
     walk.nav("Alerts")
-    walk.check("Alerts: events that need a look, each to acknowledge")
+    expect(page.get_by_test_id("alerts-who")).to_be_visible()
+    walk.check("Alerts: single events, who may see them and why, each to acknowledge")
     page.get_by_role("button", name="Acknowledge").first.click()
-    expect(page.locator("main")).to_contain_text("Alert acknowledged")
-    walk.check("Alert acknowledged: the alerts list with the acknowledgement confirmed")
+    expect(page.locator(".govuk-panel")).to_contain_text("Alert acknowledged")
+    walk.check("Alert acknowledged: the alert, who acknowledged it, and what happens next")
     walk.finish()
 
 

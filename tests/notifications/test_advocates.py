@@ -385,6 +385,21 @@ def test_an_advocate_downloads_a_copy_of_the_letter_without_passcode_or_name(
     assert audited("advocate_letter") == 1
 
 
+def _answers_token(page: str) -> str:
+    import re
+
+    found = re.search(r'name="answers" value="([^"]+)"', page)
+    assert found, "no check-answers page"
+    return found.group(1)
+
+
+def _ask_through_pages(client, url):
+    """The advocate's question, check-answers and confirm: the confirm's response."""
+    check = client.post(url, {"person_asked": "on"})
+    assert check.status_code == 200
+    return client.post(url, {"answers": _answers_token(check.content.decode()), "confirm": "yes"})
+
+
 def test_an_advocate_asks_for_a_subject_access_export_for_the_person(
     client, advocate, other_advocate, protection
 ):
@@ -397,8 +412,37 @@ def test_an_advocate_asks_for_a_subject_access_export_for_the_person(
     assert page.status_code == 200
     assert "You will not get the copy yourself" in page.content.decode()
     assert audited("advocate_subject_access") == 1
-    response = client.post(url)
+    # Without saying the person asked: refused, nothing stored.
+    refused = client.post(url, {})
+    assert refused.status_code == 400
+    assert "Confirm that the person asked you to request this" in refused.content.decode()
+    assert "govuk-error-summary" in refused.content.decode()
+    # The check-answers page stores nothing.
+    check = client.post(url, {"person_asked": "on"})
+    assert check.status_code == 200
+    assert "Check your request before sending it" in check.content.decode()
+    assert not SubjectAccessRequest.objects.exists()
+    assert not StaffNotice.objects.filter(kind="subject_access_requested").exists()
+    # "Change" goes back to the question with the answer kept, and stores nothing.
+    import html
+    import re
+
+    change = re.search(r'class="govuk-link" href="([^"]+\?answers=[^"]+)"', check.content.decode())
+    assert change, "a Change link"
+    refilled = client.get(html.unescape(change.group(1))).content.decode()
+    assert re.search(r'id="person_asked"[^>]* checked', refilled)
+    assert not SubjectAccessRequest.objects.exists()
+    # Altered answers are not acted on.
+    lost = client.post(url, {"answers": "not-a-token", "confirm": "yes"})
+    assert lost.status_code == 302
+    assert not SubjectAccessRequest.objects.exists()
+    token = _answers_token(check.content.decode())
+    response = client.post(url, {"answers": token, "confirm": "yes"})
     assert response.status_code == 302
+    assert "?done=" in response["Location"]
+    # A second press of the same button: the same confirmation, nothing sent twice.
+    again = client.post(url, {"answers": token, "confirm": "yes"})
+    assert again["Location"] == response["Location"]
     request = SubjectAccessRequest.objects.get()
     assert (request.consent, request.person, request.force) == (
         consent,
@@ -414,26 +458,38 @@ def test_an_advocate_asks_for_a_subject_access_export_for_the_person(
         + f"?request={request.public_id}"
     )
     assert protection.reference in task.message
-    person = client.get(response["Location"]).content.decode()
+    done = client.get(response["Location"]).content.decode()
+    assert "govuk-panel--confirmation" in done
+    assert "Request sent" in done
+    assert "What happens next" in done
+    assert protection.opened_by.name in done
+    assert SubjectAccessRequest.objects.count() == 1  # the confirmation page writes nothing
+    person = client.get(
+        reverse("advocates:person", kwargs={"consent_id": consent.public_id})
+    ).content.decode()
     assert "You asked for the person's information on" in person
+    # Another advocate cannot read the confirmation.
+    client.force_login(other_advocate)
+    assert client.get(response["Location"]).status_code == 404
+    client.force_login(advocate)
     # No export reached the advocate: the request is all that was stored.
     from safeshare.advice.models import SubjectAccessExport
 
     assert not SubjectAccessExport.objects.exists()
     # Three a day at most; a fourth is refused with a clear message and nothing stored.
-    client.post(url)
-    client.post(url)
-    refused = client.post(url)
+    _ask_through_pages(client, url)
+    _ask_through_pages(client, url)
+    refused = _ask_through_pages(client, url)
     assert refused.status_code == 400
     assert "asked 3 times today" in refused.content.decode()
     assert SubjectAccessRequest.objects.count() == 3
     assert StaffNotice.objects.filter(kind="subject_access_requested").count() == 3
     # Another organisation's advocate, and after withdrawal: not found, nothing stored.
     client.force_login(other_advocate)
-    assert client.post(url).status_code == 404
+    assert client.post(url, {"person_asked": "on"}).status_code == 404
     notices.do_withdraw_advocate_consent(consent, withdrawn_by="The person themselves")
     client.force_login(advocate)
-    assert client.post(url).status_code == 404
+    assert client.post(url, {"person_asked": "on"}).status_code == 404
     assert client.get(url).status_code == 404
     assert SubjectAccessRequest.objects.count() == 3
     assert StaffNotice.objects.filter(kind="subject_access_requested").count() == 3

@@ -5,6 +5,7 @@ queue read back with pdftotext. Run with ``-s`` to see what each person received
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 import sys
 
@@ -221,10 +222,13 @@ def test_journey_e_an_advocate_with_consent(
     text = pdf_text(path)
     assert protection.reference in text
     assert issued.passcode not in text
-    asked = client.post(
-        reverse("advocates:subject-access", kwargs={"consent_id": consent.public_id})
-    )
+    ask = reverse("advocates:subject-access", kwargs={"consent_id": consent.public_id})
+    check = client.post(ask, {"person_asked": "on"}).content.decode()
+    token = re.search(r'name="answers" value="([^"]+)"', check)
+    assert token, "the check-answers page"
+    asked = client.post(ask, {"answers": token.group(1), "confirm": "yes"})
     assert asked.status_code == 302
+    assert "Request sent" in client.get(asked["Location"]).content.decode()
     request = SubjectAccessRequest.objects.get(consent=consent)
     # The protocol officer makes the export for that request; it leaves the worklist.
     client.force_login(protocol_officer)

@@ -159,11 +159,40 @@ def test_alerts_from_the_override_and_acknowledging_one(data, analyst):
     assert "Override approved" in page
     assert "Acknowledge" in page
     alert = Alert.objects.get(kind="override_approved")
-    response = analyst.post(reverse("oversight:alert-acknowledge"), {"alert": alert.pk})
+    url = reverse("oversight:alert-acknowledge")
+    # Bad input: refused, nothing acknowledged.
+    assert analyst.post(url, {"alert": "x"}).status_code == 404
+    assert analyst.post(url, {"alert": "999999"}).status_code == 404
+    assert analyst.post(url, {}).status_code == 404
+    # Without a confirmation note, or with an altered one, the address goes back to the list.
+    assert analyst.get(url)["Location"] == reverse("oversight:alerts")
+    assert analyst.get(url + "?done=altered")["Location"] == reverse("oversight:alerts")
+    assert not Alert.objects.filter(acknowledged_at__isnull=False).exists()
+    response = analyst.post(url, {"alert": alert.pk})
     assert response.status_code == 302
+    assert response["Location"].startswith(url + "?done=")
     alert.refresh_from_db()
     assert alert.acknowledged_at is not None
     assert "Oversight analyst" in alert.acknowledged_by
+    first = alert.acknowledged_at
+    # The confirmation, drawn from the database: a panel and what happens next.
+    done = analyst.get(response["Location"])
+    assert done.status_code == 200
+    page = done.content.decode()
+    assert "govuk-panel--confirmation" in page
+    assert "Alert acknowledged" in page
+    assert "What happens next" in page
+    assert alert.acknowledged_by in page
+    # Pressed again: the same confirmation, the first acknowledgement kept.
+    again = analyst.post(url, {"alert": alert.pk})
+    alert.refresh_from_db()
+    assert alert.acknowledged_at == first
+    assert "Alert acknowledged" in analyst.get(again["Location"]).content.decode()
+    assert Alert.objects.filter(acknowledged_at__isnull=False).count() == 1
+    # Another analyst's confirmation note is not theirs to read.
+    other = type(analyst)()
+    other.force_login(make_user(Role.OVERSIGHT_ANALYST))
+    assert other.get(response["Location"])["Location"] == reverse("oversight:alerts")
     report = analyst.get(reverse("oversight:alerts") + "?format=csv").content.decode()
     assert "Override approved" in report
     assert "yes" in report

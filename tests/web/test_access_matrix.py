@@ -100,7 +100,7 @@ EXPECTED: dict[str, dict[Role | str, int]] = {
     "oversight:statistic": only(R.OVERSIGHT_ANALYST),
     "oversight:download": only(R.OVERSIGHT_ANALYST),
     "oversight:alerts": only(R.OVERSIGHT_ANALYST),
-    "oversight:alert-acknowledge": only(R.OVERSIGHT_ANALYST, status=405),
+    "oversight:alert-acknowledge": only(R.OVERSIGHT_ANALYST, status=REDIRECT),
     "oversight:comparison": only(R.OVERSIGHT_ANALYST),
     "oversight:ledger": only(R.OVERSIGHT_ANALYST),
     "oversight:retention": only(R.OVERSIGHT_ANALYST),

@@ -25,6 +25,10 @@ OVERSIGHT = frozenset({Role.OVERSIGHT_ANALYST})
 ADVOCATES = frozenset({Role.ADVOCATE})
 ADMINISTRATORS = frozenset({Role.ADMINISTRATOR})
 REFERRERS = frozenset({Role.REFERRER})
+SEES_SINGLE_EVENTS: Final = OVERSIGHT
+"""Roles that may see single events (one alert per override or action against a protected
+person). Every other oversight figure is disclosure-controlled; the alerts list is not, so it
+is open to these roles only, and says so."""
 
 PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "accounts:sign-in": PUBLIC,
@@ -146,8 +150,8 @@ PAGE_PERMISSIONS: dict[str, frozenset[Role] | str] = {
     "oversight:dashboard": OVERSIGHT,
     "oversight:statistic": OVERSIGHT,
     "oversight:download": OVERSIGHT,
-    "oversight:alerts": OVERSIGHT,
-    "oversight:alert-acknowledge": OVERSIGHT,
+    "oversight:alerts": SEES_SINGLE_EVENTS,
+    "oversight:alert-acknowledge": SEES_SINGLE_EVENTS,
     "oversight:comparison": OVERSIGHT,
     "oversight:ledger": OVERSIGHT,
     "oversight:ledger-export": OVERSIGHT,
@@ -170,6 +174,17 @@ published ledger is open to all by design and holds no personal data, docs/ledge
 def roles_for(view_name: str) -> frozenset[Role] | str | None:
     """The roles allowed on a route, PUBLIC, or None when the route is not declared."""
     return PAGE_PERMISSIONS.get(view_name)
+
+
+def may_see_single_events(role: object) -> bool:
+    """Whether a person with ``role`` may see single events (the alerts list)."""
+    return str(role) in {r.value for r in SEES_SINGLE_EVENTS}
+
+
+def single_event_roles() -> str:
+    """The roles that may see single events, in words ("Oversight analysts")."""
+    labels = sorted(r.label for r in SEES_SINGLE_EVENTS)
+    return " and ".join(f"{label.lower()}s" for label in labels).capitalize()
 
 
 # --- The API: role × operation × object scope ------------------------------------------------
@@ -324,7 +339,7 @@ API_PERMISSIONS: dict[str, ApiPermission] = {
     "GET /oversight/statistics/{statistic_id}": _api(
         Scope.STATISTICS_READ, (OVERSIGHT, ANY_OBJECT)
     ),
-    "GET /oversight/alerts": _api(Scope.STATISTICS_READ, (OVERSIGHT, ANY_OBJECT)),
+    "GET /oversight/alerts": _api(Scope.STATISTICS_READ, (SEES_SINGLE_EVENTS, ANY_OBJECT)),
     "GET /oversight/comparison": _api(Scope.STATISTICS_READ, (OVERSIGHT, ANY_OBJECT)),
     "GET /oversight/ledger": _api(Scope.LEDGER_READ, (OVERSIGHT, ANY_OBJECT)),
     # The transparency log holds no personal data: any token with ledger:read.

@@ -137,3 +137,12 @@ class VictimAdvocateConsentForm(AdvocateConsentForm):
         elif channel == "sms" and not phone_ok(address):
             self.add_error("notice_address", _("Enter their mobile number, like 07700 900 982"))
         return cleaned
+
+
+class SubjectAccessAskForm(forms.Form):
+    """The advocate says the person asked for this: a request on their behalf, not for oneself."""
+
+    person_asked = forms.BooleanField(
+        label="The person asked me to request a copy of their information",
+        error_messages={"required": "Confirm that the person asked you to request this"},
+    )

@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
@@ -19,7 +18,11 @@ from django.utils import timezone, translation
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import Organisation
 from safeshare.accounts.requests import AuthenticatedHttpRequest
-from safeshare.advice.advocate_forms import AdvocateConsentForm, VictimAdvocateConsentForm
+from safeshare.advice.advocate_forms import (
+    AdvocateConsentForm,
+    SubjectAccessAskForm,
+    VictimAdvocateConsentForm,
+)
 from safeshare.advice.documents import render_pdf
 from safeshare.advice.languages import in_english
 from safeshare.advice.models import AdvicePack, ProtectionLetter
@@ -28,6 +31,7 @@ from safeshare.advice.texts import ADVOCATE_STATUS_MEANINGS
 from safeshare.advice.victim import victim_page
 from safeshare.advice.victim_views import render as victim_render
 from safeshare.advice.victim_views import victim_view_url
+from safeshare.idempotency.pages import check_url, confirm_once, done_url, read_step
 from safeshare.ledger.audit import do_record_personal_data_read
 from safeshare.notifications import actions as notices
 from safeshare.notifications.models import AdvocateConsent, Notification, SubjectAccessRequest
@@ -155,15 +159,54 @@ def letter_pdf(request: HttpRequest, consent_id) -> HttpResponse:
     return response
 
 
+SUBJECT_ACCESS_FLOW = "advocate-subject-access"
+
+
 def subject_access(request: HttpRequest, consent_id) -> HttpResponse:
-    """Ask, on the person's behalf, that the force make their subject access export. The
-    export goes to the person through their safe contact, not to the advocate."""
+    """Ask, on the person's behalf, that the force make their subject access export: question,
+    check answers and confirmation (ADR 0044). The export goes to the person through their
+    safe contact, not to the advocate."""
     consent, protection = _consented(request, consent_id)
     actor = Actor.for_user(request.user)
+    page = reverse("advocates:subject-access", kwargs={"consent_id": consent.public_id})
+    record = str(consent.public_id)
+    step = read_step(request, SUBJECT_ACCESS_FLOW, record)
+    if step.kind == "repeat":
+        return redirect(step.location)
+    if step.kind == "lost":
+        return redirect(page)
+    do_record_personal_data_read(actor, [consent.person], "advocate_subject_access")
+    if step.kind == "done":
+        sent = (
+            SubjectAccessRequest.objects.filter(
+                consent=consent, public_id__in=_uuid_or_none(str((step.done or {}).get("id")))
+            )
+            .select_related("force")
+            .first()
+        )
+        if sent is None:
+            return redirect(page)
+        return render(
+            request, "advocates/subject_access_done.html", {"consent": consent, "sent": sent}
+        )
+    form = SubjectAccessAskForm(step.data)
     error = ""
-    if request.method == "POST":
-        try:
-            notices.do_request_subject_access(
+    if step.posted and form.is_valid():
+        if step.kind == "check":
+            answers, change_url = check_url(page, request, SUBJECT_ACCESS_FLOW, record)
+            return render(
+                request,
+                "advocates/subject_access_check.html",
+                {
+                    "consent": consent,
+                    "force": protection.opened_by,
+                    "answers": answers,
+                    "change_url": change_url,
+                },
+            )
+
+        def send() -> str:
+            sent = notices.do_request_subject_access(
                 consent,
                 actor,
                 force=protection.opened_by,
@@ -171,27 +214,26 @@ def subject_access(request: HttpRequest, consent_id) -> HttpResponse:
                     "advice:subject-access", kwargs={"person_id": consent.person.public_id}
                 ),
             )
+            return done_url(
+                page, request, SUBJECT_ACCESS_FLOW, record, {"id": str(sent.public_id)}
+            )
+
+        try:
+            return redirect(confirm_once(str(request.user.pk), step.nonce, send))
         except ValidationError as problem:
             error = problem.messages[0]
-        else:
-            messages.success(
-                request,
-                "Request sent. The police force will make the export and give it to the person.",
-            )
-            return redirect("advocates:person", consent_id=consent.public_id)
-    else:
-        do_record_personal_data_read(actor, [consent.person], "advocate_subject_access")
     return render(
         request,
         "advocates/subject_access.html",
         {
             "consent": consent,
+            "form": form,
             "error": error,
             "requests": SubjectAccessRequest.objects.filter(consent=consent).select_related(
                 "answer"
             )[:10],
         },
-        status=400 if error else 200,
+        status=400 if step.posted else 200,
     )
 
 

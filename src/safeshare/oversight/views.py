@@ -25,7 +25,9 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safeshare.accounts.actors import Actor
+from safeshare.accounts.permissions import may_see_single_events, single_event_roles
 from safeshare.cases.models import Party
+from safeshare.idempotency.pages import done_url
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.models import LedgerEntry
 from safeshare.oversight import history, ledger_view
@@ -40,6 +42,7 @@ from safeshare.oversight.tables import PublishedTable
 from safeshare.oversight.webhooks import webhook_url
 from safeshare.protocol.active import active_policy, policy_by_id
 from safeshare.protocol.models import Clearance
+from safeshare.web.check_answers import read_done
 
 ALERTS_PER_PAGE = 50
 SMALL_HISTORY = 20_000
@@ -67,7 +70,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     form = _filters_form(request, context)
     filters = form.filters()
     results = [spec.build(filters, context) for spec in STATISTICS.values()]
-    unread = Alert.objects.filter(acknowledged_at__isnull=True).count()
+    # The overview is a page of disclosure-controlled figures: it names no single event and
+    # counts none (a list or a count of alerts would undo a suppressed count of overrides).
+    # Those who may see single events get a link to the alerts list, and whether any wait.
+    single_events = may_see_single_events(getattr(request.user, "role", ""))
+    unread = single_events and Alert.objects.filter(acknowledged_at__isnull=True).exists()
     return render(
         request,
         "oversight/dashboard.html",
@@ -78,7 +85,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "results": results,
             "statistics": STATISTICS,
             "unread_alerts": unread,
-            "latest_alerts": Alert.objects.order_by("-created_at")[:5],
+            "single_events": single_events,
+            "single_event_roles": single_event_roles(),
             "ledger_check": ledger_view.latest_check(),
             "as_at": context.oldest,
         },
@@ -202,12 +210,38 @@ def alerts(request: HttpRequest) -> HttpResponse:
             "month": month,
             "webhook": bool(webhook_url()),
             "unread": Alert.objects.filter(acknowledged_at__isnull=True).count(),
+            "single_event_roles": single_event_roles(),
         },
     )
 
 
-@require_POST
+ACKNOWLEDGE_FLOW = "oversight-alert-acknowledge"
+
+
+@require_http_methods(["GET", "POST"])
 def acknowledge_alert(request: HttpRequest) -> HttpResponse:
+    """Acknowledge an alert (a POST), then its confirmation: the same address with ``?done=``,
+    drawn from the database on a GET (ADR 0044). Acknowledging changes nothing for anyone but
+    the alert, so it needs no check-answers page."""
+    page = reverse("oversight:alert-acknowledge")
+    if request.method == "GET":
+        note = read_done(request, ACKNOWLEDGE_FLOW, "alerts", request.GET.get("done"))
+        noted = (note or {}).get("alert")
+        done = (
+            Alert.objects.filter(pk=noted, acknowledged_at__isnull=False).first()
+            if isinstance(noted, int)
+            else None
+        )
+        if done is None:
+            return redirect("oversight:alerts")
+        return render(
+            request,
+            "oversight/alert_acknowledged.html",
+            {
+                "alert": done,
+                "unread": Alert.objects.filter(acknowledged_at__isnull=True).count(),
+            },
+        )
     try:
         alert_id = int(request.POST.get("alert", ""))
     except ValueError as error:
@@ -217,9 +251,8 @@ def acknowledge_alert(request: HttpRequest) -> HttpResponse:
         do_acknowledge_alert(alert, Actor.for_user(request.user))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Alert acknowledged")
-    return redirect(f"{reverse('oversight:alerts')}#alert-{alert.pk}")
+        return redirect(f"{reverse('oversight:alerts')}#alert-{alert.pk}")
+    return redirect(done_url(page, request, ACKNOWLEDGE_FLOW, "alerts", {"alert": alert.pk}))
 
 
 # --- Policy comparison ------------------------------------------------------------------------
