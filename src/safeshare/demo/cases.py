@@ -234,7 +234,11 @@ def seed_protocol() -> None:
             case_actions.do_add_party(
                 case, officer, role=PartyRole.WITNESS, identity=_person(rng, used).identity()
             )
-        case_actions.do_record_case_event(case, officer, event=CaseEvent.INVESTIGATION_OPENED)
+        # Opened before any later event of the case (those fall in the last 500 days).
+        opened = timezone.localdate() - dt.timedelta(days=OPENED_DAYS_AGO + number % 40)
+        case_actions.do_record_case_event(
+            case, officer, event=CaseEvent.INVESTIGATION_OPENED, occurred_on=opened
+        )
         if rng.random() < 0.7:
             trigger = rng.choice(["safeguarding", "victim_request", "investigative_necessity"])
             channel = rng.choice(["phone", "email", "web", "api"])
@@ -279,14 +283,16 @@ def _is_protected(party) -> bool:
     return Protection.objects.filter(person=party.person).exists()
 
 
+OPENED_DAYS_AGO = 520
+
+
 def _advance_from_investigation(case, officer: Actor, rng: random.Random) -> None:
     path = rng.choice(PATHS)[1:]
     steps = rng.randint(0, len(path))
-    start = timezone.localdate() - dt.timedelta(days=rng.randint(60, 500))
-    for position, event in enumerate(path[:steps]):
-        day = min(
-            start + dt.timedelta(days=(position + 1) * rng.randint(7, 40)), timezone.localdate()
-        )
+    day = timezone.localdate() - dt.timedelta(days=rng.randint(60, 500))
+    for event in path[:steps]:
+        # Each event some weeks after the one before, and none after today.
+        day = min(day + dt.timedelta(days=rng.randint(7, 40)), timezone.localdate())
         try:
             case_actions.do_record_case_event(
                 case, officer, event=CaseEvent(event), occurred_on=day
