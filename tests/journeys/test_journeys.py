@@ -292,11 +292,12 @@ def test_a_victim_signs_in_sees_what_was_shared_and_checks_a_receipt(page, force
     expect(page.locator("html")).to_have_attribute("lang", "ar")
     walk.check("Your advice pack, in Arabic: the routes that may suit you and who can help")
     page.goto("/check-a-receipt/")
-    walk.check("Check a receipt: paste it or upload the file")
-    page.get_by_label("Or upload the receipt file").set_input_files(receipt)
-    page.get_by_role("button", name=re.compile("Check")).click()
-    expect(page.get_by_test_id("receipt-result")).to_be_visible()
-    walk.check("Yes, this receipt is genuine: what it proves, in words")
+    expect(page.locator("html")).to_have_attribute("lang", "ar")
+    walk.check("Check a receipt, in Arabic: paste it or upload the file")
+    page.get_by_label("أو حمّل ملف الإيصال").set_input_files(receipt)
+    page.get_by_role("button", name="تحقق من الإيصال").click()
+    expect(page.get_by_test_id("receipt-result")).to_contain_text("نعم، هذا الإيصال صحيح")
+    walk.check("Yes, this receipt is genuine: what it proves, in words, in Arabic")
     walk.finish()
 
 

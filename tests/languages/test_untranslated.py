@@ -7,6 +7,8 @@ expected failure that must fail (``strict``), so the test says when it is finish
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -87,6 +89,11 @@ def victim_pages(client: Client, code: str) -> dict[str, str]:
     pages["victim-sign-in"] = signed_out.get(reverse("advice:victim-sign-in")).text
     wrong = signed_out.post(reverse("advice:victim-sign-in"), {"reference": "", "passcode": ""})
     pages["victim-sign-in-errors"] = wrong.text
+    check = reverse("advice:check-receipt")
+    pages["check-receipt"] = signed_out.get(check).text
+    pages["check-receipt-errors"] = signed_out.post(check, {"receipt": ""}).text
+    not_genuine = {"entry": "{}", "receipt": {}}
+    pages["check-receipt-no"] = signed_out.post(check, {"receipt": json.dumps(not_genuine)}).text
     return pages
 
 

@@ -168,6 +168,14 @@ def test_an_approved_override_is_told_to_the_force(
     told = StaffNotice.objects.filter(kind="override_approved", organisation=force)
     assert {n.role for n in told} == {Role.PROTOCOL_OFFICER.value, Role.POLICE_OFFICER.value}
     assert all(protection.reference in n.message for n in told)
+    # The override is named by its short reference, never its UUID.
+    assert all(override.reference in n.message for n in told)
+    assert not any(str(override.public_id) in n.message for n in told)
+    from safeshare.oversight.models import Alert
+
+    alerts = Alert.objects.filter(kind__in=["override_requested", "override_approved"])
+    assert alerts.count() == 2
+    assert all(f"override {override.reference}" in alert.summary for alert in alerts)
 
 
 @pytest.mark.parametrize(

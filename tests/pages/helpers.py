@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import html as html_lib
+import re
 
 from safeshare.accounts.models import User
+from safeshare.kernel.wording import UUID
 from safeshare.referrals.actions import LegalBasis
 
 BASIS = LegalBasis(
@@ -110,3 +112,15 @@ def fake_matcher(monkeypatch, decision: str, protections=()) -> None:
         return outcome, FakeMatchResult(lines)
 
     monkeypatch.setattr("safeshare.protocol.actions.match_subject", match_subject)
+
+
+def panel(response) -> str:
+    """The words of the page's confirmation panel, tags removed."""
+    match = re.search(r'<div class="govuk-panel[^"]*">(.*?)</div>\s*</div>', text(response), re.S)
+    assert match, "the page has no confirmation panel"
+    return " ".join(re.sub(r"<[^>]+>", " ", match.group(1)).split())
+
+
+def shows_short_reference_only(words: str, record) -> bool:
+    """``words`` name ``record`` by its short reference, and carry no UUID at all."""
+    return record.reference in words and not UUID.search(words)

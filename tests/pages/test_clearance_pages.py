@@ -14,7 +14,14 @@ from safeshare.protocol import actions as protocol_actions
 from safeshare.protocol.models import Clearance, Override
 from tests.accounts.factories import make_user
 from tests.pages.check_answers import confirm
-from tests.pages.helpers import error_summary, fake_matcher, signed_in, text
+from tests.pages.helpers import (
+    error_summary,
+    fake_matcher,
+    panel,
+    shows_short_reference_only,
+    signed_in,
+    text,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -210,8 +217,10 @@ def test_ask_to_override(client, caseworker, blocked):
     override = Override.objects.get()
     assert override.status == "pending"
     assert override.requester_key == f"user:{caseworker.pk}"
-    done = text(client.get(response["Location"]))
+    done_page = client.get(response["Location"])
+    done = text(done_page)
     assert "Override requested" in done
+    assert shows_short_reference_only(panel(done_page), override)
     assert "A second, senior person decides it" in done
     assert confirm(client, url, check)["Location"] == response["Location"]
     assert Override.objects.count() == 1
@@ -348,6 +357,7 @@ def test_ie_withdraws_its_own_pending_override_request(client, caseworker, appro
     assert "Explain why you are withdrawing the request" in error_summary(refused)
     check = client.post(url, {"reasons": "The removal was cancelled by the court."})
     assert "The block stays, so you may not take the action" in text(check)
+    assert override.reference in text(check)
     override.refresh_from_db()
     assert override.status == "pending"  # nothing changes before the confirm button
     response = confirm(client, url, check)
@@ -355,8 +365,10 @@ def test_ie_withdraws_its_own_pending_override_request(client, caseworker, appro
     assert override.status == "withdrawn"
     assert override.decision_reasons == "The removal was cancelled by the court."
     assert LedgerEntry.objects.filter(kind="override_withdrawn").count() == 1
-    done = text(client.get(response["Location"]))
+    done_page = client.get(response["Location"])
+    done = text(done_page)
     assert "Override request withdrawn" in done
+    assert shows_short_reference_only(panel(done_page), override)
     assert "What happens next" in done
     assert confirm(client, url, check)["Location"] == response["Location"]
     assert LedgerEntry.objects.filter(kind="override_withdrawn").count() == 1
@@ -364,6 +376,7 @@ def test_ie_withdraws_its_own_pending_override_request(client, caseworker, appro
     assert (blocked.ie_decision or blocked.decision) == "blocked"
     page = text(client.get(detail_url(blocked)))
     assert "Withdrawn" in page
+    assert override.reference in page
     assert f'href="{override_url(blocked)}"' in page  # a new request may be made
     # Nobody can decide it any more.
     with pytest.raises(protocol_actions.ProtocolError, match="already been decided"):

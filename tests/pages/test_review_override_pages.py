@@ -14,7 +14,16 @@ from safeshare.referrals.actions import do_make_referral
 from tests.accounts.factories import make_user
 from tests.cases.factories import CaseFactory, PartyFactory
 from tests.pages.check_answers import answer_and_confirm, confirm
-from tests.pages.helpers import BASIS, VICTIM, error_summary, fake_matcher, signed_in, text
+from tests.pages.helpers import (
+    BASIS,
+    VICTIM,
+    error_summary,
+    fake_matcher,
+    panel,
+    shows_short_reference_only,
+    signed_in,
+    text,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -216,6 +225,7 @@ def test_protocol_officer_and_senior_approver_see_the_pending_override(
         html = text(signed_in(client, user).get(reverse("protocol:override-list")))
         assert "National security or serious public-protection risk" in html
         assert override_url(pending) in html
+        assert pending.reference in html
 
 
 def test_others_do_not_see_the_override(client, other_force, other_ie_unit, pending):
@@ -237,10 +247,12 @@ def test_approve_an_override(client, approver, pending):
     html = text(response)
     assert REASONS in html
     assert pending.clearance.protections.get().reference in html
+    assert pending.reference in html
     url = override_url(pending)
     check = client.post(url, {"decision": "approve", "reasons": REASONS + " Approved."})
     assert "Check your decision" in text(check)
     assert "The block is set aside" in text(check)
+    assert pending.reference in text(check)
     assert "Oversight bodies are alerted" in text(check)
     pending.refresh_from_db()
     assert pending.status == "pending"  # nothing decided before the confirm button
@@ -249,8 +261,10 @@ def test_approve_an_override(client, approver, pending):
     pending.refresh_from_db()
     assert pending.status == "approved"
     assert Clearance.objects.get().decision == "clear"
-    done = text(client.get(response["Location"]))
+    done_page = client.get(response["Location"])
+    done = text(done_page)
     assert "Override approved" in done
+    assert shows_short_reference_only(panel(done_page), pending)
     assert "What happens next" in done
     assert confirm(client, url, check)["Location"] == response["Location"]
     assert LedgerEntry.objects.filter(kind="override_approved").count() == 1
@@ -262,9 +276,11 @@ def test_refuse_an_override(client, protocol_officer, pending):
         override_url(pending), {"decision": "refuse", "reasons": "No evidence of any risk."}
     )
     assert "The block stays" in text(check)
-    confirm(client, override_url(pending), check)
+    done_page = client.get(confirm(client, override_url(pending), check)["Location"])
+    assert "Override refused" in panel(done_page)
     pending.refresh_from_db()
     assert pending.status == "refused"
+    assert shows_short_reference_only(panel(done_page), pending)
     assert Clearance.objects.get().decision == "blocked"
 
 

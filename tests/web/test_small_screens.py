@@ -106,7 +106,7 @@ def test_every_page_of_each_staff_role_fits_a_320_pixel_screen(browser, live_ser
     assert not failures, "\n".join(failures)
 
 
-@pytest.mark.parametrize("path", ["/sign-in/", "/my-protection/"])
+@pytest.mark.parametrize("path", ["/sign-in/", "/my-protection/", "/check-a-receipt/"])
 def test_pages_before_sign_in_fit_a_320_pixel_screen(page, path):
     page.set_viewport_size({"width": WIDTH, "height": 800})
     assert_fits(page, path)

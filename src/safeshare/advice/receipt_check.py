@@ -14,11 +14,14 @@ from datetime import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 
 from safeshare.advice import ledger_link
 from safeshare.advice.disclosures import RECEIPT_BUNDLE_FORMAT, describe_entry
+from safeshare.advice.languages import in_english
+from safeshare.advice.victim import public_victim_page
+from safeshare.advice.victim_views import render
 from safeshare.cases.forms import posted_data
 from safeshare.ledger.entries import EntryError, parse_canonical_json
 from safeshare.ledger.receipts import ReceiptError, check_receipt, receipt_from_json
@@ -27,23 +30,27 @@ MAX_RECEIPT_BYTES = 256 * 1024
 
 # What went wrong, in words, by the start of the checker's own (technical) reason.
 PLAIN_REASONS = (
-    ("checkpoint", "It was not signed with this service's log key, so it did not come from here."),
-    ("entry:", "The record inside it has been changed or damaged."),
-    ("the entry's index", "The record inside it is not the one the receipt was made for."),
-    ("the entry does not match", "The record inside it has been changed since it was made."),
-    ("the inclusion proof", "Its proof does not lead to the log that this service signed."),
-    ("the opening", "It does not show that the record is about the person it was given to."),
+    (
+        "checkpoint",
+        _("It was not signed with this service's log key, so it did not come from here."),
+    ),
+    ("entry:", _("The record inside it has been changed or damaged.")),
+    ("the entry's index", _("The record inside it is not the one the receipt was made for.")),
+    ("the entry does not match", _("The record inside it has been changed since it was made.")),
+    ("the inclusion proof", _("Its proof does not lead to the log that this service signed.")),
+    ("the opening", _("It does not show that the record is about the person it was given to.")),
 )
+NOT_A_RECEIPT = _("It is not a SafeShare receipt, or it has been changed.")
 
 
 class ReceiptCheckForm(forms.Form):
     receipt = forms.CharField(
-        label="Paste the receipt",
-        help_text="Open the receipt file (it ends in .json) and copy all of it here.",
+        label=_("Paste the receipt"),
+        help_text=_("Open the receipt file (it ends in .json) and copy all of it here."),
         required=False,
         widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
     )
-    receipt_file = forms.FileField(label="Or upload the receipt file", required=False)
+    receipt_file = forms.FileField(label=_("Or upload the receipt file"), required=False)
 
     def clean(self) -> dict:
         cleaned = super().clean() or {}
@@ -52,16 +59,20 @@ class ReceiptCheckForm(forms.Form):
         if upload is not None:
             if upload.size > MAX_RECEIPT_BYTES:
                 raise ValidationError(
-                    {"receipt_file": "The file must be smaller than 256 KB. A receipt is small."}
+                    {
+                        "receipt_file": _(
+                            "The file must be smaller than 256 KB. A receipt is small."
+                        )
+                    }
                 )
             try:
                 text = upload.read().decode("utf-8").strip()
             except UnicodeDecodeError:
                 raise ValidationError(
-                    {"receipt_file": "The file must be the receipt SafeShare gave you (JSON)"}
+                    {"receipt_file": _("The file must be the receipt SafeShare gave you (JSON)")}
                 ) from None
         if not text:
-            raise ValidationError({"receipt": "Paste the receipt, or choose the receipt file"})
+            raise ValidationError({"receipt": _("Paste the receipt, or choose the receipt file")})
         try:
             bundle = json.loads(text)
         except ValueError:
@@ -70,8 +81,10 @@ class ReceiptCheckForm(forms.Form):
             field_name = "receipt_file" if upload is not None else "receipt"
             raise ValidationError(
                 {
-                    field_name: "This is not a SafeShare receipt. A receipt is the file from "
-                    "“What has been shared about you”, and starts with {"
+                    field_name: _(
+                        "This is not a SafeShare receipt. A receipt is the file from "
+                        "“What has been shared about you”, and starts with {"
+                    )
                 }
             )
         cleaned["bundle"] = bundle
@@ -106,9 +119,11 @@ def check_bundle(bundle: dict) -> ReceiptResult:
         fields = parse_canonical_json(entry_bytes)
     except (ReceiptError, EntryError, TypeError, ValueError, KeyError) as error:
         technical = str(error)
-        reason = next(
-            (plain for start, plain in PLAIN_REASONS if technical.startswith(start)),
-            "It is not a SafeShare receipt, or it has been changed.",
+        reason = str(
+            next(
+                (plain for start, plain in PLAIN_REASONS if technical.startswith(start)),
+                NOT_A_RECEIPT,
+            )
         )
         return ReceiptResult(holds=False, reason=reason, detail=technical, other_keys=other_keys)
     assert isinstance(fields, dict)
@@ -127,10 +142,16 @@ def check_bundle(bundle: dict) -> ReceiptResult:
     )
 
 
+@public_victim_page
 def check_a_receipt(request: HttpRequest) -> HttpResponse:
-    """GET: the form. POST: the answer. Open to everyone; nothing is stored."""
+    """GET: the form. POST: the answer. Open to everyone; nothing is stored. In the language
+    the victim chose, with the English beside a translation not yet reviewed (ADR 0046)."""
     form = ReceiptCheckForm(posted_data(request), request.FILES or None)
-    result = None
+    context: dict[str, object] = {"form": form, "result": None}
     if request.method == "POST" and form.is_valid():
-        result = check_bundle(form.cleaned_data["bundle"])
-    return render(request, "advice/receipt_check.html", {"form": form, "result": result})
+        bundle = form.cleaned_data["bundle"]
+        context["result"] = check_bundle(bundle)
+        context["english_context"] = in_english(lambda: {"result": check_bundle(bundle)})
+        # "Check another receipt" starts empty: the receipt just checked is not shown again.
+        context["form"] = ReceiptCheckForm()
+    return render(request, "advice/receipt_check.html", context)

@@ -78,6 +78,9 @@ ENTRY_TITLES = {
     "override_requested": _("Immigration Enforcement asked to act even though you are protected"),
     "override_approved": _("A senior officer let Immigration Enforcement act"),
     "override_refused": _("A senior officer said Immigration Enforcement must not act"),
+    "override_withdrawn": _(
+        "Immigration Enforcement withdrew its request to act even though you are protected"
+    ),
     "protection_opened": _("Your protection started"),
     "protection_status_changed": _("Your protection changed"),
     "protection_closed": _("Your protection was closed"),
@@ -98,6 +101,7 @@ SHARED_WITH_OTHERS = frozenset(
         "override_requested",
         "override_approved",
         "override_refused",
+        "override_withdrawn",
     }
 )
 """Entries that record information about the person going to, or being asked for by, IE."""

@@ -263,7 +263,7 @@ def choose_language(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404("No such language")
     next_url = request.GET.get("next", "")
     if not (
-        next_url.startswith(VICTIM_PREFIX)
+        (next_url.startswith(VICTIM_PREFIX) or next_url == reverse("advice:check-receipt"))
         and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()})
     ):
         next_url = reverse("advice:victim-sign-in")

@@ -1020,7 +1020,8 @@ def do_request_override(
             kind="override_requested",
             summary=(
                 f"{actor.org_code} asked to override a block on "
-                f"{clearance.action_code.replace('_', ' ')} ({category.replace('_', ' ')})."
+                f"{clearance.action_code.replace('_', ' ')} ({category.replace('_', ' ')}): "
+                f"override {override.reference}."
             ),
             details={"override": str(override.public_id), "category": category},
             organisation_code=actor.org_code,
@@ -1150,7 +1151,8 @@ def do_decide_override(
                 kind="override_approved",
                 summary=(
                     f"An override of a block on {clearance.action_code.replace('_', ' ')} was "
-                    f"approved ({override.exception_category.replace('_', ' ')})."
+                    f"approved ({override.exception_category.replace('_', ' ')}): "
+                    f"override {override.reference}."
                 ),
                 details={
                     "override": str(override.public_id),

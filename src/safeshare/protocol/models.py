@@ -10,6 +10,7 @@ from django.utils import timezone
 from safeshare.accounts.models import Organisation
 from safeshare.cases.lifecycle import RegularisationStatus
 from safeshare.cases.models import Case
+from safeshare.kernel.wording import short_reference
 from safeshare.people.models import Person
 from safeshare.protocol.clearance import ClearanceOutcome
 from safeshare.protocol.protection import ProtectionStatus
@@ -275,6 +276,11 @@ class Override(models.Model):
 
     def __str__(self) -> str:
         return f"Override {self.public_id} ({self.status})"
+
+    @property
+    def reference(self) -> str:
+        """The short reference people read and say over the phone, as for a clearance."""
+        return short_reference(self.public_id)
 
 
 class OutcomeReport(models.Model):

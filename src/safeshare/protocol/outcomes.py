@@ -272,8 +272,8 @@ def tell_force_override_approved(override: Override) -> None:
         for case in protection.cases.select_related("force"):
             forces[case.force_id] = case.force
         message = (
-            f"An override was approved for protection {protection.reference}: IE may take "
-            f"{action} under the exception '{exception}'."
+            f"Override {override.reference} was approved for protection "
+            f"{protection.reference}: IE may take {action} under the exception '{exception}'."
         )
         for force in forces.values():
             for role in (Role.PROTOCOL_OFFICER, Role.POLICE_OFFICER):
