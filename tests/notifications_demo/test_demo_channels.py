@@ -6,7 +6,8 @@ import pytest
 
 from safeshare.notifications.models import ContactSettings, Notification
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+# The demo seeds the same on either engine; seeding it is slow, so SQLite only.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.sqlite_only]
 
 
 def test_the_demo_has_victims_on_every_channel(settings, tmp_path):

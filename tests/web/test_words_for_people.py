@@ -277,6 +277,7 @@ def demo_logins(settings, tmp_path):
     return demo.seed()
 
 
+@pytest.mark.sqlite_only  # the words on the pages do not depend on the engine
 def test_no_page_a_role_or_a_victim_reads_shows_an_internal_code(demo_logins):
     """One demo for both (seeding it is the slow part): every role's pages, then the victim's."""
     failures: list[str] = []
