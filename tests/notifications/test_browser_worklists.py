@@ -46,7 +46,7 @@ def test_the_holds_worklist_shows_an_overdue_hold(page, monkeypatch, protection,
     sign_in(page, protocol_officer)
     page.locator("#navigation").get_by_role("link", name="Worklists", exact=True).click()
     table = page.get_by_test_id("holds")
-    assert f"Possible match {review.pk}" in table.inner_text()
+    assert f"Possible match {review.reference}" in table.inner_text()
     assert "Overdue" in table.inner_text()
     assert "30 hours" in table.inner_text()
     page.get_by_label("Show").select_option("overdue")

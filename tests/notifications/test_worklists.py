@@ -67,7 +67,7 @@ def test_holds_by_age_against_the_target_and_only_the_forces_own(
     client.force_login(protocol_officer)
     page = client.get(reverse("worklists:holds")).content.decode()
     assert "Within target" in page
-    assert f"Possible match {review.pk}" in page
+    assert f"Possible match {review.reference}" in page
     assert "Overdue" not in page.split('data-testid="holds"')[1]
     Review.objects.filter(pk=review.pk).update(created_at=timezone.now() - dt.timedelta(hours=9))
     overdue = client.get(reverse("worklists:holds"), {"show": "overdue"}).content.decode()
@@ -93,7 +93,7 @@ def test_an_overdue_hold_is_escalated_once_to_the_force_and_oversight(
     assert escalate_overdue_holds(later) == 1
     notice = StaffNotice.objects.get(kind="hold_overdue")
     assert (notice.organisation, notice.role) == (force, "protocol_officer")
-    assert notice.link == f"/reviews/{review.pk}/"
+    assert notice.link == f"/reviews/{review.reference}/"
     alert = Alert.objects.get(kind="hold_overdue")
     assert alert.details["clearance"] == str(review.clearance.public_id)
     assert escalate_overdue_holds(later + dt.timedelta(hours=1)) == 0

@@ -136,7 +136,7 @@ def world(monkeypatch, force, other_force, ie_unit, other_ie_unit, case, protect
         "protocol:override-new": {"clearance_id": blocked.public_id},
         "protocol:override-withdraw": {"clearance_id": blocked.public_id},
         "protocol:clearance-outcome": {"clearance_id": blocked.public_id},
-        "protocol:review": {"review_id": review.pk},
+        "protocol:review": {"reference": review.reference},
         "protocol:override": {"override_id": override.public_id},
     }
     return users, kwargs

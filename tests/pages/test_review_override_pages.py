@@ -60,7 +60,7 @@ def pending(monkeypatch, caseworker, protection) -> Override:
 
 
 def review_url(review: Review) -> str:
-    return reverse("protocol:review", kwargs={"review_id": review.pk})
+    return reverse("protocol:review", kwargs={"reference": review.reference})
 
 
 def override_url(override: Override) -> str:

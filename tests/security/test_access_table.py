@@ -716,7 +716,7 @@ SITE_OBJECTS: dict[str, Callable[[World, str], dict]] = {
     "protocol:override-new": lambda w, s: {"clearance_id": w.side(s).blocked.public_id},
     "protocol:override-withdraw": lambda w, s: {"clearance_id": w.side(s).blocked.public_id},
     "protocol:clearance-outcome": lambda w, s: {"clearance_id": w.side(s).blocked.public_id},
-    "protocol:review": lambda w, s: {"review_id": w.side(s).review.pk},
+    "protocol:review": lambda w, s: {"reference": w.side(s).review.reference},
     "protocol:override": lambda w, s: {"override_id": w.side(s).override.public_id},
     "advice:protection": _protection,
     "advice:contact": _protection,

@@ -185,7 +185,7 @@ ROUTE_KWARGS: dict[str, dict[str, object]] = {
     "protocol:override-new": CLEARANCE,
     "protocol:override-withdraw": CLEARANCE,
     "protocol:clearance-outcome": CLEARANCE,
-    "protocol:review": {"review_id": 999999},
+    "protocol:review": {"reference": "00000000"},
     "protocol:override": {"override_id": MISSING_ID},
     "matching:sweep": {"sweep_id": MISSING_ID},
     "matching:sweep-download": {"sweep_id": MISSING_ID},

@@ -143,7 +143,7 @@ def _holds_csv(reviews, now: dt.datetime) -> HttpResponse:
         state = hold_state(review, now) if review.status == Review.Status.OPEN else "decided"
         writer.writerow(
             [
-                review.pk,
+                review.reference,
                 review.clearance.public_id,
                 review.clearance.action_code,
                 timezone.localtime(review.created_at).strftime("%Y-%m-%d %H:%M"),

@@ -58,6 +58,7 @@ from safeshare.protocol.models import (
     Protection,
     ProtectionCase,
     Review,
+    unused_review_id,
 )
 from safeshare.protocol.overrides import (
     Approval,
@@ -546,7 +547,7 @@ def do_request_clearance(
             Clearance.protections.through(clearance=clearance, protection=p) for p in protections
         )
         if decision.outcome == ClearanceOutcome.HOLD:
-            review = Review.objects.create(clearance=clearance)
+            review = Review.objects.create(clearance=clearance, public_id=unused_review_id())
             held = {int(i) for i in decision.held_protection_ids}
             Review.candidates.through.objects.bulk_create(
                 Review.candidates.through(review=review, protection=p)
@@ -842,7 +843,7 @@ def do_resolve_review(review: Review, actor: Actor, *, verdict: str, reasons: st
             why=f"review: {verdict.value}",
         )
         if decision.outcome == ClearanceOutcome.HOLD:
-            next_review = Review.objects.create(clearance=clearance)
+            next_review = Review.objects.create(clearance=clearance, public_id=unused_review_id())
             next_review.candidates.set(
                 Protection.objects.filter(pk__in=[int(i) for i in decision.held_protection_ids])
             )
@@ -1013,7 +1014,7 @@ def do_request_override(
         if policy.clearance.ie_detail == IEDetail.CUSTODIAN and not custodian_ruling_awaited(
             clearance
         ):
-            confirm = Review.objects.create(clearance=clearance)
+            confirm = Review.objects.create(clearance=clearance, public_id=unused_review_id())
             confirm.candidates.set(clearance.protections.all())
         hooks.fire(
             hooks.ALERT_RAISED,

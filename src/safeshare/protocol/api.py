@@ -87,9 +87,13 @@ class CandidateOut(Schema):
 
 class ReviewOut(Schema):
     id: int
+    reference: str = Field(
+        description="The short reference people read and say over the phone, as the pages show it."
+    )
     status: str
     verdict: str | None
     clearance_id: uuid.UUID
+    clearance_reference: str = Field(description="The clearance's short reference.")
     action: str
     subject: dict
     candidates: list[CandidateOut]
@@ -425,9 +429,11 @@ def review_out(review: Review) -> ReviewOut:
     ]
     return ReviewOut(
         id=review.pk,
+        reference=review.reference,
         status=review.status,
         verdict=review.verdict or None,
         clearance_id=review.clearance.public_id,
+        clearance_reference=review.clearance.reference,
         action=review.clearance.action_code,
         subject=review.clearance.subject,
         candidates=candidates,

@@ -20,6 +20,7 @@ PROTECTION_STATUS_LABELS = {
     ProtectionStatus.TRANSITION: "In transition",
     ProtectionStatus.ENDED: "Ended",
 }
+REFERENCE_LENGTH = 8
 DECISION_LABELS = {
     ClearanceOutcome.BLOCKED: "Blocked",
     ClearanceOutcome.HOLD: "On hold",
@@ -203,7 +204,12 @@ class Clearance(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"Clearance {self.public_id} ({self.decision})"
+        return f"Clearance {self.reference} ({self.decision})"
+
+    @property
+    def reference(self) -> str:
+        """The short reference people read and say over the phone."""
+        return short_reference(self.public_id)
 
     @property
     def decision_label(self) -> str:
@@ -225,6 +231,7 @@ class Review(models.Model):
         SAME_PERSON = "same_person", "The same person"
         NOT_SAME_PERSON = "not_same_person", "Not the same person"
 
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     clearance = models.ForeignKey(Clearance, on_delete=models.PROTECT, related_name="reviews")
     candidates = models.ManyToManyField(Protection, related_name="reviews")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
@@ -241,7 +248,33 @@ class Review(models.Model):
         ordering = ["created_at"]
 
     def __str__(self) -> str:
-        return f"Review of {self.clearance}"
+        return f"Review {self.reference} of {self.clearance}"
+
+    @property
+    def reference(self) -> str:
+        """The short reference people read and say over the phone (ADR 0047): the first eight
+        characters of its id, which no other review shares."""
+        return short_reference(self.public_id)
+
+
+def reference_bounds(reference: str) -> tuple[uuid.UUID, uuid.UUID] | None:
+    """The least and greatest id whose short reference is ``reference``, or None when it
+    cannot be one. An index range, so a review is found by its reference quickly."""
+    compact = reference.strip().lower()
+    if len(compact) != REFERENCE_LENGTH or any(c not in "0123456789abcdef" for c in compact):
+        return None
+    return uuid.UUID(compact + "0" * 24), uuid.UUID(compact + "f" * 24)
+
+
+def unused_review_id() -> uuid.UUID:
+    """A new review id whose short reference no review has yet, so that the reference alone
+    names one review (ADR 0047)."""
+    while True:
+        candidate = uuid.uuid4()
+        bounds = reference_bounds(short_reference(candidate))
+        assert bounds is not None
+        if not Review.objects.filter(public_id__range=bounds).exists():
+            return candidate
 
 
 class Override(models.Model):
@@ -275,7 +308,7 @@ class Override(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"Override {self.public_id} ({self.status})"
+        return f"Override {self.reference} ({self.status})"
 
     @property
     def reference(self) -> str:

@@ -311,6 +311,12 @@ def hold_state(review: Review, now: dt.datetime) -> str:
 
 
 def _review_link(review: Review) -> str:
+    return f"/reviews/{review.reference}/"
+
+
+def _earlier_review_link(review: Review) -> str:
+    """The link overdue notices carried before reviews had short references (ADR 0047): a
+    review escalated then is not escalated again."""
     return f"/reviews/{review.pk}/"
 
 
@@ -325,7 +331,9 @@ def escalate_overdue_holds(now: dt.datetime | None = None) -> int:
     count = 0
     for review in overdue:
         link = _review_link(review)
-        if StaffNotice.objects.filter(kind=HOLD_OVERDUE, link=link).exists():
+        if StaffNotice.objects.filter(
+            kind=HOLD_OVERDUE, link__in=[link, _earlier_review_link(review)]
+        ).exists():
             continue
         with action_transaction():
             forces = {}
@@ -335,9 +343,9 @@ def escalate_overdue_holds(now: dt.datetime | None = None) -> int:
                     forces[case.force_id] = case.force
             hours = int((now - review.created_at).total_seconds() // 3600)
             message = (
-                f"A possible match has waited {hours} hours for a decision, past the target of "
-                f"{settings.SAFESHARE_HOLD_TARGET_HOURS} hours. Immigration Enforcement cannot "
-                "act until it is decided."
+                f"Possible match {review.reference} has waited {hours} hours for a decision, "
+                f"past the target of {settings.SAFESHARE_HOLD_TARGET_HOURS} hours. "
+                "Immigration Enforcement cannot act until it is decided."
             )
             for force in forces.values():
                 notices.notify_staff(
@@ -349,6 +357,7 @@ def escalate_overdue_holds(now: dt.datetime | None = None) -> int:
                 summary=message,
                 details={
                     "review": review.pk,
+                    "review_reference": review.reference,
                     "clearance": str(review.clearance.public_id),
                     "hours_waiting": hours,
                 },

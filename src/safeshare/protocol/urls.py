@@ -35,7 +35,7 @@ urlpatterns = [
         name="clearance-outcome",
     ),
     path("reviews/", views.review_list, name="review-list"),
-    path("reviews/<int:review_id>/", views.review_detail, name="review"),
+    path("reviews/<str:reference>/", views.review_detail, name="review"),
     path("overrides/", views.override_list, name="override-list"),
     path("overrides/<uuid:override_id>/", views.override_detail, name="override"),
 ]

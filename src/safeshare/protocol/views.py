@@ -57,6 +57,7 @@ from safeshare.protocol.models import (
     Override,
     Protection,
     Review,
+    reference_bounds,
 )
 from safeshare.protocol.overrides import (
     Approval,
@@ -759,6 +760,17 @@ def reviews_for(request: AuthenticatedHttpRequest) -> QuerySet[Review]:
     )
 
 
+def review_by_reference(reviews: QuerySet[Review], reference: str) -> Review:
+    """The one review of ``reviews`` with this short reference (ADR 0047), or not found."""
+    bounds = reference_bounds(reference)
+    if bounds is None:
+        raise Http404("No such review")
+    found = list(reviews.filter(public_id__range=bounds)[:2])
+    if len(found) != 1:
+        raise Http404("No such review")
+    return found[0]
+
+
 def review_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     reviews = reviews_for(request).filter(status=Review.Status.OPEN).order_by("created_at")
     page = Paginator(reviews, PER_PAGE).get_page(request.GET.get("page"))
@@ -859,11 +871,11 @@ def _review_consequence(review: Review, verdict: str) -> dict[str, str]:
     return {"outcome": decision.outcome.value, "label": label, "meaning": meaning}
 
 
-def review_detail(request: AuthenticatedHttpRequest, review_id: int) -> HttpResponse:
+def review_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     """The possible match and the decision (question), check answers and confirmation
-    (ADR 0044)."""
-    review = get_object_or_404(reviews_for(request), pk=review_id)
-    page = reverse("protocol:review", kwargs={"review_id": review.pk})
+    (ADR 0044), found by the review's short reference (ADR 0047)."""
+    review = review_by_reference(reviews_for(request), reference)
+    page = reverse("protocol:review", kwargs={"reference": review.reference})
     step = read_step(request, REVIEW_FLOW, review.pk)
     if step.kind == "repeat":
         return redirect(step.location)
