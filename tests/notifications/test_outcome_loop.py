@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from safeshare.accounts.actors import Actor
 from safeshare.kernel.roles import Role
+from safeshare.kernel.wording import UUID, short_reference
 from safeshare.ledger.models import LedgerEntry
 from safeshare.notifications.models import StaffNotice
 from safeshare.oversight.models import Alert
@@ -112,6 +113,8 @@ def test_a_protection_opened_after_a_clear_suspends_it_and_tells_the_caseworker(
     assert notice.role == "ie_caseworker"
     assert notice.recipient_key == stored.requester_key
     assert "Do not act" in notice.message
+    assert f"({stored.reference})" in notice.message
+    assert not UUID.search(notice.message)
     assert api.get(f"/clearances/{clearance['id']}").json()["status"] == "suspended"
     body = report(
         api, clearance["id"], {"outcome": "action_taken", "action_taken_at": iso(timezone.now())}
@@ -143,7 +146,9 @@ def test_a_resolved_hold_is_told_to_the_caseworker(monkeypatch, protocol_officer
     )
     notice = StaffNotice.objects.get(kind="hold_resolved")
     assert notice.organisation.code == "IE-NCCU"
-    assert clearance["id"] in notice.message
+    # People read the clearance's short reference, never its UUID.
+    assert f"({short_reference(clearance['id'])})" in notice.message
+    assert not UUID.search(notice.message)
 
 
 def test_an_approved_override_is_told_to_the_force(

@@ -9,6 +9,7 @@ import json
 import pytest
 
 from safeshare.kernel.roles import Role
+from safeshare.kernel.wording import UUID, short_reference
 from safeshare.ledger.entries import EntryKind
 from safeshare.ledger.models import LedgerEntry
 from safeshare.protocol.models import Clearance, Protection
@@ -216,6 +217,9 @@ def test_asking_to_override_a_hold_answers_exactly_as_for_a_block(protected):
     assert "No longer needed" in waiting.decision_reasons
     notice = StaffNotice.objects.get(organisation__code="IE-NCCU", kind="answer_changed")
     assert "hold" not in notice.message.lower()
+    # The clearance is named by its short reference, never its UUID.
+    assert f"({short_reference(possible['id'])})" in notice.message
+    assert not UUID.search(notice.message)
 
 
 def test_under_the_firewall_a_confirmed_match_tells_ie_nothing_new(protected):

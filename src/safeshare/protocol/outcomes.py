@@ -203,12 +203,12 @@ def tell_ie_suspended(clearance: Clearance, protection: Protection, policy: Poli
     action = clearance.action_code.replace("_", " ")
     if policy.clearance.ie_detail == IEDetail.CUSTODIAN:
         message = (
-            f"Your clear for {action} ({clearance.public_id}) is suspended. Do not act. "
+            f"Your clear for {action} ({clearance.reference}) is suspended. Do not act. "
             f"Contact {policy.clearance.custodian_contact}."
         )
     else:
         message = (
-            f"Your clear for {action} ({clearance.public_id}) is suspended: the person is now "
+            f"Your clear for {action} ({clearance.reference}) is suspended: the person is now "
             f"protected. Do not act. Contact {protection.contact_point}."
         )
     notices.notify_staff(
@@ -238,9 +238,9 @@ def tell_ie_hold_resolved(clearance: Clearance, *, firewall: bool = False) -> No
     transaction. Under a firewall IE was never told of a hold, so the notice says only that
     the answer changed, and what it is now."""
     what = (
-        f"The answer on your clearance ({clearance.public_id}) has changed"
+        f"The answer on your clearance ({clearance.reference}) has changed"
         if firewall
-        else f"The hold on your clearance ({clearance.public_id}) was decided"
+        else f"The hold on your clearance ({clearance.reference}) was decided"
     )
     notices.notify_staff(
         clearance.requested_by,
