@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 
+from safeshare.accounts.permissions import PUBLIC, SEES_SINGLE_EVENTS, roles_for
 from safeshare.kernel.roles import Role
 
 
@@ -37,7 +38,8 @@ _PAGES: tuple[tuple[tuple[Role, ...], str, str], ...] = (
     ((Role.PROTOCOL_OFFICER,), "Overrides", "protocol:override-list"),
     ((Role.IE_CASEWORKER, Role.IE_SENIOR_APPROVER), "Screen a caseload", "matching:sweep-new"),
     ((Role.OVERSIGHT_ANALYST,), "Statistics", "oversight:dashboard"),
-    ((Role.OVERSIGHT_ANALYST,), "Alerts", "oversight:alerts"),
+    # Single events: only the roles that may see them (the page says who and why).
+    (tuple(sorted(SEES_SINGLE_EVENTS)), "Alerts", "oversight:alerts"),
     ((Role.OVERSIGHT_ANALYST,), "Policy comparison", "oversight:comparison"),
     ((Role.OVERSIGHT_ANALYST,), "Ledger", "oversight:ledger"),
     ((Role.OVERSIGHT_ANALYST,), "Retention", "oversight:retention"),
@@ -75,10 +77,19 @@ def register(role: Role, label: str, url_name: str) -> None:
         items.append(NavigationItem(label, url_name))
 
 
+def _may_open(role: Role, url_name: str) -> bool:
+    """Whether the page table lets ``role`` open the page: the navigation never offers a page
+    that would refuse the person."""
+    allowed = roles_for(url_name)
+    return allowed == PUBLIC or (allowed is not None and role in allowed)
+
+
 def navigation_for(role: str, current_view_name: str) -> list[dict[str, object]]:
-    """The navigation items for a role, with the current page marked."""
+    """The navigation items for a role that it may open, with the current page marked."""
     items = []
     for item in NAVIGATION.get(Role(role), []):
+        if not _may_open(Role(role), item.url_name):
+            continue
         try:
             href = reverse(item.url_name)
         except NoReverseMatch:
