@@ -7,7 +7,6 @@ import uuid
 import zoneinfo
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,10 +14,10 @@ from django.utils import timezone
 
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.requests import AuthenticatedHttpRequest
-from safeshare.cases.forms import GovukDateField, add_action_errors
-from safeshare.idempotency.pages import check_url, confirm_once, done_url, read_step
+from safeshare.cases.forms import GovukDateField
 from safeshare.protocol import actions, outcomes
 from safeshare.protocol.active import active_policy
+from safeshare.protocol.check_flow import check_answers_flow
 from safeshare.protocol.models import OutcomeReport
 from safeshare.protocol.views import action_name, own_clearance
 
@@ -87,12 +86,8 @@ def clearance_outcome(request: AuthenticatedHttpRequest, clearance_id: uuid.UUID
     """IE reports what was done: question, check answers and confirmation (ADR 0044)."""
     clearance = own_clearance(request, clearance_id)
     page = reverse("protocol:clearance-outcome", kwargs={"clearance_id": clearance.public_id})
-    step = read_step(request, OUTCOME_FLOW, clearance.public_id)
-    if step.kind == "repeat":
-        return redirect(step.location)
-    if step.kind == "lost":
-        return redirect(page)
-    if step.kind == "done":
+
+    def done() -> HttpResponse:
         report = clearance.outcomes.first()
         if report is None:
             return redirect("protocol:clearance", clearance_id=clearance.public_id)
@@ -105,8 +100,8 @@ def clearance_outcome(request: AuthenticatedHttpRequest, clearance_id: uuid.UUID
                 "action": action_name(clearance.action_code),
             },
         )
-    form = OutcomeForm(step.data)
-    if step.posted and form.is_valid():
+
+    def validate(form: OutcomeForm) -> None:
         final = clearance.outcomes.exclude(outcome=OutcomeReport.Outcome.NOT_YET).first()
         if final is not None:
             form.add_error(
@@ -117,49 +112,60 @@ def clearance_outcome(request: AuthenticatedHttpRequest, clearance_id: uuid.UUID
         taken_at = form.cleaned_data.get("action_taken_at") if form.is_valid() else None
         if taken_at is not None and taken_at > timezone.now() + dt.timedelta(minutes=5):
             form.add_error("action_date", "The action cannot have been taken in the future")
-    if step.posted and form.is_valid():
+
+    def check(form: OutcomeForm, answers: str, change_url: str) -> HttpResponse:
         outcome = form.cleaned_data["outcome"]
         taken_at = form.cleaned_data.get("action_taken_at")
-        if step.kind == "check":
-            answers, change_url = check_url(page, request, OUTCOME_FLOW, clearance.public_id)
-            return render(
-                request,
-                "protocol/outcome_check.html",
-                {
-                    "clearance": clearance,
-                    "action": action_name(clearance.action_code),
-                    "outcome": OutcomeReport.Outcome(outcome).label,
-                    "taken_at": taken_at,
-                    "consequence": _outcome_consequence(clearance, outcome, taken_at),
-                    "answers": answers,
-                    "change_url": change_url,
-                },
-            )
+        return render(
+            request,
+            "protocol/outcome_check.html",
+            {
+                "clearance": clearance,
+                "action": action_name(clearance.action_code),
+                "outcome": OutcomeReport.Outcome(outcome).label,
+                "taken_at": taken_at,
+                "consequence": _outcome_consequence(clearance, outcome, taken_at),
+                "answers": answers,
+                "change_url": change_url,
+            },
+        )
 
-        def send() -> str:
-            actions.do_report_outcome(
-                clearance, Actor.for_user(request.user), outcome=outcome, action_taken_at=taken_at
-            )
-            return done_url(page, request, OUTCOME_FLOW, clearance.public_id, {})
+    def act(form: OutcomeForm) -> None:
+        actions.do_report_outcome(
+            clearance,
+            Actor.for_user(request.user),
+            outcome=form.cleaned_data["outcome"],
+            action_taken_at=form.cleaned_data.get("action_taken_at"),
+        )
 
-        try:
-            return redirect(confirm_once(str(request.user.pk), step.nonce, send))
-        except ValidationError as error:
-            add_action_errors(form, error)
-    now = timezone.now()
-    return render(
+    def ask(form: OutcomeForm, posted: bool) -> HttpResponse:
+        now = timezone.now()
+        return render(
+            request,
+            "protocol/outcome_form.html",
+            {
+                "form": form,
+                "clearance": clearance,
+                "action": action_name(clearance.action_code),
+                "state": outcomes.clear_state(clearance, now),
+                "valid_until": outcomes.clear_expires_at(clearance)
+                if clearance.decision == "clear"
+                else None,
+                "reports": list(clearance.outcomes.all()),
+            },
+        )
+
+    return check_answers_flow(
         request,
-        "protocol/outcome_form.html",
-        {
-            "form": form,
-            "clearance": clearance,
-            "action": action_name(clearance.action_code),
-            "state": outcomes.clear_state(clearance, now),
-            "valid_until": outcomes.clear_expires_at(clearance)
-            if clearance.decision == "clear"
-            else None,
-            "reports": list(clearance.outcomes.all()),
-        },
+        flow=OUTCOME_FLOW,
+        record=clearance.public_id,
+        page=page,
+        make_form=OutcomeForm,
+        validate=validate,
+        check=check,
+        act=act,
+        question=ask,
+        done=done,
     )
 
 
@@ -195,13 +201,9 @@ def protection_notice_given(request: AuthenticatedHttpRequest, reference: str) -
 
     protection = force_protection(request, reference)
     page = reverse("protocol:protection-notice-given", kwargs={"reference": protection.reference})
-    step = read_step(request, NOTICE_FLOW, protection.reference)
-    if step.kind == "repeat":
-        return redirect(step.location)
-    if step.kind == "lost":
-        return redirect(page)
     minimum = active_policy().protection.minimum_transition_days
-    if step.kind == "done":
+
+    def done() -> HttpResponse:
         given = protection.transition_notice_at
         return render(
             request,
@@ -214,38 +216,43 @@ def protection_notice_given(request: AuthenticatedHttpRequest, reference: str) -
                 "minimum": minimum,
             },
         )
-    form = NoticeGivenForm(step.data)
-    if step.posted and form.is_valid():
+
+    def validate(form: NoticeGivenForm) -> None:
         problem = _notice_problem(protection, form.cleaned_data["given_on"])
         if problem:
             form.add_error("given_on", problem)
-    if step.posted and form.is_valid():
+
+    def check(form: NoticeGivenForm, answers: str, change_url: str) -> HttpResponse:
         given_on = form.cleaned_data["given_on"]
-        if step.kind == "check":
-            answers, change_url = check_url(page, request, NOTICE_FLOW, protection.reference)
-            return render(
-                request,
-                "protocol/notice_given_check.html",
-                {
-                    "protection": protection,
-                    "given_on": given_on,
-                    "earliest": given_on + dt.timedelta(days=minimum),
-                    "minimum": minimum,
-                    "answers": answers,
-                    "change_url": change_url,
-                },
-            )
+        return render(
+            request,
+            "protocol/notice_given_check.html",
+            {
+                "protection": protection,
+                "given_on": given_on,
+                "earliest": given_on + dt.timedelta(days=minimum),
+                "minimum": minimum,
+                "answers": answers,
+                "change_url": change_url,
+            },
+        )
 
-        def record() -> str:
-            actions.do_record_notice_handed_over(
-                protection, Actor.for_user(request.user), given_on=given_on
-            )
-            return done_url(page, request, NOTICE_FLOW, protection.reference, {})
+    def act(form: NoticeGivenForm) -> None:
+        actions.do_record_notice_handed_over(
+            protection, Actor.for_user(request.user), given_on=form.cleaned_data["given_on"]
+        )
 
-        try:
-            return redirect(confirm_once(str(request.user.pk), step.nonce, record))
-        except ValidationError as error:
-            add_action_errors(form, error)
-    return render(
-        request, "protocol/notice_given_form.html", {"form": form, "protection": protection}
+    return check_answers_flow(
+        request,
+        flow=NOTICE_FLOW,
+        record=protection.reference,
+        page=page,
+        make_form=NoticeGivenForm,
+        validate=validate,
+        check=check,
+        act=act,
+        question=lambda form, posted: render(
+            request, "protocol/notice_given_form.html", {"form": form, "protection": protection}
+        ),
+        done=done,
     )

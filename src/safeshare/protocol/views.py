@@ -27,7 +27,6 @@ from safeshare.accounts.requests import AuthenticatedHttpRequest
 from safeshare.cases.forms import SEX_LABELS, SOURCE_LABELS, add_action_errors, posted_data
 from safeshare.cases.lifecycle import CaseState, InformationSource, PartyRole
 from safeshare.cases.models import ROLE_LABELS
-from safeshare.idempotency.pages import check_url, confirm_once, done_url, read_step
 from safeshare.kernel.roles import Role
 from safeshare.kernel.wording import for_people
 from safeshare.ledger.audit import do_record_personal_data_read
@@ -36,6 +35,7 @@ from safeshare.protocol import actions, outcomes
 from safeshare.protocol.active import active_policy
 from safeshare.protocol.agreement import Agreement, best, compare_field, hold_sentence
 from safeshare.protocol.api import clearance_out
+from safeshare.protocol.check_flow import check_answers_flow
 from safeshare.protocol.clearance import ClearanceOutcome, ReviewVerdict, decide_clearance
 from safeshare.protocol.enforcement import UnknownEnforcementAction, enforcement_actions
 from safeshare.protocol.forms import (
@@ -255,12 +255,8 @@ def _protection_change(
     change its status (ADR 0044). ``describe`` gives the check page's rows and the status the
     protection would have; ``act`` makes the change."""
     page = reverse(page_name, kwargs={"reference": protection.reference})
-    step = read_step(request, flow, protection.reference)
-    if step.kind == "repeat":
-        return redirect(step.location)
-    if step.kind == "lost":
-        return redirect(page)
-    if step.kind == "done":
+
+    def done() -> HttpResponse:
         return render(
             request,
             "protocol/protection_change_done.html",
@@ -270,38 +266,40 @@ def _protection_change(
                 "meaning": PROTECTION_CHANGE_MEANING[protection.status],
             },
         )
-    form = make_form(step.data)
-    if step.posted and form.is_valid():
-        if step.kind == "check":
-            answers, change_url = check_url(page, request, flow, protection.reference)
-            rows, after = describe(form.cleaned_data)
-            return render(
-                request,
-                "protocol/protection_change_check.html",
-                {
-                    "protection": protection,
-                    "title": question["check_title"],
-                    "button": question["button"],
-                    "rows": rows,
-                    "changes": after != protection.status,
-                    "before": protection.status_label,
-                    "after": PROTECTION_STATUS_LABELS[ProtectionStatus(after)],
-                    "meaning": PROTECTION_CHANGE_MEANING[after],
-                    "answers": answers,
-                    "change_url": change_url,
-                    "page": page,
-                },
-            )
 
-        def change() -> str:
-            act(form.cleaned_data)
-            return done_url(page, request, flow, protection.reference, {})
+    def check(form: forms.Form, answers: str, change_url: str) -> HttpResponse:
+        rows, after = describe(form.cleaned_data)
+        return render(
+            request,
+            "protocol/protection_change_check.html",
+            {
+                "protection": protection,
+                "title": question["check_title"],
+                "button": question["button"],
+                "rows": rows,
+                "changes": after != protection.status,
+                "before": protection.status_label,
+                "after": PROTECTION_STATUS_LABELS[ProtectionStatus(after)],
+                "meaning": PROTECTION_CHANGE_MEANING[after],
+                "answers": answers,
+                "change_url": change_url,
+                "page": page,
+            },
+        )
 
-        try:
-            return redirect(confirm_once(str(request.user.pk), step.nonce, change))
-        except ValidationError as error:
-            add_action_errors(form, error)
-    return render(request, str(question["template"]), {"form": form, "protection": protection})
+    return check_answers_flow(
+        request,
+        flow=flow,
+        record=protection.reference,
+        page=page,
+        make_form=make_form,
+        check=check,
+        act=lambda form: act(form.cleaned_data),
+        question=lambda form, posted: render(
+            request, str(question["template"]), {"form": form, "protection": protection}
+        ),
+        done=done,
+    )
 
 
 def protection_regularisation(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
@@ -404,69 +402,69 @@ def _close_problems(
 def protection_close(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     """Question, check answers and confirmation for closing a protection (ADR 0044)."""
     protection = force_protection(request, reference)
-    question = reverse("protocol:protection-close", kwargs={"reference": protection.reference})
-    step = read_step(request, CLOSE_FLOW, protection.reference)
-    if step.kind == "repeat":
-        return redirect(step.location)
-    if step.kind == "lost":
-        return redirect(question)
-    if step.kind == "done":
-        return render(
-            request,
-            "protocol/close_done.html",
-            {"protection": protection, "policy": active_policy()},
-        )
-    form = CloseProtectionForm(step.data)
-    if step.posted and form.is_valid():
+    page = reverse("protocol:protection-close", kwargs={"reference": protection.reference})
+    actor = Actor.for_user(request.user)
+
+    def validate(form: CloseProtectionForm) -> None:
         problems = _close_problems(
             protection,
-            Actor.for_user(request.user),
+            actor,
             reasons=form.cleaned_data["reasons"],
             victim_notified=form.cleaned_data["victim_notified"],
         )
         for problem in problems:
             form.add_error(None, for_people(problem))
-    if step.posted and form.is_valid():
-        if step.kind == "check":
-            answers, change_url = check_url(question, request, CLOSE_FLOW, protection.reference)
-            do_record_personal_data_read(
-                Actor.for_user(request.user), [protection.person], "close_check"
-            )
-            return render(
-                request,
-                "protocol/close_check.html",
-                {
-                    "protection": protection,
-                    "identity": protection.person.primary_identity,
-                    "reasons": form.cleaned_data["reasons"],
-                    "victim_notified": form.cleaned_data["victim_notified"],
-                    "answers": answers,
-                    "change_url": change_url,
-                },
-            )
 
-        def close() -> str:
-            actions.do_close_protection(
-                protection,
-                Actor.for_user(request.user),
-                reasons=form.cleaned_data["reasons"],
-                victim_notified=form.cleaned_data["victim_notified"],
-            )
-            return done_url(question, request, CLOSE_FLOW, protection.reference, {})
+    def check(form: CloseProtectionForm, answers: str, change_url: str) -> HttpResponse:
+        do_record_personal_data_read(actor, [protection.person], "close_check")
+        return render(
+            request,
+            "protocol/close_check.html",
+            {
+                "protection": protection,
+                "identity": protection.person.primary_identity,
+                "reasons": form.cleaned_data["reasons"],
+                "victim_notified": form.cleaned_data["victim_notified"],
+                "answers": answers,
+                "change_url": change_url,
+            },
+        )
 
-        try:
-            return redirect(confirm_once(str(request.user.pk), step.nonce, close))
-        except ValidationError as error:
-            add_action_errors(form, error)
-    return render(
+    def act(form: CloseProtectionForm) -> None:
+        actions.do_close_protection(
+            protection,
+            actor,
+            reasons=form.cleaned_data["reasons"],
+            victim_notified=form.cleaned_data["victim_notified"],
+        )
+
+    def ask(form: CloseProtectionForm, posted: bool) -> HttpResponse:
+        return render(
+            request,
+            "protocol/close_form.html",
+            {
+                "form": form,
+                "protection": protection,
+                "policy": active_policy(),
+                "in_transition": protection.status == ProtectionStatus.TRANSITION,
+            },
+        )
+
+    return check_answers_flow(
         request,
-        "protocol/close_form.html",
-        {
-            "form": form,
-            "protection": protection,
-            "policy": active_policy(),
-            "in_transition": protection.status == ProtectionStatus.TRANSITION,
-        },
+        flow=CLOSE_FLOW,
+        record=protection.reference,
+        page=page,
+        make_form=CloseProtectionForm,
+        validate=validate,
+        check=check,
+        act=act,
+        question=ask,
+        done=lambda: render(
+            request,
+            "protocol/close_done.html",
+            {"protection": protection, "policy": active_policy()},
+        ),
     )
 
 
@@ -608,12 +606,9 @@ def override_create(request: AuthenticatedHttpRequest, clearance_id: uuid.UUID) 
     clearance = own_clearance(request, clearance_id)
     policy = active_policy()
     page = reverse("protocol:override-new", kwargs={"clearance_id": clearance.public_id})
-    step = read_step(request, OVERRIDE_REQUEST_FLOW, clearance.public_id)
-    if step.kind == "repeat":
-        return redirect(step.location)
-    if step.kind == "lost":
-        return redirect(page)
-    if step.kind == "done":
+    actor = Actor.for_user(request.user)
+
+    def done() -> HttpResponse:
         override = clearance.overrides.order_by("-created_at").first()
         if override is None:
             return redirect("protocol:clearance", clearance_id=clearance.public_id)
@@ -627,61 +622,66 @@ def override_create(request: AuthenticatedHttpRequest, clearance_id: uuid.UUID) 
                 "awaited": actions.custodian_ruling_awaited(clearance),
             },
         )
-    form = OverrideRequestForm(step.data, policy=policy)
-    actor = Actor.for_user(request.user)
-    if step.posted and form.is_valid():
+
+    def validate(form: OverrideRequestForm) -> None:
         for problem in _override_request_problems(clearance, actor, form):
             form.add_error(None, for_people(problem))
-    if step.posted and form.is_valid():
-        if step.kind == "check":
-            answers, change_url = check_url(
-                page, request, OVERRIDE_REQUEST_FLOW, clearance.public_id
-            )
-            _record_clearance_read(request, clearance, "override_check")
-            return render(
-                request,
-                "protocol/override_request_check.html",
-                {
-                    "clearance": clearance,
-                    "action": action_name(clearance.action_code),
-                    "subject": _subject_name(clearance.subject),
-                    "category": form.cleaned_data["category"].label,
-                    "reasons": form.cleaned_data["reasons"],
-                    "offence": form.suspected_offence(),
-                    "indicators": form.cleaned_data["modern_slavery_indicators"],
-                    "firewall": policy.clearance.ie_detail == IEDetail.CUSTODIAN,
-                    "answers": answers,
-                    "change_url": change_url,
-                },
-            )
 
-        def ask() -> str:
-            actions.do_request_override(
-                clearance,
-                actor,
-                category=form.cleaned_data["category"].value,
-                reasons=form.cleaned_data["reasons"],
-                suspected_offence=form.suspected_offence(),
-                modern_slavery_indicators=form.cleaned_data["modern_slavery_indicators"],
-            )
-            return done_url(page, request, OVERRIDE_REQUEST_FLOW, clearance.public_id, {})
+    def check(form: OverrideRequestForm, answers: str, change_url: str) -> HttpResponse:
+        _record_clearance_read(request, clearance, "override_check")
+        return render(
+            request,
+            "protocol/override_request_check.html",
+            {
+                "clearance": clearance,
+                "action": action_name(clearance.action_code),
+                "subject": _subject_name(clearance.subject),
+                "category": form.cleaned_data["category"].label,
+                "reasons": form.cleaned_data["reasons"],
+                "offence": form.suspected_offence(),
+                "indicators": form.cleaned_data["modern_slavery_indicators"],
+                "firewall": policy.clearance.ie_detail == IEDetail.CUSTODIAN,
+                "answers": answers,
+                "change_url": change_url,
+            },
+        )
 
-        try:
-            return redirect(confirm_once(str(request.user.pk), step.nonce, ask))
-        except ValidationError as error:
-            add_action_errors(form, error)
-    if not step.posted:
-        _record_clearance_read(request, clearance, "override_form")
-    return render(
+    def act(form: OverrideRequestForm) -> None:
+        actions.do_request_override(
+            clearance,
+            actor,
+            category=form.cleaned_data["category"].value,
+            reasons=form.cleaned_data["reasons"],
+            suspected_offence=form.suspected_offence(),
+            modern_slavery_indicators=form.cleaned_data["modern_slavery_indicators"],
+        )
+
+    def ask(form: OverrideRequestForm, posted: bool) -> HttpResponse:
+        if not posted:
+            _record_clearance_read(request, clearance, "override_form")
+        return render(
+            request,
+            "protocol/override_form.html",
+            {
+                "form": form,
+                "clearance": clearance,
+                "action": action_name(clearance.action_code),
+                "subject": _subject_name(clearance.subject),
+                "blocked": clearance.decision == "blocked",
+            },
+        )
+
+    return check_answers_flow(
         request,
-        "protocol/override_form.html",
-        {
-            "form": form,
-            "clearance": clearance,
-            "action": action_name(clearance.action_code),
-            "subject": _subject_name(clearance.subject),
-            "blocked": clearance.decision == "blocked",
-        },
+        flow=OVERRIDE_REQUEST_FLOW,
+        record=clearance.public_id,
+        page=page,
+        make_form=lambda data: OverrideRequestForm(data, policy=policy),
+        validate=validate,
+        check=check,
+        act=act,
+        question=ask,
+        done=done,
     )
 
 
@@ -693,56 +693,64 @@ def override_withdraw(request: AuthenticatedHttpRequest, clearance_id: uuid.UUID
     confirmation (ADR 0044)."""
     clearance = own_clearance(request, clearance_id)
     page = reverse("protocol:override-withdraw", kwargs={"clearance_id": clearance.public_id})
-    step = read_step(request, WITHDRAW_FLOW, clearance.public_id)
-    if step.kind == "repeat":
-        return redirect(step.location)
-    if step.kind == "lost":
-        return redirect(page)
-    context = {
+    context: dict[str, Any] = {
         "clearance": clearance,
         "action": action_name(clearance.action_code),
         "subject": _subject_name(clearance.subject),
     }
-    if step.kind == "done":
+
+    def done() -> HttpResponse:
         withdrawn = clearance.overrides.filter(status=Override.Status.WITHDRAWN).first()
         if withdrawn is None:
             return redirect("protocol:clearance", clearance_id=clearance.public_id)
         return render(
             request, "protocol/override_withdraw_done.html", {**context, "override": withdrawn}
         )
-    pending = clearance.overrides.filter(status=Override.Status.PENDING).first()
-    if pending is None:
-        return redirect("protocol:clearance", clearance_id=clearance.public_id)
-    context["override"] = pending
-    context["category"] = exception_label(pending.exception_category)
-    form = WithdrawOverrideForm(step.data)
-    if step.posted and form.is_valid() and len(form.cleaned_data["reasons"].strip()) < 10:
-        form.add_error("reasons", "Explain why you are withdrawing the request")
-    if step.posted and form.is_valid():
-        if step.kind == "check":
-            answers, change_url = check_url(page, request, WITHDRAW_FLOW, clearance.public_id)
-            return render(
-                request,
-                "protocol/override_withdraw_check.html",
-                {
-                    **context,
-                    "reasons": form.cleaned_data["reasons"],
-                    "answers": answers,
-                    "change_url": change_url,
-                },
-            )
 
-        def withdraw() -> str:
-            actions.do_withdraw_override(
-                pending, Actor.for_user(request.user), reasons=form.cleaned_data["reasons"]
-            )
-            return done_url(page, request, WITHDRAW_FLOW, clearance.public_id, {})
+    def nothing_pending() -> HttpResponse | None:
+        pending = clearance.overrides.filter(status=Override.Status.PENDING).first()
+        if pending is None:
+            return redirect("protocol:clearance", clearance_id=clearance.public_id)
+        context["override"] = pending
+        context["category"] = exception_label(pending.exception_category)
+        return None
 
-        try:
-            return redirect(confirm_once(str(request.user.pk), step.nonce, withdraw))
-        except ValidationError as error:
-            add_action_errors(form, error)
-    return render(request, "protocol/override_withdraw_form.html", {**context, "form": form})
+    def validate(form: WithdrawOverrideForm) -> None:
+        if len(form.cleaned_data["reasons"].strip()) < 10:
+            form.add_error("reasons", "Explain why you are withdrawing the request")
+
+    def check(form: WithdrawOverrideForm, answers: str, change_url: str) -> HttpResponse:
+        return render(
+            request,
+            "protocol/override_withdraw_check.html",
+            {
+                **context,
+                "reasons": form.cleaned_data["reasons"],
+                "answers": answers,
+                "change_url": change_url,
+            },
+        )
+
+    def act(form: WithdrawOverrideForm) -> None:
+        actions.do_withdraw_override(
+            context["override"], Actor.for_user(request.user), reasons=form.cleaned_data["reasons"]
+        )
+
+    return check_answers_flow(
+        request,
+        flow=WITHDRAW_FLOW,
+        record=clearance.public_id,
+        page=page,
+        before_form=nothing_pending,
+        make_form=WithdrawOverrideForm,
+        validate=validate,
+        check=check,
+        act=act,
+        question=lambda form, posted: render(
+            request, "protocol/override_withdraw_form.html", {**context, "form": form}
+        ),
+        done=done,
+    )
 
 
 # --- Reviews of possible matches (protocol officers) ------------------------------------------
@@ -876,53 +884,59 @@ def review_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpResp
     (ADR 0044), found by the review's short reference (ADR 0047)."""
     review = review_by_reference(reviews_for(request), reference)
     page = reverse("protocol:review", kwargs={"reference": review.reference})
-    step = read_step(request, REVIEW_FLOW, review.pk)
-    if step.kind == "repeat":
-        return redirect(step.location)
-    if step.kind == "lost":
-        return redirect(page)
-    if step.kind == "done":
+
+    def validate(form: ReviewDecisionForm) -> None:
+        if len(form.cleaned_data["reasons"].strip()) < 10:
+            form.add_error("reasons", "Explain your decision in at least 10 characters")
+        if form.is_valid() and review.status != Review.Status.OPEN:
+            form.add_error(None, "This review has already been decided.")
+
+    def check(form: ReviewDecisionForm, answers: str, change_url: str) -> HttpResponse:
+        verdict = Review.Verdict(form.cleaned_data["verdict"])
         return render(
+            request,
+            "protocol/review_check.html",
+            {
+                "review": review,
+                "verdict": verdict.label,
+                "reasons": form.cleaned_data["reasons"],
+                "consequence": _review_consequence(review, verdict.value),
+                "action": action_name(review.clearance.action_code),
+                "answers": answers,
+                "change_url": change_url,
+            },
+        )
+
+    def act(form: ReviewDecisionForm) -> None:
+        actions.do_resolve_review(
+            review,
+            Actor.for_user(request.user),
+            verdict=form.cleaned_data["verdict"],
+            reasons=form.cleaned_data["reasons"],
+        )
+
+    return check_answers_flow(
+        request,
+        flow=REVIEW_FLOW,
+        record=review.pk,
+        page=page,
+        make_form=ReviewDecisionForm,
+        validate=validate,
+        check=check,
+        act=act,
+        question=lambda form, posted: _review_question(request, review, form),
+        done=lambda: render(
             request,
             "protocol/review_done.html",
             {"review": review, "clearance": review.clearance},
-        )
-    form = ReviewDecisionForm(step.data)
-    if step.posted and form.is_valid() and len(form.cleaned_data["reasons"].strip()) < 10:
-        form.add_error("reasons", "Explain your decision in at least 10 characters")
-    if step.posted and form.is_valid() and review.status != Review.Status.OPEN:
-        form.add_error(None, "This review has already been decided.")
-    if step.posted and form.is_valid():
-        if step.kind == "check":
-            answers, change_url = check_url(page, request, REVIEW_FLOW, review.pk)
-            verdict = Review.Verdict(form.cleaned_data["verdict"])
-            return render(
-                request,
-                "protocol/review_check.html",
-                {
-                    "review": review,
-                    "verdict": verdict.label,
-                    "reasons": form.cleaned_data["reasons"],
-                    "consequence": _review_consequence(review, verdict.value),
-                    "action": action_name(review.clearance.action_code),
-                    "answers": answers,
-                    "change_url": change_url,
-                },
-            )
+        ),
+    )
 
-        def resolve() -> str:
-            actions.do_resolve_review(
-                review,
-                Actor.for_user(request.user),
-                verdict=form.cleaned_data["verdict"],
-                reasons=form.cleaned_data["reasons"],
-            )
-            return done_url(page, request, REVIEW_FLOW, review.pk, {})
 
-        try:
-            return redirect(confirm_once(str(request.user.pk), step.nonce, resolve))
-        except ValidationError as error:
-            add_action_errors(form, error)
+def _review_question(
+    request: AuthenticatedHttpRequest, review: Review, form: ReviewDecisionForm
+) -> HttpResponse:
+    """The possible match beside the protected people this officer may see, and the question."""
     # Only this force's protected people: another force's are theirs to decide, and their
     # names are not this officer's to see.
     organisation = request.user.organisation
@@ -1056,13 +1070,82 @@ def override_detail(request: AuthenticatedHttpRequest, override_id: uuid.UUID) -
     pending = override.status == Override.Status.PENDING
     awaited = pending and actions.custodian_ruling_awaited(override.clearance)
     page = reverse("protocol:override", kwargs={"override_id": override.public_id})
-    step = read_step(request, OVERRIDE_DECISION_FLOW, override.public_id)
-    if step.kind == "repeat":
-        return redirect(step.location)
-    if step.kind == "lost":
-        return redirect(page)
-    if step.kind == "done":
+    actor = Actor.for_user(request.user)
+
+    def validate(form: OverrideDecisionForm) -> None:
+        for problem in _override_decision_problems(override, actor, form.cleaned_data):
+            form.add_error(None, for_people(problem))
+
+    def check(form: OverrideDecisionForm, answers: str, change_url: str) -> HttpResponse:
         return render(
+            request,
+            "protocol/override_decision_check.html",
+            {
+                "override": override,
+                "approve": form.cleaned_data["decision"] == "approve",
+                "reasons": form.cleaned_data["reasons"],
+                "defence_asked": "statutory_defence_considered" in form.fields,
+                "defence": form.cleaned_data.get("statutory_defence_considered", False),
+                "action": action_name(override.clearance.action_code),
+                "category": exception_label(override.exception_category),
+                "references": _references_shown(request, policy, override.clearance),
+                "answers": answers,
+                "change_url": change_url,
+            },
+        )
+
+    def act(form: OverrideDecisionForm) -> None:
+        actions.do_decide_override(
+            override,
+            actor,
+            approve=form.cleaned_data["decision"] == "approve",
+            reasons=form.cleaned_data["reasons"],
+            statutory_defence_considered=form.cleaned_data.get(
+                "statutory_defence_considered", False
+            ),
+        )
+
+    def ask(form: OverrideDecisionForm, posted: bool) -> HttpResponse:
+        clearance = override.clearance
+        do_record_personal_data_read(
+            Actor.for_user(request.user),
+            Person.objects.filter(protections__clearances=clearance),
+            "override_page",
+        )
+        return render(
+            request,
+            "protocol/override_detail.html",
+            {
+                "form": form,
+                "override": override,
+                "clearance": clearance,
+                "action": action_name(clearance.action_code),
+                "category": exception_label(override.exception_category),
+                "references": _references_shown(request, policy, clearance),
+                "flags": _reviewer_flags(override, law),
+                "own": override.requester_key == Actor.for_user(request.user).identifier,
+                "pending": pending,
+                "awaited": awaited,
+                "waiting_message": actions.override_waiting_message(override, awaited=awaited),
+            },
+        )
+
+    return check_answers_flow(
+        request,
+        flow=OVERRIDE_DECISION_FLOW,
+        record=override.public_id,
+        page=page,
+        make_form=lambda data: OverrideDecisionForm(
+            data,
+            statutory_defence=override.statutory_defence_flag,
+            law=law,
+            can_approve=not awaited,
+        ),
+        validate=validate,
+        check=check,
+        act=act,
+        question=ask,
+        done=lambda: render(
             request,
             "protocol/override_decision_done.html",
             {
@@ -1070,76 +1153,5 @@ def override_detail(request: AuthenticatedHttpRequest, override_id: uuid.UUID) -
                 "clearance": override.clearance,
                 "action": action_name(override.clearance.action_code),
             },
-        )
-    form = OverrideDecisionForm(
-        step.data,
-        statutory_defence=override.statutory_defence_flag,
-        law=law,
-        can_approve=not awaited,
-    )
-    actor = Actor.for_user(request.user)
-    if step.posted and form.is_valid():
-        for problem in _override_decision_problems(override, actor, form.cleaned_data):
-            form.add_error(None, for_people(problem))
-    if step.posted and form.is_valid():
-        approve = form.cleaned_data["decision"] == "approve"
-        if step.kind == "check":
-            answers, change_url = check_url(
-                page, request, OVERRIDE_DECISION_FLOW, override.public_id
-            )
-            return render(
-                request,
-                "protocol/override_decision_check.html",
-                {
-                    "override": override,
-                    "approve": approve,
-                    "reasons": form.cleaned_data["reasons"],
-                    "defence_asked": "statutory_defence_considered" in form.fields,
-                    "defence": form.cleaned_data.get("statutory_defence_considered", False),
-                    "action": action_name(override.clearance.action_code),
-                    "category": exception_label(override.exception_category),
-                    "references": _references_shown(request, policy, override.clearance),
-                    "answers": answers,
-                    "change_url": change_url,
-                },
-            )
-
-        def decide() -> str:
-            actions.do_decide_override(
-                override,
-                actor,
-                approve=approve,
-                reasons=form.cleaned_data["reasons"],
-                statutory_defence_considered=form.cleaned_data.get(
-                    "statutory_defence_considered", False
-                ),
-            )
-            return done_url(page, request, OVERRIDE_DECISION_FLOW, override.public_id, {})
-
-        try:
-            return redirect(confirm_once(str(request.user.pk), step.nonce, decide))
-        except ValidationError as error:
-            add_action_errors(form, error)
-    clearance = override.clearance
-    do_record_personal_data_read(
-        Actor.for_user(request.user),
-        Person.objects.filter(protections__clearances=clearance),
-        "override_page",
-    )
-    return render(
-        request,
-        "protocol/override_detail.html",
-        {
-            "form": form,
-            "override": override,
-            "clearance": clearance,
-            "action": action_name(clearance.action_code),
-            "category": exception_label(override.exception_category),
-            "references": _references_shown(request, policy, clearance),
-            "flags": _reviewer_flags(override, law),
-            "own": override.requester_key == Actor.for_user(request.user).identifier,
-            "pending": pending,
-            "awaited": awaited,
-            "waiting_message": actions.override_waiting_message(override, awaited=awaited),
-        },
+        ),
     )
