@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
@@ -116,6 +116,15 @@ def test_a_new_review_never_takes_a_reference_already_in_use(
     second = hold(caseworker)
     assert second.public_id == fresh
     assert second.reference != held.reference
+
+
+def test_the_database_refuses_two_reviews_with_one_reference(held):
+    """Even two reviews created at the same instant, each checking before the other exists."""
+    twin = uuid.UUID(held.public_id.hex[:8] + "f" * 24)
+    assert twin != held.public_id
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Review.objects.create(clearance=held.clearance, public_id=twin)
+    assert Review.objects.count() == 1
 
 
 def test_the_api_names_the_review_and_its_clearance_by_reference(held):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
+from django.db.models.functions import Cast, Left
 from django.utils import timezone
 
 from safeshare.accounts.models import Organisation
@@ -246,6 +247,14 @@ class Review(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+        constraints = [
+            # The short reference names one review (ADR 0047): no two may share it, even when
+            # two are created at the same instant.
+            models.UniqueConstraint(
+                Left(Cast("public_id", output_field=models.CharField()), REFERENCE_LENGTH),
+                name="protocol_review_reference_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Review {self.reference} of {self.clearance}"

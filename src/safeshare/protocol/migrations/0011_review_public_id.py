@@ -1,12 +1,14 @@
 """Reviews get a public id, whose first eight characters are their short reference (ADR 0047).
 
 The field is added empty, each existing review is given its own id (drawn again while its
-short reference is taken), and only then made unique: a default of ``uuid.uuid4`` on the
-added field would give every existing row the same id and fail the unique index."""
+short reference is taken), and only then made unique, with its short reference: a default of
+``uuid.uuid4`` on the added field would give every existing row the same id and fail the unique
+index."""
 
 import uuid
 
 from django.db import migrations, models
+from django.db.models.functions import Cast, Left
 
 
 def fill_public_ids(apps, schema_editor):
@@ -37,5 +39,12 @@ class Migration(migrations.Migration):
             model_name="review",
             name="public_id",
             field=models.UUIDField(default=uuid.uuid4, unique=True, editable=False),
+        ),
+        migrations.AddConstraint(
+            model_name="review",
+            constraint=models.UniqueConstraint(
+                Left(Cast("public_id", output_field=models.CharField()), 8),
+                name="protocol_review_reference_unique",
+            ),
         ),
     ]
