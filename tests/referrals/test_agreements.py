@@ -100,9 +100,9 @@ def test_an_administrator_of_another_force_may_not_set_one_up(wmp):
         agreements.do_create_agreement(Actor.for_user(other), wmp, **FIELDS)
 
 
-def test_only_police_forces_have_agreements():
+def test_only_organisations_that_refer_have_agreements():
     ie = organisation_for(Role.IE_CASEWORKER, "IE-NCCU")
-    with pytest.raises(ValidationError, match="Only police forces"):
+    with pytest.raises(ValidationError, match="Only police forces, NHS bodies"):
         agreements.do_create_agreement(operator_actor(ie), ie, **FIELDS)
 
 

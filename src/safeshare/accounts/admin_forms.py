@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from safeshare.accounts.administration import JURISDICTIONS
+from safeshare.kernel.dates import GovukDateField
 from safeshare.kernel.roles import OrganisationKind, Role, Scope
 
 
@@ -102,12 +103,10 @@ class TokenForm(forms.Form):
         max_length=100,
         error_messages={"required": "Enter the name of the system"},
     )
-    expires_on = forms.DateField(
-        label="Expiry date",
-        help_text="For example 31/12/2026. Leave empty for the usual 90 days.",
-        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+    expires_on = GovukDateField(
+        label="Expiry date (optional)",
+        help_text="For example, 31 12 2026. Leave empty for the usual 90 days.",
         required=False,
-        error_messages={"invalid": "Enter a real date, for example 31/12/2026"},
     )
 
     def __init__(self, *args, roles: list[Role], **kwargs) -> None:

@@ -14,6 +14,8 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from safeshare.advice import ledger_link
 from safeshare.advice.models import (
@@ -31,10 +33,11 @@ from safeshare.register.models import RegisterEntry
 
 FORMAT = "safeshare-subject-access/1"
 
+# In English in the export's JSON; the PDF shows them in the person's language.
 NOT_INCLUDED = [
     {
-        "what": "The passcode of each protection letter",
-        "why": (
+        "what": gettext_noop("The passcode of each protection letter"),
+        "why": gettext_noop(
             "SafeShare keeps only a one-way hash of it, so that nobody can read it. The hash "
             "cannot be turned back into the passcode and says nothing about you."
         ),
@@ -432,18 +435,19 @@ def count_items(data: dict[str, Any]) -> int:
     return sum(len(data[section]) for section in SECTIONS)
 
 
+# The PDF's section headings, translated when the PDF is drawn (``{% translate %}``).
 SECTION_TITLES = {
-    "identities": "Identities: names and details recorded about you",
-    "cases": "Police cases you are part of",
-    "protections": "Your protection and its history",
-    "referrals": "Referrals to Immigration Enforcement, with exactly what was sent",
-    "clearances": "Immigration Enforcement's checks that matched you",
-    "matching_register": "How your identity is kept for matching",
-    "contact_preferences": "Safe contact and language",
-    "advice_packs": "Advice packs",
-    "protection_letters": "Protection letters",
-    "subject_access_exports": "Earlier copies of this export",
-    "ledger_entries": "Entries about you in the ledger",
+    "identities": gettext_noop("Identities: names and details recorded about you"),
+    "cases": gettext_noop("Police cases you are part of"),
+    "protections": gettext_noop("Your protection and its history"),
+    "referrals": gettext_noop("Referrals to Immigration Enforcement, with exactly what was sent"),
+    "clearances": gettext_noop("Immigration Enforcement's checks that matched you"),
+    "matching_register": gettext_noop("How your identity is kept for matching"),
+    "contact_preferences": gettext_noop("Safe contact and language"),
+    "advice_packs": gettext_noop("Advice packs"),
+    "protection_letters": gettext_noop("Protection letters"),
+    "subject_access_exports": gettext_noop("Earlier copies of this export"),
+    "ledger_entries": gettext_noop("Entries about you in the ledger"),
 }
 
 
@@ -453,7 +457,7 @@ def _text(value: object) -> str:
     if value is None or value == "" or value == [] or value == {}:
         return "–"
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return gettext_lazy("Yes") if value else gettext_lazy("No")  # type: ignore[return-value]
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, indent=1)
     return str(value)
@@ -478,13 +482,36 @@ def sar_sections(data: dict[str, Any]) -> list[dict[str, object]]:
     return sections
 
 
-def sar_pdf(data: dict[str, object]) -> bytes:
-    """The export as a PDF (in English, like the JSON's field names)."""
+def _moment(value: object) -> datetime | None:
+    return parse_datetime(str(value)) if value else None
+
+
+def _day(value: object) -> date | None:
+    return parse_date(str(value)[:10]) if value else None
+
+
+def sar_pdf(data: dict[str, Any], language: str = "en") -> bytes:
+    """The export as a PDF in ``language`` (the person's), for the person to read: headings
+    and explanations translated, the English beside them while the language awaits a qualified
+    translator's review (ADR 0046). The items keep the JSON's English field names and values,
+    so that the PDF and the JSON can be read side by side."""
     from safeshare.advice.documents import render_pdf
+
+    return render_pdf("advice/pdf/sar.html", sar_context(data, language), language=language)
+
+
+def sar_context(data: dict[str, Any], language: str) -> dict[str, object]:
+    """What the PDF is drawn from (``sar_pdf``)."""
     from safeshare.advice.languages import get_language
 
-    return render_pdf(
-        "advice/pdf/sar.html",
-        {"data": data, "sections": sar_sections(data), "language": get_language("en")},
-        language="en",
-    )
+    return {
+        "data": data,
+        "sections": sar_sections(data),
+        "generated_at": _moment(data["generated_at"]),
+        "person_created_at": _moment(data["person"]["created_at"]),
+        "exemptions": [
+            (item, _day(item.get("decided_at")), _day(item.get("review_on")))
+            for item in data["exemptions"]
+        ],
+        "language": get_language(language),
+    }

@@ -10,7 +10,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.shortcuts import render as django_render
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -32,6 +31,7 @@ from safeshare.advice.victim import (
     victim_page,
     victim_protection,
 )
+from safeshare.kernel.long_dates import long_date
 from safeshare.notifications.models import SubjectAccessRequest
 from safeshare.protocol.models import Protection
 from safeshare.protocol.outcomes import approved_overrides
@@ -218,7 +218,7 @@ def advice(request: HttpRequest) -> HttpResponse:
                 "url": reverse("advice:victim-advice-pdf", kwargs={"pack_id": item.public_id}),
                 "label": _("Download the advice pack given on %(date)s, in %(language)s (PDF)")
                 % {
-                    "date": date_format(item.advice_date, "j F Y"),
+                    "date": long_date(item.advice_date),
                     "language": get_language(item.language).name,
                 },
             }

@@ -588,7 +588,8 @@ def subject_access(request: AuthenticatedHttpRequest, person_id: uuid.UUID) -> H
             response = HttpResponse(result.json_bytes, content_type="application/json")
             name = f"subject-access-{person.public_id}-{stamp}.json"
         else:
-            response = HttpResponse(sar_pdf(result.data), content_type="application/pdf")
+            pdf = sar_pdf(result.data, language=actions.language_for_person(person))
+            response = HttpResponse(pdf, content_type="application/pdf")
             name = f"subject-access-{person.public_id}-{stamp}.pdf"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return no_store(response)
@@ -612,6 +613,7 @@ def _subject_access_page(
             "identity": person.primary_identity,
             "protections": protections,
             "answered": answered[:10],
+            "pdf_language": get_language(actions.language_for_person(person)),
             "back": reverse("advice:protection", kwargs={"reference": protections[0].reference})
             if protections
             else reverse("web:home"),

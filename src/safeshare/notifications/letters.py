@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 
+from safeshare.kernel.long_dates import long_date
 from safeshare.notifications.messages import split_english
 
 # The address area of GOV.UK Notify's letter specification, which fits the window of a C5 or
@@ -76,7 +77,7 @@ body {{ font-family: {font}"Noto Sans", "DejaVu Sans", sans-serif; font-size: 11
 h1 {{ font-size: 14pt; }}
 </style></head><body>
 <div class="address" lang="en">{address_html}</div>
-<div class="date">{sent_on:%d/%m/%Y}</div>
+<div class="date">{html.escape(long_date(sent_on, language))}</div>
 <div class="content" dir="{direction}"><h1>{html.escape(subject)}</h1>{paragraphs}</div>
 </body></html>"""
 

@@ -1,9 +1,10 @@
-"""Forms for the oversight pages: the statistics filters and the policy comparison."""
+"""Forms for the oversight pages: the statistics and alerts filters and the policy comparison."""
 
 from __future__ import annotations
 
 from django import forms
 
+from safeshare.kernel.dates import GovukMonthField
 from safeshare.oversight.statistics import OFFENCE_CHOICES, Filters
 from safeshare.protocol.policy import available_policies, load_policy
 
@@ -41,6 +42,31 @@ class FiltersForm(forms.Form):
             data = self.cleaned_data
             return Filters(data["year"], data.get("force") or "", data.get("offence") or "")
         return Filters(self.default_year)
+
+
+class AlertsFilterForm(forms.Form):
+    """Which alerts to list: all or those not yet acknowledged, and the month they were raised
+    in (typed in the GOV.UK date input's month and year boxes; empty for every month)."""
+
+    show = forms.ChoiceField(
+        label="Show",
+        choices=[("all", "All alerts"), ("unacknowledged", "Not yet acknowledged")],
+        required=False,
+        error_messages={
+            "invalid_choice": "Choose all alerts or those not yet acknowledged",
+        },
+    )
+    month = GovukMonthField(
+        label="Month raised (optional)",
+        help_text="For example, 3 2026. Leave empty for every month.",
+        required=False,
+    )
+
+    def shown(self) -> str:
+        """The chosen ``show``, or ``all`` when none (or none valid) was chosen."""
+        if self.is_valid():
+            return self.cleaned_data.get("show") or "all"
+        return "all"
 
 
 def policy_choices() -> list[tuple[str, str]]:

@@ -35,7 +35,7 @@ from safeshare.oversight.actions import do_acknowledge_alert
 from safeshare.oversight.charts import bar_chart
 from safeshare.oversight.comparison_tables import comparison_tables
 from safeshare.oversight.exports import ODS_MIMETYPE, neutralise, tables_to_csv, tables_to_ods
-from safeshare.oversight.forms import ComparisonForm, FiltersForm
+from safeshare.oversight.forms import AlertsFilterForm, ComparisonForm, FiltersForm
 from safeshare.oversight.models import Alert, LedgerCheck, WebhookDelivery
 from safeshare.oversight.statistics import STATISTICS, Context, Filters, available_years
 from safeshare.oversight.tables import PublishedTable
@@ -179,22 +179,27 @@ def _alerts_csv(alerts) -> HttpResponse:
 
 
 def alerts(request: HttpRequest) -> HttpResponse:
-    shown = request.GET.get("show", "all")
+    """The alerts list, filtered by a GET form (what to show, the month raised). A month typed
+    wrongly gives the GOV.UK error summary and lists nothing, with status 400."""
+    form = AlertsFilterForm(request.GET)
+    valid = form.is_valid()
+    shown = form.shown()
+    month = form.cleaned_data.get("month") if valid else None
     queryset = Alert.objects.order_by("-created_at")
     if shown == "unacknowledged":
         queryset = queryset.filter(acknowledged_at__isnull=True)
-    month = request.GET.get("month", "")
     if month:
-        try:
-            start = datetime.strptime(month, "%Y-%m")
-        except ValueError:
-            month = ""
-        else:
-            start = timezone.make_aware(start)
-            queryset = queryset.filter(created_at__year=start.year, created_at__month=start.month)
-    if request.GET.get("format") == "csv":
+        start = timezone.make_aware(datetime(month.year, month.month, 1))
+        following = timezone.make_aware(
+            datetime(month.year + month.month // 12, month.month % 12 + 1, 1)
+        )
+        queryset = queryset.filter(created_at__gte=start, created_at__lt=following)
+    query = urlencode({"show": shown, **({"month": month.strftime("%Y-%m")} if month else {})})
+    if valid and request.GET.get("format") == "csv":
         return _alerts_csv(queryset)
-    page = Paginator(queryset, ALERTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(queryset if valid else Alert.objects.none(), ALERTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     deliveries = {}
     if webhook_url():
         ids = [alert.pk for alert in page]
@@ -204,14 +209,17 @@ def alerts(request: HttpRequest) -> HttpResponse:
         request,
         "oversight/alerts.html",
         {
+            "form": form,
             "page": page,
             "rows": [(alert, deliveries.get(alert.pk)) for alert in page],
             "shown": shown,
             "month": month,
+            "query": query,
             "webhook": bool(webhook_url()),
             "unread": Alert.objects.filter(acknowledged_at__isnull=True).count(),
             "single_event_roles": single_event_roles(),
         },
+        status=200 if valid else 400,
     )
 
 

@@ -1,5 +1,6 @@
-"""Administration page: a force's data-sharing agreements, set up once and chosen by name in
-each referral (``referrals.agreements`` does the work; the command calls the same functions)."""
+"""Administration page: a referring organisation's data-sharing agreements, set up once and
+chosen by name in each referral (``referrals.agreements`` does the work; the command calls the
+same functions)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from safeshare.accounts.actors import Actor
 from safeshare.accounts.administration import is_operator
 from safeshare.accounts.models import Organisation
 from safeshare.accounts.requests import AuthenticatedHttpRequest
-from safeshare.kernel.roles import OrganisationKind
 from safeshare.referrals import agreements
 from safeshare.referrals.models import DataSharingAgreement
 
@@ -65,8 +65,9 @@ class AgreementForm(forms.Form):
 
 
 def _forces(actor: Actor):
+    """The organisations whose agreements the actor manages: those that refer."""
     forces = Organisation.objects.filter(
-        kind=OrganisationKind.POLICE_FORCE.value, deactivated_at__isnull=True
+        kind__in=[kind.value for kind in agreements.AGREEMENT_KINDS], deactivated_at__isnull=True
     )
     return forces if is_operator(actor) else forces.filter(pk=actor.organisation.pk)
 

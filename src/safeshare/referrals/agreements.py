@@ -1,5 +1,6 @@
-"""Data-sharing agreements: set up once per force by an administrator, chosen by name in each
-referral (docs/adr/0045-data-sharing-agreements.md).
+"""Data-sharing agreements: set up once per referring organisation (a police force, NHS body,
+local authority or NRM first responder) by an administrator, chosen by name in each referral
+(docs/adr/0045-data-sharing-agreements.md, docs/adr/0048-dates-and-agreements-by-name.md).
 
 The page (``agreement_views``), the command (``safeshare agreements``) and the API all come
 here. Every change fires ``kernel.hooks.ADMINISTRATION_CHANGED`` in its transaction, so the
@@ -18,7 +19,7 @@ from safeshare.accounts.actors import Actor
 from safeshare.accounts.administration import may_manage
 from safeshare.accounts.models import Organisation
 from safeshare.kernel import hooks
-from safeshare.kernel.roles import OrganisationKind
+from safeshare.kernel.roles import REFERRING_KINDS, OrganisationKind
 from safeshare.kernel.transactions import action_transaction
 from safeshare.referrals.actions import LegalBasis
 from safeshare.referrals.models import DataSharingAgreement
@@ -27,6 +28,9 @@ REGIME_LABELS = {
     "uk_gdpr_part_2": "UK GDPR and Data Protection Act 2018, Part 2 (general processing)",
     "dpa_part_3": "Data Protection Act 2018, Part 3 (law enforcement processing)",
 }
+
+#: The organisations that send referrals, and so refer under a data-sharing agreement.
+AGREEMENT_KINDS = frozenset({OrganisationKind.POLICE_FORCE, *REFERRING_KINDS})
 
 #: (field, label for messages, longest length)
 FIELDS: tuple[tuple[str, str, int], ...] = (
@@ -70,12 +74,16 @@ def do_create_agreement(
     reference: str,
     dpia_version: str,
 ) -> DataSharingAgreement:
-    """Set up an agreement for a police force. Its administrators, or the operator, may."""
+    """Set up an agreement for an organisation that refers. Its administrators, or the
+    operator, may."""
     if not may_manage(actor, organisation):
         raise PermissionDenied("You can only set up agreements for your own organisation.")
-    if organisation.kind != OrganisationKind.POLICE_FORCE.value:
+    if organisation.kind not in {kind.value for kind in AGREEMENT_KINDS}:
         raise ValidationError(
-            {"organisation": "Only police forces send referrals under a data-sharing agreement."}
+            {
+                "organisation": "Only police forces, NHS bodies, local authorities and NRM "
+                "first responders send referrals under a data-sharing agreement."
+            }
         )
     if organisation.deactivated_at is not None:
         raise ValidationError({"organisation": "This organisation has been deactivated."})
@@ -128,9 +136,14 @@ def do_deactivate_agreement(actor: Actor, agreement: DataSharingAgreement) -> No
         _log(actor, "agreement_deactivated", agreement)
 
 
+def _yours(organisation: Organisation) -> str:
+    return "your force's" if organisation.kind == OrganisationKind.POLICE_FORCE else "your"
+
+
 def agreement_for(organisation: Organisation, key: str) -> DataSharingAgreement:
-    """The active agreement of ``organisation`` named by ``key`` (its slug or its id). Another
-    organisation's agreement, a deactivated one or an unknown one is refused, with the reason."""
+    """The active agreement of ``organisation`` named by ``key``: its slug, its id, or its own
+    reference (``DSA-2026-014``) when that names one agreement. Another organisation's
+    agreement, a deactivated one or an unknown one is refused, with the reason."""
     key = (key or "").strip()
     found = DataSharingAgreement.objects.filter(organisation=organisation)
     agreement: DataSharingAgreement | None
@@ -138,9 +151,21 @@ def agreement_for(organisation: Organisation, key: str) -> DataSharingAgreement:
         agreement = found.get(public_id=uuid.UUID(key))
     except (ValueError, DataSharingAgreement.DoesNotExist):
         agreement = found.filter(slug=key).first()
+    if agreement is None and key:
+        named = list(found.filter(reference__iexact=key))
+        active = [a for a in named if a.deactivated_at is None]
+        if len(active) > 1:
+            raise ValidationError(
+                {
+                    "agreement": f"More than one of {_yours(organisation)} agreements has the "
+                    f"reference {key}: give the agreement's slug instead"
+                },
+                code="ambiguous_agreement",
+            )
+        agreement = next(iter(active or named), None)
     if agreement is None:
         raise ValidationError(
-            {"agreement": "Choose one of your force's data-sharing agreements"},
+            {"agreement": f"Choose one of {_yours(organisation)} data-sharing agreements"},
             code="unknown_agreement",
         )
     if agreement.deactivated_at is not None:

@@ -4,6 +4,7 @@ their cases, and by NHS bodies, local authorities and NRM first responders (R5).
 import uuid
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
@@ -42,6 +43,20 @@ ReferralChannel = StrEnum(  # type: ignore[misc]
 )
 
 
+def _deprecated_basis(longest: int, examples: list[str] | None = None) -> Any:
+    """One of the six legal-basis fields that clients sent before agreements were set up in
+    SafeShare: still taken, marked deprecated in the OpenAPI document (give ``agreement``)."""
+    return Field(
+        default=None,
+        min_length=1,
+        max_length=longest,
+        description="Deprecated: give `agreement` instead. Taken only with the other five "
+        "legal-basis fields and without `agreement`.",
+        examples=examples,
+        json_schema_extra={"deprecated": True},
+    )
+
+
 class ReferralIn(StrictSchema):
     case_id: uuid.UUID
     party_id: int
@@ -54,24 +69,17 @@ class ReferralIn(StrictSchema):
         default=None,
         min_length=1,
         max_length=120,
-        description="The force's data-sharing agreement, by its slug or id (see the "
-        "administration's data-sharing agreements): the referral records its legal basis. "
-        "Give this, or the six legal-basis fields below, not both.",
+        description="The force's data-sharing agreement, by its slug, id or own reference "
+        "(see the administration's data-sharing agreements): the referral records its legal "
+        "basis. Give this, or the six deprecated legal-basis fields, not both.",
         examples=["home-office-data-sharing-agreement-2026"],
     )
-    controller: str | None = Field(default=None, min_length=1, max_length=200)
-    regime: str | None = Field(
-        default=None, min_length=1, max_length=40, examples=["dpa_part_3", "uk_gdpr_part_2"]
-    )
-    lawful_basis: str | None = Field(default=None, min_length=1, max_length=200)
-    gateway: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=200,
-        examples=["Immigration and Asylum Act 1999 s.20"],
-    )
-    agreement_id: str | None = Field(default=None, min_length=1, max_length=100)
-    dpia_version: str | None = Field(default=None, min_length=1, max_length=40)
+    controller: str | None = _deprecated_basis(200)
+    regime: str | None = _deprecated_basis(40, ["dpa_part_3", "uk_gdpr_part_2"])
+    lawful_basis: str | None = _deprecated_basis(200)
+    gateway: str | None = _deprecated_basis(200, ["Immigration and Asylum Act 1999 s.20"])
+    agreement_id: str | None = _deprecated_basis(100)
+    dpia_version: str | None = _deprecated_basis(40)
     necessity: dict[str, str] = Field(
         default_factory=dict,
         description="For a necessity-only field (crime_narrative, current_address, "
@@ -92,9 +100,12 @@ class ReferralOut(Schema):
 _BASIS_NAMES = ("controller", "regime", "lawful_basis", "gateway", "agreement_id", "dpia_version")
 
 
-def _referral_basis(payload: ReferralIn, force) -> actions.LegalBasis:
-    """The legal basis from the named agreement of the caller's force, or from the six fields
-    (clients written before agreements were set up in SafeShare send those)."""
+def _referral_basis(
+    payload: "ReferralIn | AuthorityReferralIn", organisation
+) -> actions.LegalBasis:
+    """The legal basis from the named agreement of the caller's organisation, or from the six
+    deprecated fields (clients written before agreements were set up in SafeShare send those).
+    An unknown agreement, or another organisation's, is refused naming ``agreement`` (422)."""
     from django.core.exceptions import ValidationError
 
     from safeshare.referrals.agreements import agreement_for, basis_of
@@ -105,12 +116,21 @@ def _referral_basis(payload: ReferralIn, force) -> actions.LegalBasis:
             raise ValidationError(
                 {"agreement": f"Give the agreement or {', '.join(given)}, not both"}
             )
-        return basis_of(agreement_for(force, payload.agreement))
+        return basis_of(agreement_for(organisation, payload.agreement))
     if not given:
+        whose = "your force's" if organisation.kind == "police_force" else "your"
         raise ValidationError(
-            {"agreement": "Give your force's data-sharing agreement, by its slug or id"}
+            {"agreement": f"Give {whose} data-sharing agreement, by its slug or reference"}
         )
-    return actions.LegalBasis(**{name: getattr(payload, name) or "" for name in _BASIS_NAMES})
+    missing = [name for name in _BASIS_NAMES if getattr(payload, name) is None]
+    if missing:
+        raise ValidationError(
+            {
+                name: f"Give {name}, with the other legal-basis fields, or give the agreement"
+                for name in missing
+            }
+        )
+    return actions.LegalBasis(**{name: getattr(payload, name) for name in _BASIS_NAMES})
 
 
 @router.post("/referrals", response={201: ReferralOut}, summary="Refer a person to IE")
@@ -220,12 +240,22 @@ class AuthorityReferralIn(IdentityFields):
     )
     channel: ReferralChannel = ReferralChannel.API  # type: ignore[attr-defined]
     source_of_information: InformationSource
-    controller: str = Field(min_length=1, max_length=200)
-    regime: str = Field(min_length=1, max_length=40, examples=["uk_gdpr_part_2"])
-    lawful_basis: str = Field(min_length=1, max_length=200)
-    gateway: str = Field(min_length=1, max_length=200)
-    agreement_id: str = Field(min_length=1, max_length=100)
-    dpia_version: str = Field(min_length=1, max_length=40)
+    agreement: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=120,
+        description="Your organisation's data-sharing agreement, by its slug, id or own "
+        "reference, as set up by your administrator: the referral records its legal basis. "
+        "Only your organisation's agreements are taken. Give this, or the six deprecated "
+        "legal-basis fields, not both.",
+        examples=["nhs-data-sharing-agreement-2026", "DSA-2026-031"],
+    )
+    controller: str | None = _deprecated_basis(200)
+    regime: str | None = _deprecated_basis(40, ["uk_gdpr_part_2"])
+    lawful_basis: str | None = _deprecated_basis(200)
+    gateway: str | None = _deprecated_basis(200)
+    agreement_id: str | None = _deprecated_basis(100)
+    dpia_version: str | None = _deprecated_basis(40)
     consent_given: bool = Field(
         default=False,
         description="The person gave informed consent to sharing with IE, recorded by you "
@@ -356,14 +386,7 @@ def create_authority_referral(request, payload: AuthorityReferralIn):
         triggers=[t.value for t in payload.triggers],
         channel=Referral.Channel(payload.channel),
         source_of_information=payload.source_of_information,
-        basis=actions.LegalBasis(
-            controller=payload.controller,
-            regime=payload.regime,
-            lawful_basis=payload.lawful_basis,
-            gateway=payload.gateway,
-            agreement_id=payload.agreement_id,
-            dpia_version=payload.dpia_version,
-        ),
+        basis=_referral_basis(payload, client.organisation),
         consent_given=payload.consent_given,
         consent_fields=[f.value for f in payload.consented_fields],
     )

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from django import forms, template
-from django.utils.dates import MONTHS
 
+from safeshare.kernel import long_dates
 from safeshare.kernel.wording import for_people as _for_people
 from safeshare.web.forms import described_by, error_summary_items, widget_classes
 from safeshare.web.strict_input import mark_form_refused
@@ -46,21 +45,27 @@ def is_group_widget(bound_field: forms.BoundField) -> bool:
 
 @register.filter
 def date_in_words(value: object) -> str:
-    """A date as people write it: ``14 March 1991``; a date known in part as ``March 1991`` or
-    ``1991`` (a date of birth is stored as ``1991-03-14``, ``1991-03`` or ``1991``). Anything
-    else is shown as it is."""
+    """A date as people write it in the page's language: ``14 March 1991`` in English; a date
+    known in part as ``March 1991`` or ``1991`` (a date of birth is stored as ``1991-03-14``,
+    ``1991-03`` or ``1991``). Anything else is shown as it is (``kernel/long_dates.py``)."""
+    return long_dates.date_in_words(value)
+
+
+@register.filter
+def long_date(value: object) -> str:
+    """A date, or the local day of a date and time, in full in the page's language:
+    ``14 February 1992``, ``1992年2月14日``, ``14 de febrero de 1992``."""
     if isinstance(value, dt.date):
-        return f"{value.day} {MONTHS[value.month]} {value.year}"
-    text = str(value or "")
-    match = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", text)
-    if not match:
-        return text
-    year, month, day = match.groups()
-    if month and not 1 <= int(month) <= 12:
-        return text
-    words = [str(int(day))] if day else []
-    words += [str(MONTHS[int(month)])] if month else []
-    return " ".join([*words, year])
+        return long_dates.long_date(value)
+    return "" if value is None else str(value)
+
+
+@register.filter
+def long_date_time(value: object) -> str:
+    """A date and time (local) in the page's language: ``14 February 1992, 09:30``."""
+    if isinstance(value, dt.datetime):
+        return long_dates.long_date_time(value)
+    return long_date(value)
 
 
 @register.filter

@@ -39,7 +39,11 @@ class Command(BaseCommand):
             "making the export (it is recorded on the ledger).",
         )
         parser.add_argument("--json", type=Path, help="Write the JSON export to this file.")
-        parser.add_argument("--pdf", type=Path, help="Write the PDF export to this file.")
+        parser.add_argument(
+            "--pdf",
+            type=Path,
+            help="Write the PDF export to this file, in the person's recorded language.",
+        )
 
     def handle(self, *args, **options) -> None:
         try:
@@ -60,9 +64,11 @@ class Command(BaseCommand):
             _write_private(options["json"], result.json_bytes)
             self.stderr.write(f"Wrote {options['json']}")
         if options["pdf"]:
+            from safeshare.advice.actions import language_for_person
             from safeshare.advice.sar import sar_pdf
 
-            _write_private(options["pdf"], sar_pdf(result.data))
+            pdf = sar_pdf(result.data, language=language_for_person(person))
+            _write_private(options["pdf"], pdf)
             self.stderr.write(f"Wrote {options['pdf']}")
         if not options["json"] and not options["pdf"]:
             self.stdout.write(result.json_bytes.decode("utf-8"))

@@ -34,15 +34,18 @@ def _row(a: DataSharingAgreement) -> dict[str, object]:
 
 
 class Command(BaseCommand):
-    help = "List, set up or stop a police force's data-sharing agreements."
+    help = (
+        "List, set up or stop the data-sharing agreements of an organisation that refers "
+        "(a police force, NHS body, local authority or NRM first responder)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True)
         listing = sub.add_parser("list", help="List agreements.")
-        listing.add_argument("--force", help="Only this force's agreements (its code).")
+        listing.add_argument("--force", help="Only this organisation's agreements (its code).")
         listing.add_argument("--json", action="store_true", help="Print JSON.")
-        create = sub.add_parser("create", help="Set up an agreement for a force.")
-        create.add_argument("--force", required=True, help="The force's code, e.g. WMP.")
+        create = sub.add_parser("create", help="Set up an agreement for an organisation.")
+        create.add_argument("--force", required=True, help="The organisation's code, e.g. WMP.")
         create.add_argument("--name", required=True, help="What officers choose it by.")
         create.add_argument("--controller", required=True)
         create.add_argument("--regime", required=True, choices=list(agreements.REGIME_LABELS))
@@ -52,7 +55,7 @@ class Command(BaseCommand):
         create.add_argument("--dpia-version", required=True)
         create.add_argument("--json", action="store_true", help="Print JSON.")
         stop = sub.add_parser("deactivate", help="Stop an agreement being chosen.")
-        stop.add_argument("--force", required=True, help="The force's code.")
+        stop.add_argument("--force", required=True, help="The organisation's code.")
         stop.add_argument("agreement", help="The agreement's slug or id.")
         stop.add_argument("--json", action="store_true", help="Print JSON.")
 
