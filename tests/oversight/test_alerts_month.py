@@ -113,3 +113,26 @@ def test_nothing_typed_lists_every_month(analyst, alerts):
     assert "OV-MARCH" in page
     assert "OV-FEBRUARY" in page
     assert "govuk-error-summary" not in page
+
+
+def test_the_next_page_keeps_the_month_filter(analyst, alerts):
+    """Pages of a filtered list stay filtered: the links change only the page number."""
+    for n in range(55):
+        alert = do_raise_alert(
+            kind="override_requested",
+            summary=f"Override OV-M{n} requested",
+            details={},
+            organisation_code="WMP",
+        )
+        Alert.objects.filter(pk=alert.pk).update(
+            created_at=timezone.make_aware(datetime(2026, 3, 2, 9, n))
+        )
+    filters = {"show": "all", "month-month": "3", "month-year": "2026"}
+    first = analyst.get(reverse("oversight:alerts"), filters).content.decode()
+    assert 'rel="next"' in first
+    assert "?show=all&amp;month-month=3&amp;month-year=2026&amp;page=2" in first
+    second = analyst.get(reverse("oversight:alerts"), {**filters, "page": "2"}).content.decode()
+    assert "OV-FEBRUARY" not in second
+    assert "OV-MARCH" in second or "OV-M" in second
+    assert 'rel="prev"' in second
+    assert "month-month=3&amp;month-year=2026&amp;page=1" in second
