@@ -62,8 +62,9 @@ __all__ = [
 #: a change to this module or to normalisation changes the stored keys (a new key kind, a
 #: token normalised differently): a register built under another version is prepared again
 #: (``register rebuild``), which the worker does by itself (ADR 39). 1: the keys before
-#: ADR 29; 2: with ``e:`` (one token with the day and month of birth).
-KEY_SET_VERSION = 2
+#: ADR 29; 2: with ``e:`` (one token with the day and month of birth); 3: with the keys of
+#: a name's Wade–Giles and Cantonese readings (ADR 51).
+KEY_SET_VERSION = 3
 
 
 def day_month_key(month: int, day: int) -> str:

@@ -16,7 +16,8 @@ from itertools import pairwise
 import jellyfish
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
-from safeshare.matching.normalise import fold
+from safeshare.matching.han import han_readings, pinyin_to_wade_giles
+from safeshare.matching.normalise import fold, has_han
 
 __all__ = [
     "EXACT",
@@ -27,6 +28,7 @@ __all__ = [
     "PHONETIC",
     "canonical_token",
     "key_tokens",
+    "name_readings",
     "name_tokens",
     "skeleton",
     "token_agreement",
@@ -192,6 +194,31 @@ def name_tokens(*parts: str | None) -> tuple[str, ...]:
     if not kept:
         kept = [t for t in raw if t not in HONORIFICS] or raw
     return tuple(canonical_token(t) for t in kept)
+
+
+def name_readings(*parts: str | None) -> tuple[tuple[str, ...], ...]:
+    """``name_tokens`` of a name, then of each other reading of it (none for most names).
+
+    A name with Han characters is also read in Wade–Giles and in Hong Kong Cantonese
+    (``陳大文``: ``chen da wen``, ``chen ta wen``, ``chan tai man``); a Latin name written in
+    pinyin is also read in Wade–Giles (``Xiaoming Wang``: ``hsiao ming wang``). See ``han``.
+    Comparisons take the best agreement over every reading of either side.
+    """
+    primary = name_tokens(*parts)
+    readings = [primary] if primary else []
+    if any(part and has_han(part) for part in parts):
+        others = [han_readings(part, fold(part)) if part else () for part in parts]
+        for k in range(2):
+            tokens = name_tokens(*(o[k] if o else p for p, o in zip(parts, others, strict=True)))
+            if tokens and tokens not in readings:
+                readings.append(tokens)
+    elif primary:
+        wade = pinyin_to_wade_giles(primary)
+        if wade is not None:
+            tokens = tuple(canonical_token(t) for t in wade)
+            if tokens not in readings:
+                readings.append(tokens)
+    return tuple(readings)
 
 
 @lru_cache(maxsize=1 << 18)

@@ -18,7 +18,7 @@ from safeshare.matching.fields import (
     parse_canonical_date,
     parse_date_of_birth,
 )
-from safeshare.matching.names import name_tokens
+from safeshare.matching.names import name_readings
 
 __all__ = ["IdentityRecord", "PreparedIdentity", "prepare"]
 
@@ -50,7 +50,9 @@ class IdentityRecord:
 class PreparedIdentity:
     """An identity normalised once: what comparisons and blocking read, never raw text.
 
-    ``names`` holds the canonical tokens of the primary name first, then of each alias.
+    ``names`` holds the canonical tokens of the primary name first, then of its other
+    readings (Wade–Giles, Cantonese: ``names.name_readings``), then of each alias and its
+    readings.
     ``date_of_birth`` is ``(year, month, day)`` with 0 for unknown parts.
     """
 
@@ -120,13 +122,12 @@ class PreparedIdentity:
 def prepare(record: IdentityRecord) -> PreparedIdentity:
     """Normalise every field of ``record`` once and attach its blocking keys."""
     names: list[tuple[str, ...]] = []
-    primary = name_tokens(record.given_names, record.family_name)
-    if primary:
-        names.append(primary)
-    for alias in record.aliases:
-        tokens = name_tokens(alias)
-        if tokens and tokens not in names:
-            names.append(tokens)
+    readings = [name_readings(record.given_names, record.family_name)]
+    readings.extend(name_readings(alias) for alias in record.aliases)
+    for name in readings:  # the primary name's first reading comes first
+        for tokens in name:
+            if tokens not in names:
+                names.append(tokens)
     prepared = PreparedIdentity(
         names=tuple(names),
         date_of_birth=parse_date_of_birth(record.date_of_birth),
