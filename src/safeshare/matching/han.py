@@ -9,8 +9,10 @@ text (no apostrophes, hyphens or diacritics), one syllable per token:
 
 - ``han_readings``: the Wade–Giles and Cantonese readings of a text with Han characters;
 - ``pinyin_to_wade_giles``: the Wade–Giles reading of a Latin name written in pinyin
-  (``Xiaoming Wang`` → ``hsiao ming wang``), so that a Latin record in pinyin and one in
-  Wade–Giles of the same person meet.
+  (``Xiaoming Wang`` → ``hsiaoming wang``), and ``join_wade_giles``: a Latin name in
+  Wade–Giles with its hyphenated given name as one word (``Hsiao-ming Wang`` →
+  ``hsiaoming wang``), so that a Latin record in pinyin and one in Wade–Giles of the same
+  person meet.
 
 Wade–Giles is derived from pinyin syllable by syllable with the standard correspondence
 (``wade_giles``); without its apostrophes Wade–Giles does not tell aspirated from unaspirated
@@ -23,17 +25,17 @@ spelling by ``jyutping_to_hk`` (ADR 51).
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import lru_cache, reduce
 
 from safeshare.matching.normalise import has_han
 
 __all__ = [
     "PINYIN_SYLLABLES",
+    "WADE_GILES_SYLLABLES",
     "han_readings",
     "jyutping_to_hk",
-    "pinyin_syllables",
-    "pinyin_to_wade_giles",
     "wade_giles",
+    "wade_giles_to_pinyin",
 ]
 
 #: Every syllable of standard Mandarin pinyin, without tones; ``ü`` is written ``u``, as it is
@@ -124,66 +126,120 @@ def wade_giles(syllable: str) -> str:
     return _WG_INITIALS.get(initial, initial) + final
 
 
-def _segment(token: str) -> tuple[str, ...] | None:
-    """``token`` cut into the fewest pinyin syllables (the longer first syllable on a tie), or
-    None when it cannot be cut into at most four."""
+def _segment(token: str, syllables: frozenset[str]) -> tuple[str, ...] | None:
+    """``token`` cut into the fewest ``syllables`` (the longer first syllable on a tie), or
+    None when it cannot be cut."""
     best: dict[int, tuple[str, ...]] = {len(token): ()}
     for start in range(len(token) - 1, -1, -1):
         options = []
         for end in range(min(len(token), start + 6), start, -1):
             rest = best.get(end)
-            if rest is not None and token[start:end] in PINYIN_SYLLABLES:
+            if rest is not None and token[start:end] in syllables:
                 options.append((token[start:end], *rest))
         if options:
             best[start] = min(options, key=len)  # stable: the longest first syllable wins
-    found = best.get(0)
-    return found if found is not None and len(found) <= 4 else None
+    return best.get(0)
 
 
-@lru_cache(maxsize=1 << 16)
-def pinyin_syllables(token: str) -> tuple[str, ...] | None:
-    """The pinyin syllables of a folded Latin token (``xiaoming`` → ``xiao ming``), or None
-    when it is not pinyin."""
-    return _segment(token) if token.isalpha() else None
+#: Every Wade–Giles syllable, folded (no apostrophe, umlaut or circumflex), with the common
+#: ``szu`` for ``ssu``.
+WADE_GILES_SYLLABLES = frozenset({wade_giles(s) for s in PINYIN_SYLLABLES} | {"szu"})
 
 
-def pinyin_to_wade_giles(tokens: tuple[str, ...]) -> tuple[str, ...] | None:
-    """The Wade–Giles reading of a Latin name written in pinyin, one syllable per token, or
-    None when the name does not look like pinyin or reads the same.
+def _wade_giles_to_pinyin() -> dict[tuple[str, bool], str]:
+    """(folded Wade–Giles syllable, written with an apostrophe of aspiration) -> pinyin.
 
-    Chinese names are short, so every token must be one or two pinyin syllables of two letters
-    or more (the second not starting with a vowel), and one syllable at least must be spelt as
-    only pinyin spells it (``_distinctive``). That keeps out names of other cultures made of
-    pinyin syllables (``Dina``, ``Maria`` = ``ma ri a``, ``Juan``, ``Damian``, ``Long``): the
-    tests check that names of other cultures get no reading and keep their levels."""
-    syllables: list[str] = []
-    distinctive = False
-    for token in tokens:
-        found = pinyin_syllables(token)
-        if (
-            found is None
-            or len(found) > 2
-            or any(len(s) < 2 for s in found)
-            or any(s[0] in "aeo" for s in found[1:])  # Xi'an: pinyin writes an apostrophe
+    Folding loses what tells some syllables apart: without an apostrophe ``tung`` is read
+    unaspirated (``dong``); with one, aspirated (``t'ung`` → ``tong``). ``ü`` is lost too, so
+    ``chu`` is read ``zhu`` and ``chun`` ``jun`` (``_prefer``)."""
+    kinds: dict[str, dict[str, list[str]]] = {}
+    for pinyin in sorted(PINYIN_SYLLABLES):
+        if pinyin.startswith(("p", "t", "k", "c", "q")):
+            kind = "aspirated"
+        elif pinyin.startswith(("b", "d", "g", "z", "j")):
+            kind = "plain"
+        else:
+            kind = "either"
+        kinds.setdefault(wade_giles(pinyin), {}).setdefault(kind, []).append(pinyin)
+    table: dict[tuple[str, bool], str] = {}
+    for folded, by_kind in kinds.items():
+        for aspirated, first in ((False, "plain"), (True, "aspirated")):
+            other = "aspirated" if first == "plain" else "plain"
+            choices = by_kind.get(first, []) + by_kind.get("either", []) or by_kind[other]
+            table[(folded, aspirated)] = reduce(_prefer, choices)
+    table[("szu", False)] = table[("szu", True)] = "si"
+    return table
+
+
+def _prefer(a: str, b: str) -> str:
+    """Of two pinyin syllables with one folded Wade–Giles spelling and the same aspiration,
+    the one names use more: ``zh-`` before ``u`` alone (``zhu``), else ``j-``/``q-`` (``jun``,
+    ``juan``, ``quan``) over ``zh-``/``ch-``; ``zi`` over ``ci`` is settled by aspiration."""
+    palatal = {x for x in (a, b) if x[0] in "jq"}
+    retroflex = {x for x in (a, b) if x[:2] in ("zh", "ch")}
+    if palatal and retroflex:
+        (p,), (r,) = palatal, retroflex
+        return r if r[2:] == "u" else p
+    return min(a, b)
+
+
+_WG_TO_PINYIN = _wade_giles_to_pinyin()
+_WORD = re.compile(r"[a-z'’‘`ʼʻ]+")
+_APOSTROPHE = "'’‘`ʼʻ"
+
+
+def _wade_giles_only(syllable: str) -> bool:
+    """A syllable that only Wade–Giles spells so: not pinyin, and with a spelling of its own
+    (``hs-``, ``ts-``, ``tz-``, ``ss-``, ``chi-``; ``-ih``, ``-ieh``, ``-ien``, ``-ueh``, ``-erh``,
+    ``-ung``). ``j-`` (``jen``, ``jo``) and ``-o`` (``to``, ``ko``) are not enough: Spanish,
+    Portuguese, Yoruba and Polish names have them."""
+    return syllable not in PINYIN_SYLLABLES and (
+        syllable.startswith(("hs", "ts", "tz", "ss", "sz", "chi"))
+        or syllable.endswith(("ih", "ieh", "ien", "ueh", "erh", "ung"))
+    )
+
+
+def wade_giles_to_pinyin(latin: str) -> str | None:
+    """The pinyin reading of a Latin name written in Wade–Giles (``mao tse-tung`` → ``mao
+    zedong``, ``teng hsiao-p'ing`` → ``deng xiaoping``, ``chiang ch'ing`` → ``jiang qing``),
+    or None when the name is not Wade–Giles.
+
+    ``latin`` is lower case, as ``normalise.to_latin`` gives it (apostrophes and hyphens kept).
+    Every word must be Wade–Giles: one syllable, or two written as one word or joined by a
+    hyphen (a given name, written as one word in pinyin); and one syllable at least must be
+    spelt as only Wade–Giles spells it (``_wade_giles_only``: ``hsiao``, ``tse``, ``tung``,
+    ``chih``…) or carry an apostrophe of aspiration. Names of other cultures are rarely made
+    only of Wade–Giles syllables (no ``b``, ``d``, ``g``, ``r``, ``v``, ``z`` or ``x``), and the
+    tests check that they keep their levels against each other."""
+    words: list[str] = []
+    only_wade_giles = False
+    for word in latin.split():
+        parts = re.split("[-‐‑]", word)
+        syllables: list[tuple[str, bool]] = []
+        for part in parts:
+            plain = part.strip(_APOSTROPHE)
+            folded = "".join(ch for ch in plain if ch not in _APOSTROPHE)
+            if not folded.isalpha() or not folded.isascii():
+                return None
+            found = (
+                (folded,)
+                if folded in WADE_GILES_SYLLABLES
+                else _segment(folded, WADE_GILES_SYLLABLES)
+            )
+            if found is None:
+                return None
+            marked = any(ch in _APOSTROPHE for ch in plain)
+            syllables.extend((f, marked and i == 0) for i, f in enumerate(found))
+        if len(syllables) > 2 or (
+            len(syllables) == 2 and (len(syllables[1][0]) < 2 or syllables[1][0][0] in "aeiou")
         ):
             return None
-        distinctive = distinctive or any(_distinctive(s) for s in found)
-        syllables.extend(found)
-    if not distinctive:
-        return None
-    return tuple(wade_giles(s) for s in syllables)
-
-
-def _distinctive(syllable: str) -> bool:
-    """A pinyin syllable spelt as no other romanisation or Western name spells it: an initial
-    ``x``, ``zh``, ``z`` or ``c`` (not ``ch``), or ``qi-`` or ``ji-`` (``qu-`` is in Haque and
-    Quang as well). Other differences from
-    Wade–Giles (``d``/``t``, ``-ong``/``-ung``, ``-ian``/``-ien``, ``r``/``j``) are too common
-    in names of other cultures (``Dina``, ``Long``, ``Damian``, ``Rina``) to say a name is
-    pinyin."""
-    if syllable.startswith(("x", "qi", "zh", "z", "ji")):
-        return True
-    return syllable[0] == "c" and syllable[1] != "h" and syllable != "ca"
+        pinyin = []
+        for syllable, aspirated in syllables:
+            only_wade_giles = only_wade_giles or aspirated or _wade_giles_only(syllable)
+            pinyin.append(_WG_TO_PINYIN.get((syllable, aspirated), syllable))
+        words.append("".join(pinyin))
+    return " ".join(words) if only_wade_giles and words else None
 
 
 # Jyutping -> Hong Kong Government Cantonese romanisation (as on Hong Kong identity cards).

@@ -16,8 +16,8 @@ from itertools import pairwise
 import jellyfish
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
-from safeshare.matching.han import han_readings, pinyin_to_wade_giles
-from safeshare.matching.normalise import fold, has_han
+from safeshare.matching.han import han_readings, wade_giles_to_pinyin
+from safeshare.matching.normalise import fold, has_han, to_latin
 
 __all__ = [
     "EXACT",
@@ -201,7 +201,7 @@ def name_readings(*parts: str | None) -> tuple[tuple[str, ...], ...]:
 
     A name with Han characters is also read in Wade–Giles and in Hong Kong Cantonese
     (``陳大文``: ``chen da wen``, ``chen ta wen``, ``chan tai man``); a Latin name written in
-    pinyin is also read in Wade–Giles (``Xiaoming Wang``: ``hsiao ming wang``). See ``han``.
+    Wade–Giles is also read in pinyin (``Hsiao-ming Wang``: ``xiaoming wang``). See ``han``.
     Comparisons take the best agreement over every reading of either side.
     """
     primary = name_tokens(*parts)
@@ -213,10 +213,10 @@ def name_readings(*parts: str | None) -> tuple[tuple[str, ...], ...]:
             if tokens and tokens not in readings:
                 readings.append(tokens)
     elif primary:
-        wade = pinyin_to_wade_giles(primary)
-        if wade is not None:
-            tokens = tuple(canonical_token(t) for t in wade)
-            if tokens not in readings:
+        pinyin = wade_giles_to_pinyin(" ".join(to_latin(part) for part in parts if part))
+        if pinyin is not None:
+            tokens = name_tokens(pinyin)
+            if tokens and tokens not in readings:
                 readings.append(tokens)
     return tuple(readings)
 
