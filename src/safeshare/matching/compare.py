@@ -242,12 +242,26 @@ def _align_names(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[int, int, tupl
 
 
 def compare_names(
-    subject: tuple[tuple[str, ...], ...], candidate: tuple[tuple[str, ...], ...]
+    subject: tuple[tuple[str, ...], ...],
+    candidate: tuple[tuple[str, ...], ...],
+    subject_readings: int = 0,
+    candidate_readings: int = 0,
 ) -> NameComparison:
-    """Best level over every pair of names (primary and aliases on either side)."""
+    """Best level over every pair of names (primary and aliases on either side).
+
+    ``*_readings`` mark names that are other readings of Han characters (bit ``k`` for name
+    ``k``, ``PreparedIdentity.han_readings``). They are there to meet a Latin record; when both
+    sides have them, both were written in Han characters and only the names as written
+    (read in pinyin) are compared: a Cantonese reading against a Wade–Giles one would only
+    make chance agreements between different people."""
+    both = subject_readings and candidate_readings
     best = NameComparison(NAME_NONE, 0, 0, 0, ())
     for i, a in enumerate(subject):
+        if both and subject_readings >> i & 1:
+            continue
         for j, b in enumerate(candidate):
+            if both and candidate_readings >> j & 1:
+                continue
             level, matched, strong = _align(a, b)
             if level < best.level or (level == best.level and matched > best.matched):
                 best = NameComparison(level, matched, i, j, strong)

@@ -5,21 +5,21 @@ A name in Han characters is read in Mandarin pinyin by ``normalise.to_latin`` (`
 (``Mao Tse-tung``, Taiwan and older records) or, for Hong Kong and the Cantonese diaspora, the
 Hong Kong Government's Cantonese romanisation printed on identity documents (``陳大文`` →
 ``Chan Tai Man``). This module gives those readings, folded as ``normalise.fold`` folds Latin
-text (no apostrophes, hyphens or diacritics), one syllable per token:
+text (no apostrophes, hyphens or diacritics):
 
 - ``han_readings``: the Wade–Giles and Cantonese readings of a text with Han characters;
-- ``pinyin_to_wade_giles``: the Wade–Giles reading of a Latin name written in pinyin
-  (``Xiaoming Wang`` → ``hsiaoming wang``), and ``join_wade_giles``: a Latin name in
-  Wade–Giles with its hyphenated given name as one word (``Hsiao-ming Wang`` →
-  ``hsiaoming wang``), so that a Latin record in pinyin and one in Wade–Giles of the same
-  person meet.
+- ``wade_giles_to_pinyin``: the pinyin reading of a Latin name written in Wade–Giles
+  (``Hsiao-ming Wang`` → ``xiaoming wang``), so that Latin records of one person in pinyin and
+  in Wade–Giles meet.
 
 Wade–Giles is derived from pinyin syllable by syllable with the standard correspondence
-(``wade_giles``); without its apostrophes Wade–Giles does not tell aspirated from unaspirated
-initials (``t'ung`` and ``tung`` are both ``tung``), so the conversion goes from pinyin to
-Wade–Giles, where it is a function, and never back. Cantonese readings come from ToJyutping
-(Jyutping, from the characters and their context), turned into the Hong Kong Government
-spelling by ``jyutping_to_hk`` (ADR 51).
+(``wade_giles``): there it is a function. Back from folded Wade–Giles it is not (``tung`` is
+``dong`` or, written ``t'ung``, ``tong``), so a Latin name is read back only when it can only
+be Wade–Giles, the apostrophe deciding when it is there and the unaspirated reading otherwise.
+Pinyin Latin names are never read in Wade–Giles: that would fold ``Qiang`` into ``Jiang`` and
+split ``Lihua`` into a ``Hua`` that meets other people. Cantonese readings come from
+ToJyutping (Jyutping, from the characters and their context), turned into the Hong Kong
+Government spelling by ``jyutping_to_hk`` (ADR 51).
 """
 
 from __future__ import annotations
@@ -190,12 +190,13 @@ _APOSTROPHE = "'’‘`ʼʻ"
 
 def _wade_giles_only(syllable: str) -> bool:
     """A syllable that only Wade–Giles spells so: not pinyin, and with a spelling of its own
-    (``hs-``, ``ts-``, ``tz-``, ``ss-``, ``chi-``; ``-ih``, ``-ieh``, ``-ien``, ``-ueh``, ``-erh``,
-    ``-ung``). ``j-`` (``jen``, ``jo``) and ``-o`` (``to``, ``ko``) are not enough: Spanish,
-    Portuguese, Yoruba and Polish names have them."""
+    (``hs-``, ``ts-``, ``tz-``, ``ss-``, ``chi-``; ``-ih``, ``-ieh``, ``-ien``, ``-ueh``,
+    ``-erh``). ``j-`` (``jen``, ``jo``), ``-o`` (``to``, ``ko``) and ``-ung`` (``tung``,
+    ``hung``) are not enough: Spanish, Portuguese, Yoruba, Polish and Vietnamese names have
+    them."""
     return syllable not in PINYIN_SYLLABLES and (
         syllable.startswith(("hs", "ts", "tz", "ss", "sz", "chi"))
-        or syllable.endswith(("ih", "ieh", "ien", "ueh", "erh", "ung"))
+        or syllable.endswith(("ih", "ieh", "ien", "ueh", "erh"))
     )
 
 

@@ -19,6 +19,7 @@ from safeshare.matching.fields import (
     parse_date_of_birth,
 )
 from safeshare.matching.names import name_readings
+from safeshare.matching.normalise import has_han
 
 __all__ = ["IdentityRecord", "PreparedIdentity", "prepare"]
 
@@ -51,12 +52,16 @@ class PreparedIdentity:
     """An identity normalised once: what comparisons and blocking read, never raw text.
 
     ``names`` holds the canonical tokens of the primary name first, then of its other
-    readings (Wade–Giles, Cantonese: ``names.name_readings``), then of each alias and its
-    readings.
+    readings (``names.name_readings``), then of each alias and its readings; ``han_readings``
+    marks the Wade–Giles and Cantonese readings of Han characters, which are compared only
+    with names of an identity that has none (see ``compare.compare_names``).
     ``date_of_birth`` is ``(year, month, day)`` with 0 for unknown parts.
     """
 
     names: tuple[tuple[str, ...], ...]
+    #: Bit ``k`` is set when ``names[k]`` is another reading of a name in Han characters
+    #: (Wade–Giles, Cantonese), not a name as written.
+    han_readings: int = 0
     date_of_birth: PartialDate = (0, 0, 0)
     sex: str = ""
     nationality: str = ""
@@ -93,6 +98,8 @@ class PreparedIdentity:
         ):
             if value:
                 doc[short] = value
+        if self.han_readings:
+            doc["r"] = self.han_readings
         doc["k"] = sorted(self.keys)
         return json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
 
@@ -108,6 +115,7 @@ class PreparedIdentity:
         intern = sys.intern
         return cls(
             names=tuple([tuple(map(intern, n)) for n in doc["n"]]),
+            han_readings=doc.get("r", 0),
             date_of_birth=parse_canonical_date(doc.get("d")),
             sex=doc.get("s", ""),
             nationality=doc.get("c", ""),
@@ -122,14 +130,17 @@ class PreparedIdentity:
 def prepare(record: IdentityRecord) -> PreparedIdentity:
     """Normalise every field of ``record`` once and attach its blocking keys."""
     names: list[tuple[str, ...]] = []
-    readings = [name_readings(record.given_names, record.family_name)]
-    readings.extend(name_readings(alias) for alias in record.aliases)
-    for name in readings:  # the primary name's first reading comes first
-        for tokens in name:
+    han_readings = 0
+    for parts in ((record.given_names, record.family_name), *((a,) for a in record.aliases)):
+        han = any(part and has_han(part) for part in parts)
+        for k, tokens in enumerate(name_readings(*parts)):  # the primary name comes first
             if tokens not in names:
+                if han and k:
+                    han_readings |= 1 << len(names)
                 names.append(tokens)
     prepared = PreparedIdentity(
         names=tuple(names),
+        han_readings=han_readings,
         date_of_birth=parse_date_of_birth(record.date_of_birth),
         sex=normalise_sex(record.sex),
         nationality=normalise_nationality(record.nationality),
