@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import pytest
 
-from safeshare.matching import IdentityRecord, InMemoryRegister, Matcher, han, prepare
-from safeshare.matching.compare import compare_names
-from safeshare.matching.names import name_readings
+from safeshare.matching import (
+    IdentityRecord,
+    InMemoryRegister,
+    Matcher,
+    PreparedIdentity,
+    blocking_keys,
+    han,
+    prepare,
+)
+from safeshare.matching.compare import NAME_LEVELS, compare_names
+from safeshare.matching.names import name_readings, skeleton
 
 # (native script, the same person's Latin record as commonly written)
 PAIRS = [
@@ -335,3 +344,49 @@ def test_names_of_other_cultures_keep_their_levels() -> None:
 )
 def test_wade_giles_to_pinyin(wade_giles: str, pinyin: str | None) -> None:
     assert han.wade_giles_to_pinyin(wade_giles) == pinyin
+
+
+def test_han_readings_are_marked_and_survive_storage() -> None:
+    prepared = prepare(IdentityRecord("大文", "陳", aliases=("Chan Tai Man",)))
+    readings = [n for k, n in enumerate(prepared.names) if prepared.han_readings >> k & 1]
+    assert ("tai", "man", "chen") in readings  # Cantonese, 陳 Chan in the Chen group
+    assert ("ta", "wen", "chen") in readings  # Wade–Giles
+    assert prepared.names[0] == ("wen", "chen")  # as written, read in pinyin ("da" a particle)
+    assert PreparedIdentity.from_json(prepared.to_json()) == prepared
+    assert prepare(IdentityRecord("Hsiao-ming", "Wang")).han_readings == 0
+
+
+def test_han_readings_give_no_one_token_keys() -> None:
+    """One-token keys are counted as name frequencies: a Cantonese syllable must not make a
+    Latin name look more common."""
+    prepared = prepare(IdentityRecord("大文", "陳", date_of_birth="1988-06-14"))
+    as_written = blocking_keys(replace(prepared, names=prepared.names[:1], han_readings=0))
+    one_token = {k for k in prepared.keys if k[0] in "tbei"}
+    assert one_token == {k for k in as_written if k[0] in "tbei"}
+    tai, man = skeleton("tai"), skeleton("man")
+    assert f"t:{tai}" not in prepared.keys  # "tai" of the Cantonese reading
+    assert f"n:{min(tai, man)}|{max(tai, man)}" in prepared.keys  # found by its pairs
+    assert f"d:{tai}|19880614" in prepared.keys  # and by a token with the full date
+
+
+def test_two_han_records_compare_only_as_written() -> None:
+    """Two records in Han characters are compared on their pinyin: their Cantonese and
+    Wade–Giles readings would only add chance agreements between different people."""
+    for (given_a, family_a), (given_b, family_b) in (
+        (("桂芝 娜", "张"), ("阳 宁", "陈")),  # every reading at once: all_phonetic
+        (("岩", "张"), ("承恩 柏宇", "黃")),
+    ):
+        a, b = (
+            prepare(IdentityRecord(given_a, family_a)),
+            prepare(IdentityRecord(given_b, family_b)),
+        )
+        level = compare_names(a.names, b.names, a.han_readings, b.han_readings).level
+        assert level == compare_names(a.names[:1], b.names[:1]).level
+        assert NAME_LEVELS[level] not in STRONG
+
+
+def test_a_reading_counts_only_when_the_whole_name_agrees() -> None:
+    subject = prepare(IdentityRecord("Yan", "Wang"))
+    stored = prepare(IdentityRecord("海燕 金凤", "孟"))
+    level = compare_names(subject.names, stored.names, 0, stored.han_readings).level
+    assert NAME_LEVELS[level] not in STRONG
