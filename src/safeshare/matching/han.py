@@ -34,6 +34,7 @@ __all__ = [
     "WADE_GILES_SYLLABLES",
     "han_readings",
     "jyutping_to_hk",
+    "maybe_wade_giles",
     "wade_giles",
     "wade_giles_to_pinyin",
 ]
@@ -200,6 +201,18 @@ def _wade_giles_only(syllable: str) -> bool:
     )
 
 
+#: Quick test before the syllable-by-syllable reading: a name without any of these cannot have
+#: a syllable that only Wade–Giles spells so (``_wade_giles_only``) nor an apostrophe.
+_MAYBE_WADE_GILES = re.compile("hs|ts|tz|ss|sz|chi|ih|ie[hn]|ueh|erh|['’‘`ʼʻ]")
+
+
+def maybe_wade_giles(text: str) -> bool:
+    """False when ``text`` cannot be a name that ``wade_giles_to_pinyin`` reads (a quick test
+    on the text as given, before transliteration)."""
+    return _MAYBE_WADE_GILES.search(text.lower()) is not None
+
+
+@lru_cache(maxsize=1 << 16)
 def wade_giles_to_pinyin(latin: str) -> str | None:
     """The pinyin reading of a Latin name written in Wade–Giles (``mao tse-tung`` → ``mao
     zedong``, ``teng hsiao-p'ing`` → ``deng xiaoping``, ``chiang ch'ing`` → ``jiang qing``),
@@ -212,6 +225,8 @@ def wade_giles_to_pinyin(latin: str) -> str | None:
     ``chih``…) or carry an apostrophe of aspiration. Names of other cultures are rarely made
     only of Wade–Giles syllables (no ``b``, ``d``, ``g``, ``r``, ``v``, ``z`` or ``x``), and the
     tests check that they keep their levels against each other."""
+    if not maybe_wade_giles(latin):
+        return None
     words: list[str] = []
     only_wade_giles = False
     for word in latin.split():

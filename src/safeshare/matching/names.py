@@ -16,7 +16,7 @@ from itertools import pairwise
 import jellyfish
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
-from safeshare.matching.han import han_readings, wade_giles_to_pinyin
+from safeshare.matching.han import han_readings, maybe_wade_giles, wade_giles_to_pinyin
 from safeshare.matching.normalise import fold, has_han, to_latin
 
 __all__ = [
@@ -206,14 +206,15 @@ def name_readings(*parts: str | None) -> tuple[tuple[str, ...], ...]:
     """
     primary = name_tokens(*parts)
     readings = [primary] if primary else []
-    if any(part and has_han(part) for part in parts):
+    text = " ".join(part for part in parts if part)
+    if has_han(text):
         others = [han_readings(part, fold(part)) if part else () for part in parts]
         for k in range(2):
             tokens = name_tokens(*(o[k] if o else p for p, o in zip(parts, others, strict=True)))
             if tokens and tokens not in readings:
                 readings.append(tokens)
     elif primary:
-        pinyin = wade_giles_to_pinyin(" ".join(to_latin(part) for part in parts if part))
+        pinyin = wade_giles_to_pinyin(to_latin(text)) if maybe_wade_giles(text) else None
         if pinyin is not None:
             tokens = name_tokens(pinyin)
             if tokens and tokens not in readings:

@@ -132,8 +132,9 @@ def prepare(record: IdentityRecord) -> PreparedIdentity:
     names: list[tuple[str, ...]] = []
     han_readings = 0
     for parts in ((record.given_names, record.family_name), *((a,) for a in record.aliases)):
-        han = any(part and has_han(part) for part in parts)
-        for k, tokens in enumerate(name_readings(*parts)):  # the primary name comes first
+        readings = name_readings(*parts)  # the name as written comes first
+        han = len(readings) > 1 and any(part and has_han(part) for part in parts)
+        for k, tokens in enumerate(readings):
             if tokens not in names:
                 if han and k:
                     han_readings |= 1 << len(names)
