@@ -64,7 +64,8 @@ __all__ = [
 #: (``register rebuild``), which the worker does by itself (ADR 39). 1: the keys before
 #: ADR 29; 2: with ``e:`` (one token with the day and month of birth); 3: with the keys of
 #: the other readings of a name (ADR 51): Wade–Giles Latin names read in pinyin, and Han
-#: characters read in Wade–Giles and Cantonese (``n:``, ``y:`` and ``d:`` keys only).
+#: characters read in Wade–Giles and Cantonese (``n:``, ``y:`` and ``d:`` keys only, of
+#: single syllables).
 KEY_SET_VERSION = 3
 
 
@@ -104,8 +105,10 @@ def _keys(
             for a, b in combinations(initials, 2):
                 keys.add(f"i:{a}{b}|{date}")
     for k, names in enumerate(prepared.names):
-        tokens = key_tokens(names)
         written = not prepared.han_readings >> k & 1
+        # A reading's short syllables run together would make keys of unrelated names
+        # (Cantonese ``wa yang`` gives the key of ``wang``).
+        tokens = key_tokens(names, joined=written)
         if len(tokens) == 1 and len(names) > 1:  # Lei Li, Hossain Hossain: one key, twice
             (token,) = tokens
             keys.add(f"n:{token}|{token}")

@@ -274,10 +274,13 @@ def skeleton(token: str) -> str:
     return sys.intern("".join(out))
 
 
-def key_tokens(tokens: tuple[str, ...]) -> frozenset[str]:
-    """Phonetic keys used for blocking: every token of two letters or more, plus the joined
-    form of adjacent short tokens (``xiao ming`` also gives the key of ``xiaoming``)."""
+def key_tokens(tokens: tuple[str, ...], *, joined: bool = True) -> frozenset[str]:
+    """Phonetic keys used for blocking: every token of two letters or more, plus (unless
+    ``joined`` is false) the joined form of adjacent short tokens (``xiao ming`` also gives
+    the key of ``xiaoming``)."""
     keys = {skeleton(t) for t in tokens if len(t) >= 2}
+    if not joined:
+        return frozenset(keys)
     for left, right in pairwise(tokens):
         if 2 <= len(left) <= 4 and 2 <= len(right) <= 4:
             keys.add(skeleton(left + right))
