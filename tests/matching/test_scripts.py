@@ -367,6 +367,8 @@ def test_han_readings_give_no_one_token_keys() -> None:
     assert f"t:{tai}" not in prepared.keys  # "tai" of the Cantonese reading
     assert f"n:{min(tai, man)}|{max(tai, man)}" in prepared.keys  # found by its pairs
     assert f"d:{tai}|19880614" in prepared.keys  # and by a token with the full date
+    joined = skeleton("taiman")  # short syllables of a reading are not run together
+    assert not any(joined in key.split(":")[1].split("|") for key in prepared.keys)
 
 
 def test_two_han_records_compare_only_as_written() -> None:
