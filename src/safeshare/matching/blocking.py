@@ -62,8 +62,11 @@ __all__ = [
 #: a change to this module or to normalisation changes the stored keys (a new key kind, a
 #: token normalised differently): a register built under another version is prepared again
 #: (``register rebuild``), which the worker does by itself (ADR 39). 1: the keys before
-#: ADR 29; 2: with ``e:`` (one token with the day and month of birth).
-KEY_SET_VERSION = 2
+#: ADR 29; 2: with ``e:`` (one token with the day and month of birth); 3: with the keys of
+#: the other readings of a name (ADR 51): Wade–Giles Latin names read in pinyin, and Han
+#: characters read in Wade–Giles and Cantonese (``n:``, ``y:`` and ``d:`` keys only, of
+#: single syllables).
+KEY_SET_VERSION = 3
 
 
 def day_month_key(month: int, day: int) -> str:
@@ -74,8 +77,14 @@ def day_month_key(month: int, day: int) -> str:
 
 
 def name_key_sets(prepared: PreparedIdentity) -> list[frozenset[str]]:
-    """The phonetic keys of each name (primary, then aliases)."""
-    return [key_tokens(tokens) for tokens in prepared.names]
+    """The phonetic keys of each name as written (primary, then aliases), without the other
+    readings of Han characters: those would count Cantonese and Wade–Giles syllables among
+    the register's names and make the names of everyone else look more common."""
+    return [
+        key_tokens(tokens)
+        for k, tokens in enumerate(prepared.names)
+        if not prepared.han_readings >> k & 1
+    ]
 
 
 def _keys(
@@ -87,24 +96,36 @@ def _keys(
     date = f"{year}{day_month_key(month, day)}" if full else ""
     day_month = day_month_key(month, day) if full else ""
     if full:
-        for names in prepared.names:
+        for k, names in enumerate(prepared.names):
+            if prepared.han_readings >> k & 1:
+                continue
             initials = sorted({t[0] for t in names})
             if len(initials) == 1:
                 keys.add(f"i:{initials[0]}|{date}")
             for a, b in combinations(initials, 2):
                 keys.add(f"i:{a}{b}|{date}")
-    for names, tokens in zip(prepared.names, name_key_sets(prepared), strict=True):
+    for k, names in enumerate(prepared.names):
+        written = not prepared.han_readings >> k & 1
+        # A reading's short syllables run together would make keys of unrelated names
+        # (Cantonese ``wa yang`` gives the key of ``wang``).
+        tokens = key_tokens(names, joined=written)
         if len(tokens) == 1 and len(names) > 1:  # Lei Li, Hossain Hossain: one key, twice
             (token,) = tokens
             keys.add(f"n:{token}|{token}")
             for y in years:
                 keys.add(f"y:{token}|{token}|{y}")
         for token in tokens:
+            if full:
+                keys.add(f"d:{token}|{date}")
+            # The other readings of Han characters are found by two tokens, or one with the
+            # full date: one-token keys are counted as name frequencies, and a reading with a
+            # wrong year or only initials would fetch namesakes in another romanisation.
+            if not written:
+                continue
             keys.add(f"t:{token}")
             for y in token_years:
                 keys.add(f"b:{token}|{y}")
             if full:
-                keys.add(f"d:{token}|{date}")
                 keys.add(f"e:{token}|{day_month}")
         for a, b in combinations(sorted(tokens), 2):
             keys.add(f"n:{a}|{b}")

@@ -242,13 +242,32 @@ def _align_names(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[int, int, tupl
 
 
 def compare_names(
-    subject: tuple[tuple[str, ...], ...], candidate: tuple[tuple[str, ...], ...]
+    subject: tuple[tuple[str, ...], ...],
+    candidate: tuple[tuple[str, ...], ...],
+    subject_readings: int = 0,
+    candidate_readings: int = 0,
 ) -> NameComparison:
-    """Best level over every pair of names (primary and aliases on either side)."""
+    """Best level over every pair of names (primary and aliases on either side).
+
+    ``*_readings`` mark names that are other readings of Han characters (bit ``k`` for name
+    ``k``, ``PreparedIdentity.han_readings``). They are there to meet a Latin record; when both
+    sides have them, both were written in Han characters and only the names as written
+    (read in pinyin) are compared: a Cantonese reading against a Wade–Giles one would only
+    make chance agreements between different people. A reading counts only when every token
+    of the shorter name agrees exactly or phonetically (``all_phonetic`` or ``exact``): with
+    three readings of a name of one-syllable tokens, weaker agreements come by chance."""
+    both = subject_readings and candidate_readings
     best = NameComparison(NAME_NONE, 0, 0, 0, ())
     for i, a in enumerate(subject):
+        reading = subject_readings >> i & 1
+        if both and reading:
+            continue
         for j, b in enumerate(candidate):
+            if both and candidate_readings >> j & 1:
+                continue
             level, matched, strong = _align(a, b)
+            if level > NAME_ALL_PHONETIC and (reading or candidate_readings >> j & 1):
+                continue  # a partial agreement in another romanisation is mostly chance
             if level < best.level or (level == best.level and matched > best.matched):
                 best = NameComparison(level, matched, i, j, strong)
                 if level == NAME_EXACT:

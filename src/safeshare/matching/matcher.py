@@ -365,7 +365,7 @@ class Matcher:
                 total += field_weights[level]
         if prune_below is not None and total + ceiling < prune_below:
             return None
-        name = compare_names(s.names, c.names)
+        name = compare_names(s.names, c.names, s.han_readings, c.han_readings)
         name_weight = weights[0][name.level]
         population = self._name_population(name, counts, size, crowd) if size else 0.0
         if size and name.level in _ONE_TOKEN:

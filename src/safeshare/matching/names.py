@@ -16,7 +16,8 @@ from itertools import pairwise
 import jellyfish
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
-from safeshare.matching.normalise import fold
+from safeshare.matching.han import han_readings, maybe_wade_giles, wade_giles_to_pinyin
+from safeshare.matching.normalise import fold, has_han, to_latin
 
 __all__ = [
     "EXACT",
@@ -27,6 +28,7 @@ __all__ = [
     "PHONETIC",
     "canonical_token",
     "key_tokens",
+    "name_readings",
     "name_tokens",
     "skeleton",
     "token_agreement",
@@ -194,6 +196,32 @@ def name_tokens(*parts: str | None) -> tuple[str, ...]:
     return tuple(canonical_token(t) for t in kept)
 
 
+def name_readings(*parts: str | None) -> tuple[tuple[str, ...], ...]:
+    """``name_tokens`` of a name, then of each other reading of it (none for most names).
+
+    A name with Han characters is also read in Wade–Giles and in Hong Kong Cantonese
+    (``陳大文``: ``chen da wen``, ``chen ta wen``, ``chan tai man``); a Latin name written in
+    Wade–Giles is also read in pinyin (``Hsiao-ming Wang``: ``xiaoming wang``). See ``han``.
+    Comparisons take the best agreement over every reading of either side.
+    """
+    primary = name_tokens(*parts)
+    readings = [primary] if primary else []
+    text = " ".join(part for part in parts if part)
+    if has_han(text):
+        others = [han_readings(part, fold(part)) if part else () for part in parts]
+        for k in range(2):
+            tokens = name_tokens(*(o[k] if o else p for p, o in zip(parts, others, strict=True)))
+            if tokens and tokens not in readings:
+                readings.append(tokens)
+    elif primary:
+        pinyin = wade_giles_to_pinyin(to_latin(text)) if maybe_wade_giles(text) else None
+        if pinyin is not None:
+            tokens = name_tokens(pinyin)
+            if tokens and tokens not in readings:
+                readings.append(tokens)
+    return tuple(readings)
+
+
 @lru_cache(maxsize=1 << 18)
 def skeleton(token: str) -> str:
     """Phonetic key robust to vowel transliteration: the token's consonant skeleton.
@@ -246,10 +274,13 @@ def skeleton(token: str) -> str:
     return sys.intern("".join(out))
 
 
-def key_tokens(tokens: tuple[str, ...]) -> frozenset[str]:
-    """Phonetic keys used for blocking: every token of two letters or more, plus the joined
-    form of adjacent short tokens (``xiao ming`` also gives the key of ``xiaoming``)."""
+def key_tokens(tokens: tuple[str, ...], *, joined: bool = True) -> frozenset[str]:
+    """Phonetic keys used for blocking: every token of two letters or more, plus (unless
+    ``joined`` is false) the joined form of adjacent short tokens (``xiao ming`` also gives
+    the key of ``xiaoming``)."""
     keys = {skeleton(t) for t in tokens if len(t) >= 2}
+    if not joined:
+        return frozenset(keys)
     for left, right in pairwise(tokens):
         if 2 <= len(left) <= 4 and 2 <= len(right) <= 4:
             keys.add(skeleton(left + right))

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from anyascii import anyascii
 
-__all__ = ["fold", "fold_alnum", "is_cjk", "to_latin"]
+__all__ = ["fold", "fold_alnum", "has_han", "is_cjk", "to_latin"]
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _APOSTROPHES = re.compile(r"['’‘`ʼʻ´]")
@@ -34,6 +34,14 @@ def is_cjk(char: str) -> bool:
 _CJK = re.compile(
     "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff\U00020000-\U0002a6df]"
 )
+
+
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002a6df]")
+
+
+def has_han(text: str) -> bool:
+    """True when ``text`` has a Han character (Chinese, or kanji in a Japanese name)."""
+    return not text.isascii() and _HAN.search(text) is not None
 
 
 # Arabic script (Arabic, Persian, Urdu, Pashto) writes no short vowels. A word is kept as its

@@ -18,7 +18,8 @@ from safeshare.matching.fields import (
     parse_canonical_date,
     parse_date_of_birth,
 )
-from safeshare.matching.names import name_tokens
+from safeshare.matching.names import name_readings
+from safeshare.matching.normalise import has_han
 
 __all__ = ["IdentityRecord", "PreparedIdentity", "prepare"]
 
@@ -50,11 +51,17 @@ class IdentityRecord:
 class PreparedIdentity:
     """An identity normalised once: what comparisons and blocking read, never raw text.
 
-    ``names`` holds the canonical tokens of the primary name first, then of each alias.
+    ``names`` holds the canonical tokens of the primary name first, then of its other
+    readings (``names.name_readings``), then of each alias and its readings; ``han_readings``
+    marks the Wade–Giles and Cantonese readings of Han characters, which are compared only
+    with names of an identity that has none (see ``compare.compare_names``).
     ``date_of_birth`` is ``(year, month, day)`` with 0 for unknown parts.
     """
 
     names: tuple[tuple[str, ...], ...]
+    #: Bit ``k`` is set when ``names[k]`` is another reading of a name in Han characters
+    #: (Wade–Giles, Cantonese), not a name as written.
+    han_readings: int = 0
     date_of_birth: PartialDate = (0, 0, 0)
     sex: str = ""
     nationality: str = ""
@@ -91,6 +98,8 @@ class PreparedIdentity:
         ):
             if value:
                 doc[short] = value
+        if self.han_readings:
+            doc["r"] = self.han_readings
         doc["k"] = sorted(self.keys)
         return json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
 
@@ -106,6 +115,7 @@ class PreparedIdentity:
         intern = sys.intern
         return cls(
             names=tuple([tuple(map(intern, n)) for n in doc["n"]]),
+            han_readings=doc.get("r", 0),
             date_of_birth=parse_canonical_date(doc.get("d")),
             sex=doc.get("s", ""),
             nationality=doc.get("c", ""),
@@ -120,15 +130,18 @@ class PreparedIdentity:
 def prepare(record: IdentityRecord) -> PreparedIdentity:
     """Normalise every field of ``record`` once and attach its blocking keys."""
     names: list[tuple[str, ...]] = []
-    primary = name_tokens(record.given_names, record.family_name)
-    if primary:
-        names.append(primary)
-    for alias in record.aliases:
-        tokens = name_tokens(alias)
-        if tokens and tokens not in names:
-            names.append(tokens)
+    han_readings = 0
+    for parts in ((record.given_names, record.family_name), *((a,) for a in record.aliases)):
+        readings = name_readings(*parts)  # the name as written comes first
+        han = len(readings) > 1 and any(part and has_han(part) for part in parts)
+        for k, tokens in enumerate(readings):
+            if tokens not in names:
+                if han and k:
+                    han_readings |= 1 << len(names)
+                names.append(tokens)
     prepared = PreparedIdentity(
         names=tuple(names),
+        han_readings=han_readings,
         date_of_birth=parse_date_of_birth(record.date_of_birth),
         sex=normalise_sex(record.sex),
         nationality=normalise_nationality(record.nationality),
