@@ -107,7 +107,7 @@ def test_review_page_says_in_words_which_details_agree_and_why_it_was_held(
     html = text(signed_in(client, protocol_officer).get(review_url(held)))
     # Family name Begom ~ Begum: similar; the full date of birth: the same.
     assert "Why this is a possible match:" in html
-    assert "They have the same date of birth and a similar" in html
+    assert "The date of birth is the same and the family name is similar" in html
     for word in ("Same", "Similar"):
         assert f"data-agreement>{word}</strong>" in html
     assert "The matcher&#x27;s working" in html or "The matcher's working" in html

@@ -62,8 +62,12 @@ def test_the_hold_in_one_sentence():
         },
         labels,
     )
-    assert (
-        sentence
-        == "They have the same date of birth and a similar family name, but a different sex."
+    assert sentence == (
+        "The date of birth is the same and the family name is similar, but the sex is different."
     )
+    plural = hold_sentence(
+        {"given_names": Agreement.DIFFERENT, "family_name": Agreement.SIMILAR},
+        {"given_names": "Given names", "family_name": "Family name"},
+    )
+    assert plural == "The family name is similar, but the given names are different."
     assert best([Agreement.DIFFERENT, Agreement.SIMILAR, Agreement.MISSING]) is Agreement.SIMILAR

@@ -118,23 +118,33 @@ def best(agreements: Iterable[Agreement]) -> Agreement:
 
 
 def hold_sentence(agreements: dict[str, Agreement], labels: dict[str, str]) -> str:
-    """Why this person is a possible match, in one sentence, from the fields' agreement."""
-    same = [labels[name].lower() for name, a in agreements.items() if a is Agreement.SAME]
-    similar = [labels[name].lower() for name, a in agreements.items() if a is Agreement.SIMILAR]
-    different = [
-        labels[name].lower() for name, a in agreements.items() if a is Agreement.DIFFERENT
+    """Why this person is a possible match, in one sentence, from the fields' agreement:
+    "The date of birth is the same and the family name is similar, but the given names are
+    different." """
+    found = {
+        kind: [labels[name].lower() for name, a in agreements.items() if a is kind]
+        for kind in (Agreement.SAME, Agreement.SIMILAR, Agreement.DIFFERENT)
+    }
+    parts = [
+        _clause(found[Agreement.SAME], "the same"),
+        _clause(found[Agreement.SIMILAR], "similar"),
     ]
-    parts = []
-    if same:
-        parts.append(f"the same {join_words(same)}")
-    if similar:
-        parts.append(f"a similar {join_words(similar)}")
+    parts = [part for part in parts if part]
     if not parts:
         return "None of the details given agree. The matcher's working below says why it held."
-    sentence = f"They have {join_words(parts)}"
-    if different:
-        sentence += f", but a different {join_words(different)}"
-    return sentence + "."
+    sentence = join_words(parts)
+    if found[Agreement.DIFFERENT]:
+        sentence += ", but " + _clause(found[Agreement.DIFFERENT], "different")
+    return sentence[0].upper() + sentence[1:] + "."
+
+
+def _clause(fields: list[str], adjective: str) -> str:
+    """ "the family name is similar", "the given names and the sex are different"."""
+    if not fields:
+        return ""
+    plural = len(fields) > 1 or fields[0].endswith("names")
+    verb = "are" if plural else "is"
+    return f"{join_words([f'the {field}' for field in fields])} {verb} {adjective}"
 
 
 def join_words(words: list[str]) -> str:

@@ -27,6 +27,7 @@ from safeshare.accounts.requests import AuthenticatedHttpRequest
 from safeshare.cases.forms import SEX_LABELS, SOURCE_LABELS, add_action_errors, posted_data
 from safeshare.cases.lifecycle import CaseState, InformationSource, PartyRole
 from safeshare.cases.models import ROLE_LABELS
+from safeshare.kernel.countries import country_name
 from safeshare.kernel.roles import Role
 from safeshare.kernel.wording import for_people
 from safeshare.ledger.audit import do_record_personal_data_read
@@ -116,6 +117,8 @@ def _show(name: str, value: object) -> str:
         return next((label for sex, label in SEX_LABELS.items() if sex.value == value), str(value))
     if name == "date_of_birth":
         return date_in_words(value)
+    if name == "nationality":
+        return country_name(str(value))
     return str(value)
 
 
