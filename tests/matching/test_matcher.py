@@ -393,3 +393,16 @@ def test_two_tokens_that_agree_with_nothing_weigh_against_a_match():
     assert one_other.candidates[0].fields[0].level == "one"
     assert two_others.candidates[0].fields[0].level == "one_two_differ"
     assert two_others.probability < one_other.probability
+
+
+def test_a_left_over_token_that_is_alike_weighs_for_a_match():
+    """One token agrees and the ones left over are alike without agreeing (Rabia Butta /
+    Rabia But): a spelling the rules did not catch, which a different person's other name
+    rarely is, so it weighs more than a left-over token that is nothing like (ADR 49)."""
+    register = InMemoryRegister([(1, IdentityRecord("Rabia", "Butta", date_of_birth="1990"))])
+    engine = Matcher(load_model(), prune=False)
+    alike = engine.match(IdentityRecord("Rabia", "But", date_of_birth="1990"), register)
+    unlike = engine.match(IdentityRecord("Rabia", "Okwu", date_of_birth="1990"), register)
+    assert alike.candidates[0].fields[0].level == "one_near"
+    assert unlike.candidates[0].fields[0].level == "one"
+    assert alike.probability > unlike.probability

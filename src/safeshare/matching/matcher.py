@@ -132,7 +132,7 @@ class MatchResult:
 _Scored = tuple[float, Hashable, tuple[int, ...], NameComparison, float, PreparedIdentity, float]
 _NAME_NONE = LEVELS["name"].index("none")
 #: Name levels at which one token of the subject's agrees: which one is part of the evidence.
-_ONE_TOKEN = frozenset(LEVELS["name"].index(x) for x in ("one", "one_two_differ"))
+_ONE_TOKEN = frozenset(LEVELS["name"].index(x) for x in ("one_near", "one", "one_two_differ"))
 
 
 def name_count(name: NameComparison, counts: Mapping[str, int]) -> int | None:
@@ -252,9 +252,18 @@ class Matcher:
         self._tf_reference = tf.reference
         self._tf = (tf.max_up, tf.max_down, tf.min_frequency, tf.pseudo_count)
         m_name = self.model.m["name"]
+        u_name = self.model.u["name"]
+        one_token = sum(u_name[i] for i in _ONE_TOKEN)
         #: log2 m of each name level: with a register, a name level whose agreeing name has a
         #: frequency is weighed against that name's share of the population, not against u.
-        self._log_m_name = tuple(math.log2(m) for m in m_name)
+        #: The levels at which one token agrees share that event, whose chance among other
+        #: people is the token's frequency f; what tells them apart (the tokens left over) is
+        #: weighed by its own share among other people who agree on one token, so that the
+        #: level's Bayes factor is m / (f · u(level) / u(one token agrees)) (ADR 49).
+        self._log_m_name = tuple(
+            math.log2(m) - (math.log2(u_name[i] / one_token) if i in _ONE_TOKEN else 0.0)
+            for i, m in enumerate(m_name)
+        )
         self._by_frequency = tuple(
             i < len(tf.reference) and tf.reference[i] > 0 for i in range(len(m_name))
         )
