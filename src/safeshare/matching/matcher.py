@@ -129,7 +129,12 @@ class MatchResult:
         return "\n".join(lines)
 
 
-_Scored = tuple[float, Hashable, tuple[int, ...], NameComparison, float, PreparedIdentity, float]
+_Scored = tuple[
+    float, Hashable, tuple[int, ...], NameComparison, float, PreparedIdentity, float, float
+]
+#: Nationality agreement among the candidates that carry a name token: how many pseudo-candidates
+#: the register-wide share is worth (ADR 49).
+NATIONALITY_PSEUDO_COUNT = 20.0
 _NAME_NONE = LEVELS["name"].index("none")
 #: Name levels at which one token of the subject's agrees: which one is part of the evidence.
 _ONE_TOKEN = frozenset(LEVELS["name"].index(x) for x in ("one_near", "one", "one_two_differ"))
@@ -240,11 +245,13 @@ class Matcher:
         *,
         explain_top: int = 5,
         prune: bool = True,
+        nationality_pseudo_count: float = NATIONALITY_PSEUDO_COUNT,
     ) -> None:
         self.model = model or load_model()
         self.thresholds = thresholds or self.model.thresholds
         self.explain_top = explain_top
         self.prune = prune
+        self.nationality_pseudo_count = nationality_pseudo_count
         self.version = self.model.version
         weights = self.model.weights
         self._weights = [weights[f] for f in FIELDS]
@@ -282,16 +289,26 @@ class Matcher:
     ) -> MatchResult:
         """Decide about one subject against every identity ``source`` can offer."""
         prepared = subject if isinstance(subject, PreparedIdentity) else prepare(subject)
-        counts, capped, candidates, size = self.retrieve(prepared, source)
+        counts, capped, fetched, size = self.retrieve(prepared, source)
+        candidates = list(fetched)
         crowd = max(name_crowd(prepared, counts), 1)
         prune_below = self._prune_below if self.prune else None
         scored: list[_Scored] = []
         considered = 0
         ceiling = self._name_ceiling(size, crowd)
+        nationality = self._nationality_by_token(prepared, candidates)
         for register_id, candidate in candidates:
             considered += 1
             item = self._score(
-                prepared, register_id, candidate, counts, size, prune_below, crowd, ceiling
+                prepared,
+                register_id,
+                candidate,
+                counts,
+                size,
+                prune_below,
+                crowd,
+                ceiling,
+                nationality,
             )
             if item is not None:
                 scored.append(item)
@@ -344,6 +361,7 @@ class Matcher:
         prune_below: float | None = None,
         crowd: int = 1,
         ceiling: float = math.inf,
+        nationality_by_token: Mapping[str, tuple[float, float]] | None = None,
     ) -> _Scored | None:
         """Score one pair: the log2 posterior odds that ``c`` is the subject.
 
@@ -372,9 +390,16 @@ class Matcher:
         for field_weights, level in zip(weights[1:], rest, strict=True):
             if level != MISSING:
                 total += field_weights[level]
-        if prune_below is not None and total + ceiling < prune_below:
+        shift = 0.0
+        if nationality_by_token and nationality != MISSING:
+            # The most the nationality can weigh given any agreeing token: a bound for pruning.
+            shift = max(pair[nationality] for pair in nationality_by_token.values())
+        if prune_below is not None and total + max(shift, 0.0) + ceiling < prune_below:
             return None
         name = compare_names(s.names, c.names)
+        if nationality_by_token and nationality != MISSING:
+            shift = self._nationality_shift(name, nationality, nationality_by_token)
+            total += shift
         name_weight = weights[0][name.level]
         population = self._name_population(name, counts, size, crowd) if size else 0.0
         if size and name.level in _ONE_TOKEN:
@@ -387,7 +412,64 @@ class Matcher:
             population,
             c,
             self._prior if size else 0.0,
+            shift,
         )
+
+    def _nationality_by_token(
+        self, s: PreparedIdentity, candidates: list[tuple[Hashable, PreparedIdentity]]
+    ) -> dict[str, tuple[float, float]]:
+        """For each of the subject's name tokens (its phonetic key), how the nationality's
+        weight moves when that token is the name that agrees: (agree, disagree) in bits.
+
+        The model's ``u`` of a nationality that agrees is its share among all pairs that
+        share a name token; among the people who carry one particular token it can be far
+        higher (a name found in one country only) or lower. The candidates fetched for the
+        subject that carry the token are a sample of those people: the share of them whose
+        nationality agrees with the subject's, smoothed towards the model's ``u`` as if
+        ``nationality_pseudo_count`` more had been seen, replaces ``u``. An agreement is never
+        made evidence against, nor a disagreement evidence for (ADR 49)."""
+        if not s.nationality or not candidates:
+            return {}
+        keys = {k for names in name_key_sets(s) for k in names}
+        tallies = {k: [0, 0] for k in keys}
+        for _, c in candidates:
+            level = compare_nationality(s.nationality, c.nationality)
+            if level == MISSING:
+                continue
+            carried = {key for names in name_key_sets(c) for key in names}
+            for k in keys & carried:
+                tally = tallies[k]
+                tally[0] += level == 0
+                tally[1] += 1
+        m_agree, m_disagree = self.model.m["nationality"]
+        u_agree = self.model.u["nationality"][0]
+        w_agree, w_disagree = self._weights[3]
+        shifts = {}
+        for k, (agree, seen) in tallies.items():
+            if not seen:
+                continue
+            alpha = self.nationality_pseudo_count
+            u = min(max((agree + alpha * u_agree) / (seen + alpha), 0.001), 0.999)
+            shifts[k] = (
+                max(math.log2(m_agree / u), 0.0) - w_agree,
+                min(math.log2(m_disagree / (1.0 - u)), 0.0) - w_disagree,
+            )
+        return shifts
+
+    @staticmethod
+    def _nationality_shift(
+        name: NameComparison, level: int, by_token: Mapping[str, tuple[float, float]]
+    ) -> float:
+        """The nationality's shift for the tokens that agree: the least informative of them
+        (the one whose carriers most often share the subject's nationality)."""
+        if name.level not in NAME_TOKEN_LEVELS:
+            return 0.0
+        shifts = [
+            by_token[k][level]
+            for k in {skeleton(t) for t in name.strong_tokens if len(t) >= 2}
+            if k in by_token
+        ]
+        return min(shifts) if shifts else 0.0
 
     def _name_population(
         self, name: NameComparison, counts: Mapping[str, int], size: int, crowd: int
@@ -540,7 +622,7 @@ class Matcher:
         rule: str = "",
         total_odds: float | None = None,
     ) -> CandidateScore:
-        weight, register_id, levels, name, population, c, prior = item
+        weight, register_id, levels, name, population, c, prior, shift = item
         fields = []
         for field, level, weights in zip(FIELDS, levels, self._weights, strict=True):
             if level == MISSING:
@@ -552,7 +634,11 @@ class Matcher:
                         f"{' '.join(s.names[name.subject_name])} ~ "
                         f"{' '.join(c.names[name.candidate_name])}"
                     )
-                fields.append(FieldComparison(field, LEVELS[field][level], weights[level], detail))
+                weight_here = weights[level]
+                if field == "nationality" and shift:
+                    weight_here += shift
+                    detail = "among the people who carry the agreeing name"
+                fields.append(FieldComparison(field, LEVELS[field][level], weight_here, detail))
         if population:
             fields.append(
                 FieldComparison(
