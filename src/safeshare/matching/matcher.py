@@ -21,6 +21,7 @@ import dataclasses
 import math
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import combinations
 from typing import Literal
 
@@ -39,7 +40,7 @@ from safeshare.matching.compare import (
     compare_value,
 )
 from safeshare.matching.model import MatchModel, Thresholds, load_model
-from safeshare.matching.names import skeleton
+from safeshare.matching.names import key_tokens, skeleton
 from safeshare.matching.record import IdentityRecord, PreparedIdentity, prepare
 from safeshare.matching.register import CandidateSource
 
@@ -205,6 +206,12 @@ def _which_token(tokens: tuple[str, ...]) -> float:
     return math.log2(max(len(set(tokens)), 1))
 
 
+@lru_cache(maxsize=1 << 16)
+def _carried(names: tuple[tuple[str, ...], ...]) -> frozenset[str]:
+    """The phonetic keys of every token of every name (names recur across a register)."""
+    return frozenset().union(*(key_tokens(tokens) for tokens in names))
+
+
 def odds(weight: float) -> float:
     """Posterior odds from a weight in bits."""
     return 2.0**weight if weight < 1000 else math.inf
@@ -297,6 +304,14 @@ class Matcher:
         considered = 0
         ceiling = self._name_ceiling(size, crowd)
         nationality = self._nationality_by_token(prepared, candidates)
+        most = (
+            (
+                max(0.0, *(p[0] for p in nationality.values())),
+                max(0.0, *(p[1] for p in nationality.values())),
+            )
+            if nationality
+            else (0.0, 0.0)
+        )
         for register_id, candidate in candidates:
             considered += 1
             item = self._score(
@@ -309,6 +324,7 @@ class Matcher:
                 crowd,
                 ceiling,
                 nationality,
+                most,
             )
             if item is not None:
                 scored.append(item)
@@ -362,6 +378,7 @@ class Matcher:
         crowd: int = 1,
         ceiling: float = math.inf,
         nationality_by_token: Mapping[str, tuple[float, float]] | None = None,
+        nationality_most: tuple[float, float] = (0.0, 0.0),
     ) -> _Scored | None:
         """Score one pair: the log2 posterior odds that ``c`` is the subject.
 
@@ -390,12 +407,12 @@ class Matcher:
         for field_weights, level in zip(weights[1:], rest, strict=True):
             if level != MISSING:
                 total += field_weights[level]
+        if prune_below is not None:
+            # The most the nationality can weigh more, given any agreeing token.
+            most = nationality_most[nationality] if nationality != MISSING else 0.0
+            if total + most + ceiling < prune_below:
+                return None
         shift = 0.0
-        if nationality_by_token and nationality != MISSING:
-            # The most the nationality can weigh given any agreeing token: a bound for pruning.
-            shift = max(pair[nationality] for pair in nationality_by_token.values())
-        if prune_below is not None and total + max(shift, 0.0) + ceiling < prune_below:
-            return None
         name = compare_names(s.names, c.names)
         if nationality_by_token and nationality != MISSING:
             shift = self._nationality_shift(name, nationality, nationality_by_token)
@@ -431,16 +448,32 @@ class Matcher:
         if not s.nationality or not candidates:
             return {}
         keys = {k for names in name_key_sets(s) for k in names}
+        token_keys = [(k, f"t:{k}") for k in keys]
         tallies = {k: [0, 0] for k in keys}
+        nationality = s.nationality
         for _, c in candidates:
-            level = compare_nationality(s.nationality, c.nationality)
-            if level == MISSING:
+            other = c.nationality
+            if not other:
                 continue
-            carried = {key for names in name_key_sets(c) for key in names}
-            for k in keys & carried:
-                tally = tallies[k]
-                tally[0] += level == 0
-                tally[1] += 1
+            if other == nationality:
+                agree = 1
+            elif compare_nationality(nationality, other) == MISSING:
+                continue
+            else:
+                agree = 0
+            # A register's own identities carry their blocking keys; others are read again.
+            held = c.keys
+            if held:
+                for k, key in token_keys:
+                    if key in held:
+                        tally = tallies[k]
+                        tally[0] += agree
+                        tally[1] += 1
+            else:
+                for k in keys & _carried(c.names):
+                    tally = tallies[k]
+                    tally[0] += agree
+                    tally[1] += 1
         m_agree, m_disagree = self.model.m["nationality"]
         u_agree = self.model.u["nationality"][0]
         w_agree, w_disagree = self._weights[3]
