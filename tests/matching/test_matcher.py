@@ -429,3 +429,15 @@ def test_a_nationality_shared_by_everyone_with_the_name_counts_for_little():
 
     assert 0.0 <= nationality_weight("Imran", "PAK") < average
     assert nationality_weight("Karim", "SYR") > average
+
+
+def test_a_sex_that_every_carrier_of_the_given_name_shares_counts_for_little():
+    """Nearly everyone called Fatima is a woman: that a woman called Fatima agrees in sex
+    with a protected Fatima says little, though it is never evidence against (ADR 49)."""
+    register = InMemoryRegister()
+    for i, family in enumerate(["Okafor", "Mensah", "Kowalski", "Haddad", "Nakamura"] * 2):
+        register.add(i, IdentityRecord("Fatima", f"{family}{i}", sex="F"))
+    engine = Matcher(load_model(), prune=False)
+    result = engine.match(IdentityRecord("Fatima", "Zed", sex="F"), register)
+    fields = {f.field: f for f in result.candidates[0].fields}
+    assert 0.0 <= fields["sex"].weight < load_model().weights["sex"][0]

@@ -112,11 +112,11 @@ def _candidate_pairs(
         candidates = list(fetched)
         crowd = max(name_crowd(subject, counts), 1)
         # The nationality's weight given the agreeing token (ADR 49) stays in the offset.
-        nationality = matcher._nationality_by_token(subject, candidates)
+        by_token = matcher._by_token(subject, candidates)
         pairs: _Pairs = []
         for register_id, candidate in candidates:
             scored = matcher._score(
-                subject, register_id, candidate, counts, size, None, crowd, math.inf, nationality
+                subject, register_id, candidate, counts, size, None, crowd, math.inf, by_token
             )
             assert scored is not None
             weight, levels = scored[0], scored[2]

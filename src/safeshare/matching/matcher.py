@@ -131,8 +131,18 @@ class MatchResult:
 
 
 _Scored = tuple[
-    float, Hashable, tuple[int, ...], NameComparison, float, PreparedIdentity, float, float
+    float,
+    Hashable,
+    tuple[int, ...],
+    NameComparison,
+    float,
+    PreparedIdentity,
+    float,
+    dict[str, float],
 ]
+#: The fields that go with names (a given name says the sex, a family name the nationality):
+#: weighed among the people who carry the agreeing name (ADR 49).
+_WITH_NAMES = ("sex", "nationality")
 #: Nationality agreement among the candidates that carry a name token: how many pseudo-candidates
 #: the register-wide share is worth (ADR 49).
 NATIONALITY_PSEUDO_COUNT = 20.0
@@ -303,15 +313,11 @@ class Matcher:
         scored: list[_Scored] = []
         considered = 0
         ceiling = self._name_ceiling(size, crowd)
-        nationality = self._nationality_by_token(prepared, candidates)
-        most = (
-            (
-                max(0.0, *(p[0] for p in nationality.values())),
-                max(0.0, *(p[1] for p in nationality.values())),
-            )
-            if nationality
-            else (0.0, 0.0)
-        )
+        by_token = self._by_token(prepared, candidates)
+        most = {
+            field: (max(0.0, *(p[0] for p in v.values())), max(0.0, *(p[1] for p in v.values())))
+            for field, v in by_token.items()
+        }
         for register_id, candidate in candidates:
             considered += 1
             item = self._score(
@@ -323,7 +329,7 @@ class Matcher:
                 prune_below,
                 crowd,
                 ceiling,
-                nationality,
+                by_token,
                 most,
             )
             if item is not None:
@@ -377,8 +383,8 @@ class Matcher:
         prune_below: float | None = None,
         crowd: int = 1,
         ceiling: float = math.inf,
-        nationality_by_token: Mapping[str, tuple[float, float]] | None = None,
-        nationality_most: tuple[float, float] = (0.0, 0.0),
+        by_token: Mapping[str, Mapping[str, tuple[float, float]]] | None = None,
+        most: Mapping[str, tuple[float, float]] | None = None,
     ) -> _Scored | None:
         """Score one pair: the log2 posterior odds that ``c`` is the subject.
 
@@ -407,16 +413,23 @@ class Matcher:
         for field_weights, level in zip(weights[1:], rest, strict=True):
             if level != MISSING:
                 total += field_weights[level]
+        levels = {"sex": sex, "nationality": nationality}
         if prune_below is not None:
-            # The most the nationality can weigh more, given any agreeing token.
-            most = nationality_most[nationality] if nationality != MISSING else 0.0
-            if total + most + ceiling < prune_below:
+            # The most sex and nationality can weigh more, given any agreeing token.
+            bound = 0.0
+            if most:
+                for field, pair in most.items():
+                    if levels[field] != MISSING:
+                        bound += pair[levels[field]]
+            if total + bound + ceiling < prune_below:
                 return None
-        shift = 0.0
+        shifts = {}
         name = compare_names(s.names, c.names)
-        if nationality_by_token and nationality != MISSING:
-            shift = self._nationality_shift(name, nationality, nationality_by_token)
-            total += shift
+        if by_token:
+            for field, shifts_by_token in by_token.items():
+                if levels[field] != MISSING:
+                    shifts[field] = self._token_shift(name, levels[field], shifts_by_token)
+                    total += shifts[field]
         name_weight = weights[0][name.level]
         population = self._name_population(name, counts, size, crowd) if size else 0.0
         if size and name.level in _ONE_TOKEN:
@@ -429,11 +442,22 @@ class Matcher:
             population,
             c,
             self._prior if size else 0.0,
-            shift,
+            shifts,
         )
 
-    def _nationality_by_token(
+    def _by_token(
         self, s: PreparedIdentity, candidates: list[tuple[Hashable, PreparedIdentity]]
+    ) -> dict[str, dict[str, tuple[float, float]]]:
+        """``_field_by_token`` for sex and nationality: the fields that go with names."""
+        found = {}
+        for field in _WITH_NAMES:
+            shifts = self._field_by_token(s, candidates, field)
+            if shifts:
+                found[field] = shifts
+        return found
+
+    def _field_by_token(
+        self, s: PreparedIdentity, candidates: list[tuple[Hashable, PreparedIdentity]], field: str
     ) -> dict[str, tuple[float, float]]:
         """For each of the subject's name tokens (its phonetic key), how the nationality's
         weight moves when that token is the name that agrees: (agree, disagree) in bits.
@@ -445,19 +469,20 @@ class Matcher:
         nationality agrees with the subject's, smoothed towards the model's ``u`` as if
         ``nationality_pseudo_count`` more had been seen, replaces ``u``. An agreement is never
         made evidence against, nor a disagreement evidence for (ADR 49)."""
-        if not s.nationality or not candidates:
+        nationality = getattr(s, field)
+        if not nationality or not candidates:
             return {}
+        compare = compare_nationality if field == "nationality" else compare_value
         keys = {k for names in name_key_sets(s) for k in names}
         token_keys = [(k, f"t:{k}") for k in keys]
         tallies = {k: [0, 0] for k in keys}
-        nationality = s.nationality
         for _, c in candidates:
-            other = c.nationality
+            other = getattr(c, field)
             if not other:
                 continue
             if other == nationality:
                 agree = 1
-            elif compare_nationality(nationality, other) == MISSING:
+            elif compare(nationality, other) == MISSING:
                 continue
             else:
                 agree = 0
@@ -474,9 +499,9 @@ class Matcher:
                     tally = tallies[k]
                     tally[0] += agree
                     tally[1] += 1
-        m_agree, m_disagree = self.model.m["nationality"]
-        u_agree = self.model.u["nationality"][0]
-        w_agree, w_disagree = self._weights[3]
+        m_agree, m_disagree = self.model.m[field]
+        u_agree = self.model.u[field][0]
+        w_agree, w_disagree = self._weights[FIELDS.index(field)]
         shifts = {}
         for k, (agree, seen) in tallies.items():
             if not seen:
@@ -490,7 +515,7 @@ class Matcher:
         return shifts
 
     @staticmethod
-    def _nationality_shift(
+    def _token_shift(
         name: NameComparison, level: int, by_token: Mapping[str, tuple[float, float]]
     ) -> float:
         """The nationality's shift for the tokens that agree: the least informative of them
@@ -655,7 +680,7 @@ class Matcher:
         rule: str = "",
         total_odds: float | None = None,
     ) -> CandidateScore:
-        weight, register_id, levels, name, population, c, prior, shift = item
+        weight, register_id, levels, name, population, c, prior, shifts = item
         fields = []
         for field, level, weights in zip(FIELDS, levels, self._weights, strict=True):
             if level == MISSING:
@@ -668,8 +693,8 @@ class Matcher:
                         f"{' '.join(c.names[name.candidate_name])}"
                     )
                 weight_here = weights[level]
-                if field == "nationality" and shift:
-                    weight_here += shift
+                if shifts.get(field):
+                    weight_here += shifts[field]
                     detail = "among the people who carry the agreeing name"
                 fields.append(FieldComparison(field, LEVELS[field][level], weight_here, detail))
         if population:
