@@ -303,7 +303,8 @@ def test_the_probability_of_any_protected_person_does_not_grow_with_the_register
         model, term_frequency=dataclasses.replace(model.term_frequency, pseudo_count=0.0)
     )
     uncapped = dataclasses.replace(model.thresholds, key_cap=10**9, token_key_cap=10**9)
-    engine = Matcher(unsmoothed, uncapped, prune=False)
+    # The nationality's share among a token's carriers is smoothed too: unsmoothed here.
+    engine = Matcher(unsmoothed, uncapped, prune=False, nationality_pseudo_count=0.0)
     once_register, thrice_register = _scaled(1), _scaled(3)
     subjects = [s.record for s in population()[1]]
     same = 0
@@ -393,3 +394,50 @@ def test_two_tokens_that_agree_with_nothing_weigh_against_a_match():
     assert one_other.candidates[0].fields[0].level == "one"
     assert two_others.candidates[0].fields[0].level == "one_two_differ"
     assert two_others.probability < one_other.probability
+
+
+def test_a_left_over_token_that_is_alike_weighs_for_a_match():
+    """One token agrees and the ones left over are alike without agreeing (Rabia Butta /
+    Rabia But): a spelling the rules did not catch, which a different person's other name
+    rarely is, so it weighs more than a left-over token that is nothing like (ADR 49)."""
+    register = InMemoryRegister([(1, IdentityRecord("Rabia", "Butta", date_of_birth="1990"))])
+    engine = Matcher(load_model(), prune=False)
+    alike = engine.match(IdentityRecord("Rabia", "But", date_of_birth="1990"), register)
+    unlike = engine.match(IdentityRecord("Rabia", "Okwu", date_of_birth="1990"), register)
+    assert alike.candidates[0].fields[0].level == "one_near"
+    assert unlike.candidates[0].fields[0].level == "one"
+    assert alike.probability > unlike.probability
+
+
+def test_a_nationality_shared_by_everyone_with_the_name_counts_for_little():
+    """Among the people who carry a name found in one country only, sharing that country is
+    what nearly all of them do: the agreement counts for less than the model's average, but
+    never against. Among the carriers of a name found in many countries it counts for more
+    (ADR 49)."""
+    countries = ["SYR", "IRQ", "EGY", "SDN", "YEM", "LBY", "JOR", "LBN", "PSE", "KWT"]
+    register = InMemoryRegister()
+    for i, family in enumerate(["Okafor", "Mensah", "Kowalski", "Haddad", "Nakamura"] * 2):
+        register.add(f"p{i}", IdentityRecord("Imran", f"{family}{i}", nationality="PAK"))
+        register.add(f"a{i}", IdentityRecord("Karim", f"{family}{i}", nationality=countries[i]))
+    engine = Matcher(load_model(), prune=False)
+    average = load_model().weights["nationality"][0]
+
+    def nationality_weight(given: str, nationality: str) -> float:
+        result = engine.match(IdentityRecord(given, "Zed", nationality=nationality), register)
+        fields = {f.field: f for f in result.candidates[0].fields}
+        return fields["nationality"].weight
+
+    assert 0.0 <= nationality_weight("Imran", "PAK") < average
+    assert nationality_weight("Karim", "SYR") > average
+
+
+def test_a_sex_that_every_carrier_of_the_given_name_shares_counts_for_little():
+    """Nearly everyone called Fatima is a woman: that a woman called Fatima agrees in sex
+    with a protected Fatima says little, though it is never evidence against (ADR 49)."""
+    register = InMemoryRegister()
+    for i, family in enumerate(["Okafor", "Mensah", "Kowalski", "Haddad", "Nakamura"] * 2):
+        register.add(i, IdentityRecord("Fatima", f"{family}{i}", sex="F"))
+    engine = Matcher(load_model(), prune=False)
+    result = engine.match(IdentityRecord("Fatima", "Zed", sex="F"), register)
+    fields = {f.field: f for f in result.candidates[0].fields}
+    assert 0.0 <= fields["sex"].weight < load_model().weights["sex"][0]

@@ -39,8 +39,9 @@ def main() -> None:
     parser.add_argument("--dump", help="write 'member probability' lines for every subject")
     parser.add_argument("--pseudo-count", type=float, default=None)
     parser.add_argument("--causes", action="store_true", help="tables of what holds people")
+    parser.add_argument("--model", type=Path, help="a model file other than the shipped one")
     args = parser.parse_args()
-    model = load_model()
+    model = load_model(args.model)
     if args.pseudo_count is not None:
         tf = dataclasses.replace(model.term_frequency, pseudo_count=args.pseudo_count)
         model = dataclasses.replace(model, term_frequency=tf)

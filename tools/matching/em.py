@@ -108,11 +108,16 @@ def _candidate_pairs(
     weight less the sum of ``log2 m`` of its levels, so a new ``m`` re-weighs it exactly."""
     out: list[_Pairs] = []
     for subject in subjects:
-        counts, _capped, candidates, size = matcher.retrieve(subject, register)
+        counts, _capped, fetched, size = matcher.retrieve(subject, register)
+        candidates = list(fetched)
         crowd = max(name_crowd(subject, counts), 1)
+        # The nationality's weight given the agreeing token (ADR 49) stays in the offset.
+        by_token = matcher._by_token(subject, candidates)
         pairs: _Pairs = []
         for register_id, candidate in candidates:
-            scored = matcher._score(subject, register_id, candidate, counts, size, None, crowd)
+            scored = matcher._score(
+                subject, register_id, candidate, counts, size, None, crowd, math.inf, by_token
+            )
             assert scored is not None
             weight, levels = scored[0], scored[2]
             pairs.append((levels, weight - _log_m(matcher.model, levels)))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rapidfuzz.distance import DamerauLevenshtein
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
 
 from safeshare.matching.fields import PartialDate
@@ -41,6 +41,7 @@ NAME_LEVELS = (
     "all_phonetic",  # every token of the shorter name agrees exactly or phonetically
     "all_fuzzy",  # every token of the shorter name agrees, at least one only by a typo/initial
     "two_plus",  # two or more tokens agree, each name has others that do not
+    "one_near",  # one token agrees, and one left over on each side is alike (ADR 49)
     "one",  # one token agrees exactly or phonetically
     "one_two_differ",  # ... and each name has two or more other tokens that agree with nothing
     "one_fuzzy",  # one token agrees by a typo or an initial
@@ -93,6 +94,7 @@ FIELDS = tuple(LEVELS)
     NAME_ALL_PHONETIC,
     NAME_ALL_FUZZY,
     NAME_TWO_PLUS,
+    NAME_ONE_NEAR,
     NAME_ONE,
     NAME_ONE_TWO_DIFFER,
     NAME_ONE_FUZZY,
@@ -101,7 +103,7 @@ FIELDS = tuple(LEVELS)
 #: Name levels whose agreement is on whole tokens (exactly or phonetically), so that the
 #: agreeing name can be counted in the register and weighed against its frequency.
 NAME_TOKEN_LEVELS = frozenset(
-    (NAME_EXACT, NAME_ALL_PHONETIC, NAME_TWO_PLUS, NAME_ONE, NAME_ONE_TWO_DIFFER)
+    (NAME_EXACT, NAME_ALL_PHONETIC, NAME_TWO_PLUS, NAME_ONE_NEAR, NAME_ONE, NAME_ONE_TWO_DIFFER)
 )
 (
     DOB_EXACT,
@@ -235,10 +237,32 @@ def _align_names(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[int, int, tupl
         # Khan / Ali Omar Farouk) is how two different people with a common name look; a
         # true record with one token agreeing has usually dropped or replaced one token
         # (ADR 40).
-        level = NAME_ONE_TWO_DIFFER if min(free_a, free_b) >= 2 else NAME_ONE
+        if min(free_a, free_b) >= 2:
+            level = NAME_ONE_TWO_DIFFER
+        elif _alike(a, b, used_a, used_b):
+            level = NAME_ONE_NEAR
+        else:
+            level = NAME_ONE
     else:
         level = NAME_NONE
     return level, matched, tuple(strong)
+
+
+#: Two tokens left over beside one that agrees are alike at this Jaro–Winkler similarity:
+#: a spelling the phonetic and typo rules did not catch (Rabia But / Rabia Bitt, Hiwet
+#: Tesfay / Hiwet Tesfaye Gebre), which a different person's other name rarely is (ADR 49).
+ALIKE_SIMILARITY = 0.8
+
+
+def _alike(a: tuple[str, ...], b: tuple[str, ...], used_a: int, used_b: int) -> bool:
+    """Whether a token of ``a`` and one of ``b`` that agree with nothing are still alike."""
+    free_a = [x for i, x in enumerate(a) if not used_a >> i & 1 and len(x) >= 2]
+    free_b = [y for j, y in enumerate(b) if not used_b >> j & 1 and len(y) >= 2]
+    return any(
+        JaroWinkler.normalized_similarity(x, y, score_cutoff=ALIKE_SIMILARITY) >= ALIKE_SIMILARITY
+        for x in free_a
+        for y in free_b
+    )
 
 
 def compare_names(

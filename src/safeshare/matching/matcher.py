@@ -21,6 +21,7 @@ import dataclasses
 import math
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import combinations
 from typing import Literal
 
@@ -39,7 +40,7 @@ from safeshare.matching.compare import (
     compare_value,
 )
 from safeshare.matching.model import MatchModel, Thresholds, load_model
-from safeshare.matching.names import skeleton
+from safeshare.matching.names import key_tokens, skeleton
 from safeshare.matching.record import IdentityRecord, PreparedIdentity, prepare
 from safeshare.matching.register import CandidateSource
 
@@ -129,10 +130,25 @@ class MatchResult:
         return "\n".join(lines)
 
 
-_Scored = tuple[float, Hashable, tuple[int, ...], NameComparison, float, PreparedIdentity, float]
+_Scored = tuple[
+    float,
+    Hashable,
+    tuple[int, ...],
+    NameComparison,
+    float,
+    PreparedIdentity,
+    float,
+    dict[str, float],
+]
+#: The fields that go with names (a given name says the sex, a family name the nationality):
+#: weighed among the people who carry the agreeing name (ADR 49).
+_WITH_NAMES = ("sex", "nationality")
+#: Nationality agreement among the candidates that carry a name token: how many pseudo-candidates
+#: the register-wide share is worth (ADR 49).
+NATIONALITY_PSEUDO_COUNT = 20.0
 _NAME_NONE = LEVELS["name"].index("none")
 #: Name levels at which one token of the subject's agrees: which one is part of the evidence.
-_ONE_TOKEN = frozenset(LEVELS["name"].index(x) for x in ("one", "one_two_differ"))
+_ONE_TOKEN = frozenset(LEVELS["name"].index(x) for x in ("one_near", "one", "one_two_differ"))
 
 
 def name_count(name: NameComparison, counts: Mapping[str, int]) -> int | None:
@@ -200,6 +216,12 @@ def _which_token(tokens: tuple[str, ...]) -> float:
     return math.log2(max(len(set(tokens)), 1))
 
 
+@lru_cache(maxsize=1 << 16)
+def _carried(names: tuple[tuple[str, ...], ...]) -> frozenset[str]:
+    """The phonetic keys of every token of every name (names recur across a register)."""
+    return frozenset().union(*(key_tokens(tokens) for tokens in names))
+
+
 def odds(weight: float) -> float:
     """Posterior odds from a weight in bits."""
     return 2.0**weight if weight < 1000 else math.inf
@@ -240,11 +262,13 @@ class Matcher:
         *,
         explain_top: int = 5,
         prune: bool = True,
+        nationality_pseudo_count: float = NATIONALITY_PSEUDO_COUNT,
     ) -> None:
         self.model = model or load_model()
         self.thresholds = thresholds or self.model.thresholds
         self.explain_top = explain_top
         self.prune = prune
+        self.nationality_pseudo_count = nationality_pseudo_count
         self.version = self.model.version
         weights = self.model.weights
         self._weights = [weights[f] for f in FIELDS]
@@ -252,9 +276,18 @@ class Matcher:
         self._tf_reference = tf.reference
         self._tf = (tf.max_up, tf.max_down, tf.min_frequency, tf.pseudo_count)
         m_name = self.model.m["name"]
+        u_name = self.model.u["name"]
+        one_token = sum(u_name[i] for i in _ONE_TOKEN)
         #: log2 m of each name level: with a register, a name level whose agreeing name has a
         #: frequency is weighed against that name's share of the population, not against u.
-        self._log_m_name = tuple(math.log2(m) for m in m_name)
+        #: The levels at which one token agrees share that event, whose chance among other
+        #: people is the token's frequency f; what tells them apart (the tokens left over) is
+        #: weighed by its own share among other people who agree on one token, so that the
+        #: level's Bayes factor is m / (f · u(level) / u(one token agrees)) (ADR 49).
+        self._log_m_name = tuple(
+            math.log2(m) - (math.log2(u_name[i] / one_token) if i in _ONE_TOKEN else 0.0)
+            for i, m in enumerate(m_name)
+        )
         self._by_frequency = tuple(
             i < len(tf.reference) and tf.reference[i] > 0 for i in range(len(m_name))
         )
@@ -273,16 +306,31 @@ class Matcher:
     ) -> MatchResult:
         """Decide about one subject against every identity ``source`` can offer."""
         prepared = subject if isinstance(subject, PreparedIdentity) else prepare(subject)
-        counts, capped, candidates, size = self.retrieve(prepared, source)
+        counts, capped, fetched, size = self.retrieve(prepared, source)
+        candidates = list(fetched)
         crowd = max(name_crowd(prepared, counts), 1)
         prune_below = self._prune_below if self.prune else None
         scored: list[_Scored] = []
         considered = 0
         ceiling = self._name_ceiling(size, crowd)
+        by_token = self._by_token(prepared, candidates)
+        most = {
+            field: (max(0.0, *(p[0] for p in v.values())), max(0.0, *(p[1] for p in v.values())))
+            for field, v in by_token.items()
+        }
         for register_id, candidate in candidates:
             considered += 1
             item = self._score(
-                prepared, register_id, candidate, counts, size, prune_below, crowd, ceiling
+                prepared,
+                register_id,
+                candidate,
+                counts,
+                size,
+                prune_below,
+                crowd,
+                ceiling,
+                by_token,
+                most,
             )
             if item is not None:
                 scored.append(item)
@@ -335,6 +383,8 @@ class Matcher:
         prune_below: float | None = None,
         crowd: int = 1,
         ceiling: float = math.inf,
+        by_token: Mapping[str, Mapping[str, tuple[float, float]]] | None = None,
+        most: Mapping[str, tuple[float, float]] | None = None,
     ) -> _Scored | None:
         """Score one pair: the log2 posterior odds that ``c`` is the subject.
 
@@ -363,9 +413,23 @@ class Matcher:
         for field_weights, level in zip(weights[1:], rest, strict=True):
             if level != MISSING:
                 total += field_weights[level]
-        if prune_below is not None and total + ceiling < prune_below:
-            return None
+        levels = {"sex": sex, "nationality": nationality}
+        if prune_below is not None:
+            # The most sex and nationality can weigh more, given any agreeing token.
+            bound = 0.0
+            if most:
+                for field, pair in most.items():
+                    if levels[field] != MISSING:
+                        bound += pair[levels[field]]
+            if total + bound + ceiling < prune_below:
+                return None
+        shifts = {}
         name = compare_names(s.names, c.names, s.han_readings, c.han_readings)
+        if by_token:
+            for field, shifts_by_token in by_token.items():
+                if levels[field] != MISSING:
+                    shifts[field] = self._token_shift(name, levels[field], shifts_by_token)
+                    total += shifts[field]
         name_weight = weights[0][name.level]
         population = self._name_population(name, counts, size, crowd) if size else 0.0
         if size and name.level in _ONE_TOKEN:
@@ -378,7 +442,92 @@ class Matcher:
             population,
             c,
             self._prior if size else 0.0,
+            shifts,
         )
+
+    def _by_token(
+        self, s: PreparedIdentity, candidates: list[tuple[Hashable, PreparedIdentity]]
+    ) -> dict[str, dict[str, tuple[float, float]]]:
+        """``_field_by_token`` for sex and nationality: the fields that go with names."""
+        found = {}
+        for field in _WITH_NAMES:
+            shifts = self._field_by_token(s, candidates, field)
+            if shifts:
+                found[field] = shifts
+        return found
+
+    def _field_by_token(
+        self, s: PreparedIdentity, candidates: list[tuple[Hashable, PreparedIdentity]], field: str
+    ) -> dict[str, tuple[float, float]]:
+        """For each of the subject's name tokens (its phonetic key), how the nationality's
+        weight moves when that token is the name that agrees: (agree, disagree) in bits.
+
+        The model's ``u`` of a nationality that agrees is its share among all pairs that
+        share a name token; among the people who carry one particular token it can be far
+        higher (a name found in one country only) or lower. The candidates fetched for the
+        subject that carry the token are a sample of those people: the share of them whose
+        nationality agrees with the subject's, smoothed towards the model's ``u`` as if
+        ``nationality_pseudo_count`` more had been seen, replaces ``u``. An agreement is never
+        made evidence against, nor a disagreement evidence for (ADR 49)."""
+        nationality = getattr(s, field)
+        if not nationality or not candidates:
+            return {}
+        compare = compare_nationality if field == "nationality" else compare_value
+        keys = {k for names in name_key_sets(s) for k in names}
+        token_keys = [(k, f"t:{k}") for k in keys]
+        tallies = {k: [0, 0] for k in keys}
+        for _, c in candidates:
+            other = getattr(c, field)
+            if not other:
+                continue
+            if other == nationality:
+                agree = 1
+            elif compare(nationality, other) == MISSING:
+                continue
+            else:
+                agree = 0
+            # A register's own identities carry their blocking keys; others are read again.
+            held = c.keys
+            if held:
+                for k, key in token_keys:
+                    if key in held:
+                        tally = tallies[k]
+                        tally[0] += agree
+                        tally[1] += 1
+            else:
+                for k in keys & _carried(c.names):
+                    tally = tallies[k]
+                    tally[0] += agree
+                    tally[1] += 1
+        m_agree, m_disagree = self.model.m[field]
+        u_agree = self.model.u[field][0]
+        w_agree, w_disagree = self._weights[FIELDS.index(field)]
+        shifts = {}
+        for k, (agree, seen) in tallies.items():
+            if not seen:
+                continue
+            alpha = self.nationality_pseudo_count
+            u = min(max((agree + alpha * u_agree) / (seen + alpha), 0.001), 0.999)
+            shifts[k] = (
+                max(math.log2(m_agree / u), 0.0) - w_agree,
+                min(math.log2(m_disagree / (1.0 - u)), 0.0) - w_disagree,
+            )
+        return shifts
+
+    @staticmethod
+    def _token_shift(
+        name: NameComparison, level: int, by_token: Mapping[str, tuple[float, float]]
+    ) -> float:
+        """The nationality's shift for the tokens that agree: the least informative of them
+        (the one whose carriers most often share the subject's nationality)."""
+        if name.level not in NAME_TOKEN_LEVELS:
+            return 0.0
+        shifts = [
+            by_token[k][level]
+            for k in {skeleton(t) for t in name.strong_tokens if len(t) >= 2}
+            if k in by_token
+        ]
+        return min(shifts) if shifts else 0.0
 
     def _name_population(
         self, name: NameComparison, counts: Mapping[str, int], size: int, crowd: int
@@ -531,7 +680,7 @@ class Matcher:
         rule: str = "",
         total_odds: float | None = None,
     ) -> CandidateScore:
-        weight, register_id, levels, name, population, c, prior = item
+        weight, register_id, levels, name, population, c, prior, shifts = item
         fields = []
         for field, level, weights in zip(FIELDS, levels, self._weights, strict=True):
             if level == MISSING:
@@ -543,7 +692,11 @@ class Matcher:
                         f"{' '.join(s.names[name.subject_name])} ~ "
                         f"{' '.join(c.names[name.candidate_name])}"
                     )
-                fields.append(FieldComparison(field, LEVELS[field][level], weights[level], detail))
+                weight_here = weights[level]
+                if shifts.get(field):
+                    weight_here += shifts[field]
+                    detail = "among the people who carry the agreeing name"
+                fields.append(FieldComparison(field, LEVELS[field][level], weight_here, detail))
         if population:
             fields.append(
                 FieldComparison(

@@ -148,6 +148,7 @@ _NAME_EVIDENCE = {
     "all_phonetic": FieldAgreement.EQUIVALENT,
     "all_fuzzy": FieldAgreement.EQUIVALENT,
     "two_plus": FieldAgreement.PARTIAL,
+    "one_near": FieldAgreement.PARTIAL,
     "one": FieldAgreement.PARTIAL,
     "one_two_differ": FieldAgreement.PARTIAL,
     "one_fuzzy": FieldAgreement.PARTIAL,
