@@ -168,3 +168,18 @@ def test_a_record_with_no_reads_says_so(client, victim, no_ledger_service):
     page = client.get(reverse("advice:victim-shared")).text
     assert "Nobody has looked at your record." in page
     assert 'data-testid="record-pages"' not in page
+
+
+def test_in_another_language_the_english_beside_is_english(client, busy_day, no_ledger_service):
+    client.get(reverse("advice:victim-language", kwargs={"code": "es"}))
+    page = client.get(reverse("advice:victim-shared")).text
+    groups = page[page.index('data-testid="shared-list"') : page.index('data-testid="reads-list"')]
+    shown, english = groups.split('<div lang="en" dir="ltr">')
+    assert "Su protección empezó" in shown
+    assert "Your protection started" not in shown
+    assert "Your protection started" in english
+    assert "Su protección empezó" not in english
+    reads = page[page.index('data-testid="reads-list"') :]
+    shown, english = reads.split('<div lang="en" dir="ltr">', 1)
+    assert "su expediente se consultó" in shown
+    assert "your record was looked at" in english
