@@ -271,6 +271,10 @@ def test_a_victim_signs_in_sees_what_was_shared_and_checks_a_receipt(page, force
     protection, police = protection_of(force, ie_unit)
     issued = issue_letter(protection, police)
     issue_pack(protection, police)
+    from safeshare.ledger.audit import do_record_personal_data_read
+
+    for _ in range(3):
+        do_record_personal_data_read(police, [protection.person], "case_page")
     service.sequence_pending()
     service.make_checkpoint()
     walk = Walk(page, "victim")
@@ -288,7 +292,14 @@ def test_a_victim_signs_in_sees_what_was_shared_and_checks_a_receipt(page, force
     walk.check("Your protection: protected or not, since when, who to contact")
     page.get_by_role("link", name="What has been shared", exact=True).first.click()
     expect(page.get_by_test_id("receipt-download").first).to_be_visible()
-    walk.check("What has been shared about you: each disclosure in plain words, with receipts")
+    expect(page.get_by_test_id("record-summary")).to_be_visible()
+    expect(page.get_by_test_id("read-day")).to_contain_text("looked at 3 times")
+    walk.check("What has been shared about you: a summary, then each kind of entry, with receipts")
+    page.get_by_test_id("read-day").locator("summary").click()
+    expect(
+        page.get_by_test_id("read-day").get_by_test_id("receipt-download").first
+    ).to_be_visible()
+    walk.check("The reads of one day, opened: each one with its receipt")
     with page.expect_download() as download:
         page.get_by_test_id("receipt-download").first.click()
     receipt = download.value.path()

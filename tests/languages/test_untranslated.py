@@ -20,6 +20,7 @@ from safeshare.accounts.models import Organisation
 from safeshare.advice.documents import render_html
 from safeshare.advice.eligibility import default_organisations
 from safeshare.advice.pack import build_letter_content, build_pack_content
+from safeshare.ledger.audit import do_record_personal_data_read
 from safeshare.notifications.actions import awaiting_review
 from safeshare.notifications.contact_words import contact_in_words
 from safeshare.notifications.letters import letter_html
@@ -48,6 +49,7 @@ def victim(client):
     protection = protected_victim(police)
     issued = issue_letter(protection, police)
     issue_pack(protection, police)
+    do_record_personal_data_read(police, [protection.person], "case_page")  # a folded read
     response = client.post(
         "/my-protection/", {"reference": protection.reference, "passcode": issued.passcode}
     )

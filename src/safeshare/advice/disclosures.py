@@ -9,23 +9,30 @@ from __future__ import annotations
 
 import base64
 import json
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from safeshare.accounts.models import Organisation
 from safeshare.advice import ledger_link
 from safeshare.advice.texts import (
     DECISION_LABELS,
+    ENTRY_GROUP_HEADINGS,
     ENTRY_TITLES,
     OTHER_ENTRY_TITLE,
+    PROTECTION_KINDS,
     ROLE_LABELS,
+    ROUTINE_READ,
     SHARED_WITH_OTHERS,
     STATUS_LABELS,
     field_labels,
 )
+from safeshare.kernel.long_dates import long_date
 from safeshare.ledger.models import LedgerEntry
 from safeshare.ledger.receipts import Receipt, receipt_to_json
 from safeshare.people.models import Person
@@ -51,6 +58,7 @@ class DisclosureRow:
     receipt_holds: bool = False
     witnessed_by: list[str] = field(default_factory=list)
     entry_b64: str | None = None
+    organisation: str = ""
 
     @property
     def has_receipt(self) -> bool:
@@ -149,10 +157,130 @@ def disclosures_for(person: Person) -> tuple[list[DisclosureRow], list[str]]:
                 receipt_holds=ledger_link.receipt_holds(entry, receipt, keys),
                 witnessed_by=ledger_link.witnessed_by(receipt),
                 entry_b64=base64.b64encode(data).decode("ascii") if data is not None else None,
+                organisation=names.get(
+                    str(fields.get("actor_org", "")), str(fields.get("actor_org", ""))
+                ),
             )
         )
     rows.reverse()
     return rows, keys
+
+
+@dataclass
+class EntryGroup:
+    """The important entries of one kind, under one heading."""
+
+    key: str
+    heading: str
+    rows: list[DisclosureRow]
+
+
+@dataclass
+class ReadDay:
+    """The routine reads of the person's record on one day, folded into one line."""
+
+    day: date
+    count: int
+    line: str
+    rows: list[DisclosureRow]
+
+
+@dataclass
+class RecordSummary:
+    """What the top of the victim's record says: how often shared, how often looked at."""
+
+    shared_count: int
+    last_shared: datetime | None
+    read_count: int
+    important_count: int
+
+    @property
+    def shared_line(self) -> str:
+        if not self.shared_count or self.last_shared is None:
+            return _("Never")
+        return ngettext(
+            "%(count)s time, most recently on %(date)s",
+            "%(count)s times, most recently on %(date)s",
+            self.shared_count,
+        ) % {"count": self.shared_count, "date": long_date(self.last_shared)}
+
+
+def is_routine(row: DisclosureRow) -> bool:
+    """A routine read of the record: folded into one line per day, never hidden."""
+    return row.kind == ROUTINE_READ
+
+
+def group_key(kind: str) -> str:
+    if kind in SHARED_WITH_OTHERS:
+        return "shared"
+    if kind in PROTECTION_KINDS:
+        return "protection"
+    return "other"
+
+
+def group_rows(rows: list[DisclosureRow]) -> list[EntryGroup]:
+    """Important entries (newest first) under their kind's heading, in a fixed order; the
+    group of things shared with IE is always there, so that "nothing shared" can be said."""
+    groups = [
+        EntryGroup(key=key, heading=str(heading), rows=[])
+        for key, heading in ENTRY_GROUP_HEADINGS.items()
+    ]
+    by_key = {group.key: group for group in groups}
+    for row in rows:
+        by_key[group_key(row.kind)].rows.append(row)
+    return [group for group in groups if group.rows or group.key == "shared"]
+
+
+def _local_day(when: datetime | None) -> date | None:
+    if when is None:
+        return None
+    return timezone.localtime(when).date() if timezone.is_aware(when) else when.date()
+
+
+def _names_and(names: list[str]) -> str:
+    if len(names) < 2:
+        return "".join(names)
+    return _("%(first)s and %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
+
+
+def read_days(rows: list[DisclosureRow]) -> list[ReadDay]:
+    """The routine reads, one line a day (newest day first), each with its entries."""
+    days: dict[date | None, list[DisclosureRow]] = {}
+    for row in rows:
+        if is_routine(row):
+            days.setdefault(_local_day(row.when), []).append(row)
+    folded = []
+    for day, day_rows in days.items():
+        counts = Counter(row.organisation for row in day_rows)
+        who = _names_and([f"{name} ({count})" for name, count in counts.most_common()])
+        folded.append(
+            ReadDay(
+                day=day or date.min,
+                count=len(day_rows),
+                line=ngettext(
+                    "%(date)s: your record was looked at %(count)s time, by %(who)s",
+                    "%(date)s: your record was looked at %(count)s times, by %(who)s",
+                    len(day_rows),
+                )
+                % {
+                    "date": long_date(day) if day else "",
+                    "count": len(day_rows),
+                    "who": who,
+                },
+                rows=day_rows,
+            )
+        )
+    return folded
+
+
+def record_summary(rows: list[DisclosureRow]) -> RecordSummary:
+    shared = [row for row in rows if row.kind == "disclosure"]
+    return RecordSummary(
+        shared_count=len(shared),
+        last_shared=max((row.when for row in shared if row.when), default=None),
+        read_count=sum(1 for row in rows if is_routine(row)),
+        important_count=sum(1 for row in rows if not is_routine(row)),
+    )
 
 
 def receipt_bundle(entry: LedgerEntry, receipt: Receipt, keys: list[str]) -> str:

@@ -106,6 +106,26 @@ SHARED_WITH_OTHERS = frozenset(
 )
 """Entries that record information about the person going to, or being asked for by, IE."""
 
+PROTECTION_KINDS = frozenset(
+    {
+        "protection_opened",
+        "protection_status_changed",
+        "protection_closed",
+        "letter_issued",
+        "advice_issued",
+    }
+)
+"""Entries about the protection itself: started, changed, closed, letters and packs given."""
+
+ROUTINE_READ = "personal_data_read"
+"""Routine reads of the record: shown folded, one line a day, never hidden."""
+
+ENTRY_GROUP_HEADINGS = {
+    "shared": _("Shared with Immigration Enforcement, or asked about you"),
+    "protection": _("Your protection"),
+    "other": _("Everything else in the record about you"),
+}
+
 DECISION_LABELS = {
     "blocked": _("They were told: this person is protected. Do not act."),
     "hold": _("They were told to wait while a protocol officer checks."),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import cast
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.shortcuts import render as django_render
@@ -15,7 +16,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from safeshare.advice import actions, conf, ledger_link
-from safeshare.advice.disclosures import disclosures_for, receipt_bundle
+from safeshare.advice.disclosures import (
+    disclosures_for,
+    group_rows,
+    is_routine,
+    read_days,
+    receipt_bundle,
+    record_summary,
+)
 from safeshare.advice.factsio import facts_from_json
 from safeshare.advice.forms import VictimSignInForm
 from safeshare.advice.languages import all_languages, current_language, get_language, in_english
@@ -144,30 +152,41 @@ def protection_status(request: HttpRequest) -> HttpResponse:
     return render(request, "advice/victim/protection.html", context)
 
 
+SHARED_PAGE_SIZE = 20
+"""Important entries on one page of the victim's record; routine reads are folded, not paged."""
+
+
+def _record_context(protection: Protection, page_number: str | None) -> dict[str, object]:
+    """The victim's record: a summary, one page of important entries grouped by kind, and the
+    routine reads folded into one line a day (``advice.disclosures``)."""
+    rows, keys = disclosures_for(protection.person)
+    important = [row for row in rows if not is_routine(row)]
+    page = Paginator(important, SHARED_PAGE_SIZE).get_page(page_number)
+    return {
+        "record": record_summary(rows),
+        "groups": group_rows(list(page.object_list)),
+        "read_days": read_days(rows),
+        "page": page,
+        "held_by": protection.opened_by.name,
+        "verifier_keys": keys,
+    }
+
+
 @victim_page
 def shared(request: HttpRequest) -> HttpResponse:
     protection: Protection = request.victim_protection  # type: ignore[attr-defined]
-    rows, keys = disclosures_for(protection.person)
+    page_number = request.GET.get("page")
     context = _victim_context(request, "shared")
+    context.update(_record_context(protection, page_number))
     context.update(
         {
-            "shared_rows": [row for row in rows if row.shared_with_others],
-            "other_rows": [row for row in rows if not row.shared_with_others],
-            "verifier_keys": keys,
+            "protected_since": protection.opened_at,
             "receipts_available": True,
         }
     )
-
-    def rows_in_english() -> dict[str, object]:
-        english_rows = disclosures_for(protection.person)[0]
-        return {
-            "shared_rows": [row for row in english_rows if row.shared_with_others],
-            "other_rows": [row for row in english_rows if not row.shared_with_others],
-        }
-
     context["english_context"] = {
         **cast(dict[str, object], context["english_context"]),
-        **in_english(rows_in_english),
+        **in_english(lambda: _record_context(protection, page_number)),
     }
     return render(request, "advice/victim/shared.html", context)
 
