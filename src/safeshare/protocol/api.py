@@ -58,7 +58,13 @@ class ContactOut(Schema):
     def of(cls, contact: ContactPoint | None) -> "ContactOut | None":
         if not contact:
             return None
-        return cls(**{key: value or None for key, value in contact.as_dict().items()})
+        return cls(
+            team=contact.team,
+            telephone=contact.telephone or None,
+            email=contact.email or None,
+            hours=contact.hours or None,
+            out_of_hours=contact.out_of_hours or None,
+        )
 
 
 class ProtectionOut(Schema):
