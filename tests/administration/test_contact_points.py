@@ -11,6 +11,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from safeshare.accounts.models import Organisation
 from safeshare.advice.documents import render_html
@@ -210,3 +212,16 @@ def test_the_migration_carries_the_old_one_line_contact_point_into_the_team_name
     carried = Organisation.objects.get(code="OLD")
     assert carried.contact_team == line
     assert carried.contact_point == line
+
+
+@given(
+    team=st.text(min_size=1, max_size=200),
+    telephone=st.from_regex(r"\+?[0-9 ]{3,30}", fullmatch=True),
+    hours=st.text(max_size=200),
+)
+def test_the_one_line_fits_what_a_protection_records_and_keeps_the_telephone(
+    team, telephone, hours
+):
+    line = ContactPoint(team=team, telephone=telephone, hours=hours).one_line()
+    assert len(line) <= 200
+    assert telephone in line

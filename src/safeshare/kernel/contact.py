@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass
 #: Digits, spaces, a leading +, brackets and hyphens: "0121 626 5000", "+44 (0)20 7946 0000".
 TELEPHONE = re.compile(r"^\+?[0-9 ()\-]+$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+#: The longest one-line rendering: a protection's ``contact_point`` holds 200 characters.
+ONE_LINE_LIMIT = 200
 LIMITS = {"team": 200, "telephone": 30, "email": 254, "hours": 200, "out_of_hours": 300}
 LABELS = {
     "team": "Team name",
@@ -35,11 +37,17 @@ class ContactPoint:
     def __bool__(self) -> bool:
         return bool(self.team or self.telephone)
 
-    def one_line(self) -> str:
-        """Team, telephone and hours: "WMP protocol desk, 0121 626 5000 (Monday to Friday…)"."""
+    def one_line(self, limit: int = ONE_LINE_LIMIT) -> str:
+        """Team, telephone and hours: "WMP protocol desk, 0121 626 5000 (Monday to Friday…)".
+
+        At most ``limit`` characters (what a protection records): the hours go first, then the
+        end of the team name, never the telephone number."""
         line = ", ".join(part for part in (self.team, self.telephone) if part)
-        if self.hours:
+        if self.hours and len(line) + len(self.hours) + 3 <= limit:
             line += f" ({self.hours})"
+        if len(line) > limit:
+            tail = f", {self.telephone}" if self.telephone else ""
+            line = self.team[: limit - len(tail) - 1].rstrip() + "…" + tail
         return line
 
     def as_dict(self) -> dict[str, str]:
