@@ -18,6 +18,8 @@ from django.conf import locale as django_locale
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from safeshare.kernel.contact import ContactPoint, contact_problems
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = Path(os.environ.get("SAFESHARE_VAR_DIR", PROJECT_DIR / "var")).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -212,6 +214,23 @@ for _proxy in SAFESHARE_TRUSTED_PROXIES:
         ) from _error
 # Days a new API token works before it must be rotated (safeshare token create --days).
 SAFESHARE_API_TOKEN_DAYS = env_int("SAFESHARE_API_TOKEN_DAYS", 90, minimum=1)
+
+# The protocol custodian's national contact point: whom IE is told to contact under a firewall
+# and about a hold (ADR 0053). Unset fields are left out of answers and pages.
+SAFESHARE_NATIONAL_CONTACT = {
+    "team": os.environ.get(
+        "SAFESHARE_NATIONAL_CONTACT_TEAM", "SafeShare protocol custodian (national contact point)"
+    ).strip(),
+    "telephone": os.environ.get("SAFESHARE_NATIONAL_CONTACT_TELEPHONE", "").strip(),
+    "email": os.environ.get("SAFESHARE_NATIONAL_CONTACT_EMAIL", "").strip(),
+    "hours": os.environ.get("SAFESHARE_NATIONAL_CONTACT_HOURS", "").strip(),
+    "out_of_hours": os.environ.get("SAFESHARE_NATIONAL_CONTACT_OUT_OF_HOURS", "").strip(),
+}
+_contact_problems = contact_problems(ContactPoint(**SAFESHARE_NATIONAL_CONTACT))
+if _contact_problems:
+    raise ImproperlyConfigured(
+        "SAFESHARE_NATIONAL_CONTACT_*: " + "; ".join(_contact_problems.values()) + "."
+    )
 # Administration (docs/adr/0024): how long an invitation link works, and the organisation whose
 # administrators manage every organisation and its people (others manage only their own).
 SAFESHARE_INVITATION_HOURS = env_int("SAFESHARE_INVITATION_HOURS", 72, minimum=1)

@@ -32,6 +32,9 @@ from tests.languages.english import EnglishFinder, all_html_pieces, html_pieces
 pytestmark = pytest.mark.django_db
 
 VIEW_URL = "http://testserver/my-protection/"
+# The organisation's own words, shown as it wrote them (ADR 0053): only their labels translate.
+CONTACT_HOURS = "Monday to Friday, 8am to 6pm"
+CONTACT_OUT_OF_HOURS = "Call 101 and ask for the duty inspector"
 ADDRESS = "1 High Street\nBirmingham\nB1 1AA"
 VALUES = {
     "reference": "PR-ABCD-EFGH-JKLM-N",
@@ -44,7 +47,10 @@ VALUES = {
 def victim(client):
     police = officer()
     Organisation.objects.filter(pk=police.organisation.pk).update(
-        contact_point=f"{police.organisation.name} protocol officer, via the force control room"
+        contact_team=f"{police.organisation.name} protocol officer, via the force control room",
+        contact_telephone="01632 960 001",
+        contact_hours=CONTACT_HOURS,
+        contact_out_of_hours=CONTACT_OUT_OF_HOURS,
     )
     protection = protected_victim(police)
     issued = issue_letter(protection, police)
@@ -74,6 +80,8 @@ def names(protection) -> list[str]:
         "Fatema",
         "Begum",
         "IE-NCCU organisation",
+        CONTACT_HOURS,
+        CONTACT_OUT_OF_HOURS,
         *organisations,
     ]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.conf import settings
 
 from safeshare.kernel.roles import Role
 from safeshare.kernel.wording import UUID, short_reference
@@ -86,7 +87,9 @@ def test_a_protected_person_and_a_possible_match_get_the_same_answer(protected):
     # Against someone nobody protects: the same fields; only what the firewall allows differs.
     assert set(nobody) == set(exact)
     differing = {k for k in without_identity(exact) if exact[k] != nobody[k]}
-    assert differing == {"decision", "message", "contact_point"}
+    assert differing == {"decision", "message", "contact_point", "contact"}
+    # The custodian's national contact point, never the force's (ADR 0053).
+    assert exact["contact"]["team"] == settings.SAFESHARE_NATIONAL_CONTACT["team"]
     for body in (exact, possible, nobody):
         text = json.dumps(body)
         for secret in secrets_of(protected):

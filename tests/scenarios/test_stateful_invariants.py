@@ -58,6 +58,7 @@ IE_ALLOWED_KEYS = {
     "protection_reference",
     "message",
     "contact_point",
+    "contact",  # the same contact point, structured: a team's telephone and hours (ADR 0053)
     "evidence_requested",  # field names only (ADR 8), never case details
     "policy_id",
     "policy_version",

@@ -23,6 +23,7 @@ from safeshare.accounts.models import (
     User,
     WebhookSubscription,
 )
+from safeshare.kernel.contact import ContactPoint
 from safeshare.kernel.roles import (
     DEFAULT_SCOPES_BY_ROLE,
     OrganisationKind,
@@ -48,16 +49,18 @@ def do_create_organisation(
     official_code: str = "",
     jurisdiction: str = "england_wales",
     contact_point: str = "",
+    contact: ContactPoint | None = None,
 ) -> Organisation:
-    """Create an organisation after validating every field."""
+    """Create an organisation after validating every field. Its contact point is ``contact``,
+    or a team name alone (``contact_point``)."""
     organisation = Organisation(
         code=code.strip().upper(),
         name=name.strip(),
         kind=OrganisationKind(kind).value,
         official_code=official_code,
         jurisdiction=jurisdiction,
-        contact_point=contact_point,
     )
+    organisation.contact = contact or ContactPoint(team=contact_point.strip())
     organisation.full_clean()
     with action_transaction():
         organisation.save()

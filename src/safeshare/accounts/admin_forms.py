@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from safeshare.accounts.administration import JURISDICTIONS
+from safeshare.kernel.contact import LABELS, ContactPoint, contact_problems
 from safeshare.kernel.dates import GovukDateField
 from safeshare.kernel.roles import OrganisationKind, Role, Scope
 
@@ -76,12 +77,40 @@ class OrganisationForm(forms.Form):
 
 
 class ContactPointForm(forms.Form):
-    contact_point = forms.CharField(
-        label="Contact point",
-        help_text="Who Immigration Enforcement should contact about a protection.",
-        max_length=200,
+    """The organisation's contact point (ADR 0053): shown to Immigration Enforcement on every
+    answer naming one of its protections, on protection letters and on victims' pages."""
+
+    team = forms.CharField(
+        label="Team name",
+        help_text="The team Immigration Enforcement and victims should contact, for example "
+        "West Midlands Police protocol desk.",
         required=False,
     )
+    telephone = forms.CharField(
+        label="Telephone",
+        help_text="For international numbers include the country code.",
+        required=False,
+    )
+    email = forms.CharField(label="Email address", required=False)
+    hours = forms.CharField(
+        label="Opening hours",
+        help_text="For example, Monday to Friday, 8am to 6pm.",
+        required=False,
+    )
+    out_of_hours = forms.CharField(
+        label="Out of hours",
+        help_text="What to do when the team is closed, for example call 101 and ask for the "
+        "duty inspector.",
+        required=False,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        contact = ContactPoint(**{name: cleaned.get(name, "").strip() for name in LABELS})
+        for field, problem in contact_problems(contact).items():
+            self.add_error(field, problem)
+        cleaned["contact"] = contact
+        return cleaned
 
 
 class TokenForm(forms.Form):

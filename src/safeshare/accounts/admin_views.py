@@ -43,6 +43,8 @@ from safeshare.kernel.roles import Role, role_allowed_for
 def _add_errors(form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for name, problems in error.message_dict.items():
+            if name not in form.fields and name.removeprefix("contact_") in form.fields:
+                name = name.removeprefix("contact_")
             for problem in problems:
                 form.add_error(name if name in form.fields else None, problem)
         return
@@ -73,7 +75,7 @@ def organisations(request: HttpRequest) -> HttpResponse:
     form = OrganisationForm(_posted(request) if request.POST.get("action") == "create" else None)
     contact_form = ContactPointForm(
         _posted(request) if request.POST.get("action") == "contact" else None,
-        initial={"contact_point": actor.organisation.contact_point},
+        initial=actor.organisation.contact.as_dict(),
     )
     if request.method == "POST":
         action = request.POST.get("action")
@@ -86,7 +88,7 @@ def organisations(request: HttpRequest) -> HttpResponse:
                 administration.change_organisation(
                     actor,
                     actor.organisation,
-                    contact_point=contact_form.cleaned_data["contact_point"],
+                    contact=contact_form.cleaned_data["contact"],
                 )
                 messages.success(request, "Contact point saved")
                 return redirect("administration:organisations")

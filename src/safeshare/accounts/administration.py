@@ -37,6 +37,7 @@ from safeshare.accounts.models import (
     WebhookSubscription,
 )
 from safeshare.kernel import hooks
+from safeshare.kernel.contact import ContactPoint
 from safeshare.kernel.roles import OrganisationKind, Role, Scope, role_allowed_for
 from safeshare.kernel.transactions import request_transaction
 
@@ -104,6 +105,19 @@ def _hash(secret: str) -> str:
 # --- Organisations -------------------------------------------------------------------------
 
 
+CONTACT_FIELDS = (
+    "contact_team",
+    "contact_telephone",
+    "contact_email",
+    "contact_hours",
+    "contact_out_of_hours",
+)
+
+
+def _stripped(contact: ContactPoint) -> ContactPoint:
+    return ContactPoint(**{key: value.strip() for key, value in contact.as_dict().items()})
+
+
 def create_organisation(
     actor: Actor | None,
     *,
@@ -113,8 +127,10 @@ def create_organisation(
     official_code: str = "",
     jurisdiction: str = "england_wales",
     contact_point: str = "",
+    contact: ContactPoint | None = None,
 ) -> Organisation:
-    """Create an organisation. ``actor`` None is the operator at the command line."""
+    """Create an organisation. ``actor`` None is the operator at the command line. Its contact
+    point is ``contact``, or a team name alone (``contact_point``)."""
     if actor is not None:
         _check_operator(actor)
     try:
@@ -147,8 +163,8 @@ def create_organisation(
         kind=kind_enum.value,
         official_code=official_code,
         jurisdiction=jurisdiction,
-        contact_point=contact_point.strip(),
     )
+    organisation.contact = _stripped(contact or ContactPoint(team=contact_point))
     organisation.full_clean()
     with request_transaction():
         organisation.save()
@@ -167,10 +183,12 @@ def change_organisation(
     *,
     name: str | None = None,
     contact_point: str | None = None,
+    contact: ContactPoint | None = None,
     jurisdiction: str | None = None,
 ) -> Organisation:
     """Rename an organisation or set its contact point and jurisdiction. An organisation's
-    own administrators may set its contact point; only the operator renames or moves it."""
+    own administrators may set its contact point (``contact``, or ``contact_point`` for the team
+    name alone); only the operator renames or moves it."""
     renaming = name is not None and name.strip() != organisation.name
     moving = jurisdiction is not None and jurisdiction != organisation.jurisdiction
     if renaming or moving:
@@ -183,8 +201,10 @@ def change_organisation(
         if Organisation.objects.filter(name=name.strip()).exclude(pk=organisation.pk).exists():
             raise ValidationError({"name": "An organisation already has this name."})
         changed.name = name.strip()
-    if contact_point is not None:
-        changed.contact_point = contact_point.strip()
+    if contact is not None:
+        changed.contact = _stripped(contact)
+    elif contact_point is not None:
+        changed.contact_team = contact_point.strip()
     if jurisdiction is not None:
         changed.jurisdiction = jurisdiction
     changed.full_clean()
@@ -193,14 +213,14 @@ def change_organisation(
         for action, done in (
             ("organisation_renamed", renaming),
             ("jurisdiction_changed", moving),
-            ("contact_point_changed", changed.contact_point != organisation.contact_point),
+            ("contact_point_changed", changed.contact != organisation.contact),
         )
         if done
     ]
     if not actions_done:
         return changed
     with request_transaction():
-        changed.save(update_fields=["name", "contact_point", "jurisdiction"])
+        changed.save(update_fields=["name", *CONTACT_FIELDS, "jurisdiction"])
         for action in actions_done:
             _log(actor, action, changed, f"organisation:{changed.pk}")
     return changed

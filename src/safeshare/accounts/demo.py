@@ -9,6 +9,7 @@ from pathlib import Path
 
 from safeshare.accounts import actions
 from safeshare.accounts.models import Organisation, User
+from safeshare.kernel.contact import ContactPoint
 from safeshare.kernel.roles import OrganisationKind, Role
 
 FORCES_FILE = Path(__file__).parent / "data" / "police_forces.toml"
@@ -84,14 +85,23 @@ def demo_email(role: Role, org_code: str) -> str:
 def seed_organisations() -> None:
     """Create the police forces and the other demo organisations."""
     forces = tomllib.loads(FORCES_FILE.read_text(encoding="utf-8"))["force"]
-    for force in forces:
+    for number, force in enumerate(forces):
         actions.do_create_organisation(
             code=force["code"],
             name=force["name"],
             kind=OrganisationKind.POLICE_FORCE,
             official_code=force["official_code"],
             jurisdiction=force["jurisdiction"],
-            contact_point=f"{force['name']} protocol officer, via the force control room",
+            # Telephone numbers from Ofcom's range for drama (01632 960 000 to 999): never a
+            # real line.
+            contact=ContactPoint(
+                team=f"{force['name']} protocol desk",
+                telephone=f"01632 960 {number:03d}",
+                email=f"protocol.desk@{force['code'].lower()}.{DEMO_EMAIL_DOMAIN}",
+                hours="Monday to Friday, 8am to 6pm",
+                out_of_hours="Call 101 and ask the force control room for the on-call "
+                "protocol officer",
+            ),
         )
     for code, name, kind, jurisdiction in OTHER_ORGANISATIONS:
         actions.do_create_organisation(code=code, name=name, kind=kind, jurisdiction=jurisdiction)

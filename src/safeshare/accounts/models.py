@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from safeshare.kernel.contact import ContactPoint, contact_problems
 from safeshare.kernel.roles import OrganisationKind, Role, role_allowed_for
 
 
@@ -36,10 +37,22 @@ class Organisation(models.Model):
             ("united_kingdom", "United Kingdom"),
         ],
     )
-    contact_point = models.CharField(
+    # The contact point (ADR 0053): whom Immigration Enforcement and victims contact about a
+    # protection, and when.
+    contact_team = models.CharField(
         max_length=200,
         blank=True,
-        help_text="Who Immigration Enforcement should contact about a protection.",
+        help_text="The team Immigration Enforcement should contact about a protection.",
+    )
+    contact_telephone = models.CharField(max_length=30, blank=True)
+    contact_email = models.CharField(max_length=254, blank=True)
+    contact_hours = models.CharField(
+        max_length=200, blank=True, help_text="For example, Monday to Friday, 8am to 6pm."
+    )
+    contact_out_of_hours = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="For example, call 101 and ask for the duty inspector.",
     )
     created_at = models.DateTimeField(default=timezone.now)
     deactivated_at = models.DateTimeField(
@@ -57,6 +70,40 @@ class Organisation(models.Model):
     @property
     def kind_enum(self) -> OrganisationKind:
         return OrganisationKind(self.kind)
+
+    @property
+    def contact(self) -> ContactPoint:
+        return ContactPoint(
+            team=self.contact_team,
+            telephone=self.contact_telephone,
+            email=self.contact_email,
+            hours=self.contact_hours,
+            out_of_hours=self.contact_out_of_hours,
+        )
+
+    @contact.setter
+    def contact(self, value: ContactPoint) -> None:
+        self.contact_team = value.team
+        self.contact_telephone = value.telephone
+        self.contact_email = value.email
+        self.contact_hours = value.hours
+        self.contact_out_of_hours = value.out_of_hours
+
+    @property
+    def contact_point(self) -> str:
+        """The contact point on one line (team, telephone, hours), where a string is needed."""
+        return self.contact.one_line()
+
+    @contact_point.setter
+    def contact_point(self, value: str) -> None:
+        """A one-line contact point, as organisations had before ADR 0053: the team name."""
+        self.contact_team = value.strip()
+
+    def clean(self) -> None:
+        super().clean()
+        problems = contact_problems(self.contact)
+        if problems:
+            raise ValidationError({f"contact_{field}": text for field, text in problems.items()})
 
 
 class SafeShareUserManager(UserManager):

@@ -33,8 +33,10 @@ from safeshare.advice.texts import (
     STATUS_TAG_CLASSES,
     field_labels,
 )
+from safeshare.kernel.contact import ContactPoint
 from safeshare.notifications.contact_words import contact_in_words
 from safeshare.protocol.active import active_policy
+from safeshare.protocol.contacts import protection_contact
 from safeshare.protocol.enforcement import enforcement_actions
 from safeshare.protocol.models import Protection
 from safeshare.protocol.policy import ConditionsMode, Policy
@@ -96,6 +98,7 @@ class ProtectionSummary:
     status_meaning: str
     tag_class: str
     contact_point: str
+    contact: ContactPoint
     protects: bool
     needs_advice_to_stay_protected: bool
     policy_title: str
@@ -136,6 +139,7 @@ class PackContent:
 def protection_summary(protection: Protection, policy: Policy | None = None) -> ProtectionSummary:
     policy = policy or active_policy()
     status = ProtectionStatus(protection.status)
+    contact = protection_contact(protection)
     return ProtectionSummary(
         reference=protection.reference,
         reference_groups=protection.reference.split("-"),
@@ -143,7 +147,10 @@ def protection_summary(protection: Protection, policy: Policy | None = None) -> 
         status_label=str(STATUS_LABELS[status]),
         status_meaning=str(STATUS_MEANINGS[status]),
         tag_class=STATUS_TAG_CLASSES[status],
-        contact_point=contact_in_words(protection.contact_point),
+        # The team in the reader's language when SafeShare wrote it; the rest as the
+        # organisation set it (ADR 0053).
+        contact_point=contact_in_words(contact.team),
+        contact=contact,
         protects=status.blocks_enforcement,
         needs_advice_to_stay_protected=policy.protection.conditions_mode is ConditionsMode.AND,
         policy_title=policy.title,

@@ -18,6 +18,7 @@ from safeshare.api_kit import ApiProblem, require_scope
 from safeshare.api_schemas import IdentityFields, StrictSchema
 from safeshare.cases.lifecycle import InformationSource, RegularisationStatus
 from safeshare.idempotency.service import idempotent
+from safeshare.kernel.contact import ContactPoint
 from safeshare.kernel.roles import Role, Scope
 from safeshare.ledger.audit import do_record_personal_data_read
 from safeshare.people.models import Person
@@ -29,6 +30,7 @@ from safeshare.protocol.clearance import (
     describe_requests,
     missing_for_search,
 )
+from safeshare.protocol.contacts import clearance_contact, protection_contact
 from safeshare.protocol.enforcement import enforcement_actions
 from safeshare.protocol.models import Clearance, OutcomeReport, Override, Protection, Review
 from safeshare.protocol.policy import ExceptionCategory
@@ -39,12 +41,41 @@ router = Router(tags=["Protections and clearances"])
 IE_ROLES = (Role.IE_CASEWORKER, Role.IE_SENIOR_APPROVER)
 
 
+class ContactOut(Schema):
+    """A contact point: whom to contact, how and when (ADR 0053). Unset parts are null."""
+
+    team: str
+    telephone: str | None = None
+    email: str | None = None
+    hours: str | None = Field(
+        default=None, description="For example, Monday to Friday, 8am to 6pm."
+    )
+    out_of_hours: str | None = Field(
+        default=None, description="What to do when the team is closed."
+    )
+
+    @classmethod
+    def of(cls, contact: ContactPoint | None) -> "ContactOut | None":
+        if not contact:
+            return None
+        return cls(
+            team=contact.team,
+            telephone=contact.telephone or None,
+            email=contact.email or None,
+            hours=contact.hours or None,
+            out_of_hours=contact.out_of_hours or None,
+        )
+
+
 class ProtectionOut(Schema):
     reference: str
     status: str
     protected: bool = Field(description="True while the protection blocks enforcement.")
     message: str
     contact_point: str
+    contact: ContactOut | None = Field(
+        default=None, description="Whom to contact while the protection blocks enforcement."
+    )
     opened_at: dt.datetime | None = None
     status_reasons: list[str] | None = Field(
         default=None, description="Why the status is what it is (police and protocol officers)."
@@ -66,7 +97,11 @@ class ClearanceOut(Schema):
     status: str
     protection_reference: str | None
     message: str
-    contact_point: str | None
+    contact_point: str | None = Field(description="Whom to contact, on one line.")
+    contact: ContactOut | None = Field(
+        default=None,
+        description="Whom to contact, with telephone, email, hours and out-of-hours route.",
+    )
     evidence_requested: list[EvidenceRequest] = Field(
         default_factory=list,
         description=(
@@ -193,6 +228,7 @@ def clearance_out(clearance: Clearance) -> ClearanceOut:
         protection_reference=clearance.ie_protection_reference or None,
         message=clearance.ie_message,
         contact_point=clearance.ie_contact_point or None,
+        contact=ContactOut.of(clearance_contact(clearance)),
         evidence_requested=_evidence_requested(clearance),
         policy_id=clearance.policy_id,
         policy_version=clearance.policy_version,
@@ -238,6 +274,7 @@ def get_protection(request, reference: str):
         protected=protected,
         message=message,
         contact_point=protection.contact_point,
+        contact=ContactOut.of(protection_contact(protection)) if protected else None,
     )
     if client.role in IE_ROLES:
         do_record_personal_data_read(_actor(request), [protection.person], "api_protection_check")

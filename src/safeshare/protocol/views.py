@@ -38,6 +38,7 @@ from safeshare.protocol.agreement import Agreement, best, compare_field, hold_se
 from safeshare.protocol.api import clearance_out
 from safeshare.protocol.check_flow import check_answers_flow
 from safeshare.protocol.clearance import ClearanceOutcome, ReviewVerdict, decide_clearance
+from safeshare.protocol.contacts import protection_contact
 from safeshare.protocol.enforcement import UnknownEnforcementAction, enforcement_actions
 from safeshare.protocol.forms import (
     NRM_STAGE_LABELS,
@@ -221,6 +222,7 @@ def protection_letter(request: AuthenticatedHttpRequest, reference: str) -> Http
             "actions": enforcement_actions().actions,
             "referral": referral,
             "force": protection.opened_by,
+            "contact": protection_contact(protection),
             "today": timezone.localdate(),
         },
     )

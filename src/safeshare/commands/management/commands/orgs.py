@@ -5,6 +5,7 @@ Every change is the operator's, recorded in the ledger (docs/adr/0024-administra
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TextIO, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +16,7 @@ from rich.table import Table
 from safeshare.accounts import administration
 from safeshare.accounts.models import Organisation
 from safeshare.commands import admin_cli
+from safeshare.kernel.contact import LABELS, ContactPoint
 from safeshare.kernel.roles import OrganisationKind, Role, role_allowed_for
 
 JURISDICTIONS = list(administration.JURISDICTIONS)
@@ -28,9 +30,30 @@ def _row(o: Organisation) -> dict[str, object]:
         "official_code": o.official_code,
         "jurisdiction": o.jurisdiction,
         "contact_point": o.contact_point,
+        "contact": o.contact.as_dict(),
         "active": o.deactivated_at is None,
         "roles": [r.value for r in Role if role_allowed_for(o.kind, r)],
     }
+
+
+def _contact_arguments(parser: CommandParser) -> None:
+    for field, label in LABELS.items():
+        option = "--contact-" + field.replace("_", "-")
+        parser.add_argument(option, dest=f"contact_{field}", help=f"Contact point: {label}.")
+
+
+def _contact(options, current: ContactPoint) -> ContactPoint | None:
+    """The contact point from the options, over ``current``; None when none was given."""
+    given = {
+        field: options[f"contact_{field}"]
+        for field in LABELS
+        if options.get(f"contact_{field}") is not None
+    }
+    if options.get("contact_point") and "team" not in given:
+        given["team"] = options["contact_point"]
+    if not given:
+        return None
+    return replace(current, **given)
 
 
 class Command(BaseCommand):
@@ -49,12 +72,14 @@ class Command(BaseCommand):
             "--official-code", default="", help="Police forces: the Home Office force number."
         )
         create.add_argument("--jurisdiction", default="england_wales", choices=JURISDICTIONS)
-        create.add_argument("--contact-point", default="")
+        create.add_argument("--contact-point", default="", help="The contact team's name.")
+        _contact_arguments(create)
         create.add_argument("--json", action="store_true", help="Print JSON.")
         change = sub.add_parser("change", help="Rename, or set the contact point or jurisdiction.")
         change.add_argument("code")
         change.add_argument("--name")
-        change.add_argument("--contact-point")
+        change.add_argument("--contact-point", help="The contact team's name.")
+        _contact_arguments(change)
         change.add_argument("--jurisdiction", choices=JURISDICTIONS)
         change.add_argument("--json", action="store_true", help="Print JSON.")
         deactivate = sub.add_parser(
@@ -80,7 +105,7 @@ class Command(BaseCommand):
             kind=options["kind"],
             official_code=options["official_code"],
             jurisdiction=options["jurisdiction"],
-            contact_point=options["contact_point"],
+            contact=_contact(options, ContactPoint(team=options["contact_point"])),
         )
         self._print(
             options,
@@ -95,7 +120,7 @@ class Command(BaseCommand):
             administration.operator_actor(organisation),
             organisation,
             name=options.get("name"),
-            contact_point=options.get("contact_point"),
+            contact=_contact(options, organisation.contact),
             jurisdiction=options.get("jurisdiction"),
         )
         self._print(options, _row(changed), f"Saved {changed.name} ({changed.code}).")
