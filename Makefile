@@ -45,6 +45,11 @@ migrate: setup
 
 # The demo is served on plain http://127.0.0.1: no HTTPS redirect or HSTS (README, configuration).
 run: export SAFESHARE_HTTPS ?= 0
+# The demo's national contact point (ADR 0053): Ofcom's drama numbers, set here unless given.
+run: export SAFESHARE_NATIONAL_CONTACT_TELEPHONE ?= 01632 960 999
+run: export SAFESHARE_NATIONAL_CONTACT_EMAIL ?= custodian@example.gov.uk
+run: export SAFESHARE_NATIONAL_CONTACT_HOURS ?= Every day, 7am to 11pm
+run: export SAFESHARE_NATIONAL_CONTACT_OUT_OF_HOURS ?= Call 01632 960 998 and ask for the duty custodian
 run: migrate
 	@uv run safeshare demo --if-empty
 	@echo "Serving SafeShare on http://$(HOST):$(PORT)/ (press Ctrl+C to stop)"
