@@ -60,16 +60,18 @@ def seed_demo(snapshots: Path) -> list[DemoLogin]:
 
 
 def _key(var_dir: Path) -> str:
-    """The settings the demo's data depends on, and the day (its dates are relative to today)."""
-    letters = settings.SAFESHARE_LETTER_DIR
+    """What the demo's data depends on: the engine, every ``SAFESHARE_`` setting (the policy, how
+    notices go out, …; the letters' folder as a place in ``VAR_DIR``) and the day (the demo's
+    dates are relative to today). A test that changes any of them gets a demo of its own."""
     parts = {
-        "engine": connection.vendor,
-        "policy": settings.SAFESHARE_POLICY,
-        "smtp": settings.SAFESHARE_SMTP_URL,
-        "notify": settings.SAFESHARE_NOTIFY_API_KEY,
-        "letters": str(Path(letters).relative_to(var_dir)) if letters else "",
-        "day": timezone.localdate().isoformat(),
+        name: repr(getattr(settings, name))
+        for name in dir(settings)
+        if name.startswith("SAFESHARE_")
     }
+    letters = settings.SAFESHARE_LETTER_DIR
+    parts["SAFESHARE_LETTER_DIR"] = str(Path(letters).relative_to(var_dir)) if letters else ""
+    parts["engine"] = connection.vendor
+    parts["day"] = timezone.localdate().isoformat()
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -85,9 +87,10 @@ def _locked(folder: Path) -> Iterator[None]:
 
 
 def _tables() -> list[str]:
+    """The tables (not views) but the schema's own."""
     with connection.cursor() as cursor:
-        names = connection.introspection.table_names(cursor)
-    return sorted(name for name in names if name not in SKIPPED_TABLES)
+        found = connection.introspection.get_table_list(cursor)
+    return sorted(t.name for t in found if t.type == "t" and t.name not in SKIPPED_TABLES)
 
 
 def _keep(folder: Path, var_dir: Path) -> None:
