@@ -139,7 +139,7 @@ def demo_snapshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def demo_logins(settings, tmp_path: Path, demo_snapshots: Path) -> list:
+def demo_logins(settings, tmp_path: Path, demo_snapshots: Path):
     """The demo in this test's database and ``VAR_DIR`` (``tmp_path``), and its logins: seeded
     once per run and copied into each test that asks (tests/support/demo_snapshot.py). Its
     letters go to ``tmp_path / "letters"``; no notice goes through an outside service."""
@@ -149,7 +149,12 @@ def demo_logins(settings, tmp_path: Path, demo_snapshots: Path) -> list:
     settings.SAFESHARE_LETTER_DIR = str(tmp_path / "letters")
     settings.SAFESHARE_SMTP_URL = ""
     settings.SAFESHARE_NOTIFY_API_KEY = ""
-    return seed_demo(demo_snapshots)
+    process_key = settings.SAFESHARE_LEDGER_HMAC_KEY
+    yield seed_demo(demo_snapshots, settings)
+    if process_key != settings.SAFESHARE_LEDGER_HMAC_KEY:  # the copy's key, for this test only
+        from safeshare.ledger.keys import hmac_key
+
+        hmac_key.cache_clear()
 
 
 @pytest.fixture

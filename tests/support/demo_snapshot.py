@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from safeshare import demo
 from safeshare.accounts.demo import DemoLogin
+from safeshare.ledger.keys import hmac_key
 
 SKIPPED_TABLES = {"django_migrations", "sqlite_sequence"}
 """Left as the migrations made them: the schema's own records, not the demo's."""
@@ -37,13 +38,19 @@ SKIPPED_TABLES = {"django_migrations", "sqlite_sequence"}
 JSON_TYPES = {114, 3802}
 """PostgreSQL's type ids for ``json`` and ``jsonb``."""
 ROWS_FILE = "rows.pickle"
+KEY_FILE = "ledger-hmac-key"
 FILES_FOLDER = "var"
 
 
-def seed_demo(snapshots: Path) -> list[DemoLogin]:
+def seed_demo(snapshots: Path, test_settings) -> list[DemoLogin]:
     """``demo.seed()`` in this test's database and ``settings.VAR_DIR``, from the run's copy in
     ``snapshots`` (the ``demo_snapshots`` fixture) when there is one. Set ``VAR_DIR`` (and any
-    setting the demo reads) before calling."""
+    setting the demo reads) before calling; ``test_settings`` is pytest-django's ``settings``.
+
+    The ledger's entries name people by keyed tokens, under a key each process keeps once made
+    (``ledger.keys.hmac_key``). A copy made in another process came with that process's key: the
+    test gets it through ``SAFESHARE_LEDGER_HMAC_KEY``, so that the copy reads as seeded here.
+    The caller forgets the key after the test (``hmac_key.cache_clear()``)."""
     letters = settings.SAFESHARE_LETTER_DIR
     var_dir = Path(settings.VAR_DIR)
     if letters and not Path(letters).is_relative_to(var_dir):
@@ -53,6 +60,10 @@ def seed_demo(snapshots: Path) -> list[DemoLogin]:
     with _locked(folder):
         if (folder / ROWS_FILE).exists():
             _restore(folder, var_dir)
+            kept_key = (folder / KEY_FILE).read_text(encoding="ascii")
+            if hmac_key().hex() != kept_key:
+                test_settings.SAFESHARE_LEDGER_HMAC_KEY = kept_key
+                hmac_key.cache_clear()
             return demo.load_logins()
         logins = demo.seed()
         _keep(folder, var_dir)
@@ -104,6 +115,7 @@ def _keep(folder: Path, var_dir: Path) -> None:
             kept = [_as_stored(tuple(row), json) for row in cursor.fetchall()]
             rows[table] = (columns, kept)
     shutil.copytree(var_dir, folder / FILES_FOLDER, dirs_exist_ok=True)
+    (folder / KEY_FILE).write_text(hmac_key().hex(), encoding="ascii")
     partial = folder / f"{ROWS_FILE}.partial"
     partial.write_bytes(pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL))
     partial.replace(folder / ROWS_FILE)  # written whole or not at all
