@@ -31,7 +31,9 @@ python-env: uv
 frontend:
 	@command -v npm >/dev/null 2>&1 || { echo "npm is needed for the GOV.UK Frontend packages: apt-get install nodejs npm" >&2; exit 1; }
 	@if [ ! -d node_modules/govuk-frontend ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; fi
-	@npm run --silent build
+	@# The stylesheet is built again only when a source of it is newer (sass takes seconds).
+	@css=build/static/safeshare/application.css; \
+	if [ ! -f "$$css" ] || [ -n "$$(find src/safeshare/web/scss node_modules/.package-lock.json package.json -newer "$$css" -print -quit)" ]; then npm run --silent build; fi
 
 # Translations of the victim's pages, letter and advice pack: src/safeshare/locale/*/django.po.
 messages: python-env

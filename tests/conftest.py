@@ -126,6 +126,37 @@ def django_db_modify_db_settings(request: pytest.FixtureRequest) -> None:
         del connections["default"]
 
 
+@pytest.fixture(scope="session")
+def demo_snapshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where this run keeps the seeded demo (tests/support/demo_snapshot.py): one folder for all
+    the processes of a run (``pytest -n`` gives each a folder under the run's own)."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    folder = root / "demo-snapshots"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def demo_logins(settings, tmp_path: Path, demo_snapshots: Path):
+    """The demo in this test's database and ``VAR_DIR`` (``tmp_path``), and its logins: seeded
+    once per run and copied into each test that asks (tests/support/demo_snapshot.py). Its
+    letters go to ``tmp_path / "letters"``; no notice goes through an outside service."""
+    from tests.support.demo_snapshot import seed_demo
+
+    settings.VAR_DIR = tmp_path
+    settings.SAFESHARE_LETTER_DIR = str(tmp_path / "letters")
+    settings.SAFESHARE_SMTP_URL = ""
+    settings.SAFESHARE_NOTIFY_API_KEY = ""
+    process_key = settings.SAFESHARE_LEDGER_HMAC_KEY
+    yield seed_demo(demo_snapshots, settings)
+    if process_key != settings.SAFESHARE_LEDGER_HMAC_KEY:  # the copy's key, for this test only
+        from safeshare.ledger.keys import hmac_key
+
+        hmac_key.cache_clear()
+
+
 @pytest.fixture
 def db_vendor() -> str:
     """``sqlite`` or ``postgresql``: the backend this test runs on."""

@@ -134,6 +134,9 @@ def test_commands_and_pages_take_a_fresh_install_to_a_signed_in_officer(settings
     )
 
 
+# The processes make their own SQLite file whatever the pass's engine: the PostgreSQL pass would
+# run the same thing again.
+@pytest.mark.sqlite_only
 def test_the_command_line_alone_works_on_a_fresh_database(tmp_path):
     """Real processes on a new SQLite file: migrate, create, invite (the link is printed)."""
     env = {
@@ -181,6 +184,7 @@ def test_the_command_line_alone_works_on_a_fresh_database(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.sqlite_only  # its own SQLite file, as above
 def test_the_first_install_walk_prints_each_command_and_the_officer_signs_in(tmp_path):
     """``scripts/first-install-walk``: real processes on a new database, as an operator types
     them (migrate, a force, an IE unit, an administrator and an officer invited with the link

@@ -10,14 +10,9 @@ from safeshare.notifications.models import ContactSettings, Notification
 pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.sqlite_only]
 
 
-def test_the_demo_has_victims_on_every_channel(settings, tmp_path):
-    from safeshare.demo import seed
-
-    settings.VAR_DIR = tmp_path
-    settings.SAFESHARE_SMTP_URL = ""
-    settings.SAFESHARE_NOTIFY_API_KEY = ""
-    settings.SAFESHARE_LETTER_DIR = str(tmp_path / "letters")
-    seed()
+def test_the_demo_has_victims_on_every_channel(demo_logins, tmp_path):
+    # The demo's letters go to tmp_path / "letters", and no notice through an outside service
+    # (the demo_logins fixture, tests/conftest.py).
     channels = set(ContactSettings.objects.values_list("channel", flat=True))
     assert channels == {"email", "sms", "letter", "none"}
     statuses = set(Notification.objects.values_list("status", flat=True))

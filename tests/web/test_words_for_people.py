@@ -13,7 +13,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from safeshare import demo
 from safeshare.accounts.actors import Actor
 from safeshare.accounts.models import User
 from safeshare.kernel.roles import Role
@@ -269,12 +268,6 @@ def test_reasons_lose_their_requirement_references_and_keep_their_sense():
         for_people("Your clear (28977545-35d2-4a7e-bc0d-7ba7df87957c) is suspended.")
         == "Your clear (28977545) is suspended."
     )
-
-
-@pytest.fixture
-def demo_logins(settings, tmp_path):
-    settings.VAR_DIR = tmp_path
-    return demo.seed()
 
 
 @pytest.mark.sqlite_only  # the words on the pages do not depend on the engine
