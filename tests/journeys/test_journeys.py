@@ -33,12 +33,20 @@ REASONS = "The subject is wanted for a serious assault on a child and poses a ri
 
 @pytest.fixture
 def force():
-    return organisation(
+    """A force whose contact point is set up as an administrator sets it: team, telephone,
+    email, hours and the route out of hours."""
+    force = organisation(
         "WMP",
         OrganisationKind.POLICE_FORCE,
         "West Midlands Police",
-        "West Midlands Police protocol desk, 0121 000 0000",
+        "West Midlands Police protocol desk",
     )
+    force.contact_telephone = "01632 960 001"
+    force.contact_email = "protocol.desk@example.police.uk"
+    force.contact_hours = "Monday to Friday, 8am to 6pm"
+    force.contact_out_of_hours = "Call 101 and ask for the duty inspector"
+    force.save()
+    return force
 
 
 @pytest.fixture
