@@ -136,3 +136,15 @@ def test_the_next_page_keeps_the_month_filter(analyst, alerts):
     assert "OV-MARCH" in second or "OV-M" in second
     assert 'rel="prev"' in second
     assert "month-month=3&amp;month-year=2026&amp;page=1" in second
+
+
+def test_the_list_names_the_organisation_not_its_code(analyst, alerts):
+    from safeshare.accounts.models import Organisation, OrganisationKind
+
+    Organisation.objects.update_or_create(
+        code="WMP",
+        defaults={"name": "West Midlands Police", "kind": OrganisationKind.POLICE_FORCE},
+    )
+    page = analyst.get(reverse("oversight:alerts")).content.decode()
+    assert ">West Midlands Police</td>" in page
+    assert ">WMP</td>" not in page

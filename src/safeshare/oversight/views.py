@@ -25,6 +25,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safeshare.accounts.actors import Actor
+from safeshare.accounts.models import Organisation
 from safeshare.accounts.permissions import may_see_single_events, single_event_roles
 from safeshare.cases.models import Party
 from safeshare.idempotency.pages import done_url
@@ -200,6 +201,11 @@ def alerts(request: HttpRequest) -> HttpResponse:
     page = Paginator(queryset if valid else Alert.objects.none(), ALERTS_PER_PAGE).get_page(
         request.GET.get("page")
     )
+    names = dict(
+        Organisation.objects.filter(
+            code__in={alert.organisation_code for alert in page}
+        ).values_list("code", "name")
+    )
     deliveries = {}
     if webhook_url():
         ids = [alert.pk for alert in page]
@@ -211,7 +217,14 @@ def alerts(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "rows": [(alert, deliveries.get(alert.pk)) for alert in page],
+            "rows": [
+                (
+                    alert,
+                    deliveries.get(alert.pk),
+                    names.get(alert.organisation_code, alert.organisation_code),
+                )
+                for alert in page
+            ],
             "shown": shown,
             "month": month,
             "query": query,

@@ -12,10 +12,12 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from safeshare.accounts.actors import Actor
+from safeshare.accounts.models import Organisation
 from safeshare.accounts.requests import AuthenticatedHttpRequest
 from safeshare.cases.forms import SEX_LABELS, SOURCE_LABELS, add_action_errors, posted_data
 from safeshare.cases.lifecycle import InformationSource, OffenceCategory, PartyRole
 from safeshare.cases.models import OFFENCE_LABELS, ROLE_LABELS, Party
+from safeshare.kernel.countries import country_name
 from safeshare.kernel.identity import IDENTITY_FIELDS
 from safeshare.ledger.audit import do_record_personal_data_read
 from safeshare.protocol.active import active_policy, policy_title
@@ -75,6 +77,11 @@ def display_value(name: str, value: object) -> str:
         return "Yes" if value else "No"
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
+    if name == "nationality":
+        return country_name(str(value))
+    if name == "force_code":
+        named = Organisation.objects.filter(code=str(value)).values_list("name", flat=True)
+        return next(iter(named), str(value))
     labels: dict[str, dict] = {
         "role": {role.value: label for role, label in ROLE_LABELS.items()},
         "sex": {sex.value: label for sex, label in SEX_LABELS.items()},
